@@ -1,0 +1,145 @@
+# wardwatch — build, test, demo, bench, fuzz, install.
+#
+#   make            build bin/wardwatch
+#   make check      install missing Debian packages, build, run every test
+#   make demo       install missing Debian packages, build, run the demo ward
+#   make bench      build and run the benchmarks (prints figures)
+#   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined check
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/wardwatch
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+CC       ?= cc
+PKG      ?= pkg-config
+PKGS     := ncursesw sqlite3 libserialport libiio
+CPPFLAGS += -D_GNU_SOURCE -DWARDWATCH_VERSION='"$(VERSION)"' \
+            -DWARDWATCH_DATADIR='"$(DATADIR)"' -DWARDWATCH_SYSCONFDIR='"$(SYSCONFDIR)"' \
+            -Isrc -Isensors -Iscoring -Iui -I/usr/include/iniparser
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
+            -Wno-unused-parameter -MMD -MP -pthread
+LDLIBS   += -liniparser -lm -pthread
+
+# pkg-config when it knows the library, plain -l names when it does not.
+PKG_CFLAGS := $(shell $(PKG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG) --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lserialport -liio)
+CPPFLAGS   += $(PKG_CFLAGS)
+LDLIBS     := $(PKG_LIBS) $(LDLIBS)
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD   ?= build-san
+else
+BUILD   ?= build
+endif
+
+# Every .c in the four layers is part of the core library except main.c; tests,
+# benchmarks and the binary link against it. New modules need no Makefile edit.
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c sensors/*.c scoring/*.c ui/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libwardwatch.a
+BIN      := bin/wardwatch
+ifneq ($(SANITIZE),)
+BIN      := bin/wardwatch-san
+endif
+
+TEST_SRC   := $(wildcard tests/test_*.c)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/%.o)
+SHIM_SO    := $(BUILD)/tests/ioctl_shim.so
+BENCH_SRC  := $(wildcard bench/bench_*.c)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+.SECONDARY:
+
+.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke install uninstall clean tests
+
+all: $(BIN)
+
+deps:
+	@sh scripts/deps.sh build
+
+deps-test:
+	@sh scripts/deps.sh test
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(HELPER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/helpers/%.o: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) -c $< -o $@
+
+# LD_PRELOAD shim that lets libserialport open a pty (see tests/README).
+$(SHIM_SO): tests/shim/ioctl_shim.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -Wall -D_GNU_SOURCE -o $@ $< -ldl
+
+$(BUILD)/bench/%: bench/%.c $(HELPER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB) $(LDLIBS)
+
+tests: $(BIN) $(TEST_BIN) $(if $(wildcard tests/shim/ioctl_shim.c),$(SHIM_SO))
+
+check: deps-test
+	@$(MAKE) --no-print-directory tests
+	@WARDWATCH_BIN=$(CURDIR)/$(BIN) WARDWATCH_BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(TEST_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BIN)
+
+bench: deps-test
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# libFuzzer harnesses are built with clang straight from the sources they test.
+FUZZ_CC     ?= clang
+FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+               -Isrc -Isensors -Iscoring -Iui -I/usr/include/iniparser $(PKG_CFLAGS)
+FUZZ_SECONDS ?= 60
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+fuzz: deps-test $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	  echo "== $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)/wardwatch
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/wardwatch
+	install -m 0644 etc/wardwatch.ini $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wardwatch $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
+
+clean:
+	rm -rf build build-san build-fuzz bin
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Install the Debian 12 packages wardwatch needs to build, test and run its
+# demo, and only those that are missing. Says what it installs; uses sudo when
+# not root. Exits non-zero when something needed cannot be installed.
+set -eu
+
+# What the build and the demo need.
+BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev libserialport-dev \
+libiio-dev libiniparser-dev gettext"
+# What the test suite needs on top: test harness, real iiod and iio tools,
+# tmux for the terminal tests, sqlite3 shell, clang for libFuzzer, valgrind.
+TEST="libcmocka-dev iiod libiio-utils tmux sqlite3 clang libclang-rt-14-dev \
+valgrind util-linux procps locales"
+
+want="$BUILD"
+case "${1:-}" in
+  test|check) want="$BUILD $TEST" ;;
+esac
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "deps: missing packages:$missing" >&2
+  echo "deps: this is not a Debian system; install them by hand" >&2
+  exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "deps: missing packages:$missing" >&2
+    echo "deps: not root and no sudo; ask an administrator to run: apt-get install$missing" >&2
+    exit 1
+  fi
+fi
+
+echo "deps: installing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# An old or empty package list makes apt-get install fail: refresh it first.
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

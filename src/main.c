@@ -1,0 +1,85 @@
+/*
+ * main — wardwatch's entry point: global options, then dispatch to one
+ * subcommand from a table (tmux's cmd-*.c pattern). A subcommand whose module
+ * is not in this build says so and exits 1 rather than pretending.
+ */
+#include "commands.h"
+#include "util.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*main)(int argc, char **argv); /* NULL: not built yet */
+    const char *usage;
+};
+
+/* Every subcommand of DESIGN.md; NULL entries are not implemented yet. */
+static const struct command commands[] = {
+    {"news2", NULL,
+     "news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen] [--sbp N] [--hr N]\n"
+     "                  [--acvpu A|C|V|P|U] [--temp N] [--json]"},
+    {"probe", NULL, "probe URI [--seconds N] [--count N] [--json]"},
+    {"sensors", NULL, "sensors"},
+    {"record", NULL, "record URI -o FILE [--seconds N]"},
+    {"replay", NULL, "replay FILE [--speed N | --fast] [--json] [--alarms]"},
+    {"simulate", NULL, "simulate SCENARIO -o FILE [--seed N] [--hours H]"},
+    {"handover", NULL,
+     "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
+     "                  [-o FILE] [--format text|pdf] [--print [PRINTER]]"},
+    {"serve", NULL, "serve [-c FILE]"},
+    {"backup", NULL, "backup -o FILE [-c FILE] [--db FILE]"},
+    {"check", NULL, "check [-c FILE] [--db FILE | FILE]"},
+    {"config", NULL, "config [-c FILE]   check a ward configuration and print it"},
+};
+
+/* Print the overall usage to f. */
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: wardwatch [-c FILE] [--db FILE]        the bed-board\n"
+               "       wardwatch --demo [--speed N]           demo ward\n");
+    for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++)
+        fprintf(f, "       wardwatch %s\n", commands[i].usage);
+    fprintf(f, "       wardwatch --help | --version\n"
+               "\nExit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n"
+               "Configuration: -c FILE, else $WARDWATCH_CONFIG, else "
+               "/etc/wardwatch/wardwatch.ini.\n");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    /* Numbers are parsed and printed in the C locale whatever the user's. */
+    setlocale(LC_NUMERIC, "C");
+    signal(SIGPIPE, SIG_IGN);
+
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "--version")) {
+        printf("wardwatch %s\n", WARDWATCH_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && argv[1][0] != '-') {
+        for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++) {
+            if (strcmp(argv[1], commands[i].name) != 0)
+                continue;
+            if (!commands[i].main) {
+                fprintf(stderr, "wardwatch: '%s' is not implemented in this build yet\n",
+                        argv[1]);
+                return 1;
+            }
+            return commands[i].main(argc - 1, argv + 1);
+        }
+        fprintf(stderr, "wardwatch: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    /* No subcommand: the bed-board (or the demo ward with --demo). */
+    fprintf(stderr, "wardwatch: the bed-board is not implemented in this build yet\n");
+    return 1;
+}
