@@ -56,6 +56,8 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/%.o)
 SHIM_SO    := $(BUILD)/tests/ioctl_shim.so
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
@@ -94,6 +96,11 @@ $(BUILD)/tests/helpers/%.o: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) -c $< -o $@
 
+# Programs the integration tests drive (sensor emulators, feeders).
+$(BUILD)/tests/tools/%: tests/tools/%.c $(HELPER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB) $(LDLIBS)
+
 # LD_PRELOAD shim that lets libserialport open a pty (see tests/README).
 $(SHIM_SO): tests/shim/ioctl_shim.c
 	@mkdir -p $(dir $@)
@@ -103,7 +110,7 @@ $(BUILD)/bench/%: bench/%.c $(HELPER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(TEST_BIN) $(if $(wildcard tests/shim/ioctl_shim.c),$(SHIM_SO))
+tests: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(if $(wildcard tests/shim/ioctl_shim.c),$(SHIM_SO))
 
 check: deps-test
 	@$(MAKE) --no-print-directory tests
