@@ -1,0 +1,108 @@
+/*
+ * news2 — the National Early Warning Score 2 (Royal College of Physicians,
+ * 2017), pure: no I/O, no clock, no allocation.
+ *
+ * Rounding rule (so every value maps to exactly one band): a value is first
+ * rounded to the chart's precision, halves up — RR, SpO2, systolic BP and
+ * pulse to the nearest whole number (24.5 -> 25, 8.4 -> 8, 90.5 -> 91),
+ * temperature to 0.1 degC (35.05 -> 35.1, 38.05 -> 38.1). Temperatures are
+ * decided on their decimal digits as typed (news2_parse_temp works on the
+ * text); a binary double is nudged by 1e-6 before rounding so 35.05, which a
+ * double stores as 35.04999..., still rounds up as the nurse typed it.
+ *
+ * Partial sets: what is present and fresh is scored; missing and stale
+ * parameters are listed; the total is then a lower bound and the band is that
+ * of the lower bound, flagged partial. Stale values are never scored.
+ *
+ * Implausible values are refused, not scored: RR 0-80, SpO2 50-100,
+ * SBP 40-300, HR 20-300, temperature 25.0-45.0.
+ */
+#ifndef WW_NEWS2_H
+#define WW_NEWS2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum news2_param {
+    NEWS2_RR,
+    NEWS2_SPO2,
+    NEWS2_O2,
+    NEWS2_SBP,
+    NEWS2_HR,
+    NEWS2_ACVPU,
+    NEWS2_TEMP,
+    NEWS2_NPARAMS
+};
+
+enum news2_band { NEWS2_BAND_LOW, NEWS2_BAND_LOW_MEDIUM, NEWS2_BAND_MEDIUM, NEWS2_BAND_HIGH };
+
+/* Rows of the response table: total 0, total 1-4, low-medium, medium, high. */
+enum news2_level {
+    NEWS2_LEVEL_ZERO,
+    NEWS2_LEVEL_LOW,
+    NEWS2_LEVEL_LOW_MEDIUM,
+    NEWS2_LEVEL_MEDIUM,
+    NEWS2_LEVEL_HIGH,
+    NEWS2_NLEVELS
+};
+
+/* Minimum monitoring interval per response level, hours (0 = continuous). */
+struct news2_policy {
+    double monitoring_h[NEWS2_NLEVELS];
+};
+
+struct news2_input {
+    bool present[NEWS2_NPARAMS]; /* a value was given */
+    bool stale[NEWS2_NPARAMS];   /* older than its maximum age: not scored */
+    double value[NEWS2_NPARAMS]; /* o2: 0 air, 1 oxygen; acvpu: 'A','C','V','P','U' */
+    int scale;                   /* SpO2 scale 1 or 2 */
+};
+
+struct news2_result {
+    int total;                   /* lower bound when partial */
+    int points[NEWS2_NPARAMS];   /* -1: not scored (missing or stale) */
+    bool red;                    /* a single parameter scored 3 */
+    enum news2_band band;
+    enum news2_level level;
+    bool partial;
+    unsigned missing;            /* bit (1 << param) */
+    unsigned stale;              /* bit (1 << param) */
+    double monitoring_h;
+};
+
+/* The RCP defaults: 12, 4, 1, 1, 0 hours. */
+struct news2_policy news2_policy_default(void);
+
+/* Score a set. -1 with a message naming the parameter and range when a
+ * present value is implausible (nothing is scored then). */
+int news2_score(const struct news2_input *in, const struct news2_policy *pol,
+                struct news2_result *out, char *err, size_t errlen);
+
+/* Points for one parameter's value (after rounding); -1 if implausible.
+ * For NEWS2_SPO2 scale and oxygen matter; oxygen < 0 means unknown (scored as
+ * on air, the lower bound). */
+int news2_points(enum news2_param p, double value, int scale, int oxygen);
+
+/* Round to chart precision (halves up); temperature to 0.1. */
+double news2_round(enum news2_param p, double value);
+
+/* Parse a temperature as typed ("38.05", "37") into tenths of a degree,
+ * rounding half up on the decimal digits. -1 on malformed text. */
+int news2_parse_temp(const char *text, int *tenths);
+
+/* Parse a value for a parameter as typed by a person: numbers strictly in the
+ * C locale, o2 "air"/"oxygen", acvpu one of A C V P U (case-insensitive).
+ * -1 with a message naming the accepted form and range. */
+int news2_parse_value(enum news2_param p, const char *text, double *out, char *err,
+                      size_t errlen);
+
+/* Plausible range check for a numeric parameter. */
+bool news2_plausible(enum news2_param p, double value);
+
+const char *news2_param_name(enum news2_param p);   /* "rr", "spo2", ... */
+const char *news2_param_label(enum news2_param p);  /* "Respiration rate" ... */
+int news2_param_find(const char *name);             /* by name, -1 if unknown */
+const char *news2_band_name(enum news2_band b);     /* "low", "low-medium", ... */
+const char *news2_level_name(enum news2_level l);   /* "zero", "low", ... */
+
+#endif
