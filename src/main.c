@@ -19,7 +19,7 @@ struct command {
 
 /* Every subcommand of DESIGN.md; NULL entries are not implemented yet. */
 static const struct command commands[] = {
-    {"news2", NULL,
+    {"news2", cmd_news2_main,
      "news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen] [--sbp N] [--hr N]\n"
      "                  [--acvpu A|C|V|P|U] [--temp N] [--json]"},
     {"probe", NULL, "probe URI [--seconds N] [--count N] [--json]"},

@@ -1,0 +1,143 @@
+/*
+ * cmd_news2 — `wardwatch news2`: score a set of observations from the
+ * command line, for clinicians checking the chart and for scripts (--json).
+ */
+#include "commands.h"
+#include "news2.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char news2_usage[] =
+    "usage: wardwatch news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen]\n"
+    "                       [--sbp N] [--hr N] [--acvpu A|C|V|P|U] [--temp N] [--json]\n"
+    "Values are rounded to the chart's precision first, halves up: whole numbers\n"
+    "for RR, SpO2, SBP and HR (24.5 -> 25), 0.1 degC for temperature on the digits\n"
+    "as typed (35.05 -> 35.1). Parameters not given are missing: the total is then\n"
+    "a lower bound and the result is marked partial. Plausible ranges: RR 0-80,\n"
+    "SpO2 50-100, SBP 40-300, HR 20-300, temperature 25.0-45.0.\n";
+
+/* Map a flag to its parameter, or -1. */
+static int flag_param(const char *flag)
+{
+    static const char *flags[NEWS2_NPARAMS] = {"--rr",  "--spo2",  "--o2",  "--sbp",
+                                               "--hr",  "--acvpu", "--temp"};
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        if (!strcmp(flag, flags[p]))
+            return p;
+    return -1;
+}
+
+/* Print the result as one JSON object. */
+static void print_json(const struct news2_result *r)
+{
+    printf("{\"total\":%d,\"parts\":{", r->total);
+    int first = 1;
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        if (r->points[p] < 0)
+            continue;
+        printf("%s\"%s\":%d", first ? "" : ",", news2_param_name(p), r->points[p]);
+        first = 0;
+    }
+    printf("},\"band\":\"%s\",\"red\":%s,\"partial\":%s,\"missing\":[", news2_band_name(r->band),
+           r->red ? "true" : "false", r->partial ? "true" : "false");
+    first = 1;
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        if (!(r->missing & (1u << p)))
+            continue;
+        printf("%s\"%s\"", first ? "" : ",", news2_param_name(p));
+        first = 0;
+    }
+    printf("],\"monitoring_hours\":%g}\n", r->monitoring_h);
+}
+
+/* Print the result as a small table for people. */
+static void print_text(const struct news2_input *in, const char *const *typed,
+                       const struct news2_result *r)
+{
+    printf("%-18s %-8s %s\n", "parameter", "value", "points");
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        char pts[16];
+        if (r->points[p] >= 0)
+            snprintf(pts, sizeof pts, "%d", r->points[p]);
+        else
+            ww_strlcpy(pts, "missing", sizeof pts);
+        char label[40];
+        snprintf(label, sizeof label, "%s%s", news2_param_label(p),
+                 p == NEWS2_SPO2 ? (in->scale == 2 ? " (Scale 2)" : " (Scale 1)") : "");
+        printf("%-18s %-8s %s\n", label, in->present[p] ? typed[p] : "-", pts);
+    }
+    printf("NEWS2 %s%d%s, %s risk%s\n", r->partial ? ">= " : "", r->total,
+           r->partial ? " (partial)" : "", news2_band_name(r->band),
+           r->red ? ", a single parameter scored 3" : "");
+    if (r->monitoring_h > 0)
+        printf("minimum monitoring: every %g hours\n", r->monitoring_h);
+    else
+        printf("minimum monitoring: continuous\n");
+}
+
+/* Entry point. */
+int cmd_news2_main(int argc, char **argv)
+{
+    struct news2_input in = {.scale = 1};
+    const char *typed[NEWS2_NPARAMS] = {0};
+    bool json = false, scale_set = false;
+    char err[256];
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(news2_usage, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--json")) {
+            json = true;
+            continue;
+        }
+        int p = flag_param(a);
+        if (p < 0 && strcmp(a, "--scale") != 0) {
+            fprintf(stderr, "wardwatch news2: unknown option '%s'\n%s", a, news2_usage);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "wardwatch news2: %s needs a value\n", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (p < 0) { /* --scale */
+            long s;
+            if (scale_set) {
+                fprintf(stderr, "wardwatch news2: --scale given twice\n");
+                return 2;
+            }
+            if (ww_parse_long(v, 1, 2, &s) < 0) {
+                fprintf(stderr, "wardwatch news2: --scale: '%s' is not 1 or 2\n", v);
+                return 2;
+            }
+            in.scale = (int)s;
+            scale_set = true;
+            continue;
+        }
+        if (in.present[p]) {
+            fprintf(stderr, "wardwatch news2: %s given twice\n", a);
+            return 2;
+        }
+        if (news2_parse_value(p, v, &in.value[p], err, sizeof err) < 0) {
+            fprintf(stderr, "wardwatch news2: --%s\n", err);
+            return 2;
+        }
+        in.present[p] = true;
+        typed[p] = v;
+    }
+    struct news2_result r;
+    if (news2_score(&in, NULL, &r, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch news2: %s\n", err);
+        return 2;
+    }
+    if (json)
+        print_json(&r);
+    else
+        print_text(&in, typed, &r);
+    return 0;
+}
