@@ -33,7 +33,7 @@ static const struct command commands[] = {
     {"serve", NULL, "serve [-c FILE]"},
     {"backup", NULL, "backup -o FILE [-c FILE] [--db FILE]"},
     {"check", NULL, "check [-c FILE] [--db FILE | FILE]"},
-    {"config", NULL, "config [-c FILE]   check a ward configuration and print it"},
+    {"config", cmd_config_main, "config [-c FILE]   check a ward configuration and print it"},
 };
 
 /* Print the overall usage to f. */

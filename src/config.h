@@ -1,0 +1,94 @@
+/*
+ * config — the ward's INI configuration, loaded with iniparser and checked
+ * strictly. iniparser's own getters are lax (getint("08") is 0, getdouble
+ * depends on the locale, words read as 0), so every value goes through a
+ * strict typed getter with a range; unknown sections and keys, duplicate
+ * sections and keys, duplicate beds and labels, malformed sensor URIs and
+ * syntax errors are refused. Every error reads
+ *     FILE:LINE: [section] key: what is wrong (accepted: ...)
+ * and nothing starts on a broken configuration (callers exit 2).
+ *
+ * Search order: the -c path, else $WARDWATCH_CONFIG, else
+ * /etc/wardwatch/wardwatch.ini. See etc/wardwatch.ini for every key.
+ */
+#ifndef WW_CONFIG_H
+#define WW_CONFIG_H
+
+#include "news2.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_BEDS 64
+#define CONFIG_MAX_STAFF 256
+#define CONFIG_PATH_MAX 1024
+
+struct config_bed {
+    int number;      /* from [bed.N] */
+    char label[64];  /* UTF-8, sanitised, <= 32 bytes of text */
+    char sensor[512]; /* URI, "" for a manual-only bed */
+    int target;      /* tracked-person id for multi-patient radars, -1 none */
+    int line;        /* line of the section header, for messages */
+};
+
+struct config_shift {
+    char name[16];
+    int start_min, end_min; /* minutes after local midnight */
+};
+
+struct ward_config {
+    char path[CONFIG_PATH_MAX]; /* the file that was loaded */
+
+    /* [ward] */
+    char name[64];
+    char database[CONFIG_PATH_MAX];
+    char staff_file[CONFIG_PATH_MAX];
+    char group[64];
+    char log_file[CONFIG_PATH_MAX];
+    int nstaff;
+    char staff[CONFIG_MAX_STAFF][24];
+
+    /* [alarms] */
+    int delay_s, delay_high_s, delay_medium_s, delay_low_s, technical_delay_s;
+    int apnoea_s, clear_s, realert_s, escalate_s, audio_pause_s;
+    double rr_low, rr_high, hr_low, hr_high, rr_hysteresis, hr_hysteresis;
+    char escalate_command[CONFIG_PATH_MAX];
+
+    /* [news2] */
+    int max_age_s[NEWS2_NPARAMS];      /* in enum news2_param order */
+    struct news2_policy policy;         /* monitoring_h[5]: zero, low, low-medium, medium, high */
+
+    /* [sensors] */
+    int no_signal_s, reconnect_min_s, reconnect_max_s, out_of_bed_s;
+
+    /* [shifts] */
+    struct config_shift shifts[3]; /* day, evening, night */
+
+    /* [handover] */
+    char printer[128];
+
+    /* [retention] */
+    int samples_days, record_days;
+
+    /* [server] */
+    char socket[CONFIG_PATH_MAX];
+
+    int nbeds;
+    struct config_bed beds[CONFIG_MAX_BEDS];
+};
+
+/* Fill in every default (no beds). */
+void config_defaults(struct ward_config *cfg);
+/* The path the search order picks for an explicit path_or_NULL. */
+const char *config_pick_path(const char *path_or_null);
+/* Load and validate; -1 with "FILE:LINE: [section] key: ..." in err. */
+int config_load(const char *path_or_null, struct ward_config *cfg, char *err, size_t errlen);
+/* Whether a staff id may sign (syntax always; the list when there is one). */
+bool config_staff_valid(const struct ward_config *cfg, const char *id);
+/* Syntax of a staff id: 2-16 characters, letters (UTF-8 too), digits, - _. */
+bool config_staff_syntax(const char *id);
+/* Print the effective configuration. */
+void config_dump(FILE *f, const struct ward_config *cfg);
+
+#endif

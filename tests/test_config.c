@@ -1,0 +1,191 @@
+/* Tests for src/config: the sample loads; every kind of bad file is refused
+ * with FILE:LINE: [section] key. */
+#include "ww_test.h"
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *dir;
+static char ini[4200];
+static struct ward_config cfg;
+
+static int setup(void **state)
+{
+    dir = ww_test_tmpdir();
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ww_test_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+/* Load text as a config; return rc and leave the message in err. */
+static int load_text(const char *text, char *err, size_t n)
+{
+    ww_test_write_file(ini, text);
+    return config_load(ini, &cfg, err, n);
+}
+
+/* Expect failure with "w.ini:LINE:" and a fragment in the message. */
+static void expect_bad(const char *text, int line, const char *fragment)
+{
+    char err[1024];
+    if (load_text(text, err, sizeof err) == 0)
+        fail_msg("accepted a bad file, wanted '%s'", fragment);
+    char want[64];
+    snprintf(want, sizeof want, "w.ini:%d:", line);
+    if (!strstr(err, want) || !strstr(err, fragment))
+        fail_msg("message '%s' lacks '%s' or '%s'", err, want, fragment);
+}
+
+static void test_sample_loads(void **state)
+{
+    char err[1024];
+    const char *roots[] = {"etc/wardwatch.ini", "../etc/wardwatch.ini"};
+    int rc = -1;
+    for (int i = 0; i < 2 && rc < 0; i++)
+        rc = config_load(roots[i], &cfg, err, sizeof err);
+    if (rc < 0)
+        fail_msg("%s", err);
+    assert_string_equal(cfg.name, "Observasjonspost 3");
+    assert_int_equal(cfg.nbeds, 5);
+    assert_string_equal(cfg.beds[1].label, "Rom 1 dør");
+    assert_int_equal(cfg.beds[0].number, 1);
+    assert_string_equal(cfg.beds[4].sensor, "");
+    assert_int_equal(cfg.delay_high_s, 20);
+    assert_int_equal(cfg.max_age_s[NEWS2_SPO2], 6 * 3600);
+    assert_int_equal(cfg.max_age_s[NEWS2_RR], 60);
+    assert_true(cfg.policy.monitoring_h[1] == 4);
+}
+
+static void test_values_and_defaults(void **state)
+{
+    char err[1024];
+    int rc = load_text("[ward]\nname = Obs 3\ndatabase = ward.db\n"
+                       "[alarms]\ndelay_s = 15\ndelay_high_s = 5\nrr_high = 24.5\n"
+                       "[news2]\nmanual_max_age_h = 4\nspo2_max_age_h = 1.5\n"
+                       "monitoring_h_low = 6\n[shifts]\nnight = 22:00-07:00\n"
+                       "[bed.10]\nlabel = B\n[bed.2]\nlabel = A ; comment\nsensor = "
+                       "ti-vs:/dev/ttyUSB0?baud=115200\n",
+                       err, sizeof err);
+    if (rc < 0)
+        fail_msg("%s", err);
+    char want[4300];
+    snprintf(want, sizeof want, "%s/ward.db", dir);
+    assert_string_equal(cfg.database, want); /* relative to the INI */
+    assert_int_equal(cfg.delay_high_s, 5);
+    assert_int_equal(cfg.delay_medium_s, 15);
+    assert_true(cfg.rr_high == 24.5);
+    assert_int_equal(cfg.max_age_s[NEWS2_SPO2], 5400);
+    assert_int_equal(cfg.max_age_s[NEWS2_TEMP], 4 * 3600);
+    assert_true(cfg.policy.monitoring_h[1] == 6);
+    assert_int_equal(cfg.shifts[2].start_min, 22 * 60);
+    assert_int_equal(cfg.beds[0].number, 2); /* sorted */
+    assert_string_equal(cfg.beds[0].label, "A");
+}
+
+static void test_bad_files(void **state)
+{
+    expect_bad("[ward]\nname = X\n[wrad]\nx = 1\n", 3, "unknown section");
+    expect_bad("[ward]\nname = X\nnmae = Y\n", 3, "[ward] nmae: unknown key");
+    expect_bad("[ward]\nname = X\n[alarms]\ndelay_s = 08x\n", 4, "delay_s: '08x' is not a whole");
+    expect_bad("[ward]\nname = X\n[alarms]\ndelay_s = 601\n", 4, "0-600");
+    expect_bad("[ward]\nname = X\n[alarms]\nrr_high = 24,5\n", 4, "use '.' for decimals");
+    expect_bad("[ward]\nname = X\n[alarms]\nrr_high = \n", 4, "rr_high");
+    expect_bad("[ward]\nname = X\nname = Y\n", 3, "duplicate key (first at line 2)");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\n[ward]\n", 5, "duplicate section");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\n[bed.2]\nlabel = A\n", 6,
+               "already the label of [bed.1]");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = foo:/dev/x\n", 5,
+               "unknown driver 'foo'");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = ti-vs:usb:12:34\n", 5,
+               "4 hex digits");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = iio:ip:h\n", 5, "device=NAME");
+    expect_bad("[ward]\nname = X\n[bed.1]\nsensor = ti-vs:/dev/ttyUSB0\n", 3, "label: missing");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = ti-vs:/dev/ttyUSB0\n"
+               "[bed.2]\nlabel = B\nsensor = ti-vs:/dev/ttyUSB0\n",
+               8, "already used by [bed.1]");
+    expect_bad("[ward]\nname = X\n[bed.x]\nlabel = A\n", 3, "[bed.N]");
+    expect_bad("[ward]\nname = X\n[bed.1]\nlabel = A\ncolour = red\n", 5, "unknown key");
+    expect_bad("[ward]\nname = X\nthis line is wrong\n", 3, "syntax error");
+    expect_bad("[ward\nname = X\n", 1, "malformed section header");
+    expect_bad("name = X\n", 1, "outside any [section]");
+    expect_bad("[alarms]\ndelay_s = 5\n", 0, "name: missing");
+    expect_bad("[ward]\nname = X\ngroup = no-such-group-ww\n", 3, "no such unix group");
+    expect_bad("[ward]\nname = X\n[shifts]\nday = 7-15\n", 4, "07:00-15:00");
+    expect_bad("[ward]\nname = X\n[alarms]\nrr_low = 30\n", 4, "below rr_high");
+    expect_bad("[ward]\nname = X\n[alarms]\nescalate_command = bin/page\n", 4, "absolute");
+}
+
+static void test_escalate_command_permissions(void **state)
+{
+    char err[1024], cmd[4300], text[8800];
+    snprintf(cmd, sizeof cmd, "%s/page", dir);
+    ww_test_write_file(cmd, "#!/bin/sh\nexit 0\n");
+    chmod(cmd, 0755);
+    snprintf(text, sizeof text, "[ward]\nname = X\n[alarms]\nescalate_command = %s\n", cmd);
+    assert_int_equal(load_text(text, err, sizeof err), 0);
+    chmod(ini, 0666);
+    assert_int_equal(config_load(ini, &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "world-writable"));
+    chmod(ini, 0644);
+    chmod(cmd, 0777);
+    assert_int_equal(config_load(ini, &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "world-writable"));
+}
+
+static void test_search_order_and_missing(void **state)
+{
+    char err[1024];
+    ww_test_write_file(ini, "[ward]\nname = Env ward\n");
+    setenv("WARDWATCH_CONFIG", ini, 1);
+    assert_int_equal(config_load(NULL, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.name, "Env ward");
+    assert_string_equal(config_pick_path("x.ini"), "x.ini");
+    unsetenv("WARDWATCH_CONFIG");
+    assert_non_null(strstr(config_pick_path(NULL), "/wardwatch/wardwatch.ini"));
+    assert_int_equal(config_load("/nonexistent/w.ini", &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/w.ini: cannot open"));
+}
+
+static void test_staff_list(void **state)
+{
+    char err[1024], staff[4300];
+    snprintf(staff, sizeof staff, "%s/staff.txt", dir);
+    ww_test_write_file(staff, "# ward staff\nKN\nÅSE\nab-12\n");
+    assert_int_equal(load_text("[ward]\nname = X\nstaff = staff.txt\n", err, sizeof err), 0);
+    assert_int_equal(cfg.nstaff, 3);
+    assert_true(config_staff_valid(&cfg, "KN"));
+    assert_true(config_staff_valid(&cfg, "kn"));
+    assert_true(config_staff_valid(&cfg, "ÅSE"));
+    assert_false(config_staff_valid(&cfg, "ZZ"));
+    assert_false(config_staff_valid(&cfg, ""));
+    ww_test_write_file(staff, "KN\nbad id\n");
+    assert_int_equal(load_text("[ward]\nname = X\nstaff = staff.txt\n", err, sizeof err), -1);
+    assert_non_null(strstr(err, "staff.txt:2:"));
+    /* Without a list any well-formed id may sign. */
+    assert_int_equal(load_text("[ward]\nname = X\n", err, sizeof err), 0);
+    assert_true(config_staff_valid(&cfg, "ZZ"));
+    assert_false(config_staff_valid(&cfg, "Z"));
+    assert_false(config_staff_valid(&cfg, "a;drop"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sample_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_values_and_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escalate_command_permissions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_order_and_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staff_list, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
