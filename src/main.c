@@ -31,8 +31,8 @@ static const struct command commands[] = {
      "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
      "                  [-o FILE] [--format text|pdf] [--print [PRINTER]]"},
     {"serve", NULL, "serve [-c FILE]"},
-    {"backup", NULL, "backup -o FILE [-c FILE] [--db FILE]"},
-    {"check", NULL, "check [-c FILE] [--db FILE | FILE]"},
+    {"backup", cmd_backup_main, "backup -o FILE [-c FILE] [--db FILE]"},
+    {"check", cmd_check_main, "check [-c FILE] [--db FILE | FILE]"},
     {"config", cmd_config_main, "config [-c FILE]   check a ward configuration and print it"},
 };
 
