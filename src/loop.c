@@ -1,0 +1,242 @@
+/*
+ * loop — poll() over registered fds plus a signalfd, timers kept in a small
+ * fixed table and scanned each turn (tens of timers at most, so a heap would
+ * buy nothing). Callbacks may add and remove fds and timers, including their
+ * own.
+ */
+#include "loop.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+struct loop_fd {
+    int fd; /* -1 free */
+    int mask;
+    loop_fd_cb cb;
+    void *ctx;
+};
+
+struct loop_timer {
+    bool used;
+    bool repeat;
+    int64_t period, due;
+    loop_timer_cb cb;
+    void *ctx;
+};
+
+struct loop {
+    struct loop_fd fds[LOOP_MAX_FDS];
+    int nfds;
+    struct loop_timer timers[LOOP_MAX_TIMERS];
+    int sigfd;
+    sigset_t oldmask;
+    loop_signal_cb sig_cb;
+    void *sig_ctx;
+    loop_hook_cb hook;
+    void *hook_ctx;
+    bool running;
+};
+
+/* New loop. */
+struct loop *loop_new(bool handle_signals)
+{
+    struct loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->sigfd = -1;
+    for (int i = 0; i < LOOP_MAX_FDS; i++)
+        l->fds[i].fd = -1;
+    if (handle_signals) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGWINCH);
+        pthread_sigmask(SIG_BLOCK, &set, &l->oldmask);
+        l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    }
+    return l;
+}
+
+/* Free, restoring the signal mask. */
+void loop_free(struct loop *l)
+{
+    if (!l)
+        return;
+    if (l->sigfd >= 0) {
+        close(l->sigfd);
+        pthread_sigmask(SIG_SETMASK, &l->oldmask, NULL);
+    }
+    free(l);
+}
+
+/* Register or update an fd. */
+int loop_add_fd(struct loop *l, int fd, int mask, loop_fd_cb cb, void *ctx)
+{
+    int freeslot = -1;
+    for (int i = 0; i < LOOP_MAX_FDS; i++) {
+        if (l->fds[i].fd == fd) {
+            l->fds[i].mask = mask;
+            l->fds[i].cb = cb;
+            l->fds[i].ctx = ctx;
+            return 0;
+        }
+        if (l->fds[i].fd < 0 && freeslot < 0)
+            freeslot = i;
+    }
+    if (freeslot < 0)
+        return -1;
+    l->fds[freeslot] = (struct loop_fd){fd, mask, cb, ctx};
+    if (freeslot >= l->nfds)
+        l->nfds = freeslot + 1;
+    return 0;
+}
+
+/* Stop watching an fd. */
+void loop_del_fd(struct loop *l, int fd)
+{
+    for (int i = 0; i < l->nfds; i++)
+        if (l->fds[i].fd == fd)
+            l->fds[i].fd = -1;
+}
+
+/* Add a timer. */
+int loop_add_timer(struct loop *l, int64_t ms, bool repeat, loop_timer_cb cb, void *ctx)
+{
+    for (int i = 0; i < LOOP_MAX_TIMERS; i++) {
+        if (l->timers[i].used)
+            continue;
+        l->timers[i] = (struct loop_timer){true, repeat, ms, ww_mono_ms() + ms, cb, ctx};
+        return i;
+    }
+    return -1;
+}
+
+/* Remove a timer. */
+void loop_del_timer(struct loop *l, int id)
+{
+    if (id >= 0 && id < LOOP_MAX_TIMERS)
+        l->timers[id].used = false;
+}
+
+void loop_on_signal(struct loop *l, loop_signal_cb cb, void *ctx)
+{
+    l->sig_cb = cb;
+    l->sig_ctx = ctx;
+}
+
+void loop_before_sleep(struct loop *l, loop_hook_cb cb, void *ctx)
+{
+    l->hook = cb;
+    l->hook_ctx = ctx;
+}
+
+/* Fire due timers. */
+static void run_timers(struct loop *l)
+{
+    int64_t now = ww_mono_ms();
+    for (int i = 0; i < LOOP_MAX_TIMERS; i++) {
+        struct loop_timer *t = &l->timers[i];
+        if (!t->used || t->due > now)
+            continue;
+        if (t->repeat) {
+            t->due += t->period;
+            if (t->due <= now) /* fell behind (suspend): do not fire a burst */
+                t->due = now + t->period;
+        } else {
+            t->used = false;
+        }
+        t->cb(l, i, t->ctx);
+    }
+}
+
+/* One turn. */
+void loop_once(struct loop *l, int64_t max_wait_ms)
+{
+    struct pollfd pfd[LOOP_MAX_FDS + 1];
+    int map[LOOP_MAX_FDS + 1];
+    int n = 0;
+    if (l->hook)
+        l->hook(l, l->hook_ctx);
+    for (int i = 0; i < l->nfds; i++) {
+        if (l->fds[i].fd < 0)
+            continue;
+        pfd[n].fd = l->fds[i].fd;
+        pfd[n].events = (short)(((l->fds[i].mask & LOOP_READ) ? POLLIN : 0) |
+                                ((l->fds[i].mask & LOOP_WRITE) ? POLLOUT : 0));
+        pfd[n].revents = 0;
+        map[n++] = i;
+    }
+    if (l->sigfd >= 0) {
+        pfd[n].fd = l->sigfd;
+        pfd[n].events = POLLIN;
+        pfd[n].revents = 0;
+        map[n++] = -1;
+    }
+    int64_t wait = max_wait_ms;
+    int64_t now = ww_mono_ms();
+    for (int i = 0; i < LOOP_MAX_TIMERS; i++) {
+        if (!l->timers[i].used)
+            continue;
+        int64_t d = l->timers[i].due - now;
+        if (d < 0)
+            d = 0;
+        if (wait < 0 || d < wait)
+            wait = d;
+    }
+    if (wait > 60000 || wait < 0)
+        wait = wait < 0 && max_wait_ms < 0 ? 1000 : (wait > 60000 ? 60000 : wait);
+    int rc = poll(pfd, (nfds_t)n, (int)wait);
+    if (rc < 0 && errno != EINTR)
+        return;
+    for (int k = 0; rc > 0 && k < n; k++) {
+        if (!pfd[k].revents)
+            continue;
+        if (map[k] < 0) {
+            struct signalfd_siginfo si;
+            while (read(l->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+                if (l->sig_cb)
+                    l->sig_cb(l, (int)si.ssi_signo, l->sig_ctx);
+            continue;
+        }
+        struct loop_fd *f = &l->fds[map[k]];
+        if (f->fd != pfd[k].fd) /* removed by an earlier callback this turn */
+            continue;
+        int ev = 0;
+        if (pfd[k].revents & (POLLIN | POLLPRI))
+            ev |= LOOP_READ;
+        if (pfd[k].revents & POLLOUT)
+            ev |= LOOP_WRITE;
+        if (pfd[k].revents & (POLLHUP | POLLERR | POLLNVAL))
+            ev |= LOOP_HUP;
+        f->cb(l, f->fd, ev, f->ctx);
+    }
+    run_timers(l);
+}
+
+/* Run until stopped. */
+void loop_run(struct loop *l)
+{
+    l->running = true;
+    while (l->running)
+        loop_once(l, -1);
+}
+
+void loop_stop(struct loop *l)
+{
+    l->running = false;
+}
+
+bool loop_running(const struct loop *l)
+{
+    return l->running;
+}
