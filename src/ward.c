@@ -1,0 +1,774 @@
+/*
+ * ward — the monitoring core (contract in ward.h). Readings feed per-bed
+ * smoothing windows; each tick derives the NEWS2 inputs (automatic RR/HR from
+ * the window medians, manual values with their age), scores, evaluates the
+ * alarm machine, and queues rows for the store. Commands go to the store
+ * first and change memory only once committed.
+ */
+#include "ward.h"
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMOOTH_SPAN_MS 30000 /* median window for automatic RR/HR */
+#define SMOOTH_MIN_N 5
+
+struct ward {
+    const struct ward_config *cfg;
+    struct store *st;
+    size_t nbeds;
+    struct ward_bed *beds;
+    struct alarm_config acfg;
+    struct alarm_audio audio;
+    ward_event_cb cb;
+    void *cb_ctx;
+    bool store_ok;
+    int64_t last_tick;
+    size_t cur_bed; /* bed whose alarms are being evaluated (event callback) */
+    bool stored;    /* the transition being reported is already in the store */
+};
+
+/* Emit a ward event. */
+static void emit(struct ward *w, enum ward_event_kind k, int64_t t, int bed,
+                 const struct alarm_event *ae, const struct news2_result *sc, const char *text)
+{
+    if (!w->cb)
+        return;
+    struct ward_event ev = {k, t, bed, ae, sc, text};
+    w->cb(w->cb_ctx, &ev);
+}
+
+/* Default limits from the configuration. */
+static struct alarm_limits default_limits(const struct ward_config *c)
+{
+    struct alarm_limits l = {c->rr_low, c->rr_high, c->hr_low, c->hr_high, c->rr_hysteresis,
+                             c->hr_hysteresis};
+    return l;
+}
+
+/* Build the ward. */
+struct ward *ward_new(const struct ward_config *cfg, struct store *st, char *err, size_t errlen)
+{
+    struct ward *w = calloc(1, sizeof *w);
+    if (!w) {
+        ww_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->cfg = cfg;
+    w->st = st;
+    w->store_ok = true;
+    w->nbeds = (size_t)cfg->nbeds;
+    w->beds = calloc(w->nbeds ? w->nbeds : 1, sizeof *w->beds);
+    if (!w->beds) {
+        free(w);
+        ww_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->acfg.delay_s[AP_HIGH] = cfg->delay_high_s;
+    w->acfg.delay_s[AP_MEDIUM] = cfg->delay_medium_s;
+    w->acfg.delay_s[AP_LOW] = cfg->delay_low_s;
+    w->acfg.technical_delay_s = cfg->technical_delay_s;
+    w->acfg.clear_s = cfg->clear_s;
+    w->acfg.realert_s = cfg->realert_s;
+    w->acfg.escalate_s = cfg->escalate_s;
+    w->acfg.audio_pause_s = cfg->audio_pause_s;
+    for (size_t i = 0; i < w->nbeds; i++) {
+        struct ward_bed *b = &w->beds[i];
+        const struct config_bed *cb = &cfg->beds[i];
+        b->number = cb->number;
+        ww_strlcpy(b->label, cb->label, sizeof b->label);
+        ww_strlcpy(b->sensor_uri, cb->sensor, sizeof b->sensor_uri);
+        b->sensor = cb->sensor[0] ? WSENS_STARTING : WSENS_NONE;
+        b->limits = default_limits(cfg);
+        vwin_clear(&b->rr_win);
+        vwin_clear(&b->hr_win);
+        hist_clear(&b->h_rr);
+        hist_clear(&b->h_hr);
+        hist_clear(&b->h_news2);
+        alarm_bed_init(&b->alarms);
+        b->last_breath_ms = b->last_presence_ms = 0;
+        if (st && store_sync_bed(st, b->number, b->label, err, errlen) < 0) {
+            ward_free(w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+/* Free. */
+void ward_free(struct ward *w)
+{
+    if (!w)
+        return;
+    free(w->beds);
+    free(w);
+}
+
+void ward_set_listener(struct ward *w, ward_event_cb cb, void *ctx)
+{
+    w->cb = cb;
+    w->cb_ctx = ctx;
+}
+
+size_t ward_nbeds(const struct ward *w)
+{
+    return w->nbeds;
+}
+
+const struct ward_bed *ward_bed(const struct ward *w, size_t i)
+{
+    return i < w->nbeds ? &w->beds[i] : NULL;
+}
+
+const struct ward_config *ward_config(const struct ward *w)
+{
+    return w->cfg;
+}
+
+bool ward_store_ok(const struct ward *w)
+{
+    return w->store_ok;
+}
+
+/* Bed by label or number. */
+int ward_find_bed(const struct ward *w, const char *s)
+{
+    for (size_t i = 0; i < w->nbeds; i++)
+        if (!strcmp(w->beds[i].label, s))
+            return (int)i;
+    long n;
+    if (ww_parse_long(s, 1, 9999, &n) == 0)
+        for (size_t i = 0; i < w->nbeds; i++)
+            if (w->beds[i].number == n)
+                return (int)i;
+    return -1;
+}
+
+/* Display names of sensor states. */
+const char *ward_sensor_state_name(enum ward_sensor_state s)
+{
+    static const char *n[] = {"manual",       "starting",   "ok",    "no signal",
+                              "disconnected", "out of bed", "motion"};
+    return (unsigned)s < WW_ARRAY_LEN(n) ? n[s] : "?";
+}
+
+/* The single entry point of automatic readings. */
+void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now)
+{
+    if (i >= w->nbeds)
+        return;
+    struct ward_bed *b = &w->beds[i];
+    b->last_reading_ms = now;
+    if (r->have & READING_PRESENCE) {
+        b->present = r->presence;
+        if (r->presence)
+            b->last_presence_ms = now;
+    }
+    if (r->have & READING_MOTION)
+        b->motion = r->motion;
+    if (r->have & READING_QUALITY)
+        b->quality = r->quality;
+    bool usable = !b->motion && (!(r->have & READING_PRESENCE) || r->presence);
+    if ((r->have & READING_RR) && usable && isfinite(r->rr) && r->rr >= 0 && r->rr <= 80) {
+        if (r->rr >= 1) {
+            vwin_add(&b->rr_win, now, r->rr);
+            b->last_breath_ms = now;
+            b->last_presence_ms = now;
+        }
+    }
+    if ((r->have & READING_HR) && usable && isfinite(r->hr) && r->hr >= 20 && r->hr <= 300) {
+        vwin_add(&b->hr_win, now, r->hr);
+        b->last_presence_ms = now;
+    }
+    if (b->sensor == WSENS_STARTING || b->sensor == WSENS_NO_SIGNAL ||
+        b->sensor == WSENS_DISCONNECTED) {
+        b->sensor = WSENS_OK;
+        b->sensor_since = now;
+    }
+}
+
+/* Transport state from the sensor source. */
+void ward_sensor_state(struct ward *w, size_t i, enum ward_sensor_state s, const char *detail,
+                       int64_t now)
+{
+    if (i >= w->nbeds)
+        return;
+    struct ward_bed *b = &w->beds[i];
+    if (b->sensor == s)
+        return;
+    b->sensor = s;
+    b->sensor_since = now;
+    ww_strlcpy(b->sensor_detail, detail ? detail : "", sizeof b->sensor_detail);
+    if (s == WSENS_DISCONNECTED || s == WSENS_NO_SIGNAL) {
+        /* Nothing from the sensor may look current any more. */
+        vwin_clear(&b->rr_win);
+        vwin_clear(&b->hr_win);
+    }
+    if (w->st)
+        store_queue_sensor_event(w->st, b->number, now, ward_sensor_state_name(s), detail);
+    char text[200];
+    snprintf(text, sizeof text, "%s: sensor %s%s%s", b->label, ward_sensor_state_name(s),
+             detail && *detail ? ": " : "", detail ? detail : "");
+    emit(w, WEV_SENSOR, now, (int)i, NULL, NULL, text);
+}
+
+/* Store an alarm transition (called from the alarm machine). */
+static void on_alarm_event(void *ctx, const struct alarm_event *ev)
+{
+    struct ward *w = ctx;
+    struct ward_bed *b = &w->beds[w->cur_bed];
+    char err[256];
+    const char *cname = alarm_condition_name(ev->cond);
+    if (w->st && !w->stored) {
+        if (ev->kind == AE_RAISED) {
+            int64_t id = 0;
+            if (store_alarm_raise(w->st, b->number, cname, alarm_priority_name(ev->priority), ev->t,
+                                  &id, err, sizeof err) < 0) {
+                w->store_ok = false;
+                log_msg(LOG_ERROR, "%s", err);
+            }
+            /* Without the store an alarm still needs a ward-unique id. */
+            ev->alarm->id = id ? id : -(int64_t)(w->cur_bed * 1000 + (size_t)ev->cond + 1);
+        } else {
+            static const char *state_of[] = {
+                [AE_ACKNOWLEDGED] = "acknowledged", [AE_REALERTED] = "active",
+                [AE_ESCALATED] = "active",         [AE_ENDED] = "ended",
+                [AE_LATCHED] = "latched",          [AE_RESET] = "reset",
+                [AE_SUPERSEDED] = "ended"};
+            const char *state = state_of[ev->kind];
+            if (ev->kind == AE_ESCALATED || ev->kind == AE_REALERTED)
+                state = ev->alarm->acked ? "acknowledged" : "active";
+            if (ev->alarm->id > 0 &&
+                store_alarm_event(w->st, ev->alarm->id, alarm_event_name(ev->kind), state,
+                                  ev->staff, ev->t, err, sizeof err) < 0) {
+                w->store_ok = false;
+                log_msg(LOG_ERROR, "%s", err);
+            }
+        }
+    } else if (ev->kind == AE_RAISED && !w->st) {
+        static int64_t local_id;
+        ev->alarm->id = ++local_id;
+    }
+    char text[200];
+    snprintf(text, sizeof text, "%s: %s %s %s%s%s", b->label, alarm_priority_marker(ev->priority),
+             alarm_condition_text(ev->cond), alarm_event_name(ev->kind),
+             ev->staff ? " by " : "", ev->staff ? ev->staff : "");
+    emit(w, WEV_ALARM, ev->t, (int)w->cur_bed, ev, NULL, text);
+}
+
+/* NEWS2 input from the bed's current values. */
+static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
+                           struct news2_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->scale = b->scale2 ? 2 : 1;
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        struct ward_value *v = &b->param[p];
+        v->stale = v->have && now - v->t_ms > (int64_t)w->cfg->max_age_s[p] * 1000;
+        in->present[p] = v->have;
+        in->stale[p] = v->stale;
+        in->value[p] = v->value;
+    }
+}
+
+/* Refresh an automatic parameter from its window (keeps a fresher manual value). */
+static void update_auto(struct ward_value *v, const struct vwin *win, int64_t now)
+{
+    float m;
+    if (vwin_median(win, now, SMOOTH_SPAN_MS, SMOOTH_MIN_N, &m)) {
+        if (!v->have || v->automatic || vwin_last_t(win) >= v->t_ms) {
+            v->have = true;
+            v->automatic = true;
+            v->value = m;
+            v->t_ms = vwin_last_t(win);
+            v->by[0] = 0;
+        }
+    }
+    /* Otherwise the old value stays, ages, and turns stale. */
+}
+
+/* Once a second. */
+void ward_tick(struct ward *w, int64_t now)
+{
+    const struct ward_config *c = w->cfg;
+    w->last_tick = now;
+    for (size_t i = 0; i < w->nbeds; i++) {
+        struct ward_bed *b = &w->beds[i];
+        /* Sensor-derived states. */
+        if (b->sensor == WSENS_OK || b->sensor == WSENS_MOTION || b->sensor == WSENS_OUT_OF_BED) {
+            enum ward_sensor_state s = WSENS_OK;
+            if (now - b->last_reading_ms > (int64_t)c->no_signal_s * 1000)
+                s = WSENS_NO_SIGNAL;
+            else if (b->last_presence_ms && !b->present &&
+                     now - b->last_presence_ms > (int64_t)c->out_of_bed_s * 1000)
+                s = WSENS_OUT_OF_BED;
+            else if (b->motion)
+                s = WSENS_MOTION;
+            if (s != b->sensor)
+                ward_sensor_state(w, i, s, s == WSENS_NO_SIGNAL ? "no valid readings" : "", now);
+        } else if (b->sensor == WSENS_STARTING && b->sensor_since &&
+                   now - b->sensor_since > (int64_t)c->no_signal_s * 1000) {
+            ward_sensor_state(w, i, WSENS_NO_SIGNAL, "nothing decoded since start", now);
+        } else if (b->sensor == WSENS_STARTING && !b->sensor_since) {
+            b->sensor_since = now;
+        }
+        update_auto(&b->param[NEWS2_RR], &b->rr_win, now);
+        update_auto(&b->param[NEWS2_HR], &b->hr_win, now);
+        struct news2_input in;
+        news2_input_of(w, b, now, &in);
+        struct news2_result prev = b->score;
+        bool had = b->score_valid;
+        char err[128];
+        b->score_valid = news2_score(&in, &c->policy, &b->score, err, sizeof err) == 0;
+        if (b->score_valid && !b->score.partial)
+            b->last_complete_ms = now;
+        bool changed = b->score_valid &&
+                       (!had || prev.total != b->score.total || prev.band != b->score.band ||
+                        prev.partial != b->score.partial || prev.missing != b->score.missing ||
+                        prev.stale != b->score.stale);
+        if (changed) {
+            if (w->st) {
+                struct store_score ss = {b->number, now, b->score.total, {0}, (int)b->score.band,
+                                         b->score.missing | b->score.stale};
+                for (int p = 0; p < NEWS2_NPARAMS; p++)
+                    ss.parts[p] = b->score.points[p];
+                store_queue_score(w->st, &ss);
+            }
+            char text[128];
+            snprintf(text, sizeof text, "%s: NEWS2 %s%d %s", b->label,
+                     b->score.partial ? ">=" : "", b->score.total, news2_band_name(b->score.band));
+            emit(w, WEV_SCORE, now, (int)i, NULL, &b->score, text);
+        }
+        /* Observations due by the monitoring interval of the current level:
+         * continuous monitoring (0 h) still wants a manual set every 30 min. */
+        int64_t last_manual = 0;
+        for (int p = 0; p < NEWS2_NPARAMS; p++)
+            if (p != NEWS2_RR && p != NEWS2_HR && b->param[p].have &&
+                b->param[p].t_ms > last_manual)
+                last_manual = b->param[p].t_ms;
+        double hours = b->score_valid ? b->score.monitoring_h : 12;
+        int64_t interval = (int64_t)((hours > 0 ? hours : 0.5) * 3600000.0);
+        int64_t since = last_manual ? last_manual : (b->admitted ? b->admitted_at : 0);
+        b->obs_due_ms = since ? since + interval : 0;
+        b->obs_overdue = b->admitted && since && now > b->obs_due_ms;
+        /* Trends. */
+        if (b->param[NEWS2_RR].have && b->param[NEWS2_RR].automatic && !b->param[NEWS2_RR].stale)
+            hist_add(&b->h_rr, now, (float)b->param[NEWS2_RR].value);
+        if (b->param[NEWS2_HR].have && b->param[NEWS2_HR].automatic && !b->param[NEWS2_HR].stale)
+            hist_add(&b->h_hr, now, (float)b->param[NEWS2_HR].value);
+        if (b->score_valid)
+            hist_add(&b->h_news2, now, (float)b->score.total);
+        b->trend_rr = hist_trend(&b->h_rr, now, 2.0f);
+        b->trend_hr = hist_trend(&b->h_hr, now, 5.0f);
+        /* Alarm conditions, only for occupied or sensor-equipped beds. */
+        struct alarm_input ai = {0};
+        const struct ward_value *rr = &b->param[NEWS2_RR], *hr = &b->param[NEWS2_HR];
+        ai.rr_valid = rr->have && !rr->stale;
+        ai.rr = rr->value;
+        ai.hr_valid = hr->have && !hr->stale;
+        ai.hr = hr->value;
+        ai.news2_valid = b->score_valid && (b->admitted || b->sensor != WSENS_NONE);
+        ai.news2_total = b->score.total;
+        ai.news2_red = b->score.red;
+        bool monitoring = b->sensor == WSENS_OK || b->sensor == WSENS_MOTION;
+        ai.apnoea = monitoring && !b->motion && b->present && b->last_breath_ms &&
+                    now - b->last_breath_ms >= (int64_t)c->apnoea_s * 1000;
+        ai.disconnected = b->sensor == WSENS_DISCONNECTED;
+        ai.no_signal = b->sensor == WSENS_NO_SIGNAL;
+        ai.out_of_bed = b->sensor == WSENS_OUT_OF_BED && b->admitted;
+        ai.store_failure = !w->store_ok;
+        ai.obs_overdue = b->obs_overdue;
+        w->cur_bed = i;
+        alarm_update(&b->alarms, &ai, &b->limits, &w->acfg, now, on_alarm_event, w);
+        /* One sample row per bed-second. */
+        if (w->st && (b->sensor != WSENS_NONE)) {
+            struct store_sample s = {b->number, now / 1000 * 1000, NAN, NAN, NAN, 0};
+            if (ai.rr_valid && rr->automatic)
+                s.rr = (float)rr->value;
+            if (ai.hr_valid && hr->automatic)
+                s.hr = (float)hr->value;
+            if (now - b->last_reading_ms < 5000)
+                s.quality = b->quality;
+            s.flags = (b->present ? STORE_F_PRESENT : 0) | (b->motion ? STORE_F_MOTION : 0);
+            store_queue_sample(w->st, &s);
+        }
+    }
+}
+
+/* Write queued rows. */
+int ward_flush(struct ward *w, char *err, size_t errlen)
+{
+    if (!w->st)
+        return 0;
+    int rc = store_flush(w->st, err, errlen);
+    bool ok = rc == 0 && store_healthy(w->st);
+    if (ok != w->store_ok) {
+        w->store_ok = ok;
+        emit(w, WEV_STORE, w->last_tick, -1, NULL, NULL,
+             ok ? "store writes resumed" : "store write failure");
+        log_msg(ok ? LOG_INFO : LOG_ERROR, "%s", ok ? "store writes resumed" : err);
+    }
+    return rc;
+}
+
+/* Staff id check shared by every command. */
+static int check_staff(struct ward *w, const char *staff, char *err, size_t errlen)
+{
+    if (!staff || !*staff)
+        return ww_err(err, errlen, "initials or staff id required");
+    if (!config_staff_syntax(staff))
+        return ww_err(err, errlen, "'%s' is not a staff id (2-16 letters or digits)", staff);
+    if (!config_staff_valid(w->cfg, staff))
+        return ww_err(err, errlen, "'%s' is not on the ward's staff list", staff);
+    return 0;
+}
+
+/* Bed index check. */
+static int check_bed(struct ward *w, size_t bed, char *err, size_t errlen)
+{
+    if (bed >= w->nbeds)
+        return ww_err(err, errlen, "no such bed");
+    return 0;
+}
+
+/* Emit a command event. */
+static void cmd_event(struct ward *w, size_t bed, int64_t now, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void cmd_event(struct ward *w, size_t bed, int64_t now, const char *fmt, ...)
+{
+    char text[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    emit(w, WEV_COMMAND, now, (int)bed, NULL, NULL, text);
+}
+
+/* Admit a patient. */
+int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const char *note,
+                   const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    if (b->admitted)
+        return ww_err(err, errlen, "%s is occupied: discharge first", b->label);
+    char ref[40];
+    ww_sanitize_text(ref, sizeof ref, patient_ref ? patient_ref : "", false);
+    if (strlen(ref) < 2)
+        return ww_err(err, errlen, "patient reference needed (pseudonymous, 2-32 characters)");
+    int64_t id = 0;
+    if (w->st && store_admit(w->st, b->number, ref, note, staff, now, &id, err, errlen) < 0)
+        return -1;
+    b->admitted = true;
+    b->admission_id = id;
+    ww_strlcpy(b->patient_ref, ref, sizeof b->patient_ref);
+    ww_sanitize_text(b->admission_note, sizeof b->admission_note, note ? note : "", true);
+    b->admitted_at = now;
+    b->scale2 = false;
+    b->limits = default_limits(w->cfg);
+    b->limits_reason[0] = 0;
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        if (p != NEWS2_RR && p != NEWS2_HR)
+            memset(&b->param[p], 0, sizeof b->param[p]);
+    cmd_event(w, bed, now, "%s: admitted by %s", b->label, staff);
+    return 0;
+}
+
+/* Discharge. */
+int ward_cmd_discharge(struct ward *w, size_t bed, const char *staff, int64_t now, char *err,
+                       size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    if (!b->admitted)
+        return ww_err(err, errlen, "%s has no patient", b->label);
+    if (w->st && store_discharge(w->st, b->admission_id, b->number, staff, now, err, errlen) < 0)
+        return -1;
+    b->admitted = false;
+    b->admission_id = 0;
+    b->patient_ref[0] = b->admission_note[0] = 0;
+    b->scale2 = false;
+    b->limits = default_limits(w->cfg);
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        if (p != NEWS2_RR && p != NEWS2_HR)
+            memset(&b->param[p], 0, sizeof b->param[p]);
+    cmd_event(w, bed, now, "%s: discharged by %s", b->label, staff);
+    return 0;
+}
+
+/* Hand-entered observation. */
+int ward_cmd_observation(struct ward *w, size_t bed, const char *param, const char *value,
+                         const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    int p = news2_param_find(param ? param : "");
+    if (p < 0)
+        return ww_err(err, errlen,
+                      "unknown observation '%s' (accepted: rr spo2 o2 sbp hr acvpu temp)",
+                      param ? param : "");
+    double v;
+    if (news2_parse_value(p, value ? value : "", &v, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    if (w->st && store_add_observation(w->st, b->admission_id, b->number, param, v, staff, now,
+                                       err, errlen) < 0)
+        return -1;
+    struct ward_value *wv = &b->param[p];
+    wv->have = true;
+    wv->value = v;
+    wv->t_ms = now;
+    wv->automatic = false;
+    wv->stale = false;
+    ww_strlcpy(wv->by, staff, sizeof wv->by);
+    cmd_event(w, bed, now, "%s: %s = %s entered by %s", b->label, param, value, staff);
+    return 0;
+}
+
+/* Note on a bed or an alarm. */
+int ward_cmd_note(struct ward *w, size_t bed, int64_t alarm_id, const char *text,
+                  const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    char clean[1024];
+    ww_sanitize_text(clean, sizeof clean, text ? text : "", true);
+    if (!clean[0])
+        return ww_err(err, errlen, "empty note");
+    struct ward_bed *b = &w->beds[bed];
+    if (w->st && store_add_note(w->st, b->number, b->admission_id, alarm_id, clean, staff, now,
+                                NULL, err, errlen) < 0)
+        return -1;
+    cmd_event(w, bed, now, "%s: note by %s", b->label, staff);
+    return 0;
+}
+
+/* Find an alarm by id on a bed (id <= 0: the most urgent). */
+static int find_alarm(struct ward_bed *b, int64_t alarm_id, char *err, size_t errlen)
+{
+    int c = alarm_id > 0 || alarm_id < 0 ? alarm_find_id(&b->alarms, alarm_id)
+                                         : alarm_most_urgent(&b->alarms);
+    if (c < 0)
+        return ww_err(err, errlen, "no such alarm on %s", b->label);
+    return c;
+}
+
+/* Acknowledge. */
+int ward_cmd_ack(struct ward *w, size_t bed, int64_t alarm_id, const char *staff, int64_t now,
+                 char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    int c = find_alarm(b, alarm_id, err, errlen);
+    if (c < 0)
+        return -1;
+    struct alarm *a = &b->alarms.a[c];
+    if (a->acked)
+        return ww_err(err, errlen, "already acknowledged by %s", a->acked_by);
+    /* Commit first; only then silence. */
+    if (w->st && a->id > 0 &&
+        store_alarm_event(w->st, a->id, "acknowledged",
+                          a->state == AS_LATCHED ? "latched" : "acknowledged", staff, now, err,
+                          errlen) < 0)
+        return -1;
+    /* The transition is already stored: the machine only reports it. */
+    w->cur_bed = bed;
+    w->stored = true;
+    int rc = alarm_ack(&b->alarms, c, staff, now, on_alarm_event, w, err, errlen);
+    w->stored = false;
+    return rc;
+}
+
+/* Reset a latched alarm. */
+int ward_cmd_reset(struct ward *w, size_t bed, int64_t alarm_id, const char *staff,
+                   int64_t now, char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    int c = find_alarm(b, alarm_id, err, errlen);
+    if (c < 0)
+        return -1;
+    struct alarm *a = &b->alarms.a[c];
+    if (a->state != AS_LATCHED)
+        return ww_err(err, errlen, "%s: the condition is still present; acknowledge it instead",
+                      alarm_condition_text(c));
+    if (w->st && a->id > 0 &&
+        store_alarm_event(w->st, a->id, "reset", "reset", staff, now, err, errlen) < 0)
+        return -1;
+    w->cur_bed = bed;
+    w->stored = true;
+    int rc = alarm_reset(&b->alarms, c, staff, now, on_alarm_event, w, err, errlen);
+    w->stored = false;
+    return rc;
+}
+
+/* Scale 2 on/off (a clinician's decision, recorded with who). */
+int ward_cmd_scale2(struct ward *w, size_t bed, bool on, const char *prescriber,
+                    const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    if (!b->admitted)
+        return ww_err(err, errlen, "%s has no patient", b->label);
+    char who[24];
+    ww_sanitize_text(who, sizeof who, prescriber ? prescriber : "", false);
+    if (on && strlen(who) < 2)
+        return ww_err(err, errlen, "Scale 2 needs the prescribing clinician");
+    if (w->st && store_set_scale2(w->st, b->admission_id, b->number, on, who, staff, now, err,
+                                  errlen) < 0)
+        return -1;
+    b->scale2 = on;
+    ww_strlcpy(b->scale2_by, on ? who : "", sizeof b->scale2_by);
+    b->scale2_at = now;
+    cmd_event(w, bed, now, "%s: SpO2 scale %d (prescribed by %s) set by %s", b->label, on ? 2 : 1,
+              on ? who : "-", staff);
+    return 0;
+}
+
+/* Individual limits with a reason. */
+int ward_cmd_limits(struct ward *w, size_t bed, const struct alarm_limits *lim,
+                    const char *reason, const char *staff, int64_t now, char *err,
+                    size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    if (!b->admitted)
+        return ww_err(err, errlen, "%s has no patient", b->label);
+    if (!(lim->rr_low >= 0 && lim->rr_low < lim->rr_high && lim->rr_high <= 80 &&
+          lim->hr_low >= 20 && lim->hr_low < lim->hr_high && lim->hr_high <= 300))
+        return ww_err(err, errlen,
+                      "limits must satisfy 0 <= RR low < RR high <= 80 and 20 <= HR low < HR "
+                      "high <= 300");
+    char why[256];
+    ww_sanitize_text(why, sizeof why, reason ? reason : "", false);
+    if (strlen(why) < 3)
+        return ww_err(err, errlen, "individual limits need a reason");
+    if (w->st && store_set_limits(w->st, b->admission_id, b->number, lim->rr_low, lim->rr_high,
+                                  lim->hr_low, lim->hr_high, why, staff, now, err, errlen) < 0)
+        return -1;
+    b->limits = *lim;
+    b->limits.rr_hyst = w->cfg->rr_hysteresis;
+    b->limits.hr_hyst = w->cfg->hr_hysteresis;
+    ww_strlcpy(b->limits_reason, why, sizeof b->limits_reason);
+    cmd_event(w, bed, now, "%s: limits set by %s", b->label, staff);
+    return 0;
+}
+
+/* Ward-wide audio pause. */
+int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now, char *err,
+                         size_t errlen)
+{
+    if (check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    if (w->st && store_audit(w->st, staff, "audio-pause", -1, NULL, now, err, errlen) < 0)
+        return -1;
+    struct alarm_bed *beds = malloc(w->nbeds * sizeof *beds + 1);
+    if (!beds)
+        return ww_err(err, errlen, "out of memory");
+    for (size_t i = 0; i < w->nbeds; i++)
+        beds[i] = w->beds[i].alarms;
+    alarm_audio_pause(&w->audio, beds, w->nbeds, &w->acfg, now);
+    free(beds);
+    cmd_event(w, (size_t)-1, now, "audio paused for %d s by %s", w->cfg->audio_pause_s, staff);
+    return 0;
+}
+
+bool ward_audio_paused(const struct ward *w, int64_t now)
+{
+    return alarm_audio_paused(&w->audio, now);
+}
+
+const struct alarm_audio *ward_audio(const struct ward *w)
+{
+    return &w->audio;
+}
+
+/* Restore callbacks. */
+static void restore_adm(void *ctx, const struct store_admission *a)
+{
+    struct ward *w = ctx;
+    for (size_t i = 0; i < w->nbeds; i++) {
+        struct ward_bed *b = &w->beds[i];
+        if (b->number != a->bed)
+            continue;
+        b->admitted = true;
+        b->admission_id = a->id;
+        ww_strlcpy(b->patient_ref, a->patient_ref, sizeof b->patient_ref);
+        ww_strlcpy(b->admission_note, a->note, sizeof b->admission_note);
+        b->admitted_at = a->admitted_at;
+        b->scale2 = a->scale2;
+        ww_strlcpy(b->scale2_by, a->scale2_by, sizeof b->scale2_by);
+        b->scale2_at = a->scale2_at;
+        if (a->has_limits) {
+            b->limits.rr_low = a->rr_low;
+            b->limits.rr_high = a->rr_high;
+            b->limits.hr_low = a->hr_low;
+            b->limits.hr_high = a->hr_high;
+            ww_strlcpy(b->limits_reason, a->limits_reason, sizeof b->limits_reason);
+        }
+    }
+}
+
+struct restore_ctx {
+    struct ward *w;
+    size_t bed;
+    int64_t now;
+};
+
+static void restore_obs(void *ctx, const struct store_observation *o)
+{
+    struct restore_ctx *r = ctx;
+    int p = news2_param_find(o->param);
+    if (p < 0)
+        return;
+    struct ward_value *v = &r->w->beds[r->bed].param[p];
+    v->have = true;
+    v->value = o->value;
+    v->t_ms = o->t;
+    v->automatic = false;
+    ww_strlcpy(v->by, o->by, sizeof v->by);
+}
+
+static void restore_alarm(void *ctx, const struct store_alarm *a)
+{
+    struct restore_ctx *r = ctx;
+    int c = alarm_condition_find(a->condition);
+    if (c < 0)
+        return;
+    for (size_t i = 0; i < r->w->nbeds; i++)
+        if (r->w->beds[i].number == a->bed)
+            alarm_restore(&r->w->beds[i].alarms, c, a->id, a->state, a->acked_by, a->raised_at,
+                          a->acked_at, a->last_alert_at, a->escalated, r->now);
+}
+
+/* Restore from the store after a restart. */
+int ward_restore(struct ward *w, int64_t now, char *err, size_t errlen)
+{
+    if (!w->st)
+        return 0;
+    if (store_load_admissions(w->st, restore_adm, w, err, errlen) < 0)
+        return -1;
+    struct restore_ctx r = {w, 0, now};
+    for (size_t i = 0; i < w->nbeds; i++) {
+        if (!w->beds[i].admitted)
+            continue;
+        r.bed = i;
+        if (store_load_latest_observations(w->st, w->beds[i].admission_id, restore_obs, &r, err,
+                                           errlen) < 0)
+            return -1;
+    }
+    return store_load_open_alarms(w->st, restore_alarm, &r, err, errlen);
+}

@@ -1,0 +1,170 @@
+/*
+ * ward — the monitoring core's state and its command API.
+ *
+ * The ward holds every bed: identity, current admission, the latest automatic
+ * readings with their age and smoothing windows, the latest manual
+ * observations, the current NEWS2 result, the bed's alarms, and per-minute
+ * history for trends. Readings enter through ward_reading() only; once a
+ * second ward_tick() re-derives staleness, scores and alarm conditions and
+ * queues the per-second sample rows for the store.
+ *
+ * Commands (admit, discharge, observation, note, acknowledge, reset, Scale 2,
+ * limits, audio pause) validate their input, are committed to the store with
+ * their audit row, and only then change the in-memory state and return 0.
+ * The UI and the command line use these and nothing else; the UI never
+ * touches sensors or SQLite.
+ *
+ * Time: every function takes now_ms, wall-clock epoch milliseconds, from the
+ * caller (live: the clock; replay: the recording's start plus stream time),
+ * so a replay at any speed gives the same result.
+ */
+#ifndef WW_WARD_H
+#define WW_WARD_H
+
+#include "alarm.h"
+#include "config.h"
+#include "news2.h"
+#include "reading.h"
+#include "trend.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* What the bed's sensor is doing, for the board's status column. */
+enum ward_sensor_state {
+    WSENS_NONE,         /* bed has no sensor (manual only) */
+    WSENS_STARTING,     /* opened, nothing decoded yet */
+    WSENS_OK,           /* readings arriving */
+    WSENS_NO_SIGNAL,    /* connected, but nothing valid for no_signal_s */
+    WSENS_DISCONNECTED, /* transport gone; reconnecting */
+    WSENS_OUT_OF_BED,   /* sensor reports nobody present for out_of_bed_s */
+    WSENS_MOTION,       /* patient moving: rates withheld */
+};
+
+/* One value of a NEWS2 parameter with where it came from. */
+struct ward_value {
+    bool have;
+    double value;   /* for o2: 0 air / 1 oxygen; acvpu: the letter as a char */
+    int64_t t_ms;   /* measured or entered at */
+    char by[24];    /* staff id for entered values, "" for radar */
+    bool automatic; /* from the radar */
+    bool stale;     /* older than its configured maximum age */
+};
+
+#define WARD_TEXT 256
+
+struct ward_bed {
+    /* identity */
+    int number;
+    char label[64];
+    char sensor_uri[512];
+
+    /* admission */
+    bool admitted;
+    int64_t admission_id;
+    char patient_ref[40];
+    int64_t admitted_at;
+    char admission_note[WARD_TEXT];
+    bool scale2;
+    char scale2_by[24];
+    int64_t scale2_at;
+    struct alarm_limits limits;
+    char limits_reason[WARD_TEXT];
+
+    /* sensor and automatic values */
+    enum ward_sensor_state sensor;
+    int64_t sensor_since;
+    char sensor_detail[128];
+    struct vwin rr_win, hr_win;
+    int64_t last_reading_ms;
+    int64_t last_presence_ms; /* last time someone was seen */
+    int64_t last_breath_ms;   /* last time breathing was detected */
+    float quality;
+    bool present, motion;
+
+    /* NEWS2 inputs (index enum news2_param) and result */
+    struct ward_value param[NEWS2_NPARAMS];
+    struct news2_result score;
+    bool score_valid;
+    int64_t last_complete_ms; /* last time every parameter was present and fresh */
+    int64_t obs_due_ms;       /* next manual observation due */
+    bool obs_overdue;
+
+    /* trends */
+    struct hist h_rr, h_hr, h_news2;
+    int trend_rr, trend_hr;
+
+    /* alarms */
+    struct alarm_bed alarms;
+};
+
+/* Something the ward did, for replay --alarms, the log and attached boards. */
+enum ward_event_kind { WEV_ALARM, WEV_SCORE, WEV_SENSOR, WEV_COMMAND, WEV_STORE };
+struct ward_event {
+    enum ward_event_kind kind;
+    int64_t t_ms;
+    int bed; /* index, -1 ward-wide */
+    const struct alarm_event *alarm;    /* WEV_ALARM */
+    const struct news2_result *score;   /* WEV_SCORE */
+    const char *text;                   /* human-readable summary */
+};
+typedef void (*ward_event_cb)(void *ctx, const struct ward_event *ev);
+
+struct ward;
+
+/* Build the ward from a loaded configuration; st may be NULL (no store, e.g.
+ * a headless replay that only counts alarms). */
+struct ward *ward_new(const struct ward_config *cfg, struct store *st, char *err, size_t errlen);
+void ward_free(struct ward *w);
+/* Restore admissions, observations and open alarms from the store. */
+int ward_restore(struct ward *w, int64_t now_ms, char *err, size_t errlen);
+/* Where ward events go (one listener). */
+void ward_set_listener(struct ward *w, ward_event_cb cb, void *ctx);
+
+size_t ward_nbeds(const struct ward *w);
+const struct ward_bed *ward_bed(const struct ward *w, size_t i);
+/* Index of the bed with this label or number text, or -1. */
+int ward_find_bed(const struct ward *w, const char *label_or_number);
+const struct ward_config *ward_config(const struct ward *w);
+
+/* The single entry point of automatic readings. */
+void ward_reading(struct ward *w, size_t bed, const struct reading *r, int64_t now_ms);
+/* Sensor transport state changes (connected, disconnected, no signal). */
+void ward_sensor_state(struct ward *w, size_t bed, enum ward_sensor_state s, const char *detail,
+                       int64_t now_ms);
+/* Once a second: staleness, smoothing, NEWS2, alarms, sample rows. */
+void ward_tick(struct ward *w, int64_t now_ms);
+/* Write queued rows (call at most once a second, by the wall clock). */
+int ward_flush(struct ward *w, char *err, size_t errlen);
+bool ward_store_ok(const struct ward *w);
+
+/* Commands: 0 when committed, -1 with a message (nothing changed). */
+int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const char *note,
+                   const char *staff, int64_t now_ms, char *err, size_t errlen);
+int ward_cmd_discharge(struct ward *w, size_t bed, const char *staff, int64_t now_ms, char *err,
+                       size_t errlen);
+/* param: "rr" "spo2" "o2" "sbp" "hr" "acvpu" "temp"; value as typed. */
+int ward_cmd_observation(struct ward *w, size_t bed, const char *param, const char *value,
+                         const char *staff, int64_t now_ms, char *err, size_t errlen);
+int ward_cmd_note(struct ward *w, size_t bed, int64_t alarm_id, const char *text,
+                  const char *staff, int64_t now_ms, char *err, size_t errlen);
+int ward_cmd_ack(struct ward *w, size_t bed, int64_t alarm_id, const char *staff, int64_t now_ms,
+                 char *err, size_t errlen);
+int ward_cmd_reset(struct ward *w, size_t bed, int64_t alarm_id, const char *staff,
+                   int64_t now_ms, char *err, size_t errlen);
+int ward_cmd_scale2(struct ward *w, size_t bed, bool on, const char *prescriber,
+                    const char *staff, int64_t now_ms, char *err, size_t errlen);
+int ward_cmd_limits(struct ward *w, size_t bed, const struct alarm_limits *lim,
+                    const char *reason, const char *staff, int64_t now_ms, char *err,
+                    size_t errlen);
+int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now_ms, char *err,
+                         size_t errlen);
+bool ward_audio_paused(const struct ward *w, int64_t now_ms);
+
+/* Names for display. */
+const char *ward_sensor_state_name(enum ward_sensor_state s);
+
+#endif
