@@ -1,0 +1,194 @@
+/* Tests for src/ward: readings -> smoothed values -> NEWS2 -> alarms ->
+ * store; staleness; commands; restart restoration. */
+#include "ww_test.h"
+#include "config.h"
+#include "store.h"
+#include "ward.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir;
+static char ini[4200], db[4200];
+static struct ward_config cfg;
+static int nraised;
+static char last_event[300];
+
+static void on_event(void *ctx, const struct ward_event *ev)
+{
+    if (ev->kind == WEV_ALARM && ev->alarm->kind == AE_RAISED)
+        nraised++;
+    snprintf(last_event, sizeof last_event, "%s", ev->text);
+}
+
+static int setup(void **state)
+{
+    char err[1024];
+    dir = ww_test_tmpdir();
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    snprintf(db, sizeof db, "%s/ward.db", dir);
+    char text[8000];
+    snprintf(text, sizeof text,
+             "[ward]\nname = Test\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\nsensor = "
+             "ti-vs:file:/dev/null\n[bed.2]\nlabel = Rom 2\n");
+    ww_test_write_file(ini, text);
+    if (config_load(ini, &cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    nraised = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ww_test_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+/* Feed a reading per second for n seconds from t0, ticking. */
+static int64_t feed(struct ward *w, int64_t t0, int n, float rr, float hr)
+{
+    for (int i = 0; i < n; i++) {
+        struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE, .rr = rr,
+                            .hr = hr, .presence = true};
+        ward_reading(w, 0, &r, t0 + i * 1000LL);
+        ward_tick(w, t0 + i * 1000LL);
+    }
+    return t0 + n * 1000LL;
+}
+
+static void test_readings_smoothing_and_staleness(void **state)
+{
+    char err[256];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = feed(w, 1700000000000LL, 40, 16, 70);
+    const struct ward_bed *b = ward_bed(w, 0);
+    assert_true(b->param[NEWS2_RR].have && b->param[NEWS2_RR].automatic);
+    assert_true(fabs(b->param[NEWS2_RR].value - 16) < 0.01);
+    assert_int_equal(b->sensor, WSENS_OK);
+    /* A 10 s artefact does not move the smoothed value. */
+    t = feed(w, t, 10, 40, 70);
+    assert_true(b->param[NEWS2_RR].value < 17);
+    /* The sensor goes quiet: the value turns stale after 60 s, never current. */
+    for (int i = 0; i < 70; i++)
+        ward_tick(w, t + i * 1000LL);
+    assert_true(b->param[NEWS2_RR].stale);
+    assert_true(b->score.stale & (1u << NEWS2_RR));
+    assert_int_equal(b->sensor, WSENS_NO_SIGNAL);
+    ward_free(w);
+}
+
+static void test_sustained_change_alarms_within_a_minute(void **state)
+{
+    char err[256];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    ward_set_listener(w, on_event, NULL);
+    int64_t t = feed(w, 1700000000000LL, 60, 16, 70);
+    assert_int_equal(nraised, 0);
+    int64_t start = t;
+    int secs = 0;
+    while (nraised == 0 && secs < 120) {
+        t = feed(w, t, 1, 28, 70);
+        secs++;
+    }
+    /* RR 28 raises rr-high and NEWS2 low-medium; both within ~40 s. */
+    assert_true(nraised >= 1);
+    assert_in_range((t - start) / 1000, 30, 60);
+    ward_free(w);
+}
+
+static void test_commands_stored_and_restored(void **state)
+{
+    char err[256];
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&cfg, st, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+    assert_int_equal(ward_cmd_admit(w, 0, "P-77", "fall", "KN", t, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_admit(w, 0, "P-78", "", "KN", t, err, sizeof err), -1);
+    assert_int_equal(ward_cmd_observation(w, 0, "spo2", "95", "KN", t, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_observation(w, 0, "spo2", "9x", "KN", t, err, sizeof err), -1);
+    assert_int_equal(ward_cmd_observation(w, 0, "spo2", "95", "", t, err, sizeof err), -1);
+    assert_int_equal(ward_cmd_observation(w, 0, "bp", "95", "KN", t, err, sizeof err), -1);
+    assert_int_equal(ward_cmd_note(w, 0, 0, "Pasienten er urolig, æøå", "KN", t, err, sizeof err),
+                     0);
+    t = feed(w, t, 60, 30, 140); /* RR and HR high */
+    const struct ward_bed *b = ward_bed(w, 0);
+    int c = alarm_most_urgent(&b->alarms);
+    assert_true(c >= 0);
+    int64_t id = b->alarms.a[c].id;
+    assert_true(id > 0);
+    assert_int_equal(ward_cmd_ack(w, 0, id, "ÅSE", t, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_ack(w, 0, id, "ÅSE", t, err, sizeof err), -1);
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    int raised_before = nraised;
+    ward_free(w);
+    store_close(st);
+
+    /* Restart: the admission, observation and acknowledged alarm come back. */
+    st = store_open(db, NULL, err, sizeof err);
+    w = ward_new(&cfg, st, err, sizeof err);
+    ward_set_listener(w, on_event, NULL);
+    nraised = 0;
+    assert_int_equal(ward_restore(w, t, err, sizeof err), 0);
+    b = ward_bed(w, 0);
+    assert_true(b->admitted);
+    assert_string_equal(b->patient_ref, "P-77");
+    assert_true(b->param[NEWS2_SPO2].have);
+    assert_string_equal(b->param[NEWS2_SPO2].by, "KN");
+    assert_true(b->alarms.a[c].acked);
+    assert_string_equal(b->alarms.a[c].acked_by, "ÅSE");
+    t = feed(w, t, 30, 30, 140);
+    assert_true(b->alarms.a[c].acked); /* no re-alert before realert_s */
+    assert_int_equal(b->alarms.a[c].id, id);
+    (void)raised_before;
+    ward_free(w);
+    store_close(st);
+
+    sqlite3 *d;
+    sqlite3_open(db, &d);
+    sqlite3_stmt *s;
+    sqlite3_prepare_v2(d, "SELECT count(*) FROM audit WHERE staff='ÅSE'", -1, &s, NULL);
+    sqlite3_step(s);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+    sqlite3_prepare_v2(d, "SELECT count(*) FROM samples WHERE bed = 1", -1, &s, NULL);
+    sqlite3_step(s);
+    assert_true(sqlite3_column_int(s, 0) >= 60);
+    sqlite3_finalize(s);
+    sqlite3_close(d);
+}
+
+static void test_staff_list_enforced(void **state)
+{
+    char err[256], staff[4300];
+    snprintf(staff, sizeof staff, "%s/staff.txt", dir);
+    ww_test_write_file(staff, "KN\n");
+    ww_test_write_file(ini, "[ward]\nname = T\nstaff = staff.txt\n[bed.1]\nlabel = A\n");
+    assert_int_equal(config_load(ini, &cfg, err, sizeof err), 0);
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "ZZ", 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "staff list"));
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", 1, err, sizeof err), 0);
+    assert_int_equal(ward_find_bed(w, "A"), 0);
+    assert_int_equal(ward_find_bed(w, "1"), 0);
+    assert_int_equal(ward_find_bed(w, "B"), -1);
+    ward_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_readings_smoothing_and_staleness, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sustained_change_alarms_within_a_minute, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_commands_stored_and_restored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staff_list_enforced, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("ward", tests, NULL, NULL);
+}
