@@ -127,6 +127,8 @@ bench: deps-test
 # libFuzzer harnesses are built with clang straight from the sources they test.
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+               -DWARDWATCH_VERSION='"$(VERSION)"' -DWARDWATCH_DATADIR='"$(DATADIR)"' \
+               -DWARDWATCH_SYSCONFDIR='"$(SYSCONFDIR)"' \
                -Isrc -Isensors -Iscoring -Iui -I/usr/include/iniparser $(PKG_CFLAGS)
 FUZZ_SECONDS ?= 60
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
