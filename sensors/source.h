@@ -1,0 +1,61 @@
+/*
+ * source — one sensor as wardwatch sees it: a URI opened onto a transport
+ * (serial port, raw capture file, or a wardwatch recording) with the
+ * protocol driver decoding its bytes into readings.
+ *
+ * Live serial sources sit in the event loop: their fd is polled; on a
+ * hang-up the port is closed at once, the status callback says DISCONNECTED,
+ * and a timer retries with backoff (reconnect_min_s doubling to
+ * reconnect_max_s), reopening the same adapter by VID:PID:serial whatever
+ * its new /dev name. A source that is silent or sends only garbage for
+ * no_signal_s reports NO_SIGNAL. Capture files and recordings are pumped:
+ * the caller says how far in stream time to go (source_pump), which is how
+ * replays run at any speed and give the same readings.
+ *
+ * iio sources (raw I/Q) need the DSP; this build refuses them with a clear
+ * message rather than pretending.
+ */
+#ifndef WW_SOURCE_H
+#define WW_SOURCE_H
+
+#include "driver.h"
+#include "loop.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum source_status { SRC_CONNECTED, SRC_DISCONNECTED, SRC_NO_SIGNAL, SRC_ENDED };
+
+struct source_cb {
+    void (*reading)(void *ctx, const struct reading *r);
+    void (*status)(void *ctx, enum source_status s, const char *detail);
+    void (*raw)(void *ctx, const uint8_t *buf, size_t n); /* bytes as read (recording) */
+};
+
+struct source_opts {
+    int no_signal_s;
+    int reconnect_min_s, reconnect_max_s;
+    bool loop_recording; /* rewind a recording at its end (demo) */
+};
+
+struct source;
+
+/* Open uri. Serial sources register with l (required for them). */
+struct source *source_open(const char *uri, const struct source_opts *opts, struct loop *l,
+                           const struct source_cb *cb, void *ctx, char *err, size_t errlen);
+void source_close(struct source *s);
+/* Pumped sources (files, recordings): deliver everything up to stream time
+ * until_s; returns 1 when the stream has ended, 0 otherwise, -1 on damage
+ * (the message names the offset; what came before was delivered). */
+bool source_pumped(const struct source *s);
+int source_pump(struct source *s, double until_s, char *err, size_t errlen);
+/* Stream time of the data delivered so far. */
+double source_time(const struct source *s);
+void source_stats(const struct source *s, struct parser_stats *out);
+const struct sensor_driver *source_driver(const struct source *s);
+const char *source_describe(const struct source *s); /* e.g. "/dev/ttyUSB0" */
+/* The recording's stream description (label, original URI) for replay:, or NULL. */
+const char *source_recorded_uri(const struct source *s);
+const char *source_recorded_label(const struct source *s);
+
+#endif
