@@ -22,8 +22,8 @@ static const struct command commands[] = {
     {"news2", cmd_news2_main,
      "news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen] [--sbp N] [--hr N]\n"
      "                  [--acvpu A|C|V|P|U] [--temp N] [--json]"},
-    {"probe", NULL, "probe URI [--seconds N] [--count N] [--json]"},
-    {"sensors", NULL, "sensors"},
+    {"probe", cmd_probe_main, "probe URI [--seconds N] [--count N] [--json]"},
+    {"sensors", cmd_sensors_main, "sensors"},
     {"record", NULL, "record URI -o FILE [--seconds N]"},
     {"replay", NULL, "replay FILE [--speed N | --fast] [--json] [--alarms]"},
     {"simulate", NULL, "simulate SCENARIO -o FILE [--seed N] [--hours H]"},

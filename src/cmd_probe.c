@@ -1,0 +1,285 @@
+/*
+ * cmd_probe and cmd_sensors — the commissioning commands a technician uses
+ * at the bedside: `wardwatch probe URI` prints every reading one sensor
+ * sends (one line each, flushed, JSON lines with --json) and a decode
+ * summary; `wardwatch sensors` lists the serial adapters and the driver
+ * wardwatch would pick for them.
+ */
+#include "commands.h"
+#include "loop.h"
+#include "serial.h"
+#include "source.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct probe {
+    bool json;
+    long count, seen;
+    struct loop *loop;
+    struct source *src;
+    bool stop;
+    int rc;
+};
+
+/* Print one reading with only the fields the sensor sent. */
+static void print_reading(const struct reading *r, bool json)
+{
+    char line[512];
+    int n;
+    if (json) {
+        n = snprintf(line, sizeof line, "{\"t\":%.3f", r->t);
+        if (r->have & READING_ID)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"id\":%u", r->id);
+        if (r->have & READING_RR)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"rr\":%.2f", r->rr);
+        if (r->have & READING_HR)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"hr\":%.2f", r->hr);
+        if (r->have & READING_QUALITY)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"quality\":%.2f", r->quality);
+        if (r->have & READING_PRESENCE)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"presence\":%s",
+                          r->presence ? "true" : "false");
+        if (r->have & READING_MOTION)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"motion\":%s",
+                          r->motion ? "true" : "false");
+        if (r->have & READING_DISTANCE)
+            n += snprintf(line + n, sizeof line - (size_t)n, ",\"distance_cm\":%.1f",
+                          r->distance_cm);
+        if (r->have & READING_PHASE)
+            n += snprintf(line + n, sizeof line - (size_t)n,
+                          ",\"phase\":[%.4f,%.4f,%.4f]", r->phase_total, r->phase_breath,
+                          r->phase_heart);
+        snprintf(line + n, sizeof line - (size_t)n, "}");
+    } else {
+        n = snprintf(line, sizeof line, "t=%9.3f s", r->t);
+        if (r->have & READING_ID)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  id %u", r->id);
+        if (r->have & READING_RR)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  RR %5.1f /min", r->rr);
+        if (r->have & READING_HR)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  HR %5.1f /min", r->hr);
+        if (r->have & READING_QUALITY)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  quality %.2f", r->quality);
+        if (r->have & READING_PRESENCE)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  %s",
+                          r->presence ? "present" : "nobody");
+        if (r->have & READING_MOTION && r->motion)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  MOTION");
+        if (r->have & READING_DISTANCE)
+            n += snprintf(line + n, sizeof line - (size_t)n, "  %.0f cm", r->distance_cm);
+        if (r->have & READING_PHASE)
+            snprintf(line + n, sizeof line - (size_t)n, "  phases %.3f %.3f %.3f", r->phase_total,
+                     r->phase_breath, r->phase_heart);
+    }
+    puts(line);
+    fflush(stdout);
+}
+
+static void on_reading(void *ctx, const struct reading *r)
+{
+    struct probe *p = ctx;
+    if (p->stop)
+        return;
+    print_reading(r, p->json);
+    if (p->count > 0 && ++p->seen >= p->count) {
+        p->stop = true;
+        if (p->loop)
+            loop_stop(p->loop);
+    }
+}
+
+static void on_status(void *ctx, enum source_status s, const char *detail)
+{
+    static const char *names[] = {"connected", "DISCONNECTED", "NO SIGNAL", "ended"};
+    fprintf(stderr, "wardwatch probe: sensor %s: %s\n", names[s], detail ? detail : "");
+}
+
+static void on_deadline(struct loop *l, int id, void *ctx)
+{
+    ((struct probe *)ctx)->stop = true;
+    loop_stop(l);
+}
+
+static void on_signal(struct loop *l, int signo, void *ctx)
+{
+    if (signo != SIGWINCH) {
+        ((struct probe *)ctx)->stop = true;
+        loop_stop(l);
+    }
+}
+
+/* Print the decode summary. */
+static void summary(struct source *src)
+{
+    struct parser_stats st;
+    source_stats(src, &st);
+    fprintf(stderr,
+            "wardwatch probe: %s via %s: %llu bytes, %llu frames decoded, %llu readings; "
+            "dropped: %llu bytes while resynchronising, %llu bad checksums, %llu bad lengths, "
+            "%llu malformed frames, %llu frames of unused types\n",
+            source_driver(src)->name, source_describe(src), (unsigned long long)st.bytes,
+            (unsigned long long)st.frames, (unsigned long long)st.readings,
+            (unsigned long long)st.dropped_bytes, (unsigned long long)st.bad_checksum,
+            (unsigned long long)st.bad_length, (unsigned long long)st.bad_frame,
+            (unsigned long long)st.unknown);
+}
+
+static const char probe_usage[] = "usage: wardwatch probe URI [--seconds N] [--count N] [--json]\n";
+
+/* Entry point of probe. */
+int cmd_probe_main(int argc, char **argv)
+{
+    struct probe p = {0};
+    const char *uri = NULL;
+    double seconds = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(probe_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--json")) {
+            p.json = true;
+        } else if (!strcmp(a, "--seconds") || !strcmp(a, "--count")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "wardwatch probe: %s needs a value\n", a);
+                return 2;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--seconds") ? ww_parse_double(v, 0.1, 86400 * 7, &seconds) < 0
+                                        : ww_parse_long(v, 1, 1000000000, &p.count) < 0) {
+                fprintf(stderr, "wardwatch probe: %s: '%s' is not a positive number\n", a, v);
+                return 2;
+            }
+        } else if (a[0] == '-' || uri) {
+            fprintf(stderr, "wardwatch probe: unexpected argument '%s'\n%s", a, probe_usage);
+            return 2;
+        } else {
+            uri = a;
+        }
+    }
+    if (!uri) {
+        fputs(probe_usage, stderr);
+        return 2;
+    }
+    char err[1024];
+    p.loop = loop_new(true);
+    struct source_cb cb = {on_reading, on_status, NULL};
+    struct source_opts opts = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
+    p.src = source_open(uri, &opts, p.loop, &cb, &p, err, sizeof err);
+    if (!p.src) {
+        fprintf(stderr, "wardwatch probe: %s\n", err);
+        loop_free(p.loop);
+        /* A URI the parser refused is a usage error; a device that is not
+         * there is a runtime failure. */
+        return strstr(err, "unknown") || strstr(err, "expected") || strstr(err, "accepted") ||
+                       strstr(err, "no driver") || strstr(err, "need")
+                   ? 2
+                   : 1;
+    }
+    if (source_pumped(p.src)) {
+        /* Capture or recording: as fast as possible (or at the stream's pace
+         * with ?pace=realtime), until its end, --count or --seconds. */
+        double until = 0;
+        int64_t start = ww_mono_ms();
+        int rc = 0;
+        while (!p.stop && rc == 0) {
+            bool rt = strstr(uri, "pace=realtime") != NULL;
+            until = rt ? (ww_mono_ms() - start) / 1000.0 : until + 3600;
+            if (seconds > 0 && until > seconds)
+                until = seconds;
+            rc = source_pump(p.src, until, err, sizeof err);
+            if (seconds > 0 && until >= seconds)
+                break;
+            if (rt && rc == 0) {
+                struct timespec ts = {0, 20000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (rc < 0) {
+            fprintf(stderr, "wardwatch probe: %s\n", err);
+            p.rc = 1;
+        }
+    } else {
+        loop_on_signal(p.loop, on_signal, &p);
+        if (seconds > 0)
+            loop_add_timer(p.loop, (int64_t)(seconds * 1000), false, on_deadline, &p);
+        loop_run(p.loop);
+    }
+    summary(p.src);
+    source_close(p.src);
+    loop_free(p.loop);
+    return p.rc;
+}
+
+/* Known adapters and the driver they usually carry. */
+static const struct {
+    int vid, pid;
+    const char *what, *driver;
+    bool guess;
+} known[] = {
+    {0x0451, 0xbef3, "TI XDS110 (mmWave EVM)", "ti-vs", false},
+    {0x10c4, 0xea60, "Silicon Labs CP210x", "ti-vs or mr60bha2", true},
+    {0x1a86, 0x7523, "QinHeng CH340", "mr60bha2 or mr60bha1", true},
+    {0x1a86, 0x55d4, "QinHeng CH9102", "mr60bha2", true},
+    {0x0403, 0x6001, "FTDI FT232R", "any (generic adapter)", true},
+};
+
+/* Entry point of sensors. */
+int cmd_sensors_main(int argc, char **argv)
+{
+    if (argc > 1) {
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+            puts("usage: wardwatch sensors\nLists serial ports, their USB ids and the driver "
+                 "wardwatch would use.");
+            return 0;
+        }
+        fprintf(stderr, "wardwatch sensors: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    struct serial_info info[64];
+    char err[256];
+    int n = serial_list(info, 64, err, sizeof err);
+    if (n < 0) {
+        fprintf(stderr, "wardwatch sensors: %s\n", err);
+        return 1;
+    }
+    if (n == 0)
+        puts("no serial ports found");
+    for (int i = 0; i < n; i++) {
+        printf("%s", info[i].name);
+        if (info[i].vid >= 0) {
+            printf("  usb %04x:%04x", info[i].vid, info[i].pid);
+            if (info[i].serial[0])
+                printf("  serial %s", info[i].serial);
+        }
+        printf("  %s\n", info[i].description);
+        const char *drv = NULL;
+        bool guess = true;
+        for (size_t k = 0; k < WW_ARRAY_LEN(known); k++)
+            if (known[k].vid == info[i].vid && known[k].pid == info[i].pid) {
+                drv = known[k].driver;
+                guess = known[k].guess;
+                printf("    adapter: %s\n", known[k].what);
+            }
+        if (drv) {
+            printf("    driver: %s%s\n", drv, guess ? " (a guess: this adapter is used by "
+                                                      "several modules; probe to be sure)"
+                                                    : "");
+            const char *d1 = drv;
+            char first[32];
+            size_t l = strcspn(d1, " ");
+            snprintf(first, sizeof first, "%.*s", (int)l, d1);
+            printf("    uri: %s:usb:%04x:%04x%s%s\n", first, info[i].vid, info[i].pid,
+                   info[i].serial[0] ? ":" : "", info[i].serial);
+        } else if (info[i].vid < 0) {
+            printf("    not a USB adapter: use %s with an explicit driver, e.g. ti-vs:%s\n",
+                   info[i].name, info[i].name);
+        }
+    }
+    return 0;
+}
