@@ -73,8 +73,10 @@ static void m2_frame(struct mr60bha2 *s, unsigned type, const uint8_t *d, unsign
         if (!isfinite(v) || v < 0 || v > 400)
             goto bad;
         if (v == 0) {
-            r.have = READING_PRESENCE;
-            r.presence = false;
+            /* "No value": the module says 0 when it has no estimate, which
+             * is not the same as nobody there (an apnoeic patient is still
+             * there): presence comes only from 0x0F09. */
+            return;
         } else if (type == MR60BHA2_BREATH) {
             r.have = READING_RR;
             r.rr = v;

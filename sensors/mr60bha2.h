@@ -8,8 +8,10 @@
  * rate f32, 0x0A16 distance (u32 flag, f32 cm; which flag value means valid is
  * the distance_valid param, default 1), 0x0F09 human presence (first byte).
  * Point clouds (0x0A04, 0x0A08) and firmware (0xFFFF) are valid but unused.
- * The module reports 0 for the vitals when nobody is within ~1.5 m: a rate of
- * 0 is not a rate, and is reported as presence=false without a rate.
+ * The module reports 0 for the vitals when it has no estimate (nobody within
+ * ~1.5 m, or no breathing): a rate of 0 is not a rate and produces no
+ * reading; presence is taken only from 0x0F09, so an apnoeic patient is not
+ * mistaken for an empty bed.
  * Time: arrival order, one period_ms (default 125, ~8 packets/s) per packet.
  * Params: distance_valid=0|1, period_ms=1..10000. LEN above 1024 is refused.
  */

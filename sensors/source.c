@@ -208,7 +208,9 @@ struct source *source_open(const char *text, const struct source_opts *opts, str
         int rc;
         while ((rc = rec_next(s->rec, &c, err, errlen)) == 1 && !rec_stream(s->rec, s->stream))
             ;
-        const struct rec_stream *rs = rec_stream(s->rec, s->stream);
+        const struct rec_stream *found = rec_stream(s->rec, s->stream);
+        struct rec_stream copy;
+        const struct rec_stream *rs = found ? (copy = *found, &copy) : NULL;
         if (!rs) {
             if (rc >= 0)
                 ww_err(err, errlen, "%s: no stream %u in the recording", s->uri.address,

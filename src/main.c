@@ -24,9 +24,9 @@ static const struct command commands[] = {
      "                  [--acvpu A|C|V|P|U] [--temp N] [--json]"},
     {"probe", cmd_probe_main, "probe URI [--seconds N] [--count N] [--json]"},
     {"sensors", cmd_sensors_main, "sensors"},
-    {"record", NULL, "record URI -o FILE [--seconds N]"},
-    {"replay", NULL, "replay FILE [--speed N | --fast] [--json] [--alarms]"},
-    {"simulate", NULL, "simulate SCENARIO -o FILE [--seed N] [--hours H]"},
+    {"record", cmd_record_main, "record URI -o FILE [--seconds N]"},
+    {"replay", cmd_replay_main, "replay FILE [--speed N | --fast] [--json] [--alarms]"},
+    {"simulate", cmd_simulate_main, "simulate SCENARIO -o FILE [--seed N] [--hours H]"},
     {"handover", NULL,
      "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
      "                  [-o FILE] [--format text|pdf] [--print [PRINTER]]"},

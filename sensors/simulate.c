@@ -1,0 +1,190 @@
+/*
+ * simulate — scenario truth to sensor bytes to a recording (simulate.h).
+ */
+#include "simulate.h"
+
+#include "encode.h"
+#include "mr60bha2.h"
+#include "recording.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Recorded URI per driver: what a ward would configure for the module. */
+void simulate_uri(const char *driver, char *buf, size_t n)
+{
+    if (!strcmp(driver, "ti-vs"))
+        snprintf(buf, n, "ti-vs:usb:0451:bef3:SIM?frame_ms=50");
+    else if (!strcmp(driver, "mr60bha2"))
+        snprintf(buf, n, "mr60bha2:usb:1a86:7523:SIM?period_ms=125");
+    else
+        snprintf(buf, n, "mr60bha1:usb:1a86:7523:SIM?period_ms=250");
+}
+
+struct simw {
+    struct rec_writer *w;
+    struct scenario sc;
+    char *err;
+    size_t errlen;
+    int failed;
+    uint8_t buf[8192];
+    size_t n;
+};
+
+/* Append bytes to the chunk being built. */
+static void put(struct simw *s, const uint8_t *b, size_t n)
+{
+    if (s->n + n <= sizeof s->buf) {
+        memcpy(s->buf + s->n, b, n);
+        s->n += n;
+    }
+}
+
+/* Write the pending bytes as one chunk at time t. */
+static void flush(struct simw *s, double t)
+{
+    if (s->n && !s->failed &&
+        rec_write_chunk(s->w, REC_BYTES, 0, (uint64_t)(t * 1e6), s->buf, s->n, s->err,
+                        s->errlen) < 0)
+        s->failed = 1;
+    s->n = 0;
+}
+
+/* Now and then a few bytes of line noise, as real serial lines have. */
+static void maybe_garbage(struct simw *s)
+{
+    if (scenario_uniform(&s->sc) < 0.002) {
+        uint8_t g[13];
+        for (size_t i = 0; i < sizeof g; i++)
+            g[i] = (uint8_t)(scenario_uniform(&s->sc) * 256);
+        put(s, g, sizeof g);
+    }
+}
+
+/* Measured values: truth plus sensor noise; nonsense during motion. */
+static void measured(struct simw *s, const struct scenario_truth *tr, float *rr, float *hr)
+{
+    if (tr->motion) {
+        *rr = (float)(5 + 40 * scenario_uniform(&s->sc));
+        *hr = (float)(40 + 120 * scenario_uniform(&s->sc));
+        return;
+    }
+    *rr = tr->apnoea ? 0.0f : (float)(tr->rr + 0.6 * scenario_gauss(&s->sc));
+    *hr = (float)(tr->hr + 2.0 * scenario_gauss(&s->sc));
+    if (*rr < 0)
+        *rr = 0;
+}
+
+/* Write one recording. */
+int simulate_write(const struct sim_spec *spec, const char *path, char *err, size_t errlen)
+{
+    static struct simw s; /* big buffer: keep it off the stack */
+    memset(&s, 0, sizeof s);
+    s.err = err;
+    s.errlen = errlen;
+    if (strcmp(spec->driver, "ti-vs") && strcmp(spec->driver, "mr60bha2") &&
+        strcmp(spec->driver, "mr60bha1"))
+        return ww_err(err, errlen, "simulate: driver '%s' (accepted: ti-vs, mr60bha2, mr60bha1)",
+                      spec->driver);
+    s.w = rec_writer_open(path, true, err, errlen);
+    if (!s.w)
+        return -1;
+    scenario_init(&s.sc, spec->scenario, spec->seed, spec->ramp_s, spec->offset_s);
+    struct rec_stream rs = {.kind = REC_KIND_BYTES};
+    simulate_uri(spec->driver, rs.uri, sizeof rs.uri);
+    ww_strlcpy(rs.label, spec->label, sizeof rs.label);
+    snprintf(rs.note, sizeof rs.note, "simulated: %s, seed %llu, offset %.0f s",
+             scenario_describe(spec->scenario), (unsigned long long)spec->seed, spec->offset_s);
+    if (rec_write_stream(s.w, 0, &rs, 0, err, errlen) < 0) {
+        rec_writer_close(s.w, 0, NULL, 0);
+        return -1;
+    }
+    bool ti = !strcmp(spec->driver, "ti-vs"), m2 = !strcmp(spec->driver, "mr60bha2");
+    double period = ti ? 0.05 : m2 ? 0.125 : 0.25;
+    bool connected = true;
+    uint32_t frame = 1;
+    uint64_t pkt = 0;
+    struct scenario_truth tr;
+    float rr = 0, hr = 0;
+    for (double t = 0; t < spec->seconds && !s.failed; t += period, pkt++) {
+        scenario_step(&s.sc, t, &tr);
+        if (tr.connected != connected) {
+            connected = tr.connected;
+            if (rec_write_event(s.w, 0, (uint64_t)(t * 1e6),
+                                connected ? REC_EV_CONNECT : REC_EV_DISCONNECT,
+                                connected ? "adapter plugged back in" : "adapter unplugged", err,
+                                errlen) < 0)
+                s.failed = 1;
+        }
+        if (!connected)
+            continue;
+        /* A fresh measurement once a second, as the modules update. */
+        if (pkt % (uint64_t)(1.0 / period + 0.5) == 0)
+            measured(&s, &tr, &rr, &hr);
+        uint8_t b[512];
+        size_t n = 0;
+        if (ti) {
+            struct ti_vs_stats st = {tr.present ? rr : 0, tr.present ? hr : 0,
+                                     tr.motion ? 0.2f : 6.0f, tr.motion ? 0.05f : 0.4f,
+                                     tr.present ? 60000.0f : 200.0f, tr.motion ? 1.0f : 0.0f};
+            n = encode_ti_vs_stats(b, sizeof b, frame++, &st, 0, 0);
+            put(&s, b, n);
+        } else if (m2) {
+            static const uint16_t cycle[8] = {MR60BHA2_BREATH,  MR60BHA2_HEART,  MR60BHA2_PHASES,
+                                              MR60BHA2_DISTANCE, MR60BHA2_PRESENCE,
+                                              MR60BHA2_PHASES,  MR60BHA2_PHASES, MR60BHA2_PHASES};
+            uint16_t type = cycle[pkt % 8];
+            if (type == MR60BHA2_BREATH)
+                n = encode_mr60bha2_f32(b, sizeof b, (uint16_t)pkt, type,
+                                        tr.present && !tr.motion ? rr : 0);
+            else if (type == MR60BHA2_HEART)
+                n = encode_mr60bha2_f32(b, sizeof b, (uint16_t)pkt, type,
+                                        tr.present && !tr.motion ? hr : 0);
+            else if (type == MR60BHA2_PRESENCE) {
+                uint8_t p = tr.present;
+                n = encode_mr60bha2(b, sizeof b, (uint16_t)pkt, type, &p, 1);
+            } else if (type == MR60BHA2_DISTANCE) {
+                uint8_t d[8] = {tr.present ? 1 : 0, 0, 0, 0};
+                float cm = tr.present ? 70.0f + (float)scenario_uniform(&s.sc) * 5 : 0;
+                memcpy(d + 4, &cm, 4);
+                n = encode_mr60bha2(b, sizeof b, (uint16_t)pkt, type, d, 8);
+            } else {
+                float ph[3] = {(float)sin(t), (float)sin(t * tr.rr / 60.0 * 6.283),
+                               (float)sin(t * tr.hr / 60.0 * 6.283)};
+                n = encode_mr60bha2(b, sizeof b, (uint16_t)pkt, type, ph, 12);
+            }
+            put(&s, b, n);
+        } else {
+            /* mr60bha1: presence, motion, breathing rate, heart rate in turn */
+            uint8_t v;
+            switch (pkt % 4) {
+            case 0:
+                v = tr.present;
+                n = encode_mr60bha1(b, sizeof b, 0x80, 0x01, &v, 1);
+                break;
+            case 1:
+                v = tr.motion ? 2 : tr.present ? 1 : 0;
+                n = encode_mr60bha1(b, sizeof b, 0x80, 0x02, &v, 1);
+                break;
+            case 2:
+                v = (uint8_t)(tr.present && !tr.motion ? lrintf(rr) : 0);
+                n = encode_mr60bha1(b, sizeof b, 0x81, 0x02, &v, 1);
+                break;
+            default:
+                v = (uint8_t)(tr.present && !tr.motion ? lrintf(hr) : 0);
+                n = encode_mr60bha1(b, sizeof b, 0x85, 0x02, &v, 1);
+                break;
+            }
+            put(&s, b, n);
+        }
+        maybe_garbage(&s);
+        flush(&s, t);
+    }
+    if (rec_writer_close(s.w, (uint64_t)(spec->seconds * 1e6), s.failed ? NULL : err,
+                         s.failed ? 0 : errlen) < 0 ||
+        s.failed)
+        return -1;
+    return 0;
+}

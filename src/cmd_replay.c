@@ -1,0 +1,521 @@
+/*
+ * cmd_replay, cmd_record, cmd_simulate — recorded sessions.
+ *   record   URI -o FILE [--seconds N] [--label L]: the raw stream as it
+ *            arrives, with monotonic timestamps.
+ *   replay   FILE [--speed N | --fast] [--json] [--alarms] [-c CONFIG]:
+ *            the live pipeline, headless, one bed per recorded stream; the
+ *            alarm settings come from -c CONFIG (its beds are not used) or
+ *            the defaults.
+ *   simulate SCENARIO -o FILE [--sensor DRIVER] [--seed N] [--hours H]
+ *            [--offset S] [--label L]; or --ward SPEC -o DIR for a whole
+ *            demo ward.
+ */
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "monitor.h"
+#include "recording.h"
+#include "simulate.h"
+#include "source.h"
+#include "util.h"
+#include "ward.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct replay_out {
+    bool json, alarms;
+    int64_t start;
+    struct ward *ward;
+    long alarms_raised[4];
+};
+
+/* JSON string with escapes (labels are sanitised UTF-8 already). */
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void on_reading(void *ctx, size_t bed, int64_t now, const struct reading *r)
+{
+    struct replay_out *o = ctx;
+    if (!o->json)
+        return;
+    printf("{\"t\":%.3f,\"bed\":", (double)(now - o->start) / 1000.0);
+    json_str(ward_bed(o->ward, bed)->label);
+    if (r->have & READING_ID)
+        printf(",\"id\":%u", r->id);
+    if (r->have & READING_RR)
+        printf(",\"rr\":%.2f", r->rr);
+    if (r->have & READING_HR)
+        printf(",\"hr\":%.2f", r->hr);
+    if (r->have & READING_QUALITY)
+        printf(",\"quality\":%.2f", r->quality);
+    if (r->have & READING_PRESENCE)
+        printf(",\"presence\":%s", r->presence ? "true" : "false");
+    if (r->have & READING_MOTION)
+        printf(",\"motion\":%s", r->motion ? "true" : "false");
+    printf("}\n");
+}
+
+static void on_event(void *ctx, const struct ward_event *ev)
+{
+    struct replay_out *o = ctx;
+    if (!o->alarms)
+        return;
+    double t = (double)(ev->t_ms - o->start) / 1000.0;
+    const char *bed = ev->bed >= 0 ? ward_bed(o->ward, (size_t)ev->bed)->label : "";
+    if (ev->kind == WEV_ALARM) {
+        const struct alarm_event *a = ev->alarm;
+        if (a->kind == AE_RAISED)
+            o->alarms_raised[a->priority]++;
+        printf("{\"t\":%.3f,\"bed\":", t);
+        json_str(bed);
+        printf(",\"event\":\"%s\",\"alarm\":\"%s\",\"priority\":\"%s\"",
+               alarm_event_name(a->kind), alarm_condition_name(a->cond),
+               alarm_priority_name(a->priority));
+        if (a->staff) {
+            printf(",\"staff\":");
+            json_str(a->staff);
+        }
+        printf("}\n");
+    } else if (ev->kind == WEV_SCORE) {
+        const struct news2_result *s = ev->score;
+        printf("{\"t\":%.3f,\"bed\":", t);
+        json_str(bed);
+        printf(",\"event\":\"score\",\"news2\":%d,\"band\":\"%s\",\"partial\":%s}\n", s->total,
+               news2_band_name(s->band), s->partial ? "true" : "false");
+    } else if (ev->kind == WEV_SENSOR) {
+        printf("{\"t\":%.3f,\"bed\":", t);
+        json_str(bed);
+        printf(",\"event\":\"sensor\",\"state\":\"%s\"}\n",
+               ward_sensor_state_name(ward_bed(o->ward, (size_t)ev->bed)->sensor));
+    }
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int s)
+{
+    (void)s;
+    interrupted = 1;
+}
+
+static void on_loop_timer(struct loop *l, int id, void *ctx)
+{
+    struct monitor *m = ctx;
+    if (interrupted || monitor_active_sources(m) == 0)
+        loop_stop(l);
+}
+
+static const char replay_usage[] =
+    "usage: wardwatch replay FILE [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n";
+
+/* wardwatch replay. */
+int cmd_replay_main(int argc, char **argv)
+{
+    const char *file = NULL, *cfgpath = NULL;
+    double speed = 1;
+    bool fast = false, speed_set = false;
+    struct replay_out o = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(replay_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--fast")) {
+            fast = true;
+        } else if (!strcmp(a, "--json")) {
+            o.json = true;
+        } else if (!strcmp(a, "--alarms")) {
+            o.alarms = true;
+        } else if (!strcmp(a, "--speed") && i + 1 < argc) {
+            if (ww_parse_double(argv[++i], 0.01, 100000, &speed) < 0) {
+                fprintf(stderr, "wardwatch replay: --speed: '%s' is not a number in 0.01-100000\n",
+                        argv[i]);
+                return 2;
+            }
+            speed_set = true;
+        } else if (!strcmp(a, "-c") && i + 1 < argc) {
+            cfgpath = argv[++i];
+        } else if (a[0] != '-' && !file) {
+            file = a;
+        } else {
+            fprintf(stderr, "wardwatch replay: unexpected argument '%s'\n%s", a, replay_usage);
+            return 2;
+        }
+    }
+    if (!file) {
+        fputs(replay_usage, stderr);
+        return 2;
+    }
+    if (fast && speed_set) {
+        fprintf(stderr, "wardwatch replay: --fast and --speed exclude each other\n");
+        return 2;
+    }
+    char err[1024];
+    struct ward_config *cfg = malloc(sizeof *cfg);
+    if (!cfg)
+        return 1;
+    if (cfgpath) {
+        if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
+            fprintf(stderr, "wardwatch: %s\n", err);
+            free(cfg);
+            return 2;
+        }
+    } else {
+        config_defaults(cfg);
+    }
+    /* One bed per recorded stream. */
+    struct rec_reader *r = rec_reader_open(file, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "wardwatch replay: %s\n", err);
+        free(cfg);
+        return 1;
+    }
+    struct rec_chunk c;
+    int rc;
+    while ((rc = rec_next(r, &c, err, sizeof err)) == 1)
+        ;
+    cfg->nbeds = 0;
+    for (unsigned s = 0; s < REC_MAX_STREAMS; s++) {
+        const struct rec_stream *rs = rec_stream(r, s);
+        if (!rs)
+            continue;
+        struct config_bed *b = &cfg->beds[cfg->nbeds];
+        memset(b, 0, sizeof *b);
+        b->number = cfg->nbeds + 1;
+        b->target = -1;
+        if (rs->label[0])
+            ww_strlcpy(b->label, rs->label, sizeof b->label);
+        else
+            snprintf(b->label, sizeof b->label, "stream %u", s);
+        snprintf(b->sensor, sizeof b->sensor, "replay:%s?stream=%u", file, s);
+        cfg->nbeds++;
+    }
+    rec_reader_close(r);
+    if (rc < 0)
+        fprintf(stderr, "wardwatch replay: %s (replaying what came before)\n", err);
+    if (cfg->nbeds == 0) {
+        fprintf(stderr, "wardwatch replay: %s holds no sensor stream\n", file);
+        free(cfg);
+        return 1;
+    }
+    struct loop *l = loop_new(false);
+    struct monitor_opts mo = {.speed = speed};
+    struct monitor *m = monitor_new(cfg, NULL, l, &mo, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "wardwatch replay: %s\n", err);
+        loop_free(l);
+        free(cfg);
+        return 1;
+    }
+    o.ward = monitor_ward(m);
+    o.start = monitor_start_ms(m);
+    monitor_on_reading(m, on_reading, &o);
+    ward_set_listener(o.ward, on_event, &o);
+    int64_t t0 = ww_mono_ms();
+    double simulated;
+    if (fast) {
+        simulated = monitor_run_fast(m, 86400.0 * 366);
+    } else {
+        signal(SIGINT, on_sigint);
+        monitor_start(m);
+        loop_add_timer(l, 100, true, on_loop_timer, m);
+        loop_run(l);
+        simulated = (double)(monitor_now(m) - o.start) / 1000.0;
+    }
+    double wall = (double)(ww_mono_ms() - t0) / 1000.0;
+    fprintf(stderr,
+            "wardwatch replay: %d bed(s), %.0f s of recording in %.2f s (%.0fx real time); "
+            "alarms raised: %ld high, %ld medium, %ld low\n",
+            cfg->nbeds, simulated, wall, wall > 0 ? simulated / wall : 0,
+            o.alarms_raised[AP_HIGH], o.alarms_raised[AP_MEDIUM], o.alarms_raised[AP_LOW]);
+    monitor_free(m);
+    loop_free(l);
+    free(cfg);
+    return rc < 0 ? 1 : 0;
+}
+
+struct rec_ctx {
+    struct rec_writer *w;
+    int64_t mono0;
+    struct source *src;
+    bool pumped;
+    bool failed;
+    char err[512];
+};
+
+static void rec_raw(void *ctx, const uint8_t *buf, size_t n)
+{
+    struct rec_ctx *rc = ctx;
+    uint64_t t = rc->pumped ? (uint64_t)(source_time(rc->src) * 1e6)
+                            : (uint64_t)(ww_mono_ms() - rc->mono0) * 1000;
+    while (n && !rc->failed) {
+        size_t k = n > REC_MAX_PAYLOAD ? REC_MAX_PAYLOAD : n;
+        if (rec_write_chunk(rc->w, REC_BYTES, 0, t, buf, k, rc->err, sizeof rc->err) < 0)
+            rc->failed = true;
+        buf += k;
+        n -= k;
+    }
+}
+
+static void rec_reading(void *ctx, const struct reading *r)
+{
+}
+
+static void rec_status(void *ctx, enum source_status s, const char *detail)
+{
+    struct rec_ctx *rc = ctx;
+    uint64_t t = (uint64_t)(ww_mono_ms() - rc->mono0) * 1000;
+    if (s == SRC_DISCONNECTED || s == SRC_CONNECTED)
+        rec_write_event(rc->w, 0, t, s == SRC_CONNECTED ? REC_EV_CONNECT : REC_EV_DISCONNECT,
+                        detail, rc->err, sizeof rc->err);
+    fprintf(stderr, "wardwatch record: %s\n", detail ? detail : "");
+}
+
+static void rec_stop(struct loop *l, int id, void *ctx)
+{
+    (void)ctx;
+    loop_stop(l);
+}
+
+static void rec_check(struct loop *l, int id, void *ctx)
+{
+    if (interrupted || ((struct rec_ctx *)ctx)->failed)
+        loop_stop(l);
+}
+
+/* wardwatch record. */
+int cmd_record_main(int argc, char **argv)
+{
+    const char *uri = NULL, *out = NULL, *label = "";
+    double seconds = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--label") && i + 1 < argc)
+            label = argv[++i];
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+            if (ww_parse_double(argv[++i], 0.1, 86400 * 7, &seconds) < 0) {
+                fprintf(stderr, "wardwatch record: --seconds: '%s' is not a positive number\n",
+                        argv[i]);
+                return 2;
+            }
+        } else if (argv[i][0] != '-' && !uri)
+            uri = argv[i];
+        else {
+            fprintf(stderr, "wardwatch record: unexpected argument '%s'\nusage: wardwatch record "
+                            "URI -o FILE [--seconds N] [--label L]\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    if (!uri || !out) {
+        fprintf(stderr, "usage: wardwatch record URI -o FILE [--seconds N] [--label L]\n");
+        return 2;
+    }
+    char err[1024];
+    struct rec_ctx rc = {0};
+    rc.w = rec_writer_open(out, false, err, sizeof err);
+    if (!rc.w) {
+        fprintf(stderr, "wardwatch record: %s\n", err);
+        return 1;
+    }
+    struct rec_stream rs = {.kind = REC_KIND_BYTES};
+    ww_strlcpy(rs.uri, uri, sizeof rs.uri);
+    ww_sanitize_text(rs.label, sizeof rs.label, label, false);
+    snprintf(rs.note, sizeof rs.note, "recorded by wardwatch %s", WARDWATCH_VERSION);
+    rec_write_stream(rc.w, 0, &rs, 0, err, sizeof err);
+    struct loop *l = loop_new(false);
+    struct source_cb cb = {rec_reading, rec_status, rec_raw};
+    struct source_opts so = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
+    rc.mono0 = ww_mono_ms();
+    rc.src = source_open(uri, &so, l, &cb, &rc, err, sizeof err);
+    if (!rc.src) {
+        fprintf(stderr, "wardwatch record: %s\n", err);
+        rec_writer_close(rc.w, 0, NULL, 0);
+        remove(out);
+        loop_free(l);
+        return 1;
+    }
+    rc.pumped = source_pumped(rc.src);
+    if (rc.pumped) {
+        int r;
+        do
+            r = source_pump(rc.src, seconds > 0 ? seconds : 1e12, err, sizeof err);
+        while (r == 0 && !rc.failed && !(seconds > 0 && source_time(rc.src) >= seconds));
+    } else {
+        signal(SIGINT, on_sigint);
+        if (seconds > 0)
+            loop_add_timer(l, (int64_t)(seconds * 1000), false, rec_stop, &rc);
+        loop_add_timer(l, 200, true, rec_check, &rc);
+        loop_run(l);
+    }
+    uint64_t tend = rc.pumped ? (uint64_t)(source_time(rc.src) * 1e6)
+                              : (uint64_t)(ww_mono_ms() - rc.mono0) * 1000;
+    struct parser_stats ps;
+    source_stats(rc.src, &ps);
+    source_close(rc.src);
+    loop_free(l);
+    int close_rc = rec_writer_close(rc.w, tend, err, sizeof err);
+    if (rc.failed || close_rc < 0) {
+        fprintf(stderr, "wardwatch record: %s\n", rc.failed ? rc.err : err);
+        return 1;
+    }
+    fprintf(stderr, "wardwatch record: %llu bytes, %llu frames written to %s\n",
+            (unsigned long long)ps.bytes, (unsigned long long)ps.frames, out);
+    return 0;
+}
+
+/* One line of a ward spec: NUMBER DRIVER SCENARIO SEED OFFSET_S LABEL... */
+static int sim_ward(const char *spec, const char *dir, double hours, char *err, size_t errlen)
+{
+    FILE *f = fopen(spec, "r");
+    if (!f)
+        return ww_err(err, errlen, "%s: %s", spec, strerror(errno));
+    mkdir(dir, 0755);
+    char line[512];
+    int ln = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '#' || *s == '\n' || !*s)
+            continue;
+        int number, n = 0;
+        char driver[16], scen[32];
+        unsigned long long seed;
+        double offset;
+        if (sscanf(s, "%d %15s %31s %llu %lf %n", &number, driver, scen, &seed, &offset, &n) <
+                5 ||
+            n == 0) {
+            rc = ww_err(err, errlen,
+                        "%s:%d: expected NUMBER DRIVER SCENARIO SEED OFFSET_S LABEL", spec, ln);
+            break;
+        }
+        struct sim_spec sp = {0};
+        int k = scenario_find(scen);
+        if (k < 0) {
+            rc = ww_err(err, errlen, "%s:%d: unknown scenario '%s'", spec, ln, scen);
+            break;
+        }
+        sp.scenario = k;
+        ww_strlcpy(sp.driver, driver, sizeof sp.driver);
+        sp.seed = seed;
+        sp.offset_s = offset;
+        sp.seconds = hours * 3600;
+        char label[64];
+        ww_sanitize_text(label, sizeof label, s + n, false);
+        ww_strlcpy(sp.label, label, sizeof sp.label);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/bed%02d.wwrec", dir, number);
+        char why[512];
+        if (simulate_write(&sp, path, why, sizeof why) < 0) {
+            rc = ww_err(err, errlen, "%s:%d: %s", spec, ln, why);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static const char sim_usage[] =
+    "usage: wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1]\n"
+    "                          [--seed N] [--hours H] [--offset S] [--label L]\n"
+    "       wardwatch simulate --ward SPEC -o DIR [--hours H]\n"
+    "scenarios: stable sepsis opioid afib copd out-of-bed unplug restless bradycardia empty\n";
+
+/* wardwatch simulate. */
+int cmd_simulate_main(int argc, char **argv)
+{
+    struct sim_spec sp = {.seed = 1, .seconds = 3600};
+    const char *out = NULL, *ward = NULL, *scen = NULL;
+    ww_strlcpy(sp.driver, "ti-vs", sizeof sp.driver);
+    double hours = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long l;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(sim_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "-o") && v) {
+            out = v;
+            i++;
+        } else if (!strcmp(a, "--ward") && v) {
+            ward = v;
+            i++;
+        } else if (!strcmp(a, "--sensor") && v) {
+            ww_strlcpy(sp.driver, v, sizeof sp.driver);
+            i++;
+        } else if (!strcmp(a, "--label") && v) {
+            ww_sanitize_text(sp.label, sizeof sp.label, v, false);
+            i++;
+        } else if (!strcmp(a, "--seed") && v) {
+            if (ww_parse_long(v, 0, 2147483647L, &l) < 0) {
+                fprintf(stderr, "wardwatch simulate: --seed: '%s' is not 0-2147483647\n", v);
+                return 2;
+            }
+            sp.seed = (uint64_t)l;
+            i++;
+        } else if ((!strcmp(a, "--hours") || !strcmp(a, "--offset")) && v) {
+            double d;
+            if (ww_parse_double(v, 0, !strcmp(a, "--hours") ? 48 : 86400 * 2, &d) < 0) {
+                fprintf(stderr, "wardwatch simulate: %s: '%s' is out of range\n", a, v);
+                return 2;
+            }
+            if (!strcmp(a, "--hours"))
+                hours = d;
+            else
+                sp.offset_s = d;
+            i++;
+        } else if (a[0] != '-' && !scen) {
+            scen = a;
+        } else {
+            fprintf(stderr, "wardwatch simulate: unexpected argument '%s'\n%s", a, sim_usage);
+            return 2;
+        }
+    }
+    char err[1024];
+    if (ward) {
+        if (!out) {
+            fputs(sim_usage, stderr);
+            return 2;
+        }
+        if (sim_ward(ward, out, hours, err, sizeof err) < 0) {
+            fprintf(stderr, "wardwatch simulate: %s\n", err);
+            return 1;
+        }
+        return 0;
+    }
+    if (!scen || !out) {
+        fputs(sim_usage, stderr);
+        return 2;
+    }
+    int k = scenario_find(scen);
+    if (k < 0) {
+        fprintf(stderr, "wardwatch simulate: unknown scenario '%s'\n%s", scen, sim_usage);
+        return 2;
+    }
+    sp.scenario = k;
+    sp.seconds = hours * 3600;
+    if (!sp.label[0])
+        ww_strlcpy(sp.label, scen, sizeof sp.label);
+    if (simulate_write(&sp, out, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch simulate: %s\n", err);
+        return strstr(err, "accepted") ? 2 : 1;
+    }
+    return 0;
+}

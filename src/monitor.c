@@ -1,0 +1,238 @@
+/*
+ * monitor — ward + sources + ward clock (see monitor.h).
+ */
+#include "monitor.h"
+
+#include "log.h"
+#include "source.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bed_src {
+    struct monitor *m;
+    size_t bed;
+    struct source *src;
+    int target; /* tracked-person id, -1 any */
+    bool ended;
+};
+
+struct monitor {
+    const struct ward_config *cfg;
+    struct ward *ward;
+    struct store *st;
+    struct loop *loop;
+    struct monitor_opts o;
+    struct bed_src *srcs;
+    size_t nsrcs;
+    int64_t start_ms, now_ms, next_tick_ms;
+    int64_t mono_start;
+    int64_t last_flush_mono;
+    monitor_reading_cb rcb;
+    void *rctx;
+};
+
+/* A reading from a bed's sensor. */
+static void on_reading(void *ctx, const struct reading *r)
+{
+    struct bed_src *b = ctx;
+    if (b->target >= 0 && (!(r->have & READING_ID) || r->id != (uint32_t)b->target))
+        return;
+    if (b->m->rcb)
+        b->m->rcb(b->m->rctx, b->bed, b->m->now_ms, r);
+    ward_reading(b->m->ward, b->bed, r, b->m->now_ms);
+}
+
+/* Transport state into the ward. */
+static void on_status(void *ctx, enum source_status s, const char *detail)
+{
+    struct bed_src *b = ctx;
+    enum ward_sensor_state ws = s == SRC_CONNECTED      ? WSENS_STARTING
+                                : s == SRC_DISCONNECTED ? WSENS_DISCONNECTED
+                                : s == SRC_NO_SIGNAL    ? WSENS_NO_SIGNAL
+                                                        : WSENS_NO_SIGNAL;
+    if (s == SRC_ENDED) {
+        b->ended = true;
+        detail = "recording ended";
+    }
+    ward_sensor_state(b->m->ward, b->bed, ws, detail, b->m->now_ms);
+}
+
+/* Open a source per bed. A sensor that cannot be opened now is a technical
+ * alarm for its bed, not a reason to stop the ward. */
+struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, struct loop *l,
+                            const struct monitor_opts *o, char *err, size_t errlen)
+{
+    struct monitor *m = calloc(1, sizeof *m);
+    if (!m) {
+        ww_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->cfg = cfg;
+    m->st = st;
+    m->loop = l;
+    m->o = *o;
+    if (m->o.speed <= 0)
+        m->o.speed = 1;
+    m->ward = ward_new(cfg, st, err, errlen);
+    m->srcs = calloc((size_t)cfg->nbeds + 1, sizeof *m->srcs);
+    if (!m->ward || !m->srcs) {
+        monitor_free(m);
+        return NULL;
+    }
+    m->start_ms = m->now_ms = ww_now_ms() / 1000 * 1000;
+    m->next_tick_ms = m->now_ms;
+    for (int i = 0; i < cfg->nbeds; i++) {
+        if (!cfg->beds[i].sensor[0])
+            continue;
+        struct bed_src *b = &m->srcs[m->nsrcs];
+        b->m = m;
+        b->bed = (size_t)i;
+        b->target = cfg->beds[i].target;
+        struct source_cb cb = {on_reading, on_status, NULL};
+        struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
+                                 o->loop_recordings};
+        char why[512];
+        b->src = source_open(cfg->beds[i].sensor, &so, l, &cb, b, why, sizeof why);
+        if (!b->src) {
+            log_msg(LOG_ERROR, "bed %s: %s", cfg->beds[i].label, why);
+            ward_sensor_state(m->ward, (size_t)i, WSENS_DISCONNECTED, why, m->now_ms);
+            b->ended = true;
+        }
+        m->nsrcs++;
+    }
+    return m;
+}
+
+/* Free. */
+void monitor_free(struct monitor *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nsrcs; i++)
+        source_close(m->srcs[i].src);
+    free(m->srcs);
+    ward_free(m->ward);
+    free(m);
+}
+
+struct ward *monitor_ward(struct monitor *m)
+{
+    return m->ward;
+}
+
+void monitor_on_reading(struct monitor *m, monitor_reading_cb cb, void *ctx)
+{
+    m->rcb = cb;
+    m->rctx = ctx;
+}
+
+int64_t monitor_now(const struct monitor *m)
+{
+    return m->now_ms;
+}
+
+int64_t monitor_start_ms(const struct monitor *m)
+{
+    return m->start_ms;
+}
+
+/* Sources still delivering. */
+int monitor_active_sources(const struct monitor *m)
+{
+    int n = 0;
+    for (size_t i = 0; i < m->nsrcs; i++)
+        n += m->srcs[i].src && !m->srcs[i].ended;
+    return n;
+}
+
+/* Bring pumped sources up to the ward clock and tick each whole second. */
+static void advance_to(struct monitor *m, int64_t target_ms)
+{
+    char err[512];
+    while (m->next_tick_ms <= target_ms) {
+        m->now_ms = m->next_tick_ms;
+        double stream_s = (double)(m->now_ms - m->start_ms) / 1000.0;
+        for (size_t i = 0; i < m->nsrcs; i++) {
+            struct bed_src *b = &m->srcs[i];
+            if (!b->src || b->ended || !source_pumped(b->src))
+                continue;
+            if (source_pump(b->src, stream_s, err, sizeof err) < 0) {
+                log_msg(LOG_ERROR, "%s", err);
+                b->ended = true;
+                ward_sensor_state(m->ward, b->bed, WSENS_NO_SIGNAL, err, m->now_ms);
+            }
+        }
+        ward_tick(m->ward, m->now_ms);
+        m->next_tick_ms += 1000;
+    }
+    m->now_ms = target_ms;
+}
+
+/* Flush the store at most once a wall second. */
+static void maybe_flush(struct monitor *m)
+{
+    int64_t mono = ww_mono_ms();
+    if (mono - m->last_flush_mono < 1000)
+        return;
+    m->last_flush_mono = mono;
+    char err[512];
+    ward_flush(m->ward, err, sizeof err);
+}
+
+/* Loop timer: move the ward clock. */
+static void on_timer(struct loop *l, int id, void *ctx)
+{
+    struct monitor *m = ctx;
+    int64_t target;
+    if (m->o.live_clock)
+        target = ww_now_ms();
+    else
+        target = m->start_ms + (int64_t)((double)(ww_mono_ms() - m->mono_start) * m->o.speed);
+    advance_to(m, target);
+    maybe_flush(m);
+}
+
+/* Paced start. */
+void monitor_start(struct monitor *m)
+{
+    m->mono_start = ww_mono_ms();
+    m->last_flush_mono = m->mono_start;
+    int64_t period = m->o.live_clock ? 200 : (m->o.speed > 20 ? 20 : 100);
+    loop_add_timer(m->loop, period, true, on_timer, m);
+}
+
+/* As fast as possible. */
+double monitor_run_fast(struct monitor *m, double seconds)
+{
+    int64_t end = m->start_ms + (int64_t)(seconds * 1000);
+    int64_t from = m->now_ms;
+    while (m->now_ms < end) {
+        int64_t step = m->now_ms + 1000 > end ? end : m->now_ms + 1000;
+        advance_to(m, step);
+        maybe_flush(m);
+        if (m->nsrcs && monitor_active_sources(m) == 0)
+            break;
+    }
+    char err[512];
+    ward_flush(m->ward, err, sizeof err);
+    return (double)(m->now_ms - from) / 1000.0;
+}
+
+/* Sensor summary for the status line. */
+void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
+{
+    int count[8] = {0};
+    for (size_t i = 0; i < ward_nbeds(m->ward); i++)
+        count[ward_bed(m->ward, i)->sensor]++;
+    int o = snprintf(buf, n, "sensors %d ok", count[WSENS_OK] + count[WSENS_MOTION]);
+    static const enum ward_sensor_state bad[] = {WSENS_STARTING, WSENS_NO_SIGNAL,
+                                                 WSENS_DISCONNECTED, WSENS_OUT_OF_BED};
+    for (size_t k = 0; k < WW_ARRAY_LEN(bad) && o > 0 && (size_t)o < n; k++)
+        if (count[bad[k]])
+            o += snprintf(buf + o, n - (size_t)o, ", %d %s", count[bad[k]],
+                          ward_sensor_state_name(bad[k]));
+}
