@@ -514,7 +514,15 @@ static int load_bed(struct ward_config *c, dictionary *d, const char *sec, const
             char why[256];
             if (uri_parse(v, &u, why, sizeof why) < 0)
                 return key_err(err, errlen, path, k->line, sec, "sensor", "%s", why);
-            ww_strlcpy(b->sensor, v, sizeof b->sensor);
+            if ((u.kind == URI_FILE || u.kind == URI_REPLAY) && u.address[0] != '/') {
+                /* Captures and recordings are found next to the INI. */
+                char abs[512];
+                resolve_path(abs, sizeof abs, path, u.address);
+                ww_strlcpy(u.address, abs, sizeof u.address);
+                uri_format(&u, b->sensor, sizeof b->sensor);
+            } else {
+                ww_strlcpy(b->sensor, v, sizeof b->sensor);
+            }
         } else if (!strcmp(k->key, "target")) {
             long t;
             if (ww_parse_long(v, 0, 65535, &t) < 0)
