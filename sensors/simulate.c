@@ -8,7 +8,9 @@
 #include "recording.h"
 #include "util.h"
 
+#include <errno.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -188,3 +190,57 @@ int simulate_write(const struct sim_spec *spec, const char *path, char *err, siz
         return -1;
     return 0;
 }
+
+/* One line of a ward spec: NUMBER DRIVER SCENARIO SEED OFFSET_S LABEL... */
+int simulate_ward(const char *spec, const char *dir, double hours, char *err, size_t errlen)
+{
+    FILE *f = fopen(spec, "r");
+    if (!f)
+        return ww_err(err, errlen, "%s: %s", spec, strerror(errno));
+    mkdir(dir, 0755);
+    char line[512];
+    int ln = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '#' || *s == '\n' || !*s)
+            continue;
+        int number, n = 0;
+        char driver[16], scen[32];
+        unsigned long long seed;
+        double offset;
+        if (sscanf(s, "%d %15s %31s %llu %lf %n", &number, driver, scen, &seed, &offset, &n) <
+                5 ||
+            n == 0) {
+            rc = ww_err(err, errlen,
+                        "%s:%d: expected NUMBER DRIVER SCENARIO SEED OFFSET_S LABEL", spec, ln);
+            break;
+        }
+        struct sim_spec sp = {0};
+        int k = scenario_find(scen);
+        if (k < 0) {
+            rc = ww_err(err, errlen, "%s:%d: unknown scenario '%s'", spec, ln, scen);
+            break;
+        }
+        sp.scenario = k;
+        ww_strlcpy(sp.driver, driver, sizeof sp.driver);
+        sp.seed = seed;
+        sp.offset_s = offset;
+        sp.seconds = hours * 3600;
+        char label[64];
+        ww_sanitize_text(label, sizeof label, s + n, false);
+        ww_strlcpy(sp.label, label, sizeof sp.label);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/bed%02d.wwrec", dir, number);
+        char why[512];
+        if (simulate_write(&sp, path, why, sizeof why) < 0) {
+            rc = ww_err(err, errlen, "%s:%d: %s", spec, ln, why);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+

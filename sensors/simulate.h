@@ -28,6 +28,10 @@ struct sim_spec {
 /* Write one recording; -1 with a message. */
 int simulate_write(const struct sim_spec *spec, const char *path, char *err, size_t errlen);
 
+/* A whole ward from a spec file (lines: NUMBER DRIVER SCENARIO SEED OFFSET_S
+ * LABEL; '#' comments) into DIR/bedNN.wwrec. */
+int simulate_ward(const char *spec, const char *dir, double hours, char *err, size_t errlen);
+
 /* The sensor URI recorded for a driver (with the parameters the simulated
  * stream needs, e.g. mr60bha1's packet period). */
 void simulate_uri(const char *driver, char *buf, size_t n);

@@ -378,59 +378,6 @@ int cmd_record_main(int argc, char **argv)
     return 0;
 }
 
-/* One line of a ward spec: NUMBER DRIVER SCENARIO SEED OFFSET_S LABEL... */
-static int sim_ward(const char *spec, const char *dir, double hours, char *err, size_t errlen)
-{
-    FILE *f = fopen(spec, "r");
-    if (!f)
-        return ww_err(err, errlen, "%s: %s", spec, strerror(errno));
-    mkdir(dir, 0755);
-    char line[512];
-    int ln = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        ln++;
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s == '#' || *s == '\n' || !*s)
-            continue;
-        int number, n = 0;
-        char driver[16], scen[32];
-        unsigned long long seed;
-        double offset;
-        if (sscanf(s, "%d %15s %31s %llu %lf %n", &number, driver, scen, &seed, &offset, &n) <
-                5 ||
-            n == 0) {
-            rc = ww_err(err, errlen,
-                        "%s:%d: expected NUMBER DRIVER SCENARIO SEED OFFSET_S LABEL", spec, ln);
-            break;
-        }
-        struct sim_spec sp = {0};
-        int k = scenario_find(scen);
-        if (k < 0) {
-            rc = ww_err(err, errlen, "%s:%d: unknown scenario '%s'", spec, ln, scen);
-            break;
-        }
-        sp.scenario = k;
-        ww_strlcpy(sp.driver, driver, sizeof sp.driver);
-        sp.seed = seed;
-        sp.offset_s = offset;
-        sp.seconds = hours * 3600;
-        char label[64];
-        ww_sanitize_text(label, sizeof label, s + n, false);
-        ww_strlcpy(sp.label, label, sizeof sp.label);
-        char path[1024];
-        snprintf(path, sizeof path, "%s/bed%02d.wwrec", dir, number);
-        char why[512];
-        if (simulate_write(&sp, path, why, sizeof why) < 0) {
-            rc = ww_err(err, errlen, "%s:%d: %s", spec, ln, why);
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
-}
-
 static const char sim_usage[] =
     "usage: wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1]\n"
     "                          [--seed N] [--hours H] [--offset S] [--label L]\n"
@@ -494,7 +441,7 @@ int cmd_simulate_main(int argc, char **argv)
             fputs(sim_usage, stderr);
             return 2;
         }
-        if (sim_ward(ward, out, hours, err, sizeof err) < 0) {
+        if (simulate_ward(ward, out, hours, err, sizeof err) < 0) {
             fprintf(stderr, "wardwatch simulate: %s\n", err);
             return 1;
         }

@@ -80,6 +80,5 @@ int main(int argc, char **argv)
         return 2;
     }
     /* No subcommand: the bed-board (or the demo ward with --demo). */
-    fprintf(stderr, "wardwatch: the bed-board is not implemented in this build yet\n");
-    return 1;
+    return cmd_board_main(argc, argv);
 }

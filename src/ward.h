@@ -163,6 +163,7 @@ int ward_cmd_limits(struct ward *w, size_t bed, const struct alarm_limits *lim,
 int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now_ms, char *err,
                          size_t errlen);
 bool ward_audio_paused(const struct ward *w, int64_t now_ms);
+const struct alarm_audio *ward_audio(const struct ward *w);
 
 /* Names for display. */
 const char *ward_sensor_state_name(enum ward_sensor_state s);

@@ -1,0 +1,203 @@
+/*
+ * cmd_board — `wardwatch [-c FILE] [--db FILE]`: the bed-board with the
+ * monitoring core in this process, and `wardwatch --demo [--speed N]
+ * [--db FILE]`: the demo ward, replaying simulated sessions (generated on
+ * first use) through the same drivers, scoring and alarms, on a fresh
+ * temporary database with a few observations pre-entered so full NEWS2
+ * scores appear.
+ */
+#include "board.h"
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "monitor.h"
+#include "simulate.h"
+#include "store.h"
+#include "util.h"
+#include "ward.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char board_usage[] =
+    "usage: wardwatch [-c FILE] [--db FILE]          the bed-board\n"
+    "       wardwatch --demo [--speed N] [--db FILE]   the demo ward\n";
+
+/* The demo ward's directory: next to the binary (bin/../data/demo) in a
+ * build tree, else the installed data directory. */
+static int demo_dir(char *dir, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l > 0) {
+        exe[l] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            if (snprintf(dir, n, "%s/../data/demo", exe) >= (int)n)
+                return -1;
+            if (access(dir, R_OK) == 0) {
+                char real[PATH_MAX];
+                if (realpath(dir, real))
+                    snprintf(dir, n, "%s", real);
+                return 0;
+            }
+        }
+    }
+    snprintf(dir, n, "%s/demo", WARDWATCH_DATADIR);
+    return access(dir, R_OK) == 0 ? 0 : -1;
+}
+
+/* Pre-enter a few observations so full NEWS2 scores show from the start. */
+static void demo_admissions(struct ward *w, int64_t now)
+{
+    static const struct {
+        const char *spo2, *o2, *sbp, *acvpu, *temp;
+    } obs[] = {
+        {"95", "air", "104", "A", "38.4"},  {"98", "air", "128", "A", "36.8"},
+        {"93", "oxygen", "112", "V", "36.2"}, {"96", "air", "118", "A", "37.1"},
+        {"89", "oxygen", "135", "A", "37.4"}, {"97", "air", "131", "A", "36.9"},
+        {"97", "air", "122", "A", "36.6"},    {"96", "air", "126", "A", "37.3"},
+        {"95", "air", "98", "A", "36.0"},     {"98", "air", "125", "A", "36.7"},
+        {"94", "air", "102", "A", "38.9"},    {"97", "air", "121", "A", "36.8"},
+    };
+    char err[256];
+    for (size_t i = 0; i < ward_nbeds(w) && i < WW_ARRAY_LEN(obs); i++) {
+        char ref[16];
+        snprintf(ref, sizeof ref, "DEMO-%02zu", i + 1);
+        if (ward_cmd_admit(w, i, ref, "demo patient", "DEMO", now, err, sizeof err) < 0)
+            continue;
+        if (i == 4)
+            ward_cmd_scale2(w, i, true, "Dr Berg", "DEMO", now, err, sizeof err);
+        const char *v[] = {obs[i].spo2, obs[i].o2, obs[i].sbp, obs[i].acvpu, obs[i].temp};
+        const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+        for (int k = 0; k < 5; k++)
+            ward_cmd_observation(w, i, p[k], v[k], "DEMO", now, err, sizeof err);
+    }
+}
+
+/* Entry: parse, load, open the store, run. */
+int cmd_board_main(int argc, char **argv)
+{
+    const char *cfgpath = NULL, *dbpath = NULL;
+    bool demo = false;
+    double speed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-c") && i + 1 < argc)
+            cfgpath = argv[++i];
+        else if (!strcmp(a, "--db") && i + 1 < argc)
+            dbpath = argv[++i];
+        else if (!strcmp(a, "--demo"))
+            demo = true;
+        else if (!strcmp(a, "--speed") && i + 1 < argc) {
+            if (ww_parse_double(argv[++i], 0.1, 1000, &speed) < 0) {
+                fprintf(stderr, "wardwatch: --speed: '%s' is not a number in 0.1-1000\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(board_usage, stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "wardwatch: unexpected argument '%s'\n%s", a, board_usage);
+            return 2;
+        }
+    }
+    if (!demo && speed != 1) {
+        fprintf(stderr, "wardwatch: --speed applies to --demo only\n");
+        return 2;
+    }
+    char err[1024], dir[PATH_MAX], ini[PATH_MAX + 16], tmpdb[PATH_MAX] = "";
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg)
+        return 1;
+    if (demo) {
+        if (demo_dir(dir, sizeof dir) < 0) {
+            fprintf(stderr, "wardwatch: the demo ward's data (data/demo) was not found\n");
+            free(cfg);
+            return 1;
+        }
+        char rec[PATH_MAX + 64], spec[PATH_MAX + 32], first[PATH_MAX + 80];
+        snprintf(rec, sizeof rec, "%s/recordings", dir);
+        snprintf(first, sizeof first, "%s/bed01.wwrec", rec);
+        snprintf(spec, sizeof spec, "%s/scenarios.txt", dir);
+        if (access(first, R_OK) != 0) {
+            fprintf(stderr, "wardwatch: generating the demo recordings in %s ...\n", rec);
+            if (simulate_ward(spec, rec, 1.0, err, sizeof err) < 0) {
+                fprintf(stderr, "wardwatch: %s\n", err);
+                free(cfg);
+                return 1;
+            }
+        }
+        snprintf(ini, sizeof ini, "%s/ward.ini", dir);
+        cfgpath = ini;
+    }
+    if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        free(cfg);
+        return 2;
+    }
+    if (demo && !dbpath) {
+        snprintf(tmpdb, sizeof tmpdb, "%s/wardwatch-demo.XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        if (!mkdtemp(tmpdb)) {
+            fprintf(stderr, "wardwatch: cannot create a temporary directory: %s\n",
+                    strerror(errno));
+            free(cfg);
+            return 1;
+        }
+        snprintf(cfg->database, sizeof cfg->database, "%s/demo.db", tmpdb);
+    } else if (dbpath) {
+        snprintf(cfg->database, sizeof cfg->database, "%s", dbpath);
+    }
+    if (log_open(cfg->log_file[0] ? cfg->log_file : NULL, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        free(cfg);
+        return 1;
+    }
+    struct store *st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        free(cfg);
+        return 1;
+    }
+    struct loop *l = loop_new(true);
+    struct monitor_opts mo = {.speed = speed, .loop_recordings = demo, .live_clock = !demo};
+    struct monitor *m = monitor_new(cfg, st, l, &mo, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        store_close(st);
+        loop_free(l);
+        free(cfg);
+        return 1;
+    }
+    int64_t now = monitor_now(m);
+    if (ward_restore(monitor_ward(m), now, err, sizeof err) < 0)
+        log_msg(LOG_ERROR, "restore: %s", err);
+    if (demo)
+        demo_admissions(monitor_ward(m), now);
+    monitor_start(m);
+    struct board_opts bo = {.embedded = true, .demo = demo, .speed = speed};
+    int rc = board_run(l, m, &bo);
+    ward_flush(monitor_ward(m), err, sizeof err);
+    monitor_free(m);
+    store_close(st);
+    loop_free(l);
+    if (tmpdb[0]) {
+        char f[PATH_MAX + 32];
+        const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm"};
+        for (int i = 0; i < 3; i++) {
+            snprintf(f, sizeof f, "%s%s", tmpdb, suffix[i]);
+            unlink(f);
+        }
+        rmdir(tmpdb);
+    }
+    free(cfg);
+    log_close();
+    return rc;
+}

@@ -1,0 +1,997 @@
+/*
+ * board — the ncurses bed-board (contract in board.h). Screens (board, bed
+ * detail, alarm list, help) each have a draw and a key function chosen by
+ * state, as in ncdu; a form line at the bottom collects initials and values
+ * and validates as the nurse types. Redraw is driven by a dirty flag and the
+ * alarm flash phase, from a 100 ms loop timer.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "board.h"
+
+#include "alarm.h"
+#include "config.h"
+#include "log.h"
+#include "news2.h"
+#include "util.h"
+#include "ward.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP };
+enum form_kind { F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT };
+
+struct alarm_ref {
+    size_t bed;
+    int cond;
+};
+
+struct ui {
+    struct loop *loop;
+    struct monitor *mon;
+    struct ward *ward;
+    struct board_opts o;
+    enum ui_screen scr;
+    size_t sel;          /* selected bed */
+    int alarm_sel;       /* selected row in the alarm list */
+    bool by_urgency;
+    int span;            /* detail trend span index */
+    bool utf8, colour;
+    bool dirty;
+    int flash_phase;
+    int64_t last_bell[4];
+    /* form */
+    enum form_kind form;
+    int step;
+    char field[4][256];
+    char input[256];
+    char msg[256];
+    bool msg_error;
+    int64_t note_alarm;
+    size_t form_bed;
+    size_t order[CONFIG_MAX_BEDS];
+};
+
+#define CP_HIGH 1
+#define CP_MED 2
+#define CP_LOW 3
+#define CP_OK 4
+#define CP_HEAD 5
+#define CP_STALE 6
+
+/* Put text clipped to width columns (UTF-8 aware), padding with spaces. */
+static void put(int y, int x, int width, const char *s)
+{
+    if (width <= 0)
+        return;
+    wchar_t wbuf[512];
+    mbstate_t st = {0};
+    const char *p = s;
+    size_t n = mbsrtowcs(wbuf, &p, 511, &st);
+    if (n == (size_t)-1) {
+        mvaddnstr(y, x, s, width);
+        return;
+    }
+    wbuf[n] = 0;
+    int used = 0;
+    move(y, x);
+    for (size_t i = 0; i < n; i++) {
+        int w = wcwidth(wbuf[i]);
+        if (w < 0)
+            w = 1;
+        if (used + w > width)
+            break;
+        addnwstr(&wbuf[i], 1);
+        used += w;
+    }
+    for (; used < width; used++)
+        addch(' ');
+}
+
+/* printf then put. */
+static void putf(int y, int x, int width, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void putf(int y, int x, int width, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    put(y, x, width, buf);
+}
+
+/* Attribute for an alarm priority, with the flash phase. */
+static attr_t prio_attr(struct ui *u, enum alarm_priority p, bool acked)
+{
+    attr_t a = A_BOLD;
+    if (u->colour)
+        a |= COLOR_PAIR(p == AP_HIGH ? CP_HIGH : p == AP_MEDIUM ? CP_MED : CP_LOW);
+    if (!acked) {
+        /* high ~2 Hz (phase every 250 ms), medium ~0.5 Hz (every 1 s) */
+        bool on = p == AP_HIGH ? (u->flash_phase % 2) : p == AP_MEDIUM ? ((u->flash_phase / 4) % 2)
+                                                                      : 1;
+        if (on && p != AP_LOW)
+            a |= A_REVERSE;
+    }
+    return a;
+}
+
+/* Age as "12s", "4m", "3h". */
+static void fmt_age(int64_t ms, char *buf, size_t n)
+{
+    int64_t s = ms / 1000;
+    if (s < 0)
+        s = 0;
+    if (s < 90)
+        snprintf(buf, n, "%llds", (long long)s);
+    else if (s < 5400)
+        snprintf(buf, n, "%lldm", (long long)(s / 60));
+    else
+        snprintf(buf, n, "%lldh", (long long)(s / 3600));
+}
+
+static const char *arrow(struct ui *u, int t)
+{
+    if (u->utf8)
+        return t > 0 ? "↑" : t < 0 ? "↓" : "→";
+    return t > 0 ? "^" : t < 0 ? "v" : "-";
+}
+
+/* "RR 24↑ 12s" or "RR stale 3m" or "RR --". */
+static void fmt_value(struct ui *u, const char *name, const struct ward_value *v, int trend,
+                      int64_t now, char *buf, size_t n, bool *stale)
+{
+    char age[16];
+    *stale = false;
+    if (!v->have) {
+        snprintf(buf, n, "%s --", name);
+        return;
+    }
+    fmt_age(now - v->t_ms, age, sizeof age);
+    if (v->stale) {
+        *stale = true;
+        snprintf(buf, n, "%s stale %s", name, age);
+        return;
+    }
+    snprintf(buf, n, "%s %3.0f%s %s%s", name, v->value, arrow(u, trend), age,
+             v->automatic ? "" : " m");
+}
+
+/* Bed order for the board: by bed, or by urgency. */
+static void compute_order(struct ui *u)
+{
+    size_t n = ward_nbeds(u->ward);
+    for (size_t i = 0; i < n; i++)
+        u->order[i] = i;
+    if (!u->by_urgency)
+        return;
+    for (size_t i = 1; i < n; i++) {
+        size_t x = u->order[i], j = i;
+        while (j > 0) {
+            const struct ward_bed *a = ward_bed(u->ward, x), *b = ward_bed(u->ward, u->order[j - 1]);
+            int ca = alarm_most_urgent(&a->alarms), cb = alarm_most_urgent(&b->alarms);
+            int c;
+            if (ca < 0 && cb < 0)
+                c = (b->score_valid ? b->score.total : -1) - (a->score_valid ? a->score.total : -1);
+            else if (ca < 0)
+                c = 1;
+            else if (cb < 0)
+                c = -1;
+            else
+                c = alarm_urgency_cmp(ca, &a->alarms.a[ca], cb, &b->alarms.a[cb]);
+            if (c >= 0)
+                break;
+            u->order[j] = u->order[j - 1];
+            j--;
+        }
+        u->order[j] = x;
+    }
+}
+
+/* One bed tile of h rows at (y, x), w wide. */
+static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool selected)
+{
+    const struct ward_bed *b = ward_bed(u->ward, i);
+    int64_t now = monitor_now(u->mon);
+    attr_t head = A_BOLD | (selected ? A_REVERSE : A_UNDERLINE);
+    if (u->colour && !selected)
+        head |= COLOR_PAIR(CP_HEAD);
+    attron(head);
+    putf(y, x, w - 1, "%s%s %s", selected ? ">" : " ", b->label,
+         b->admitted ? b->patient_ref : "(ledig)");
+    attroff(head);
+    char rr[64], hr[64];
+    bool s1, s2;
+    fmt_value(u, "RR", &b->param[NEWS2_RR], b->trend_rr, now, rr, sizeof rr, &s1);
+    fmt_value(u, "HR", &b->param[NEWS2_HR], b->trend_hr, now, hr, sizeof hr, &s2);
+    int half = (w - 1) / 2;
+    if (s1)
+        attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
+    put(y + 1, x, half, rr);
+    attroff(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
+    if (s2)
+        attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
+    put(y + 1, x + half, w - 1 - half, hr);
+    attroff(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
+    if (h > 2) {
+        if (b->score_valid)
+            putf(y + 2, x, w - 1, "NEWS2 %s%d %s%s%s", b->score.partial ? (u->utf8 ? "≥" : ">=") : "",
+                 b->score.total, news2_band_name(b->score.band), b->score.partial ? " partial" : "",
+                 b->obs_overdue ? " OBS DUE" : "");
+        else
+            put(y + 2, x, w - 1, "NEWS2 --");
+    }
+    if (h > 3) {
+        int c = alarm_most_urgent(&b->alarms);
+        if (c >= 0) {
+            const struct alarm *a = &b->alarms.a[c];
+            enum alarm_priority p = alarm_priority_of(c);
+            attron(prio_attr(u, p, a->acked || a->state == AS_LATCHED));
+            putf(y + 3, x, w - 1, "%s %s %s%s", alarm_priority_marker(p), alarm_condition_text(c),
+                 alarm_state_name(a), a->escalated ? " ESC" : "");
+            attroff(prio_attr(u, p, a->acked || a->state == AS_LATCHED));
+        } else {
+            put(y + 3, x, w - 1, "");
+        }
+    }
+    if (h > 4) {
+        attr_t sa = b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? A_NORMAL : A_BOLD;
+        attron(sa);
+        char age[16];
+        fmt_age(now - b->sensor_since, age, sizeof age);
+        putf(y + 4, x, w - 1, "sensor: %s%s%s", ward_sensor_state_name(b->sensor),
+             b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : " for ",
+             b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : age);
+        attroff(sa);
+    }
+}
+
+/* Status line. */
+static void draw_status(struct ui *u)
+{
+    const struct ward_config *c = ward_config(u->ward);
+    int64_t now = monitor_now(u->mon);
+    char clock[32], sens[128];
+    ww_fmt_time(now, clock, sizeof clock);
+    monitor_sensor_summary(u->mon, sens, sizeof sens);
+    char pause[48] = "";
+    if (ward_audio_paused(u->ward, now)) {
+        int64_t left = (ward_audio(u->ward)->paused_until - now) / 1000;
+        snprintf(pause, sizeof pause, " | AUDIO PAUSED %lld:%02lld", (long long)(left / 60),
+                 (long long)(left % 60));
+    }
+    char mode[48] = "";
+    if (u->o.demo)
+        snprintf(mode, sizeof mode, " | DEMO x%g", u->o.speed);
+    attron(A_REVERSE);
+    putf(0, 0, COLS, " %s | %s%s | store %s | %s%s", c->name, clock + 11, pause,
+         ward_store_ok(u->ward) ? "ok" : "FAILING", sens, mode);
+    attroff(A_REVERSE);
+}
+
+/* Bottom lines: message and keys or the active form. */
+static void draw_bottom(struct ui *u)
+{
+    static const char *prompts[] = {
+        [F_ACK] = "Acknowledge: your initials",
+        [F_RESET] = "Reset latched alarm: your initials",
+        [F_NOTE] = "Note",
+        [F_DISCHARGE] = "Discharge: your initials",
+        [F_PAUSE] = "Pause audio: your initials",
+        [F_QUIT] = "Quit? Monitoring in this terminal STOPS (y/n)",
+    };
+    if (u->form != F_NONE) {
+        const char *prompt = prompts[u->form];
+        char buf[320];
+        if (u->form == F_OBS) {
+            static const char *st[] = {"Observation (spo2 o2 sbp temp acvpu rr hr scale)",
+                                       "Value", "Prescribed by (clinician)", "Your initials"};
+            prompt = st[u->step];
+            if (u->step == 1) {
+                snprintf(buf, sizeof buf, "Value for %s", u->field[0]);
+                prompt = buf;
+            }
+        } else if (u->form == F_NOTE && u->step == 1) {
+            prompt = "Your initials";
+        } else if (u->form == F_ADMIT) {
+            static const char *st[] = {"Admit: patient reference (pseudonymous)",
+                                       "Admission note", "Your initials"};
+            prompt = st[u->step];
+        }
+        attron(A_BOLD);
+        putf(LINES - 1, 0, COLS, "%s: %s_", prompt, u->input);
+        attroff(A_BOLD);
+    } else {
+        put(LINES - 1, 0, COLS,
+            u->scr == SCR_BOARD ? "arrows/hjkl move  Enter bed  a ack  r reset  o obs  n note  "
+                                  "i admit  d discharge  A alarms  s sort  p pause  F1/? help  q quit"
+            : u->scr == SCR_ALARMS ? "up/down select  a acknowledge  r reset  n note  Esc back"
+            : u->scr == SCR_DETAIL ? "a ack  r reset  o obs  n note  t trend span  Esc back"
+                                   : "Esc back");
+    }
+    if (u->msg[0]) {
+        attr_t a = u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
+        attron(a);
+        put(LINES - 2, 0, COLS, u->msg);
+        attroff(a);
+    }
+}
+
+/* The board of tiles. */
+static void draw_board(struct ui *u)
+{
+    size_t n = ward_nbeds(u->ward);
+    compute_order(u);
+    int rows_avail = LINES - 3;
+    int cols = COLS / 26;
+    if (cols < 1)
+        cols = 1;
+    if ((size_t)cols > n)
+        cols = (int)(n ? n : 1);
+    int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
+    int h = rows ? rows_avail / rows : rows_avail;
+    if (h > 7)
+        h = 7;
+    int w = COLS / cols;
+    for (size_t k = 0; k < n; k++) {
+        int r = (int)k / cols, c = (int)k % cols;
+        size_t i = u->order[k];
+        draw_tile(u, i, 1 + r * h, c * w, w, h < 5 ? h : 5, i == u->sel);
+    }
+}
+
+/* A sparkline of values. */
+static void sparkline(struct ui *u, int y, int x, const float *v, int n, float lo, float hi)
+{
+    static const char *blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    static const char ascii[] = "_.-:=+*#";
+    move(y, x);
+    for (int i = 0; i < n; i++) {
+        if (isnan(v[i])) {
+            addch(' ');
+            continue;
+        }
+        int k = (int)((v[i] - lo) / (hi - lo) * 7.999f);
+        k = k < 0 ? 0 : k > 7 ? 7 : k;
+        if (u->utf8)
+            addstr(blocks[k]);
+        else
+            addch((chtype)ascii[k]);
+    }
+}
+
+/* Bed detail. */
+static void draw_detail(struct ui *u)
+{
+    const struct ward_bed *b = ward_bed(u->ward, u->sel);
+    int64_t now = monitor_now(u->mon);
+    char t[32];
+    attron(A_BOLD);
+    putf(1, 0, COLS, "%s  %s", b->label,
+         b->admitted ? b->patient_ref : "(no patient admitted: press i to admit)");
+    attroff(A_BOLD);
+    if (b->admitted) {
+        ww_fmt_time(b->admitted_at, t, sizeof t);
+        putf(2, 0, COLS, "admitted %s  SpO2 scale %d%s%s   limits RR %g-%g HR %g-%g%s%s", t,
+             b->scale2 ? 2 : 1, b->scale2 ? " by " : "", b->scale2 ? b->scale2_by : "",
+             b->limits.rr_low, b->limits.rr_high, b->limits.hr_low, b->limits.hr_high,
+             b->limits_reason[0] ? ": " : "", b->limits_reason);
+    }
+    int y = 4;
+    attron(A_UNDERLINE);
+    put(y++, 0, COLS, "NEWS2 parameter        value    points  source");
+    attroff(A_UNDERLINE);
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        const struct ward_value *v = &b->param[p];
+        char val[32], src[96], age[16];
+        if (!v->have)
+            snprintf(val, sizeof val, "--");
+        else if (p == NEWS2_O2)
+            snprintf(val, sizeof val, "%s", v->value == 1 ? "oxygen" : "air");
+        else if (p == NEWS2_ACVPU)
+            snprintf(val, sizeof val, "%c", (char)v->value);
+        else if (p == NEWS2_TEMP)
+            snprintf(val, sizeof val, "%.1f", v->value);
+        else
+            snprintf(val, sizeof val, "%.0f", v->value);
+        fmt_age(now - v->t_ms, age, sizeof age);
+        if (!v->have)
+            snprintf(src, sizeof src, "missing");
+        else
+            snprintf(src, sizeof src, "%s %s ago%s", v->automatic ? "radar" : v->by, age,
+                     v->stale ? "  STALE (not scored)" : "");
+        int pts = b->score_valid ? b->score.points[p] : -1;
+        putf(y++, 0, COLS, "%-22s %-8s %-7s %s", news2_param_label(p), val,
+             pts >= 0 ? (char[8]){(char)('0' + pts), 0} : "-", src);
+    }
+    if (b->score_valid)
+        putf(y++, 0, COLS, "NEWS2 %s%d  %s%s   next observations due %s", b->score.partial ? ">= " : "",
+             b->score.total, news2_band_name(b->score.band), b->score.partial ? " (partial)" : "",
+             b->obs_due_ms ? (ww_fmt_time(b->obs_due_ms, t, sizeof t), t + 11) : "-");
+    y++;
+    static const int64_t spans[] = {3600000, 4 * 3600000, 12 * 3600000};
+    static const char *span_names[] = {"1 h", "4 h", "12 h"};
+    int w = COLS - 16 > 120 ? 120 : COLS - 16;
+    float series[128];
+    hist_series(&b->h_rr, now, spans[u->span], series, (size_t)w);
+    putf(y, 0, 14, "RR %s", span_names[u->span]);
+    sparkline(u, y++, 14, series, w, 0, 40);
+    hist_series(&b->h_hr, now, spans[u->span], series, (size_t)w);
+    putf(y, 0, 14, "HR %s", span_names[u->span]);
+    sparkline(u, y++, 14, series, w, 30, 180);
+    hist_series(&b->h_news2, now, spans[u->span], series, (size_t)w);
+    putf(y, 0, 14, "NEWS2 %s", span_names[u->span]);
+    sparkline(u, y++, 14, series, w, 0, 14);
+    y++;
+    attron(A_UNDERLINE);
+    put(y++, 0, COLS, "Alarms on this bed");
+    attroff(A_UNDERLINE);
+    for (int c = 0; c < AC_COUNT && y < LINES - 3; c++) {
+        const struct alarm *a = &b->alarms.a[c];
+        if (a->state == AS_NONE)
+            continue;
+        char age[16];
+        fmt_age(now - a->raised_at, age, sizeof age);
+        attron(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
+        putf(y++, 0, COLS, "%-3s %-28s %-12s %s%s%s", alarm_priority_marker(alarm_priority_of(c)),
+             alarm_condition_text(c), alarm_state_name(a), age, a->acked ? " by " : "",
+             a->acked ? a->acked_by : "");
+        attroff(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
+    }
+}
+
+/* All shown alarms on the ward, most urgent first. */
+static int collect_alarms(struct ui *u, struct alarm_ref *out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < ward_nbeds(u->ward); i++)
+        for (int c = 0; c < AC_COUNT && n < max; c++)
+            if (ward_bed(u->ward, i)->alarms.a[c].state != AS_NONE)
+                out[n++] = (struct alarm_ref){i, c};
+    for (int i = 1; i < n; i++) {
+        struct alarm_ref x = out[i];
+        int j = i;
+        while (j > 0) {
+            const struct alarm *a = &ward_bed(u->ward, x.bed)->alarms.a[x.cond];
+            const struct alarm *b = &ward_bed(u->ward, out[j - 1].bed)->alarms.a[out[j - 1].cond];
+            if (alarm_urgency_cmp(x.cond, a, out[j - 1].cond, b) >= 0)
+                break;
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = x;
+    }
+    return n;
+}
+
+/* Alarm list. */
+static void draw_alarms(struct ui *u)
+{
+    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
+    int n = collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+    int64_t now = monitor_now(u->mon);
+    attron(A_BOLD);
+    putf(1, 0, COLS, "Alarms on the ward: %d", n);
+    attroff(A_BOLD);
+    if (u->alarm_sel >= n)
+        u->alarm_sel = n ? n - 1 : 0;
+    for (int k = 0; k < n && 3 + k < LINES - 2; k++) {
+        const struct ward_bed *b = ward_bed(u->ward, refs[k].bed);
+        const struct alarm *a = &b->alarms.a[refs[k].cond];
+        char age[16];
+        fmt_age(now - a->raised_at, age, sizeof age);
+        attr_t at = prio_attr(u, alarm_priority_of(refs[k].cond), a->acked || a->state == AS_LATCHED);
+        if (k == u->alarm_sel)
+            at |= A_UNDERLINE;
+        attron(at);
+        putf(3 + k, 0, COLS, "%s%-3s %-16s %-28s %-12s %5s%s%s%s", k == u->alarm_sel ? ">" : " ",
+             alarm_priority_marker(alarm_priority_of(refs[k].cond)), b->label,
+             alarm_condition_text(refs[k].cond), alarm_state_name(a), age,
+             a->acked ? " by " : "", a->acked ? a->acked_by : "", a->escalated ? " ESCALATED" : "");
+        attroff(at);
+    }
+}
+
+/* Help. */
+static void draw_help(struct ui *u)
+{
+    static const char *lines[] = {
+        "wardwatch bed-board — keys",
+        "",
+        "  arrows, h j k l   move between beds",
+        "  Enter             bed detail (NEWS2 parts, trends, alarms)",
+        "  a                 acknowledge the bed's most urgent alarm (asks initials)",
+        "  r                 reset a latched alarm whose condition is over",
+        "  o                 enter an observation: spo2 o2 sbp temp acvpu (rr hr by hand),",
+        "                    or 'scale' to switch SpO2 Scale 1/2 (asks who prescribed it)",
+        "  n                 write a note (on the bed, or on the alarm in the alarm list)",
+        "  i / d             admit / discharge a patient",
+        "  A                 alarm list: every active, acknowledged and latched alarm",
+        "  s                 sort the board by bed or by urgency",
+        "  p                 pause alarm audio on the whole ward (time-limited)",
+        "  t                 trend span 1 / 4 / 12 hours (bed detail)",
+        "  Esc               cancel a form without a trace, or go back",
+        "  q                 quit (asks first: monitoring in this terminal stops)",
+        "",
+        "  *** high (fast flash)   ** medium (slow flash)   * low (steady)",
+        "  'stale' values are older than their maximum age and are not scored.",
+        "  NEWS2 >= N partial: a lower bound; something is missing or stale.",
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(lines) && (int)i + 1 < LINES - 2; i++)
+        put((int)i + 1, 0, COLS, lines[i]);
+}
+
+/* Redraw everything (curses sends only what changed). */
+static void draw(struct ui *u)
+{
+    erase();
+    if (LINES < 24 || COLS < 80) {
+        put(LINES / 2 - 1, 0, COLS, "Terminal too small");
+        putf(LINES / 2, 0, COLS, "need 80x24, have %dx%d", COLS, LINES);
+        put(LINES / 2 + 1, 0, COLS, "monitoring continues");
+        refresh();
+        return;
+    }
+    draw_status(u);
+    switch (u->scr) {
+    case SCR_BOARD:
+        draw_board(u);
+        break;
+    case SCR_DETAIL:
+        draw_detail(u);
+        break;
+    case SCR_ALARMS:
+        draw_alarms(u);
+        break;
+    case SCR_HELP:
+        draw_help(u);
+        break;
+    }
+    draw_bottom(u);
+    refresh();
+}
+
+/* Bell for audible alarms: high every 2 s, medium every 5 s, low every 15 s. */
+static void bells(struct ui *u)
+{
+    int64_t now = monitor_now(u->mon), mono = ww_mono_ms();
+    static const int64_t every[4] = {0, 15000, 5000, 2000};
+    for (size_t i = 0; i < ward_nbeds(u->ward); i++)
+        for (int c = 0; c < AC_COUNT; c++) {
+            const struct alarm *a = &ward_bed(u->ward, i)->alarms.a[c];
+            enum alarm_priority p = alarm_priority_of(c);
+            if (alarm_audible(a, c, ward_audio(u->ward), now) && mono - u->last_bell[p] >= every[p]) {
+                beep();
+                u->last_bell[p] = mono;
+                return;
+            }
+        }
+}
+
+static void set_msg(struct ui *u, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_msg(struct ui *u, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(u->msg, sizeof u->msg, fmt, ap);
+    va_end(ap);
+    u->msg_error = error;
+}
+
+/* Start a form. */
+static void form_start(struct ui *u, enum form_kind k)
+{
+    u->form = k;
+    u->step = 0;
+    u->input[0] = 0;
+    memset(u->field, 0, sizeof u->field);
+    u->form_bed = u->sel;
+    u->msg[0] = 0;
+}
+
+/* Live validation of what is being typed; returns true when acceptable. */
+static bool form_validate(struct ui *u, bool final)
+{
+    const struct ward_config *c = ward_config(u->ward);
+    char err[512] = "";
+    bool initials = (u->form == F_ACK || u->form == F_RESET || u->form == F_DISCHARGE ||
+                     u->form == F_PAUSE) ||
+                    (u->form == F_OBS && u->step == 3) || (u->form == F_NOTE && u->step == 1) ||
+                    (u->form == F_ADMIT && u->step == 2);
+    if (initials) {
+        if (!u->input[0]) {
+            snprintf(err, sizeof err, "initials or staff id required");
+        } else if (!config_staff_syntax(u->input)) {
+            snprintf(err, sizeof err, "2-16 letters or digits");
+        } else if (!config_staff_valid(c, u->input)) {
+            snprintf(err, sizeof err, "'%s' is not on the ward's staff list", u->input);
+        }
+    } else if (u->form == F_OBS && u->step == 0) {
+        if (strcmp(u->input, "scale") && news2_param_find(u->input) < 0)
+            snprintf(err, sizeof err, "one of spo2 o2 sbp temp acvpu rr hr scale");
+    } else if (u->form == F_OBS && u->step == 1) {
+        double v;
+        if (!strcmp(u->field[0], "scale")) {
+            if (strcmp(u->input, "1") && strcmp(u->input, "2"))
+                snprintf(err, sizeof err, "scale: 1 or 2");
+        } else if (news2_parse_value(news2_param_find(u->field[0]), u->input, &v, err,
+                                     sizeof err) == 0) {
+            err[0] = 0;
+        }
+    } else if (u->form == F_OBS && u->step == 2) {
+        if (strlen(u->input) < 2)
+            snprintf(err, sizeof err, "name the prescribing clinician");
+    } else if (u->form == F_ADMIT && u->step == 0) {
+        if (strlen(u->input) < 2)
+            snprintf(err, sizeof err, "a pseudonymous reference of 2-32 characters");
+    } else if (u->form == F_NOTE && u->step == 0 && final && !u->input[0]) {
+        snprintf(err, sizeof err, "empty note");
+    }
+    if (err[0] && (final || u->input[0]))
+        set_msg(u, true, "%s", err);
+    else
+        u->msg[0] = 0;
+    return err[0] == 0;
+}
+
+/* Commit the form's command. */
+static void form_commit(struct ui *u)
+{
+    char err[512];
+    int64_t now = monitor_now(u->mon);
+    int rc = 0;
+    size_t bed = u->form_bed;
+    const char *who = u->input;
+    switch (u->form) {
+    case F_ACK:
+        rc = ward_cmd_ack(u->ward, bed, u->note_alarm, who, now, err, sizeof err);
+        break;
+    case F_RESET:
+        rc = ward_cmd_reset(u->ward, bed, u->note_alarm, who, now, err, sizeof err);
+        break;
+    case F_DISCHARGE:
+        rc = ward_cmd_discharge(u->ward, bed, who, now, err, sizeof err);
+        break;
+    case F_PAUSE:
+        rc = ward_cmd_audio_pause(u->ward, who, now, err, sizeof err);
+        break;
+    case F_NOTE:
+        rc = ward_cmd_note(u->ward, bed, u->note_alarm, u->field[0], who, now, err, sizeof err);
+        break;
+    case F_ADMIT:
+        rc = ward_cmd_admit(u->ward, bed, u->field[0], u->field[1], who, now, err, sizeof err);
+        break;
+    case F_OBS:
+        if (!strcmp(u->field[0], "scale"))
+            rc = ward_cmd_scale2(u->ward, bed, u->field[1][0] == '2', u->field[2], who, now, err,
+                                 sizeof err);
+        else
+            rc = ward_cmd_observation(u->ward, bed, u->field[0], u->field[1], who, now, err,
+                                      sizeof err);
+        break;
+    default:
+        break;
+    }
+    if (rc < 0)
+        set_msg(u, true, "refused: %s", err);
+    else
+        set_msg(u, false, "saved (%s)", who);
+    u->form = F_NONE;
+}
+
+/* Enter in a form: next step or commit. */
+static void form_enter(struct ui *u)
+{
+    if (!form_validate(u, true))
+        return;
+    int steps = u->form == F_OBS ? 4 : u->form == F_NOTE ? 2 : u->form == F_ADMIT ? 3 : 1;
+    if (u->step < steps - 1) {
+        ww_strlcpy(u->field[u->step], u->input, sizeof u->field[0]);
+        u->step++;
+        /* Scale 1 needs no prescriber; other observations skip that step too. */
+        if (u->form == F_OBS && u->step == 2 &&
+            (strcmp(u->field[0], "scale") || u->field[1][0] != '2'))
+            u->step = 3;
+        u->input[0] = 0;
+        return;
+    }
+    form_commit(u);
+}
+
+/* A key inside a form. */
+static void form_key(struct ui *u, int rc, wint_t ch)
+{
+    if (u->form == F_QUIT) {
+        if (rc == OK && (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J'))
+            loop_stop(u->loop);
+        u->form = F_NONE;
+        return;
+    }
+    if (rc == OK && ch == 27) { /* Esc: cancel without a trace */
+        u->form = F_NONE;
+        set_msg(u, false, "cancelled");
+        return;
+    }
+    if ((rc == OK && (ch == '\n' || ch == '\r')) || (rc == KEY_CODE_YES && ch == KEY_ENTER)) {
+        form_enter(u);
+        return;
+    }
+    size_t len = strlen(u->input);
+    if ((rc == KEY_CODE_YES && ch == KEY_BACKSPACE) || (rc == OK && (ch == 127 || ch == 8))) {
+        /* drop one UTF-8 character */
+        while (len > 0 && ((unsigned char)u->input[len - 1] & 0xC0) == 0x80)
+            len--;
+        if (len > 0)
+            len--;
+        u->input[len] = 0;
+    } else if (rc == OK && ch >= 32 && ch != 127) {
+        char mb[MB_LEN_MAX + 1];
+        mbstate_t st = {0};
+        size_t n = wcrtomb(mb, (wchar_t)ch, &st);
+        size_t limit = u->form == F_NOTE && u->step == 0 ? 240 : 40;
+        if (n != (size_t)-1 && len + n < limit) {
+            memcpy(u->input + len, mb, n);
+            u->input[len + n] = 0;
+        }
+    }
+    form_validate(u, false);
+}
+
+/* Move the selection on the board grid. */
+static void move_sel(struct ui *u, int dx, int dy)
+{
+    size_t n = ward_nbeds(u->ward);
+    if (!n)
+        return;
+    compute_order(u);
+    int cols = COLS / 26 < 1 ? 1 : COLS / 26;
+    if ((size_t)cols > n)
+        cols = (int)n;
+    int pos = 0;
+    for (size_t k = 0; k < n; k++)
+        if (u->order[k] == u->sel)
+            pos = (int)k;
+    pos += dx + dy * cols;
+    if (pos < 0)
+        pos = 0;
+    if (pos >= (int)n)
+        pos = (int)n - 1;
+    u->sel = u->order[pos];
+}
+
+/* A key outside forms. */
+static void screen_key(struct ui *u, int rc, wint_t ch)
+{
+    if (rc == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_LEFT:
+            ch = 'h';
+            break;
+        case KEY_RIGHT:
+            ch = 'l';
+            break;
+        case KEY_UP:
+            ch = 'k';
+            break;
+        case KEY_DOWN:
+            ch = 'j';
+            break;
+        case KEY_F(1):
+            ch = '?';
+            break;
+        case KEY_ENTER:
+            ch = '\n';
+            break;
+        default:
+            return;
+        }
+    }
+    u->msg[0] = 0;
+    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
+    if (u->scr == SCR_ALARMS) {
+        int n = collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+        if (ch == 'k' && u->alarm_sel > 0)
+            u->alarm_sel--;
+        else if (ch == 'j' && u->alarm_sel + 1 < n)
+            u->alarm_sel++;
+        if (n && (ch == 'a' || ch == 'r' || ch == 'n'))
+            u->sel = refs[u->alarm_sel].bed;
+        if (n && ch == 'n') {
+            const struct alarm *a = &ward_bed(u->ward, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            form_start(u, F_NOTE);
+            u->note_alarm = a->id;
+            return;
+        }
+        if (n && (ch == 'a' || ch == 'r')) {
+            /* act on the selected alarm: make it the one the form targets */
+            const struct alarm *a = &ward_bed(u->ward, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            form_start(u, ch == 'a' ? F_ACK : F_RESET);
+            u->note_alarm = a->id;
+            return;
+        }
+    }
+    switch (ch) {
+    case 'h':
+        if (u->scr == SCR_BOARD)
+            move_sel(u, -1, 0);
+        break;
+    case 'l':
+        if (u->scr == SCR_BOARD)
+            move_sel(u, 1, 0);
+        break;
+    case 'k':
+        if (u->scr == SCR_BOARD)
+            move_sel(u, 0, -1);
+        break;
+    case 'j':
+        if (u->scr == SCR_BOARD)
+            move_sel(u, 0, 1);
+        break;
+    case '\n':
+    case '\r':
+        if (u->scr == SCR_BOARD)
+            u->scr = SCR_DETAIL;
+        break;
+    case 27:
+        u->scr = SCR_BOARD;
+        break;
+    case '?':
+        u->scr = SCR_HELP;
+        break;
+    case 'A':
+        u->scr = SCR_ALARMS;
+        break;
+    case 's':
+        u->by_urgency = !u->by_urgency;
+        set_msg(u, false, "sorted by %s", u->by_urgency ? "urgency" : "bed");
+        break;
+    case 't':
+        u->span = (u->span + 1) % 3;
+        break;
+    case 'a':
+        u->note_alarm = 0;
+        if (alarm_most_urgent(&ward_bed(u->ward, u->sel)->alarms) < 0)
+            set_msg(u, true, "no alarm on %s", ward_bed(u->ward, u->sel)->label);
+        else
+            form_start(u, F_ACK);
+        break;
+    case 'r':
+        u->note_alarm = 0;
+        form_start(u, F_RESET);
+        break;
+    case 'o':
+        form_start(u, F_OBS);
+        break;
+    case 'n':
+        form_start(u, F_NOTE);
+        u->note_alarm = 0;
+        break;
+    case 'i':
+        form_start(u, F_ADMIT);
+        break;
+    case 'd':
+        form_start(u, F_DISCHARGE);
+        break;
+    case 'p':
+        form_start(u, F_PAUSE);
+        break;
+    case 'q':
+        form_start(u, F_QUIT);
+        break;
+    default:
+        break;
+    }
+}
+
+static struct ui *the_ui; /* for the stdin callback */
+
+/* Keys from the terminal. */
+static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
+{
+    struct ui *u = ctx;
+    wint_t ch;
+    int rc;
+    while ((rc = get_wch(&ch)) != ERR) {
+        if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
+            continue;
+        if (u->form != F_NONE)
+            form_key(u, rc, ch);
+        else
+            screen_key(u, rc, ch);
+        u->dirty = true;
+    }
+}
+
+/* Resize from the signalfd. */
+static void on_signal(struct loop *l, int signo, void *ctx)
+{
+    struct ui *u = ctx;
+    if (signo == SIGWINCH) {
+        struct winsize ws;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+            resizeterm(ws.ws_row, ws.ws_col);
+        u->dirty = true;
+    } else {
+        loop_stop(l); /* SIGTERM/SIGINT/SIGHUP: leave cleanly */
+    }
+}
+
+/* 100 ms: flash phase, bells, redraw when needed. */
+static void on_frame(struct loop *l, int id, void *ctx)
+{
+    struct ui *u = ctx;
+    int phase = (int)(ww_mono_ms() / 250);
+    if (phase != u->flash_phase) {
+        u->flash_phase = phase;
+        u->dirty = true;
+    }
+    bells(u);
+    if (u->dirty) {
+        draw(u);
+        u->dirty = false;
+    }
+}
+
+/* The board. */
+int board_run(struct loop *l, struct monitor *m, const struct board_opts *o)
+{
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    the_ui = &u;
+    u.loop = l;
+    u.mon = m;
+    u.ward = monitor_ward(m);
+    u.o = *o;
+    const char *cs = nl_langinfo(CODESET);
+    u.utf8 = cs && !strcmp(cs, "UTF-8");
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "wardwatch: the bed-board needs a terminal\n");
+        return 2;
+    }
+    if (!initscr()) {
+        fprintf(stderr, "wardwatch: cannot initialise the terminal\n");
+        return 1;
+    }
+    log_set_tty_owned(true);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(50);
+    curs_set(0);
+    const char *nc = getenv("NO_COLOR");
+    u.colour = has_colors() && !(nc && *nc);
+    if (u.colour) {
+        start_color();
+        use_default_colors();
+        init_pair(CP_HIGH, COLOR_RED, -1);
+        init_pair(CP_MED, COLOR_YELLOW, -1);
+        init_pair(CP_LOW, COLOR_CYAN, -1);
+        init_pair(CP_OK, COLOR_GREEN, -1);
+        init_pair(CP_HEAD, COLOR_WHITE, -1);
+        init_pair(CP_STALE, COLOR_MAGENTA, -1);
+    }
+    loop_add_fd(l, STDIN_FILENO, LOOP_READ, on_stdin, &u);
+    loop_on_signal(l, on_signal, &u);
+    loop_add_timer(l, 100, true, on_frame, &u);
+    u.dirty = true;
+    loop_run(l);
+    endwin();
+    log_set_tty_owned(false);
+    if (o->embedded)
+        fprintf(stderr, "wardwatch: board closed; monitoring in this process stopped\n");
+    return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * board — the ncurses bed-board nurses use: a tile per bed, bed detail,
+ * alarm list, help, and the forms (acknowledge with initials, observation,
+ * note, admit, discharge, audio pause). It reads the ward state and sends
+ * commands through the ward API; it never touches sensors or SQLite.
+ *
+ * Presentation: high-priority alarms flash at ~2 Hz, medium at ~0.5 Hz, low
+ * steady, driven by our own clock (not A_BLINK); the markers *** / ** / *
+ * carry the priority on monochrome terminals (TERM=vt100, NO_COLOR); the
+ * terminal bell rings for audible alarms until they are acknowledged or
+ * audio is paused. Below 80x24 a "terminal too small" screen is shown.
+ * Redraws happen at most 10 times a second and only when something changed.
+ */
+#ifndef WW_BOARD_H
+#define WW_BOARD_H
+
+#include "loop.h"
+#include "monitor.h"
+
+#include <stdbool.h>
+
+struct board_opts {
+    bool embedded; /* monitoring runs in this process: quitting stops it */
+    bool demo;
+    double speed;
+};
+
+/* Run the board until the nurse quits; returns the exit status. */
+int board_run(struct loop *l, struct monitor *m, const struct board_opts *o);
+
+#endif
