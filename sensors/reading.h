@@ -10,6 +10,7 @@
 #define WW_READING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum reading_field {
@@ -35,6 +36,9 @@ struct reading {
     float distance_cm;
     float phase_total, phase_breath, phase_heart;
 };
+
+/* The reported fields as JSON members, each with a leading comma. */
+int reading_json_fields(const struct reading *r, char *buf, size_t n);
 
 /* Callback a parser calls once per decoded reading. */
 typedef void (*reading_cb)(void *ctx, const struct reading *r);

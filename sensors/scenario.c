@@ -131,7 +131,7 @@ void scenario_step(struct scenario *s, double t, struct scenario_truth *o)
     switch (s->kind) {
     case SCEN_STABLE:
     default:
-        o->rr = 14 + 1.2 * s->rr_dev;
+        o->rr = 14 + 0.8 * s->rr_dev;
         o->hr = 72 + 4 * s->hr_dev;
         break;
     case SCEN_SEPSIS:

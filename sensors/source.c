@@ -40,6 +40,7 @@ struct source {
     bool no_signal;
     /* replay */
     struct rec_reader *rec;
+    struct rec_stream rec_desc; /* the replayed stream's declaration */
     unsigned stream;
     double loop_offset, last_chunk_t;
     bool have_pending;
@@ -211,6 +212,8 @@ struct source *source_open(const char *text, const struct source_opts *opts, str
         const struct rec_stream *found = rec_stream(s->rec, s->stream);
         struct rec_stream copy;
         const struct rec_stream *rs = found ? (copy = *found, &copy) : NULL;
+        if (found)
+            s->rec_desc = *found;
         if (!rs) {
             if (rc >= 0)
                 ww_err(err, errlen, "%s: no stream %u in the recording", s->uri.address,
@@ -330,10 +333,11 @@ int source_pump(struct source *s, double until_s, char *err, size_t errlen)
             }
             size_t n = fread(buf, 1, want, s->f);
             if (n > 0) {
+                /* Stream time of a capture: its bytes at the line rate. */
                 s->bytes_read += n;
+                s->time = (double)s->bytes_read / s->bytes_per_s;
                 deliver(s, buf, n);
             }
-            s->time = s->realtime ? (double)s->bytes_read / s->bytes_per_s : until_s;
             if (n < want) {
                 s->ended = true;
                 status(s, SRC_ENDED, "end of capture");
@@ -411,12 +415,10 @@ const char *source_describe(const struct source *s)
 
 const char *source_recorded_uri(const struct source *s)
 {
-    const struct rec_stream *rs = s->rec ? rec_stream(s->rec, s->stream) : NULL;
-    return rs ? rs->uri : NULL;
+    return s->rec ? s->rec_desc.uri : NULL;
 }
 
 const char *source_recorded_label(const struct source *s)
 {
-    const struct rec_stream *rs = s->rec ? rec_stream(s->rec, s->stream) : NULL;
-    return rs ? rs->label : NULL;
+    return s->rec ? s->rec_desc.label : NULL;
 }

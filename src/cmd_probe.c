@@ -32,29 +32,9 @@ static void print_reading(const struct reading *r, bool json)
     char line[512];
     int n;
     if (json) {
-        n = snprintf(line, sizeof line, "{\"t\":%.3f", r->t);
-        if (r->have & READING_ID)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"id\":%u", r->id);
-        if (r->have & READING_RR)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"rr\":%.2f", r->rr);
-        if (r->have & READING_HR)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"hr\":%.2f", r->hr);
-        if (r->have & READING_QUALITY)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"quality\":%.2f", r->quality);
-        if (r->have & READING_PRESENCE)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"presence\":%s",
-                          r->presence ? "true" : "false");
-        if (r->have & READING_MOTION)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"motion\":%s",
-                          r->motion ? "true" : "false");
-        if (r->have & READING_DISTANCE)
-            n += snprintf(line + n, sizeof line - (size_t)n, ",\"distance_cm\":%.1f",
-                          r->distance_cm);
-        if (r->have & READING_PHASE)
-            n += snprintf(line + n, sizeof line - (size_t)n,
-                          ",\"phase\":[%.4f,%.4f,%.4f]", r->phase_total, r->phase_breath,
-                          r->phase_heart);
-        snprintf(line + n, sizeof line - (size_t)n, "}");
+        char fields[400];
+        reading_json_fields(r, fields, sizeof fields);
+        snprintf(line, sizeof line, "{\"t\":%.3f%s}", r->t, fields);
     } else {
         n = snprintf(line, sizeof line, "t=%9.3f s", r->t);
         if (r->have & READING_ID)

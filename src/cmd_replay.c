@@ -54,18 +54,9 @@ static void on_reading(void *ctx, size_t bed, int64_t now, const struct reading 
         return;
     printf("{\"t\":%.3f,\"bed\":", (double)(now - o->start) / 1000.0);
     json_str(ward_bed(o->ward, bed)->label);
-    if (r->have & READING_ID)
-        printf(",\"id\":%u", r->id);
-    if (r->have & READING_RR)
-        printf(",\"rr\":%.2f", r->rr);
-    if (r->have & READING_HR)
-        printf(",\"hr\":%.2f", r->hr);
-    if (r->have & READING_QUALITY)
-        printf(",\"quality\":%.2f", r->quality);
-    if (r->have & READING_PRESENCE)
-        printf(",\"presence\":%s", r->presence ? "true" : "false");
-    if (r->have & READING_MOTION)
-        printf(",\"motion\":%s", r->motion ? "true" : "false");
+    char fields[400];
+    reading_json_fields(r, fields, sizeof fields);
+    fputs(fields, stdout);
     printf("}\n");
 }
 
@@ -332,11 +323,6 @@ int cmd_record_main(int argc, char **argv)
         fprintf(stderr, "wardwatch record: %s\n", err);
         return 1;
     }
-    struct rec_stream rs = {.kind = REC_KIND_BYTES};
-    ww_strlcpy(rs.uri, uri, sizeof rs.uri);
-    ww_sanitize_text(rs.label, sizeof rs.label, label, false);
-    snprintf(rs.note, sizeof rs.note, "recorded by wardwatch %s", WARDWATCH_VERSION);
-    rec_write_stream(rc.w, 0, &rs, 0, err, sizeof err);
     struct loop *l = loop_new(false);
     struct source_cb cb = {rec_reading, rec_status, rec_raw};
     struct source_opts so = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
@@ -349,6 +335,16 @@ int cmd_record_main(int argc, char **argv)
         loop_free(l);
         return 1;
     }
+    /* The stream is described by the sensor's own URI (for a recording
+     * being re-recorded: the URI it was recorded from). */
+    struct rec_stream rs = {.kind = REC_KIND_BYTES};
+    const char *orig = source_recorded_uri(rc.src);
+    ww_strlcpy(rs.uri, orig ? orig : uri, sizeof rs.uri);
+    ww_sanitize_text(rs.label, sizeof rs.label,
+                     *label ? label : (source_recorded_label(rc.src) ? source_recorded_label(rc.src) : ""),
+                     false);
+    snprintf(rs.note, sizeof rs.note, "recorded by wardwatch %s", WARDWATCH_VERSION);
+    rec_write_stream(rc.w, 0, &rs, 0, err, sizeof err);
     rc.pumped = source_pumped(rc.src);
     if (rc.pumped) {
         int r;
