@@ -1,0 +1,83 @@
+#!/bin/sh
+# The bed-board in a real terminal (tmux): the demo ward renders at 80x24 and
+# 200x60, too-small screen and back, acknowledge with initials (stored),
+# a note with æøå (stored), an observation changing the score, a refused
+# value, monochrome, quit with confirmation.
+W=${WARDWATCH_BIN:-bin/wardwatch}
+case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
+if ! command -v tmux >/dev/null 2>&1; then echo "ok - board # SKIP tmux not installed"; exit 0; fi
+T=$(mktemp -d)
+S=ww-board-$$
+cleanup() { tmux -L "$S" kill-server 2>/dev/null; tmux -L "$S-mono" kill-server 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; }
+screen() { tmux -L "$S" capture-pane -p 2>/dev/null; }
+keys() { tmux -L "$S" send-keys "$@"; sleep 0.4; }
+text() { tmux -L "$S" send-keys -l "$1"; sleep 0.3; }
+sql() { sqlite3 "$T/demo.db" "$1" 2>/dev/null; }
+wait_for() { # pattern, seconds
+  i=0; while [ $i -lt $(($2 * 5)) ]; do screen | grep -q -- "$1" && return 0; sleep 0.2; i=$((i + 1)); done; return 1; }
+
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
+  "env TERM=xterm-256color '$W' --demo --speed 10 --db '$T/demo.db' 2>'$T/err'; sleep 30"
+if wait_for "Korridor" 15; then
+  all=1; for l in "Rom 1 vindu" "Rom 2 dør" "Rom 5 enkeltrom" "Rom 6 dør" "Korridor"; do
+    screen | grep -q "$l" || all=0; done
+  [ $all = 1 ] && ok "12 beds render at 80x24" || no "beds missing at 80x24"
+else no "board did not start: $(cat "$T/err")"; fi
+tmux -L "$S" resize-window -x 200 -y 60; sleep 0.6
+screen | grep -q "Korridor" && screen | grep -q "Rom 1 vindu" && ok "board at 200x60" || no "board at 200x60"
+tmux -L "$S" resize-window -x 60 -y 20; sleep 0.6
+screen | grep -q "Terminal too small" && ok "60x20 shows the too-small screen" || no "no too-small screen"
+tmux -L "$S" resize-window -x 80 -y 24; sleep 0.6
+screen | grep -q "Korridor" && ok "back to 80x24 restores the board" || no "board not restored"
+
+# Bed 1 (sepsis, part way) alarms within seconds at 10x.
+if wait_for "\*\*\* NEWS2 high" 20; then ok "an alarm appears with its marker"; else no "no alarm appeared"; fi
+keys a; text "KN"; keys Enter
+sleep 1.5
+c=$(sql "SELECT count(*) FROM audit WHERE action='alarm-acknowledged' AND staff='KN'")
+[ "${c:-0}" -ge 1 ] && ok "acknowledgement stored with initials KN" || no "acknowledgement not stored ($c)"
+screen | grep -q "ack" && ok "tile shows the alarm acknowledged" || no "tile does not show ack"
+
+keys n; text "Pasient hoster, RR-artefakt æøå"; keys Enter; text "ÅS"; keys Enter
+sleep 1
+c=$(sql "SELECT count(*) FROM notes WHERE text = 'Pasient hoster, RR-artefakt æøå' AND staff='ÅS'")
+[ "$c" = 1 ] && ok "note with æøå saved" || no "note not saved ($c)"
+
+# Bed 2 (stable): ACVPU V adds 3 points.
+keys l
+before=$(sql "SELECT count(*) FROM observations WHERE param='acvpu' AND value=86")
+keys o; text "acvpu"; keys Enter; text "V"; keys Enter; text "KN"; keys Enter
+sleep 2.5
+after=$(sql "SELECT count(*) FROM observations WHERE param='acvpu' AND value=86")
+s=$(sql "SELECT total FROM scores WHERE bed=2 ORDER BY t DESC LIMIT 1")
+[ "$after" = $((before + 1)) ] && [ "${s:-0}" -ge 3 ] && ok "observation stored, score rose to $s" ||
+  no "observation/score: obs $before->$after score $s"
+
+keys o; text "spo2"; keys Enter; text "150"
+screen | grep -q "outside the plausible range 50-100" && ok "implausible SpO2 refused with the range" ||
+  no "no refusal message"
+keys Escape; sleep 0.3
+screen | grep -q "cancelled" && ok "Esc cancels the form" || no "Esc did not cancel"
+c=$(sql "SELECT count(*) FROM observations WHERE param='spo2' AND value=150")
+[ "$c" = 0 ] && ok "nothing stored from the cancelled form" || no "cancelled value stored"
+
+keys "?"; screen | grep -q "acknowledge the bed's most urgent alarm" && ok "help lists the keys" || no "no help"
+keys Escape; keys A; screen | grep -q "Alarms on the ward" && ok "alarm list" || no "no alarm list"
+keys Escape
+keys q; screen | grep -q "Monitoring in this terminal STOPS" && ok "quit asks for confirmation" || no "no quit confirmation"
+keys y; sleep 0.5
+grep -q "monitoring in this process stopped" "$T/err" && ok "quit says monitoring stopped" || no "quit message"
+tmux -L "$S" kill-server 2>/dev/null
+
+# Monochrome terminal (a server of its own).
+S=$S-mono
+tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
+  "env TERM=vt100 NO_COLOR=1 LANG=C '$W' --demo --speed 10 --db '$T/mono.db' 2>/dev/null; sleep 30"
+if wait_for "Korridor" 15; then
+  wait_for "\*\*\*" 20 && ok "monochrome vt100: board with priority markers" || no "monochrome: no markers"
+else no "monochrome board did not start"; fi
