@@ -11,7 +11,10 @@
 #include "store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <math.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +222,28 @@ void ward_sensor_state(struct ward *w, size_t i, enum ward_sensor_state s, const
     emit(w, WEV_SENSOR, now, (int)i, NULL, NULL, text);
 }
 
+extern char **environ;
+
+/* The ward's paging hook on escalation: run without a shell, the bed, the
+ * alarm and its priority as separate arguments (never interpolated into a
+ * command line). Children are reaped in ward_tick. */
+static void run_escalation_hook(struct ward *w, const struct ward_bed *b,
+                                const struct alarm_event *ev)
+{
+    const char *cmd = w->cfg->escalate_command;
+    if (!cmd[0])
+        return;
+    char *argv[] = {(char *)cmd, (char *)b->label, (char *)alarm_condition_name(ev->cond),
+                    (char *)alarm_priority_name(ev->priority), NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, cmd, NULL, NULL, argv, environ);
+    if (rc != 0)
+        log_msg(LOG_ERROR, "escalation hook %s could not run: %s", cmd, strerror(rc));
+    else
+        log_msg(LOG_INFO, "escalation hook run for %s %s", b->label,
+                alarm_condition_name(ev->cond));
+}
+
 /* Store an alarm transition (called from the alarm machine). */
 static void on_alarm_event(void *ctx, const struct alarm_event *ev)
 {
@@ -256,6 +281,8 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
         static int64_t local_id;
         ev->alarm->id = ++local_id;
     }
+    if (ev->kind == AE_ESCALATED)
+        run_escalation_hook(w, b, ev);
     char text[200];
     snprintf(text, sizeof text, "%s: %s %s %s%s%s", b->label, alarm_priority_marker(ev->priority),
              alarm_condition_text(ev->cond), alarm_event_name(ev->kind),
@@ -299,6 +326,8 @@ void ward_tick(struct ward *w, int64_t now)
 {
     const struct ward_config *c = w->cfg;
     w->last_tick = now;
+    while (waitpid(-1, NULL, WNOHANG) > 0) /* finished paging hooks */
+        ;
     for (size_t i = 0; i < w->nbeds; i++) {
         struct ward_bed *b = &w->beds[i];
         /* Sensor-derived states. */

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *dir;
 static char ini[4200], db[4200];
@@ -181,6 +183,42 @@ static void test_staff_list_enforced(void **state)
     ward_free(w);
 }
 
+static void test_escalation_runs_paging_hook(void **state)
+{
+    char err[256], hook[4300], out[4300], text[9000];
+    snprintf(hook, sizeof hook, "%s/page.sh", dir);
+    snprintf(out, sizeof out, "%s/paged.txt", dir);
+    snprintf(text, sizeof text, "#!/bin/sh\nprintf '%%s|' \"$@\" >> '%s'\n", out);
+    ww_test_write_file(hook, text);
+    chmod(hook, 0755);
+    snprintf(text, sizeof text,
+             "[ward]\nname = T\n[alarms]\nescalate_s = 30\nescalate_command = %s\n"
+             "[bed.1]\nlabel = Rom 1 $HOME `id`\nsensor = ti-vs:file:/dev/null\n",
+             hook);
+    ww_test_write_file(ini, text);
+    chmod(ini, 0644);
+    if (config_load(ini, &cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    int64_t t = feed(w, 1700000000000LL, 30, 16, 70);
+    t = feed(w, t, 80, 16, 150); /* HR high: raised after 20 s, escalates 30 s later */
+    ward_free(w);
+    for (int i = 0; i < 30; i++) { /* the hook runs asynchronously */
+        FILE *f = fopen(out, "r");
+        if (f) {
+            char buf[256] = "";
+            if (!fgets(buf, sizeof buf, f))
+                buf[0] = 0;
+            fclose(f);
+            /* the label arrives verbatim: no shell expanded $HOME or `id` */
+            if (strstr(buf, "Rom 1 $HOME `id`|hr-high|medium|"))
+                return;
+        }
+        usleep(100000);
+    }
+    fail_msg("the paging hook did not run");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +227,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_commands_stored_and_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_list_enforced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escalation_runs_paging_hook, setup, teardown),
     };
     return cmocka_run_group_tests_name("ward", tests, NULL, NULL);
 }
