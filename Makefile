@@ -97,14 +97,14 @@ $(BUILD)/tests/helpers/%.o: tests/helpers/%.c
 	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) -c $< -o $@
 
 # Programs the integration tests drive (sensor emulators, feeders).
-$(BUILD)/tests/tools/%: tests/tools/%.c $(HELPER_OBJ) $(LIB)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lutil
 
 # LD_PRELOAD shim that lets libserialport open a pty (see tests/README).
 $(SHIM_SO): tests/shim/ioctl_shim.c
 	@mkdir -p $(dir $@)
-	$(CC) -shared -fPIC -O2 -Wall -D_GNU_SOURCE -o $@ $< -ldl
+	$(CC) -shared -fPIC -O2 -Wall -o $@ $< -ldl
 
 $(BUILD)/bench/%: bench/%.c $(HELPER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -108,7 +109,13 @@ struct serial_port *serial_open(const char *dev, int vid, int pid, const char *s
         ww_err(err, errlen, "%s: no file descriptor", name);
         goto fail;
     }
-    /* Two wardwatch instances must never share one sensor. */
+    /* Two wardwatch instances must never share one sensor. TIOCEXCL stops
+     * other openers but not root; the flock also holds against root and
+     * against another wardwatch. */
+    if (flock(p->fd, LOCK_EX | LOCK_NB) < 0) {
+        ww_err(err, errlen, "%s is in use by another process", name);
+        goto fail;
+    }
     if (ioctl(p->fd, TIOCEXCL) < 0) {
         ww_err(err, errlen, "%s: cannot get exclusive access: %s", name, strerror(errno));
         goto fail;

@@ -9,6 +9,7 @@
 #include "loop.h"
 #include "serial.h"
 #include "source.h"
+#include "uri.h"
 #include "util.h"
 
 #include <signal.h>
@@ -147,6 +148,11 @@ int cmd_probe_main(int argc, char **argv)
         return 2;
     }
     char err[1024];
+    struct sensor_uri parsed;
+    if (uri_parse(uri, &parsed, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch probe: %s\n", err);
+        return 2;
+    }
     p.loop = loop_new(true);
     struct source_cb cb = {on_reading, on_status, NULL};
     struct source_opts opts = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
@@ -154,12 +160,9 @@ int cmd_probe_main(int argc, char **argv)
     if (!p.src) {
         fprintf(stderr, "wardwatch probe: %s\n", err);
         loop_free(p.loop);
-        /* A URI the parser refused is a usage error; a device that is not
-         * there is a runtime failure. */
-        return strstr(err, "unknown") || strstr(err, "expected") || strstr(err, "accepted") ||
-                       strstr(err, "no driver") || strstr(err, "need")
-                   ? 2
-                   : 1;
+        /* A driver parameter refused is a usage error; a device that is
+         * not there is a runtime failure. */
+        return strstr(err, "parameter") || strstr(err, "accepted") ? 2 : 1;
     }
     if (source_pumped(p.src)) {
         /* Capture or recording: as fast as possible (or at the stream's pace

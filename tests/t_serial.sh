@@ -1,0 +1,85 @@
+#!/bin/sh
+# Serial sensors through the real libserialport, no hardware (TESTING.md): in
+# a private mount namespace a pty is bound over /dev/ttyS0 and an LD_PRELOAD
+# shim lets sp_open's TIOCMGET succeed on it. Probe each driver against an
+# emulated module; unplug (emulator closes) and replug (a new pty on the same
+# name) with reconnection; no busy loop while unplugged; exclusive access;
+# bad URIs.
+W=${WARDWATCH_BIN:-bin/wardwatch}
+B=${WARDWATCH_BUILD:-build}
+case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
+case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
+SHIM=$B/tests/ioctl_shim.so
+EMU=$B/tests/tools/sensor_emu
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; }
+
+"$W" probe ti-vs:/dev >/dev/null 2>&1; rc=$?
+[ $rc -ne 0 ] && ok "probe of a non-serial path fails (rc=$rc)" || no "probe of /dev succeeded"
+"$W" probe ti-vs:usb:zz:11 >/dev/null 2>&1; [ $? -eq 2 ] && ok "malformed usb: address: exit 2" || no "bad usb: address"
+"$W" probe ti-vs:/dev/ttyS0?baud=12 >/dev/null 2>&1; [ $? -eq 2 ] && ok "impossible baud: exit 2" || no "bad baud"
+
+if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
+  echo "ok - serial pty tests # SKIP needs root and unshare -m (private mount namespace)"; exit 0
+fi
+if [ ! -e /sys/class/tty/ttyS0 ] || [ ! -e /dev/ttyS0 ]; then
+  echo "ok - serial pty tests # SKIP no /sys/class/tty/ttyS0 to borrow"; exit 0
+fi
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+
+# Runs inside the namespace: $1 = script body.
+ns() { unshare -m sh -c "mount --make-rprivate / 2>/dev/null; $1"; }
+
+for d in ti-vs mr60bha2 mr60bha1; do
+  ns "
+    '$EMU' $d 30 40 '$T/pty-$d' & e=\$!
+    while [ ! -s '$T/pty-$d' ]; do sleep 0.05; done
+    mount --bind \"\$(cat '$T/pty-$d')\" /dev/ttyS0
+    LD_PRELOAD='$SHIM' '$W' probe $d:/dev/ttyS0 --count 20 --json --seconds 10 > '$T/out-$d' 2> '$T/err-$d'
+    wait \$e
+  "
+  c=$(grep -c '"t":' "$T/out-$d")
+  if [ "$c" = 20 ] && grep -q '"rr":1[456]' "$T/out-$d$( [ $d = mr60bha2 ] || [ $d = mr60bha1 ] && echo '' )"; then
+    ok "$d: 20 readings through libserialport over a pty"
+  else
+    no "$d: got $c readings"; sed 's/^/# /' "$T/err-$d" | head -3
+  fi
+done
+
+# Unplug and replug on the same name: the probe reports the disconnect,
+# does not spin, and reads again from the new device.
+ns "
+  '$EMU' ti-vs 20 20 '$T/pty1' & e1=\$!
+  while [ ! -s '$T/pty1' ]; do sleep 0.05; done
+  mount --bind \"\$(cat '$T/pty1')\" /dev/ttyS0
+  ( LD_PRELOAD='$SHIM' TIMEFORMAT='%U %S' bash -c \"time '$W' probe ti-vs:/dev/ttyS0 --json --seconds 9 > '$T/replug.out' 2> '$T/replug.err'\" ) 2> '$T/cpu' &
+  p=\$!
+  wait \$e1
+  sleep 2.5
+  umount /dev/ttyS0
+  '$EMU' ti-vs 40 20 '$T/pty2' & e2=\$!
+  while [ ! -s '$T/pty2' ]; do sleep 0.05; done
+  mount --bind \"\$(cat '$T/pty2')\" /dev/ttyS0
+  wait \$e2; wait \$p
+"
+c=$(grep -c '"t":' "$T/replug.out")
+if grep -q DISCONNECTED "$T/replug.err"; then ok "unplug reported: $(grep -m1 DISCONNECTED "$T/replug.err" | cut -c1-80)"
+else no "unplug not reported"; sed 's/^/# /' "$T/replug.err" | head -5; fi
+[ "$c" -ge 40 ] && ok "replug on the same name: reading again ($c readings in all)" || no "after replug only $c readings"
+cpu=$(awk '{print $1 + $2}' "$T/cpu" 2>/dev/null)
+awk -v c="${cpu:-9}" 'BEGIN { exit !(c < 1.0) }' && ok "no busy loop: ${cpu} s CPU over 9 s with an unplug" ||
+  no "probe used ${cpu} s CPU over 9 s"
+
+# Exclusive access: a second opener is refused.
+ns "
+  '$EMU' ti-vs 60 20 '$T/pty3' & e=\$!
+  while [ ! -s '$T/pty3' ]; do sleep 0.05; done
+  mount --bind \"\$(cat '$T/pty3')\" /dev/ttyS0
+  LD_PRELOAD='$SHIM' '$W' probe ti-vs:/dev/ttyS0 --seconds 3 >/dev/null 2>&1 & p=\$!
+  sleep 0.5
+  LD_PRELOAD='$SHIM' '$W' probe ti-vs:/dev/ttyS0 --seconds 1 > /dev/null 2> '$T/excl.err'; echo \$? > '$T/excl.rc'
+  wait \$p; wait \$e
+"
+[ "$(cat "$T/excl.rc")" = 1 ] && ok "second opener refused: $(head -c 90 "$T/excl.err")" || no "second opener not refused"
