@@ -83,3 +83,46 @@ ns "
   wait \$p; wait \$e
 "
 [ "$(cat "$T/excl.rc")" = 1 ] && ok "second opener refused: $(head -c 90 "$T/excl.err")" || no "second opener not refused"
+
+# USB addressing: in the namespace a tmpfs /dev (with /dev/pts, ptmx and null
+# carried over) gets /dev/ttyUSB0 and /dev/ttyUSB1, and a tmpfs
+# /sys/class/tty gets entries that look like a USB serial adapter
+# (idVendor/idProduct/serial up the device tree). The probe finds the adapter
+# by VID:PID:serial and, after an unplug, finds it again as ttyUSB1.
+ns "
+  T='$T'
+  mkdir -p \"\$T/oldpts\"; mount --bind /dev/pts \"\$T/oldpts\"
+  mount -t tmpfs tmpfs /dev
+  mkdir /dev/pts; mount --bind \"\$T/oldpts\" /dev/pts; ln -s pts/ptmx /dev/ptmx
+  mknod -m 666 /dev/null c 1 3
+  touch /dev/ttyUSB0 /dev/ttyUSB1
+  mount -t tmpfs tmpfs /sys/class/tty
+  u=\"\$T/sys/usb1/1-4\"; mkdir -p \"\$u\"
+  echo 1 > \"\$u/busnum\"; echo 7 > \"\$u/devnum\"; echo 0451 > \"\$u/idVendor\"; echo bef3 > \"\$u/idProduct\"
+  echo R1A > \"\$u/serial\"; echo 'Texas Instruments' > \"\$u/manufacturer\"; echo XDS110 > \"\$u/product\"
+  entry() {
+    d=\"\$u/1-4:1.0/\$1/tty/\$1\"; mkdir -p \"\$d\"
+    ln -s \"\$u/1-4:1.0/\$1\" \"\$d/device\"; ln -s \"\$d\" /sys/class/tty/\$1
+  }
+  entry ttyUSB0
+  '$EMU' ti-vs 20 20 '$T/upty1' & e1=\$!
+  while [ ! -s '$T/upty1' ]; do sleep 0.05; done
+  mount --bind \"\$(cat '$T/upty1')\" /dev/ttyUSB0
+  '$W' sensors > '$T/sensors.out' 2>&1
+  LD_PRELOAD='$SHIM' '$W' probe ti-vs:usb:0451:bef3:R1A --json --seconds 9 > '$T/usb.out' 2> '$T/usb.err' & p=\$!
+  wait \$e1
+  sleep 1
+  rm /sys/class/tty/ttyUSB0
+  entry ttyUSB1
+  '$EMU' ti-vs 40 20 '$T/upty2' & e2=\$!
+  while [ ! -s '$T/upty2' ]; do sleep 0.05; done
+  mount --bind \"\$(cat '$T/upty2')\" /dev/ttyUSB1
+  wait \$e2; wait \$p
+"
+if grep -q "usb 0451:bef3  serial R1A" "$T/sensors.out" && grep -q "uri: ti-vs:usb:0451:bef3:R1A" "$T/sensors.out"; then
+  ok "sensors lists the fake XDS110 with ti-vs and its usb: URI"
+else no "sensors output wrong"; sed 's/^/# /' "$T/sensors.out" | head -5; fi
+c=$(grep -c '"t":' "$T/usb.out")
+if [ "$c" -ge 40 ] && grep -q DISCONNECTED "$T/usb.err" && grep -q "connected: /dev/ttyUSB1" "$T/usb.err"; then
+  ok "usb:VID:PID:SERIAL found again as /dev/ttyUSB1 after an unplug ($c readings)"
+else no "usb replug: $c readings"; sed 's/^/# /' "$T/usb.err" | head -5; fi
