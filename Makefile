@@ -106,9 +106,9 @@ $(SHIM_SO): tests/shim/ioctl_shim.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -o $@ $< -ldl
 
-$(BUILD)/bench/%: bench/%.c $(HELPER_OBJ) $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/helpers $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 tests: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(if $(wildcard tests/shim/ioctl_shim.c),$(SHIM_SO))
 
