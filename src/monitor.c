@@ -12,11 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_SHARED 16
+
+/* One sensor source and the beds it feeds: one bed, or several beds on one
+ * multi-patient radar (ti-vs people tracking), told apart by target id. */
 struct bed_src {
     struct monitor *m;
-    size_t bed;
+    size_t nbeds;
+    size_t beds[MAX_SHARED];
+    int targets[MAX_SHARED]; /* tracked-person id, -1 any */
+    const char *uri;
     struct source *src;
-    int target; /* tracked-person id, -1 any */
     bool ended;
 };
 
@@ -39,11 +45,13 @@ struct monitor {
 static void on_reading(void *ctx, const struct reading *r)
 {
     struct bed_src *b = ctx;
-    if (b->target >= 0 && (!(r->have & READING_ID) || r->id != (uint32_t)b->target))
-        return;
-    if (b->m->rcb)
-        b->m->rcb(b->m->rctx, b->bed, b->m->now_ms, r);
-    ward_reading(b->m->ward, b->bed, r, b->m->now_ms);
+    for (size_t k = 0; k < b->nbeds; k++) {
+        if (b->targets[k] >= 0 && (!(r->have & READING_ID) || r->id != (uint32_t)b->targets[k]))
+            continue;
+        if (b->m->rcb)
+            b->m->rcb(b->m->rctx, b->beds[k], b->m->now_ms, r);
+        ward_reading(b->m->ward, b->beds[k], r, b->m->now_ms);
+    }
 }
 
 /* Transport state into the ward. */
@@ -58,7 +66,8 @@ static void on_status(void *ctx, enum source_status s, const char *detail)
         b->ended = true;
         detail = "recording ended";
     }
-    ward_sensor_state(b->m->ward, b->bed, ws, detail, b->m->now_ms);
+    for (size_t k = 0; k < b->nbeds; k++)
+        ward_sensor_state(b->m->ward, b->beds[k], ws, detail, b->m->now_ms);
 }
 
 /* Open a source per bed. A sensor that cannot be opened now is a technical
@@ -88,10 +97,25 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
     for (int i = 0; i < cfg->nbeds; i++) {
         if (!cfg->beds[i].sensor[0])
             continue;
+        /* Beds on one multi-patient radar share its source. */
+        struct bed_src *shared = NULL;
+        for (size_t k = 0; k < m->nsrcs; k++)
+            if (!strcmp(m->srcs[k].uri, cfg->beds[i].sensor) && m->srcs[k].nbeds < MAX_SHARED)
+                shared = &m->srcs[k];
+        if (shared) {
+            shared->beds[shared->nbeds] = (size_t)i;
+            shared->targets[shared->nbeds++] = cfg->beds[i].target;
+            if (!shared->src)
+                ward_sensor_state(m->ward, (size_t)i, WSENS_DISCONNECTED, "sensor not available",
+                                  m->now_ms);
+            continue;
+        }
         struct bed_src *b = &m->srcs[m->nsrcs];
         b->m = m;
-        b->bed = (size_t)i;
-        b->target = cfg->beds[i].target;
+        b->nbeds = 1;
+        b->beds[0] = (size_t)i;
+        b->targets[0] = cfg->beds[i].target;
+        b->uri = cfg->beds[i].sensor;
         struct source_cb cb = {on_reading, on_status, NULL};
         struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
                                  o->loop_recordings};
@@ -163,7 +187,8 @@ static void advance_to(struct monitor *m, int64_t target_ms)
             if (source_pump(b->src, stream_s, err, sizeof err) < 0) {
                 log_msg(LOG_ERROR, "%s", err);
                 b->ended = true;
-                ward_sensor_state(m->ward, b->bed, WSENS_NO_SIGNAL, err, m->now_ms);
+                for (size_t k = 0; k < b->nbeds; k++)
+                    ward_sensor_state(m->ward, b->beds[k], WSENS_NO_SIGNAL, err, m->now_ms);
             }
         }
         ward_tick(m->ward, m->now_ms);
