@@ -63,7 +63,11 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE INDEX observations_bed_t ON observations(bed, t);"
     "CREATE INDEX observations_adm ON observations(admission, param, t);"
     "CREATE INDEX audit_t ON audit(t);"
-    "CREATE INDEX sensor_events_bed_t ON sensor_events(bed, t);",
+    "CREATE INDEX sensor_events_bed_t ON sensor_events(bed, t);"
+    "CREATE TRIGGER alarm_events_no_update BEFORE UPDATE ON alarm_events"
+    " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;"
+    "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
+    " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;",
 };
 
 enum stmt_id {

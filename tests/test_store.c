@@ -132,6 +132,8 @@ static void test_audit_is_append_only(void **state)
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='admit' AND staff='KN'"), 1);
     assert_int_not_equal(raw_sql("UPDATE audit SET staff = 'XX'"), SQLITE_OK);
     assert_int_not_equal(raw_sql("DELETE FROM audit"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("DELETE FROM alarm_events"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff='KN'"), 1);
 }
 
