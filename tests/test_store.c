@@ -128,6 +128,8 @@ static void test_audit_is_append_only(void **state)
     assert_int_equal(store_admit(st, 1, "P-123", "chest pain", "KN", 1000, &adm, err, sizeof err),
                      0);
     assert_true(adm > 0);
+    int64_t aid;
+    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 2000, &aid, err, sizeof err), 0);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='admit' AND staff='KN'"), 1);
     assert_int_not_equal(raw_sql("UPDATE audit SET staff = 'XX'"), SQLITE_OK);
