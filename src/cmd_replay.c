@@ -110,12 +110,14 @@ static void on_loop_timer(struct loop *l, int id, void *ctx)
 }
 
 static const char replay_usage[] =
-    "usage: wardwatch replay FILE [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n";
+    "usage: wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n";
 
 /* wardwatch replay. */
 int cmd_replay_main(int argc, char **argv)
 {
-    const char *file = NULL, *cfgpath = NULL;
+    const char *files[CONFIG_MAX_BEDS];
+    int nfiles = 0;
+    const char *cfgpath = NULL;
     double speed = 1;
     bool fast = false, speed_set = false;
     struct replay_out o = {0};
@@ -139,14 +141,14 @@ int cmd_replay_main(int argc, char **argv)
             speed_set = true;
         } else if (!strcmp(a, "-c") && i + 1 < argc) {
             cfgpath = argv[++i];
-        } else if (a[0] != '-' && !file) {
-            file = a;
+        } else if (a[0] != '-' && nfiles < CONFIG_MAX_BEDS) {
+            files[nfiles++] = a;
         } else {
             fprintf(stderr, "wardwatch replay: unexpected argument '%s'\n%s", a, replay_usage);
             return 2;
         }
     }
-    if (!file) {
+    if (!nfiles) {
         fputs(replay_usage, stderr);
         return 2;
     }
@@ -167,38 +169,44 @@ int cmd_replay_main(int argc, char **argv)
     } else {
         config_defaults(cfg);
     }
-    /* One bed per recorded stream. */
-    struct rec_reader *r = rec_reader_open(file, err, sizeof err);
-    if (!r) {
-        fprintf(stderr, "wardwatch replay: %s\n", err);
-        free(cfg);
-        return 1;
-    }
-    struct rec_chunk c;
-    int rc;
-    while ((rc = rec_next(r, &c, err, sizeof err)) == 1)
-        ;
+    /* One bed per recorded stream, over all the files. */
     cfg->nbeds = 0;
-    for (unsigned s = 0; s < REC_MAX_STREAMS; s++) {
-        const struct rec_stream *rs = rec_stream(r, s);
-        if (!rs)
-            continue;
-        struct config_bed *b = &cfg->beds[cfg->nbeds];
-        memset(b, 0, sizeof *b);
-        b->number = cfg->nbeds + 1;
-        b->target = -1;
-        if (rs->label[0])
-            ww_strlcpy(b->label, rs->label, sizeof b->label);
-        else
-            snprintf(b->label, sizeof b->label, "stream %u", s);
-        snprintf(b->sensor, sizeof b->sensor, "replay:%s?stream=%u", file, s);
-        cfg->nbeds++;
+    int rc = 0;
+    for (int fi = 0; fi < nfiles; fi++) {
+        const char *file = files[fi];
+        struct rec_reader *r = rec_reader_open(file, err, sizeof err);
+        if (!r) {
+            fprintf(stderr, "wardwatch replay: %s\n", err);
+            free(cfg);
+            return 1;
+        }
+        struct rec_chunk c;
+        int frc;
+        while ((frc = rec_next(r, &c, err, sizeof err)) == 1)
+            ;
+        for (unsigned s2 = 0; s2 < REC_MAX_STREAMS && cfg->nbeds < CONFIG_MAX_BEDS; s2++) {
+            const struct rec_stream *rs = rec_stream(r, s2);
+            if (!rs)
+                continue;
+            struct config_bed *b = &cfg->beds[cfg->nbeds];
+            memset(b, 0, sizeof *b);
+            b->number = cfg->nbeds + 1;
+            b->target = -1;
+            if (rs->label[0])
+                ww_strlcpy(b->label, rs->label, sizeof b->label);
+            else
+                snprintf(b->label, sizeof b->label, "stream %u", s2);
+            snprintf(b->sensor, sizeof b->sensor, "replay:%s?stream=%u", file, s2);
+            cfg->nbeds++;
+        }
+        rec_reader_close(r);
+        if (frc < 0) {
+            fprintf(stderr, "wardwatch replay: %s (replaying what came before)\n", err);
+            rc = -1;
+        }
     }
-    rec_reader_close(r);
-    if (rc < 0)
-        fprintf(stderr, "wardwatch replay: %s (replaying what came before)\n", err);
     if (cfg->nbeds == 0) {
-        fprintf(stderr, "wardwatch replay: %s holds no sensor stream\n", file);
+        fprintf(stderr, "wardwatch replay: no sensor stream in the recording(s)\n");
         free(cfg);
         return 1;
     }

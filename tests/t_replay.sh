@@ -84,3 +84,16 @@ c=$("$W" replay "$T/st.wwrec" --fast --alarms 2>/dev/null | grep -c '"event":"ra
 "$W" replay >/dev/null 2>&1; [ $? -eq 2 ] && ok "replay without a file: exit 2" || no "replay usage"
 "$W" replay x --fast --speed 3 >/dev/null 2>&1; [ $? -eq 2 ] && ok "--fast with --speed: exit 2" || no "--fast --speed"
 "$W" simulate nosuch -o "$T/x" >/dev/null 2>&1; [ $? -eq 2 ] && ok "unknown scenario: exit 2" || no "unknown scenario"
+
+# The demo ward: within the first 10 minutes of ward time (one minute at
+# --speed 10) it shows alarms of every priority.
+D=$(cd "$(dirname "$0")/.." && pwd)/data/demo
+"$W" simulate --ward "$D/scenarios.txt" -o "$T/demo" --hours 0.25 2>/dev/null
+"$W" replay "$T"/demo/*.wwrec --fast --alarms -c "$D/ward.ini" > "$T/demo.out" 2> "$T/demo.err"
+early=$(grep '"event":"raised"' "$T/demo.out" | awk -F'"t":' '{split($2,a,","); if (a[1] < 600) print}')
+h=$(printf '%s\n' "$early" | grep -c '"priority":"high"')
+m=$(printf '%s\n' "$early" | grep -c '"priority":"medium"')
+l=$(printf '%s\n' "$early" | grep -c '"priority":"low"')
+if [ "$h" -ge 1 ] && [ "$m" -ge 1 ] && [ "$l" -ge 1 ]; then
+  ok "demo ward: $h high, $m medium, $l low alarms in its first 10 minutes ($(sed 's/.*time (\(.*\)); .*/\1/' "$T/demo.err"))"
+else no "demo ward early alarms: high $h medium $m low $l"; fi
