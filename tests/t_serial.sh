@@ -10,6 +10,9 @@ B=${WARDWATCH_BUILD:-build}
 case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
 SHIM=$B/tests/ioctl_shim.so
+# An ASan build wants its runtime first; the shim only wraps ioctl, so let it
+# go first anyway.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 EMU=$B/tests/tools/sensor_emu
 
 n=0
@@ -71,6 +74,18 @@ else no "unplug not reported"; sed 's/^/# /' "$T/replug.err" | head -5; fi
 cpu=$(awk '{print $1 + $2}' "$T/cpu" 2>/dev/null)
 awk -v c="${cpu:-9}" 'BEGIN { exit !(c < 1.0) }' && ok "no busy loop: ${cpu} s CPU over 9 s with an unplug" ||
   no "probe used ${cpu} s CPU over 9 s"
+
+# Garbage only: the no-signal watchdog fires (probe uses 10 s).
+ns "
+  '$EMU' garbage 260 20 '$T/ptyg' & e=\$!
+  while [ ! -s '$T/ptyg' ]; do sleep 0.05; done
+  mount --bind \"\$(cat '$T/ptyg')\" /dev/ttyS0
+  LD_PRELOAD='$SHIM' '$W' probe ti-vs:/dev/ttyS0 --seconds 12.5 > '$T/g.out' 2> '$T/g.err'
+  wait \$e
+"
+if grep -q "NO SIGNAL" "$T/g.err" && [ ! -s "$T/g.out" ] && grep -q "dropped: [1-9]" "$T/g.err"; then
+  ok "garbage only: no signal within 10 s, nothing decoded, drops counted"
+else no "garbage only"; sed 's/^/# /' "$T/g.err" | head -3; fi
 
 # Exclusive access: a second opener is refused.
 ns "

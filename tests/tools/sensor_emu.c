@@ -49,7 +49,11 @@ int main(int argc, char **argv)
     uint8_t buf[1024];
     for (long i = 0; frames == 0 || i < frames; i++) {
         size_t n = 0;
-        if (!strcmp(drv, "ti-vs")) {
+        if (!strcmp(drv, "garbage")) {
+            /* line noise only: never a valid frame */
+            for (n = 0; n < 64; n++)
+                buf[n] = (uint8_t)((i * 131 + n * 17) & 0xFF) | 0x80;
+        } else if (!strcmp(drv, "ti-vs")) {
             struct ti_vs_stats s = {14.0f + (float)(i % 3), 72.0f, 6, 0.4f, 50000, 0};
             n = encode_ti_vs_stats(buf, sizeof buf, (uint32_t)i + 1, &s, 0, 0);
         } else if (!strcmp(drv, "mr60bha2")) {
