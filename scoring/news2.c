@@ -26,6 +26,17 @@ static const struct {
     [NEWS2_TEMP] = {"temp", "Temperature", 25.0, 45.0},
 };
 
+/* The plausible range as people read it ("25.0-45.0" for temperature). */
+static const char *range_text(enum news2_param p)
+{
+    static const char *r[NEWS2_NPARAMS] = {
+        [NEWS2_RR] = "0-80",   [NEWS2_SPO2] = "50-100",          [NEWS2_O2] = "air or oxygen",
+        [NEWS2_SBP] = "40-300", [NEWS2_HR] = "20-300",           [NEWS2_ACVPU] = "A, C, V, P, U",
+        [NEWS2_TEMP] = "25.0-45.0",
+    };
+    return r[p];
+}
+
 /* The RCP response table. */
 struct news2_policy news2_policy_default(void)
 {
@@ -41,16 +52,38 @@ double news2_round(enum news2_param p, double v)
     return floor(v + 0.5);
 }
 
-/* Plausibility of a value as given. */
+/* Plausibility of a value, judged after rounding to chart precision. */
 bool news2_plausible(enum news2_param p, double v)
 {
-    if (!isfinite(v))
+    if ((unsigned)p >= NEWS2_NPARAMS || !isfinite(v))
         return false;
     if (p == NEWS2_O2)
         return v == 0 || v == 1;
     if (p == NEWS2_ACVPU)
         return v == 'A' || v == 'C' || v == 'V' || v == 'P' || v == 'U';
-    return v >= params[p].min && v <= params[p].max;
+    if (p == NEWS2_TEMP) { /* compare in tenths: 45.0 is not exact in binary */
+        long t = lround(news2_round(p, v) * 10.0);
+        return t >= 250 && t <= 450;
+    }
+    double r = news2_round(p, v);
+    return r >= params[p].min && r <= params[p].max;
+}
+
+/* Temperature points from tenths of a degree. */
+int news2_temp_points(int t)
+{
+    if (t < 250 || t > 450)
+        return -1;
+    return t <= 350 ? 3 : t <= 360 ? 1 : t <= 380 ? 0 : t <= 390 ? 1 : 2;
+}
+
+/* Temperature points from the text as typed. */
+int news2_temp_text_points(const char *text)
+{
+    int t;
+    if (news2_parse_temp(text, &t) < 0)
+        return -1;
+    return news2_temp_points(t);
 }
 
 /* SpO2 points on either scale. */
@@ -100,10 +133,8 @@ int news2_points(enum news2_param p, double value, int scale, int oxygen)
         return v <= 40 ? 3 : v <= 50 ? 1 : v <= 90 ? 0 : v <= 110 ? 1 : v <= 130 ? 2 : 3;
     case NEWS2_ACVPU:
         return v == 'A' ? 0 : 3;
-    case NEWS2_TEMP: {
-        int t = (int)lround(r * 10.0); /* tenths, exact after rounding */
-        return t <= 350 ? 3 : t <= 360 ? 1 : t <= 380 ? 0 : t <= 390 ? 1 : 2;
-    }
+    case NEWS2_TEMP:
+        return news2_temp_points((int)lround(r * 10.0)); /* tenths, exact after rounding */
     default:
         return -1;
     }
@@ -124,8 +155,8 @@ int news2_score(const struct news2_input *in, const struct news2_policy *pol,
                 return ww_err(err, errlen, "o2: must be air or oxygen");
             if (p == NEWS2_ACVPU)
                 return ww_err(err, errlen, "acvpu: must be one of A, C, V, P, U");
-            return ww_err(err, errlen, "%s: %g is outside the plausible range %g-%g",
-                          params[p].name, in->value[p], params[p].min, params[p].max);
+            return ww_err(err, errlen, "%s: %g is outside the plausible range %s",
+                          params[p].name, in->value[p], range_text(p));
         }
     }
     memset(out, 0, sizeof *out);
@@ -147,8 +178,12 @@ int news2_score(const struct news2_input *in, const struct news2_policy *pol,
         out->total += pts;
         if (pts == 3)
             out->red = true;
+        /* Scale 2 at >= 93 % scores by air/oxygen: unknown -> 0 as a lower bound. */
+        if (p == NEWS2_SPO2 && in->scale == 2 && oxygen < 0 &&
+            news2_round(p, in->value[p]) >= 93)
+            out->lower_bound |= 1u << p;
     }
-    out->partial = (out->missing | out->stale) != 0;
+    out->partial = (out->missing | out->stale | out->lower_bound) != 0;
     if (out->total >= 7) {
         out->band = NEWS2_BAND_HIGH;
         out->level = NEWS2_LEVEL_HIGH;
@@ -226,15 +261,21 @@ int news2_parse_value(enum news2_param p, const char *text, double *out, char *e
     if (p == NEWS2_TEMP) {
         int tenths;
         if (news2_parse_temp(text, &tenths) < 0)
-            return ww_err(err, errlen, "temp: '%s' is not a temperature like 37.2 (degC)", text);
+            return ww_err(err, errlen,
+                          "temp: '%s' is not a temperature like 37.2 (degC, accepted: "
+                          "25.0-45.0)",
+                          text);
+        if (tenths < 250 || tenths > 450)
+            return ww_err(err, errlen, "temp: %s is outside the plausible range 25.0-45.0",
+                          text);
         v = tenths / 10.0;
     } else if (ww_parse_double(text, -1e9, 1e9, &v) < 0) {
-        return ww_err(err, errlen, "%s: '%s' is not a number (accepted: %g-%g)", params[p].name,
-                      text, params[p].min, params[p].max);
+        return ww_err(err, errlen, "%s: '%s' is not a number (accepted: %s)", params[p].name,
+                      text, range_text(p));
     }
     if (!news2_plausible(p, v))
-        return ww_err(err, errlen, "%s: %s is outside the plausible range %g-%g", params[p].name,
-                      text, params[p].min, params[p].max);
+        return ww_err(err, errlen, "%s: %s is outside the plausible range %s", params[p].name,
+                      text, range_text(p));
     *out = v;
     return 0;
 }

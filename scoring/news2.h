@@ -4,18 +4,34 @@
  *
  * Rounding rule (so every value maps to exactly one band): a value is first
  * rounded to the chart's precision, halves up — RR, SpO2, systolic BP and
- * pulse to the nearest whole number (24.5 -> 25, 8.4 -> 8, 90.5 -> 91),
- * temperature to 0.1 degC (35.05 -> 35.1, 38.05 -> 38.1). Temperatures are
- * decided on their decimal digits as typed (news2_parse_temp works on the
- * text); a binary double is nudged by 1e-6 before rounding so 35.05, which a
- * double stores as 35.04999..., still rounds up as the nurse typed it.
+ * pulse to the nearest whole number (8.4 -> 8, 8.5 -> 9, 20.5 -> 21,
+ * 24.5 -> 25, 90.5 -> 91), temperature to 0.1 degC (35.05 -> 35.1,
+ * 38.05 -> 38.1, 39.05 -> 39.1). Temperatures are decided on their decimal
+ * digits as typed: news2_parse_temp and news2_temp_text_points work on the
+ * text, and news2_parse_value uses them. A temperature given as a binary
+ * double is rounded as floor(t * 10 + 0.5 + 1e-6) / 10: the epsilon (1e-7
+ * degC) lifts a decimal half that binary holds just below it (35.05 is
+ * 35.0499..., the average (32.3 + 32.4) / 2 is 32.349999999999994) back onto
+ * the half, and is far below any real measurement difference.
+ * Halves of whole numbers (8.5) are exact in binary, so RR, SpO2, SBP and HR
+ * need no epsilon.
+ *
+ * Plausibility is checked on the rounded value, with the same inclusive
+ * ranges: RR 0-80, SpO2 50-100, SBP 40-300, HR 20-300, temperature
+ * 25.0-45.0 (so 80.4 is RR 80 and accepted, 80.5 is 81 and refused).
+ * Implausible values are refused with an error naming the parameter and the
+ * range, never scored.
  *
  * Partial sets: what is present and fresh is scored; missing and stale
  * parameters are listed; the total is then a lower bound and the band is that
- * of the lower bound, flagged partial. Stale values are never scored.
+ * of the lower bound, flagged partial. Stale values are never scored. With
+ * nothing present the result is total 0, band low, partial, all missing.
  *
- * Implausible values are refused, not scored: RR 0-80, SpO2 50-100,
- * SBP 40-300, HR 20-300, temperature 25.0-45.0.
+ * SpO2 on Scale 2 at 93 % or more depends on air or oxygen (0 on air, 1-3 on
+ * oxygen). When air/oxygen is missing or stale it is scored 0, the lower
+ * bound, and SpO2 is marked in `lower_bound` (and the result partial): scoring
+ * it as on oxygen would invent points, scoring it as on air silently would
+ * hide that the points may be higher.
  */
 #ifndef WW_NEWS2_H
 #define WW_NEWS2_H
@@ -67,6 +83,8 @@ struct news2_result {
     bool partial;
     unsigned missing;            /* bit (1 << param) */
     unsigned stale;              /* bit (1 << param) */
+    unsigned lower_bound;        /* bit (1 << param): scored, but only a lower
+                                  * bound (SpO2 Scale 2 >= 93 %, o2 unknown) */
     double monitoring_h;
 };
 
@@ -90,13 +108,22 @@ double news2_round(enum news2_param p, double value);
  * rounding half up on the decimal digits. -1 on malformed text. */
 int news2_parse_temp(const char *text, int *tenths);
 
+/* Points for a temperature in tenths of a degree (already rounded);
+ * -1 outside 250-450. */
+int news2_temp_points(int tenths);
+
+/* Points for a temperature as typed ("35.05" -> 1), rounded on its digits;
+ * -1 when malformed or implausible. */
+int news2_temp_text_points(const char *text);
+
 /* Parse a value for a parameter as typed by a person: numbers strictly in the
  * C locale, o2 "air"/"oxygen", acvpu one of A C V P U (case-insensitive).
  * -1 with a message naming the accepted form and range. */
 int news2_parse_value(enum news2_param p, const char *text, double *out, char *err,
                       size_t errlen);
 
-/* Plausible range check for a numeric parameter. */
+/* Plausible range check, on the value rounded to chart precision; o2 must
+ * be 0 or 1, acvpu one of 'A','C','V','P','U'. */
 bool news2_plausible(enum news2_param p, double value);
 
 const char *news2_param_name(enum news2_param p);   /* "rr", "spo2", ... */

@@ -11,12 +11,21 @@
 
 static const char news2_usage[] =
     "usage: wardwatch news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen]\n"
-    "                       [--sbp N] [--hr N] [--acvpu A|C|V|P|U] [--temp N] [--json]\n"
+    "                       [--sbp N] [--hr N] [--acvpu A|C|V|P|U] [--temp N] [--json]\n";
+
+static const char news2_help[] =
     "Values are rounded to the chart's precision first, halves up: whole numbers\n"
     "for RR, SpO2, SBP and HR (24.5 -> 25), 0.1 degC for temperature on the digits\n"
     "as typed (35.05 -> 35.1). Parameters not given are missing: the total is then\n"
-    "a lower bound and the result is marked partial. Plausible ranges: RR 0-80,\n"
-    "SpO2 50-100, SBP 40-300, HR 20-300, temperature 25.0-45.0.\n";
+    "a lower bound, the band is that of the lower bound, and the result is marked\n"
+    "partial; with no values at all the result is NEWS2 >= 0, partial, all missing.\n"
+    "--scale defaults to 1; --o2 has no default. On Scale 2, SpO2 >= 93 scores by\n"
+    "air or oxygen: without --o2 it counts 0 as a lower bound (partial).\n"
+    "Plausible ranges (after rounding): RR 0-80, SpO2 50-100, SBP 40-300,\n"
+    "HR 20-300, temperature 25.0-45.0; --o2 air|oxygen; --acvpu A|C|V|P|U\n"
+    "(C = new confusion). Numbers use a decimal point (C locale), no comma.\n"
+    "--json prints one object: total, parts, band, red, partial, missing,\n"
+    "monitoring_hours (0 = continuous). Exit status 0 ok, 2 bad input.\n";
 
 /* Map a flag to its parameter, or -1. */
 static int flag_param(const char *flag)
@@ -60,7 +69,8 @@ static void print_text(const struct news2_input *in, const char *const *typed,
     for (int p = 0; p < NEWS2_NPARAMS; p++) {
         char pts[16];
         if (r->points[p] >= 0)
-            snprintf(pts, sizeof pts, "%d", r->points[p]);
+            snprintf(pts, sizeof pts, "%s%d", (r->lower_bound & (1u << p)) ? ">= " : "",
+                     r->points[p]);
         else
             ww_strlcpy(pts, "missing", sizeof pts);
         char label[40];
@@ -68,11 +78,16 @@ static void print_text(const struct news2_input *in, const char *const *typed,
                  p == NEWS2_SPO2 ? (in->scale == 2 ? " (Scale 2)" : " (Scale 1)") : "");
         printf("%-18s %-8s %s\n", label, in->present[p] ? typed[p] : "-", pts);
     }
-    printf("NEWS2 %s%d%s, %s risk%s\n", r->partial ? ">= " : "", r->total,
-           r->partial ? " (partial)" : "", news2_band_name(r->band),
-           r->red ? ", a single parameter scored 3" : "");
+    /* A partial total is a lower bound, and so is the band computed from it. */
+    printf("NEWS2 %s%d%s, %s%s risk%s\n", r->partial ? ">= " : "", r->total,
+           r->partial ? " (partial)" : "", r->partial ? "at least " : "",
+           news2_band_name(r->band), r->red ? ", a single parameter scored 3" : "");
+    if (r->lower_bound & (1u << NEWS2_SPO2))
+        printf("SpO2 on Scale 2 at 93 %% or more: air or oxygen not given, counted as air "
+               "(lower bound)\n");
     if (r->monitoring_h > 0)
-        printf("minimum monitoring: every %g hours\n", r->monitoring_h);
+        printf("minimum monitoring: every %g hour%s\n", r->monitoring_h,
+               r->monitoring_h == 1 ? "" : "s");
     else
         printf("minimum monitoring: continuous\n");
 }
@@ -89,6 +104,7 @@ int cmd_news2_main(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(news2_usage, stdout);
+            fputs(news2_help, stdout);
             return 0;
         }
         if (!strcmp(a, "--json")) {
@@ -97,10 +113,11 @@ int cmd_news2_main(int argc, char **argv)
         }
         int p = flag_param(a);
         if (p < 0 && strcmp(a, "--scale") != 0) {
-            fprintf(stderr, "wardwatch news2: unknown option '%s'\n%s", a, news2_usage);
+            fprintf(stderr, "wardwatch news2: unknown option '%s' (see --help)\n%s", a,
+                    news2_usage);
             return 2;
         }
-        if (i + 1 >= argc) {
+        if (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2)) {
             fprintf(stderr, "wardwatch news2: %s needs a value\n", a);
             return 2;
         }
