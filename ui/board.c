@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -994,4 +995,47 @@ int board_run(struct loop *l, struct monitor *m, const struct board_opts *o)
     if (o->embedded)
         fprintf(stderr, "wardwatch: board closed; monitoring in this process stopped\n");
     return 0;
+}
+
+/* Benchmark: draw a full board n times into a terminal writing to /dev/null;
+ * returns microseconds per full draw (erase, every tile, refresh). */
+double board_bench_draw(struct monitor *m, int rows, int cols, int n)
+{
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.mon = m;
+    u.ward = monitor_ward(m);
+    u.utf8 = true;
+    FILE *out = fopen("/dev/null", "w");
+    FILE *in = fopen("/dev/null", "r");
+    if (!out || !in)
+        return -1;
+    SCREEN *scr = newterm("xterm-256color", out, in);
+    if (!scr)
+        return -1;
+    set_term(scr);
+    resizeterm(rows, cols);
+    u.colour = has_colors();
+    if (u.colour) {
+        start_color();
+        init_pair(CP_HIGH, COLOR_RED, COLOR_BLACK);
+        init_pair(CP_MED, COLOR_YELLOW, COLOR_BLACK);
+        init_pair(CP_LOW, COLOR_CYAN, COLOR_BLACK);
+        init_pair(CP_HEAD, COLOR_WHITE, COLOR_BLACK);
+        init_pair(CP_STALE, COLOR_MAGENTA, COLOR_BLACK);
+    }
+    int64_t t0 = ww_mono_ms();
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < n; i++) {
+        u.flash_phase = i; /* flashing tiles change every draw */
+        draw(&u);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    (void)t0;
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    return ((b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3) / n;
 }

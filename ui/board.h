@@ -28,4 +28,7 @@ struct board_opts {
 /* Run the board until the nurse quits; returns the exit status. */
 int board_run(struct loop *l, struct monitor *m, const struct board_opts *o);
 
+/* Benchmark hook: microseconds per full draw of rows x cols, n draws. */
+double board_bench_draw(struct monitor *m, int rows, int cols, int n);
+
 #endif
