@@ -10,7 +10,7 @@ libiio-dev libiniparser-dev gettext"
 # What the test suite needs on top: test harness, real iiod and iio tools,
 # tmux for the terminal tests, sqlite3 shell, clang for libFuzzer, valgrind.
 TEST="libcmocka-dev iiod libiio-utils tmux sqlite3 clang libclang-rt-14-dev \
-valgrind util-linux procps locales"
+valgrind util-linux procps locales jq"
 
 want="$BUILD"
 case "${1:-}" in
