@@ -144,9 +144,12 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)/wardwatch
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/wardwatch
 	install -m 0644 etc/wardwatch.ini $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
+	install -d $(DESTDIR)$(DATADIR)/demo
+	install -m 0644 data/demo/ward.ini data/demo/scenarios.txt $(DESTDIR)$(DATADIR)/demo/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wardwatch $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
+	rm -rf $(DESTDIR)$(DATADIR)/demo
 
 clean:
 	rm -rf build build-san build-fuzz bin
