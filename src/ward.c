@@ -801,3 +801,81 @@ int ward_restore(struct ward *w, int64_t now, char *err, size_t errlen)
     }
     return store_load_open_alarms(w->st, restore_alarm, &r, err, errlen);
 }
+
+struct hist_ctx {
+    struct ward_history_line *out;
+    int max, n;
+};
+
+/* Append a line, keeping the newest when there are more than max. */
+static void hist_put(struct hist_ctx *h, int64_t t, const char *text)
+{
+    if (h->n == h->max) {
+        memmove(h->out, h->out + 1, (size_t)(h->max - 1) * sizeof *h->out);
+        h->n--;
+    }
+    h->out[h->n].t = t;
+    ww_strlcpy(h->out[h->n].text, text, sizeof h->out[h->n].text);
+    h->n++;
+}
+
+static void hist_obs(void *ctx, const struct store_observation *o)
+{
+    char text[200];
+    snprintf(text, sizeof text, "obs %s = %g (%s)", o->param, o->value, o->by);
+    hist_put(ctx, o->t, text);
+}
+
+static void hist_note(void *ctx, const struct store_note *n)
+{
+    char text[200];
+    snprintf(text, sizeof text, "note (%s)%s: %.150s", n->by, n->alarm_id > 0 ? " on alarm" : "",
+             n->text);
+    hist_put(ctx, n->t, text);
+}
+
+static void hist_alarm(void *ctx, const struct store_alarm_event *e)
+{
+    char text[200];
+    int c = alarm_condition_find(e->condition);
+    snprintf(text, sizeof text, "alarm %s %s %s%s%s", alarm_priority_marker(alarm_priority_of(c)),
+             c >= 0 ? alarm_condition_text(c) : e->condition, e->event, e->staff[0] ? " by " : "",
+             e->staff);
+    hist_put(ctx, e->t, text);
+}
+
+/* Sort lines by time (three sources were appended one after another). */
+static int hist_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct ward_history_line *)a)->t, y = ((const struct ward_history_line *)b)->t;
+    return (x > y) - (x < y);
+}
+
+/* A bed's recent history from the store. */
+int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
+                 struct ward_history_line *out, int max)
+{
+    if (!w->st || bed >= w->nbeds || max <= 0)
+        return -1;
+    char err[256];
+    int number = w->beds[bed].number;
+    /* Each source keeps its newest max lines; merged and cut to max below. */
+    struct ward_history_line *tmp = malloc(3 * (size_t)max * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    int total = 0;
+    struct hist_ctx h = {tmp, max, 0};
+    store_query_observations(w->st, number, t0, t1, hist_obs, &h, err, sizeof err);
+    total += h.n;
+    h = (struct hist_ctx){tmp + total, max, 0};
+    store_query_notes(w->st, number, t0, t1, hist_note, &h, err, sizeof err);
+    total += h.n;
+    h = (struct hist_ctx){tmp + total, max, 0};
+    store_query_alarm_events(w->st, number, t0, t1, hist_alarm, &h, err, sizeof err);
+    total += h.n;
+    qsort(tmp, (size_t)total, sizeof *tmp, hist_cmp);
+    int first = total > max ? total - max : 0;
+    memcpy(out, tmp + first, (size_t)(total - first) * sizeof *out);
+    free(tmp);
+    return total - first;
+}

@@ -165,6 +165,17 @@ int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now_ms, char
 bool ward_audio_paused(const struct ward *w, int64_t now_ms);
 const struct alarm_audio *ward_audio(const struct ward *w);
 
+/* History of a bed from the store for the detail view and the handover, as
+ * display lines (time, who, what), oldest first, over [t0, t1): entered
+ * observations, notes and alarm transitions. Returns the count written (up
+ * to max), or -1 without a store. */
+struct ward_history_line {
+    int64_t t;
+    char text[200];
+};
+int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
+                 struct ward_history_line *out, int max);
+
 /* Names for display. */
 const char *ward_sensor_state_name(enum ward_sensor_state s);
 

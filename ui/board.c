@@ -61,6 +61,11 @@ struct ui {
     int64_t note_alarm;
     size_t form_bed;
     size_t order[CONFIG_MAX_BEDS];
+    /* detail view history, refreshed from the store every few seconds */
+    struct ward_history_line hist[64];
+    int nhist;
+    size_t hist_bed;
+    int64_t hist_at;
 };
 
 #define CP_HIGH 1
@@ -438,6 +443,8 @@ static void draw_detail(struct ui *u)
     attron(A_UNDERLINE);
     put(y++, 0, COLS, "Alarms on this bed");
     attroff(A_UNDERLINE);
+    int first_alarm_row = y;
+    (void)first_alarm_row;
     for (int c = 0; c < AC_COUNT && y < LINES - 3; c++) {
         const struct alarm *a = &b->alarms.a[c];
         if (a->state == AS_NONE)
@@ -449,6 +456,29 @@ static void draw_detail(struct ui *u)
              alarm_condition_text(c), alarm_state_name(a), age, a->acked ? " by " : "",
              a->acked ? a->acked_by : "");
         attroff(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
+    }
+    /* Observations, notes and alarm history of the last 12 hours. */
+    int64_t mono = ww_mono_ms();
+    if (u->hist_bed != u->sel || mono - u->hist_at > 3000) {
+        u->nhist = ward_history(u->ward, u->sel, now - 12 * 3600000LL, now + 1, u->hist,
+                                (int)WW_ARRAY_LEN(u->hist));
+        u->hist_bed = u->sel;
+        u->hist_at = mono;
+    }
+    if (y < LINES - 3) {
+        y++;
+        attron(A_UNDERLINE);
+        put(y++, 0, COLS, "Observations, notes and alarm history (12 h, newest last)");
+        attroff(A_UNDERLINE);
+    }
+    int rows = LINES - 2 - y;
+    int from = u->nhist > rows ? u->nhist - rows : 0;
+    for (int k = from; k < u->nhist && y < LINES - 2; k++) {
+        char ts[32];
+        ww_fmt_time(u->hist[k].t, ts, sizeof ts);
+        char clean[200];
+        ww_sanitize_text(clean, sizeof clean, u->hist[k].text, false);
+        putf(y++, 0, COLS, "%s  %s", ts + 11, clean);
     }
 }
 
