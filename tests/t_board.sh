@@ -50,12 +50,13 @@ keys n; text "Pasient hoster, RR-artefakt æøå"; keys Enter; text "ÅS"; keys 
 sleep 1
 c=$(sql "SELECT count(*) FROM notes WHERE text = 'Pasient hoster, RR-artefakt æøå' AND staff='ÅS'")
 [ "$c" = 1 ] && ok "note with æøå saved" || no "note not saved ($c)"
-keys Enter; sleep 0.5
+tmux -L "$S" resize-window -x 120 -y 50; keys Enter; sleep 0.5
 if screen | grep -q "note (ÅS): Pasient hoster, RR-artefakt æøå" && screen | grep -q "acknowledged by KN"; then
   ok "bed detail shows the note and the acknowledgement in the history"
 else no "bed detail history"; fi
 screen | grep -q "SpO2 .* DEMO" && ok "bed detail names who entered each value" || no "no value sources"
 keys Escape
+tmux -L "$S" resize-window -x 80 -y 24; sleep 0.4
 
 # Bed 2 (stable): ACVPU V adds 3 points.
 keys l
