@@ -19,7 +19,8 @@ DESTDIR    ?=
 CC       ?= cc
 PKG      ?= pkg-config
 PKGS     := ncursesw sqlite3 libserialport libiio
-CPPFLAGS += -D_GNU_SOURCE -DWARDWATCH_VERSION='"$(VERSION)"' \
+LOCALEDIR  ?= $(PREFIX)/share/locale
+CPPFLAGS += -D_GNU_SOURCE -DWARDWATCH_VERSION='"$(VERSION)"' -DWARDWATCH_LOCALEDIR='"$(LOCALEDIR)"' \
             -DWARDWATCH_DATADIR='"$(DATADIR)"' -DWARDWATCH_SYSCONFDIR='"$(SYSCONFDIR)"' \
             -Isrc -Isensors -Iscoring -Iui -I/usr/include/iniparser
 CFLAGS   ?= -O2 -g
@@ -63,11 +64,20 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
+# Message catalogues: po/LANG.po -> build/locale/LANG/LC_MESSAGES/wardwatch.mo
+# (found next to the binary in a build tree, else in LOCALEDIR).
+PO_FILES := $(wildcard po/*.po)
+MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
+
 .SECONDARY:
 
 .PHONY: all deps deps-test check demo bench fuzz fuzz-smoke install uninstall clean tests
 
-all: $(BIN)
+all: $(BIN) $(MO_FILES)
+
+build/locale/%/LC_MESSAGES/wardwatch.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
 
 deps:
 	@sh scripts/deps.sh build
@@ -110,7 +120,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(if $(wildcard tests/shim/ioctl_shim.c),$(SHIM_SO))
+tests: $(BIN) $(MO_FILES) $(TEST_BIN) $(TOOL_BIN) $(if $(wildcard tests/shim/ioctl_shim.c),$(SHIM_SO))
 
 check: deps-test
 	@$(MAKE) --no-print-directory tests
@@ -144,12 +154,16 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)/wardwatch
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/wardwatch
 	install -m 0644 etc/wardwatch.ini $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
+	for mo in $(MO_FILES); do l=$$(echo $$mo | cut -d/ -f3); \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/wardwatch.mo; done
 	install -d $(DESTDIR)$(DATADIR)/demo
 	install -m 0644 data/demo/ward.ini data/demo/scenarios.txt $(DESTDIR)$(DATADIR)/demo/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wardwatch $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
 	rm -rf $(DESTDIR)$(DATADIR)/demo
+	rm -f $(DESTDIR)$(LOCALEDIR)/*/LC_MESSAGES/wardwatch.mo
 
 clean:
 	rm -rf build build-san build-fuzz bin

@@ -24,7 +24,22 @@ for p in $want; do
   fi
 done
 
+# The board's Norwegian test runs under nb_NO.UTF-8: make the locale if absent.
+need_locale=""
+if [ "$want" != "$BUILD" ] && ! locale -a 2>/dev/null | grep -qi '^nb_NO\.utf-\?8$'; then
+  need_locale=1
+fi
+
+make_locale() {
+  [ -n "$need_locale" ] || return 0
+  echo "deps: generating the nb_NO.UTF-8 locale (Norwegian board test)"
+  $SUDO localedef -i nb_NO -f UTF-8 nb_NO.UTF-8 || echo "deps: could not generate nb_NO.UTF-8" >&2
+}
+
 if [ -z "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  make_locale
   exit 0
 fi
 
@@ -51,3 +66,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+make_locale

@@ -6,7 +6,10 @@
 #include "commands.h"
 #include "util.h"
 
+#include <libintl.h>
+#include <limits.h>
 #include <locale.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,11 +52,34 @@ static void usage(FILE *f)
                "/etc/wardwatch/wardwatch.ini.\n");
 }
 
+/* Message catalogues: build/locale next to the binary in a build tree,
+ * else the installed LOCALEDIR. */
+static void init_gettext(void)
+{
+    char exe[PATH_MAX], dir[PATH_MAX + 32];
+    const char *where = WARDWATCH_LOCALEDIR;
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l > 0) {
+        exe[l] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(dir, sizeof dir, "%s/../build/locale", exe);
+            if (access(dir, R_OK) == 0)
+                where = dir;
+        }
+    }
+    bindtextdomain("wardwatch", where);
+    bind_textdomain_codeset("wardwatch", "UTF-8");
+    textdomain("wardwatch");
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     /* Numbers are parsed and printed in the C locale whatever the user's. */
     setlocale(LC_NUMERIC, "C");
+    init_gettext();
     signal(SIGPIPE, SIG_IGN);
 
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {

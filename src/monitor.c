@@ -8,6 +8,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,11 +254,11 @@ void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
     int count[8] = {0};
     for (size_t i = 0; i < ward_nbeds(m->ward); i++)
         count[ward_bed(m->ward, i)->sensor]++;
-    int o = snprintf(buf, n, "sensors %d ok", count[WSENS_OK] + count[WSENS_MOTION]);
+    int o = snprintf(buf, n, gettext("sensors %d ok"), count[WSENS_OK] + count[WSENS_MOTION]);
     static const enum ward_sensor_state bad[] = {WSENS_STARTING, WSENS_NO_SIGNAL,
                                                  WSENS_DISCONNECTED, WSENS_OUT_OF_BED};
     for (size_t k = 0; k < WW_ARRAY_LEN(bad) && o > 0 && (size_t)o < n; k++)
         if (count[bad[k]])
             o += snprintf(buf + o, n - (size_t)o, ", %d %s", count[bad[k]],
-                          ward_sensor_state_name(bad[k]));
+                          gettext(ward_sensor_state_name(bad[k])));
 }

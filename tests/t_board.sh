@@ -8,7 +8,7 @@ case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 if ! command -v tmux >/dev/null 2>&1; then echo "ok - board # SKIP tmux not installed"; exit 0; fi
 T=$(mktemp -d)
 S=ww-board-$$
-cleanup() { tmux -L "$S" kill-server 2>/dev/null; tmux -L "$S-mono" kill-server 2>/dev/null; rm -rf "$T"; }
+cleanup() { for x in "" -mono -mono-nb; do tmux -L "$S$x" kill-server 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -91,3 +91,18 @@ tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
 if wait_for "Korridor" 15; then
   wait_for "\*\*\*" 20 && ok "monochrome vt100: board with priority markers" || no "monochrome: no markers"
 else no "monochrome board did not start"; fi
+
+# Norwegian (nb_NO.UTF-8): the board speaks Bokmål.
+if locale -a 2>/dev/null | grep -qi '^nb_NO\.utf-\?8$'; then
+  S=$S-nb
+  tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
+    "env LANG=nb_NO.UTF-8 LC_ALL=nb_NO.UTF-8 TERM=xterm-256color '$W' --demo --speed 10 --db '$T/nb.db' 2>/dev/null; sleep 30"
+  if wait_for "lagring ok" 15 && wait_for "sensorer" 5 && wait_for "NEWS2 [0-9]* \(lav\|høy\|middels\)" 15; then
+    keys "?"
+    screen | grep -q "kvitter sengens mest hastende alarm" && ok "Norwegian board and help (nb_NO.UTF-8)" ||
+      no "Norwegian help missing"
+  else no "Norwegian board not in Bokmål"; screen | head -3 | sed 's/^/# /'; fi
+  tmux -L "$S" kill-server 2>/dev/null
+else
+  echo "ok - Norwegian board # SKIP locale nb_NO.UTF-8 not available"
+fi

@@ -17,6 +17,7 @@
 
 #include <curses.h>
 #include <langinfo.h>
+#include <libintl.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
@@ -28,6 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
+
+/* Every string a nurse sees goes through gettext (catalogues in po/). */
+#define _(s) gettext(s)
+#define N_(s) (s)
 
 enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP };
 enum form_kind { F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT };
@@ -167,7 +172,7 @@ static void fmt_value(struct ui *u, const char *name, const struct ward_value *v
     fmt_age(now - v->t_ms, age, sizeof age);
     if (v->stale) {
         *stale = true;
-        snprintf(buf, n, "%s stale %s", name, age);
+        snprintf(buf, n, _("%s stale %s"), name, age);
         return;
     }
     snprintf(buf, n, "%s %3.0f%s %s%s", name, v->value, arrow(u, trend), age,
@@ -214,13 +219,13 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     if (u->colour && !selected)
         head |= COLOR_PAIR(CP_HEAD);
     attron(head);
-    putf(y, x, w - 1, "%s%s %s", selected ? ">" : " ", b->label,
-         b->admitted ? b->patient_ref : "(ledig)");
+    putf(y, x, w - 1, _("%s%s %s"), selected ? ">" : " ", b->label,
+         b->admitted ? b->patient_ref : _("(free)"));
     attroff(head);
     char rr[64], hr[64];
     bool s1, s2;
-    fmt_value(u, "RR", &b->param[NEWS2_RR], b->trend_rr, now, rr, sizeof rr, &s1);
-    fmt_value(u, "HR", &b->param[NEWS2_HR], b->trend_hr, now, hr, sizeof hr, &s2);
+    fmt_value(u, _("RR"), &b->param[NEWS2_RR], b->trend_rr, now, rr, sizeof rr, &s1);
+    fmt_value(u, _("HR"), &b->param[NEWS2_HR], b->trend_hr, now, hr, sizeof hr, &s2);
     int half = (w - 1) / 2;
     if (s1)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
@@ -232,11 +237,11 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     attroff(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
     if (h > 2) {
         if (b->score_valid)
-            putf(y + 2, x, w - 1, "NEWS2 %s%d %s%s%s", b->score.partial ? (u->utf8 ? "≥" : ">=") : "",
-                 b->score.total, news2_band_name(b->score.band), b->score.partial ? " partial" : "",
+            putf(y + 2, x, w - 1, _("NEWS2 %s%d %s%s%s"), b->score.partial ? (u->utf8 ? "≥" : ">=") : "",
+                 b->score.total, _(news2_band_name(b->score.band)), b->score.partial ? " partial" : "",
                  b->obs_overdue ? " OBS DUE" : "");
         else
-            put(y + 2, x, w - 1, "NEWS2 --");
+            put(y + 2, x, w - 1, _("NEWS2 --"));
     }
     if (h > 3) {
         int c = alarm_most_urgent(&b->alarms);
@@ -244,8 +249,8 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
             const struct alarm *a = &b->alarms.a[c];
             enum alarm_priority p = alarm_priority_of(c);
             attron(prio_attr(u, p, a->acked || a->state == AS_LATCHED));
-            putf(y + 3, x, w - 1, "%s %s %s%s", alarm_priority_marker(p), alarm_condition_text(c),
-                 alarm_state_name(a), a->escalated ? " ESC" : "");
+            putf(y + 3, x, w - 1, _("%s %s %s%s"), alarm_priority_marker(p), _(alarm_condition_text(c)),
+                 _(alarm_state_name(a)), a->escalated ? " ESC" : "");
             attroff(prio_attr(u, p, a->acked || a->state == AS_LATCHED));
         } else {
             put(y + 3, x, w - 1, "");
@@ -256,7 +261,7 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
         attron(sa);
         char age[16];
         fmt_age(now - b->sensor_since, age, sizeof age);
-        putf(y + 4, x, w - 1, "sensor: %s%s%s", ward_sensor_state_name(b->sensor),
+        putf(y + 4, x, w - 1, _("sensor: %s%s%s"), _(ward_sensor_state_name(b->sensor)),
              b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : " for ",
              b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : age);
         attroff(sa);
@@ -274,15 +279,15 @@ static void draw_status(struct ui *u)
     char pause[48] = "";
     if (ward_audio_paused(u->ward, now)) {
         int64_t left = (ward_audio(u->ward)->paused_until - now) / 1000;
-        snprintf(pause, sizeof pause, " | AUDIO PAUSED %lld:%02lld", (long long)(left / 60),
+        snprintf(pause, sizeof pause, _(" | AUDIO PAUSED %lld:%02lld"), (long long)(left / 60),
                  (long long)(left % 60));
     }
     char mode[48] = "";
     if (u->o.demo)
         snprintf(mode, sizeof mode, " | DEMO x%g", u->o.speed);
     attron(A_REVERSE);
-    putf(0, 0, COLS, " %s | %s%s | store %s | %s%s", c->name, clock + 11, pause,
-         ward_store_ok(u->ward) ? "ok" : "FAILING", sens, mode);
+    putf(0, 0, COLS, _(" %s | %s%s | store %s | %s%s"), c->name, clock + 11, pause,
+         ward_store_ok(u->ward) ? _("ok") : _("FAILING"), sens, mode);
     attroff(A_REVERSE);
 }
 
@@ -290,41 +295,42 @@ static void draw_status(struct ui *u)
 static void draw_bottom(struct ui *u)
 {
     static const char *prompts[] = {
-        [F_ACK] = "Acknowledge: your initials",
-        [F_RESET] = "Reset latched alarm: your initials",
-        [F_NOTE] = "Note",
-        [F_DISCHARGE] = "Discharge: your initials",
-        [F_PAUSE] = "Pause audio: your initials",
-        [F_QUIT] = "Quit? Monitoring in this terminal STOPS (y/n)",
+        [F_ACK] = N_("Acknowledge: your initials"),
+        [F_RESET] = N_("Reset latched alarm: your initials"),
+        [F_NOTE] = N_("Note"),
+        [F_DISCHARGE] = N_("Discharge: your initials"),
+        [F_PAUSE] = N_("Pause audio: your initials"),
+        [F_QUIT] = N_("Quit? Monitoring in this terminal STOPS (y/n)"),
     };
     if (u->form != F_NONE) {
-        const char *prompt = prompts[u->form];
+        const char *prompt = _(prompts[u->form]);
         char buf[320];
         if (u->form == F_OBS) {
-            static const char *st[] = {"Observation (spo2 o2 sbp temp acvpu rr hr scale)",
-                                       "Value", "Prescribed by (clinician)", "Your initials"};
-            prompt = st[u->step];
+            static const char *st[] = {N_("Observation (spo2 o2 sbp temp acvpu rr hr scale)"),
+                                       N_("Value"), N_("Prescribed by (clinician)"),
+                                       N_("Your initials")};
+            prompt = _(st[u->step]);
             if (u->step == 1) {
-                snprintf(buf, sizeof buf, "Value for %s", u->field[0]);
+                snprintf(buf, sizeof buf, _("Value for %s"), u->field[0]);
                 prompt = buf;
             }
         } else if (u->form == F_NOTE && u->step == 1) {
-            prompt = "Your initials";
+            prompt = _("Your initials");
         } else if (u->form == F_ADMIT) {
-            static const char *st[] = {"Admit: patient reference (pseudonymous)",
-                                       "Admission note", "Your initials"};
-            prompt = st[u->step];
+            static const char *st[] = {N_("Admit: patient reference (pseudonymous)"),
+                                       N_("Admission note"), N_("Your initials")};
+            prompt = _(st[u->step]);
         }
         attron(A_BOLD);
-        putf(LINES - 1, 0, COLS, "%s: %s_", prompt, u->input);
+        putf(LINES - 1, 0, COLS, _("%s: %s_"), prompt, u->input);
         attroff(A_BOLD);
     } else {
         put(LINES - 1, 0, COLS,
-            u->scr == SCR_BOARD ? "arrows/hjkl move  Enter bed  a ack  r reset  o obs  n note  "
-                                  "i admit  d discharge  A alarms  s sort  p pause  F1/? help  q quit"
-            : u->scr == SCR_ALARMS ? "up/down select  a acknowledge  r reset  n note  Esc back"
-            : u->scr == SCR_DETAIL ? "a ack  r reset  o obs  n note  t trend span  Esc back"
-                                   : "Esc back");
+            u->scr == SCR_BOARD ? _("arrows/hjkl move  Enter bed  a ack  r reset  o obs  n note  "
+                                    "i admit  d discharge  A alarms  s sort  p pause  F1/? help  q quit")
+            : u->scr == SCR_ALARMS ? _("up/down select  a acknowledge  r reset  n note  Esc back")
+            : u->scr == SCR_DETAIL ? _("a ack  r reset  o obs  n note  t trend span  Esc back")
+                                   : _("Esc back"));
     }
     if (u->msg[0]) {
         attr_t a = u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
@@ -385,18 +391,18 @@ static void draw_detail(struct ui *u)
     char t[32];
     attron(A_BOLD);
     putf(1, 0, COLS, "%s  %s", b->label,
-         b->admitted ? b->patient_ref : "(no patient admitted: press i to admit)");
+         b->admitted ? b->patient_ref : _("(no patient admitted: press i to admit)"));
     attroff(A_BOLD);
     if (b->admitted) {
         ww_fmt_time(b->admitted_at, t, sizeof t);
-        putf(2, 0, COLS, "admitted %s  SpO2 scale %d%s%s   limits RR %g-%g HR %g-%g%s%s", t,
+        putf(2, 0, COLS, _("admitted %s  SpO2 scale %d%s%s   limits RR %g-%g HR %g-%g%s%s"), t,
              b->scale2 ? 2 : 1, b->scale2 ? " by " : "", b->scale2 ? b->scale2_by : "",
              b->limits.rr_low, b->limits.rr_high, b->limits.hr_low, b->limits.hr_high,
              b->limits_reason[0] ? ": " : "", b->limits_reason);
     }
     int y = 4;
     attron(A_UNDERLINE);
-    put(y++, 0, COLS, "NEWS2 parameter        value    points  source");
+    put(y++, 0, COLS, _("NEWS2 parameter        value    points  source"));
     attroff(A_UNDERLINE);
     for (int p = 0; p < NEWS2_NPARAMS; p++) {
         const struct ward_value *v = &b->param[p];
@@ -404,7 +410,7 @@ static void draw_detail(struct ui *u)
         if (!v->have)
             snprintf(val, sizeof val, "--");
         else if (p == NEWS2_O2)
-            snprintf(val, sizeof val, "%s", v->value == 1 ? "oxygen" : "air");
+            snprintf(val, sizeof val, "%s", v->value == 1 ? _("oxygen") : _("air"));
         else if (p == NEWS2_ACVPU)
             snprintf(val, sizeof val, "%c", (char)v->value);
         else if (p == NEWS2_TEMP)
@@ -413,17 +419,17 @@ static void draw_detail(struct ui *u)
             snprintf(val, sizeof val, "%.0f", v->value);
         fmt_age(now - v->t_ms, age, sizeof age);
         if (!v->have)
-            snprintf(src, sizeof src, "missing");
+            snprintf(src, sizeof src, "%s", _("missing"));
         else
-            snprintf(src, sizeof src, "%s %s ago%s", v->automatic ? "radar" : v->by, age,
-                     v->stale ? "  STALE (not scored)" : "");
+            snprintf(src, sizeof src, _("%s %s ago%s"), v->automatic ? _("radar") : v->by, age,
+                     v->stale ? _("  STALE (not scored)") : "");
         int pts = b->score_valid ? b->score.points[p] : -1;
-        putf(y++, 0, COLS, "%-22s %-8s %-7s %s", news2_param_label(p), val,
+        putf(y++, 0, COLS, _("%-22s %-8s %-7s %s"), _(news2_param_label(p)), val,
              pts >= 0 ? (char[8]){(char)('0' + pts), 0} : "-", src);
     }
     if (b->score_valid)
-        putf(y++, 0, COLS, "NEWS2 %s%d  %s%s   next observations due %s", b->score.partial ? ">= " : "",
-             b->score.total, news2_band_name(b->score.band), b->score.partial ? " (partial)" : "",
+        putf(y++, 0, COLS, _("NEWS2 %s%d  %s%s   next observations due %s"), b->score.partial ? ">= " : "",
+             b->score.total, _(news2_band_name(b->score.band)), b->score.partial ? " (partial)" : "",
              b->obs_due_ms ? (ww_fmt_time(b->obs_due_ms, t, sizeof t), t + 11) : "-");
     y++;
     static const int64_t spans[] = {3600000, 4 * 3600000, 12 * 3600000};
@@ -431,17 +437,17 @@ static void draw_detail(struct ui *u)
     int w = COLS - 16 > 120 ? 120 : COLS - 16;
     float series[128];
     hist_series(&b->h_rr, now, spans[u->span], series, (size_t)w);
-    putf(y, 0, 14, "RR %s", span_names[u->span]);
+    putf(y, 0, 14, _("RR %s"), span_names[u->span]);
     sparkline(u, y++, 14, series, w, 0, 40);
     hist_series(&b->h_hr, now, spans[u->span], series, (size_t)w);
-    putf(y, 0, 14, "HR %s", span_names[u->span]);
+    putf(y, 0, 14, _("HR %s"), span_names[u->span]);
     sparkline(u, y++, 14, series, w, 30, 180);
     hist_series(&b->h_news2, now, spans[u->span], series, (size_t)w);
-    putf(y, 0, 14, "NEWS2 %s", span_names[u->span]);
+    putf(y, 0, 14, _("NEWS2 %s"), span_names[u->span]);
     sparkline(u, y++, 14, series, w, 0, 14);
     y++;
     attron(A_UNDERLINE);
-    put(y++, 0, COLS, "Alarms on this bed");
+    put(y++, 0, COLS, _("Alarms on this bed"));
     attroff(A_UNDERLINE);
     int first_alarm_row = y;
     (void)first_alarm_row;
@@ -452,8 +458,8 @@ static void draw_detail(struct ui *u)
         char age[16];
         fmt_age(now - a->raised_at, age, sizeof age);
         attron(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
-        putf(y++, 0, COLS, "%-3s %-28s %-12s %s%s%s", alarm_priority_marker(alarm_priority_of(c)),
-             alarm_condition_text(c), alarm_state_name(a), age, a->acked ? " by " : "",
+        putf(y++, 0, COLS, _("%-3s %-28s %-12s %s%s%s"), alarm_priority_marker(alarm_priority_of(c)),
+             _(alarm_condition_text(c)), _(alarm_state_name(a)), age, a->acked ? " by " : "",
              a->acked ? a->acked_by : "");
         attroff(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
     }
@@ -468,7 +474,7 @@ static void draw_detail(struct ui *u)
     if (y < LINES - 3) {
         y++;
         attron(A_UNDERLINE);
-        put(y++, 0, COLS, "Observations, notes and alarm history (12 h, newest last)");
+        put(y++, 0, COLS, _("Observations, notes and alarm history (12 h, newest last)"));
         attroff(A_UNDERLINE);
     }
     int rows = LINES - 2 - y;
@@ -513,7 +519,7 @@ static void draw_alarms(struct ui *u)
     int n = collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
     int64_t now = monitor_now(u->mon);
     attron(A_BOLD);
-    putf(1, 0, COLS, "Alarms on the ward: %d", n);
+    putf(1, 0, COLS, _("Alarms on the ward: %d"), n);
     attroff(A_BOLD);
     if (u->alarm_sel >= n)
         u->alarm_sel = n ? n - 1 : 0;
@@ -526,9 +532,9 @@ static void draw_alarms(struct ui *u)
         if (k == u->alarm_sel)
             at |= A_UNDERLINE;
         attron(at);
-        putf(3 + k, 0, COLS, "%s%-3s %-16s %-28s %-12s %5s%s%s%s", k == u->alarm_sel ? ">" : " ",
+        putf(3 + k, 0, COLS, _("%s%-3s %-16s %-28s %-12s %5s%s%s%s"), k == u->alarm_sel ? ">" : " ",
              alarm_priority_marker(alarm_priority_of(refs[k].cond)), b->label,
-             alarm_condition_text(refs[k].cond), alarm_state_name(a), age,
+             _(alarm_condition_text(refs[k].cond)), _(alarm_state_name(a)), age,
              a->acked ? " by " : "", a->acked ? a->acked_by : "", a->escalated ? " ESCALATED" : "");
         attroff(at);
     }
@@ -538,29 +544,29 @@ static void draw_alarms(struct ui *u)
 static void draw_help(struct ui *u)
 {
     static const char *lines[] = {
-        "wardwatch bed-board — keys",
+        N_("wardwatch bed-board — keys"),
         "",
-        "  arrows, h j k l   move between beds",
-        "  Enter             bed detail (NEWS2 parts, trends, alarms)",
-        "  a                 acknowledge the bed's most urgent alarm (asks initials)",
-        "  r                 reset a latched alarm whose condition is over",
-        "  o                 enter an observation: spo2 o2 sbp temp acvpu (rr hr by hand),",
-        "                    or 'scale' to switch SpO2 Scale 1/2 (asks who prescribed it)",
-        "  n                 write a note (on the bed, or on the alarm in the alarm list)",
-        "  i / d             admit / discharge a patient",
-        "  A                 alarm list: every active, acknowledged and latched alarm",
-        "  s                 sort the board by bed or by urgency",
-        "  p                 pause alarm audio on the whole ward (time-limited)",
-        "  t                 trend span 1 / 4 / 12 hours (bed detail)",
-        "  Esc               cancel a form without a trace, or go back",
-        "  q                 quit (asks first: monitoring in this terminal stops)",
+        N_("  arrows, h j k l   move between beds"),
+        N_("  Enter             bed detail (NEWS2 parts, trends, alarms)"),
+        N_("  a                 acknowledge the bed's most urgent alarm (asks initials)"),
+        N_("  r                 reset a latched alarm whose condition is over"),
+        N_("  o                 enter an observation: spo2 o2 sbp temp acvpu (rr hr by hand),"),
+        N_("                    or 'scale' to switch SpO2 Scale 1/2 (asks who prescribed it)"),
+        N_("  n                 write a note (on the bed, or on the alarm in the alarm list)"),
+        N_("  i / d             admit / discharge a patient"),
+        N_("  A                 alarm list: every active, acknowledged and latched alarm"),
+        N_("  s                 sort the board by bed or by urgency"),
+        N_("  p                 pause alarm audio on the whole ward (time-limited)"),
+        N_("  t                 trend span 1 / 4 / 12 hours (bed detail)"),
+        N_("  Esc               cancel a form without a trace, or go back"),
+        N_("  q                 quit (asks first: monitoring in this terminal stops)"),
         "",
-        "  *** high (fast flash)   ** medium (slow flash)   * low (steady)",
-        "  'stale' values are older than their maximum age and are not scored.",
-        "  NEWS2 >= N partial: a lower bound; something is missing or stale.",
+        N_("  *** high (fast flash)   ** medium (slow flash)   * low (steady)"),
+        N_("  'stale' values are older than their maximum age and are not scored."),
+        N_("  NEWS2 >= N partial: a lower bound; something is missing or stale."),
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(lines) && (int)i + 1 < LINES - 2; i++)
-        put((int)i + 1, 0, COLS, lines[i]);
+        put((int)i + 1, 0, COLS, lines[i][0] ? _(lines[i]) : "");
 }
 
 /* Redraw everything (curses sends only what changed). */
@@ -568,9 +574,9 @@ static void draw(struct ui *u)
 {
     erase();
     if (LINES < 24 || COLS < 80) {
-        put(LINES / 2 - 1, 0, COLS, "Terminal too small");
-        putf(LINES / 2, 0, COLS, "need 80x24, have %dx%d", COLS, LINES);
-        put(LINES / 2 + 1, 0, COLS, "monitoring continues");
+        put(LINES / 2 - 1, 0, COLS, _("Terminal too small"));
+        putf(LINES / 2, 0, COLS, _("need 80x24, have %dx%d"), COLS, LINES);
+        put(LINES / 2 + 1, 0, COLS, _("monitoring continues"));
         refresh();
         return;
     }
@@ -643,32 +649,32 @@ static bool form_validate(struct ui *u, bool final)
                     (u->form == F_ADMIT && u->step == 2);
     if (initials) {
         if (!u->input[0]) {
-            snprintf(err, sizeof err, "initials or staff id required");
+            snprintf(err, sizeof err, _("initials or staff id required"));
         } else if (!config_staff_syntax(u->input)) {
-            snprintf(err, sizeof err, "2-16 letters or digits");
+            snprintf(err, sizeof err, _("2-16 letters or digits"));
         } else if (!config_staff_valid(c, u->input)) {
-            snprintf(err, sizeof err, "'%s' is not on the ward's staff list", u->input);
+            snprintf(err, sizeof err, _("'%s' is not on the ward's staff list"), u->input);
         }
     } else if (u->form == F_OBS && u->step == 0) {
         if (strcmp(u->input, "scale") && news2_param_find(u->input) < 0)
-            snprintf(err, sizeof err, "one of spo2 o2 sbp temp acvpu rr hr scale");
+            snprintf(err, sizeof err, _("one of spo2 o2 sbp temp acvpu rr hr scale"));
     } else if (u->form == F_OBS && u->step == 1) {
         double v;
         if (!strcmp(u->field[0], "scale")) {
             if (strcmp(u->input, "1") && strcmp(u->input, "2"))
-                snprintf(err, sizeof err, "scale: 1 or 2");
+                snprintf(err, sizeof err, _("scale: 1 or 2"));
         } else if (news2_parse_value(news2_param_find(u->field[0]), u->input, &v, err,
                                      sizeof err) == 0) {
             err[0] = 0;
         }
     } else if (u->form == F_OBS && u->step == 2) {
         if (strlen(u->input) < 2)
-            snprintf(err, sizeof err, "name the prescribing clinician");
+            snprintf(err, sizeof err, _("name the prescribing clinician"));
     } else if (u->form == F_ADMIT && u->step == 0) {
         if (strlen(u->input) < 2)
-            snprintf(err, sizeof err, "a pseudonymous reference of 2-32 characters");
+            snprintf(err, sizeof err, _("a pseudonymous reference of 2-32 characters"));
     } else if (u->form == F_NOTE && u->step == 0 && final && !u->input[0]) {
-        snprintf(err, sizeof err, "empty note");
+        snprintf(err, sizeof err, _("empty note"));
     }
     if (err[0] && (final || u->input[0]))
         set_msg(u, true, "%s", err);
@@ -716,9 +722,9 @@ static void form_commit(struct ui *u)
         break;
     }
     if (rc < 0)
-        set_msg(u, true, "refused: %s", err);
+        set_msg(u, true, _("refused: %s"), err);
     else
-        set_msg(u, false, "saved (%s)", who);
+        set_msg(u, false, _("saved (%s)"), who);
     u->form = F_NONE;
 }
 
@@ -752,7 +758,7 @@ static void form_key(struct ui *u, int rc, wint_t ch)
     }
     if (rc == OK && ch == 27) { /* Esc: cancel without a trace */
         u->form = F_NONE;
-        set_msg(u, false, "cancelled");
+        set_msg(u, false, _("cancelled"));
         return;
     }
     if ((rc == OK && (ch == '\n' || ch == '\r')) || (rc == KEY_CODE_YES && ch == KEY_ENTER)) {
@@ -886,7 +892,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         break;
     case 's':
         u->by_urgency = !u->by_urgency;
-        set_msg(u, false, "sorted by %s", u->by_urgency ? "urgency" : "bed");
+        set_msg(u, false, _("sorted by %s"), u->by_urgency ? _("urgency") : _("bed"));
         break;
     case 't':
         u->span = (u->span + 1) % 3;
@@ -894,7 +900,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
     case 'a':
         u->note_alarm = 0;
         if (alarm_most_urgent(&ward_bed(u->ward, u->sel)->alarms) < 0)
-            set_msg(u, true, "no alarm on %s", ward_bed(u->ward, u->sel)->label);
+            set_msg(u, true, _("no alarm on %s"), ward_bed(u->ward, u->sel)->label);
         else
             form_start(u, F_ACK);
         break;
