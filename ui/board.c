@@ -66,6 +66,7 @@ struct ui {
     int64_t note_alarm;
     size_t form_bed;
     size_t order[CONFIG_MAX_BEDS];
+    int tile_w, tile_h, tile_cols; /* board layout, for mouse clicks */
     /* detail view history, refreshed from the store every few seconds */
     struct ward_history_line hist[64];
     int nhist;
@@ -266,6 +267,19 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
              b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : age);
         attroff(sa);
     }
+    if (h > 5) {
+        /* Larger terminals: signal quality, next observations, Scale 2, limits. */
+        char due[32] = "-";
+        if (b->obs_due_ms) {
+            char ts[32];
+            ww_fmt_time(b->obs_due_ms, ts, sizeof ts);
+            snprintf(due, sizeof due, "%.5s", ts + 11);
+        }
+        char q[16] = "--";
+        if (b->quality > 0)
+            snprintf(q, sizeof q, "%.2f", b->quality);
+        putf(y + 5, x, w - 1, _("q %s  obs %s%s"), q, due, b->scale2 ? _("  Scale 2") : "");
+    }
 }
 
 /* Status line. */
@@ -359,7 +373,10 @@ static void draw_board(struct ui *u)
     for (size_t k = 0; k < n; k++) {
         int r = (int)k / cols, c = (int)k % cols;
         size_t i = u->order[k];
-        draw_tile(u, i, 1 + r * h, c * w, w, h < 5 ? h : 5, i == u->sel);
+        draw_tile(u, i, 1 + r * h, c * w, w, h < 6 ? h : 6, i == u->sel);
+        u->tile_w = w;
+        u->tile_h = h;
+        u->tile_cols = cols;
     }
 }
 
@@ -831,6 +848,19 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         case KEY_ENTER:
             ch = '\n';
             break;
+        case KEY_MOUSE: {
+            /* Click a tile to select it, double-click to open it. */
+            MEVENT me;
+            if (getmouse(&me) != OK || u->scr != SCR_BOARD || !u->tile_w || !u->tile_h)
+                return;
+            int k = ((me.y - 1) / u->tile_h) * u->tile_cols + me.x / u->tile_w;
+            if (me.y < 1 || k < 0 || (size_t)k >= ward_nbeds(u->ward))
+                return;
+            u->sel = u->order[k];
+            if (me.bstate & BUTTON1_DOUBLE_CLICKED)
+                u->scr = SCR_DETAIL;
+            return;
+        }
         default:
             return;
         }
@@ -1006,6 +1036,7 @@ int board_run(struct loop *l, struct monitor *m, const struct board_opts *o)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED, NULL);
     nodelay(stdscr, TRUE);
     set_escdelay(50);
     curs_set(0);
