@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <libintl.h>
 #include <math.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -19,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Refusals reach the nurse on the board: translated (po/). */
+#define _(s) gettext(s)
 
 #define SMOOTH_SPAN_MS 30000 /* median window for automatic RR/HR */
 #define SMOOTH_MIN_N 5
@@ -451,11 +455,11 @@ int ward_flush(struct ward *w, char *err, size_t errlen)
 static int check_staff(struct ward *w, const char *staff, char *err, size_t errlen)
 {
     if (!staff || !*staff)
-        return ww_err(err, errlen, "initials or staff id required");
+        return ww_err(err, errlen, _("initials or staff id required"));
     if (!config_staff_syntax(staff))
-        return ww_err(err, errlen, "'%s' is not a staff id (2-16 letters or digits)", staff);
+        return ww_err(err, errlen, _("'%s' is not a staff id (2-16 letters or digits)"), staff);
     if (!config_staff_valid(w->cfg, staff))
-        return ww_err(err, errlen, "'%s' is not on the ward's staff list", staff);
+        return ww_err(err, errlen, _("'%s' is not on the ward's staff list"), staff);
     return 0;
 }
 
@@ -463,7 +467,7 @@ static int check_staff(struct ward *w, const char *staff, char *err, size_t errl
 static int check_bed(struct ward *w, size_t bed, char *err, size_t errlen)
 {
     if (bed >= w->nbeds)
-        return ww_err(err, errlen, "no such bed");
+        return ww_err(err, errlen, _("no such bed"));
     return 0;
 }
 
@@ -488,11 +492,11 @@ int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const ch
         return -1;
     struct ward_bed *b = &w->beds[bed];
     if (b->admitted)
-        return ww_err(err, errlen, "%s is occupied: discharge first", b->label);
+        return ww_err(err, errlen, _("%s is occupied: discharge first"), b->label);
     char ref[40];
     ww_sanitize_text(ref, sizeof ref, patient_ref ? patient_ref : "", false);
     if (strlen(ref) < 2)
-        return ww_err(err, errlen, "patient reference needed (pseudonymous, 2-32 characters)");
+        return ww_err(err, errlen, _("patient reference needed (pseudonymous, 2-32 characters)"));
     int64_t id = 0;
     if (w->st && store_admit(w->st, b->number, ref, note, staff, now, &id, err, errlen) < 0)
         return -1;
@@ -519,7 +523,7 @@ int ward_cmd_discharge(struct ward *w, size_t bed, const char *staff, int64_t no
         return -1;
     struct ward_bed *b = &w->beds[bed];
     if (!b->admitted)
-        return ww_err(err, errlen, "%s has no patient", b->label);
+        return ww_err(err, errlen, _("%s has no patient"), b->label);
     if (w->st && store_discharge(w->st, b->admission_id, b->number, staff, now, err, errlen) < 0)
         return -1;
     b->admitted = false;
@@ -572,7 +576,7 @@ int ward_cmd_note(struct ward *w, size_t bed, int64_t alarm_id, const char *text
     char clean[1024];
     ww_sanitize_text(clean, sizeof clean, text ? text : "", true);
     if (!clean[0])
-        return ww_err(err, errlen, "empty note");
+        return ww_err(err, errlen, _("empty note"));
     struct ward_bed *b = &w->beds[bed];
     if (w->st && store_add_note(w->st, b->number, b->admission_id, alarm_id, clean, staff, now,
                                 NULL, err, errlen) < 0)
@@ -587,7 +591,7 @@ static int find_alarm(struct ward_bed *b, int64_t alarm_id, char *err, size_t er
     int c = alarm_id > 0 || alarm_id < 0 ? alarm_find_id(&b->alarms, alarm_id)
                                          : alarm_most_urgent(&b->alarms);
     if (c < 0)
-        return ww_err(err, errlen, "no such alarm on %s", b->label);
+        return ww_err(err, errlen, _("no such alarm on %s"), b->label);
     return c;
 }
 
@@ -603,7 +607,7 @@ int ward_cmd_ack(struct ward *w, size_t bed, int64_t alarm_id, const char *staff
         return -1;
     struct alarm *a = &b->alarms.a[c];
     if (a->acked)
-        return ww_err(err, errlen, "already acknowledged by %s", a->acked_by);
+        return ww_err(err, errlen, _("already acknowledged by %s"), a->acked_by);
     /* Commit first; only then silence. */
     if (w->st && a->id > 0 &&
         store_alarm_event(w->st, a->id, "acknowledged",
@@ -630,7 +634,7 @@ int ward_cmd_reset(struct ward *w, size_t bed, int64_t alarm_id, const char *sta
         return -1;
     struct alarm *a = &b->alarms.a[c];
     if (a->state != AS_LATCHED)
-        return ww_err(err, errlen, "%s: the condition is still present; acknowledge it instead",
+        return ww_err(err, errlen, _("%s: the condition is still present; acknowledge it instead"),
                       alarm_condition_text(c));
     if (w->st && a->id > 0 &&
         store_alarm_event(w->st, a->id, "reset", "reset", staff, now, err, errlen) < 0)
@@ -650,11 +654,11 @@ int ward_cmd_scale2(struct ward *w, size_t bed, bool on, const char *prescriber,
         return -1;
     struct ward_bed *b = &w->beds[bed];
     if (!b->admitted)
-        return ww_err(err, errlen, "%s has no patient", b->label);
+        return ww_err(err, errlen, _("%s has no patient"), b->label);
     char who[24];
     ww_sanitize_text(who, sizeof who, prescriber ? prescriber : "", false);
     if (on && strlen(who) < 2)
-        return ww_err(err, errlen, "Scale 2 needs the prescribing clinician");
+        return ww_err(err, errlen, _("Scale 2 needs the prescribing clinician"));
     if (w->st && store_set_scale2(w->st, b->admission_id, b->number, on, who, staff, now, err,
                                   errlen) < 0)
         return -1;
@@ -675,7 +679,7 @@ int ward_cmd_limits(struct ward *w, size_t bed, const struct alarm_limits *lim,
         return -1;
     struct ward_bed *b = &w->beds[bed];
     if (!b->admitted)
-        return ww_err(err, errlen, "%s has no patient", b->label);
+        return ww_err(err, errlen, _("%s has no patient"), b->label);
     if (!(lim->rr_low >= 0 && lim->rr_low < lim->rr_high && lim->rr_high <= 80 &&
           lim->hr_low >= 20 && lim->hr_low < lim->hr_high && lim->hr_high <= 300))
         return ww_err(err, errlen,
@@ -684,7 +688,7 @@ int ward_cmd_limits(struct ward *w, size_t bed, const struct alarm_limits *lim,
     char why[256];
     ww_sanitize_text(why, sizeof why, reason ? reason : "", false);
     if (strlen(why) < 3)
-        return ww_err(err, errlen, "individual limits need a reason");
+        return ww_err(err, errlen, _("individual limits need a reason"));
     if (w->st && store_set_limits(w->st, b->admission_id, b->number, lim->rr_low, lim->rr_high,
                                   lim->hr_low, lim->hr_high, why, staff, now, err, errlen) < 0)
         return -1;

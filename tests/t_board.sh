@@ -69,7 +69,7 @@ s=$(sql "SELECT total FROM scores WHERE bed=2 ORDER BY t DESC LIMIT 1")
   no "observation/score: obs $before->$after score $s"
 
 keys o; text "spo2"; keys Enter; text "150"
-screen | grep -q "outside the plausible range 50-100" && ok "implausible SpO2 refused with the range" ||
+screen | grep -q "spo2: '150' is outside the plausible range 50-100" && ok "implausible SpO2 refused with the range" ||
   no "no refusal message"
 keys Escape; sleep 0.3
 screen | grep -q "cancelled" && ok "Esc cancels the form" || no "Esc did not cancel"

@@ -683,6 +683,19 @@ static bool form_validate(struct ui *u, bool final)
         } else if (news2_parse_value(news2_param_find(u->field[0]), u->input, &v, err,
                                      sizeof err) == 0) {
             err[0] = 0;
+        } else {
+            /* the reason in the nurse's language, with the accepted range */
+            static const char *ranges[NEWS2_NPARAMS] = {"0-80", "50-100", NULL, "40-300",
+                                                        "20-300", NULL, "25.0-45.0"};
+            int p = news2_param_find(u->field[0]);
+            if (p == NEWS2_O2)
+                snprintf(err, sizeof err, _("o2: '%s' is not air or oxygen"), u->input);
+            else if (p == NEWS2_ACVPU)
+                snprintf(err, sizeof err, _("acvpu: '%s' is not one of A, C, V, P, U"), u->input);
+            else if (p >= 0)
+                snprintf(err, sizeof err,
+                         _("%s: '%s' is outside the plausible range %s or not a number"),
+                         u->field[0], u->input, ranges[p]);
         }
     } else if (u->form == F_OBS && u->step == 2) {
         if (strlen(u->input) < 2)
