@@ -683,8 +683,8 @@ int ward_cmd_limits(struct ward *w, size_t bed, const struct alarm_limits *lim,
     if (!(lim->rr_low >= 0 && lim->rr_low < lim->rr_high && lim->rr_high <= 80 &&
           lim->hr_low >= 20 && lim->hr_low < lim->hr_high && lim->hr_high <= 300))
         return ww_err(err, errlen,
-                      "limits must satisfy 0 <= RR low < RR high <= 80 and 20 <= HR low < HR "
-                      "high <= 300");
+                      _("limits must satisfy 0 <= RR low < RR high <= 80 and 20 <= HR low < HR "
+                        "high <= 300"));
     char why[256];
     ww_sanitize_text(why, sizeof why, reason ? reason : "", false);
     if (strlen(why) < 3)
