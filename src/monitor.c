@@ -38,6 +38,8 @@ struct monitor {
     int64_t start_ms, now_ms, next_tick_ms;
     int64_t mono_start;
     int64_t last_flush_mono;
+    int64_t last_retention_mono;
+    bool retention_backlog;
     monitor_reading_cb rcb;
     void *rctx;
 };
@@ -207,6 +209,18 @@ static void maybe_flush(struct monitor *m)
     m->last_flush_mono = mono;
     char err[512];
     ward_flush(m->ward, err, sizeof err);
+    /* Retention: per-second samples older than samples_days become
+     * per-minute rows in small batches (600 rows) so the loop never stalls:
+     * once a minute, or every second while there is a backlog. */
+    if (m->st && ward_store_ok(m->ward) &&
+        (m->retention_backlog || mono - m->last_retention_mono >= 60000)) {
+        m->last_retention_mono = mono;
+        long r = store_downsample(m->st, m->now_ms - (int64_t)m->cfg->samples_days * 86400000LL,
+                                  600, err, sizeof err);
+        if (r < 0)
+            log_msg(LOG_WARN, "retention: %s", err);
+        m->retention_backlog = r > 0;
+    }
 }
 
 /* Loop timer: move the ward clock. */
@@ -227,6 +241,7 @@ void monitor_start(struct monitor *m)
 {
     m->mono_start = ww_mono_ms();
     m->last_flush_mono = m->mono_start;
+    m->last_retention_mono = m->mono_start;
     int64_t period = m->o.live_clock ? 200 : (m->o.speed > 20 ? 20 : 100);
     loop_add_timer(m->loop, period, true, on_timer, m);
 }
