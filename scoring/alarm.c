@@ -1,10 +1,18 @@
 /*
  * alarm — per-bed alarm state machine (contract and conventions in alarm.h).
+ *
+ * Each condition has one slot (struct alarm) holding both its debounce state
+ * and the alarm shown for it, so a bed never shows two alarms for the same
+ * condition and nothing is allocated. alarm_update walks the slots from the
+ * most to the least severe NEWS2 member, so a higher member is raised (and
+ * supersedes the lower ones) before a lower member is looked at in the same
+ * tick.
  */
 #include "alarm.h"
 
 #include "util.h"
 
+#include <math.h>
 #include <string.h>
 
 static const struct {
@@ -28,11 +36,71 @@ static const struct {
     [AC_OBS_OVERDUE] = {"obs-overdue", "Observations overdue", AP_LOW, true},
 };
 
-/* RCP-style defaults: 20 s delay, 10 s clear, 3 min re-alert, 2 min escalation. */
+/* Defaults as documented in alarm.h (the INI's defaults). */
 struct alarm_config alarm_config_default(void)
 {
-    struct alarm_config c = {{0, 20, 20, 20}, 10, 10, 180, 120, 120};
+    struct alarm_config c;
+    memset(&c, 0, sizeof c);
+    c.delay_high_s = c.delay_medium_s = c.delay_low_s = 20;
+    c.technical_delay_s = 10;
+    c.clear_s = 10;
+    c.realert_s = 180;
+    c.escalate_s = 120;
+    c.audio_pause_s = 120;
+    c.limits = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 131,
+                                     .rr_hyst = 2, .hr_hyst = 5};
     return c;
+}
+
+/* One integer setting within [lo, hi]. */
+static int check_range(const char *name, int v, int lo, int hi, char *err, size_t errlen)
+{
+    if (v < lo || v > hi)
+        return ww_err(err, errlen, "alarm setting %s = %d is out of range (%d-%d)", name, v, lo,
+                      hi);
+    return 0;
+}
+
+/* Validate a configuration. */
+int alarm_config_check(const struct alarm_config *cfg, char *err, size_t errlen)
+{
+    if (check_range("delay_high_s", cfg->delay_high_s, 0, 3600, err, errlen) < 0 ||
+        check_range("delay_medium_s", cfg->delay_medium_s, 0, 3600, err, errlen) < 0 ||
+        check_range("delay_low_s", cfg->delay_low_s, 0, 3600, err, errlen) < 0 ||
+        check_range("technical_delay_s", cfg->technical_delay_s, 0, 3600, err, errlen) < 0 ||
+        check_range("clear_s", cfg->clear_s, 0, 3600, err, errlen) < 0 ||
+        check_range("realert_s", cfg->realert_s, 1, 86400, err, errlen) < 0 ||
+        check_range("escalate_s", cfg->escalate_s, 1, 86400, err, errlen) < 0 ||
+        check_range("audio_pause_s", cfg->audio_pause_s, 1, 3600, err, errlen) < 0)
+        return -1;
+    return alarm_limits_check(&cfg->limits, err, errlen);
+}
+
+/* One low/high pair with its hysteresis. */
+static int check_pair(const char *what, double lo, double hi, double hyst, char *err,
+                      size_t errlen)
+{
+    if (!isfinite(lo) || !isfinite(hi) || !isfinite(hyst))
+        return ww_err(err, errlen, "%s limits must be numbers", what);
+    if (lo < 0 || hyst < 0)
+        return ww_err(err, errlen, "%s limits and hysteresis must not be negative", what);
+    if (lo >= hi)
+        return ww_err(err, errlen, "%s low limit %g must be below the high limit %g", what, lo,
+                      hi);
+    /* A high condition ends at hi - hyst; past lo it would overlap the low one. */
+    if (hi - hyst <= lo || lo + hyst >= hi)
+        return ww_err(err, errlen, "%s hysteresis %g is too large for limits %g-%g", what, hyst,
+                      lo, hi);
+    return 0;
+}
+
+/* Validate limits. */
+int alarm_limits_check(const struct alarm_limits *lim, char *err, size_t errlen)
+{
+    if (check_pair("RR", lim->rr_low, lim->rr_high, lim->rr_hyst, err, errlen) < 0 ||
+        check_pair("HR", lim->hr_low, lim->hr_high, lim->hr_hyst, err, errlen) < 0)
+        return -1;
+    return 0;
 }
 
 /* Empty bed. */
@@ -53,21 +121,57 @@ bool alarm_is_technical(enum alarm_condition c)
     return (unsigned)c < AC_COUNT && conds[c].technical;
 }
 
-/* Report a transition. */
-static void emit(alarm_event_cb cb, void *ctx, enum alarm_event_kind k, enum alarm_condition c,
-                 struct alarm *a, const char *staff, int64_t t)
+/* Latching condition? */
+bool alarm_latches(enum alarm_condition c)
 {
-    struct alarm_event ev = {k, c, conds[c].prio, a, staff, t};
-    if (cb)
-        cb(ctx, &ev);
+    return (unsigned)c < AC_COUNT && conds[c].prio == AP_HIGH && !conds[c].technical;
 }
 
-/* Raw condition with hysteresis; *known false when the input lacks the value. */
+/* Report a transition. */
+static void emit(const struct alarm_bed *b, alarm_event_cb cb, void *ctx,
+                 enum alarm_event_kind k, enum alarm_condition c, struct alarm *a,
+                 const char *staff, int64_t t)
+{
+    if (!cb)
+        return;
+    struct alarm_event ev = {.kind = k,
+                             .cond = c,
+                             .priority = conds[c].prio,
+                             .alarm = a,
+                             .staff = staff,
+                             .t = t,
+                             .id = a->id,
+                             .bed = b->bed};
+    cb(ctx, &ev);
+}
+
+/* Whole number, halves up: the NEWS2 chart rule (news2_round), so a limit
+ * and the score agree on what 24.5 is. */
+static double whole(double v)
+{
+    return floor(v + 0.5);
+}
+
+/* Limit check with hysteresis: "on" conditions end only past the limit by hyst. */
+static bool over_high(double v, double limit, double hyst, bool on)
+{
+    return on ? v > limit - hyst : v >= limit;
+}
+
+static bool under_low(double v, double limit, double hyst, bool on)
+{
+    return on ? v < limit + hyst : v <= limit;
+}
+
+/* Raw condition; *known is false when the input lacks what it needs. */
 static bool raw_condition(enum alarm_condition c, const struct alarm *a,
                           const struct alarm_input *in, const struct alarm_limits *l, bool *known)
 {
+    bool on = a->raw || a->cond;
+    bool rr_ok = in->rr_valid && isfinite(in->rr);
+    bool hr_ok = in->hr_valid && isfinite(in->hr);
+    double rr = rr_ok ? whole(in->rr) : 0, hr = hr_ok ? whole(in->hr) : 0;
     *known = true;
-    bool on = a->cond;
     switch (c) {
     case AC_NEWS2_HIGH:
         *known = in->news2_valid;
@@ -79,17 +183,17 @@ static bool raw_condition(enum alarm_condition c, const struct alarm *a,
         *known = in->news2_valid;
         return in->news2_red;
     case AC_RR_LOW:
-        *known = in->rr_valid;
-        return on ? in->rr < l->rr_low + l->rr_hyst : in->rr <= l->rr_low;
+        *known = rr_ok;
+        return under_low(rr, l->rr_low, l->rr_hyst, on);
     case AC_RR_HIGH:
-        *known = in->rr_valid;
-        return on ? in->rr > l->rr_high - l->rr_hyst : in->rr >= l->rr_high;
+        *known = rr_ok;
+        return over_high(rr, l->rr_high, l->rr_hyst, on);
     case AC_HR_LOW:
-        *known = in->hr_valid;
-        return on ? in->hr < l->hr_low + l->hr_hyst : in->hr <= l->hr_low;
+        *known = hr_ok;
+        return under_low(hr, l->hr_low, l->hr_hyst, on);
     case AC_HR_HIGH:
-        *known = in->hr_valid;
-        return on ? in->hr > l->hr_high - l->hr_hyst : in->hr >= l->hr_high;
+        *known = hr_ok;
+        return over_high(hr, l->hr_high, l->hr_hyst, on);
     case AC_APNOEA:
         return in->apnoea;
     case AC_DISCONNECTED:
@@ -107,41 +211,58 @@ static bool raw_condition(enum alarm_condition c, const struct alarm *a,
     }
 }
 
+/* Seconds to ms; negative settings count as 0. */
+static int64_t ms(int s)
+{
+    return s > 0 ? (int64_t)s * 1000 : 0;
+}
+
 /* Onset delay of a condition, ms. */
 static int64_t onset_ms(enum alarm_condition c, const struct alarm_config *cfg)
 {
     if (c == AC_APNOEA)
         return 0;
     if (conds[c].technical)
-        return (int64_t)cfg->technical_delay_s * 1000;
-    return (int64_t)cfg->delay_s[conds[c].prio] * 1000;
+        return ms(cfg->technical_delay_s);
+    return ms(cfg->delay_s[conds[c].prio]);
 }
 
-/* Lower members of the NEWS2 family that a condition supersedes. */
-static bool supersedes(enum alarm_condition hi, enum alarm_condition lo)
+/* Does raising hi end a shown lo? NEWS2 lower members, and the opposite limit. */
+static bool supersedes(int hi, int lo)
 {
-    if (hi == AC_NEWS2_HIGH)
+    switch (hi) {
+    case AC_NEWS2_HIGH:
         return lo == AC_NEWS2_MEDIUM || lo == AC_NEWS2_LOW_MEDIUM;
-    if (hi == AC_NEWS2_MEDIUM)
+    case AC_NEWS2_MEDIUM:
         return lo == AC_NEWS2_LOW_MEDIUM;
-    return false;
+    case AC_RR_LOW:
+        return lo == AC_RR_HIGH;
+    case AC_RR_HIGH:
+        return lo == AC_RR_LOW;
+    case AC_HR_LOW:
+        return lo == AC_HR_HIGH;
+    case AC_HR_HIGH:
+        return lo == AC_HR_LOW;
+    default:
+        return false;
+    }
 }
 
-/* Is a higher family member currently shown? */
-static bool higher_shown(const struct alarm_bed *b, enum alarm_condition c)
+/* Is a higher NEWS2 member shown (which holds back a lower one)? */
+static bool higher_shown(const struct alarm_bed *b, int c)
 {
-    for (int h = 0; h < AC_COUNT; h++)
-        if (supersedes(h, c) && b->a[h].state != AS_NONE)
-            return true;
+    if (c == AC_NEWS2_LOW_MEDIUM)
+        return b->a[AC_NEWS2_HIGH].state != AS_NONE || b->a[AC_NEWS2_MEDIUM].state != AS_NONE;
+    if (c == AC_NEWS2_MEDIUM)
+        return b->a[AC_NEWS2_HIGH].state != AS_NONE;
     return false;
 }
 
-/* Clear a slot's alarm but keep its debounce state. */
+/* Take a slot's alarm off the bed but keep its debounce state. */
 static void clear_alarm(struct alarm *a)
 {
-    bool cond = a->cond, raw = a->raw;
+    bool cond = a->cond, raw = a->raw, tracked = a->tracked;
     int64_t since = a->raw_since, seen = a->seen_at;
-    bool tracked = a->tracked;
     memset(a, 0, sizeof *a);
     a->cond = cond;
     a->raw = raw;
@@ -150,94 +271,180 @@ static void clear_alarm(struct alarm *a)
     a->tracked = tracked;
 }
 
+/* Clamp a time to the latest seen on the bed (time never runs backwards). */
+static int64_t bed_time(struct alarm_bed *b, int64_t now)
+{
+    if (now < b->last_now)
+        return b->last_now;
+    b->last_now = now;
+    return now;
+}
+
+/* Update one slot's raw condition and debounced condition. */
+static void debounce(struct alarm *a, int c, const struct alarm_input *in,
+                     const struct alarm_limits *lim, const struct alarm_config *cfg, int64_t now)
+{
+    bool known;
+    bool raw = raw_condition(c, a, in, lim, &known);
+    if (!known) {
+        /* Missing value: shift the timers by the gap so they stand still. */
+        if (a->tracked)
+            a->raw_since += now - a->seen_at;
+        a->seen_at = now;
+        return;
+    }
+    if (raw != a->raw || !a->tracked) {
+        a->raw = raw;
+        a->raw_since = now;
+        a->tracked = true;
+    }
+    a->seen_at = now;
+    if (!a->cond && raw && now - a->raw_since >= onset_ms(c, cfg))
+        a->cond = true;
+    else if (a->cond && !raw && now - a->raw_since >= ms(cfg->clear_s))
+        a->cond = false;
+}
+
+/* Raise a new alarm for slot c; supersede what it outranks. */
+static void raise_alarm(struct alarm_bed *b, int c, int64_t now, alarm_event_cb cb, void *ctx)
+{
+    struct alarm *a = &b->a[c];
+    clear_alarm(a);
+    a->state = AS_ACTIVE;
+    a->raised_at = a->last_alert_at = now;
+    emit(b, cb, ctx, AE_RAISED, c, a, NULL, now);
+    for (int lo = 0; lo < AC_COUNT; lo++)
+        if (supersedes(c, lo) && b->a[lo].state != AS_NONE) {
+            emit(b, cb, ctx, AE_SUPERSEDED, lo, &b->a[lo], NULL, now);
+            /* Forget its debounce state too: it must qualify again from
+             * scratch, or a condition still clearing would raise at once. */
+            memset(&b->a[lo], 0, sizeof b->a[lo]);
+        }
+}
+
+/* Timers of a shown alarm: re-alert when acknowledged and persisting,
+ * escalate once when unacknowledged. */
+static void run_timers(struct alarm_bed *b, int c, const struct alarm_config *cfg, int64_t now,
+                       alarm_event_cb cb, void *ctx)
+{
+    struct alarm *a = &b->a[c];
+    if (a->acked) {
+        if (a->state == AS_ACTIVE && now - a->acked_at >= ms(cfg->realert_s)) {
+            a->acked = false;
+            a->acked_by[0] = '\0';
+            a->escalated = false;
+            a->last_alert_at = now;
+            emit(b, cb, ctx, AE_REALERTED, c, a, NULL, now);
+        }
+    } else if (!a->escalated && now - a->last_alert_at >= ms(cfg->escalate_s)) {
+        a->escalated = true;
+        emit(b, cb, ctx, AE_ESCALATED, c, a, NULL, now);
+    }
+}
+
 /* One tick. */
 void alarm_update(struct alarm_bed *b, const struct alarm_input *in,
                   const struct alarm_limits *lim, const struct alarm_config *cfg, int64_t now,
                   alarm_event_cb cb, void *ctx)
 {
-    /* Highest first so supersession happens before lower members act. */
+    now = bed_time(b, now);
+    /* Highest NEWS2 member first (enum order), so supersession happens
+     * before lower members act. */
     for (int c = 0; c < AC_COUNT; c++) {
         struct alarm *a = &b->a[c];
-        bool known;
-        bool raw = raw_condition(c, a, in, lim, &known);
-        if (!known) {
-            /* Missing value: the debounce timers are frozen (shifted by the
-             * time that passed), so a gap neither starts nor ends an alarm;
-             * escalation and re-alert below still run. */
-            if (a->tracked)
-                a->raw_since += now - a->seen_at;
-            raw = a->raw;
-        } else if (raw != a->raw || !a->tracked) {
-            a->raw = raw;
-            a->raw_since = now;
-            a->tracked = true;
-        }
-        a->seen_at = now;
-        /* Debounce. */
-        if (known && !a->cond && raw && now - a->raw_since >= onset_ms(c, cfg))
-            a->cond = true;
-        else if (known && a->cond && !raw && now - a->raw_since >= (int64_t)cfg->clear_s * 1000)
-            a->cond = false;
-
+        debounce(a, c, in, lim, cfg, now);
         if (a->cond) {
-            if (a->state == AS_NONE && !higher_shown(b, c)) {
-                clear_alarm(a);
-                a->state = AS_ACTIVE;
-                a->raised_at = a->last_alert_at = now;
-                emit(cb, ctx, AE_RAISED, c, a, NULL, now);
-                for (int lo = 0; lo < AC_COUNT; lo++)
-                    if (supersedes(c, lo) && b->a[lo].state != AS_NONE) {
-                        emit(cb, ctx, AE_SUPERSEDED, lo, &b->a[lo], NULL, now);
-                        clear_alarm(&b->a[lo]);
-                    }
+            if (a->state == AS_NONE) {
+                if (!higher_shown(b, c))
+                    raise_alarm(b, c, now, cb, ctx);
             } else if (a->state == AS_LATCHED) {
                 /* The condition came back before anyone reset the latch. */
                 a->state = AS_ACTIVE;
                 a->acked = false;
+                a->acked_by[0] = '\0';
                 a->escalated = false;
+                a->ended_at = 0;
                 a->last_alert_at = now;
-                emit(cb, ctx, AE_REALERTED, c, a, NULL, now);
-            } else if (a->state == AS_ACTIVE && a->acked &&
-                       now - a->acked_at >= (int64_t)cfg->realert_s * 1000) {
-                a->acked = false;
-                a->escalated = false;
-                a->last_alert_at = now;
-                emit(cb, ctx, AE_REALERTED, c, a, NULL, now);
-            } else if (a->state == AS_ACTIVE && !a->acked && !a->escalated &&
-                       now - a->last_alert_at >= (int64_t)cfg->escalate_s * 1000) {
-                a->escalated = true;
-                emit(cb, ctx, AE_ESCALATED, c, a, NULL, now);
+                emit(b, cb, ctx, AE_REALERTED, c, a, NULL, now);
+            } else {
+                run_timers(b, c, cfg, now, cb, ctx);
             }
         } else if (a->state == AS_ACTIVE) {
             a->ended_at = now;
-            if (conds[c].prio == AP_HIGH && !conds[c].technical) {
+            if (alarm_latches(c)) {
                 a->state = AS_LATCHED;
-                emit(cb, ctx, AE_LATCHED, c, a, NULL, now);
+                emit(b, cb, ctx, AE_LATCHED, c, a, NULL, now);
+                run_timers(b, c, cfg, now, cb, ctx); /* escalation may be due too */
             } else {
-                emit(cb, ctx, AE_ENDED, c, a, NULL, now);
+                emit(b, cb, ctx, AE_ENDED, c, a, NULL, now);
                 clear_alarm(a);
             }
+        } else if (a->state == AS_LATCHED) {
+            /* Nobody has seen it: a latched alarm escalates like an active one. */
+            run_timers(b, c, cfg, now, cb, ctx);
         }
     }
+}
+
+/* Room for a staff id, terminator included. */
+#define STAFF_CAP sizeof(((struct alarm *)0)->acked_by)
+
+/* A usable staff id: non-blank and short enough to keep whole. */
+static int check_staff(const char *staff, const char *doing, char *err, size_t errlen)
+{
+    if (!staff || !staff[strspn(staff, " \t")])
+        return ww_err(err, errlen, "%s an alarm needs initials or a staff id", doing);
+    if (strlen(staff) >= STAFF_CAP)
+        return ww_err(err, errlen, "staff id '%.23s...' is too long (at most %zu bytes)", staff,
+                      STAFF_CAP - 1);
+    return 0;
+}
+
+/* Validate an acknowledgement. */
+int alarm_check_ack(const struct alarm_bed *b, enum alarm_condition c, const char *staff,
+                    char *err, size_t errlen)
+{
+    if ((unsigned)c >= AC_COUNT)
+        return ww_err(err, errlen, "no such alarm condition (%d)", (int)c);
+    if (check_staff(staff, "acknowledging", err, errlen) < 0)
+        return -1;
+    const struct alarm *a = &b->a[c];
+    if (a->state == AS_NONE)
+        return ww_err(err, errlen, "no %s alarm to acknowledge", conds[c].text);
+    if (a->acked)
+        return ww_err(err, errlen, "%s: already acknowledged by %s", conds[c].text, a->acked_by);
+    return 0;
+}
+
+/* Validate a reset. */
+int alarm_check_reset(const struct alarm_bed *b, enum alarm_condition c, const char *staff,
+                      char *err, size_t errlen)
+{
+    if ((unsigned)c >= AC_COUNT)
+        return ww_err(err, errlen, "no such alarm condition (%d)", (int)c);
+    if (check_staff(staff, "resetting", err, errlen) < 0)
+        return -1;
+    const struct alarm *a = &b->a[c];
+    if (a->state == AS_NONE)
+        return ww_err(err, errlen, "no %s alarm to reset", conds[c].text);
+    if (a->state != AS_LATCHED)
+        return ww_err(err, errlen, "%s: the condition is still present; acknowledge it instead",
+                      conds[c].text);
+    return 0;
 }
 
 /* Acknowledge: silence while the condition persists (latched: until reset). */
 int alarm_ack(struct alarm_bed *b, enum alarm_condition c, const char *staff, int64_t now,
               alarm_event_cb cb, void *ctx, char *err, size_t errlen)
 {
-    if ((unsigned)c >= AC_COUNT)
-        return ww_err(err, errlen, "no such alarm");
+    if (alarm_check_ack(b, c, staff, err, errlen) < 0)
+        return -1;
+    now = bed_time(b, now);
     struct alarm *a = &b->a[c];
-    if (!staff || !*staff)
-        return ww_err(err, errlen, "acknowledging needs initials or a staff id");
-    if (a->state == AS_NONE)
-        return ww_err(err, errlen, "no %s alarm to acknowledge", conds[c].text);
-    if (a->acked)
-        return ww_err(err, errlen, "already acknowledged by %s", a->acked_by);
     a->acked = true;
     a->acked_at = now;
     ww_strlcpy(a->acked_by, staff, sizeof a->acked_by);
-    emit(cb, ctx, AE_ACKNOWLEDGED, c, a, staff, now);
+    emit(b, cb, ctx, AE_ACKNOWLEDGED, c, a, staff, now);
     return 0;
 }
 
@@ -245,17 +452,11 @@ int alarm_ack(struct alarm_bed *b, enum alarm_condition c, const char *staff, in
 int alarm_reset(struct alarm_bed *b, enum alarm_condition c, const char *staff, int64_t now,
                 alarm_event_cb cb, void *ctx, char *err, size_t errlen)
 {
-    if ((unsigned)c >= AC_COUNT)
-        return ww_err(err, errlen, "no such alarm");
+    if (alarm_check_reset(b, c, staff, err, errlen) < 0)
+        return -1;
+    now = bed_time(b, now);
     struct alarm *a = &b->a[c];
-    if (!staff || !*staff)
-        return ww_err(err, errlen, "resetting needs initials or a staff id");
-    if (a->state == AS_NONE)
-        return ww_err(err, errlen, "no %s alarm to reset", conds[c].text);
-    if (a->state != AS_LATCHED)
-        return ww_err(err, errlen, "%s: the condition is still present; acknowledge it instead",
-                      conds[c].text);
-    emit(cb, ctx, AE_RESET, c, a, staff, now);
+    emit(b, cb, ctx, AE_RESET, c, a, staff, now);
     clear_alarm(a);
     return 0;
 }
@@ -263,40 +464,63 @@ int alarm_reset(struct alarm_bed *b, enum alarm_condition c, const char *staff, 
 /* Slot by id. */
 int alarm_find_id(const struct alarm_bed *b, int64_t id)
 {
+    if (id == 0)
+        return -1;
     for (int c = 0; c < AC_COUNT; c++)
         if (b->a[c].state != AS_NONE && b->a[c].id == id)
             return c;
     return -1;
 }
 
-/* Restore a stored alarm. */
+/* Restore a stored alarm (corrections towards alerting, see alarm.h). */
 int alarm_restore(struct alarm_bed *b, enum alarm_condition c, int64_t id, const char *state_name,
                   const char *acked_by, int64_t raised_at, int64_t acked_at,
                   int64_t last_alert_at, bool escalated, int64_t now)
 {
-    if ((unsigned)c >= AC_COUNT)
+    if ((unsigned)c >= AC_COUNT || !state_name)
         return -1;
+    bool latched = !strcmp(state_name, "latched");
+    bool acked = !strcmp(state_name, "acknowledged");
+    if (!latched && !acked && strcmp(state_name, "active"))
+        return -1;
+    now = bed_time(b, now);
+    bool have_staff = acked_by && *acked_by;
+    if (latched)
+        acked = have_staff; /* a latched alarm may have been acknowledged */
+    else if (acked && !have_staff)
+        acked = false; /* nobody to name: alert again */
+    if (latched && !alarm_latches(c))
+        latched = false; /* cannot be: treat it as still present */
+    if (raised_at > now)
+        raised_at = now;
+    if (last_alert_at <= 0 || last_alert_at < raised_at)
+        last_alert_at = raised_at;
+    if (last_alert_at > now)
+        last_alert_at = now;
+    if (acked_at > now)
+        acked_at = now;
+
     struct alarm *a = &b->a[c];
     memset(a, 0, sizeof *a);
     a->id = id;
     a->raised_at = raised_at;
-    a->last_alert_at = last_alert_at ? last_alert_at : raised_at;
+    a->last_alert_at = last_alert_at;
     a->escalated = escalated;
-    if (!strcmp(state_name, "latched")) {
+    if (latched) {
         a->state = AS_LATCHED;
-        a->acked = acked_by && *acked_by;
+        a->ended_at = now;
     } else {
-        a->state = AS_ACTIVE;
         /* Assume the condition still holds; if it is gone it ends after clear_s. */
+        a->state = AS_ACTIVE;
         a->cond = true;
         a->raw = true;
         a->raw_since = now;
         a->seen_at = now;
         a->tracked = true;
-        a->acked = !strcmp(state_name, "acknowledged");
     }
-    if (a->acked) {
-        ww_strlcpy(a->acked_by, acked_by ? acked_by : "", sizeof a->acked_by);
+    if (acked) {
+        a->acked = true;
+        ww_strlcpy(a->acked_by, acked_by, sizeof a->acked_by);
         a->acked_at = acked_at;
     }
     return 0;
@@ -317,8 +541,15 @@ static enum alarm_priority sounding(const struct alarm_bed *beds, size_t n)
 void alarm_audio_pause(struct alarm_audio *au, const struct alarm_bed *beds, size_t nbeds,
                        const struct alarm_config *cfg, int64_t now)
 {
-    au->paused_until = now + (int64_t)cfg->audio_pause_s * 1000;
-    au->paused_at_priority = sounding(beds, nbeds);
+    au->paused_until = now + ms(cfg->audio_pause_s);
+    au->paused_at_priority = beds ? sounding(beds, nbeds) : AP_NONE;
+}
+
+/* End the pause now. */
+void alarm_audio_resume(struct alarm_audio *au)
+{
+    au->paused_until = 0;
+    au->paused_at_priority = AP_NONE;
 }
 
 /* Paused now? */
@@ -327,12 +558,18 @@ bool alarm_audio_paused(const struct alarm_audio *au, int64_t now)
     return now < au->paused_until;
 }
 
+/* Pause left. */
+int64_t alarm_audio_remaining_ms(const struct alarm_audio *au, int64_t now)
+{
+    return alarm_audio_paused(au, now) ? au->paused_until - now : 0;
+}
+
 /* Sound? Unacknowledged, and not paused unless of a higher priority than
  * anything sounding when the pause began. */
 bool alarm_audible(const struct alarm *a, enum alarm_condition c, const struct alarm_audio *au,
                    int64_t now)
 {
-    if (a->state == AS_NONE || a->acked)
+    if ((unsigned)c >= AC_COUNT || a->state == AS_NONE || a->acked)
         return false;
     if (au && alarm_audio_paused(au, now) && conds[c].prio <= au->paused_at_priority)
         return false;
@@ -343,8 +580,9 @@ bool alarm_audible(const struct alarm *a, enum alarm_condition c, const struct a
 int alarm_urgency_cmp(enum alarm_condition cx, const struct alarm *x, enum alarm_condition cy,
                       const struct alarm *y)
 {
-    if (conds[cx].prio != conds[cy].prio)
-        return conds[cx].prio > conds[cy].prio ? -1 : 1;
+    enum alarm_priority px = alarm_priority_of(cx), py = alarm_priority_of(cy);
+    if (px != py)
+        return px > py ? -1 : 1;
     if (x->acked != y->acked)
         return x->acked ? 1 : -1;
     if (x->escalated != y->escalated)
@@ -367,44 +605,86 @@ int alarm_most_urgent(const struct alarm_bed *b)
     return best;
 }
 
-/* Names. */
+/* Shown alarms, most urgent first (insertion sort: at most AC_COUNT). */
+size_t alarm_list(const struct alarm_bed *b, int64_t now, struct alarm_view *out, size_t max)
+{
+    int order[AC_COUNT];
+    size_t n = 0;
+    for (int c = 0; c < AC_COUNT; c++) {
+        if (b->a[c].state == AS_NONE)
+            continue;
+        size_t j = n++;
+        while (j > 0 && alarm_urgency_cmp(c, &b->a[c], order[j - 1], &b->a[order[j - 1]]) < 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = c;
+    }
+    for (size_t i = 0; i < n && i < max; i++) {
+        int c = order[i];
+        const struct alarm *a = &b->a[c];
+        out[i] = (struct alarm_view){
+            .cond = c,
+            .priority = conds[c].prio,
+            .id = a->id,
+            .name = conds[c].name,
+            .text = conds[c].text,
+            .state = alarm_state_name(a),
+            .marker = alarm_priority_marker(conds[c].prio),
+            .acked_by = a->acked ? a->acked_by : "",
+            .age_ms = now > a->raised_at ? now - a->raised_at : 0,
+            .acked = a->acked,
+            .latched = a->state == AS_LATCHED,
+            .escalated = a->escalated,
+        };
+    }
+    return n;
+}
+
+/* Condition name for display and JSON. */
 const char *alarm_condition_name(enum alarm_condition c)
 {
     return (unsigned)c < AC_COUNT ? conds[c].name : "?";
 }
 
+/* Human text of a condition. */
 const char *alarm_condition_text(enum alarm_condition c)
 {
     return (unsigned)c < AC_COUNT ? conds[c].text : "?";
 }
 
+/* Condition by name, -1 if unknown. */
 int alarm_condition_find(const char *name)
 {
-    for (int c = 0; c < AC_COUNT; c++)
+    for (int c = 0; name && c < AC_COUNT; c++)
         if (!strcmp(conds[c].name, name))
             return c;
     return -1;
 }
 
+/* "high", "medium", "low". */
 const char *alarm_priority_name(enum alarm_priority p)
 {
     static const char *n[] = {"none", "low", "medium", "high"};
-    return (unsigned)p < 4 ? n[p] : "?";
+    return (unsigned)p < WW_ARRAY_LEN(n) ? n[p] : "?";
 }
 
+/* "***", "**", "*": urgency without colour. */
 const char *alarm_priority_marker(enum alarm_priority p)
 {
     static const char *n[] = {"", "*", "**", "***"};
-    return (unsigned)p < 4 ? n[p] : "";
+    return (unsigned)p < WW_ARRAY_LEN(n) ? n[p] : "";
 }
 
+/* Event name for the audit trail. */
 const char *alarm_event_name(enum alarm_event_kind k)
 {
-    static const char *n[] = {"raised", "acknowledged", "realerted", "escalated",
-                              "ended",  "latched",      "reset",     "superseded"};
-    return (unsigned)k < WW_ARRAY_LEN(n) ? n[k] : "?";
+    static const char *n[AE_COUNT] = {"raised", "acknowledged", "realerted", "escalated",
+                                      "ended",  "latched",      "reset",     "superseded"};
+    return (unsigned)k < AE_COUNT ? n[k] : "?";
 }
 
+/* Display state of a slot. */
 const char *alarm_state_name(const struct alarm *a)
 {
     if (a->state == AS_LATCHED)
