@@ -141,9 +141,15 @@ FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE
                -DWARDWATCH_SYSCONFDIR='"$(SYSCONFDIR)"' \
                -Isrc -Isensors -Iscoring -Iui -I/usr/include/iniparser $(PKG_CFLAGS)
 FUZZ_SECONDS ?= 60
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# Library objects are compiled once for all harnesses (any header change
+# recompiles them all), then each harness links them.
+FUZZ_OBJ    := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+build-fuzz/obj/%.o: %.c $(wildcard src/*.h sensors/*.h scoring/*.h ui/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
 fuzz: deps-test $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \

@@ -1,6 +1,6 @@
 /*
  * mr60bha1 — parser for Seeed MR60BHA1 frames with a configurable field map
- * (mr60bha1.h).
+ * (contract and choices in mr60bha1.h).
  */
 #include "mr60bha1.h"
 
@@ -8,36 +8,45 @@
 
 #include <string.h>
 
-static const char *const field_names[M1_NFIELDS] = {"presence", "motion", "distance", "rr",
-                                                    "hr"};
-static const uint16_t default_map[M1_NFIELDS] = {0x8001, 0x8002, 0x8004, 0x8102, 0x8502};
+static const char *const field_names[M1_NFIELDS] = {"presence",     "motion", "distance",
+                                                    "breath_state", "rr",     "hr"};
+static const uint32_t default_map[M1_NFIELDS] = {0x8001, 0x8002, 0x8004, 0x8101, 0x8102, 0x8502};
 
-/* Parse "81.02" into 0x8102. */
-static int parse_code(const char *v, uint16_t *out)
+/* Low 8 bits of the byte sum. */
+uint8_t mr60bha1_sum(const uint8_t *p, size_t n)
 {
-    unsigned hi = 0, lo = 0;
-    int n = 0;
-    for (const char *p = v; *p; p++) {
-        if (*p == '.') {
-            if (n != 2 || p != v + 2)
-                return -1;
-            continue;
-        }
-        int d = *p >= '0' && *p <= '9' ? *p - '0'
-                : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
-                : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
-                                         : -1;
-        if (d < 0)
-            return -1;
-        if (n < 2)
-            hi = hi * 16 + (unsigned)d;
-        else
-            lo = lo * 16 + (unsigned)d;
-        n++;
+    unsigned sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += p[i];
+    return (uint8_t)sum;
+}
+
+/* One hex digit, or -1. */
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Parse "81.02" into 0x8102, "none" into MR60BHA1_UNMAPPED. */
+static int parse_code(const char *v, uint32_t *out)
+{
+    if (!strcmp(v, "none")) {
+        *out = MR60BHA1_UNMAPPED;
+        return 0;
     }
-    if (n != 4 || strlen(v) != 5)
+    if (strlen(v) != 5 || v[2] != '.')
         return -1;
-    *out = (uint16_t)(hi << 8 | lo);
+    int d[4] = {hexval(v[0]), hexval(v[1]), hexval(v[3]), hexval(v[4])};
+    for (int i = 0; i < 4; i++)
+        if (d[i] < 0)
+            return -1;
+    *out = (uint32_t)(d[0] << 12 | d[1] << 8 | d[2] << 4 | d[3]);
     return 0;
 }
 
@@ -46,18 +55,21 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
                    size_t errlen)
 {
     struct mr60bha1 *s = state;
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(struct mr60bha1, fr));
     framer_init(&s->fr);
     memcpy(s->map, default_map, sizeof s->map);
     s->period_s = 1.0;
     for (size_t i = 0; i < n; i++) {
         const char *k = params[i].key, *v = params[i].value;
         double d;
+        if (!k || !v)
+            return ww_err(err, errlen, "mr60bha1: parameter %zu has no key or value", i + 1);
         if (!strcmp(k, "baud") || !strcmp(k, "pace"))
             continue;
         if (!strcmp(k, "period_ms")) {
             if (ww_parse_double(v, 1, 10000, &d) < 0)
-                return ww_err(err, errlen, "mr60bha1: period_ms: '%s' is not 1-10000", v);
+                return ww_err(err, errlen, "mr60bha1: period_ms: '%s' (accepted: 1 to 10000)",
+                              v);
             s->period_s = d / 1000.0;
             continue;
         }
@@ -68,48 +80,68 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
         if (f == M1_NFIELDS)
             return ww_err(err, errlen,
                           "mr60bha1: unknown parameter '%s' (accepted: presence, motion, "
-                          "distance, rr, hr, period_ms, baud)",
+                          "distance, breath_state, rr, hr, period_ms, baud, pace)",
                           k);
         if (parse_code(v, &s->map[f]) < 0)
-            return ww_err(err, errlen, "mr60bha1: %s: '%s' is not CTRL.CMD in hex, like 81.02",
+            return ww_err(err, errlen,
+                          "mr60bha1: %s: '%s' (accepted: CTRL.CMD in hex, like 81.02, or none)",
                           k, v);
     }
+    for (int a = 0; a < M1_NFIELDS; a++)
+        for (int b = a + 1; b < M1_NFIELDS; b++)
+            if (s->map[a] != MR60BHA1_UNMAPPED && s->map[a] == s->map[b])
+                return ww_err(err, errlen,
+                              "mr60bha1: %s and %s both map to %02X.%02X (move one, or set "
+                              "it to none)",
+                              field_names[a], field_names[b], (unsigned)(s->map[a] >> 8),
+                              (unsigned)(s->map[a] & 0xFF));
     return 0;
 }
 
 /* Decode a checked frame. */
-static void m1_frame(struct mr60bha1 *s, uint16_t code, const uint8_t *d, unsigned len)
+static void m1_frame(struct mr60bha1 *s, uint32_t code, const uint8_t *d, unsigned len)
 {
+    struct reading r = {.t = (double)s->packets * s->period_s};
+    s->packets++;
     int f;
     for (f = 0; f < M1_NFIELDS; f++)
         if (s->map[f] == code)
             break;
-    if (f == M1_NFIELDS || len < 1) {
+    if (f == M1_NFIELDS) {
         s->st.unknown++;
         return;
     }
-    struct reading r = {.t = (double)s->packets * s->period_s};
-    s->packets++;
+    unsigned need = f == M1_DISTANCE ? 2 : 1;
+    if (len < need) {
+        s->st.bad_length++;
+        return;
+    }
     switch (f) {
     case M1_PRESENCE:
+        if (d[0] > 1)
+            goto bad;
         r.have = READING_PRESENCE;
-        r.presence = d[0] != 0;
+        r.presence = d[0] == 1;
         break;
     case M1_MOTION:
+        if (d[0] > 2)
+            goto bad;
         r.have = READING_MOTION;
         r.motion = d[0] == 2;
         break;
     case M1_DISTANCE:
-        if (len < 2) {
-            s->st.bad_length++;
-            return;
-        }
         r.have = READING_DISTANCE;
         r.distance_cm = (float)(d[0] << 8 | d[1]);
         break;
+    case M1_BREATH_STATE:
+        if (d[0] < 1 || d[0] > 4)
+            goto bad;
+        return; /* known, no reading field for it */
     case M1_RR:
         if (d[0] == 0)
-            return;
+            return; /* no estimate */
+        if (d[0] > 100)
+            goto bad;
         r.have = READING_RR;
         r.rr = d[0];
         break;
@@ -122,33 +154,38 @@ static void m1_frame(struct mr60bha1 *s, uint16_t code, const uint8_t *d, unsign
     }
     s->st.readings++;
     s->cb(s->ctx, &r);
+    return;
+bad:
+    s->st.bad_frame++;
 }
 
-/* Framing. */
-static size_t m1_try(void *parser, const uint8_t *p, size_t avail)
+/* One frame or one stretch of garbage at p (see framer.h). */
+static inline size_t m1_one(struct mr60bha1 *s, const uint8_t *p, size_t avail, size_t *need)
 {
-    struct mr60bha1 *s = parser;
     if (p[0] != 0x53 || (avail > 1 && p[1] != 0x59)) {
-        const uint8_t *q = memchr(p + 1, 0x53, avail - 1);
+        const uint8_t *q = avail > 1 ? memchr(p + 1, 0x53, avail - 1) : NULL;
         size_t skip = q ? (size_t)(q - p) : avail;
         s->st.dropped_bytes += skip;
         return skip;
     }
-    if (avail < 6)
+    if (avail < 2)
+        return 0; /* the next byte decides whether this is a start */
+    if (avail < 6) {
+        *need = 6;
         return 0;
+    }
     unsigned len = (unsigned)p[4] << 8 | p[5];
     if (len > MR60BHA1_MAX_LEN) {
         s->st.bad_length++;
         s->st.dropped_bytes++;
         return 1;
     }
-    size_t total = 9 + (size_t)len;
-    if (avail < total)
+    size_t total = MR60BHA1_OVERHEAD + (size_t)len;
+    if (avail < total) {
+        *need = total;
         return 0;
-    uint8_t sum = 0;
-    for (size_t i = 0; i < 6 + len; i++)
-        sum = (uint8_t)(sum + p[i]);
-    if (sum != p[6 + len]) {
+    }
+    if (mr60bha1_sum(p, 6 + len) != p[6 + len]) {
         s->st.bad_checksum++;
         s->st.dropped_bytes++;
         return 1;
@@ -159,25 +196,49 @@ static size_t m1_try(void *parser, const uint8_t *p, size_t avail)
         return 1;
     }
     s->st.frames++;
-    m1_frame(s, (uint16_t)(p[2] << 8 | p[3]), p + 6, len);
+    m1_frame(s, (uint32_t)p[2] << 8 | p[3], p + 6, len);
     return total;
 }
 
+/* Framing (see framer.h): as many frames as lie wholly in the bytes at
+ * hand, in one call (the indirect call per frame is what small frames cost). */
+static size_t m1_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
+{
+    struct mr60bha1 *s = parser;
+    size_t off = 0;
+    while (off < avail) {
+        size_t used = m1_one(s, p + off, avail - off, need);
+        if (used == 0)
+            break; /* *need is relative to p + off: only valid if off == 0 */
+        off += used;
+    }
+    return off;
+}
+
+/* Feed bytes. */
 static void m1_feed(void *state, const uint8_t *buf, size_t len, reading_cb cb, void *ctx)
 {
     struct mr60bha1 *s = state;
     s->cb = cb;
     s->ctx = ctx;
     s->st.bytes += len;
-    framer_feed(&s->fr, s, m1_try, buf, len);
+    if (len)
+        framer_feed(&s->fr, s, m1_try, buf, len);
 }
 
+/* Copy the counters. */
 static void m1_stats(const void *state, struct parser_stats *out)
 {
     *out = ((const struct mr60bha1 *)state)->st;
 }
 
 const struct sensor_driver mr60bha1_driver = {
-    "mr60bha1", "Seeed MR60BHA1 60 GHz", 115200, 1.0,
-    sizeof(struct mr60bha1), m1_init, m1_feed, m1_stats,
+    .name = "mr60bha1",
+    .description = "Seeed MR60BHA1 60 GHz",
+    .default_baud = 115200,
+    .default_period_s = 1.0,
+    .state_size = sizeof(struct mr60bha1),
+    .init = m1_init,
+    .feed = m1_feed,
+    .stats = m1_stats,
 };

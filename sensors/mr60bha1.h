@@ -1,15 +1,38 @@
 /*
- * mr60bha1 — Seeed MR60BHA1 60 GHz breathing and heartbeat module.
+ * mr60bha1 — Seeed MR60BHA1 60 GHz breathing and heartbeat module. Pure and
+ * incremental: driver interface in driver.h.
  *
  *   0x53 0x59 | ctrl u8 | cmd u8 | len u16 BE | data[len] | sum u8 | 0x54 0x43
  *   sum = low 8 bits of the sum of the bytes from 0x53 to the last data byte.
- * Field map (ctrl.cmd in hex), from the manual by default, every entry
- * overridable because shipped firmware has been seen to move fields:
- *   presence=80.01 (data 0/1)  motion=80.02 (0 none, 1 still, 2 moving;
- *   motion when 2)  distance=80.04 (u16 BE cm)  rr=81.02 (u8)  hr=85.02 (u8)
- *   e.g. ?hr=81.02&rr=81.05 for the firmware that swaps them.
- * A rate of 0 is not a rate. Time: one period_ms (default 1000) per decoded
- * packet in arrival order. len above 256 is refused.
+ *
+ * Field map (ctrl.cmd in hex), the manual's by default; every entry can be
+ * moved or switched off ("none") because shipped firmware has been seen to
+ * put heart rate under 81.02 and breathing under 81.05:
+ *   presence=80.01      data 0 absent / 1 present
+ *   motion=80.02        0 none, 1 still, 2 moving; motion = (value == 2)
+ *   distance=80.04      u16 BE, cm
+ *   breath_state=81.01  1 normal, 2 fast, 3 slow, 4 none: recognised, but a
+ *                       reading has no field for it, so it emits nothing
+ *   rr=81.02            u8 /min
+ *   hr=85.02            u8 bpm
+ *   e.g. ?hr=81.02&rr=81.05 for the firmware that moves them. Two fields
+ *   mapped to the same code are refused.
+ * One reading per mapped value packet. A rate of 0 is the module's "no
+ * estimate" and is not a rate (no reading; not taken as absence either —
+ * presence comes only from the presence packet). A value outside the
+ * manual's range (presence > 1, motion > 2) or a payload too short for its
+ * value rejects the packet (bad_frame / bad_length). Frames of codes not in
+ * the map are valid and counted as unknown.
+ *
+ * Time: arrival order. Each frame that passes its checks advances stream time
+ * by period_ms (default 1000 ms; set it to the module's real packet rate —
+ * the manual gives no fixed rate); a reading carries its frame's time.
+ *
+ * Framing: hunt for 0x53 0x59 with memchr; len above 256 is bad_length, a
+ * wrong sum bad_checksum, a missing 0x54 0x43 tail bad_frame; after any of
+ * them decoding resumes at the byte after the 0x53.
+ *
+ * Params: the map keys above, period_ms=1..10000 (baud, pace ignored).
  */
 #ifndef WW_MR60BHA1_H
 #define WW_MR60BHA1_H
@@ -18,19 +41,33 @@
 #include "framer.h"
 
 #define MR60BHA1_MAX_LEN 256
+#define MR60BHA1_OVERHEAD 9 /* 53 59 ctrl cmd len(2) ... sum 54 43 */
+#define MR60BHA1_UNMAPPED 0xFFFFu /* a map entry switched off */
 
-enum mr60bha1_field { M1_PRESENCE, M1_MOTION, M1_DISTANCE, M1_RR, M1_HR, M1_NFIELDS };
+enum mr60bha1_field {
+    M1_PRESENCE,
+    M1_MOTION,
+    M1_DISTANCE,
+    M1_BREATH_STATE,
+    M1_RR,
+    M1_HR,
+    M1_NFIELDS
+};
 
+/* Parser state; callers allocate mr60bha1_driver.state_size bytes. */
 struct mr60bha1 {
-    struct framer fr;
     struct parser_stats st;
     reading_cb cb;
     void *ctx;
-    uint16_t map[M1_NFIELDS]; /* ctrl << 8 | cmd */
+    uint32_t map[M1_NFIELDS]; /* ctrl << 8 | cmd, or MR60BHA1_UNMAPPED */
     double period_s;
-    uint64_t packets;
+    uint64_t packets; /* good frames so far: the stream clock */
+    struct framer fr; /* last: the large buffer */
 };
 
 extern const struct sensor_driver mr60bha1_driver;
+
+/* The protocol's sum: low 8 bits of the sum of n bytes. */
+uint8_t mr60bha1_sum(const uint8_t *p, size_t n);
 
 #endif

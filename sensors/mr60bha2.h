@@ -1,19 +1,40 @@
 /*
  * mr60bha2 — Seeed MR60BHA2 and Hi-Link HLK-LD6002 60 GHz modules (same
- * framing; MR60BHA2 115200 baud, LD6002 1382400: set ?baud=).
+ * framing; MR60BHA2 115200 baud, LD6002 1382400: set ?baud=, which the
+ * transport consumes). Pure and incremental: driver interface in driver.h.
  *
- *   SOF 0x01 | ID u16 BE | LEN u16 BE | TYPE u16 BE | HEAD_CKSUM | DATA | DATA_CKSUM
- *   checksum = ~(XOR of the bytes); payload little-endian.
- * Decoded types: 0x0A13 phases (3 f32), 0x0A14 breath rate f32, 0x0A15 heart
- * rate f32, 0x0A16 distance (u32 flag, f32 cm; which flag value means valid is
- * the distance_valid param, default 1), 0x0F09 human presence (first byte).
- * Point clouds (0x0A04, 0x0A08) and firmware (0xFFFF) are valid but unused.
- * The module reports 0 for the vitals when it has no estimate (nobody within
- * ~1.5 m, or no breathing): a rate of 0 is not a rate and produces no
- * reading; presence is taken only from 0x0F09, so an apnoeic patient is not
- * mistaken for an empty bed.
- * Time: arrival order, one period_ms (default 125, ~8 packets/s) per packet.
- * Params: distance_valid=0|1, period_ms=1..10000. LEN above 1024 is refused.
+ *   SOF 0x01 | ID u16 BE | LEN u16 BE | TYPE u16 BE | HEAD_CKSUM | DATA[LEN] | DATA_CKSUM
+ *   checksum = ~(XOR of the bytes) & 0xFF; HEAD_CKSUM over the 7 bytes
+ *   before it, DATA_CKSUM over DATA; payload values little-endian.
+ *
+ * One reading per value packet:
+ *   0x0A13 phases: 3 f32 (total, breath, heart) -> READING_PHASE.
+ *   0x0A14 breath rate f32 /min -> rr;  0x0A15 heart rate f32 bpm -> hr.
+ *     The module sends 0 when it has no estimate (nobody within ~1.5 m, not
+ *     settled yet, or no breathing seen): a rate of 0 is not a rate, so such
+ *     a packet produces no reading. It is deliberately not turned into
+ *     presence=false either: an apnoeic patient is still in the bed, and
+ *     presence comes only from 0x0F09. Negative, NaN, rr > 100, hr > 300:
+ *     rejected as bad_frame.
+ *   0x0A16 distance: u32 flag, f32 cm. Sources disagree on which flag value
+ *     means "valid": param distance_valid=1|0 (default 1). An invalid
+ *     distance produces no reading.
+ *   0x0F09 human presence: first payload byte, nonzero = present.
+ *   0x0A04 / 0x0A08 point cloud, 0xFFFF firmware version: valid, unused
+ *     (counted as unknown, as is any other type).
+ * A known type with a payload too short for its values is bad_length.
+ *
+ * Time: arrival order. Each frame that passes both checksums (whatever its
+ * type) advances stream time by period_ms (default 125 ms: the modules send
+ * ~8 frames/s); a reading carries the time of its frame, the first 0.
+ *
+ * Framing: hunt for SOF with memchr; a header checksum mismatch means "not
+ * a frame start" (a stray 0x01 in line garbage is indistinguishable from a
+ * corrupted header) and the hunt goes on from the next byte, counted in
+ * dropped_bytes. With a good header: LEN above 1024 is bad_length, a bad
+ * DATA_CKSUM is bad_checksum, and decoding resumes at the byte after the SOF.
+ *
+ * Params: distance_valid=0|1, period_ms=1..10000 (baud, pace ignored).
  */
 #ifndef WW_MR60BHA2_H
 #define WW_MR60BHA2_H
@@ -24,6 +45,7 @@
 #include <stdbool.h>
 
 #define MR60BHA2_MAX_LEN 1024
+#define MR60BHA2_OVERHEAD 9 /* header 8 + data checksum 1 */
 
 enum {
     MR60BHA2_PHASES = 0x0A13,
@@ -36,19 +58,20 @@ enum {
     MR60BHA2_FIRMWARE = 0xFFFF,
 };
 
+/* Parser state; callers allocate mr60bha2_driver.state_size bytes. */
 struct mr60bha2 {
-    struct framer fr;
     struct parser_stats st;
     reading_cb cb;
     void *ctx;
     uint32_t distance_valid;
     double period_s;
-    uint64_t packets;
+    uint64_t packets; /* good frames so far: the stream clock */
+    struct framer fr; /* last: the large buffer */
 };
 
 extern const struct sensor_driver mr60bha2_driver;
 
-/* ~(XOR of n bytes). */
+/* ~(XOR of n bytes) & 0xFF, the protocol's checksum. */
 uint8_t mr60bha2_checksum(const uint8_t *p, size_t n);
 
 #endif

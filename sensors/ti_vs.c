@@ -1,5 +1,8 @@
 /*
- * ti_vs — parser for the TI mmWave vital-signs UART stream (see ti_vs.h).
+ * ti_vs — parser for the TI mmWave vital-signs UART stream (contract and
+ * choices in ti_vs.h). Frames are decoded in place by the framer; a frame is
+ * checked whole (lengths, TLV chain, no magic inside) before anything in it
+ * is emitted.
  */
 #include "ti_vs.h"
 
@@ -10,16 +13,19 @@
 
 static const uint8_t magic[TI_VS_MAGIC_LEN] = {2, 1, 4, 3, 6, 5, 8, 7};
 
+/* Little-endian u32. */
 static uint32_t rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Little-endian u16. */
 static uint16_t rd16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
+/* Little-endian IEEE-754 single. */
 static float rdf(const uint8_t *p)
 {
     uint32_t u = rd32(p);
@@ -28,54 +34,71 @@ static float rdf(const uint8_t *p)
     return f;
 }
 
+/* Parse a non-negative number parameter. */
+static int param_number(const char *k, const char *v, double *out, char *err, size_t errlen)
+{
+    if (ww_parse_double(v, 0, 1e15, out) < 0)
+        return ww_err(err, errlen, "ti-vs: %s: '%s' is not a plain number >= 0", k, v);
+    return 0;
+}
+
 /* Initialise from URI parameters. */
 static int ti_init(void *state, const struct sensor_param *params, size_t n, char *err,
                    size_t errlen)
 {
     struct ti_vs *s = state;
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(struct ti_vs, fr));
     framer_init(&s->fr);
     s->frame_s = 0.050;
     s->presence_energy = 1000;
+    s->presence_maxval = 0;
     for (size_t i = 0; i < n; i++) {
         const char *k = params[i].key, *v = params[i].value;
         double d;
+        if (!k || !v)
+            return ww_err(err, errlen, "ti-vs: parameter %zu has no key or value", i + 1);
         if (!strcmp(k, "baud") || !strcmp(k, "pace"))
             continue;
         if (!strcmp(k, "tlv")) {
             if (!strcmp(v, "14xx"))
                 s->numbering_14xx = true;
-            else if (strcmp(v, "68xx") && strcmp(v, "16xx"))
+            else if (!strcmp(v, "68xx") || !strcmp(v, "16xx"))
+                s->numbering_14xx = false;
+            else
                 return ww_err(err, errlen, "ti-vs: tlv: '%s' (accepted: 68xx, 16xx, 14xx)", v);
         } else if (!strcmp(k, "frame_ms")) {
             if (ww_parse_double(v, 1, 10000, &d) < 0)
-                return ww_err(err, errlen, "ti-vs: frame_ms: '%s' is not 1-10000", v);
+                return ww_err(err, errlen, "ti-vs: frame_ms: '%s' (accepted: 1 to 10000)", v);
             s->frame_s = d / 1000.0;
         } else if (!strcmp(k, "presence_energy")) {
-            if (ww_parse_double(v, 0, 1e12, &d) < 0)
-                return ww_err(err, errlen, "ti-vs: presence_energy: '%s' is not a number >= 0",
-                              v);
-            s->presence_energy = d;
+            if (param_number(k, v, &s->presence_energy, err, errlen) < 0)
+                return -1;
+        } else if (!strcmp(k, "presence_maxval")) {
+            if (param_number(k, v, &s->presence_maxval, err, errlen) < 0)
+                return -1;
         } else {
             return ww_err(err, errlen,
                           "ti-vs: unknown parameter '%s' (accepted: tlv, frame_ms, "
-                          "presence_energy, baud)",
+                          "presence_energy, presence_maxval, baud, pace)",
                           k);
         }
     }
     return 0;
 }
 
-/* Stream time of a frame number. */
+/* Stream time of a frame number (see ti_vs.h). */
 static double frame_time(struct ti_vs *s, uint32_t fn)
 {
     double t;
     if (!s->have_frame) {
         t = 0;
-    } else if (fn > s->last_frame && fn - s->last_frame < 1000000u) {
-        t = s->last_t + (double)(fn - s->last_frame) * s->frame_s;
     } else {
-        t = s->last_t + s->frame_s; /* wrap or radar reset */
+        uint32_t d = fn - s->last_frame; /* modulo 2^32: a wrap is d == 1 */
+        double max_gap = 3600.0 / s->frame_s;
+        if (d >= 1 && (double)d <= max_gap)
+            t = s->last_t + (double)d * s->frame_s;
+        else
+            t = s->last_t + s->frame_s; /* repeat, reset or absurd jump */
     }
     s->have_frame = true;
     s->last_frame = fn;
@@ -83,34 +106,50 @@ static double frame_time(struct ti_vs *s, uint32_t fn)
     return t;
 }
 
-/* TLV 6: the vital-signs lab's statistics. */
+/* A plausible respiration rate. */
+static bool rr_ok(float v)
+{
+    return isfinite(v) && v > 0 && v <= 100;
+}
+
+/* A plausible heart rate. */
+static bool hr_ok(float v)
+{
+    return isfinite(v) && v > 0 && v <= 300;
+}
+
+/* Confidence to 0..1 with the half-way point at half_at. */
+static float conf01(float c, float half_at)
+{
+    if (!(c > 0) || !isfinite(c))
+        return c == INFINITY ? 1.0f : 0.0f;
+    return c / (c + half_at);
+}
+
+/* TLV 6 (or 0): the vital-signs lab's statistics, one reading. */
 static void emit_stats(struct ti_vs *s, const uint8_t *p, double t)
 {
+    float maxval = rdf(p + 4);
     const uint8_t *f = p + 16; /* 28 floats follow 16 bytes of fixed fields */
     float hr = rdf(f + 3 * 4), rr = rdf(f + 7 * 4);
     float cb = rdf(f + 10 * 4), ch = rdf(f + 12 * 4);
     float ebreath = rdf(f + 15 * 4), motion = rdf(f + 17 * 4);
-    struct reading r = {.t = t};
-    if (isfinite(rr) && rr > 0 && rr < 200) {
+    struct reading r = {.t = t, .have = READING_PRESENCE | READING_QUALITY};
+    r.presence = isfinite(ebreath) && ebreath >= s->presence_energy && isfinite(maxval) &&
+                 maxval >= s->presence_maxval;
+    if (r.presence && rr_ok(rr)) {
         r.have |= READING_RR;
         r.rr = rr;
     }
-    if (isfinite(hr) && hr > 0 && hr < 400) {
+    if (r.presence && hr_ok(hr)) {
         r.have |= READING_HR;
         r.hr = hr;
     }
-    if (isfinite(cb) && isfinite(ch) && cb >= 0 && ch >= 0) {
-        float qb = cb / (cb + 1.0f), qh = ch / (ch + 0.25f);
-        r.quality = qb < qh ? qb : qh;
-        r.have |= READING_QUALITY;
-    }
-    if (isfinite(motion)) {
+    float qb = conf01(cb, 1.0f), qh = conf01(ch, 0.25f);
+    r.quality = qb < qh ? qb : qh;
+    if (!isnan(motion)) {
         r.have |= READING_MOTION;
         r.motion = motion != 0;
-    }
-    if (isfinite(ebreath)) {
-        r.have |= READING_PRESENCE;
-        r.presence = ebreath >= s->presence_energy;
     }
     s->st.readings++;
     s->cb(s->ctx, &r);
@@ -123,23 +162,22 @@ static void emit_people(struct ti_vs *s, const uint8_t *p, uint32_t len, double 
         const uint8_t *q = p + off;
         float dev = rdf(q + 4), hr = rdf(q + 8), rr = rdf(q + 12);
         struct reading r = {.t = t, .have = READING_ID | READING_PRESENCE, .id = rd16(q)};
-        r.presence = isfinite(dev) && dev != 0;
-        if (r.presence) {
-            if (isfinite(rr) && rr > 0 && rr < 200) {
-                r.have |= READING_RR;
-                r.rr = rr;
-            }
-            if (isfinite(hr) && hr > 0 && hr < 400) {
-                r.have |= READING_HR;
-                r.hr = hr;
-            }
+        r.presence = !isnan(dev) && dev != 0;
+        if (r.presence && rr_ok(rr)) {
+            r.have |= READING_RR;
+            r.rr = rr;
+        }
+        if (r.presence && hr_ok(hr)) {
+            r.have |= READING_HR;
+            r.hr = hr;
         }
         s->st.readings++;
         s->cb(s->ctx, &r);
     }
 }
 
-/* Offset of the next magic word in p[from, n), or n. */
+/* Offset of the first magic word in p[from, n), or of a prefix of it that
+ * runs to n; n if none. */
 static size_t find_magic(const uint8_t *p, size_t from, size_t n)
 {
     size_t i = from;
@@ -150,64 +188,121 @@ static size_t find_magic(const uint8_t *p, size_t from, size_t n)
         i = (size_t)(q - p);
         size_t cmp = n - i < TI_VS_MAGIC_LEN ? n - i : TI_VS_MAGIC_LEN;
         if (memcmp(q, magic, cmp) == 0)
-            return i; /* whole magic, or a prefix at the end of the bytes */
+            return i;
         i++;
     }
     return n;
 }
 
-/* Framing: see framer.h. */
-static size_t ti_try(void *parser, const uint8_t *p, size_t avail)
+/* Check the TLV chain of a frame against total; false if any length is
+ * impossible, else *end = the offset just past the last TLV. */
+static bool tlvs_ok(const struct ti_vs *s, const uint8_t *p, uint32_t total, uint32_t ntlv,
+                    uint32_t *end)
+{
+    uint32_t stats_type = s->numbering_14xx ? TI_VS_TLV_STATS_14XX : TI_VS_TLV_STATS;
+    uint32_t off = TI_VS_HEADER_LEN;
+    for (uint32_t k = 0; k < ntlv; k++) {
+        if (total - off < 8)
+            return false;
+        uint32_t type = rd32(p + off), len = rd32(p + off + 4);
+        if (len > total - off - 8)
+            return false;
+        if (type == stats_type && len < TI_VS_STATS_LEN)
+            return false;
+        if (type == TI_VS_TLV_PEOPLE && len % TI_VS_PERSON_LEN != 0)
+            return false;
+        off += 8 + len;
+    }
+    *end = off;
+    return true;
+}
+
+/* Decode a checked frame's TLVs. */
+static void decode_frame(struct ti_vs *s, const uint8_t *p, uint32_t ntlv)
+{
+    double t = frame_time(s, rd32(p + 20));
+    uint32_t stats_type = s->numbering_14xx ? TI_VS_TLV_STATS_14XX : TI_VS_TLV_STATS;
+    uint32_t range_type = s->numbering_14xx ? TI_VS_TLV_RANGE_14XX : TI_VS_TLV_RANGE;
+    uint32_t off = TI_VS_HEADER_LEN;
+    for (uint32_t k = 0; k < ntlv; k++) {
+        uint32_t type = rd32(p + off), len = rd32(p + off + 4);
+        const uint8_t *payload = p + off + 8;
+        if (type == stats_type)
+            emit_stats(s, payload, t);
+        else if (type == TI_VS_TLV_PEOPLE)
+            emit_people(s, payload, len, t);
+        else if (type != range_type)
+            s->st.unknown++;
+        off += 8 + len;
+    }
+}
+
+/* Framing (see framer.h): hunt for the magic, check, decode. */
+static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
 {
     struct ti_vs *s = parser;
     size_t m = find_magic(p, 0, avail);
     if (m > 0) {
         s->st.dropped_bytes += m;
+        s->scanned = 0;
         return m;
     }
-    if (avail < TI_VS_HEADER_LEN)
+    if (avail < TI_VS_MAGIC_LEN)
+        return 0; /* a prefix of the magic: the next byte decides */
+    if (avail < TI_VS_HEADER_LEN) {
+        *need = TI_VS_HEADER_LEN;
         return 0;
+    }
     uint32_t total = rd32(p + 12), ntlv = rd32(p + 32);
-    if (total < TI_VS_HEADER_LEN || total > FRAMER_CAP || ntlv > 64) {
+    if (total < TI_VS_HEADER_LEN || total > TI_VS_MAX_PACKET || ntlv > TI_VS_MAX_TLVS ||
+        ntlv > (total - TI_VS_HEADER_LEN) / 8) {
+        s->st.bad_length++;
+        s->st.dropped_bytes += 1;
+        s->scanned = 0;
+        return 1; /* hunt for the next magic from the next byte */
+    }
+    /* Never trust a length past the next magic: captures cut frames short.
+     * next is the first whole magic after this one, or a prefix of one
+     * running to the end of the bytes at hand. */
+    size_t limit = avail < total ? avail : total;
+    size_t from = s->scanned > TI_VS_MAGIC_LEN ? s->scanned : TI_VS_MAGIC_LEN;
+    size_t next = find_magic(p, from, limit);
+    bool cut = next + TI_VS_MAGIC_LEN <= limit;
+    if (!cut && avail < total) {
+        /* No magic starts in [8, next): remember, so bytes trickling in are
+         * scanned once; a magic starting at next or later completes at
+         * next + 8 at the earliest, so ask again then. */
+        s->scanned = next;
+        *need = next + TI_VS_MAGIC_LEN < total ? next + TI_VS_MAGIC_LEN : total;
+        return 0;
+    }
+    s->scanned = 0;
+    /* Here either a magic starts inside the frame (it was cut short at
+     * next), or the whole frame is at hand. Header and TLV lengths must be
+     * consistent with totalPacketLen, which needs the TLV headers: a cut
+     * frame whose TLV chain ran past the cut is lost. */
+    uint32_t end = 0;
+    if (cut) {
+        if (next < TI_VS_HEADER_LEN || !tlvs_ok(s, p, (uint32_t)next, ntlv, &end)) {
+            s->st.bad_frame++;
+            s->st.dropped_bytes += next;
+            return next;
+        }
+        /* Cut in the padding only: the frame is whole. */
+        s->st.frames++;
+        decode_frame(s, p, ntlv);
+        return next;
+    }
+    if (!tlvs_ok(s, p, total, ntlv, &end)) {
         s->st.bad_length++;
         s->st.dropped_bytes += 1;
         return 1;
     }
-    /* Never trust a length past the next magic: captures cut frames short. */
-    size_t limit = avail < total ? avail : total;
-    size_t next = find_magic(p, TI_VS_MAGIC_LEN, limit);
-    if (next + TI_VS_MAGIC_LEN <= limit) {
-        s->st.bad_frame++;
-        s->st.dropped_bytes += next;
-        return next;
-    }
-    if (avail < total)
-        return 0;
-    /* A whole frame: walk the TLVs. */
-    double t = frame_time(s, rd32(p + 20));
-    uint32_t off = TI_VS_HEADER_LEN;
-    uint32_t stats_type = s->numbering_14xx ? TI_VS_TLV_STATS_14XX : TI_VS_TLV_STATS;
-    for (uint32_t k = 0; k < ntlv; k++) {
-        if (total - off < 8) {
-            s->st.bad_length++;
-            break;
-        }
-        uint32_t type = rd32(p + off), len = rd32(p + off + 4);
-        if (len > total - off - 8) {
-            s->st.bad_length++;
-            break;
-        }
-        const uint8_t *payload = p + off + 8;
-        if (type == stats_type && len >= TI_VS_STATS_LEN)
-            emit_stats(s, payload, t);
-        else if (type == TI_VS_TLV_PEOPLE && len >= TI_VS_PERSON_LEN)
-            emit_people(s, payload, len, t);
-        else
-            s->st.unknown++;
-        off += 8 + len;
-    }
     s->st.frames++;
-    return total;
+    decode_frame(s, p, ntlv);
+    /* A magic prefix in the padding at the end is the next frame's start,
+     * cut into the padding: resume there. In TLV data it is just data. */
+    return next < total && end <= next ? next : total;
 }
 
 /* Feed bytes. */
@@ -217,15 +312,23 @@ static void ti_feed(void *state, const uint8_t *buf, size_t len, reading_cb cb, 
     s->cb = cb;
     s->ctx = ctx;
     s->st.bytes += len;
-    framer_feed(&s->fr, s, ti_try, buf, len);
+    if (len)
+        framer_feed(&s->fr, s, ti_try, buf, len);
 }
 
+/* Copy the counters. */
 static void ti_stats(const void *state, struct parser_stats *out)
 {
     *out = ((const struct ti_vs *)state)->st;
 }
 
 const struct sensor_driver ti_vs_driver = {
-    "ti-vs", "TI mmWave vital-signs UART stream (TLV 6 / 1040)", 921600, 0.050,
-    sizeof(struct ti_vs), ti_init, ti_feed, ti_stats,
+    .name = "ti-vs",
+    .description = "TI mmWave vital-signs UART stream (TLV 6 / 1040)",
+    .default_baud = 921600,
+    .default_period_s = 0.050,
+    .state_size = sizeof(struct ti_vs),
+    .init = ti_init,
+    .feed = ti_feed,
+    .stats = ti_stats,
 };

@@ -1,25 +1,63 @@
 /*
  * ti_vs — TI mmWave vital-signs UART stream (IWR1642/1443/6843 running TI's
- * vital-signs lab, or "vital signs with people tracking").
+ * vital-signs lab, or "vital signs with people tracking" from the Radar
+ * Toolbox). Pure and incremental: driver interface in driver.h.
  *
- * Frames: 40-byte header (magic 02 01 04 03 06 05 08 07, totalPacketLen,
- * frameNumber, numTLVs...) then TLVs. Decoded:
- *   TLV 6 (68xx/16xx numbering; TLV 0 with tlv=14xx): VitalSignsDemo_OutputStats.
- *     rr = breathingRateEst_FFT, hr = heartRateEst_FFT (the estimates TI's own
- *     GUI shows); a rate of 0 is left out. quality = min(cb/(cb+1),
- *     ch/(ch+0.25)) from confidenceMetricBreathOut (cb) and
- *     confidenceMetricHeartOut (ch), which the lab reports on those scales
- *     (breath ~1-40, heart ~0.1-1). motion = motionDetectedFlag != 0.
- *     presence = sumEnergyBreathWfm >= presence_energy (param, default 1000).
- *   TLV 1040 (0x410): 136 bytes per tracked person (several per TLV); one
- *     reading each with READING_ID; breathDeviation == 0 means nobody there
- *     (presence false, no rates).
- * Time: frame number x frame_ms (param, default 50) from the first frame; a
- * frame number that goes back (wrap, radar reset) continues from the last
- * time plus one period, so time never runs backwards.
- * Resync: on the magic word; a frame shorter than its length claims (the next
- * magic appears inside it) is dropped and counted (bad_frame).
- * Params: tlv=68xx|14xx, frame_ms=1..10000, presence_energy=NUMBER.
+ * Frames: 40-byte little-endian header (magic 02 01 04 03 06 05 08 07,
+ * version, totalPacketLen, platform, frameNumber, timeCpuCycles,
+ * numDetectedObj, numTLVs, subFrameNumber) then numTLVs TLVs of
+ * {u32 type, u32 length of the payload, payload}.
+ *
+ * Decoded:
+ *   TLV 6 (68xx/16xx numbering; TLV 0 with tlv=14xx): VitalSignsDemo_OutputStats,
+ *     128 bytes (a longer TLV is read for its first 128 bytes, a shorter one
+ *     rejects the frame). One reading per frame:
+ *     rr = breathingRateEst_FFT, hr = heartRateEst_FFT — the estimates TI's
+ *       own GUI shows; in the real IWR1642 capture they agree with the
+ *       peak-count and xCorr estimates, whereas heartRateEst_FFT_4Hz locks
+ *       on the second harmonic (~207 bpm). A rate that is not finite, <= 0,
+ *       rr > 100 or hr > 300 is left out, and both rates are left out when
+ *       presence is false (an empty bed's FFT peak is noise, not a rate).
+ *     quality = min(qb, qh) with qb = cb / (cb + 1), qh = ch / (ch + 0.25),
+ *       cb = confidenceMetricBreathOut, ch = confidenceMetricHeartOut: the lab
+ *       reports those on different scales (breath ~1-40, heart ~0.1-0.5), so
+ *       each maps to 0..1 with its half-way point at a typical value (cb 1,
+ *       ch 0.25); the weaker of the two decides. Negative or NaN: quality 0.
+ *     motion = motionDetectedFlag != 0.
+ *     presence = sumEnergyBreathWfm >= presence_energy (default 1000; the
+ *       real capture with a person at ~0.5 m has 27 000 - 830 000, an empty
+ *       room tens) and maxVal >= presence_maxval (default 0: not used).
+ *   TLV 1040 (0x410): 136 bytes per tracked person, several per TLV (length
+ *     must be a multiple of 136): u16 id, u16 rangeBin, f32 breathDeviation,
+ *     f32 heartRate, f32 breathRate, f32 heartWaveform[15], f32
+ *     breathWaveform[15]. One reading per person with READING_ID;
+ *     presence = breathDeviation != 0 (0 means no patient); rates only when
+ *     present and plausible as above. No quality figure exists in this TLV.
+ *   TLV 2 (1 with tlv=14xx), the range profile, is valid and unused; any
+ *     other TLV type counts as `unknown`.
+ *
+ * Time: frameNumber x frame_ms (default 50 ms, the lab's 20 fps; use 90 for
+ * the people-tracking configuration), relative to the first frame seen.
+ * Frame numbers are compared modulo 2^32, so the counter wrapping is just
+ * the next frame. A frame number that repeats, goes back (radar reset) or
+ * jumps forward by more than an hour's worth of frames continues from the
+ * last time plus one period, so time never runs backwards.
+ *
+ * Resync: on the magic word. TI frames carry no checksum, so a frame is
+ * accepted only when its whole TLV chain fits totalPacketLen and no other
+ * magic word starts inside it: real captures hold frames cut short, and a
+ * length is never trusted past the next magic (the cut frame is dropped and
+ * counted as bad_frame; decoding resumes at that magic). Rejected as
+ * bad_length: totalPacketLen < 40 or > 65536, numTLVs > 256 or more TLV
+ * headers than fit, a TLV running past the packet, a stats TLV shorter than
+ * 128 bytes, a TLV 1040 length that is not a multiple of 136. A frame cut
+ * short only in its padding (its TLVs end before the next magic) is whole
+ * and decoded. While a frame trickles in, each byte is searched for a magic
+ * once, and a cut is noticed as soon as the next magic is complete.
+ *
+ * Params: tlv=68xx|16xx|14xx, frame_ms=1..10000, presence_energy=NUMBER>=0,
+ * presence_maxval=NUMBER>=0 (baud and pace belong to the transport and are
+ * ignored).
  */
 #ifndef WW_TI_VS_H
 #define WW_TI_VS_H
@@ -31,23 +69,30 @@
 
 #define TI_VS_MAGIC_LEN 8
 #define TI_VS_HEADER_LEN 40
+#define TI_VS_MAX_PACKET FRAMER_CAP
+#define TI_VS_MAX_TLVS 256
 #define TI_VS_TLV_STATS 6
+#define TI_VS_TLV_RANGE 2
 #define TI_VS_TLV_STATS_14XX 0
+#define TI_VS_TLV_RANGE_14XX 1
 #define TI_VS_TLV_PEOPLE 1040
 #define TI_VS_STATS_LEN 128
 #define TI_VS_PERSON_LEN 136
 
+/* Parser state; callers allocate ti_vs_driver.state_size bytes. */
 struct ti_vs {
-    struct framer fr;
     struct parser_stats st;
     reading_cb cb;
     void *ctx;
     bool numbering_14xx;
     double frame_s;
     double presence_energy;
+    double presence_maxval;
     bool have_frame;
     uint32_t last_frame;
     double last_t;
+    size_t scanned; /* the pending frame has no magic starting in [8, scanned) */
+    struct framer fr; /* last: the large buffer */
 };
 
 extern const struct sensor_driver ti_vs_driver;

@@ -1,28 +1,17 @@
-/* libFuzzer harness: the mr60bha1 parser, fed the input in two chunks at a split
- * chosen by the first byte, so split frames are exercised too. */
+/* libFuzzer harness: the mr60bha1 parser, whole versus chunked
+ * (fuzz_parser.h), with the manual's map and the firmware variant. */
 #include "mr60bha1.h"
 
-#include <stdint.h>
-#include <stdlib.h>
+#include "fuzz_parser.h"
 
-static void sink(void *ctx, const struct reading *r)
-{
-    (void)ctx;
-    (void)r;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One input. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct mr60bha1 st;
-    char err[128];
-    if (mr60bha1_driver.init(&st, NULL, 0, err, sizeof err) < 0)
-        abort();
-    size_t split = size ? (data[0] * size) / 256 : 0;
-    mr60bha1_driver.feed(&st, data, split, sink, NULL);
-    mr60bha1_driver.feed(&st, data + split, size - split, sink, NULL);
-    struct parser_stats ps;
-    mr60bha1_driver.stats(&st, &ps);
-    if (ps.bytes != size)
-        abort();
+    static struct mr60bha1 a, b;
+    static const struct sensor_param fw[] = {{"hr", "81.02"}, {"rr", "81.05"}};
+    fuzz_parser_one(&mr60bha1_driver, &a, &b, NULL, 0, data, size);
+    fuzz_parser_one(&mr60bha1_driver, &a, &b, fw, 2, data, size);
     return 0;
 }

@@ -1,28 +1,17 @@
-/* libFuzzer harness: the mr60bha2 parser, fed the input in two chunks at a split
- * chosen by the first byte, so split frames are exercised too. */
+/* libFuzzer harness: the mr60bha2 parser, whole versus chunked
+ * (fuzz_parser.h), with both distance-flag polarities. */
 #include "mr60bha2.h"
 
-#include <stdint.h>
-#include <stdlib.h>
+#include "fuzz_parser.h"
 
-static void sink(void *ctx, const struct reading *r)
-{
-    (void)ctx;
-    (void)r;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One input. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct mr60bha2 st;
-    char err[128];
-    if (mr60bha2_driver.init(&st, NULL, 0, err, sizeof err) < 0)
-        abort();
-    size_t split = size ? (data[0] * size) / 256 : 0;
-    mr60bha2_driver.feed(&st, data, split, sink, NULL);
-    mr60bha2_driver.feed(&st, data + split, size - split, sink, NULL);
-    struct parser_stats ps;
-    mr60bha2_driver.stats(&st, &ps);
-    if (ps.bytes != size)
-        abort();
+    static struct mr60bha2 a, b;
+    static const struct sensor_param p0[] = {{"distance_valid", "0"}};
+    fuzz_parser_one(&mr60bha2_driver, &a, &b, NULL, 0, data, size);
+    fuzz_parser_one(&mr60bha2_driver, &a, &b, p0, 1, data, size);
     return 0;
 }
