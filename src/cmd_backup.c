@@ -1,7 +1,9 @@
 /*
- * cmd_backup and cmd_check — `wardwatch backup -o FILE` makes a consistent
- * copy of the (possibly live) ward database with SQLite's backup API;
- * `wardwatch check [FILE]` verifies a database or a backup.
+ * cmd_backup — `wardwatch backup -o FILE [-c CONFIG] [--db FILE]` makes a
+ * consistent copy of the (possibly live) ward database with SQLite's backup
+ * API, into a new 0600 file that is never an existing one, then verifies the
+ * copy as `wardwatch check` would. The database is --db, or the one the ward
+ * configuration names.
  */
 #include "commands.h"
 #include "config.h"
@@ -11,58 +13,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse -c/--db/-o and an optional positional file. */
-static int db_args(int argc, char **argv, const char *cmd, bool want_out, char *db, size_t dbn,
-                   const char **out)
+#define BACKUP_USAGE "usage: wardwatch backup -o FILE [-c CONFIG] [--db FILE]"
+
+/* The database the configuration names; 0, or the exit status. */
+static int config_database(const char *cfgpath, char *db, size_t n)
 {
-    const char *cfgpath = NULL, *dbpath = NULL, *pos = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-c") && i + 1 < argc)
-            cfgpath = argv[++i];
-        else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-            dbpath = argv[++i];
-        else if (want_out && !strcmp(argv[i], "-o") && i + 1 < argc)
-            *out = argv[++i];
-        else if (!want_out && argv[i][0] != '-' && !pos)
-            pos = argv[i];
-        else {
-            fprintf(stderr, "wardwatch %s: unexpected argument '%s'\nusage: wardwatch %s\n", cmd,
-                    argv[i],
-                    want_out ? "backup -o FILE [-c CONFIG] [--db FILE]"
-                             : "check [-c CONFIG] [--db FILE | FILE]");
-            return 2;
-        }
-    }
-    if (want_out && !*out) {
-        fprintf(stderr, "wardwatch backup: -o FILE is required\n");
-        return 2;
-    }
-    if (pos || dbpath) {
-        snprintf(db, dbn, "%s", pos ? pos : dbpath);
-        return 0;
-    }
     struct ward_config *cfg = malloc(sizeof *cfg);
     char err[1024];
-    if (!cfg)
+    if (!cfg) {
+        fprintf(stderr, "wardwatch backup: out of memory\n");
         return 1;
+    }
     if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "wardwatch: %s\n", err);
+        fprintf(stderr, "wardwatch backup: %s\n", err);
         free(cfg);
         return 2;
     }
-    snprintf(db, dbn, "%s", cfg->database);
+    snprintf(db, n, "%s", cfg->database);
     free(cfg);
     return 0;
 }
 
-/* wardwatch backup. */
+/* Entry point. */
 int cmd_backup_main(int argc, char **argv)
 {
-    char db[1024], err[1024];
-    const char *out = NULL;
-    int rc = db_args(argc, argv, "backup", true, db, sizeof db, &out);
-    if (rc)
-        return rc;
+    const char *cfgpath = NULL, *dbpath = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("%s\nCopies the ward database (safe while wardwatch runs) into a new file "
+                   "readable by its owner only, and verifies the copy.\n",
+                   BACKUP_USAGE);
+            return 0;
+        }
+        const char **slot = !strcmp(a, "-o")     ? &out
+                            : !strcmp(a, "-c")   ? &cfgpath
+                            : !strcmp(a, "--db") ? &dbpath
+                                                 : NULL;
+        if (!slot) {
+            fprintf(stderr, "wardwatch backup: unknown argument '%s' (accepted: -o FILE, -c CONFIG, "
+                            "--db FILE)\n%s\n",
+                    a, BACKUP_USAGE);
+            return 2;
+        }
+        if (i + 1 >= argc || !argv[i + 1][0]) {
+            fprintf(stderr, "wardwatch backup: %s needs a file name\n%s\n", a, BACKUP_USAGE);
+            return 2;
+        }
+        *slot = argv[++i];
+    }
+    if (!out) {
+        fprintf(stderr, "wardwatch backup: -o FILE is required (the new backup file)\n%s\n",
+                BACKUP_USAGE);
+        return 2;
+    }
+    char db[4096], err[2048];
+    if (dbpath) {
+        snprintf(db, sizeof db, "%s", dbpath);
+    } else {
+        int rc = config_database(cfgpath, db, sizeof db);
+        if (rc)
+            return rc;
+    }
     if (store_backup_file(db, out, err, sizeof err) < 0) {
         fprintf(stderr, "wardwatch backup: %s\n", err);
         return 1;
@@ -72,20 +84,5 @@ int cmd_backup_main(int argc, char **argv)
         return 1;
     }
     printf("backup of %s written to %s\n", db, out);
-    return 0;
-}
-
-/* wardwatch check. */
-int cmd_check_main(int argc, char **argv)
-{
-    char db[1024], err[1024];
-    const char *out = NULL;
-    int rc = db_args(argc, argv, "check", false, db, sizeof db, &out);
-    if (rc)
-        return rc;
-    if (store_check_file(db, stdout, err, sizeof err) < 0) {
-        fprintf(stderr, "wardwatch check: %s\n", err);
-        return 1;
-    }
     return 0;
 }

@@ -1,9 +1,16 @@
 /*
- * store — SQLite persistence for the ward (contract in store.h). Schema
- * history lives in the migrations[] table: each step runs in one
- * transaction and bumps PRAGMA user_version. Rates are stored as integer
- * tenths and quality as a percentage so a bed-day of per-second samples stays
- * small.
+ * store — SQLite persistence for the ward (contract in store.h).
+ *
+ * Schema history lives in migrations[]: step N takes user_version N to N+1 in
+ * one transaction. A migration, once released, is never edited — a database
+ * that already passed it would never see the change; new columns and tables
+ * go into a new step. Every statement the store runs is in stmt_sql[] and is
+ * prepared once at open, so a schema/SQL mismatch shows at start, not at the
+ * first alarm.
+ *
+ * Queues: samples live in a fixed ring (oldest dropped in a long outage,
+ * counted); scores and sensor events in preallocated arrays that only grow
+ * if an outage outlasts them, because those rows must never be dropped.
  */
 #include "store.h"
 
@@ -68,15 +75,30 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;"
     "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
     " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;",
+    /* 3: where each sample came from; the latched flag (backfilled from the
+     * state and the event log); at most one open admission per bed */
+    "CREATE TABLE sources(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "ALTER TABLE samples ADD COLUMN source INTEGER REFERENCES sources(id);"
+    "ALTER TABLE alarms ADD COLUMN latched INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE alarms SET latched = 1 WHERE state = 'latched' OR (state NOT IN ('reset', 'ended')"
+    " AND id IN (SELECT alarm FROM alarm_events WHERE event = 'latched'));"
+    "CREATE UNIQUE INDEX admissions_one_open ON admissions(bed) WHERE discharged_at IS NULL;",
 };
 
 enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
     S_BED,
+    S_BED_EXISTS,
+    S_SOURCE_ADD,
+    S_SOURCE_GET,
     S_SAMPLE,
     S_SCORE,
     S_SENSOR_EV,
     S_AUDIT,
     S_ADMIT,
+    S_OPEN_ADM,
     S_DISCHARGE,
     S_SCALE2,
     S_LIMITS,
@@ -86,50 +108,124 @@ enum stmt_id {
     S_ALARM_UPDATE,
     S_ALARM_EVENT,
     S_ALARM_INFO,
-    S_BEGIN,
-    S_COMMIT,
-    S_ROLLBACK,
+    S_LOAD_BEDS,
+    S_LOAD_ADM,
+    S_LOAD_ALARMS,
+    S_LOAD_LATEST,
+    S_Q_SAMPLES,
+    S_Q_SCORES,
+    S_Q_OBS,
+    S_Q_NOTES,
+    S_Q_ALARM_EV,
+    S_DS_GROUPS,
+    S_DS_ROWS,
+    S_DS_PUT,
+    S_DS_DELETE,
     S_COUNT
 };
 
+#define ALARM_COLS                                                                             \
+    "id, bed, condition, priority, raised_at, state, acked_by, acked_at, ended_at, reset_by," \
+    " reset_at, escalated, last_alert_at, latched"
+#define OBS_COLS "id, admission, bed, param, value, entered_by, t"
+
 static const char *const stmt_sql[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
     [S_BED] = "INSERT INTO beds(number, label) VALUES(?1, ?2)"
               " ON CONFLICT(number) DO UPDATE SET label = excluded.label",
-    [S_SAMPLE] = "INSERT OR REPLACE INTO samples(bed, t, rr10, hr10, q, flags)"
-                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_SCORE] = "INSERT OR REPLACE INTO scores VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                " ?11, ?12)",
+    [S_BED_EXISTS] = "SELECT 1 FROM beds WHERE number = ?1",
+    [S_SOURCE_ADD] = "INSERT INTO sources(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
+    [S_SOURCE_GET] = "SELECT id FROM sources WHERE name = ?1",
+    [S_SAMPLE] = "INSERT OR REPLACE INTO samples(bed, t, rr10, hr10, q, flags, source)"
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_SCORE] = "INSERT OR REPLACE INTO scores(bed, t, total, p_rr, p_spo2, p_o2, p_sbp, p_hr,"
+                " p_acvpu, p_temp, band, partial_mask)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [S_SENSOR_EV] = "INSERT INTO sensor_events(bed, t, event, detail) VALUES(?1, ?2, ?3, ?4)",
     [S_AUDIT] = "INSERT INTO audit(t, staff, action, bed, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
     [S_ADMIT] = "INSERT INTO admissions(bed, patient_ref, admitted_at, admitted_by, note)"
                 " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_OPEN_ADM] = "SELECT id FROM admissions WHERE bed = ?1 AND discharged_at IS NULL",
     [S_DISCHARGE] = "UPDATE admissions SET discharged_at = ?2, discharged_by = ?3"
-                    " WHERE id = ?1 AND discharged_at IS NULL",
+                    " WHERE id = ?1 AND bed = ?4 AND discharged_at IS NULL",
     [S_SCALE2] = "UPDATE admissions SET scale2 = ?2, scale2_by = ?3, scale2_at = ?4"
-                 " WHERE id = ?1 AND discharged_at IS NULL",
+                 " WHERE id = ?1 AND bed = ?5 AND discharged_at IS NULL",
     [S_LIMITS] = "UPDATE admissions SET rr_low = ?2, rr_high = ?3, hr_low = ?4, hr_high = ?5,"
-                 " limits_reason = ?6, limits_by = ?7 WHERE id = ?1 AND discharged_at IS NULL",
+                 " limits_reason = ?6, limits_by = ?7"
+                 " WHERE id = ?1 AND bed = ?8 AND discharged_at IS NULL",
     [S_OBS] = "INSERT INTO observations(admission, bed, param, value, entered_by, t)"
               " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_NOTE] = "INSERT INTO notes(bed, admission, alarm, t, staff, text)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_ALARM_RAISE] = "INSERT INTO alarms(bed, condition, priority, raised_at, state,"
                       " last_alert_at) VALUES(?1, ?2, ?3, ?4, 'active', ?4)",
+    /* ?2 state, ?3 event, ?4 staff, ?5 t */
     [S_ALARM_UPDATE] =
         "UPDATE alarms SET state = ?2,"
         " acked_by = CASE WHEN ?3 = 'acknowledged' THEN ?4 ELSE acked_by END,"
         " acked_at = CASE WHEN ?3 = 'acknowledged' THEN ?5 ELSE acked_at END,"
-        " ended_at = CASE WHEN ?3 IN ('ended', 'latched') THEN ?5 ELSE ended_at END,"
+        " ended_at = CASE WHEN ?3 IN ('ended', 'latched', 'superseded') AND ended_at IS NULL"
+        "   THEN ?5 ELSE ended_at END,"
         " reset_by = CASE WHEN ?3 = 'reset' THEN ?4 ELSE reset_by END,"
         " reset_at = CASE WHEN ?3 = 'reset' THEN ?5 ELSE reset_at END,"
         " escalated = CASE WHEN ?3 = 'escalated' THEN 1 ELSE escalated END,"
-        " last_alert_at = CASE WHEN ?3 IN ('realerted', 'raised') THEN ?5 ELSE last_alert_at END"
+        " last_alert_at = CASE WHEN ?3 IN ('realerted', 'raised', 'escalated') THEN ?5"
+        "   ELSE last_alert_at END,"
+        " latched = CASE WHEN ?3 = 'latched' THEN 1 WHEN ?3 = 'reset' THEN 0 ELSE latched END"
         " WHERE id = ?1",
     [S_ALARM_EVENT] = "INSERT INTO alarm_events(alarm, t, event, staff) VALUES(?1, ?2, ?3, ?4)",
     [S_ALARM_INFO] = "SELECT bed, condition FROM alarms WHERE id = ?1",
-    [S_BEGIN] = "BEGIN IMMEDIATE",
-    [S_COMMIT] = "COMMIT",
-    [S_ROLLBACK] = "ROLLBACK",
+    [S_LOAD_BEDS] = "SELECT number, label FROM beds ORDER BY number",
+    [S_LOAD_ADM] = "SELECT id, bed, patient_ref, admitted_at, admitted_by, note, scale2,"
+                   " scale2_by, scale2_at, rr_low, rr_high, hr_low, hr_high, limits_reason,"
+                   " limits_by FROM admissions WHERE discharged_at IS NULL ORDER BY id",
+    [S_LOAD_ALARMS] = "SELECT " ALARM_COLS " FROM alarms"
+                      " WHERE state IN ('active', 'acknowledged', 'latched') ORDER BY id",
+    [S_LOAD_LATEST] = "SELECT " OBS_COLS " FROM observations o WHERE o.admission = ?1 AND o.id ="
+                      " (SELECT id FROM observations WHERE admission = ?1 AND"
+                      "  param = o.param ORDER BY t DESC, id DESC LIMIT 1) ORDER BY param",
+    [S_Q_SAMPLES] = "SELECT bed, t, rr10, hr10, q, flags FROM samples"
+                    " WHERE (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3"
+                    " UNION ALL SELECT bed, minute * 60000, rr_med, hr_med, NULL, 0"
+                    " FROM samples_minute WHERE (?1 < 0 OR bed = ?1)"
+                    " AND minute >= ?2 / 60000 - 1 AND minute <= ?3 / 60000 + 1"
+                    " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY 2, 1",
+    [S_Q_SCORES] = "SELECT bed, t, total, p_rr, p_spo2, p_o2, p_sbp, p_hr, p_acvpu, p_temp,"
+                   " band, partial_mask FROM scores WHERE (?1 < 0 OR bed = ?1) AND t >= ?2"
+                   " AND t < ?3 ORDER BY t, bed",
+    [S_Q_OBS] = "SELECT " OBS_COLS " FROM observations WHERE (?1 < 0 OR bed = ?1)"
+                " AND t >= ?2 AND t < ?3 ORDER BY t, id",
+    [S_Q_NOTES] = "SELECT id, bed, alarm, t, staff, text FROM notes WHERE"
+                  " (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3 ORDER BY t, id",
+    [S_Q_ALARM_EV] = "SELECT e.alarm, a.bed, a.condition, a.priority, e.t, e.event, e.staff"
+                     " FROM alarm_events e JOIN alarms a ON a.id = e.alarm"
+                     " WHERE (?1 < 0 OR a.bed = ?1) AND e.t >= ?2 AND e.t < ?3"
+                     " ORDER BY e.t, e.id",
+    [S_DS_GROUPS] = "SELECT number, (SELECT min(t) FROM samples WHERE bed = number) AS t0"
+                    " FROM beds WHERE t0 < ?1 ORDER BY t0, number LIMIT ?2",
+    [S_DS_ROWS] = "SELECT rr10, hr10 FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
+    /* A minute folded before (rows that arrived late after an outage) is
+     * merged: min/max/n exact, the median of the larger part kept. */
+    [S_DS_PUT] = "INSERT INTO samples_minute(bed, minute, rr_min, rr_med, rr_max, hr_min, hr_med,"
+                 " hr_max, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                 " ON CONFLICT(bed, minute) DO UPDATE SET"
+                 " rr_min = coalesce(min(rr_min, excluded.rr_min), rr_min, excluded.rr_min),"
+                 " rr_max = coalesce(max(rr_max, excluded.rr_max), rr_max, excluded.rr_max),"
+                 " hr_min = coalesce(min(hr_min, excluded.hr_min), hr_min, excluded.hr_min),"
+                 " hr_max = coalesce(max(hr_max, excluded.hr_max), hr_max, excluded.hr_max),"
+                 " rr_med = CASE WHEN excluded.n > n OR rr_med IS NULL THEN"
+                 "   coalesce(excluded.rr_med, rr_med) ELSE rr_med END,"
+                 " hr_med = CASE WHEN excluded.n > n OR hr_med IS NULL THEN"
+                 "   coalesce(excluded.hr_med, hr_med) ELSE hr_med END,"
+                 " n = n + excluded.n",
+    [S_DS_DELETE] = "DELETE FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
+};
+
+struct sample_row {
+    struct store_sample s;
+    uint32_t source; /* sources.id, 0 none */
 };
 
 struct sensor_ev_row {
@@ -139,71 +235,94 @@ struct sensor_ev_row {
     char detail[128];
 };
 
+/* Which source this bed's samples currently come from. */
+struct bed_source {
+    int bed;
+    uint32_t source;
+};
+
+#define MAX_BED_SOURCES 256
+#define DS_SCRATCH 4096 /* sample values kept for one bed-minute's median */
+
 struct store {
     sqlite3 *db;
     char path[1024];
+    int version;
+    bool limited; /* opened below the current version: no statements */
     sqlite3_stmt *st[S_COUNT];
     /* sample ring: may drop the oldest in a long outage */
-    struct store_sample *samples;
+    struct sample_row *samples;
     size_t cap, head, n;
     /* scores and sensor events: never dropped */
     struct store_score *scores;
     size_t nscores, capscores;
     struct sensor_ev_row *sevs;
     size_t nsevs, capsevs;
+    struct bed_source sources[MAX_BED_SOURCES];
+    size_t nsources;
+    int ds_rr[DS_SCRATCH], ds_hr[DS_SCRATCH];
     bool healthy;
-    char last_error[256];
+    char last_error[512];
     struct store_stats stats;
 };
 
-#define SAMPLE_CAP (64 * 3600) /* an hour of a 64-bed ward */
+#define DEFAULT_SAMPLE_CAP (64 * 3600) /* an hour of a 64-bed ward */
+#define DEFAULT_SCORE_CAP (64 * 600)
+#define DEFAULT_EVENT_CAP 4096
 
-/* Record an SQLite error. */
+/* Record an SQLite error (also kept for store_last_error). */
 static int db_err(struct store *st, char *err, size_t errlen, const char *what)
 {
-    snprintf(st->last_error, sizeof st->last_error, "%s: %s", what, sqlite3_errmsg(st->db));
-    return ww_err(err, errlen, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    ww_err(st->last_error, sizeof st->last_error, "%s: %s: %s", st->path, what,
+           sqlite3_errmsg(st->db));
+    return ww_err(err, errlen, "%s", st->last_error);
 }
 
-/* Run a statement that returns no rows (reset afterwards). */
+/* Step a statement that returns no rows (or ignores them), then reset it. */
 static int step_done(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* BEGIN IMMEDIATE. */
-static int begin(struct store *st, char *err, size_t errlen)
+/* BEGIN IMMEDIATE: take the write lock now so a busy database fails here. */
+static int begin(struct store *st, char *err, size_t errlen, const char *what)
 {
-    if (step_done(st->st[S_BEGIN]) < 0)
-        return db_err(st, err, errlen, "cannot start a transaction");
-    return 0;
-}
-
-/* COMMIT, or roll back and report. */
-static int commit(struct store *st, char *err, size_t errlen, const char *what)
-{
-    if (step_done(st->st[S_COMMIT]) < 0) {
-        db_err(st, err, errlen, what);
-        step_done(st->st[S_ROLLBACK]);
+    if (step_done(st->st[S_BEGIN]) < 0) {
         st->healthy = false;
-        return -1;
+        return db_err(st, err, errlen, what);
     }
-    st->healthy = true;
     return 0;
 }
 
-/* Roll back after a failed statement. */
+/* Roll back the open transaction after a validation refusal (no error). */
+static void rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        step_done(st->st[S_ROLLBACK]);
+}
+
+/* Roll back after a failed statement and report it. */
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
 {
     db_err(st, err, errlen, what);
-    step_done(st->st[S_ROLLBACK]);
+    rollback(st);
     st->healthy = false;
     return -1;
 }
 
-/* Bind text or NULL. */
+/* COMMIT, or roll back and report: callers confirm only after this. */
+static int commit(struct store *st, char *err, size_t errlen, const char *what)
+{
+    if (step_done(st->st[S_COMMIT]) < 0)
+        return fail(st, err, errlen, what);
+    st->healthy = true;
+    return 0;
+}
+
+/* Bind text, NULL when absent or empty. */
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v && *v)
@@ -212,52 +331,100 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
-/* Bind a rate as integer tenths, NULL if NaN. */
-static void bind_tenths(sqlite3_stmt *s, int i, float v)
+/* Bind an id, NULL when 0 (none). */
+static void bind_id(sqlite3_stmt *s, int i, int64_t id)
 {
-    if (isfinite(v))
-        sqlite3_bind_int(s, i, (int)lrintf(v * 10.0f));
+    if (id > 0)
+        sqlite3_bind_int64(s, i, id);
     else
         sqlite3_bind_null(s, i);
 }
 
-/* Create the file with tight permissions before SQLite opens it. */
+/* Bind a rate as integer tenths, NULL if NaN or out of any sane range. */
+static void bind_tenths(sqlite3_stmt *s, int i, float v)
+{
+    if (isfinite(v) && v >= 0 && v < 10000)
+        sqlite3_bind_int(s, i, (int)lroundf(v * 10.0f));
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Copy a text column into a buffer. */
+static void col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+    ww_strlcpy(dst, v ? (const char *)v : "", n);
+}
+
+/* Sanitise outside text into dst; refuse it (naming the field) when empty
+ * and required, or longer than the field rather than cutting it silently. */
+static int clean_text(char *dst, size_t n, const char *src, bool keep_newlines, bool required,
+                      const char *field, char *err, size_t errlen)
+{
+    if (!src)
+        src = "";
+    if (strlen(src) >= n)
+        return ww_err(err, errlen, "%s is too long (%zu bytes, at most %zu)", field, strlen(src),
+                      n - 1);
+    ww_sanitize_text(dst, n, src, keep_newlines);
+    if (required && !dst[0])
+        return ww_err(err, errlen, "%s is missing", field);
+    return 0;
+}
+
+/* Create the file with tight permissions before SQLite opens it, so there
+ * is no moment with wider ones. An existing file is left as it is. */
 static int create_file(const char *path, const char *group, char *err, size_t errlen)
 {
-    mode_t mode = group && *group ? 0640 : 0600;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    bool grp = group && *group;
+    struct group *g = NULL;
+    if (grp && !(g = getgrnam(group)))
+        return ww_err(err, errlen, "%s: unix group '%s' does not exist", path, group);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, grp ? 0640 : 0600);
     if (fd < 0) {
         if (errno == EEXIST)
             return 0;
-        return ww_err(err, errlen, "%s: cannot create database: %s", path, strerror(errno));
+        return ww_err(err, errlen, "%s: cannot create the database: %s", path, strerror(errno));
     }
-    if (group && *group) {
-        struct group *g = getgrnam(group);
-        if (!g || fchown(fd, (uid_t)-1, g->gr_gid) < 0) {
+    if (grp) {
+        /* umask 077 took the group bit away: put it back after chown. */
+        if (fchown(fd, (uid_t)-1, g->gr_gid) < 0 || fchmod(fd, 0640) < 0) {
+            int e = errno;
             close(fd);
             unlink(path);
-            return ww_err(err, errlen, "%s: cannot give group '%s' access", path, group);
+            return ww_err(err, errlen, "%s: cannot give group '%s' read access: %s", path, group,
+                          strerror(e));
         }
-        fchmod(fd, 0640);
     }
     close(fd);
     return 0;
 }
 
-/* Apply migrations up to target. */
-static int migrate(struct store *st, int target, char *err, size_t errlen)
+/* Read PRAGMA user_version with a throwaway statement (before migration). */
+static int read_version(sqlite3 *db)
 {
     sqlite3_stmt *s;
-    int version = 0;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, err, errlen, "cannot read the schema version");
-    if (sqlite3_step(s) == SQLITE_ROW)
-        version = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+/* Apply migrations up to target, each step in its own transaction. */
+static int migrate(struct store *st, int target, char *err, size_t errlen)
+{
+    int version = read_version(st->db);
+    if (version < 0)
+        return ww_err(err, errlen, "%s: cannot read the schema version: %s", st->path,
+                      sqlite3_errmsg(st->db));
     if (version > STORE_SCHEMA_VERSION)
         return ww_err(err, errlen,
-                      "%s: database schema version %d is newer than this wardwatch (%d); "
-                      "use a newer wardwatch",
+                      "%s: database schema version %d is newer than this wardwatch (%d): it was "
+                      "written by a newer wardwatch; run that version, or restore a backup made "
+                      "before the upgrade",
                       st->path, version, STORE_SCHEMA_VERSION);
     for (int v = version; v < target; v++) {
         char *msg = NULL;
@@ -267,100 +434,154 @@ static int migrate(struct store *st, int target, char *err, size_t errlen)
             sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-            ww_err(err, errlen, "%s: migration to schema version %d failed: %s", st->path, v + 1,
-                   msg ? msg : sqlite3_errmsg(st->db));
+            ww_err(err, errlen,
+                   "%s: migration from schema version %d to %d failed (nothing changed): %s",
+                   st->path, v, v + 1, msg ? msg : sqlite3_errmsg(st->db));
             sqlite3_free(msg);
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             return -1;
         }
     }
+    st->version = read_version(st->db);
     return 0;
 }
 
-struct store *store_open_version(const char *path, const char *group, int target, char *err,
-                                 size_t errlen);
-
-/* Open at the current schema version. */
-struct store *store_open(const char *path, const char *group, char *err, size_t errlen)
+/* PRAGMA quick_check: 0 when "ok". */
+static int quick_check(struct store *st, char *err, size_t errlen)
 {
-    return store_open_version(path, group, STORE_SCHEMA_VERSION, err, errlen);
+    sqlite3_stmt *q;
+    char what[200] = "";
+    int ok = 0;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &q, NULL) == SQLITE_OK) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            const char *r = (const char *)sqlite3_column_text(q, 0);
+            ok = r && !strcmp(r, "ok");
+            ww_strlcpy(what, r ? r : "", sizeof what);
+        } else {
+            ww_strlcpy(what, sqlite3_errmsg(st->db), sizeof what);
+        }
+        sqlite3_finalize(q);
+    } else {
+        ww_strlcpy(what, sqlite3_errmsg(st->db), sizeof what);
+    }
+    if (ok)
+        return 0;
+    /* The first finding is enough here (`wardwatch check` lists them all). */
+    for (char *c = what; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    if (strlen(what) > 100)
+        strcpy(what + 96, "...");
+    return ww_err(err, errlen,
+                  "%s: the database is damaged or not a wardwatch database (%s). wardwatch will "
+                  "not write to it. Move it aside (mv %s %s.damaged) and restore the latest "
+                  "`wardwatch backup` copy in its place, or start with a new file; "
+                  "`wardwatch check %s` shows what is wrong",
+                  st->path, what, st->path, st->path, st->path);
 }
 
-/* Open and migrate to target (lower targets exist for migration tests). */
-struct store *store_open_version(const char *path, const char *group, int target, char *err,
-                                 size_t errlen)
+/* Open with the defaults. */
+struct store *store_open(const char *path, const char *group, char *err, size_t errlen)
 {
-    mode_t old = umask(077);
+    struct store_options o = {.group = group};
+    return store_open_with(path, &o, err, errlen);
+}
+
+/* Configure the connection, check, migrate and prepare. */
+static int open_db(struct store *st, const struct store_options *o, char *err, size_t errlen)
+{
+    if (create_file(st->path, o->group, err, errlen) < 0)
+        return -1;
+    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK)
+        return ww_err(err, errlen, "%s: cannot open the database: %s", st->path,
+                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    sqlite3_busy_timeout(st->db, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 2000);
+    sqlite3_extended_result_codes(st->db, 1);
+    /* A damaged file is refused before anything writes to it. */
+    if (quick_check(st, err, errlen) < 0)
+        return -1;
+    sqlite3_stmt *s;
+    char mode[16] = "";
+    if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            col_text(s, 0, mode, sizeof mode);
+        sqlite3_finalize(s);
+    }
+    if (strcmp(mode, "wal"))
+        return ww_err(err, errlen,
+                      "%s: cannot switch the database to WAL mode (%s); it must be on a local "
+                      "file system",
+                      st->path, mode[0] ? mode : sqlite3_errmsg(st->db));
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
+                     &msg) != SQLITE_OK) {
+        ww_err(err, errlen, "%s: cannot configure the database: %s", st->path, msg);
+        sqlite3_free(msg);
+        return -1;
+    }
+    int target = o->schema_version > 0 ? o->schema_version : STORE_SCHEMA_VERSION;
+    if (target > STORE_SCHEMA_VERSION)
+        target = STORE_SCHEMA_VERSION;
+    if (migrate(st, target, err, errlen) < 0)
+        return -1;
+    if (target < STORE_SCHEMA_VERSION) {
+        st->limited = true;
+        return 0;
+    }
+    for (int i = 0; i < S_COUNT; i++)
+        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
+                               NULL) != SQLITE_OK)
+            return ww_err(err, errlen, "%s: the schema does not match this wardwatch: %s",
+                          st->path, sqlite3_errmsg(st->db));
+    return 0;
+}
+
+/* Open with options; every queue is allocated here, once. */
+struct store *store_open_with(const char *path, const struct store_options *opt, char *err,
+                              size_t errlen)
+{
+    static const struct store_options defaults;
+    const struct store_options *o = opt ? opt : &defaults;
+    if (!path || !*path) {
+        ww_err(err, errlen, "no database file given");
+        return NULL;
+    }
     struct store *st = calloc(1, sizeof *st);
     if (!st) {
-        umask(old);
         ww_err(err, errlen, "out of memory");
         return NULL;
     }
-    ww_strlcpy(st->path, path, sizeof st->path);
-    if (create_file(path, group, err, errlen) < 0)
-        goto fail;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-        SQLITE_OK) {
-        ww_err(err, errlen, "%s: cannot open database: %s", path,
-               st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        goto fail;
+    if (ww_strlcpy(st->path, path, sizeof st->path) >= sizeof st->path) {
+        ww_err(err, errlen, "database path is too long (%zu bytes)", strlen(path));
+        free(st);
+        return NULL;
     }
-    sqlite3_busy_timeout(st->db, 1000);
-    sqlite3_extended_result_codes(st->db, 1);
-    /* A damaged file is refused before anything writes to it. */
-    sqlite3_stmt *q;
-    int ok = 0;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            const char *r = (const char *)sqlite3_column_text(q, 0);
-            ok = r && !strcmp(r, "ok");
-        }
-        sqlite3_finalize(q);
-    }
-    if (!ok) {
-        ww_err(err, errlen,
-               "%s: the database is damaged (%s). wardwatch will not write over it: move it "
-               "aside (mv %s %s.damaged) and restore the latest `wardwatch backup` copy, or "
-               "start a new file; `wardwatch check FILE` shows what is wrong",
-               path, sqlite3_errmsg(st->db), path, path);
-        goto fail;
-    }
-    char *msg = NULL;
-    if (sqlite3_exec(st->db,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        ww_err(err, errlen, "%s: cannot configure the database: %s", path, msg);
-        sqlite3_free(msg);
-        goto fail;
-    }
-    if (migrate(st, target, err, errlen) < 0)
-        goto fail;
-    if (target == STORE_SCHEMA_VERSION) {
-        for (int i = 0; i < S_COUNT; i++)
-            if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
-                                   NULL) != SQLITE_OK) {
-                ww_err(err, errlen, "%s: cannot prepare statement %d: %s", path, i,
-                       sqlite3_errmsg(st->db));
-                goto fail;
-            }
-    }
-    st->cap = SAMPLE_CAP;
+    st->cap = o->sample_capacity ? o->sample_capacity : DEFAULT_SAMPLE_CAP;
+    st->capscores = o->score_capacity ? o->score_capacity : DEFAULT_SCORE_CAP;
+    st->capsevs = o->event_capacity ? o->event_capacity : DEFAULT_EVENT_CAP;
     st->samples = malloc(st->cap * sizeof *st->samples);
-    if (!st->samples) {
-        ww_err(err, errlen, "out of memory");
-        goto fail;
+    st->scores = malloc(st->capscores * sizeof *st->scores);
+    st->sevs = malloc(st->capsevs * sizeof *st->sevs);
+    if (!st->samples || !st->scores || !st->sevs) {
+        ww_err(err, errlen, "out of memory for the write queues");
+        store_close(st);
+        return NULL;
+    }
+    /* The -wal and -shm files SQLite makes must not be wider either. */
+    mode_t old = umask(077);
+    int rc = open_db(st, o, err, errlen);
+    umask(old);
+    if (rc < 0) {
+        store_close(st);
+        return NULL;
     }
     st->healthy = true;
-    umask(old);
     return st;
-fail:
-    umask(old);
-    store_close(st);
-    return NULL;
 }
 
-/* Close, finalising statements. */
+/* Close, finalising statements (queued rows not flushed are discarded). */
 void store_close(struct store *st)
 {
     if (!st)
@@ -375,17 +596,10 @@ void store_close(struct store *st)
     free(st);
 }
 
-/* Current user_version. */
-int store_schema_version(struct store *st)
+/* Schema version after migration. */
+int store_schema_version(const struct store *st)
 {
-    sqlite3_stmt *s;
-    int v = -1;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            v = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    return v;
+    return st->version;
 }
 
 /* Health after the last write. */
@@ -394,7 +608,7 @@ bool store_healthy(const struct store *st)
     return st->healthy;
 }
 
-/* Last error text. */
+/* Last error text ("" when none). */
 const char *store_last_error(const struct store *st)
 {
     return st->last_error;
@@ -406,18 +620,67 @@ void store_get_stats(const struct store *st, struct store_stats *out)
     *out = st->stats;
 }
 
-/* Bed row. */
+/* Bed row (insert, or update the label). */
 int store_sync_bed(struct store *st, int bed, const char *label, char *err, size_t errlen)
 {
+    char clean[STORE_LABEL_MAX + 1];
+    if (bed < 0)
+        return ww_err(err, errlen, "bed number %d is negative", bed);
+    if (clean_text(clean, sizeof clean, label, false, true, "bed label", err, errlen) < 0)
+        return -1;
     sqlite3_stmt *s = st->st[S_BED];
     sqlite3_bind_int(s, 1, bed);
-    sqlite3_bind_text(s, 2, label, -1, SQLITE_TRANSIENT);
-    if (step_done(s) < 0)
-        return db_err(st, err, errlen, "cannot store bed");
+    sqlite3_bind_text(s, 2, clean, -1, SQLITE_TRANSIENT);
+    if (step_done(s) < 0) {
+        st->healthy = false;
+        return db_err(st, err, errlen, "cannot store the bed");
+    }
     return 0;
 }
 
-/* Queue a sample (ring; oldest dropped when full). */
+/* Source of a bed's samples from now on (sources row made on first use). */
+int store_set_source(struct store *st, int bed, const char *source, char *err, size_t errlen)
+{
+    char clean[STORE_LABEL_MAX + 1];
+    uint32_t id = 0;
+    if (clean_text(clean, sizeof clean, source, false, false, "sample source", err, errlen) < 0)
+        return -1;
+    if (clean[0]) {
+        sqlite3_bind_text(st->st[S_SOURCE_ADD], 1, clean, -1, SQLITE_TRANSIENT);
+        if (step_done(st->st[S_SOURCE_ADD]) < 0) {
+            st->healthy = false;
+            return db_err(st, err, errlen, "cannot store the sample source");
+        }
+        sqlite3_stmt *g = st->st[S_SOURCE_GET];
+        sqlite3_bind_text(g, 1, clean, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(g) == SQLITE_ROW)
+            id = (uint32_t)sqlite3_column_int64(g, 0);
+        sqlite3_reset(g);
+        sqlite3_clear_bindings(g);
+        if (!id)
+            return db_err(st, err, errlen, "cannot look up the sample source");
+    }
+    for (size_t i = 0; i < st->nsources; i++)
+        if (st->sources[i].bed == bed) {
+            st->sources[i].source = id;
+            return 0;
+        }
+    if (st->nsources == MAX_BED_SOURCES)
+        return ww_err(err, errlen, "more than %d beds with a sample source", MAX_BED_SOURCES);
+    st->sources[st->nsources++] = (struct bed_source){bed, id};
+    return 0;
+}
+
+/* Current source id of a bed (0 none). */
+static uint32_t source_of(const struct store *st, int bed)
+{
+    for (size_t i = 0; i < st->nsources; i++)
+        if (st->sources[i].bed == bed)
+            return st->sources[i].source;
+    return 0;
+}
+
+/* Queue a sample (ring; oldest dropped and counted when full). */
 void store_queue_sample(struct store *st, const struct store_sample *s)
 {
     if (st->n == st->cap) {
@@ -425,32 +688,41 @@ void store_queue_sample(struct store *st, const struct store_sample *s)
         st->n--;
         st->stats.dropped_samples++;
     }
-    st->samples[(st->head + st->n) % st->cap] = *s;
+    struct sample_row *r = &st->samples[(st->head + st->n) % st->cap];
+    r->s = *s;
+    r->source = source_of(st, s->bed);
     st->n++;
     st->stats.queued++;
 }
 
-/* Grow an array by doubling. */
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+/* Make room for one more row in a never-dropped queue. Only an outage longer
+ * than the preallocated size gets here; doubling keeps it rare. */
+static bool make_room(struct store *st, void **arr, size_t *cap, size_t n, size_t elem)
 {
-    if (need <= *cap)
-        return p;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *np = realloc(p, nc * elem);
-    if (np)
-        *cap = nc;
-    return np;
+    if (n < *cap)
+        return true;
+    void *p = *cap <= SIZE_MAX / 2 / elem ? realloc(*arr, *cap * 2 * elem) : NULL;
+    if (!p) {
+        st->stats.lost_rows++;
+        st->healthy = false;
+        ww_err(st->last_error, sizeof st->last_error,
+               "%s: out of memory queueing rows during a write outage; %llu lost", st->path,
+               (unsigned long long)st->stats.lost_rows);
+        return false;
+    }
+    *arr = p;
+    *cap *= 2;
+    return true;
 }
 
 /* Queue a score (never dropped). */
 void store_queue_score(struct store *st, const struct store_score *s)
 {
-    struct store_score *np = grow(st->scores, &st->capscores, st->nscores + 1, sizeof *np);
-    if (!np)
+    void *arr = st->scores;
+    bool ok = make_room(st, &arr, &st->capscores, st->nscores, sizeof *st->scores);
+    st->scores = arr;
+    if (!ok)
         return;
-    st->scores = np;
     st->scores[st->nscores++] = *s;
     st->stats.queued++;
 }
@@ -459,15 +731,16 @@ void store_queue_score(struct store *st, const struct store_score *s)
 void store_queue_sensor_event(struct store *st, int bed, int64_t t, const char *event,
                               const char *detail)
 {
-    struct sensor_ev_row *np = grow(st->sevs, &st->capsevs, st->nsevs + 1, sizeof *np);
-    if (!np)
+    void *arr = st->sevs;
+    bool ok = make_room(st, &arr, &st->capsevs, st->nsevs, sizeof *st->sevs);
+    st->sevs = arr;
+    if (!ok)
         return;
-    st->sevs = np;
     struct sensor_ev_row *r = &st->sevs[st->nsevs++];
     r->bed = bed;
     r->t = t;
-    ww_strlcpy(r->event, event, sizeof r->event);
-    ww_strlcpy(r->detail, detail ? detail : "", sizeof r->detail);
+    ww_sanitize_text(r->event, sizeof r->event, event && *event ? event : "?", false);
+    ww_sanitize_text(r->detail, sizeof r->detail, detail ? detail : "", false);
     st->stats.queued++;
 }
 
@@ -477,58 +750,71 @@ size_t store_queued(const struct store *st)
     return st->n + st->nscores + st->nsevs;
 }
 
-/* One transaction for everything queued; on failure everything stays. */
+/* Insert one queued sample. */
+static int put_sample(struct store *st, const struct sample_row *r)
+{
+    sqlite3_stmt *s = st->st[S_SAMPLE];
+    sqlite3_bind_int(s, 1, r->s.bed);
+    sqlite3_bind_int64(s, 2, r->s.t);
+    bind_tenths(s, 3, r->s.rr);
+    bind_tenths(s, 4, r->s.hr);
+    if (isfinite(r->s.quality) && r->s.quality >= 0 && r->s.quality <= 1)
+        sqlite3_bind_int(s, 5, (int)lroundf(r->s.quality * 100.0f));
+    else
+        sqlite3_bind_null(s, 5);
+    sqlite3_bind_int(s, 6, (int)r->s.flags);
+    bind_id(s, 7, r->source);
+    return step_done(s);
+}
+
+/* Insert one queued score. */
+static int put_score(struct store *st, const struct store_score *r)
+{
+    sqlite3_stmt *s = st->st[S_SCORE];
+    sqlite3_bind_int(s, 1, r->bed);
+    sqlite3_bind_int64(s, 2, r->t);
+    sqlite3_bind_int(s, 3, r->total);
+    for (int p = 0; p < 7; p++) {
+        if (r->parts[p] >= 0)
+            sqlite3_bind_int(s, 4 + p, r->parts[p]);
+        else
+            sqlite3_bind_null(s, 4 + p);
+    }
+    sqlite3_bind_int(s, 11, r->band);
+    sqlite3_bind_int(s, 12, (int)r->partial_mask);
+    return step_done(s);
+}
+
+/* Insert one queued sensor event. */
+static int put_sensor_event(struct store *st, const struct sensor_ev_row *r)
+{
+    sqlite3_stmt *s = st->st[S_SENSOR_EV];
+    sqlite3_bind_int(s, 1, r->bed);
+    sqlite3_bind_int64(s, 2, r->t);
+    sqlite3_bind_text(s, 3, r->event, -1, SQLITE_TRANSIENT);
+    bind_text(s, 4, r->detail);
+    return step_done(s);
+}
+
+/* One transaction for everything queued; the queues are emptied only after
+ * COMMIT, so a failure anywhere leaves every row for the next try. */
 int store_flush(struct store *st, char *err, size_t errlen)
 {
     if (store_queued(st) == 0)
         return 0;
-    if (begin(st, err, errlen) < 0) {
-        st->healthy = false;
+    if (begin(st, err, errlen, "cannot write samples") < 0) {
         st->stats.failed_flushes++;
         return -1;
     }
-    for (size_t i = 0; i < st->n; i++) {
-        const struct store_sample *r = &st->samples[(st->head + i) % st->cap];
-        sqlite3_stmt *s = st->st[S_SAMPLE];
-        sqlite3_bind_int(s, 1, r->bed);
-        sqlite3_bind_int64(s, 2, r->t);
-        bind_tenths(s, 3, r->rr);
-        bind_tenths(s, 4, r->hr);
-        if (isfinite(r->quality))
-            sqlite3_bind_int(s, 5, (int)lrintf(r->quality * 100.0f));
-        else
-            sqlite3_bind_null(s, 5);
-        sqlite3_bind_int(s, 6, (int)r->flags);
-        if (step_done(s) < 0)
+    for (size_t i = 0; i < st->n; i++)
+        if (put_sample(st, &st->samples[(st->head + i) % st->cap]) < 0)
             goto failed;
-    }
-    for (size_t i = 0; i < st->nscores; i++) {
-        const struct store_score *r = &st->scores[i];
-        sqlite3_stmt *s = st->st[S_SCORE];
-        sqlite3_bind_int(s, 1, r->bed);
-        sqlite3_bind_int64(s, 2, r->t);
-        sqlite3_bind_int(s, 3, r->total);
-        for (int p = 0; p < 7; p++) {
-            if (r->parts[p] >= 0)
-                sqlite3_bind_int(s, 4 + p, r->parts[p]);
-            else
-                sqlite3_bind_null(s, 4 + p);
-        }
-        sqlite3_bind_int(s, 11, r->band);
-        sqlite3_bind_int(s, 12, (int)r->partial_mask);
-        if (step_done(s) < 0)
+    for (size_t i = 0; i < st->nscores; i++)
+        if (put_score(st, &st->scores[i]) < 0)
             goto failed;
-    }
-    for (size_t i = 0; i < st->nsevs; i++) {
-        const struct sensor_ev_row *r = &st->sevs[i];
-        sqlite3_stmt *s = st->st[S_SENSOR_EV];
-        sqlite3_bind_int(s, 1, r->bed);
-        sqlite3_bind_int64(s, 2, r->t);
-        sqlite3_bind_text(s, 3, r->event, -1, SQLITE_TRANSIENT);
-        bind_text(s, 4, r->detail);
-        if (step_done(s) < 0)
+    for (size_t i = 0; i < st->nsevs; i++)
+        if (put_sensor_event(st, &st->sevs[i]) < 0)
             goto failed;
-    }
     if (commit(st, err, errlen, "cannot write samples") < 0) {
         st->stats.failed_flushes++;
         return -1;
@@ -558,94 +844,153 @@ static int audit_row(struct store *st, const char *staff, const char *action, in
     return step_done(s);
 }
 
-/* Run one prepared command statement plus its audit row in a transaction. */
-static int command(struct store *st, sqlite3_stmt *s, bool must_change, const char *staff,
-                   const char *action, int bed, const char *detail, int64_t t, char *err,
-                   size_t errlen)
+/* A staff id (or prescriber) for a command: required, sanitised, bounded. */
+static int clean_staff(char *dst, size_t n, const char *staff, const char *field, char *err,
+                       size_t errlen)
 {
-    if (begin(st, err, errlen) < 0) {
-        sqlite3_clear_bindings(s);
-        st->healthy = false;
-        return -1;
-    }
-    int rc = sqlite3_step(s);
+    return clean_text(dst, n, staff, false, true, field, err, errlen);
+}
+
+/* Does the bed exist in the beds table? */
+static bool bed_exists(struct store *st, int bed)
+{
+    sqlite3_stmt *s = st->st[S_BED_EXISTS];
+    sqlite3_bind_int(s, 1, bed);
+    bool yes = sqlite3_step(s) == SQLITE_ROW;
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE)
+    return yes;
+}
+
+/* Open admission on a bed (0 none, -1 on a database error). */
+static int64_t open_admission(struct store *st, int bed)
+{
+    sqlite3_stmt *s = st->st[S_OPEN_ADM];
+    sqlite3_bind_int(s, 1, bed);
+    int rc = sqlite3_step(s);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return id;
+}
+
+/* Run one bound command statement plus its audit row in a transaction.
+ * must_change: refuse (roll back) when no row matched. *rowid gets the
+ * command row's id (before the audit row is inserted). */
+static int command(struct store *st, sqlite3_stmt *s, bool must_change, const char *nochange,
+                   const char *staff, const char *action, int bed, const char *detail, int64_t t,
+                   int64_t *rowid, char *err, size_t errlen)
+{
+    if (begin(st, err, errlen, action) < 0) {
+        sqlite3_clear_bindings(s);
+        return -1;
+    }
+    if (step_done(s) < 0)
         return fail(st, err, errlen, action);
     if (must_change && sqlite3_changes(st->db) == 0) {
-        step_done(st->st[S_ROLLBACK]);
-        return ww_err(err, errlen, "%s: nothing to change (not admitted or already closed)",
-                      action);
+        rollback(st);
+        return ww_err(err, errlen, "%s: %s", action, nochange);
     }
+    if (rowid)
+        *rowid = sqlite3_last_insert_rowid(st->db);
     if (audit_row(st, staff, action, bed, detail, t) < 0)
         return fail(st, err, errlen, action);
     return commit(st, err, errlen, action);
 }
 
-/* Admit. */
+/* Admit a patient to a bed that has no open admission. */
 int store_admit(struct store *st, int bed, const char *patient_ref, const char *note,
                 const char *staff, int64_t t, int64_t *admission_id, char *err, size_t errlen)
 {
-    char ref[40], clean[256];
-    ww_sanitize_text(ref, sizeof ref, patient_ref, false);
-    ww_sanitize_text(clean, sizeof clean, note ? note : "", true);
+    char ref[STORE_REF_MAX + 1], clean[STORE_REASON_MAX + 1], who[STORE_STAFF_MAX + 1];
+    if (clean_text(ref, sizeof ref, patient_ref, false, true, "patient reference", err, errlen) <
+            0 ||
+        clean_text(clean, sizeof clean, note, true, false, "admission note", err, errlen) < 0 ||
+        clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
+        return -1;
+    if (!bed_exists(st, bed))
+        return ww_err(err, errlen, "admit: bed %d is not in the ward's bed list", bed);
+    int64_t open = open_admission(st, bed);
+    if (open < 0)
+        return db_err(st, err, errlen, "admit");
+    if (open > 0)
+        return ww_err(err, errlen, "admit: bed %d already has an open admission (%lld)", bed,
+                      (long long)open);
     sqlite3_stmt *s = st->st[S_ADMIT];
     sqlite3_bind_int(s, 1, bed);
     sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, t);
-    sqlite3_bind_text(s, 4, staff, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, who, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 5, clean, -1, SQLITE_TRANSIENT);
-    if (command(st, s, false, staff, "admit", bed, ref, t, err, errlen) < 0)
+    int64_t id = 0;
+    if (command(st, s, false, NULL, who, "admit", bed, ref, t, &id, err, errlen) < 0)
         return -1;
-    /* last_insert_rowid is the audit row now: look the admission up instead. */
-    sqlite3_stmt *q;
-    *admission_id = 0;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT max(id) FROM admissions WHERE bed = ?1 AND discharged_at IS NULL",
-                           -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int(q, 1, bed);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            *admission_id = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-    }
+    if (admission_id)
+        *admission_id = id;
     return 0;
 }
 
-/* Discharge. */
+/* Discharge an open admission. */
 int store_discharge(struct store *st, int64_t admission_id, int bed, const char *staff, int64_t t,
                     char *err, size_t errlen)
 {
+    char who[STORE_STAFF_MAX + 1], detail[48];
+    if (clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
+        return -1;
+    snprintf(detail, sizeof detail, "admission %lld", (long long)admission_id);
     sqlite3_stmt *s = st->st[S_DISCHARGE];
     sqlite3_bind_int64(s, 1, admission_id);
     sqlite3_bind_int64(s, 2, t);
-    sqlite3_bind_text(s, 3, staff, -1, SQLITE_TRANSIENT);
-    return command(st, s, true, staff, "discharge", bed, NULL, t, err, errlen);
+    sqlite3_bind_text(s, 3, who, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, bed);
+    return command(st, s, true, "no open admission with this id on this bed", who, "discharge",
+                   bed, detail, t, NULL, err, errlen);
 }
 
-/* Scale 2 on or off. */
+/* Scale 2 on (with its prescriber) or off. */
 int store_set_scale2(struct store *st, int64_t admission_id, int bed, bool on,
                      const char *prescriber, const char *staff, int64_t t, char *err,
                      size_t errlen)
 {
-    char detail[128];
-    snprintf(detail, sizeof detail, "scale %d prescribed by %s", on ? 2 : 1,
-             prescriber ? prescriber : "-");
+    char who[STORE_STAFF_MAX + 1], by[STORE_STAFF_MAX + 1], detail[96];
+    if (clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0 ||
+        clean_text(by, sizeof by, prescriber, false, on, "prescriber", err, errlen) < 0)
+        return -1;
+    snprintf(detail, sizeof detail, "SpO2 scale %d%s%s", on ? 2 : 1, by[0] ? " prescribed by " : "",
+             by);
     sqlite3_stmt *s = st->st[S_SCALE2];
     sqlite3_bind_int64(s, 1, admission_id);
     sqlite3_bind_int(s, 2, on);
-    bind_text(s, 3, prescriber);
+    bind_text(s, 3, by);
     sqlite3_bind_int64(s, 4, t);
-    return command(st, s, true, staff, "scale2", bed, detail, t, err, errlen);
+    sqlite3_bind_int(s, 5, bed);
+    return command(st, s, true, "no open admission with this id on this bed", who, "scale2", bed,
+                   detail, t, NULL, err, errlen);
 }
 
-/* Individual limits. */
+/* Check one low/high pair of limits. */
+static int check_pair(const char *name, double lo, double hi, char *err, size_t errlen)
+{
+    if (!isfinite(lo) || !isfinite(hi) || lo < 0 || hi > 1000)
+        return ww_err(err, errlen, "limits: %s limits %g-%g are not numbers in 0-1000", name, lo,
+                      hi);
+    if (lo >= hi)
+        return ww_err(err, errlen, "limits: %s low limit %g is not below the high limit %g", name,
+                      lo, hi);
+    return 0;
+}
+
+/* Individual limits, with the reason. */
 int store_set_limits(struct store *st, int64_t admission_id, int bed, double rr_low,
                      double rr_high, double hr_low, double hr_high, const char *reason,
                      const char *staff, int64_t t, char *err, size_t errlen)
 {
-    char clean[256], detail[400];
-    ww_sanitize_text(clean, sizeof clean, reason ? reason : "", false);
+    char clean[STORE_REASON_MAX + 1], who[STORE_STAFF_MAX + 1], detail[STORE_REASON_MAX + 80];
+    if (check_pair("RR", rr_low, rr_high, err, errlen) < 0 ||
+        check_pair("HR", hr_low, hr_high, err, errlen) < 0 ||
+        clean_text(clean, sizeof clean, reason, false, true, "limits reason", err, errlen) < 0 ||
+        clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
+        return -1;
     snprintf(detail, sizeof detail, "RR %g-%g HR %g-%g: %s", rr_low, rr_high, hr_low, hr_high,
              clean);
     sqlite3_stmt *s = st->st[S_LIMITS];
@@ -655,72 +1000,108 @@ int store_set_limits(struct store *st, int64_t admission_id, int bed, double rr_
     sqlite3_bind_double(s, 4, hr_low);
     sqlite3_bind_double(s, 5, hr_high);
     sqlite3_bind_text(s, 6, clean, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 7, staff, -1, SQLITE_TRANSIENT);
-    return command(st, s, true, staff, "limits", bed, detail, t, err, errlen);
+    sqlite3_bind_text(s, 7, who, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 8, bed);
+    return command(st, s, true, "no open admission with this id on this bed", who, "limits", bed,
+                   detail, t, NULL, err, errlen);
 }
 
-/* Observation. */
+/* The observation parameters the store accepts. */
+static const char *const obs_params[] = {"rr", "spo2", "o2", "sbp", "hr", "acvpu", "temp", "scale"};
+
+/* Observation entered by staff. */
 int store_add_observation(struct store *st, int64_t admission_id, int bed, const char *param,
                           double value, const char *staff, int64_t t, char *err, size_t errlen)
 {
-    char detail[64];
+    char who[STORE_STAFF_MAX + 1], detail[64];
+    bool known = false;
+    for (size_t i = 0; param && i < WW_ARRAY_LEN(obs_params); i++)
+        known |= !strcmp(param, obs_params[i]);
+    if (!known)
+        return ww_err(err, errlen,
+                      "observation: unknown parameter '%.16s' (accepted: rr spo2 o2 sbp hr "
+                      "acvpu temp scale)",
+                      param ? param : "");
+    if (!isfinite(value))
+        return ww_err(err, errlen, "observation: %s value is not a number", param);
+    if (clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
+        return -1;
     snprintf(detail, sizeof detail, "%s=%g", param, value);
     sqlite3_stmt *s = st->st[S_OBS];
-    if (admission_id > 0)
-        sqlite3_bind_int64(s, 1, admission_id);
-    else
-        sqlite3_bind_null(s, 1);
+    bind_id(s, 1, admission_id);
     sqlite3_bind_int(s, 2, bed);
     sqlite3_bind_text(s, 3, param, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(s, 4, value);
-    sqlite3_bind_text(s, 5, staff, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, who, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 6, t);
-    return command(st, s, false, staff, "observation", bed, detail, t, err, errlen);
+    return command(st, s, false, NULL, who, "observation", bed, detail, t, NULL, err, errlen);
 }
 
-/* Note. */
+/* Does an alarm exist? Fills its bed and condition when it does. */
+static bool alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t n)
+{
+    sqlite3_stmt *q = st->st[S_ALARM_INFO];
+    sqlite3_bind_int64(q, 1, id);
+    bool yes = sqlite3_step(q) == SQLITE_ROW;
+    if (yes) {
+        if (bed)
+            *bed = sqlite3_column_int(q, 0);
+        if (cond)
+            col_text(q, 1, cond, n);
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return yes;
+}
+
+/* Nursing note, optionally on an alarm. */
 int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alarm_id,
                    const char *text, const char *staff, int64_t t, int64_t *note_id, char *err,
                    size_t errlen)
 {
-    char clean[1024];
-    ww_sanitize_text(clean, sizeof clean, text, true);
-    if (!clean[0])
-        return ww_err(err, errlen, "empty note");
+    char clean[STORE_NOTE_MAX + 1], who[STORE_STAFF_MAX + 1], detail[64];
+    if (clean_text(clean, sizeof clean, text, true, true, "note text", err, errlen) < 0 ||
+        clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
+        return -1;
+    if (alarm_id > 0 && !alarm_info(st, alarm_id, NULL, NULL, 0))
+        return ww_err(err, errlen, "note: no alarm %lld", (long long)alarm_id);
     sqlite3_stmt *s = st->st[S_NOTE];
     sqlite3_bind_int(s, 1, bed);
-    if (admission_id > 0)
-        sqlite3_bind_int64(s, 2, admission_id);
-    else
-        sqlite3_bind_null(s, 2);
-    if (alarm_id > 0)
-        sqlite3_bind_int64(s, 3, alarm_id);
-    else
-        sqlite3_bind_null(s, 3);
+    bind_id(s, 2, admission_id);
+    bind_id(s, 3, alarm_id);
     sqlite3_bind_int64(s, 4, t);
-    sqlite3_bind_text(s, 5, staff, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, who, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 6, clean, -1, SQLITE_TRANSIENT);
-    if (begin(st, err, errlen) < 0)
-        return -1;
-    if (step_done(s) < 0)
-        return fail(st, err, errlen, "note");
-    int64_t id = sqlite3_last_insert_rowid(st->db);
-    char detail[64];
-    snprintf(detail, sizeof detail, "note %lld%s", (long long)id, alarm_id > 0 ? " on alarm" : "");
-    if (audit_row(st, staff, "note", bed, detail, t) < 0)
-        return fail(st, err, errlen, "note");
-    if (commit(st, err, errlen, "note") < 0)
+    if (alarm_id > 0)
+        snprintf(detail, sizeof detail, "note on alarm %lld", (long long)alarm_id);
+    else
+        snprintf(detail, sizeof detail, "note");
+    int64_t id = 0;
+    if (command(st, s, false, NULL, who, "note", bed, detail, t, &id, err, errlen) < 0)
         return -1;
     if (note_id)
         *note_id = id;
     return 0;
 }
 
-/* New alarm row. */
+/* Is s one of the names in list? */
+static bool one_of(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (!strcmp(s, list[i]))
+            return true;
+    return false;
+}
+
+/* New alarm row with its "raised" event, in one transaction. */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen)
 {
-    if (begin(st, err, errlen) < 0)
+    if (!condition || !*condition || strlen(condition) >= 32)
+        return ww_err(err, errlen, "alarm: condition name missing or too long");
+    if (!priority || !*priority || strlen(priority) >= 8)
+        return ww_err(err, errlen, "alarm: priority missing or too long");
+    if (begin(st, err, errlen, "alarm") < 0)
         return -1;
     sqlite3_stmt *s = st->st[S_ALARM_RAISE];
     sqlite3_bind_int(s, 1, bed);
@@ -743,45 +1124,54 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
     return 0;
 }
 
-/* Alarm transition. */
+static const char *const alarm_events[] = {"raised", "acknowledged", "realerted", "escalated",
+                                           "ended",  "latched",      "reset",     "superseded"};
+static const char *const alarm_states[] = {"active", "acknowledged", "latched", "ended", "reset"};
+
+/* Alarm transition: row update, event, and audit when a person did it. */
 int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, const char *state,
                       const char *staff, int64_t t, char *err, size_t errlen)
 {
-    if (begin(st, err, errlen) < 0)
+    char who[STORE_STAFF_MAX + 1] = "";
+    if (!one_of(event, alarm_events, WW_ARRAY_LEN(alarm_events)))
+        return ww_err(err, errlen,
+                      "alarm %lld: unknown event '%.16s' (accepted: raised acknowledged "
+                      "realerted escalated ended latched reset superseded)",
+                      (long long)alarm_id, event ? event : "");
+    if (!one_of(state, alarm_states, WW_ARRAY_LEN(alarm_states)))
+        return ww_err(err, errlen,
+                      "alarm %lld: unknown state '%.16s' (accepted: active acknowledged latched "
+                      "ended reset)",
+                      (long long)alarm_id, state ? state : "");
+    bool personal = !strcmp(event, "acknowledged") || !strcmp(event, "reset");
+    if (clean_text(who, sizeof who, staff, false, personal, "staff id", err, errlen) < 0)
+        return -1;
+    int bed = -1;
+    char cond[32] = "";
+    if (!alarm_info(st, alarm_id, &bed, cond, sizeof cond))
+        return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
+    if (begin(st, err, errlen, "alarm") < 0)
         return -1;
     sqlite3_stmt *u = st->st[S_ALARM_UPDATE];
     sqlite3_bind_int64(u, 1, alarm_id);
     sqlite3_bind_text(u, 2, state, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(u, 3, event, -1, SQLITE_TRANSIENT);
-    bind_text(u, 4, staff);
+    bind_text(u, 4, who);
     sqlite3_bind_int64(u, 5, t);
     if (step_done(u) < 0)
         return fail(st, err, errlen, "alarm");
-    if (sqlite3_changes(st->db) == 0) {
-        step_done(st->st[S_ROLLBACK]);
-        return ww_err(err, errlen, "no alarm %lld", (long long)alarm_id);
-    }
     sqlite3_stmt *e = st->st[S_ALARM_EVENT];
     sqlite3_bind_int64(e, 1, alarm_id);
     sqlite3_bind_int64(e, 2, t);
     sqlite3_bind_text(e, 3, event, -1, SQLITE_TRANSIENT);
-    bind_text(e, 4, staff);
+    bind_text(e, 4, who);
     if (step_done(e) < 0)
         return fail(st, err, errlen, "alarm");
-    if (staff && *staff) {
-        int bed = -1;
-        char detail[96] = "";
-        sqlite3_stmt *q = st->st[S_ALARM_INFO];
-        sqlite3_bind_int64(q, 1, alarm_id);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            bed = sqlite3_column_int(q, 0);
-            snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id,
-                     (const char *)sqlite3_column_text(q, 1));
-        }
-        sqlite3_reset(q);
-        char action[32];
+    if (who[0]) {
+        char detail[96], action[32];
+        snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id, cond);
         snprintf(action, sizeof action, "alarm-%s", event);
-        if (audit_row(st, staff, action, bed, detail, t) < 0)
+        if (audit_row(st, who, action, bed, detail, t) < 0)
             return fail(st, err, errlen, "alarm");
     }
     return commit(st, err, errlen, "alarm");
@@ -791,51 +1181,48 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
 int store_audit(struct store *st, const char *staff, const char *action, int bed,
                 const char *detail, int64_t t, char *err, size_t errlen)
 {
-    if (begin(st, err, errlen) < 0)
+    char who[STORE_STAFF_MAX + 1], act[32], det[STORE_REASON_MAX + 1];
+    if (clean_text(who, sizeof who, staff, false, false, "staff id", err, errlen) < 0 ||
+        clean_text(act, sizeof act, action, false, true, "audit action", err, errlen) < 0 ||
+        clean_text(det, sizeof det, detail, false, false, "audit detail", err, errlen) < 0)
         return -1;
-    if (audit_row(st, staff, action, bed, detail, t) < 0)
+    if (begin(st, err, errlen, "audit") < 0)
+        return -1;
+    if (audit_row(st, who, act, bed, det, t) < 0)
         return fail(st, err, errlen, "audit");
     return commit(st, err, errlen, "audit");
 }
 
-/* Copy a text column into a buffer. */
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
-{
-    const unsigned char *v = sqlite3_column_text(s, i);
-    ww_strlcpy(dst, v ? (const char *)v : "", n);
-}
-
-/* Prepare an ad-hoc query (not on a hot path). */
-static sqlite3_stmt *prep(struct store *st, const char *sql, char *err, size_t errlen)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-        db_err(st, err, errlen, "query");
-        return NULL;
-    }
-    return s;
-}
-
-/* Finish a query loop. */
+/* End a query loop: reset the reused statement and report a failed step. */
 static int finish(struct store *st, sqlite3_stmt *s, int rc, char *err, size_t errlen)
 {
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     if (rc != SQLITE_DONE)
-        return db_err(st, err, errlen, "query");
+        return db_err(st, err, errlen, "cannot read the database");
     return 0;
+}
+
+/* Beds. */
+int store_load_beds(struct store *st, void (*cb)(void *, const struct store_bed *), void *ctx,
+                    char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_LOAD_BEDS];
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_bed b = {0};
+        b.number = sqlite3_column_int(s, 0);
+        col_text(s, 1, b.label, sizeof b.label);
+        cb(ctx, &b);
+    }
+    return finish(st, s, rc, err, errlen);
 }
 
 /* Open admissions. */
 int store_load_admissions(struct store *st, void (*cb)(void *, const struct store_admission *),
                           void *ctx, char *err, size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT id, bed, patient_ref, admitted_at, admitted_by, note, scale2,"
-                           " scale2_by, scale2_at, rr_low, rr_high, hr_low, hr_high,"
-                           " limits_reason FROM admissions WHERE discharged_at IS NULL ORDER BY id",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_LOAD_ADM];
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_admission a = {0};
@@ -854,12 +1241,13 @@ int store_load_admissions(struct store *st, void (*cb)(void *, const struct stor
         a.hr_low = sqlite3_column_double(s, 11);
         a.hr_high = sqlite3_column_double(s, 12);
         col_text(s, 13, a.limits_reason, sizeof a.limits_reason);
+        col_text(s, 14, a.limits_by, sizeof a.limits_by);
         cb(ctx, &a);
     }
     return finish(st, s, rc, err, errlen);
 }
 
-/* Read an alarm row. */
+/* Read an alarm row (ALARM_COLS). */
 static void read_alarm(sqlite3_stmt *s, struct store_alarm *a)
 {
     memset(a, 0, sizeof *a);
@@ -876,20 +1264,14 @@ static void read_alarm(sqlite3_stmt *s, struct store_alarm *a)
     a->reset_at = sqlite3_column_int64(s, 10);
     a->escalated = sqlite3_column_int(s, 11) != 0;
     a->last_alert_at = sqlite3_column_int64(s, 12);
+    a->latched = sqlite3_column_int(s, 13) != 0;
 }
 
 /* Alarms still shown (active, acknowledged, latched). */
 int store_load_open_alarms(struct store *st, void (*cb)(void *, const struct store_alarm *),
                            void *ctx, char *err, size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT id, bed, condition, priority, raised_at, state, acked_by,"
-                           " acked_at, ended_at, reset_by, reset_at, escalated, last_alert_at"
-                           " FROM alarms WHERE state IN ('active', 'acknowledged', 'latched')"
-                           " ORDER BY id",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_LOAD_ALARMS];
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_alarm a;
@@ -899,7 +1281,7 @@ int store_load_open_alarms(struct store *st, void (*cb)(void *, const struct sto
     return finish(st, s, rc, err, errlen);
 }
 
-/* Read an observation row. */
+/* Read an observation row (OBS_COLS). */
 static void read_obs(sqlite3_stmt *s, struct store_observation *o)
 {
     memset(o, 0, sizeof *o);
@@ -917,14 +1299,7 @@ int store_load_latest_observations(struct store *st, int64_t admission_id,
                                    void (*cb)(void *, const struct store_observation *),
                                    void *ctx, char *err, size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT o.id, o.admission, o.bed, o.param, o.value, o.entered_by, o.t"
-                           " FROM observations o WHERE o.admission = ?1 AND o.id ="
-                           " (SELECT id FROM observations WHERE admission = ?1 AND"
-                           "  param = o.param ORDER BY t DESC, id DESC LIMIT 1)",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_LOAD_LATEST];
     sqlite3_bind_int64(s, 1, admission_id);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -943,31 +1318,30 @@ static void bind_range(sqlite3_stmt *s, int bed, int64_t t0, int64_t t1)
     sqlite3_bind_int64(s, 3, t1);
 }
 
-/* Samples in a range: per-second rows, then per-minute rows where the
- * per-second ones were pruned (medians stand in). */
+/* Tenths column as a rate, NaN when NULL. */
+static float col_tenths(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(s, i) / 10.0f;
+}
+
+/* Samples in a range: per-second rows, then per-minute medians where the
+ * per-second ones were pruned. */
 int store_query_samples(struct store *st, int bed, int64_t t0, int64_t t1,
                         void (*cb)(void *, const struct store_sample *), void *ctx, char *err,
                         size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT bed, t, rr10, hr10, q, flags FROM samples"
-                           " WHERE (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3"
-                           " UNION ALL SELECT bed, minute * 60000, rr_med, hr_med, NULL, 0"
-                           " FROM samples_minute WHERE (?1 < 0 OR bed = ?1)"
-                           " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY 2",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_Q_SAMPLES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_sample r;
         r.bed = sqlite3_column_int(s, 0);
         r.t = sqlite3_column_int64(s, 1);
-        r.rr = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_int(s, 2) / 10.0f;
-        r.hr = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_int(s, 3) / 10.0f;
-        r.quality =
-            sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_int(s, 4) / 100.0f;
+        r.rr = col_tenths(s, 2);
+        r.hr = col_tenths(s, 3);
+        r.quality = sqlite3_column_type(s, 4) == SQLITE_NULL
+                        ? NAN
+                        : (float)sqlite3_column_int(s, 4) / 100.0f;
         r.flags = (unsigned)sqlite3_column_int(s, 5);
         cb(ctx, &r);
     }
@@ -979,12 +1353,7 @@ int store_query_scores(struct store *st, int bed, int64_t t0, int64_t t1,
                        void (*cb)(void *, const struct store_score *), void *ctx, char *err,
                        size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT * FROM scores WHERE (?1 < 0 OR bed = ?1) AND t >= ?2"
-                           " AND t < ?3 ORDER BY t",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_Q_SCORES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1007,13 +1376,7 @@ int store_query_observations(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_observation *), void *ctx,
                              char *err, size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT id, admission, bed, param, value, entered_by, t FROM "
-                           "observations WHERE (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3"
-                           " ORDER BY t, id",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_Q_OBS];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1029,12 +1392,7 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
                       void (*cb)(void *, const struct store_note *), void *ctx, char *err,
                       size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT id, bed, alarm, t, staff, text FROM notes WHERE"
-                           " (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3 ORDER BY t, id",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_Q_NOTES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1050,19 +1408,12 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
     return finish(st, s, rc, err, errlen);
 }
 
-/* Alarm events in a range. */
+/* Alarm events in a range (the alarm log). */
 int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_alarm_event *), void *ctx,
                              char *err, size_t errlen)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT e.alarm, a.bed, a.condition, a.priority, e.t, e.event, e.staff"
-                           " FROM alarm_events e JOIN alarms a ON a.id = e.alarm"
-                           " WHERE (?1 < 0 OR a.bed = ?1) AND e.t >= ?2 AND e.t < ?3"
-                           " ORDER BY e.t, e.id",
-                           err, errlen);
-    if (!s)
-        return -1;
+    sqlite3_stmt *s = st->st[S_Q_ALARM_EV];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1079,156 +1430,165 @@ int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
     return finish(st, s, rc, err, errlen);
 }
 
-/* Median of a small int array (sorted in place). */
-static int median_int(int *v, int n)
+/* qsort order for ints. */
+static int cmp_int(const void *a, const void *b)
 {
-    for (int i = 1; i < n; i++) {
-        int x = v[i], j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-    return v[n / 2];
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
-/* Downsample and prune old per-second samples in small batches: whole
- * bed-minutes older than the cutoff are folded into samples_minute (min,
- * median, max) and their rows deleted, about max_rows rows per call. */
-long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
-                      size_t errlen)
+/* Bind min/median/max of n values (sorted in place) at i, i+1, i+2. */
+static void bind_summary(sqlite3_stmt *s, int i, int *v, int n)
 {
-    int64_t cutoff = cutoff_ms / 60000 * 60000; /* whole minutes only */
-    int groups = max_rows / 60 > 0 ? max_rows / 60 : 1;
-    sqlite3_stmt *g = prep(st,
-                           "SELECT bed, t / 60000 AS m FROM samples WHERE t < ?1"
-                           " GROUP BY bed, m ORDER BY m LIMIT ?2",
-                           err, errlen);
-    sqlite3_stmt *r = prep(st,
-                           "SELECT rr10, hr10 FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
-                           err, errlen);
-    sqlite3_stmt *ins = prep(st,
-                             "INSERT OR REPLACE INTO samples_minute VALUES(?1, ?2, ?3, ?4, ?5,"
-                             " ?6, ?7, ?8, ?9)",
-                             err, errlen);
-    sqlite3_stmt *del = prep(st, "DELETE FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
-                             err, errlen);
-    long removed = -1;
-    if (!g || !r || !ins || !del)
-        goto out;
-    if (begin(st, err, errlen) < 0)
-        goto out;
-    sqlite3_bind_int64(g, 1, cutoff);
-    sqlite3_bind_int(g, 2, groups);
-    removed = 0;
-    int rc;
-    while ((rc = sqlite3_step(g)) == SQLITE_ROW) {
-        int bed = sqlite3_column_int(g, 0);
-        int64_t m = sqlite3_column_int64(g, 1);
-        int rr[256], hr[256], nrr = 0, nhr = 0, n = 0;
-        sqlite3_bind_int(r, 1, bed);
-        sqlite3_bind_int64(r, 2, m * 60000);
-        sqlite3_bind_int64(r, 3, (m + 1) * 60000);
-        while (sqlite3_step(r) == SQLITE_ROW && n < 256) {
-            if (sqlite3_column_type(r, 0) != SQLITE_NULL)
-                rr[nrr++] = sqlite3_column_int(r, 0);
-            if (sqlite3_column_type(r, 1) != SQLITE_NULL)
-                hr[nhr++] = sqlite3_column_int(r, 1);
-            n++;
-        }
-        sqlite3_reset(r);
-        sqlite3_bind_int(ins, 1, bed);
-        sqlite3_bind_int64(ins, 2, m);
-        for (int i = 3; i <= 8; i++)
-            sqlite3_bind_null(ins, i);
-        if (nrr) {
-            int med = median_int(rr, nrr); /* sorts: rr[0] is the minimum */
-            sqlite3_bind_int(ins, 3, rr[0]);
-            sqlite3_bind_int(ins, 4, med);
-            sqlite3_bind_int(ins, 5, rr[nrr - 1]);
-        }
-        if (nhr) {
-            int med = median_int(hr, nhr);
-            sqlite3_bind_int(ins, 6, hr[0]);
-            sqlite3_bind_int(ins, 7, med);
-            sqlite3_bind_int(ins, 8, hr[nhr - 1]);
-        }
-        sqlite3_bind_int(ins, 9, n);
-        if (step_done(ins) < 0)
-            break;
-        sqlite3_bind_int(del, 1, bed);
-        sqlite3_bind_int64(del, 2, m * 60000);
-        sqlite3_bind_int64(del, 3, (m + 1) * 60000);
-        if (step_done(del) < 0)
-            break;
-        removed += sqlite3_changes(st->db);
+    if (n == 0) {
+        for (int k = 0; k < 3; k++)
+            sqlite3_bind_null(s, i + k);
+        return;
     }
-    if (rc != SQLITE_DONE) {
-        fail(st, err, errlen, "downsample");
-        removed = -1;
-    } else if (commit(st, err, errlen, "downsample") < 0) {
-        removed = -1;
+    qsort(v, (size_t)n, sizeof *v, cmp_int);
+    /* Lower median for an even count: always a value that was measured. */
+    sqlite3_bind_int(s, i, v[0]);
+    sqlite3_bind_int(s, i + 1, v[(n - 1) / 2]);
+    sqlite3_bind_int(s, i + 2, v[n - 1]);
+}
+
+/* Fold one bed-minute into samples_minute and delete its rows; returns the
+ * rows deleted or -1. */
+static long fold_minute(struct store *st, int bed, int64_t m)
+{
+    sqlite3_stmt *r = st->st[S_DS_ROWS];
+    int nrr = 0, nhr = 0, n = 0, rc;
+    sqlite3_bind_int(r, 1, bed);
+    sqlite3_bind_int64(r, 2, m * 60000);
+    sqlite3_bind_int64(r, 3, (m + 1) * 60000);
+    /* Per-second rows: 60 a minute; the scratch holds far more. */
+    while ((rc = sqlite3_step(r)) == SQLITE_ROW) {
+        if (sqlite3_column_type(r, 0) != SQLITE_NULL && nrr < DS_SCRATCH)
+            st->ds_rr[nrr++] = sqlite3_column_int(r, 0);
+        if (sqlite3_column_type(r, 1) != SQLITE_NULL && nhr < DS_SCRATCH)
+            st->ds_hr[nhr++] = sqlite3_column_int(r, 1);
+        n++;
     }
-out:
-    sqlite3_finalize(g);
-    sqlite3_finalize(r);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(del);
+    sqlite3_reset(r);
+    sqlite3_clear_bindings(r);
+    if (rc != SQLITE_DONE)
+        return -1;
+    sqlite3_stmt *p = st->st[S_DS_PUT];
+    sqlite3_bind_int(p, 1, bed);
+    sqlite3_bind_int64(p, 2, m);
+    bind_summary(p, 3, st->ds_rr, nrr);
+    bind_summary(p, 6, st->ds_hr, nhr);
+    sqlite3_bind_int(p, 9, n);
+    if (step_done(p) < 0)
+        return -1;
+    sqlite3_stmt *d = st->st[S_DS_DELETE];
+    sqlite3_bind_int(d, 1, bed);
+    sqlite3_bind_int64(d, 2, m * 60000);
+    sqlite3_bind_int64(d, 3, (m + 1) * 60000);
+    if (step_done(d) < 0)
+        return -1;
+    return sqlite3_changes(st->db);
+}
+
+/* Downsample and prune old per-second samples in small batches: about
+ * max_rows rows (max_rows/60 bed-minutes, at least one) per call, in one
+ * transaction, oldest minute of each bed first. Each step finds a bed's
+ * oldest sample through the (bed, t) key, so a large table costs no scan. */
+long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max_rows, char *err,
+                                size_t errlen)
+{
+    if (max_rows <= 0)
+        return ww_err(err, errlen, "retention: max_rows %d must be positive", max_rows);
+    if (older_than_ms < 0)
+        return ww_err(err, errlen, "retention: cutoff %lld is before 1970",
+                      (long long)older_than_ms);
+    int64_t cut = older_than_ms / 60000 * 60000; /* whole minutes only */
+    int budget = max_rows / 60 > 0 ? max_rows / 60 : 1;
+    enum { MAX_GROUPS = 256 };
+    struct {
+        int bed;
+        int64_t m;
+    } todo[MAX_GROUPS];
+    long removed = 0;
+    if (begin(st, err, errlen, "retention") < 0)
+        return -1;
+    while (budget > 0) {
+        int ntodo = 0, rc;
+        /* Collect first: the deletes must not run under the open scan. */
+        sqlite3_stmt *g = st->st[S_DS_GROUPS];
+        sqlite3_bind_int64(g, 1, cut);
+        sqlite3_bind_int(g, 2, budget < MAX_GROUPS ? budget : MAX_GROUPS);
+        while ((rc = sqlite3_step(g)) == SQLITE_ROW && ntodo < MAX_GROUPS) {
+            todo[ntodo].bed = sqlite3_column_int(g, 0);
+            todo[ntodo].m = sqlite3_column_int64(g, 1) / 60000;
+            ntodo++;
+        }
+        sqlite3_reset(g);
+        sqlite3_clear_bindings(g);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            return fail(st, err, errlen, "retention");
+        if (ntodo == 0)
+            break;
+        for (int i = 0; i < ntodo; i++) {
+            long k = fold_minute(st, todo[i].bed, todo[i].m);
+            if (k < 0)
+                return fail(st, err, errlen, "retention");
+            removed += k;
+        }
+        budget -= ntodo;
+    }
+    if (commit(st, err, errlen, "retention") < 0)
+        return -1;
     return removed;
 }
 
-static int backup_db(sqlite3 *src, const char *dest, char *err, size_t errlen);
-
-/* Backup API copy of the open store to a 0600 file. */
-int store_backup(struct store *st, const char *dest, char *err, size_t errlen)
+/* Older name of store_downsample_and_prune. */
+long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
+                      size_t errlen)
 {
-    return backup_db(st->db, dest, err, errlen);
+    return store_downsample_and_prune(st, cutoff_ms, max_rows, err, errlen);
 }
 
-/* Backup of a database file another process may be writing (read-only). */
-int store_backup_file(const char *src, const char *dest, char *err, size_t errlen)
-{
-    sqlite3 *db;
-    if (access(src, R_OK) != 0)
-        return ww_err(err, errlen, "%s: %s", src, strerror(errno));
-    if (sqlite3_open_v2(src, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        ww_err(err, errlen, "%s: cannot open: %s", src, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return -1;
-    }
-    sqlite3_busy_timeout(db, 2000);
-    int rc = backup_db(db, dest, err, errlen);
-    sqlite3_close(db);
-    return rc;
-}
-
-/* Copy src page by page into a new 0600 file. */
+/* Copy src into a new 0600 file with the backup API in one step (a single
+ * read transaction, so the copy is consistent even while the ward writes). */
 static int backup_db(sqlite3 *src, const char *dest, char *err, size_t errlen)
 {
+    if (!dest || !*dest)
+        return ww_err(err, errlen, "backup: no destination file given");
     mode_t old = umask(077);
     int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
+        int e = errno;
         umask(old);
-        return ww_err(err, errlen, "%s: %s", dest, strerror(errno));
+        if (e == EEXIST)
+            return ww_err(err, errlen, "%s: already exists; a backup never overwrites a file",
+                          dest);
+        return ww_err(err, errlen, "%s: cannot create the backup: %s", dest, strerror(e));
     }
     close(fd);
-    sqlite3 *out;
-    int rc = sqlite3_open(dest, &out);
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_backup *b = sqlite3_backup_init(out, "main", src, "main");
         if (b) {
-            do {
-                rc = sqlite3_backup_step(b, 256);
-                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-                    sqlite3_sleep(20);
-            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            /* A writer holding the lock: retry for up to about 5 s. */
+            for (int tries = 0; tries < 250; tries++) {
+                rc = sqlite3_backup_step(b, -1);
+                if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+                    break;
+                sqlite3_sleep(20);
+            }
             sqlite3_backup_finish(b);
+            if (rc == SQLITE_DONE)
+                rc = sqlite3_errcode(out);
+        } else {
+            rc = sqlite3_errcode(out);
         }
-        rc = sqlite3_errcode(out);
     }
     if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        ww_err(err, errlen, "%s: backup failed: %s", dest, sqlite3_errmsg(out));
+        ww_err(err, errlen, "%s: backup failed: %s", dest,
+               rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "the database stayed locked"
+               : out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
         sqlite3_close(out);
         unlink(dest);
         umask(old);
@@ -1239,73 +1599,135 @@ static int backup_db(sqlite3 *src, const char *dest, char *err, size_t errlen)
     return 0;
 }
 
-/* Verify a database file. */
-int store_check_file(const char *path, FILE *report, char *err, size_t errlen)
+/* Backup API copy of the open store. */
+int store_backup(struct store *st, const char *dest, char *err, size_t errlen)
 {
-    sqlite3 *db;
-    if (access(path, R_OK) != 0)
-        return ww_err(err, errlen, "%s: %s", path, strerror(errno));
+    return backup_db(st->db, dest, err, errlen);
+}
+
+/* Open a database file read-only, with a clear message when that fails. */
+static sqlite3 *open_readonly(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    if (!path || !*path) {
+        ww_err(err, errlen, "no database file given");
+        return NULL;
+    }
+    if (access(path, R_OK) != 0) {
+        ww_err(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        ww_err(err, errlen, "%s: cannot open: %s", path, sqlite3_errmsg(db));
+        ww_err(err, errlen, "%s: cannot open: %s", path,
+               db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
-        return -1;
+        return NULL;
     }
-    int problems = 0;
+    sqlite3_busy_timeout(db, 2000);
+    return db;
+}
+
+/* Backup of a database file another process may be writing. */
+int store_backup_file(const char *src, const char *dest, char *err, size_t errlen)
+{
+    sqlite3 *db = open_readonly(src, err, errlen);
+    if (!db)
+        return -1;
+    int rc = backup_db(db, dest, err, errlen);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* The tables store_check_file counts, with the version that made each. */
+static const struct {
+    const char *name;
+    int since;
+} check_tables[] = {
+    {"beds", 1},   {"admissions", 1},   {"samples", 1},    {"samples_minute", 2},
+    {"scores", 1}, {"observations", 1}, {"alarms", 1},     {"alarm_events", 1},
+    {"notes", 1},  {"sensor_events", 1}, {"audit", 1},     {"sources", 3},
+};
+
+/* Run integrity_check; print and count problems. -1 when it cannot run. */
+static int integrity(sqlite3 *db, const char *path, FILE *report, int *problems, char *err,
+                     size_t errlen)
+{
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK) {
-        ww_err(err, errlen, "%s: not a database or badly damaged: %s", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return -1;
-    }
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+        return ww_err(err, errlen, "%s: not a SQLite database, or damaged beyond checking: %s",
+                      path, sqlite3_errmsg(db));
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *r = (const char *)sqlite3_column_text(s, 0);
         if (r && strcmp(r, "ok")) {
-            problems++;
+            (*problems)++;
             fprintf(report, "integrity: %s\n", r);
         }
     }
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        ww_err(err, errlen, "%s: integrity check failed: %s", path, sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE)
+        return ww_err(err, errlen,
+                      "%s: damaged (%s); restore the latest `wardwatch backup` copy that "
+                      "`wardwatch check` finds sound",
+                      path, sqlite3_errmsg(db));
+    return 0;
+}
+
+/* Verify a database file. */
+int store_check_file(const char *path, FILE *report, char *err, size_t errlen)
+{
+    sqlite3 *db = open_readonly(path, err, errlen);
+    if (!db)
+        return -1;
+    int problems = 0;
+    if (integrity(db, path, report, &problems, err, errlen) < 0) {
         sqlite3_close(db);
         return -1;
     }
+    sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             problems++;
-            fprintf(report, "foreign key: table %s row %lld\n", sqlite3_column_text(s, 0),
-                    (long long)sqlite3_column_int64(s, 1));
+            fprintf(report, "foreign key: %s row %lld refers to a missing %s row\n",
+                    (const char *)sqlite3_column_text(s, 0), (long long)sqlite3_column_int64(s, 1),
+                    (const char *)sqlite3_column_text(s, 2));
         }
         sqlite3_finalize(s);
     }
-    int version = 0;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            version = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
+    int version = read_version(db);
     fprintf(report, "%s: schema version %d (this wardwatch: %d)\n", path, version,
             STORE_SCHEMA_VERSION);
-    static const char *tables[] = {"beds",   "admissions",    "samples",      "samples_minute",
-                                   "scores", "observations",  "alarms",       "alarm_events",
-                                   "notes",  "sensor_events", "audit"};
-    for (size_t i = 0; i < WW_ARRAY_LEN(tables); i++) {
+    for (size_t i = 0; i < WW_ARRAY_LEN(check_tables); i++) {
         char sql[96];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        /* Table names come from the constant list above, never from input. */
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", check_tables[i].name);
+        long long n = -1;
         if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
             if (sqlite3_step(s) == SQLITE_ROW)
-                fprintf(report, "  %-15s %lld rows\n", tables[i],
-                        (long long)sqlite3_column_int64(s, 0));
+                n = sqlite3_column_int64(s, 0);
             sqlite3_finalize(s);
+        }
+        if (n >= 0) {
+            fprintf(report, "  %-15s %lld rows\n", check_tables[i].name, n);
+        } else if (version >= check_tables[i].since) {
+            problems++;
+            fprintf(report, "  %-15s missing\n", check_tables[i].name);
         }
     }
     sqlite3_close(db);
     if (version > STORE_SCHEMA_VERSION)
-        return ww_err(err, errlen, "%s: schema version %d is newer than this wardwatch", path,
+        return ww_err(err, errlen,
+                      "%s: schema version %d is newer than this wardwatch (%d); check it with "
+                      "the wardwatch that wrote it",
+                      path, version, STORE_SCHEMA_VERSION);
+    if (version < 1)
+        return ww_err(err, errlen, "%s: not a wardwatch database (schema version %d)", path,
                       version);
     if (problems)
-        return ww_err(err, errlen, "%s: %d problem(s) found", path, problems);
+        return ww_err(err, errlen,
+                      "%s: %d problem(s) found; restore the latest `wardwatch backup` copy that "
+                      "`wardwatch check` finds sound",
+                      path, problems);
     fprintf(report, "%s: ok\n", path);
     return 0;
 }

@@ -1,23 +1,35 @@
 /*
  * store — the one module that owns the SQLite database. Exactly one process
  * writes it (Debian 12's SQLite 3.40 has the WAL-reset race between
- * concurrent writers): the monitoring core.
+ * concurrent writers): the monitoring core. Other processes only read it
+ * (`wardwatch backup`, `wardwatch check`).
  *
- * - Opened in WAL mode, synchronous=FULL, foreign keys on, busy timeout;
- *   created 0600 (0640 with a group) before SQLite touches it; schema
- *   migrations by PRAGMA user_version, each in one transaction; a database
- *   newer than this binary, or one failing quick_check, is refused.
+ * - Opened in WAL mode, synchronous=FULL, foreign keys on, a 2 s busy
+ *   timeout; created 0600 (0640 and chowned to the group when one is named)
+ *   with O_EXCL before SQLite touches it, under umask 077 so no file is ever
+ *   wider. Schema migrations by PRAGMA user_version, each in one transaction;
+ *   a database newer than this binary, or one failing quick_check, is
+ *   refused with a message saying how to recover.
+ * - Every statement is prepared once at open and reused; every value is
+ *   bound. Callbacks of the load and query functions must not call back into
+ *   the store.
  * - Sample data (per-second samples, scores, sensor events) is queued in
- *   memory and written by store_flush() in ONE transaction; the caller flushes
- *   at most once a second by the wall clock. A failed flush keeps every row
- *   queued and the next flush retries; only if the queue overflows during a
- *   long outage are the oldest SAMPLE rows dropped (counted), never scores or
- *   events.
+ *   memory sized at open and written by store_flush() in ONE transaction; the
+ *   caller flushes at most once a second. A failed flush keeps every row
+ *   queued, store_healthy() turns false and the next flush retries. Only when
+ *   the sample ring overflows during a long outage are the oldest SAMPLE rows
+ *   dropped (counted in dropped_samples); scores and sensor events are never
+ *   dropped (their queues grow past the preallocated size in an outage; only
+ *   if memory runs out is a row lost, counted in lost_rows).
  * - Commands (admit, discharge, observation, note, alarm transitions, Scale 2,
- *   limits, audit) commit immediately, each with its audit row, and return 0
- *   only after COMMIT.
- * - The audit table is append-only: triggers refuse UPDATE and DELETE.
- * Times are INTEGER milliseconds since the epoch. All SQL is prepared once.
+ *   limits, audit) commit immediately, each in its own transaction with its
+ *   audit row, and return 0 only after COMMIT succeeded. Bad arguments are
+ *   refused with a message naming the field; free text is length-limited
+ *   (refused when too long, never cut silently) and sanitised.
+ * - The audit and alarm_events tables are append-only: triggers refuse
+ *   UPDATE and DELETE.
+ * Times are INTEGER milliseconds since the epoch. Rates are stored as
+ * integer tenths per minute, quality as a percentage.
  */
 #ifndef WW_STORE_H
 #define WW_STORE_H
@@ -27,15 +39,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define STORE_SCHEMA_VERSION 2
+/* 1 core tables, 2 per-minute samples + indexes + append-only alarm events,
+ * 3 sample sources, the alarms' latched flag, one open admission per bed. */
+#define STORE_SCHEMA_VERSION 3
+
+/* Longest accepted texts, in bytes (after sanitising). */
+#define STORE_REF_MAX 39     /* pseudonymous patient reference */
+#define STORE_STAFF_MAX 23   /* staff id / prescriber */
+#define STORE_REASON_MAX 255 /* admission note, limits reason */
+#define STORE_NOTE_MAX 1023  /* nursing note */
+#define STORE_LABEL_MAX 63   /* bed label, sample source name */
 
 struct store;
 
 struct store_sample {
     int bed;        /* bed number */
     int64_t t;      /* ms */
-    float rr, hr;   /* NaN when absent */
-    float quality;  /* NaN when absent */
+    float rr, hr;   /* /min; NaN when absent */
+    float quality;  /* 0..1; NaN when absent */
     unsigned flags; /* STORE_F_* */
 };
 enum { STORE_F_PRESENT = 1, STORE_F_MOTION = 2, STORE_F_MANUAL = 4 };
@@ -44,24 +65,30 @@ struct store_score {
     int bed;
     int64_t t;
     int total;
-    int parts[7]; /* -1 not scored */
+    int parts[7]; /* rr spo2 o2 sbp hr acvpu temp; -1 not scored */
     int band;
     unsigned partial_mask; /* missing | stale bits */
+};
+
+struct store_bed {
+    int number;
+    char label[STORE_LABEL_MAX + 1];
 };
 
 struct store_admission {
     int64_t id;
     int bed;
-    char patient_ref[40];
+    char patient_ref[STORE_REF_MAX + 1];
     int64_t admitted_at;
-    char admitted_by[24];
-    char note[256];
+    char admitted_by[STORE_STAFF_MAX + 1];
+    char note[STORE_REASON_MAX + 1];
     bool scale2;
-    char scale2_by[24];
+    char scale2_by[STORE_STAFF_MAX + 1];
     int64_t scale2_at;
     bool has_limits;
     double rr_low, rr_high, hr_low, hr_high;
-    char limits_reason[256];
+    char limits_reason[STORE_REASON_MAX + 1];
+    char limits_by[STORE_STAFF_MAX + 1];
 };
 
 struct store_alarm {
@@ -71,22 +98,23 @@ struct store_alarm {
     char priority[8];
     int64_t raised_at;
     char state[16]; /* active acknowledged latched ended reset */
-    char acked_by[24];
-    int64_t acked_at;
-    int64_t ended_at;
-    char reset_by[24];
+    char acked_by[STORE_STAFF_MAX + 1];
+    int64_t acked_at;   /* 0 never */
+    int64_t ended_at;   /* 0 still present */
+    char reset_by[STORE_STAFF_MAX + 1];
     int64_t reset_at;
     bool escalated;
     int64_t last_alert_at;
+    bool latched; /* the condition ended and the alarm waits for a reset */
 };
 
 struct store_observation {
     int64_t id;
     int bed;
-    int64_t admission;
-    char param[8];
+    int64_t admission; /* 0 none */
+    char param[8];     /* rr spo2 o2 sbp hr acvpu temp scale */
     double value;
-    char by[24];
+    char by[STORE_STAFF_MAX + 1];
     int64_t t;
 };
 
@@ -95,8 +123,8 @@ struct store_note {
     int bed;
     int64_t alarm_id; /* 0 none */
     int64_t t;
-    char by[24];
-    char text[1024];
+    char by[STORE_STAFF_MAX + 1];
+    char text[STORE_NOTE_MAX + 1];
 };
 
 struct store_alarm_event {
@@ -106,63 +134,93 @@ struct store_alarm_event {
     char priority[8];
     int64_t t;
     char event[16];
-    char staff[24];
+    char staff[STORE_STAFF_MAX + 1];
 };
 
 struct store_stats {
-    uint64_t queued, flushed, dropped_samples, failed_flushes;
+    uint64_t queued, flushed, dropped_samples, failed_flushes, lost_rows;
 };
 
-/* Open or create; group may be NULL. */
+/* Open options; zero fields mean the defaults. */
+struct store_options {
+    const char *group;      /* unix group given read access (0640); NULL: 0600 */
+    size_t sample_capacity; /* sample ring; default one hour of 64 beds */
+    size_t score_capacity;  /* preallocated score queue; default 64 x 600 */
+    size_t event_capacity;  /* preallocated sensor-event queue; default 4096 */
+    int busy_timeout_ms;    /* wait for another connection's lock; default 2000 */
+    /* Migrate only up to this version (tests and tools): such a store
+     * supports store_schema_version() and store_close() only. 0: current. */
+    int schema_version;
+};
+
+/* Open or create with the defaults; group may be NULL. */
 struct store *store_open(const char *path, const char *group, char *err, size_t errlen);
+/* Open or create with options (opt may be NULL). */
+struct store *store_open_with(const char *path, const struct store_options *opt, char *err,
+                              size_t errlen);
 void store_close(struct store *st);
-int store_schema_version(struct store *st);
+int store_schema_version(const struct store *st);
+/* False after a failed write until the next successful one. */
 bool store_healthy(const struct store *st);
 const char *store_last_error(const struct store *st);
 void store_get_stats(const struct store *st, struct store_stats *out);
 
 /* Make sure a bed row exists with this label. */
 int store_sync_bed(struct store *st, int bed, const char *label, char *err, size_t errlen);
+/* Name the source of this bed's samples from now on ("mr60bha2 /dev/ttyUSB0");
+ * NULL or "" clears it. Queued samples keep the source they were queued with. */
+int store_set_source(struct store *st, int bed, const char *source, char *err, size_t errlen);
 
-/* Queued rows. */
+/* Queued rows (never block, never allocate per row). */
 void store_queue_sample(struct store *st, const struct store_sample *s);
 void store_queue_score(struct store *st, const struct store_score *s);
 void store_queue_sensor_event(struct store *st, int bed, int64_t t, const char *event,
                               const char *detail);
 size_t store_queued(const struct store *st);
-/* Write everything queued in one transaction. */
+/* Write everything queued in one transaction; on failure nothing is lost. */
 int store_flush(struct store *st, char *err, size_t errlen);
 
-/* Commands: 0 after COMMIT, -1 with a message. */
+/* Commands: 0 after COMMIT, -1 with a message. staff is required. */
 int store_admit(struct store *st, int bed, const char *patient_ref, const char *note,
                 const char *staff, int64_t t, int64_t *admission_id, char *err, size_t errlen);
 int store_discharge(struct store *st, int64_t admission_id, int bed, const char *staff, int64_t t,
                     char *err, size_t errlen);
+/* Scale 2 on (prescriber required) or off. */
 int store_set_scale2(struct store *st, int64_t admission_id, int bed, bool on,
                      const char *prescriber, const char *staff, int64_t t, char *err,
                      size_t errlen);
+/* Individual limits; low < high, reason required. */
 int store_set_limits(struct store *st, int64_t admission_id, int bed, double rr_low,
                      double rr_high, double hr_low, double hr_high, const char *reason,
                      const char *staff, int64_t t, char *err, size_t errlen);
+/* param: rr spo2 o2 sbp hr acvpu temp scale; admission_id 0 when none. */
 int store_add_observation(struct store *st, int64_t admission_id, int bed, const char *param,
                           double value, const char *staff, int64_t t, char *err, size_t errlen);
+/* A note, optionally on an admission and/or an alarm (0 none). */
 int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alarm_id,
                    const char *text, const char *staff, int64_t t, int64_t *note_id, char *err,
                    size_t errlen);
-/* A new alarm row; returns its id. */
+/* A new alarm row (state active) with its "raised" event; returns its id. */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen);
-/* A transition: updates the alarm row and appends an alarm event; events
- * with a staff id (acknowledged, reset) are audited too. */
+/* A transition: event is one of raised acknowledged realerted escalated ended
+ * latched reset superseded, state the alarm's state afterwards (active
+ * acknowledged latched ended reset). Updates the alarm row and appends an
+ * alarm event; acknowledged and reset need a staff id and are audited, as is
+ * any other event given one. */
 int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, const char *state,
                       const char *staff, int64_t t, char *err, size_t errlen);
-/* A generic audit row (prints, exports, audio pause...). */
+/* A generic audit row (prints, exports, audio pause...); bed < 0 none. */
 int store_audit(struct store *st, const char *staff, const char *action, int bed,
                 const char *detail, int64_t t, char *err, size_t errlen);
 
 /* Restore after a restart. */
+int store_load_beds(struct store *st, void (*cb)(void *, const struct store_bed *), void *ctx,
+                    char *err, size_t errlen);
+/* Open (not discharged) admissions with their Scale 2 and limits. */
 int store_load_admissions(struct store *st, void (*cb)(void *, const struct store_admission *),
                           void *ctx, char *err, size_t errlen);
+/* Alarms neither ended nor reset (active, acknowledged, latched). */
 int store_load_open_alarms(struct store *st, void (*cb)(void *, const struct store_alarm *),
                            void *ctx, char *err, size_t errlen);
 /* Latest value of each parameter for an admission. */
@@ -170,7 +228,8 @@ int store_load_latest_observations(struct store *st, int64_t admission_id,
                                    void (*cb)(void *, const struct store_observation *),
                                    void *ctx, char *err, size_t errlen);
 
-/* Range queries, [t0, t1). bed < 0: all beds. */
+/* Range queries over [t0, t1), in time order; bed < 0: all beds. Samples
+ * include per-minute medians (quality NaN) where per-second rows were pruned. */
 int store_query_samples(struct store *st, int bed, int64_t t0, int64_t t1,
                         void (*cb)(void *, const struct store_sample *), void *ctx, char *err,
                         size_t errlen);
@@ -187,18 +246,23 @@ int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_alarm_event *), void *ctx,
                              char *err, size_t errlen);
 
-/* Retention: downsample per-second samples older than cutoff into per-minute
- * min/median/max and delete them, at most max_rows per call. Returns rows
- * removed (0 when done) or -1. */
+/* Retention: fold per-second samples of whole minutes before older_than_ms
+ * into samples_minute (min/median/max, n) and delete them, about max_rows
+ * rows per call so the loop never stalls. Returns the rows removed (0 when
+ * nothing is left to do) or -1. */
+long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max_rows, char *err,
+                                size_t errlen);
+/* Older name of store_downsample_and_prune (monitor.c uses it). */
 long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
                       size_t errlen);
 
-/* Consistent copy of the live database (backup API), created 0600. */
+/* Consistent copy of the live database (backup API) into a new 0600 file;
+ * an existing dest is never overwritten. */
 int store_backup(struct store *st, const char *dest, char *err, size_t errlen);
 /* The same from a database file (read-only open; safe while wardwatch runs). */
 int store_backup_file(const char *src, const char *dest, char *err, size_t errlen);
-/* Verify a database file: integrity_check, foreign_key_check, version, row
- * counts printed to report. 0 when sound. */
+/* Verify a database file (read-only): integrity_check, foreign_key_check,
+ * schema version and row counts printed to report. 0 when sound. */
 int store_check_file(const char *path, FILE *report, char *err, size_t errlen);
 
 #endif

@@ -1,9 +1,14 @@
-/* Tests for src/store: migrations, refusal of newer/damaged files, audit
- * immutability, batching, flush failure keeping rows, restore, retention,
- * backup and check. */
+/* Tests for src/store: creation modes, migrations (from a hand-made v1, from
+ * v2, a failing one rolled back), refusal of newer and damaged files, audit
+ * and alarm-event immutability, batched flushes (all-or-nothing, kept on
+ * failure, ring overflow), commands confirmed only after COMMIT and their
+ * refusals, restore, range queries, retention, backup and check. Every
+ * check of what reached the file is made through a separate sqlite3
+ * connection, as another process would see it. */
 #include "ww_test.h"
 #include "store.h"
 
+#include <grp.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -12,17 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct store *store_open_version(const char *path, const char *group, int target, char *err,
-                                 size_t errlen);
-
 static char *dir;
 static char db[4200];
-static char err[1024];
+static char err[2048];
 
 static int setup(void **state)
 {
     dir = ww_test_tmpdir();
     snprintf(db, sizeof db, "%s/ward.db", dir);
+    err[0] = 0;
     return 0;
 }
 
@@ -44,7 +47,7 @@ static int raw_sql(const char *sql)
     return rc;
 }
 
-/* One integer from a query on a separate connection. */
+/* One integer from a query on a separate connection (-1 when none). */
 static long long raw_int(const char *sql)
 {
     sqlite3 *d;
@@ -60,75 +63,251 @@ static long long raw_int(const char *sql)
     return v;
 }
 
-static void test_create_and_mode(void **state)
+/* Permission bits of a file (-1 when missing). */
+static int mode_of(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int)(sb.st_mode & 0777) : -1;
+}
+
+/* A store with beds 1..3 synced. */
+static struct store *open_ward(void)
+{
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    assert_int_equal(store_sync_bed(st, 2, "Rom 2", err, sizeof err), 0);
+    assert_int_equal(store_sync_bed(st, 3, "Rom 3", err, sizeof err), 0);
+    return st;
+}
+
+/* Schema version 1 exactly as it was released: frozen here so an edit to
+ * the released migration (which old files would never see) is caught. */
+static const char v1_schema[] =
+    "CREATE TABLE beds(number INTEGER PRIMARY KEY, label TEXT NOT NULL);"
+    "CREATE TABLE admissions(id INTEGER PRIMARY KEY, bed INTEGER NOT NULL REFERENCES beds(number),"
+    " patient_ref TEXT NOT NULL, admitted_at INTEGER NOT NULL, admitted_by TEXT NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '', discharged_at INTEGER, discharged_by TEXT,"
+    " scale2 INTEGER NOT NULL DEFAULT 0, scale2_by TEXT, scale2_at INTEGER,"
+    " rr_low REAL, rr_high REAL, hr_low REAL, hr_high REAL, limits_reason TEXT, limits_by TEXT);"
+    "CREATE TABLE samples(bed INTEGER NOT NULL, t INTEGER NOT NULL, rr10 INTEGER, hr10 INTEGER,"
+    " q INTEGER, flags INTEGER NOT NULL, PRIMARY KEY(bed, t)) WITHOUT ROWID;"
+    "CREATE TABLE observations(id INTEGER PRIMARY KEY, admission INTEGER REFERENCES "
+    "admissions(id), bed INTEGER NOT NULL, param TEXT NOT NULL, value REAL NOT NULL,"
+    " entered_by TEXT NOT NULL, t INTEGER NOT NULL);"
+    "CREATE TABLE scores(bed INTEGER NOT NULL, t INTEGER NOT NULL, total INTEGER NOT NULL,"
+    " p_rr INTEGER, p_spo2 INTEGER, p_o2 INTEGER, p_sbp INTEGER, p_hr INTEGER, p_acvpu INTEGER,"
+    " p_temp INTEGER, band INTEGER NOT NULL, partial_mask INTEGER NOT NULL,"
+    " PRIMARY KEY(bed, t)) WITHOUT ROWID;"
+    "CREATE TABLE alarms(id INTEGER PRIMARY KEY, bed INTEGER NOT NULL, condition TEXT NOT NULL,"
+    " priority TEXT NOT NULL, raised_at INTEGER NOT NULL, state TEXT NOT NULL,"
+    " acked_by TEXT, acked_at INTEGER, ended_at INTEGER, reset_by TEXT, reset_at INTEGER,"
+    " escalated INTEGER NOT NULL DEFAULT 0, last_alert_at INTEGER);"
+    "CREATE TABLE alarm_events(id INTEGER PRIMARY KEY, alarm INTEGER NOT NULL REFERENCES "
+    "alarms(id), t INTEGER NOT NULL, event TEXT NOT NULL, staff TEXT, detail TEXT);"
+    "CREATE TABLE notes(id INTEGER PRIMARY KEY, bed INTEGER NOT NULL, admission INTEGER "
+    "REFERENCES admissions(id), alarm INTEGER REFERENCES alarms(id), t INTEGER NOT NULL,"
+    " staff TEXT NOT NULL, text TEXT NOT NULL);"
+    "CREATE TABLE sensor_events(id INTEGER PRIMARY KEY, bed INTEGER NOT NULL, t INTEGER NOT NULL,"
+    " event TEXT NOT NULL, detail TEXT);"
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, t INTEGER NOT NULL, staff TEXT NOT NULL,"
+    " action TEXT NOT NULL, bed INTEGER, detail TEXT);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;"
+    "PRAGMA user_version = 1;";
+
+static void test_create_modes_and_pragmas(void **state)
 {
     struct store *st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
     assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
-    struct stat sb;
-    assert_int_equal(stat(db, &sb), 0);
-    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_true(store_healthy(st));
+    assert_int_equal(mode_of(db), 0600);
+    /* SQLite's side files appear with the first write; no wider either. */
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    char side[4300];
+    snprintf(side, sizeof side, "%s-wal", db);
+    assert_int_equal(mode_of(side), 0600);
+    snprintf(side, sizeof side, "%s-shm", db);
+    assert_int_equal(mode_of(side), 0600);
+    assert_int_equal(raw_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
     store_close(st);
-    assert_int_equal(raw_int("PRAGMA journal_mode") == -1, 0);
+    sqlite3 *d;
+    sqlite3_open(db, &d);
+    sqlite3_stmt *s;
+    sqlite3_prepare_v2(d, "PRAGMA journal_mode", -1, &s, NULL);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    sqlite3_close(d);
 }
 
-static void test_migration_from_v1(void **state)
+static void test_group_mode(void **state)
 {
-    struct store *st = store_open_version(db, NULL, 1, err, sizeof err);
+    struct group *g = getgrnam("adm");
+    if (!g)
+        g = getgrnam("daemon");
+    if (!g || geteuid() != 0) {
+        skip(); /* needs a second group we may chown to */
+        return;
+    }
+    gid_t gid = g->gr_gid;
+    char name[64];
+    snprintf(name, sizeof name, "%s", g->gr_name);
+    struct store *st = store_open(db, name, err, sizeof err);
     assert_non_null(st);
-    assert_int_equal(store_schema_version(st), 1);
     store_close(st);
+    struct stat sb;
+    assert_int_equal(stat(db, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0640);
+    assert_int_equal(sb.st_gid, gid);
+    /* An unknown group is refused by name, and no file is left behind. */
+    char other[4300];
+    snprintf(other, sizeof other, "%s/other.db", dir);
+    assert_null(store_open(other, "no-such-group-ww", err, sizeof err));
+    assert_non_null(strstr(err, "no-such-group-ww"));
+    assert_int_equal(access(other, F_OK), -1);
+}
+
+static void test_migration_from_hand_made_v1(void **state)
+{
+    assert_int_equal(raw_sql(v1_schema), SQLITE_OK);
     assert_int_equal(raw_sql("INSERT INTO beds VALUES(1, 'Rom 1');"
-                             "INSERT INTO samples VALUES(1, 1000, 160, 720, 90, 1);"),
+                             "INSERT INTO beds VALUES(2, 'Rom 2');"
+                             "INSERT INTO samples VALUES(1, 1000, 160, 720, 90, 1);"
+                             "INSERT INTO admissions(id, bed, patient_ref, admitted_at, "
+                             "admitted_by) VALUES(7, 1, 'P-1', 10, 'KN');"
+                             "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
+                             " VALUES(1, 1, 'rr-high', 'high', 20, 'latched');"
+                             "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
+                             " VALUES(2, 1, 'apnoea', 'high', 30, 'reset');"
+                             "INSERT INTO alarm_events(alarm, t, event) VALUES(2, 31, 'latched');"
+                             "INSERT INTO audit(t, staff, action) VALUES(5, 'KN', 'admit');"),
                      SQLITE_OK);
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), 3);
+    store_close(st);
+    assert_int_equal(raw_int("PRAGMA user_version"), 3);
     assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='samples_minute'"),
-                     0);
-    st = store_open(db, NULL, err, sizeof err);
+                     1);
+    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
+    /* Data kept, new columns in place, latched backfilled from the state
+     * (alarm 1) but not for an alarm already reset (alarm 2). */
+    assert_int_equal(raw_int("SELECT rr10 FROM samples"), 160);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE source IS NULL"), 1);
+    assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 1"), 1);
+    assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 2"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1);
+    /* v2's triggers now guard the alarm log too. */
+    assert_int_not_equal(raw_sql("DELETE FROM alarm_events"), SQLITE_OK);
+    /* v3: a second open admission on bed 1 is refused by the schema itself. */
+    assert_int_not_equal(raw_sql("INSERT INTO admissions(bed, patient_ref, admitted_at, "
+                                 "admitted_by) VALUES(1, 'P-2', 11, 'KN')"),
+                         SQLITE_OK);
+}
+
+static void test_migration_from_v2(void **state)
+{
+    struct store_options o = {.schema_version = 2};
+    struct store *st = store_open_with(db, &o, err, sizeof err);
     assert_non_null(st);
     assert_int_equal(store_schema_version(st), 2);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='samples_minute'"),
-                     1);
-    assert_int_equal(raw_int("SELECT rr10 FROM samples"), 160); /* data kept */
+    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 0);
+    assert_int_equal(raw_sql("INSERT INTO beds VALUES(4, 'Rom 4');"
+                             "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
+                             " VALUES(3, 4, 'hr-low', 'high', 20, 'acknowledged');"
+                             "INSERT INTO alarm_events(alarm, t, event) VALUES(3, 21, 'latched');"),
+                     SQLITE_OK);
+    st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), 3);
+    store_close(st);
+    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
+    /* Latched earlier, acknowledged since, not reset: still latched. */
+    assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 3"), 1);
 }
 
-static void test_refuse_newer_and_damaged(void **state)
+static void test_failed_migration_changes_nothing(void **state)
+{
+    struct store_options o = {.schema_version = 2};
+    struct store *st = store_open_with(db, &o, err, sizeof err);
+    assert_non_null(st);
+    store_close(st);
+    /* Two open admissions on one bed: step 3's unique index cannot be built. */
+    assert_int_equal(raw_sql("INSERT INTO beds VALUES(1, 'Rom 1');"
+                             "INSERT INTO admissions(bed, patient_ref, admitted_at, admitted_by)"
+                             " VALUES(1, 'P-1', 1, 'KN'), (1, 'P-2', 2, 'KN');"),
+                     SQLITE_OK);
+    assert_null(store_open(db, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "migration from schema version 2 to 3 failed"));
+    assert_int_equal(raw_int("PRAGMA user_version"), 2);
+    /* The whole step rolled back: no table or column from it. */
+    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM pragma_table_info('alarms')"
+                             " WHERE name = 'latched'"),
+                     0);
+}
+
+static void test_refuse_newer(void **state)
 {
     struct store *st = store_open(db, NULL, err, sizeof err);
     store_close(st);
     assert_int_equal(raw_sql("PRAGMA user_version = 99"), SQLITE_OK);
     assert_null(store_open(db, NULL, err, sizeof err));
-    assert_non_null(strstr(err, "newer than this wardwatch"));
-    /* Garbage over the pages of a real database. */
-    assert_int_equal(raw_sql("PRAGMA user_version = 2"), SQLITE_OK);
-    st = store_open(db, NULL, err, sizeof err);
-    for (int i = 0; i < 2000; i++) {
-        struct store_sample s = {1, i * 1000LL, 16, 70, 0.9f, 1};
+    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (3)"));
+    assert_non_null(strstr(err, db));
+    assert_int_equal(raw_int("PRAGMA user_version"), 99); /* untouched */
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_int_equal(store_check_file(db, devnull, err, sizeof err), -1);
+    assert_non_null(strstr(err, "newer"));
+    fclose(devnull);
+}
+
+static void test_refuse_damaged(void **state)
+{
+    struct store *st = open_ward();
+    for (int i = 0; i < 3000; i++) {
+        struct store_sample s = {1 + i % 3, i * 1000LL, 16, 70, 0.9f, 1};
         store_queue_sample(st, &s);
     }
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     store_close(st);
-    raw_sql("PRAGMA wal_checkpoint(TRUNCATE)");
+    assert_int_equal(raw_sql("PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
+    /* Garbage over pages 2-4 of a real database. */
     FILE *f = fopen(db, "r+b");
+    assert_non_null(f);
     fseek(f, 4096, SEEK_SET);
-    for (int i = 0; i < 12288; i++)
+    for (int i = 0; i < 3 * 4096; i++)
         fputc(0xA5, f);
     fclose(f);
     assert_null(store_open(db, NULL, err, sizeof err));
     assert_non_null(strstr(err, "damaged"));
-    assert_non_null(strstr(err, "backup"));
-    assert_int_not_equal(store_check_file(db, stderr, err, sizeof err), 0);
+    assert_non_null(strstr(err, "wardwatch backup"));
+    assert_non_null(strstr(err, "mv "));
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_int_equal(store_check_file(db, devnull, err, sizeof err), -1);
+    /* A file that is not a database at all. */
+    char text[4300];
+    snprintf(text, sizeof text, "%s/notes.txt", dir);
+    ww_test_write_file(text, "this is not a database, just a text file with some words in it\n");
+    assert_null(store_open(text, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "not a wardwatch database"));
+    assert_int_equal(store_check_file(text, devnull, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a SQLite database"));
+    fclose(devnull);
 }
 
-static void test_audit_is_append_only(void **state)
+static void test_append_only_logs(void **state)
 {
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
-    int64_t adm;
+    struct store *st = open_ward();
+    int64_t adm, aid;
     assert_int_equal(store_admit(st, 1, "P-123", "chest pain", "KN", 1000, &adm, err, sizeof err),
                      0);
     assert_true(adm > 0);
-    int64_t aid;
     assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 2000, &aid, err, sizeof err), 0);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='admit' AND staff='KN'"), 1);
@@ -137,57 +316,130 @@ static void test_audit_is_append_only(void **state)
     assert_int_not_equal(raw_sql("DELETE FROM alarm_events"), SQLITE_OK);
     assert_int_not_equal(raw_sql("UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff='KN'"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 1);
+    /* Appending still works. */
+    assert_int_equal(raw_sql("INSERT INTO audit(t, staff, action) VALUES(1, 'X', 'y')"), SQLITE_OK);
 }
 
 static void test_batching_and_reopen(void **state)
 {
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    store_sync_bed(st, 2, "Rom 2", err, sizeof err);
-    for (int i = 0; i < 100; i++) {
+    struct store *st = open_ward();
+    assert_int_equal(store_set_source(st, 2, "mr60bha2 /dev/ttyUSB0", err, sizeof err), 0);
+    for (int i = 0; i < 1000; i++) {
         struct store_sample s = {2, 1000LL * i, 15.5f, NAN, 0.8f, STORE_F_PRESENT};
         store_queue_sample(st, &s);
     }
+    struct store_sample other = {3, 500, 12, 61.25f, NAN, STORE_F_MOTION};
+    store_queue_sample(st, &other);
     struct store_score sc = {2, 5000, 5, {3, -1, -1, -1, 2, -1, -1}, 2, 0x6e};
     store_queue_score(st, &sc);
-    store_queue_sensor_event(st, 2, 6000, "disconnected", "unplugged");
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0); /* not before flush */
-    assert_int_equal(store_queued(st), 102);
+    store_queue_sensor_event(st, 2, 6000, "disconnected", "unplugged\x1b[2J");
+    assert_int_equal(store_queued(st), 1003);
+    /* Nothing reaches the file before the flush. */
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 0);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     assert_int_equal(store_queued(st), 0);
+    struct store_stats stt;
+    store_get_stats(st, &stt);
+    assert_int_equal(stt.flushed, 1003);
+    assert_int_equal(stt.failed_flushes, 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 100);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE hr10 IS NULL"), 100);
-    assert_int_equal(raw_int("SELECT rr10 FROM samples LIMIT 1"), 155);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE bed = 2"), 1000);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE hr10 IS NULL"), 1000);
+    assert_int_equal(raw_int("SELECT min(rr10) FROM samples WHERE bed = 2"), 155);
+    assert_int_equal(raw_int("SELECT max(q) FROM samples WHERE bed = 2"), 80);
+    assert_int_equal(raw_int("SELECT hr10 FROM samples WHERE bed = 3"), 613);
+    assert_int_equal(raw_int("SELECT q IS NULL FROM samples WHERE bed = 3"), 1);
+    assert_int_equal(raw_int("SELECT flags FROM samples WHERE bed = 3"), STORE_F_MOTION);
+    /* The source named for bed 2 is on each of its rows, none on bed 3's. */
+    assert_int_equal(raw_int("SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
+                             " WHERE o.name = 'mr60bha2 /dev/ttyUSB0' AND s.bed = 2"),
+                     1000);
+    assert_int_equal(raw_int("SELECT source IS NULL FROM samples WHERE bed = 3"), 1);
     assert_int_equal(raw_int("SELECT total FROM scores"), 5);
-    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 1);
+    assert_int_equal(raw_int("SELECT p_rr FROM scores"), 3);
+    assert_int_equal(raw_int("SELECT p_spo2 IS NULL FROM scores"), 1);
+    assert_int_equal(raw_int("SELECT partial_mask FROM scores"), 0x6e);
+    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events WHERE detail LIKE '%\x1b%'"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events WHERE event='disconnected'"), 1);
     /* Reopen keeps everything and accepts more. */
     st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
-    struct store_sample s = {2, 999999, 20, 80, 1, 0};
+    struct store_sample s = {2, 999999999, 20, 80, 1, 0};
     store_queue_sample(st, &s);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 101);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 1002);
+}
+
+static void test_flush_is_all_or_nothing(void **state)
+{
+    struct store *st = open_ward();
+    /* Another writer's trigger makes the LAST kind of row in a flush fail:
+     * the samples written earlier in the same flush must not stay. */
+    assert_int_equal(raw_sql("CREATE TRIGGER no_events BEFORE INSERT ON sensor_events"
+                             " BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"),
+                     SQLITE_OK);
+    for (int i = 0; i < 200; i++) {
+        struct store_sample s = {1, 1000LL * i, 14, 66, 1, 1};
+        store_queue_sample(st, &s);
+    }
+    store_queue_sensor_event(st, 1, 5, "connected", NULL);
+    assert_int_equal(store_flush(st, err, sizeof err), -1);
+    assert_non_null(strstr(err, "disk says no"));
+    assert_false(store_healthy(st));
+    assert_non_null(strstr(store_last_error(st), "disk says no"));
+    assert_int_equal(store_queued(st), 201);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0);
+    assert_int_equal(raw_sql("DROP TRIGGER no_events"), SQLITE_OK);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_true(store_healthy(st));
+    assert_int_equal(store_queued(st), 0);
+    store_close(st);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 200);
+    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 1);
 }
 
 static void test_flush_failure_keeps_rows(void **state)
 {
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    store_sync_bed(st, 1, "A", err, sizeof err);
+    /* A short busy timeout keeps the test quick; the lock outlasts it. */
+    struct store_options o = {.busy_timeout_ms = 150};
+    struct store *st = store_open_with(db, &o, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    assert_int_equal(store_sync_bed(st, 2, "Rom 2", err, sizeof err), 0);
+    int64_t adm_before;
+    assert_int_equal(store_admit(st, 2, "P-2", "", "KN", 1, &adm_before, err, sizeof err), 0);
     sqlite3 *locker;
     sqlite3_open(db, &locker);
     assert_int_equal(sqlite3_exec(locker, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
     for (int i = 0; i < 50; i++) {
-        struct store_sample s = {1, 1000LL * i, 12, 60, 1, 1};
+        struct store_sample s = {1, 1000LL * i, 12 + i % 5, 60, 1, 1};
         store_queue_sample(st, &s);
     }
+    struct store_score sc = {1, 7000, 3, {0, 0, 0, 0, 3, 0, 0}, 1, 0};
+    store_queue_score(st, &sc);
     assert_int_equal(store_flush(st, err, sizeof err), -1);
+    assert_non_null(strstr(err, "locked"));
     assert_false(store_healthy(st));
-    assert_int_equal(store_queued(st), 50);
-    int64_t id;
+    assert_int_equal(store_queued(st), 51);
+    /* More rows during the outage join the queue. */
+    struct store_sample late = {1, 60000, 30, 99, 1, 1};
+    store_queue_sample(st, &late);
+    /* Commands are not confirmed while the write fails, and leave nothing. */
+    int64_t id = 12345;
     assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), -1);
+    assert_int_equal(id, 12345);
+    int64_t adm = 777;
+    assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 2, &adm, err, sizeof err), -1);
+    assert_int_equal(adm, 777);
+    assert_int_equal(store_discharge(st, adm_before, 2, "KN", 3, err, sizeof err), -1);
+    assert_int_equal(store_audit(st, "KN", "print", 1, "handover", 4, err, sizeof err), -1);
     sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(locker);
+    /* The next flush delivers every row. */
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     assert_true(store_healthy(st));
     struct store_stats stt;
@@ -195,39 +447,80 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(stt.failed_flushes, 1);
     assert_int_equal(stt.dropped_samples, 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 50);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 51);
+    assert_int_equal(raw_int("SELECT sum(rr10) FROM samples WHERE t < 50000"), 10 * 700);
+    assert_int_equal(raw_int("SELECT hr10 FROM samples WHERE t = 60000"), 990);
+    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE bed = 1"), 0);
+    assert_int_equal(raw_int("SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1); /* the first admit only */
 }
 
-static int nadm, nalarm;
-static struct store_alarm last_alarm;
+static void test_ring_overflow_drops_oldest_samples_only(void **state)
+{
+    struct store_options o = {.sample_capacity = 100, .score_capacity = 4, .event_capacity = 2};
+    struct store *st = store_open_with(db, &o, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 1, "A", err, sizeof err), 0);
+    for (int i = 0; i < 150; i++) {
+        struct store_sample s = {1, 1000LL * i, 10, 60, 1, 1};
+        store_queue_sample(st, &s);
+    }
+    for (int i = 0; i < 10; i++) {
+        struct store_score sc = {1, 1000LL * i, i, {0, 0, 0, 0, 0, 0, 0}, 0, 0};
+        store_queue_score(st, &sc);
+        store_queue_sensor_event(st, 1, 1000LL * i, "no-signal", NULL);
+    }
+    struct store_stats stt;
+    store_get_stats(st, &stt);
+    assert_int_equal(stt.dropped_samples, 50);
+    assert_int_equal(stt.lost_rows, 0);
+    assert_int_equal(store_queued(st), 120);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    store_close(st);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 100);
+    assert_int_equal(raw_int("SELECT min(t) FROM samples"), 50000); /* the newest kept */
+    assert_int_equal(raw_int("SELECT max(t) FROM samples"), 149000);
+    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 10);
+    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 10);
+}
+
+static int nadm, nalarm, nobs, nbeds;
+static struct store_alarm alarms_seen[8];
+static struct store_admission adm_seen;
+static struct store_observation obs_seen[8];
+
+static void on_bed(void *ctx, const struct store_bed *b)
+{
+    if (nbeds == 2)
+        assert_string_equal(b->label, "Rom 3");
+    nbeds++;
+}
 static void on_adm(void *ctx, const struct store_admission *a)
 {
+    adm_seen = *a;
     nadm++;
-    assert_string_equal(a->patient_ref, "P-9");
-    assert_true(a->scale2);
-    assert_string_equal(a->scale2_by, "Dr Berg");
-    assert_true(a->has_limits);
-    assert_true(a->rr_high == 30);
 }
 static void on_alarm(void *ctx, const struct store_alarm *a)
 {
+    if (nalarm < 8)
+        alarms_seen[nalarm] = *a;
     nalarm++;
-    last_alarm = *a;
 }
-static int nobs;
 static void on_obs(void *ctx, const struct store_observation *o)
 {
+    if (nobs < 8)
+        obs_seen[nobs] = *o;
     nobs++;
-    if (!strcmp(o->param, "spo2"))
-        assert_true(o->value == 91);
 }
 
 static void test_commands_and_restore(void **state)
 {
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    store_sync_bed(st, 3, "Rom 3", err, sizeof err);
-    int64_t adm, a1, a2;
-    assert_int_equal(store_admit(st, 3, "P-9", "COPD", "KN", 100, &adm, err, sizeof err), 0);
+    struct store *st = open_ward();
+    int64_t adm, a1, a2, a3, a4;
+    assert_int_equal(store_admit(st, 3, "P-9", "COPD\nhome O2", "KN", 100, &adm, err, sizeof err),
+                     0);
     assert_int_equal(store_set_scale2(st, adm, 3, true, "Dr Berg", "KN", 200, err, sizeof err), 0);
     assert_int_equal(store_set_limits(st, adm, 3, 8, 30, 40, 131, "COPD baseline RR 26", "KN",
                                       300, err, sizeof err),
@@ -238,97 +531,411 @@ static void test_commands_and_restore(void **state)
                      0);
     assert_int_equal(store_alarm_raise(st, 3, "rr-high", "medium", 600, &a1, err, sizeof err), 0);
     assert_int_equal(store_alarm_raise(st, 3, "apnoea", "high", 610, &a2, err, sizeof err), 0);
+    assert_int_equal(store_alarm_raise(st, 3, "hr-low", "high", 620, &a3, err, sizeof err), 0);
+    assert_int_equal(store_alarm_raise(st, 3, "no-signal", "low", 630, &a4, err, sizeof err), 0);
+    assert_true(a1 < a2 && a2 < a3 && a3 < a4);
     assert_int_equal(store_alarm_event(st, a1, "acknowledged", "acknowledged", "ÅSE", 700, err,
                                        sizeof err),
                      0);
+    assert_int_equal(store_alarm_event(st, a1, "escalated", "acknowledged", NULL, 750, err,
+                                       sizeof err),
+                     0);
     assert_int_equal(store_alarm_event(st, a2, "ended", "ended", NULL, 800, err, sizeof err), 0);
+    assert_int_equal(store_alarm_event(st, a3, "latched", "latched", NULL, 810, err, sizeof err),
+                     0);
+    assert_int_equal(store_alarm_event(st, a4, "latched", "latched", NULL, 820, err, sizeof err),
+                     0);
+    assert_int_equal(store_alarm_event(st, a4, "reset", "reset", "KN", 830, err, sizeof err), 0);
     int64_t note;
     assert_int_equal(store_add_note(st, 3, adm, a1, "Pasient hoster, RR-artefakt \x1b[2J", "ÅSE",
                                     710, &note, err, sizeof err),
                      0);
-    assert_int_equal(store_alarm_event(st, 9999, "ended", "ended", NULL, 800, err, sizeof err),
-                     -1);
+    assert_true(note > 0);
     store_close(st);
+
+    /* A restart sees the open admission, the open alarms, the latest obs. */
     st = store_open(db, NULL, err, sizeof err);
-    nadm = nalarm = nobs = 0;
+    nadm = nalarm = nobs = nbeds = 0;
+    assert_int_equal(store_load_beds(st, on_bed, NULL, err, sizeof err), 0);
+    assert_int_equal(nbeds, 3);
     assert_int_equal(store_load_admissions(st, on_adm, NULL, err, sizeof err), 0);
     assert_int_equal(nadm, 1);
+    assert_int_equal(adm_seen.id, adm);
+    assert_int_equal(adm_seen.bed, 3);
+    assert_string_equal(adm_seen.patient_ref, "P-9");
+    assert_string_equal(adm_seen.note, "COPD\nhome O2");
+    assert_string_equal(adm_seen.admitted_by, "KN");
+    assert_int_equal(adm_seen.admitted_at, 100);
+    assert_true(adm_seen.scale2);
+    assert_string_equal(adm_seen.scale2_by, "Dr Berg");
+    assert_int_equal(adm_seen.scale2_at, 200);
+    assert_true(adm_seen.has_limits);
+    assert_true(adm_seen.rr_low == 8 && adm_seen.rr_high == 30);
+    assert_true(adm_seen.hr_low == 40 && adm_seen.hr_high == 131);
+    assert_string_equal(adm_seen.limits_reason, "COPD baseline RR 26");
+    assert_string_equal(adm_seen.limits_by, "KN");
     assert_int_equal(store_load_open_alarms(st, on_alarm, NULL, err, sizeof err), 0);
-    assert_int_equal(nalarm, 1);
-    assert_string_equal(last_alarm.state, "acknowledged");
-    assert_string_equal(last_alarm.acked_by, "ÅSE");
-    assert_int_equal(last_alarm.acked_at, 700);
+    assert_int_equal(nalarm, 2); /* a1 acknowledged, a3 latched; a2 ended, a4 reset */
+    assert_int_equal(alarms_seen[0].id, a1);
+    assert_string_equal(alarms_seen[0].state, "acknowledged");
+    assert_string_equal(alarms_seen[0].acked_by, "ÅSE");
+    assert_int_equal(alarms_seen[0].acked_at, 700);
+    assert_true(alarms_seen[0].escalated);
+    assert_int_equal(alarms_seen[0].last_alert_at, 750);
+    assert_false(alarms_seen[0].latched);
+    assert_int_equal(alarms_seen[0].raised_at, 600);
+    assert_string_equal(alarms_seen[0].priority, "medium");
+    assert_int_equal(alarms_seen[1].id, a3);
+    assert_string_equal(alarms_seen[1].state, "latched");
+    assert_true(alarms_seen[1].latched);
+    assert_int_equal(alarms_seen[1].ended_at, 810);
+    assert_int_equal(alarms_seen[1].acked_at, 0);
     assert_int_equal(store_load_latest_observations(st, adm, on_obs, NULL, err, sizeof err), 0);
     assert_int_equal(nobs, 2);
+    assert_string_equal(obs_seen[0].param, "spo2");
+    assert_true(obs_seen[0].value == 91);
+    assert_int_equal(obs_seen[0].t, 500);
+    assert_string_equal(obs_seen[1].param, "temp");
+    assert_true(fabs(obs_seen[1].value - 37.2) < 1e-9);
     assert_int_equal(store_discharge(st, adm, 3, "KN", 900, err, sizeof err), 0);
-    assert_int_equal(store_discharge(st, adm, 3, "KN", 900, err, sizeof err), -1);
+    assert_int_equal(store_discharge(st, adm, 3, "KN", 901, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no open admission"));
+    nadm = 0;
+    assert_int_equal(store_load_admissions(st, on_adm, NULL, err, sizeof err), 0);
+    assert_int_equal(nadm, 0);
+    /* The bed is free again. */
+    int64_t adm2;
+    assert_int_equal(store_admit(st, 3, "P-10", NULL, "KN", 1000, &adm2, err, sizeof err), 0);
+    assert_true(adm2 > adm);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='alarm-acknowledged'"
-                             " AND staff='ÅSE'"),
+                             " AND staff='ÅSE' AND bed = 3"),
+                     1);
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='alarm-reset'"
+                             " AND staff='KN'"),
                      1);
     assert_int_equal(raw_int("SELECT count(*) FROM notes WHERE text LIKE '%\x1b%'"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 9);
+    assert_int_equal(raw_int("SELECT alarm FROM notes"), a1);
+    /* admit scale2 limits 3 obs ack reset note discharge admit */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 11);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 10);
 }
 
-static void test_downsample(void **state)
+static void test_command_refusals(void **state)
 {
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    store_sync_bed(st, 1, "A", err, sizeof err);
-    int64_t t0 = 600000; /* minute 10 */
-    for (int i = 0; i < 180; i++) {
-        struct store_sample s = {1, t0 + i * 1000LL, (float)(10 + i % 60), 70, 1, 1};
+    struct store *st = open_ward();
+    int64_t adm = 0, id = 0;
+    char big[2000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    assert_int_equal(store_admit(st, 9, "P-1", "", "KN", 1, &adm, err, sizeof err), -1);
+    assert_non_null(strstr(err, "bed 9"));
+    assert_int_equal(store_admit(st, 1, "", "", "KN", 1, &adm, err, sizeof err), -1);
+    assert_non_null(strstr(err, "patient reference is missing"));
+    assert_int_equal(store_admit(st, 1, "\x1b[31m", "", "KN", 1, &adm, err, sizeof err), -1);
+    assert_non_null(strstr(err, "patient reference is missing"));
+    assert_int_equal(store_admit(st, 1, big, "", "KN", 1, &adm, err, sizeof err), -1);
+    assert_non_null(strstr(err, "patient reference is too long"));
+    assert_int_equal(store_admit(st, 1, "P-1", big, "KN", 1, &adm, err, sizeof err), -1);
+    assert_non_null(strstr(err, "admission note is too long"));
+    assert_int_equal(store_admit(st, 1, "P-1", "", NULL, 1, &adm, err, sizeof err), -1);
+    assert_non_null(strstr(err, "staff id is missing"));
+    assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 1, &adm, err, sizeof err), 0);
+    int64_t again = 0;
+    assert_int_equal(store_admit(st, 1, "P-2", "", "KN", 2, &again, err, sizeof err), -1);
+    assert_non_null(strstr(err, "already has an open admission"));
+    assert_int_equal(store_set_scale2(st, adm, 1, true, "", "KN", 3, err, sizeof err), -1);
+    assert_non_null(strstr(err, "prescriber is missing"));
+    assert_int_equal(store_set_scale2(st, adm, 2, true, "Dr B", "KN", 3, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no open admission"));
+    assert_int_equal(store_set_limits(st, adm, 1, 30, 8, 40, 130, "r", "KN", 4, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "RR low limit 30 is not below the high limit 8"));
+    assert_int_equal(
+        store_set_limits(st, adm, 1, 8, 30, NAN, 130, "r", "KN", 4, err, sizeof err), -1);
+    assert_non_null(strstr(err, "HR limits"));
+    assert_int_equal(store_set_limits(st, adm, 1, 8, 30, 40, 130, " ", "KN", 4, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "limits reason is missing"));
+    assert_int_equal(store_add_observation(st, adm, 1, "bp", 120, "KN", 5, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown parameter 'bp'"));
+    assert_non_null(strstr(err, "rr spo2 o2 sbp hr acvpu temp scale"));
+    assert_int_equal(store_add_observation(st, adm, 1, "sbp", NAN, "KN", 5, err, sizeof err), -1);
+    assert_non_null(strstr(err, "sbp value is not a number"));
+    assert_int_equal(store_add_note(st, 1, adm, 0, big, "KN", 6, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "note text is too long (1999 bytes, at most 1023)"));
+    assert_int_equal(store_add_note(st, 1, adm, 0, "  \t ", "KN", 6, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "note text is missing"));
+    assert_int_equal(store_add_note(st, 1, adm, 424242, "ok", "KN", 6, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no alarm 424242"));
+    assert_int_equal(store_alarm_raise(st, 1, "", "high", 7, &id, err, sizeof err), -1);
+    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "high", 7, &id, err, sizeof err), 0);
+    assert_int_equal(store_alarm_event(st, id, "snoozed", "active", "KN", 8, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown event 'snoozed'"));
+    assert_int_equal(store_alarm_event(st, id, "ended", "gone", NULL, 8, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown state 'gone'"));
+    assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", NULL, 8, err,
+                                       sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "staff id is missing"));
+    assert_int_equal(store_alarm_event(st, 9999, "ended", "ended", NULL, 8, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no alarm 9999"));
+    assert_int_equal(store_downsample_and_prune(st, 1000, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "max_rows"));
+    /* Refusals are not store failures. */
+    assert_true(store_healthy(st));
+    store_close(st);
+    /* Only the two successful commands left audit rows. */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM admissions"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(raw_int("SELECT state FROM alarms") == -1, 0);
+}
+
+static int nq;
+static int64_t qt[16];
+static void on_sample(void *ctx, const struct store_sample *s)
+{
+    if (nq < 16)
+        qt[nq] = s->t;
+    nq++;
+    if (ctx)
+        *(struct store_sample *)ctx = *s;
+}
+static void on_score(void *ctx, const struct store_score *s)
+{
+    if (nq < 16)
+        qt[nq] = s->t;
+    nq++;
+    *(struct store_score *)ctx = *s;
+}
+static void on_note(void *ctx, const struct store_note *n)
+{
+    nq++;
+    *(struct store_note *)ctx = *n;
+}
+static void on_alarm_ev(void *ctx, const struct store_alarm_event *e)
+{
+    if (nq < 16)
+        qt[nq] = e->t;
+    nq++;
+    *(struct store_alarm_event *)ctx = *e;
+}
+
+static void test_range_queries(void **state)
+{
+    struct store *st = open_ward();
+    for (int i = 0; i < 10; i++) {
+        struct store_sample s = {1, 1000LL * i, 10.0f + (float)i, 70, 0.5f, 1};
+        store_queue_sample(st, &s);
+        s.bed = 2;
         store_queue_sample(st, &s);
     }
-    store_flush(st, err, sizeof err);
+    struct store_score sc = {1, 3000, 4, {1, 0, 0, 0, 3, 0, -1}, 1, 2};
+    store_queue_score(st, &sc);
+    sc.t = 9000;
+    store_queue_score(st, &sc);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    /* [t0, t1): 2000 in, 5000 out; bed 1 only. */
+    struct store_sample last;
+    nq = 0;
+    assert_int_equal(store_query_samples(st, 1, 2000, 5000, on_sample, &last, err, sizeof err), 0);
+    assert_int_equal(nq, 3);
+    assert_int_equal(qt[0], 2000);
+    assert_int_equal(qt[2], 4000);
+    assert_int_equal(last.bed, 1);
+    assert_true(last.rr == 14.0f && last.hr == 70.0f);
+    assert_true(fabsf(last.quality - 0.5f) < 1e-6f);
+    nq = 0;
+    assert_int_equal(store_query_samples(st, -1, 2000, 5000, on_sample, NULL, err, sizeof err), 0);
+    assert_int_equal(nq, 6);
+    struct store_score got;
+    nq = 0;
+    assert_int_equal(store_query_scores(st, 1, 0, 9000, on_score, &got, err, sizeof err), 0);
+    assert_int_equal(nq, 1);
+    assert_int_equal(got.total, 4);
+    assert_int_equal(got.parts[4], 3);
+    assert_int_equal(got.parts[6], -1);
+    assert_int_equal(got.partial_mask, 2);
+    int64_t a, n;
+    assert_int_equal(store_alarm_raise(st, 2, "hr-high", "high", 5000, &a, err, sizeof err), 0);
+    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 5100, err,
+                                       sizeof err),
+                     0);
+    assert_int_equal(store_add_note(st, 2, 0, a, "checked, patient fine", "KN", 5200, &n, err,
+                                    sizeof err),
+                     0);
+    struct store_alarm_event ev;
+    nq = 0;
+    assert_int_equal(store_query_alarm_events(st, 2, 0, 10000, on_alarm_ev, &ev, err, sizeof err),
+                     0);
+    assert_int_equal(nq, 2);
+    assert_int_equal(qt[0], 5000);
+    assert_string_equal(ev.event, "acknowledged");
+    assert_string_equal(ev.staff, "KN");
+    assert_string_equal(ev.condition, "hr-high");
+    assert_string_equal(ev.priority, "high");
+    nq = 0;
+    assert_int_equal(store_query_alarm_events(st, 1, 0, 10000, on_alarm_ev, &ev, err, sizeof err),
+                     0);
+    assert_int_equal(nq, 0);
+    struct store_note note;
+    nq = 0;
+    assert_int_equal(store_query_notes(st, 2, 5200, 5201, on_note, &note, err, sizeof err), 0);
+    assert_int_equal(nq, 1);
+    assert_int_equal(note.alarm_id, a);
+    assert_string_equal(note.text, "checked, patient fine");
+    nq = 0;
+    assert_int_equal(store_query_notes(st, 2, 0, 5200, on_note, &note, err, sizeof err), 0);
+    assert_int_equal(nq, 0);
+    store_close(st);
+}
+
+static void test_downsample_medians(void **state)
+{
+    struct store *st = open_ward();
+    int64_t t0 = 600000; /* minute 10 */
+    for (int i = 0; i < 180; i++) {
+        /* minute 10: RR 10..69 shuffled (i*7 mod 60); HR missing every 3rd */
+        struct store_sample s = {1, t0 + i * 1000LL, (float)(10 + (i * 7) % 60),
+                                 i % 3 ? (float)(60 + i % 60) : NAN, 1, 1};
+        store_queue_sample(st, &s);
+    }
+    struct store_sample other = {2, t0 + 5000, 20, 80, 1, 1};
+    store_queue_sample(st, &other);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
     long total = 0, r;
     int calls = 0;
-    /* Cut at minute 12: two whole minutes go, the third stays. */
-    while ((r = store_downsample(st, t0 + 120000 + 500, 60, err, sizeof err)) > 0) {
+    /* Cut inside minute 12: minutes 10 and 11 of bed 1 and minute 10 of
+     * bed 2 go, in batches of 60 rows (one bed-minute) per call. */
+    while ((r = store_downsample_and_prune(st, t0 + 120000 + 500, 60, err, sizeof err)) > 0) {
         total += r;
         calls++;
+        assert_true(r <= 60);
     }
     assert_int_equal(r, 0);
-    assert_int_equal(total, 120);
-    assert_int_equal(calls, 2);
+    assert_int_equal(total, 121);
+    assert_int_equal(calls, 3);
+    /* Late rows for a folded minute (after an outage) merge into it. */
+    struct store_sample late = {1, t0 + 30500, 5, 200, 1, 1};
+    store_queue_sample(st, &late);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_int_equal(store_downsample_and_prune(st, t0 + 120000, 600, err, sizeof err), 1);
+    /* Queries fill pruned time with the minute medians. */
+    struct store_sample got;
+    nq = 0;
+    assert_int_equal(store_query_samples(st, 1, t0, t0 + 60000, on_sample, &got, err, sizeof err),
+                     0);
+    assert_int_equal(nq, 1);
+    assert_int_equal(got.t, t0);
+    assert_true(got.rr == 39.0f); /* lower median of 10..69 */
+    assert_true(isnan(got.quality));
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 60);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute"), 2);
-    assert_int_equal(raw_int("SELECT rr_min FROM samples_minute WHERE minute = 10"), 100);
-    assert_int_equal(raw_int("SELECT rr_max FROM samples_minute WHERE minute = 10"), 690);
-    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE minute = 10"), 400);
+    assert_int_equal(raw_int("SELECT min(t) FROM samples"), t0 + 120000);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute"), 3);
+    assert_int_equal(raw_int("SELECT rr_min FROM samples_minute WHERE bed = 1 AND minute = 10"),
+                     50); /* the late 5.0 */
+    assert_int_equal(raw_int("SELECT rr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
+                     690);
+    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"),
+                     390);
+    assert_int_equal(raw_int("SELECT n FROM samples_minute WHERE bed = 1 AND minute = 10"), 61);
+    assert_int_equal(raw_int("SELECT hr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
+                     2000);
+    /* minute 11: i = 60..119, HR present for i % 3 != 0 -> 40 values of
+     * 60 + i % 60 = 61, 62, 64, 65, ... 119: lower median is the 20th. */
+    assert_int_equal(raw_int("SELECT n FROM samples_minute WHERE bed = 1 AND minute = 11"), 60);
+    assert_int_equal(raw_int("SELECT hr_min FROM samples_minute WHERE bed = 1 AND minute = 11"),
+                     610);
+    assert_int_equal(raw_int("SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"),
+                     890);
+    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 2 AND minute = 10"),
+                     200);
 }
 
 static void test_backup_and_check(void **state)
 {
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    store_sync_bed(st, 1, "A", err, sizeof err);
+    struct store *st = open_ward();
     int64_t adm;
-    store_admit(st, 1, "P-1", "", "KN", 1, &adm, err, sizeof err);
-    char copy[4300];
+    assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 1, &adm, err, sizeof err), 0);
+    for (int i = 0; i < 500; i++) {
+        struct store_sample s = {1, 1000LL * i, 15, 70, 1, 1};
+        store_queue_sample(st, &s);
+    }
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    char copy[4300], copy2[4300], report[4300];
     snprintf(copy, sizeof copy, "%s/copy.db", dir);
+    snprintf(copy2, sizeof copy2, "%s/copy2.db", dir);
+    snprintf(report, sizeof report, "%s/report.txt", dir);
     assert_int_equal(store_backup(st, copy, err, sizeof err), 0);
-    assert_int_equal(store_backup(st, copy, err, sizeof err), -1); /* no overwrite */
+    assert_int_equal(store_backup(st, copy, err, sizeof err), -1); /* never overwrites */
+    assert_non_null(strstr(err, "already exists"));
+    /* From the file, by another connection, while the store is open. */
+    assert_int_equal(store_backup_file(db, copy2, err, sizeof err), 0);
     store_close(st);
-    struct stat sb;
-    stat(copy, &sb);
-    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(mode_of(copy), 0600);
+    assert_int_equal(mode_of(copy2), 0600);
+    FILE *rep = fopen(report, "w");
+    assert_int_equal(store_check_file(copy, rep, err, sizeof err), 0);
+    fclose(rep);
+    char text[4096] = "";
+    rep = fopen(report, "r");
+    size_t got = fread(text, 1, sizeof text - 1, rep);
+    text[got] = 0;
+    fclose(rep);
+    assert_non_null(strstr(text, "schema version 3 (this wardwatch: 3)"));
+    assert_non_null(strstr(text, "samples         500 rows"));
+    assert_non_null(strstr(text, "admissions      1 rows"));
+    assert_non_null(strstr(text, "audit           1 rows"));
+    assert_non_null(strstr(text, ": ok"));
     FILE *devnull = fopen("/dev/null", "w");
-    assert_int_equal(store_check_file(copy, devnull, err, sizeof err), 0);
-    assert_int_equal(store_check_file("/nonexistent.db", devnull, err, sizeof err), -1);
+    assert_int_equal(store_check_file(copy2, devnull, err, sizeof err), 0);
+    assert_int_equal(store_check_file("/nonexistent/ward.db", devnull, err, sizeof err), -1);
+    assert_non_null(strstr(err, "No such file"));
+    assert_int_equal(store_backup_file("/nonexistent/ward.db", copy2, err, sizeof err), -1);
+    /* A dangling reference is reported by check. */
+    sqlite3 *d;
+    sqlite3_open(copy, &d);
+    assert_int_equal(sqlite3_exec(d,
+                                  "PRAGMA foreign_keys=OFF; INSERT INTO observations(admission,"
+                                  " bed, param, value, entered_by, t) VALUES(999, 1, 'rr', 12,"
+                                  " 'KN', 5)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(d);
+    rep = fopen(report, "w");
+    assert_int_equal(store_check_file(copy, rep, err, sizeof err), -1);
+    fclose(rep);
+    assert_non_null(strstr(err, "1 problem(s)"));
+    rep = fopen(report, "r");
+    got = fread(text, 1, sizeof text - 1, rep);
+    text[got] = 0;
+    fclose(rep);
+    assert_non_null(strstr(text, "foreign key: observations row"));
     fclose(devnull);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_create_and_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refuse_newer_and_damaged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_is_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_modes_and_pragmas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_hand_made_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_migration_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_newer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_only_logs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batching_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_failure_keeps_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ring_overflow_drops_oldest_samples_only, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_commands_and_restore, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_downsample, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_command_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_range_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
