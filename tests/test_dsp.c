@@ -1,0 +1,531 @@
+/* Tests for sensors/dsp (I/Q -> RR/HR) and sensors/iqgen (its signal
+ * generator): known rates at 24/60/77 GHz, phase wraps, DC and imbalance,
+ * empty bed, motion, low SNR, a heartbeat hidden under a breathing harmonic,
+ * apnoea, warm-up, chunking independence, garbage samples, reset, and the
+ * generator's determinism and parameter checks. */
+#include "ww_test.h"
+#include "dsp.h"
+#include "iqgen.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXR 400
+
+/* What one run produced: every reading and the truth at its second. */
+struct run {
+    struct reading r[MAXR];
+    struct iqgen_truth truth[MAXR];
+    size_t n;
+    struct iqgen_truth now;
+};
+
+static void collect(void *ctx, const struct reading *r)
+{
+    struct run *run = ctx;
+    assert_true(run->n < MAXR);
+    run->truth[run->n] = run->now;
+    run->r[run->n++] = *r;
+}
+
+/* A patient at wavelength lambda (defaults otherwise). */
+static struct iqgen_params patient(double lambda, double fs, double rr, double hr)
+{
+    struct iqgen_params p;
+    iqgen_defaults(&p);
+    p.wavelength_mm = lambda;
+    p.fs_hz = fs;
+    p.rr_bpm = rr;
+    p.hr_bpm = hr;
+    return p;
+}
+
+/* Generate `seconds` of p (motion set during [m0, m1) s) and feed the DSP one
+ * second at a time; the run is heap-allocated (readings are big). */
+static struct run *simulate(const struct iqgen_params *p0, int seconds, double m0, double m1,
+                            uint64_t seed)
+{
+    struct run *run = calloc(1, sizeof *run);
+    struct iqgen g;
+    struct iqgen_params p = *p0;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, seed, err, sizeof err), 0);
+    struct dsp *d = dsp_open(p.fs_hz, p.wavelength_mm, NULL, err, sizeof err);
+    assert_non_null(d);
+    size_t fs = (size_t)p.fs_hz;
+    float *i = malloc(fs * sizeof *i), *q = malloc(fs * sizeof *q);
+    for (int s = 0; s < seconds; s++) {
+        bool mot = s >= m0 && s < m1;
+        if (mot != p.motion) {
+            p.motion = mot;
+            assert_int_equal(iqgen_set(&g, &p, err, sizeof err), 0);
+        }
+        iqgen_generate(&g, i, q, fs);
+        iqgen_truth(&g, &run->now);
+        dsp_feed(d, i, q, fs, collect, run);
+    }
+    free(i);
+    free(q);
+    dsp_close(d);
+    return run;
+}
+
+/* Check that after `from` s RR is reported in >= 90 % of seconds within
+ * rr_tol, and HR in >= 80 % within hr_tol. */
+static void expect_rates(const struct run *run, double from, double rr_tol, double hr_tol)
+{
+    int secs = 0, rr_ok = 0, hr_ok = 0;
+    for (size_t k = 0; k < run->n; k++) {
+        const struct reading *r = &run->r[k];
+        if (r->t < from)
+            continue;
+        secs++;
+        if ((r->have & READING_RR) && fabs(r->rr - run->truth[k].rr_bpm) <= rr_tol)
+            rr_ok++;
+        if ((r->have & READING_HR) && fabs(r->hr - run->truth[k].hr_bpm) <= hr_tol)
+            hr_ok++;
+        if (r->have & READING_RR) /* a reported rate must never be far off */
+            assert_true(fabs(r->rr - run->truth[k].rr_bpm) <= 3 * rr_tol);
+    }
+    assert_true(secs > 10);
+    if (rr_ok < secs * 9 / 10 || hr_ok < secs * 8 / 10)
+        fail_msg("RR ok in %d, HR ok in %d of %d seconds", rr_ok, hr_ok, secs);
+}
+
+static void test_open_errors(void **state)
+{
+    char err[160] = "";
+    assert_null(dsp_open(0, 5, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "fs_hz"));
+    assert_null(dsp_open(NAN, 5, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "fs_hz"));
+    assert_null(dsp_open(1000, -1, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "wavelength_mm"));
+    assert_null(dsp_open(1000, INFINITY, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "wavelength_mm"));
+    struct dsp_params p;
+    dsp_params_default(&p);
+    p.rr_window_s = 5;
+    assert_null(dsp_open(1000, 5, &p, err, sizeof err));
+    assert_non_null(strstr(err, "rr_window_s"));
+    dsp_params_default(&p);
+    p.warmup_s = 40; /* longer than the window */
+    assert_null(dsp_open(1000, 5, &p, err, sizeof err));
+    assert_non_null(strstr(err, "warmup_s"));
+    dsp_params_default(&p);
+    p.hr_max_bpm = p.hr_min_bpm;
+    assert_null(dsp_open(1000, 5, &p, err, sizeof err));
+    assert_non_null(strstr(err, "hr_max_bpm"));
+    dsp_params_default(&p);
+    struct dsp *d = dsp_open(1000, 5, &p, err, sizeof err);
+    assert_non_null(d);
+    dsp_close(d);
+    dsp_close(NULL);
+}
+
+static void test_rates_24ghz(void **state)
+{
+    struct iqgen_params p = patient(12.4, 500, 12, 68);
+    struct run *run = simulate(&p, 90, -1, -1, 11);
+    expect_rates(run, 30, 1.5, 4);
+    free(run);
+    p = patient(12.4, 1000, 28, 118);
+    p.breath_mm = 2.5;
+    run = simulate(&p, 90, -1, -1, 12);
+    expect_rates(run, 30, 1.5, 4);
+    free(run);
+}
+
+static void test_rates_60ghz(void **state)
+{
+    struct iqgen_params p = patient(5.0, 250, 8, 52);
+    p.breath_mm = 7;
+    struct run *run = simulate(&p, 90, -1, -1, 21);
+    expect_rates(run, 30, 1.5, 4);
+    free(run);
+    p = patient(5.0, 2500, 36, 150);
+    p.breath_mm = 2;
+    run = simulate(&p, 60, -1, -1, 22);
+    expect_rates(run, 30, 1.5, 4);
+    free(run);
+}
+
+static void test_rates_77ghz(void **state)
+{
+    struct iqgen_params p = patient(3.9, 100, 20, 96);
+    p.breath_mm = 4;
+    struct run *run = simulate(&p, 90, -1, -1, 31);
+    expect_rates(run, 30, 1.5, 4);
+    free(run);
+}
+
+/* 12 mm breathing at 77 GHz is 4 pi 12 / 3.9 = 39 rad: six wraps per breath. */
+static void test_many_wraps(void **state)
+{
+    struct iqgen_params p = patient(3.9, 500, 14, 75);
+    p.breath_mm = 12;
+    p.breath_var = 0.05;
+    struct run *run = simulate(&p, 80, -1, -1, 41);
+    expect_rates(run, 30, 1.5, 5);
+    free(run);
+}
+
+static void test_dc_and_imbalance(void **state)
+{
+    struct iqgen_params p = patient(5.0, 500, 16, 80);
+    p.dc_i = 3000; /* three echo amplitudes of static clutter */
+    p.dc_q = -2200;
+    p.gain_imb = 1.4;
+    p.phase_imb_deg = 20;
+    struct run *run = simulate(&p, 80, -1, -1, 51);
+    expect_rates(run, 30, 1.5, 4);
+    free(run);
+    /* The ellipse fit is what made that work: it must have been accepted. */
+    struct iqgen g;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, 51, err, sizeof err), 0);
+    struct dsp *d = dsp_open(500, 5.0, NULL, err, sizeof err);
+    float i[500], q[500];
+    struct run *r2 = calloc(1, sizeof *r2);
+    for (int s = 0; s < 25; s++) {
+        iqgen_generate(&g, i, q, 500);
+        dsp_feed(d, i, q, 500, collect, r2);
+    }
+    struct dsp_stats st;
+    dsp_stats(d, &st);
+    assert_true(st.ellipse_fits > 10);
+    dsp_close(d);
+    free(r2);
+}
+
+static void test_empty_bed(void **state)
+{
+    static const double lambdas[] = {12.4, 5.0, 3.9};
+    for (size_t k = 0; k < 3; k++) {
+        struct iqgen_params p = patient(lambdas[k], 500, 15, 70);
+        p.present = false;
+        p.dc_i = 1500;
+        p.dc_q = 800;
+        struct run *run = simulate(&p, 90, -1, -1, 61 + k);
+        assert_int_equal(run->n, 90);
+        for (size_t j = 0; j < run->n; j++) {
+            assert_false(run->r[j].have & (READING_RR | READING_HR));
+            if (run->r[j].t >= 5) {
+                assert_true(run->r[j].have & READING_PRESENCE);
+                assert_false(run->r[j].presence);
+            }
+        }
+        free(run);
+    }
+}
+
+static void test_motion_withholds(void **state)
+{
+    struct iqgen_params p = patient(5.0, 500, 15, 72);
+    struct run *run = simulate(&p, 110, 40, 55, 71);
+    int flagged = 0;
+    for (size_t j = 0; j < run->n; j++) {
+        const struct reading *r = &run->r[j];
+        if (run->truth[j].motion) {
+            assert_false(r->have & (READING_RR | READING_HR));
+            flagged += r->motion;
+        }
+    }
+    assert_true(flagged >= 10); /* most of the 15 s flagged as motion */
+    /* rates are back within warm-up + a few seconds after motion ends */
+    expect_rates(run, 80, 1.5, 5);
+    free(run);
+}
+
+/* Check that no rate reported after `from` s is off by more than tol. */
+static void expect_no_nonsense(const struct run *run, double from, double rr_tol, double hr_tol)
+{
+    for (size_t k = 0; k < run->n; k++) {
+        const struct reading *r = &run->r[k];
+        if (r->t < from)
+            continue;
+        if (r->have & READING_RR)
+            assert_true(fabs(r->rr - run->truth[k].rr_bpm) <= rr_tol);
+        if (r->have & READING_HR)
+            assert_true(fabs(r->hr - run->truth[k].hr_bpm) <= hr_tol);
+    }
+}
+
+/* 5 dB (in 100 Hz) is below what the demodulation can take: rates are
+ * withheld rather than guessed. */
+static void test_low_snr_withholds(void **state)
+{
+    struct iqgen_params p = patient(5.0, 500, 16, 75);
+    p.snr_db = 5;
+    p.dc_i = 2000; /* DC that cannot be estimated at this SNR */
+    struct run *run = simulate(&p, 90, -1, -1, 121);
+    int rates = 0;
+    for (size_t k = 0; k < run->n; k++)
+        rates += !!(run->r[k].have & (READING_RR | READING_HR));
+    assert_true(rates <= 5);
+    expect_no_nonsense(run, 0, 2, 5);
+    free(run);
+}
+
+/* HR 40 under the 3rd harmonic of RR 11 with 10 mm breathing: the heartbeat's
+ * fundamental is hidden; a doubled HR from its 2nd harmonic must not come
+ * out. */
+static void test_hr_hidden_by_breathing_harmonic(void **state)
+{
+    struct iqgen_params p = patient(3.9, 500, 11, 40);
+    p.breath_mm = 10;
+    struct run *run = simulate(&p, 120, -1, -1, 131);
+    expect_no_nonsense(run, 0, 1.5, 5);
+    free(run);
+}
+
+/* Apnoea: RR disappears within ~12 s although the window still holds
+ * breaths; HR continues; RR comes back after breathing resumes. */
+static void test_apnoea_withholds_rr(void **state)
+{
+    struct iqgen_params p = patient(5.0, 500, 12, 64);
+    struct iqgen g;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, 141, err, sizeof err), 0);
+    struct dsp *d = dsp_open(500, 5.0, NULL, err, sizeof err);
+    struct run *run = calloc(1, sizeof *run);
+    float i[500], q[500];
+    for (int s = 0; s < 120; s++) {
+        p.apnoea = s >= 40 && s < 80;
+        assert_int_equal(iqgen_set(&g, &p, err, sizeof err), 0);
+        iqgen_generate(&g, i, q, 500);
+        iqgen_truth(&g, &run->now);
+        dsp_feed(d, i, q, 500, collect, run);
+    }
+    dsp_close(d);
+    int hr = 0;
+    for (size_t k = 53; k < 80; k++) {
+        assert_false(run->r[k].have & READING_RR);
+        hr += !!(run->r[k].have & READING_HR);
+    }
+    assert_true(hr >= 20);
+    int rr = 0;
+    for (size_t k = 110; k < 120; k++)
+        rr += !!(run->r[k].have & READING_RR);
+    assert_true(rr >= 8);
+    free(run);
+}
+
+static void test_warmup_and_clock(void **state)
+{
+    struct iqgen_params p = patient(5.0, 250, 15, 70);
+    struct run *run = simulate(&p, 40, -1, -1, 81);
+    assert_int_equal(run->n, 40);
+    double first_rr = -1;
+    for (size_t j = 0; j < run->n; j++) {
+        assert_true(fabs(run->r[j].t - (j + 1)) < 1e-9); /* one per second of samples */
+        if ((run->r[j].have & READING_RR) && first_rr < 0)
+            first_rr = run->r[j].t;
+    }
+    assert_true(first_rr >= 20 && first_rr <= 21);
+    free(run);
+}
+
+/* Feed the same samples in different chunkings; the readings must be equal. */
+static void test_chunking(void **state)
+{
+    struct iqgen_params p = patient(3.9, 333, 18, 90);
+    p.dc_i = 500;
+    struct iqgen g;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, 91, err, sizeof err), 0);
+    size_t n = 333 * 45;
+    float *i = malloc(n * sizeof *i), *q = malloc(n * sizeof *q);
+    iqgen_generate(&g, i, q, n);
+    i[1000] = NAN; /* garbage counts the same in every chunking */
+    struct run *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b), *c = calloc(1, sizeof *c);
+    struct dsp *d = dsp_open(333, 3.9, NULL, err, sizeof err);
+    dsp_feed(d, i, q, n, collect, a);
+    dsp_reset(d);
+    for (size_t k = 0; k < n; k++)
+        dsp_feed(d, i + k, q + k, 1, collect, b);
+    dsp_reset(d);
+    uint64_t x = 12345;
+    for (size_t k = 0; k < n;) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        size_t len = (x >> 33) % 2000;
+        if (len > n - k)
+            len = n - k;
+        dsp_feed(d, i + k, q + k, len, collect, c);
+        k += len;
+    }
+    dsp_close(d);
+    assert_int_equal(a->n, 45);
+    assert_int_equal(b->n, a->n);
+    assert_int_equal(c->n, a->n);
+    assert_memory_equal(a->r, b->r, a->n * sizeof a->r[0]);
+    assert_memory_equal(a->r, c->r, a->n * sizeof a->r[0]);
+    int rr = 0;
+    for (size_t k = 0; k < a->n; k++)
+        rr += !!(a->r[k].have & READING_RR);
+    assert_true(rr >= 20);
+    free(a);
+    free(b);
+    free(c);
+    free(i);
+    free(q);
+}
+
+static void test_generator_determinism(void **state)
+{
+    struct iqgen_params p = patient(5.0, 1000, 15, 70);
+    struct iqgen g1, g2, g3;
+    char err[160];
+    assert_int_equal(iqgen_init(&g1, &p, 7, err, sizeof err), 0);
+    assert_int_equal(iqgen_init(&g2, &p, 7, err, sizeof err), 0);
+    assert_int_equal(iqgen_init(&g3, &p, 8, err, sizeof err), 0);
+    enum { N = 5000 };
+    static float i1[N], q1[N], i2[N], q2[N], i3[N], q3[N];
+    iqgen_generate(&g1, i1, q1, N);
+    iqgen_generate(&g2, i2, q2, 1234); /* chunking does not matter either */
+    iqgen_generate(&g2, i2 + 1234, q2 + 1234, N - 1234);
+    iqgen_generate(&g3, i3, q3, N);
+    assert_memory_equal(i1, i2, sizeof i1);
+    assert_memory_equal(q1, q2, sizeof q1);
+    assert_true(memcmp(i1, i3, sizeof i1) != 0);
+    struct iqgen_truth t1, t2;
+    iqgen_truth(&g1, &t1);
+    iqgen_truth(&g2, &t2);
+    assert_memory_equal(&t1, &t2, sizeof t1);
+    assert_true(fabs(t1.t - 5.0) < 1e-9);
+    assert_true(t1.rr_bpm > 12 && t1.rr_bpm < 18);
+    for (int k = 0; k < N; k++)
+        assert_true(isfinite(i1[k]) && isfinite(q1[k]));
+    /* a ramp: parameters change over time and the truth follows */
+    p.rr_bpm = 30;
+    assert_int_equal(iqgen_set(&g1, &p, err, sizeof err), 0);
+    iqgen_truth(&g1, &t1);
+    assert_true(t1.rr_bpm > 25);
+    p.fs_hz = 2000;
+    assert_int_equal(iqgen_set(&g1, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "fs_hz"));
+}
+
+static void test_generator_params(void **state)
+{
+    struct iqgen_params p;
+    struct iqgen g;
+    char err[160];
+    iqgen_defaults(&p);
+    p.hr_bpm = 400;
+    assert_int_equal(iqgen_init(&g, &p, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "hr_bpm"));
+    iqgen_defaults(&p);
+    p.snr_db = NAN;
+    assert_int_equal(iqgen_init(&g, &p, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "snr_db"));
+    iqgen_defaults(&p);
+    p.wavelength_mm = 0;
+    assert_int_equal(iqgen_init(&g, &p, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "wavelength_mm"));
+}
+
+/* NaN, Inf and absurd values: never a crash, never a NaN out, the bad
+ * seconds carry no rates, and isolated bad samples do not stop the rates. */
+static void test_garbage_samples(void **state)
+{
+    struct iqgen_params p = patient(5.0, 500, 15, 70);
+    struct iqgen g;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, 101, err, sizeof err), 0);
+    struct dsp *d = dsp_open(500, 5.0, NULL, err, sizeof err);
+    struct run *run = calloc(1, sizeof *run);
+    float i[500], q[500];
+    for (int s = 0; s < 90; s++) {
+        iqgen_generate(&g, i, q, 500);
+        if (s % 3 == 0) /* isolated garbage: one sample in 1500 */
+            i[s] = NAN;
+        if (s >= 40 && s < 43) { /* a burst of garbage */
+            for (int k = 0; k < 500; k++) {
+                i[k] = k % 3 == 0 ? NAN : k % 3 == 1 ? INFINITY : 1e30f;
+                q[k] = -INFINITY;
+            }
+        }
+        dsp_feed(d, i, q, 500, collect, run);
+    }
+    struct dsp_stats st;
+    dsp_stats(d, &st);
+    dsp_close(d);
+    assert_int_equal(run->n, 90);
+    assert_true(st.invalid >= 1500);
+    assert_int_equal(st.bad_seconds, 3);
+    for (size_t k = 0; k < run->n; k++) {
+        const struct reading *r = &run->r[k];
+        assert_true(isfinite(r->rr) && isfinite(r->hr) && isfinite(r->quality));
+        assert_true(r->quality >= 0 && r->quality <= 1);
+        if (k >= 40 && k < 43) {
+            assert_int_equal(r->have, READING_QUALITY);
+            assert_true(r->quality == 0);
+        }
+    }
+    /* rates before the burst and again 20 s after it */
+    int before = 0, after = 0;
+    for (size_t k = 25; k < 40; k++)
+        before += !!(run->r[k].have & READING_RR);
+    for (size_t k = 66; k < 90; k++)
+        after += !!(run->r[k].have & READING_RR);
+    assert_true(before >= 13);
+    assert_true(after >= 20);
+    free(run);
+}
+
+static void test_reset(void **state)
+{
+    struct iqgen_params p = patient(5.0, 200, 15, 70);
+    struct iqgen g;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, 111, err, sizeof err), 0);
+    struct dsp *d = dsp_open(200, 5.0, NULL, err, sizeof err);
+    struct run *run = calloc(1, sizeof *run);
+    float i[200], q[200];
+    for (int s = 0; s < 30; s++) {
+        iqgen_generate(&g, i, q, 200);
+        dsp_feed(d, i, q, 200, collect, run);
+    }
+    assert_true(run->r[29].have & READING_RR);
+    dsp_reset(d);
+    run->n = 0;
+    for (int s = 0; s < 22; s++) {
+        iqgen_generate(&g, i, q, 200); /* odd chunks across the reset */
+        dsp_feed(d, i, q, 150, collect, run);
+        dsp_feed(d, i + 150, q + 150, 50, collect, run);
+    }
+    assert_int_equal(run->n, 22);
+    assert_true(fabs(run->r[0].t - 1) < 1e-9);
+    for (size_t k = 0; k < 19; k++)
+        assert_false(run->r[k].have & READING_RR);
+    assert_true(run->r[21].have & READING_RR);
+    dsp_close(d);
+    free(run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_rates_24ghz),
+        cmocka_unit_test(test_rates_60ghz),
+        cmocka_unit_test(test_rates_77ghz),
+        cmocka_unit_test(test_many_wraps),
+        cmocka_unit_test(test_dc_and_imbalance),
+        cmocka_unit_test(test_empty_bed),
+        cmocka_unit_test(test_motion_withholds),
+        cmocka_unit_test(test_low_snr_withholds),
+        cmocka_unit_test(test_hr_hidden_by_breathing_harmonic),
+        cmocka_unit_test(test_apnoea_withholds_rr),
+        cmocka_unit_test(test_warmup_and_clock),
+        cmocka_unit_test(test_chunking),
+        cmocka_unit_test(test_generator_determinism),
+        cmocka_unit_test(test_generator_params),
+        cmocka_unit_test(test_garbage_samples),
+        cmocka_unit_test(test_reset),
+    };
+    return cmocka_run_group_tests_name("dsp", tests, NULL, NULL);
+}
