@@ -135,11 +135,13 @@ fail:
     return NULL;
 }
 
+/* The fd to poll. */
 int serial_fd(const struct serial_port *p)
 {
     return p->fd;
 }
 
+/* The /dev node actually opened. */
 const char *serial_name(const struct serial_port *p)
 {
     return p->name;
@@ -152,15 +154,13 @@ ssize_t serial_read(struct serial_port *p, void *buf, size_t n)
     struct pollfd pfd = {p->fd, POLLIN, 0};
     if (poll(&pfd, 1, 0) < 0)
         return errno == EINTR ? 0 : -1;
-    if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
-        return -1;
+    /* Bytes that arrived before a hang-up are still delivered; the next
+     * call then reports the hang-up. */
     if (!(pfd.revents & POLLIN))
-        return 0;
+        return pfd.revents & (POLLHUP | POLLERR | POLLNVAL) ? -1 : 0;
     int r = sp_nonblocking_read(p->port, buf, n);
-    if (r < 0)
-        return -1;
-    if (r == 0)
-        return -1; /* readable but nothing: the other end is gone */
+    if (r <= 0)
+        return -1; /* an error, or readable with nothing: the other end is gone */
     return r;
 }
 

@@ -1,6 +1,14 @@
 /*
  * source — transports (serial, capture file, recording) under the protocol
  * drivers, with disconnect/no-signal handling (see source.h).
+ *
+ * Each transport is a const table of functions chosen from the URI
+ * (pick_transport): prepare (optional: may rewrite the URI before the driver
+ * is chosen, as a recording names its own driver), open, close, and pump for
+ * transports that are pumped rather than polled. The I/Q transport (libiio
+ * into the DSP, sensors/iio.c) plugs in as a fourth table: its open
+ * registers with the loop like the serial one, and it passes the DSP's
+ * readings to emit_reading() instead of feeding bytes to a driver.
  */
 #include "source.h"
 
@@ -14,10 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum src_kind { K_FILE, K_SERIAL, K_REPLAY };
+struct source;
+
+struct source_transport {
+    const char *name;
+    int (*prepare)(struct source *s, char *err, size_t errlen); /* may be NULL */
+    int (*open)(struct source *s, char *err, size_t errlen);
+    void (*close)(struct source *s);
+    int (*pump)(struct source *s, double until_s, char *err, size_t errlen); /* NULL: polled */
+};
 
 struct source {
-    enum src_kind kind;
+    const struct source_transport *t;
     struct sensor_uri uri;
     const struct sensor_driver *drv;
     void *drv_state;
@@ -26,6 +42,8 @@ struct source {
     struct source_opts opts;
     struct loop *loop;
     char describe[1200];
+    double time;
+    bool ended;
     /* file */
     FILE *f;
     bool realtime;
@@ -45,13 +63,11 @@ struct source {
     double loop_offset, last_chunk_t;
     bool have_pending;
     struct rec_chunk pending;
-    double time;
-    bool ended;
 };
 
 /* Driver callback: pass readings on, shifted by the loop offset for
  * looping recordings. */
-static void on_reading(void *ctx, const struct reading *r)
+static void emit_reading(void *ctx, const struct reading *r)
 {
     struct source *s = ctx;
     if (s->loop_offset != 0) {
@@ -68,9 +84,10 @@ static void deliver(struct source *s, const uint8_t *buf, size_t n)
 {
     if (s->cb.raw)
         s->cb.raw(s->ctx, buf, n);
-    s->drv->feed(s->drv_state, buf, n, on_reading, s);
+    s->drv->feed(s->drv_state, buf, n, emit_reading, s);
 }
 
+/* Report a status change. */
 static void status(struct source *s, enum source_status st, const char *detail)
 {
     if (s->cb.status)
@@ -170,185 +187,159 @@ static int serial_connect(struct source *s, char *err, size_t errlen)
     return 0;
 }
 
-/* Open a source. */
-struct source *source_open(const char *text, const struct source_opts *opts, struct loop *l,
-                           const struct source_cb *cb, void *ctx, char *err, size_t errlen)
+/* Serial transport: open the port and start the no-signal watchdog. */
+static int serial_t_open(struct source *s, char *err, size_t errlen)
 {
-    struct source *s = calloc(1, sizeof *s);
-    if (!s) {
-        ww_err(err, errlen, "out of memory");
-        return NULL;
-    }
-    s->cb = *cb;
-    s->ctx = ctx;
-    s->opts = *opts;
-    if (s->opts.reconnect_min_s <= 0)
-        s->opts.reconnect_min_s = 1;
-    if (s->opts.reconnect_max_s < s->opts.reconnect_min_s)
-        s->opts.reconnect_max_s = 30;
-    if (s->opts.no_signal_s <= 0)
-        s->opts.no_signal_s = 30;
-    s->backoff_s = s->opts.reconnect_min_s;
-    s->loop = l;
-    s->retry_timer = s->watch_timer = -1;
-    if (uri_parse(text, &s->uri, err, errlen) < 0)
-        goto fail;
-    const char *driver = s->uri.driver;
-    if (s->uri.kind == URI_REPLAY) {
-        s->kind = K_REPLAY;
-        s->rec = rec_reader_open(s->uri.address, err, errlen);
-        if (!s->rec)
-            goto fail;
-        const char *st = uri_param(&s->uri, "stream");
-        long sn = 0;
-        if (st)
-            ww_parse_long(st, 0, 63, &sn);
-        s->stream = (unsigned)sn;
-        /* Find the stream declaration to learn the driver. */
-        struct rec_chunk c;
-        int rc;
-        while ((rc = rec_next(s->rec, &c, err, errlen)) == 1 && !rec_stream(s->rec, s->stream))
-            ;
-        const struct rec_stream *found = rec_stream(s->rec, s->stream);
-        struct rec_stream copy;
-        const struct rec_stream *rs = found ? (copy = *found, &copy) : NULL;
-        if (found)
-            s->rec_desc = *found;
-        if (!rs) {
-            if (rc >= 0)
-                ww_err(err, errlen, "%s: no stream %u in the recording", s->uri.address,
-                       s->stream);
-            goto fail;
-        }
-        if (rec_rewind(s->rec, err, errlen) < 0)
-            goto fail;
-        struct sensor_uri orig;
-        if (uri_parse(rs->uri, &orig, err, errlen) < 0)
-            goto fail;
-        if (rs->kind != REC_KIND_BYTES) {
-            ww_err(err, errlen,
-                   "%s: stream %u holds raw I/Q; the I/Q DSP is not in this build", s->uri.address,
-                   s->stream);
-            goto fail;
-        }
-        s->uri.nparams = 0;
-        memcpy(s->uri.driver, orig.driver, sizeof s->uri.driver);
-        /* The recorded driver parameters apply to the replay. */
-        for (size_t i = 0; i < orig.nparams; i++) {
-            ww_strlcpy(s->uri.keys[i], orig.keys[i], sizeof s->uri.keys[i]);
-            ww_strlcpy(s->uri.values[i], orig.values[i], sizeof s->uri.values[i]);
-            s->uri.nparams++;
-        }
-        driver = s->uri.driver;
-        snprintf(s->describe, sizeof s->describe, "recording %s (%s)", s->uri.address, rs->uri);
-    } else if (!strcmp(driver, "iio")) {
-        ww_err(err, errlen, "%s: raw I/Q sensors need the I/Q DSP, which is not in this build",
-               text);
-        goto fail;
-    }
-    s->drv = driver_find(driver);
-    if (!s->drv) {
-        ww_err(err, errlen, "no driver '%s'", driver);
-        goto fail;
-    }
-    s->drv_state = calloc(1, s->drv->state_size);
-    struct sensor_param params[URI_MAX_PARAMS];
-    size_t np = uri_driver_params(&s->uri, params, URI_MAX_PARAMS);
-    if (!s->drv_state || s->drv->init(s->drv_state, params, np, err, errlen) < 0)
-        goto fail;
-    if (s->kind == K_REPLAY)
-        return s;
-    if (s->uri.kind == URI_FILE) {
-        s->kind = K_FILE;
-        s->f = fopen(s->uri.address, "rb");
-        if (!s->f) {
-            ww_err(err, errlen, "%s: %s", s->uri.address, strerror(errno));
-            goto fail;
-        }
-        const char *pace = uri_param(&s->uri, "pace");
-        s->realtime = pace && !strcmp(pace, "realtime");
-        const char *b = uri_param(&s->uri, "baud");
-        long baud = s->drv->default_baud;
-        if (b)
-            ww_parse_long(b, 1200, 4000000, &baud);
-        s->bytes_per_s = baud / 10.0;
-        snprintf(s->describe, sizeof s->describe, "capture %s", s->uri.address);
-        return s;
-    }
-    s->kind = K_SERIAL;
-    if (!l) {
-        ww_err(err, errlen, "internal: serial source without an event loop");
-        goto fail;
-    }
+    if (!s->loop)
+        return ww_err(err, errlen, "internal: serial source without an event loop");
     if (serial_connect(s, err, errlen) < 0)
-        goto fail;
-    s->watch_timer = loop_add_timer(l, 1000, true, on_watch, s);
-    return s;
-fail:
-    source_close(s);
-    return NULL;
+        return -1;
+    s->watch_timer = loop_add_timer(s->loop, 1000, true, on_watch, s);
+    if (s->watch_timer < 0)
+        return ww_err(err, errlen, "too many timers for another sensor");
+    return 0;
 }
 
-/* Close and free. */
-void source_close(struct source *s)
+/* Serial transport: close the port, stop retrying and watching. */
+static void serial_t_close(struct source *s)
 {
-    if (!s)
-        return;
     if (s->port) {
         if (s->loop)
             loop_del_fd(s->loop, serial_fd(s->port));
         serial_close(s->port);
+        s->port = NULL;
     }
     if (s->loop && s->retry_timer >= 0)
         loop_del_timer(s->loop, s->retry_timer);
     if (s->loop && s->watch_timer >= 0)
         loop_del_timer(s->loop, s->watch_timer);
+    s->retry_timer = s->watch_timer = -1;
+}
+
+/* File transport: open a raw capture; its pace is the driver's line rate. */
+static int file_t_open(struct source *s, char *err, size_t errlen)
+{
+    s->f = fopen(s->uri.address, "rb");
+    if (!s->f)
+        return ww_err(err, errlen, "%s: %s", s->uri.address, strerror(errno));
+    const char *pace = uri_param(&s->uri, "pace");
+    s->realtime = pace && !strcmp(pace, "realtime");
+    const char *b = uri_param(&s->uri, "baud");
+    long baud = s->drv->default_baud;
+    if (b)
+        ww_parse_long(b, 1200, 4000000, &baud);
+    s->bytes_per_s = baud / 10.0; /* 8N1: ten bits a byte */
+    snprintf(s->describe, sizeof s->describe, "capture %s", s->uri.address);
+    return 0;
+}
+
+/* File transport: close. */
+static void file_t_close(struct source *s)
+{
     if (s->f)
         fclose(s->f);
-    rec_reader_close(s->rec);
-    free(s->drv_state);
-    free(s);
+    s->f = NULL;
 }
 
-bool source_pumped(const struct source *s)
+/* File transport: deliver the capture up to stream time until_s (all of it
+ * unless pace=realtime). */
+static int file_t_pump(struct source *s, double until_s, char *err, size_t errlen)
 {
-    return s->kind != K_SERIAL;
-}
-
-/* Deliver stream data up to until_s. */
-int source_pump(struct source *s, double until_s, char *err, size_t errlen)
-{
-    if (s->ended)
-        return 1;
-    if (s->kind == K_FILE) {
-        uint8_t buf[65536];
-        for (;;) {
-            size_t want = sizeof buf;
-            if (s->realtime) {
-                double allowed = until_s * s->bytes_per_s - (double)s->bytes_read;
-                if (allowed < 1)
-                    return 0;
-                if (allowed < want)
-                    want = (size_t)allowed;
-            }
-            size_t n = fread(buf, 1, want, s->f);
-            if (n > 0) {
-                /* Stream time of a capture: its bytes at the line rate. */
-                s->bytes_read += n;
-                s->time = (double)s->bytes_read / s->bytes_per_s;
-                deliver(s, buf, n);
-            }
-            if (n < want) {
-                s->ended = true;
-                status(s, SRC_ENDED, "end of capture");
-                return 1;
-            }
-            if (!s->realtime && s->bytes_read % (1u << 22) == 0)
-                return 0; /* let the caller breathe on huge files */
+    uint8_t buf[65536];
+    for (;;) {
+        size_t want = sizeof buf;
+        if (s->realtime) {
+            double allowed = until_s * s->bytes_per_s - (double)s->bytes_read;
+            if (allowed < 1)
+                return 0;
+            if (allowed < want)
+                want = (size_t)allowed;
         }
+        size_t n = fread(buf, 1, want, s->f);
+        if (n > 0) {
+            /* Stream time of a capture: its bytes at the line rate. */
+            s->bytes_read += n;
+            s->time = (double)s->bytes_read / s->bytes_per_s;
+            deliver(s, buf, n);
+        }
+        if (n < want) {
+            if (ferror(s->f)) {
+                s->ended = true;
+                return ww_err(err, errlen, "%s: read error after %llu bytes", s->uri.address,
+                              (unsigned long long)s->bytes_read);
+            }
+            s->ended = true;
+            status(s, SRC_ENDED, "end of capture");
+            return 1;
+        }
+        if (!s->realtime && s->bytes_read % (1u << 22) == 0)
+            return 0; /* let the caller breathe on huge files */
     }
-    /* Recording: chunks of our stream up to until_s (stream time, with the
-     * loop offset when looping). */
+}
+
+/* Replay transport, before the driver is chosen: open the recording, find
+ * the stream, and take the driver and its parameters from the URI the
+ * stream was recorded from. */
+static int replay_t_prepare(struct source *s, char *err, size_t errlen)
+{
+    s->rec = rec_reader_open(s->uri.address, err, errlen);
+    if (!s->rec)
+        return -1;
+    const char *st = uri_param(&s->uri, "stream");
+    long sn = 0;
+    if (st && ww_parse_long(st, 0, 63, &sn) < 0)
+        return ww_err(err, errlen, "%s: stream=%s: expected a number 0-63", s->uri.address, st);
+    s->stream = (unsigned)sn;
+    /* Read on until the stream's declaration is known. */
+    struct rec_chunk c;
+    int rc;
+    while ((rc = rec_next(s->rec, &c, err, errlen)) == 1 && !rec_stream(s->rec, s->stream))
+        ;
+    const struct rec_stream *found = rec_stream(s->rec, s->stream);
+    if (!found) {
+        if (rc >= 0)
+            ww_err(err, errlen, "%s: no stream %u in the recording", s->uri.address, s->stream);
+        return -1;
+    }
+    s->rec_desc = *found;
+    if (rec_rewind(s->rec, err, errlen) < 0)
+        return -1;
+    struct sensor_uri orig;
+    if (uri_parse(s->rec_desc.uri, &orig, err, errlen) < 0)
+        return -1;
+    if (s->rec_desc.kind != REC_KIND_BYTES)
+        return ww_err(err, errlen, "%s: stream %u holds raw I/Q; the I/Q DSP is not in this build",
+                      s->uri.address, s->stream);
+    memcpy(s->uri.driver, orig.driver, sizeof s->uri.driver);
+    /* The recorded driver parameters apply to the replay. */
+    s->uri.nparams = 0;
+    for (size_t i = 0; i < orig.nparams; i++) {
+        ww_strlcpy(s->uri.keys[i], orig.keys[i], sizeof s->uri.keys[i]);
+        ww_strlcpy(s->uri.values[i], orig.values[i], sizeof s->uri.values[i]);
+        s->uri.nparams++;
+    }
+    snprintf(s->describe, sizeof s->describe, "recording %s (%s)", s->uri.address,
+             s->rec_desc.uri);
+    return 0;
+}
+
+/* Replay transport: nothing more to open. */
+static int replay_t_open(struct source *s, char *err, size_t errlen)
+{
+    return 0;
+}
+
+/* Replay transport: close the recording. */
+static void replay_t_close(struct source *s)
+{
+    rec_reader_close(s->rec);
+    s->rec = NULL;
+}
+
+/* Replay transport: chunks of our stream up to stream time until_s (with
+ * the loop offset when looping). */
+static int replay_t_pump(struct source *s, double until_s, char *err, size_t errlen)
+{
     for (;;) {
         if (!s->have_pending) {
             int rc = rec_next(s->rec, &s->pending, err, errlen);
@@ -393,31 +384,143 @@ int source_pump(struct source *s, double until_s, char *err, size_t errlen)
     }
 }
 
+static const struct source_transport transport_serial = {"serial", NULL, serial_t_open,
+                                                         serial_t_close, NULL};
+static const struct source_transport transport_file = {"file", NULL, file_t_open, file_t_close,
+                                                       file_t_pump};
+static const struct source_transport transport_replay = {
+    "replay", replay_t_prepare, replay_t_open, replay_t_close, replay_t_pump};
+
+/* The transport for a parsed URI, or NULL with a message. */
+static const struct source_transport *pick_transport(const struct sensor_uri *u, const char *text,
+                                                     char *err, size_t errlen)
+{
+    switch (u->kind) {
+    case URI_DEV:
+    case URI_USB:
+        return &transport_serial;
+    case URI_FILE:
+        return &transport_file;
+    case URI_REPLAY:
+        return &transport_replay;
+    case URI_IIO:
+        /* The libiio transport (sensors/iio.c, I/Q blocks into the DSP)
+         * goes here when it is in the build. */
+        break;
+    }
+    ww_err(err, errlen, "%s: raw I/Q sensors need the I/Q DSP, which is not in this build", text);
+    return NULL;
+}
+
+/* Open a source. */
+struct source *source_open(const char *text, const struct source_opts *opts, struct loop *l,
+                           const struct source_cb *cb, void *ctx, char *err, size_t errlen)
+{
+    struct source *s = calloc(1, sizeof *s);
+    if (!s) {
+        ww_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->cb = *cb;
+    s->ctx = ctx;
+    s->opts = *opts;
+    if (s->opts.reconnect_min_s <= 0)
+        s->opts.reconnect_min_s = 1;
+    if (s->opts.reconnect_max_s < s->opts.reconnect_min_s)
+        s->opts.reconnect_max_s = 30;
+    if (s->opts.no_signal_s <= 0)
+        s->opts.no_signal_s = 30;
+    s->backoff_s = s->opts.reconnect_min_s;
+    s->loop = l;
+    s->retry_timer = s->watch_timer = -1;
+    if (uri_parse(text, &s->uri, err, errlen) < 0)
+        goto fail;
+    s->t = pick_transport(&s->uri, text, err, errlen);
+    if (!s->t)
+        goto fail;
+    if (s->t->prepare && s->t->prepare(s, err, errlen) < 0)
+        goto fail;
+    s->drv = driver_find(s->uri.driver);
+    if (!s->drv) {
+        ww_err(err, errlen, "no driver '%s'", s->uri.driver);
+        goto fail;
+    }
+    /* The driver's state: one block for the life of the source. */
+    s->drv_state = calloc(1, s->drv->state_size);
+    if (!s->drv_state) {
+        ww_err(err, errlen, "out of memory");
+        goto fail;
+    }
+    struct sensor_param params[URI_MAX_PARAMS];
+    size_t np = uri_driver_params(&s->uri, params, URI_MAX_PARAMS);
+    if (s->drv->init(s->drv_state, params, np, err, errlen) < 0)
+        goto fail;
+    if (s->t->open(s, err, errlen) < 0)
+        goto fail;
+    return s;
+fail:
+    source_close(s);
+    return NULL;
+}
+
+/* Close and free. */
+void source_close(struct source *s)
+{
+    if (!s)
+        return;
+    if (s->t)
+        s->t->close(s);
+    free(s->drv_state);
+    free(s);
+}
+
+/* Pumped (file, recording) rather than polled (serial)? */
+bool source_pumped(const struct source *s)
+{
+    return s->t->pump != NULL;
+}
+
+/* Deliver stream data up to until_s. */
+int source_pump(struct source *s, double until_s, char *err, size_t errlen)
+{
+    if (s->ended)
+        return 1;
+    if (!s->t->pump)
+        return ww_err(err, errlen, "internal: %s sources are not pumped", s->t->name);
+    return s->t->pump(s, until_s, err, errlen);
+}
+
+/* Accessor (see source.h). */
 double source_time(const struct source *s)
 {
     return s->time;
 }
 
+/* Accessor (see source.h). */
 void source_stats(const struct source *s, struct parser_stats *out)
 {
     s->drv->stats(s->drv_state, out);
 }
 
+/* Accessor (see source.h). */
 const struct sensor_driver *source_driver(const struct source *s)
 {
     return s->drv;
 }
 
+/* Accessor (see source.h). */
 const char *source_describe(const struct source *s)
 {
     return s->describe;
 }
 
+/* Accessor (see source.h). */
 const char *source_recorded_uri(const struct source *s)
 {
     return s->rec ? s->rec_desc.uri : NULL;
 }
 
+/* Accessor (see source.h). */
 const char *source_recorded_label(const struct source *s)
 {
     return s->rec ? s->rec_desc.label : NULL;

@@ -61,6 +61,7 @@ static void print_reading(const struct reading *r, bool json)
     fflush(stdout);
 }
 
+/* A reading: print it; stop after --count. */
 static void on_reading(void *ctx, const struct reading *r)
 {
     struct probe *p = ctx;
@@ -74,18 +75,21 @@ static void on_reading(void *ctx, const struct reading *r)
     }
 }
 
+/* Status changes (unplug, replug, no signal, end) go to stderr. */
 static void on_status(void *ctx, enum source_status s, const char *detail)
 {
     static const char *names[] = {"connected", "DISCONNECTED", "NO SIGNAL", "ended"};
     fprintf(stderr, "wardwatch probe: sensor %s: %s\n", names[s], detail ? detail : "");
 }
 
+/* --seconds is up. */
 static void on_deadline(struct loop *l, int id, void *ctx)
 {
     ((struct probe *)ctx)->stop = true;
     loop_stop(l);
 }
 
+/* Ctrl-C, TERM or HUP end the probe; a resize does not. */
 static void on_signal(struct loop *l, int signo, void *ctx)
 {
     if (signo != SIGWINCH) {
@@ -111,6 +115,14 @@ static void summary(struct source *src)
 }
 
 static const char probe_usage[] = "usage: wardwatch probe URI [--seconds N] [--count N] [--json]\n";
+static const char probe_help[] =
+    "Prints every reading one sensor sends, one line each (JSON lines with --json),\n"
+    "then a decode summary on stderr. Stops at the end of a file: capture or\n"
+    "replay: recording, after --count readings, after --seconds, or on Ctrl-C.\n"
+    "A serial sensor that is unplugged is reported on stderr and reopened when it\n"
+    "returns (by USB ids for usb: URIs); probe keeps trying until --seconds is up,\n"
+    "or until Ctrl-C without --seconds. Exit: 0 ok, 1 the sensor could not be\n"
+    "opened or the file is damaged, 2 usage error.\n";
 
 /* Entry point of probe. */
 int cmd_probe_main(int argc, char **argv)
@@ -122,6 +134,7 @@ int cmd_probe_main(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(probe_usage, stdout);
+            fputs(probe_help, stdout);
             return 0;
         } else if (!strcmp(a, "--json")) {
             p.json = true;
@@ -154,6 +167,10 @@ int cmd_probe_main(int argc, char **argv)
         return 2;
     }
     p.loop = loop_new(true);
+    if (!p.loop) {
+        fprintf(stderr, "wardwatch probe: cannot set up the event loop (signalfd)\n");
+        return 1;
+    }
     struct source_cb cb = {on_reading, on_status, NULL};
     struct source_opts opts = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
     p.src = source_open(uri, &opts, p.loop, &cb, &p, err, sizeof err);

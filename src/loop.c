@@ -63,6 +63,12 @@ struct loop *loop_new(bool handle_signals)
         sigaddset(&set, SIGWINCH);
         pthread_sigmask(SIG_BLOCK, &set, &l->oldmask);
         l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (l->sigfd < 0) {
+            /* Blocked signals nobody reads would make SIGINT a no-op. */
+            pthread_sigmask(SIG_SETMASK, &l->oldmask, NULL);
+            free(l);
+            return NULL;
+        }
     }
     return l;
 }
@@ -128,12 +134,14 @@ void loop_del_timer(struct loop *l, int id)
         l->timers[id].used = false;
 }
 
+/* Set the signal handler (one per loop). */
 void loop_on_signal(struct loop *l, loop_signal_cb cb, void *ctx)
 {
     l->sig_cb = cb;
     l->sig_ctx = ctx;
 }
 
+/* Set the hook run before each poll (the UI redraws there). */
 void loop_before_sleep(struct loop *l, loop_hook_cb cb, void *ctx)
 {
     l->hook = cb;
@@ -231,11 +239,13 @@ void loop_run(struct loop *l)
         loop_once(l, -1);
 }
 
+/* Make loop_run return after the current turn. */
 void loop_stop(struct loop *l)
 {
     l->running = false;
 }
 
+/* True inside loop_run until loop_stop. */
 bool loop_running(const struct loop *l)
 {
     return l->running;

@@ -23,13 +23,19 @@ typedef void (*loop_timer_cb)(struct loop *l, int id, void *ctx);
 typedef void (*loop_signal_cb)(struct loop *l, int signo, void *ctx);
 typedef void (*loop_hook_cb)(struct loop *l, void *ctx);
 
-/* Create; handle_signals blocks INT/TERM/HUP/WINCH and reads them from a signalfd. */
+/* Create; handle_signals blocks INT/TERM/HUP/WINCH and reads them from a
+ * signalfd (restored by loop_free). NULL when out of memory or no signalfd. */
 struct loop *loop_new(bool handle_signals);
 void loop_free(struct loop *l);
-/* Watch fd for mask (LOOP_READ|LOOP_WRITE); replaces an earlier watch. */
+/* Watch fd for mask (LOOP_READ|LOOP_WRITE); replaces an earlier watch.
+ * The callback gets LOOP_READ/LOOP_WRITE/LOOP_HUP (hang-up or error).
+ * -1 when LOOP_MAX_FDS are watched. */
 int loop_add_fd(struct loop *l, int fd, int mask, loop_fd_cb cb, void *ctx);
 void loop_del_fd(struct loop *l, int fd);
-/* Timer after ms; periodic when repeat. Returns an id >= 0, or -1. */
+/* Timer after ms (CLOCK_MONOTONIC); periodic when repeat (a periodic timer
+ * that fell behind fires once, not in a burst). Returns an id >= 0, or -1
+ * when LOOP_MAX_TIMERS are in use. Timers, fds and the stop flag may be
+ * changed from inside any callback. */
 int loop_add_timer(struct loop *l, int64_t ms, bool repeat, loop_timer_cb cb, void *ctx);
 void loop_del_timer(struct loop *l, int id);
 void loop_on_signal(struct loop *l, loop_signal_cb cb, void *ctx);

@@ -23,6 +23,43 @@ no() { n=$((n + 1)); echo "not ok $n - $1"; }
 [ $rc -ne 0 ] && ok "probe of a non-serial path fails (rc=$rc)" || no "probe of /dev succeeded"
 "$W" probe ti-vs:usb:zz:11 >/dev/null 2>&1; [ $? -eq 2 ] && ok "malformed usb: address: exit 2" || no "bad usb: address"
 "$W" probe ti-vs:/dev/ttyS0?baud=12 >/dev/null 2>&1; [ $? -eq 2 ] && ok "impossible baud: exit 2" || no "bad baud"
+# Usage errors exit 2 and name what was wrong.
+usage() { # $1 = text expected on stderr, rest = probe arguments
+  want=$1; shift
+  "$W" probe "$@" >/dev/null 2>"$T0/u.err"; rc=$?
+  if [ $rc -eq 2 ] && grep -q -- "$want" "$T0/u.err"; then ok "probe $*: exit 2 naming '$want'"
+  else no "probe $*: rc=$rc"; sed 's/^/# /' "$T0/u.err" | head -2; fi
+}
+T0=$(mktemp -d)
+usage "unknown driver 'nosuch'" nosuch:/dev/ttyS0
+usage "usage:"
+usage "'--bogus'" ti-vs:/dev/ttyS0 --bogus
+usage "--count: '0'" ti-vs:/dev/ttyS0 --count 0
+usage "--seconds needs a value" ti-vs:/dev/ttyS0 --seconds
+usage "unknown parameter 'frobnicate'" "ti-vs:file:/dev/null?frobnicate=1"
+"$W" probe ti-vs:file:"$T0/absent" >/dev/null 2>"$T0/u.err"; rc=$?
+[ $rc -eq 1 ] && grep -q "absent: No such file" "$T0/u.err" && ok "missing capture file: exit 1 naming it" ||
+  no "missing capture file: rc=$rc"
+
+# A raw capture: the real IWR1642 one gives its 248 frames, fast and at the
+# line rate (?pace=realtime: 71424 bytes at 921600 baud = 0.78 s).
+CAP=../shared/data/ti-vitals-iwr1642.bin
+[ -r "$CAP" ] || CAP=$(dirname "$0")/../../shared/data/ti-vitals-iwr1642.bin
+if [ -r "$CAP" ]; then
+  c=$("$W" probe "ti-vs:file:$CAP" --json 2>"$T0/cap.err" | grep -c '"hr":')
+  if [ "$c" = 248 ] && grep -q "248 frames decoded" "$T0/cap.err"; then ok "real capture: 248 readings"
+  else no "real capture gave $c readings"; fi
+  c=$("$W" probe "ti-vs:file:$CAP" --json --count 5 2>/dev/null | wc -l)
+  [ "$c" = 5 ] && ok "--count 5 stops after 5 readings" || no "--count 5 gave $c"
+  s0=$(date +%s.%N)
+  c=$("$W" probe "ti-vs:file:$CAP?pace=realtime" 2>/dev/null | wc -l)
+  el=$(echo "$(date +%s.%N) $s0" | awk '{print $1 - $2}')
+  awk -v e="$el" -v c="$c" 'BEGIN { exit !(c == 248 && e > 0.6 && e < 5) }' &&
+    ok "pace=realtime: 248 readings in ${el} s (line rate)" || no "pace=realtime: $c readings in ${el} s"
+else
+  ok "real capture # SKIP ../shared/data/ti-vitals-iwr1642.bin not present"
+fi
+rm -rf "$T0"
 
 if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
   echo "ok - serial pty tests # SKIP needs root and unshare -m (private mount namespace)"; exit 0
@@ -44,10 +81,30 @@ for d in ti-vs mr60bha2 mr60bha1; do
     wait \$e
   "
   c=$(grep -c '"t":' "$T/out-$d")
-  if [ "$c" = 20 ] && grep -q '"rr":1[456]' "$T/out-$d$( [ $d = mr60bha2 ] || [ $d = mr60bha1 ] && echo '' )"; then
+  if [ "$c" = 20 ] && grep -q '"rr":1[456]' "$T/out-$d"; then
     ok "$d: 20 readings through libserialport over a pty"
   else
     no "$d: got $c readings"; sed 's/^/# /' "$T/err-$d" | head -3
+  fi
+done
+
+# Frames cut anywhere (written 1-7 bytes at a time) with every 4th frame
+# spoiled: the 30 good frames among the first 39 give 30 readings, the 9
+# spoiled ones give none and are counted as dropped.
+for d in mr60bha2 ti-vs; do
+  ns "
+    '$EMU' $d 40 50 '$T/spty-$d' --split --corrupt 4 & e=\$!
+    while [ ! -s '$T/spty-$d' ]; do sleep 0.05; done
+    mount --bind \"\$(cat '$T/spty-$d')\" /dev/ttyS0
+    LD_PRELOAD='$SHIM' '$W' probe $d:/dev/ttyS0 --count 30 --json --seconds 10 > '$T/sout-$d' 2> '$T/serr-$d'
+    wait \$e
+  "
+  c=$(grep -c '"t":' "$T/sout-$d")
+  case $d in mr60bha2) want="9 bad checksums" ;; *) want="9 malformed frames" ;; esac
+  if [ "$c" = 30 ] && grep -q "$want" "$T/serr-$d"; then
+    ok "$d: split and spoiled frames: 30 readings, $want"
+  else
+    no "$d split/spoiled: $c readings"; sed 's/^/# /' "$T/serr-$d" | tail -2
   fi
 done
 
