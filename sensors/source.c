@@ -5,13 +5,18 @@
  * Each transport is a const table of functions chosen from the URI
  * (pick_transport): prepare (optional: may rewrite the URI before the driver
  * is chosen, as a recording names its own driver), open, close, and pump for
- * transports that are pumped rather than polled. The I/Q transport (libiio
- * into the DSP, sensors/iio.c) plugs in as a fourth table: its open
- * registers with the loop like the serial one, and it passes the DSP's
- * readings to emit_reading() instead of feeding bytes to a driver.
+ * transports that are pumped rather than polled.
+ *
+ * A stream is either bytes, decoded by a protocol driver, or raw I/Q,
+ * turned into readings by wardwatch's DSP (sensors/dsp.c): the iio
+ * transport (libiio through sensors/iqlink.c) and recordings of iio sensors
+ * deliver I/Q. For I/Q the stream time is the sample count over the
+ * sampling rate, continued across reconnects and loops of a recording.
  */
 #include "source.h"
 
+#include "dsp.h"
+#include "iqlink.h"
 #include "recording.h"
 #include "serial.h"
 #include "uri.h"
@@ -63,6 +68,15 @@ struct source {
     double loop_offset, last_chunk_t;
     bool have_pending;
     struct rec_chunk pending;
+    /* I/Q streams (iio sensors and their recordings) */
+    bool iq;
+    struct dsp *dsp;
+    double fs, wavelength_mm;
+    uint64_t iq_samples;   /* since the DSP was last reset */
+    double iq_base;        /* stream time at that reset */
+    struct iqlink *link;
+    bool link_down;
+    struct dsp_stats iq_total; /* counters of the DSP before its last reset */
 };
 
 /* Driver callback: pass readings on, shifted by the loop offset for
@@ -70,9 +84,10 @@ struct source {
 static void emit_reading(void *ctx, const struct reading *r)
 {
     struct source *s = ctx;
-    if (s->loop_offset != 0) {
+    double off = s->iq ? s->iq_base : s->loop_offset;
+    if (off != 0) {
         struct reading c = *r;
-        c.t += s->loop_offset;
+        c.t += off;
         s->cb.reading(s->ctx, &c);
     } else {
         s->cb.reading(s->ctx, r);
@@ -85,6 +100,53 @@ static void deliver(struct source *s, const uint8_t *buf, size_t n)
     if (s->cb.raw)
         s->cb.raw(s->ctx, buf, n);
     s->drv->feed(s->drv_state, buf, n, emit_reading, s);
+}
+
+/* I/Q samples into the DSP (and to the recorder). */
+static void deliver_iq(struct source *s, const float *i, const float *q, size_t n)
+{
+    if (s->cb.iq)
+        s->cb.iq(s->ctx, i, q, n);
+    dsp_feed(s->dsp, i, q, n, emit_reading, s);
+    s->iq_samples += n;
+    s->time = s->iq_base + (double)s->iq_samples / s->fs;
+}
+
+/* a += b, counter by counter. */
+static void add_dsp_stats(struct dsp_stats *a, const struct dsp_stats *b)
+{
+    a->samples += b->samples;
+    a->invalid += b->invalid;
+    a->seconds += b->seconds;
+    a->bad_seconds += b->bad_seconds;
+    a->motion_seconds += b->motion_seconds;
+    a->absent_seconds += b->absent_seconds;
+    a->rr_readings += b->rr_readings;
+    a->hr_readings += b->hr_readings;
+    a->ellipse_fits += b->ellipse_fits;
+    a->circle_fits += b->circle_fits;
+}
+
+/* A DSP for fs and the wavelength; an existing one is reset when they have
+ * not changed, so warm-up starts over as after any gap in the signal. */
+static int iq_setup(struct source *s, double fs, double wl, char *err, size_t errlen)
+{
+    s->iq_base = s->time;
+    s->iq_samples = 0;
+    if (s->dsp) {
+        struct dsp_stats d;
+        dsp_stats(s->dsp, &d);
+        add_dsp_stats(&s->iq_total, &d);
+    }
+    if (s->dsp && s->fs == fs && s->wavelength_mm == wl) {
+        dsp_reset(s->dsp);
+        return 0;
+    }
+    dsp_close(s->dsp);
+    s->fs = fs;
+    s->wavelength_mm = wl;
+    s->dsp = dsp_open(fs, wl, NULL, err, errlen);
+    return s->dsp ? 0 : -1;
 }
 
 /* Report a status change. */
@@ -307,9 +369,11 @@ static int replay_t_prepare(struct source *s, char *err, size_t errlen)
     struct sensor_uri orig;
     if (uri_parse(s->rec_desc.uri, &orig, err, errlen) < 0)
         return -1;
-    if (s->rec_desc.kind != REC_KIND_BYTES)
-        return ww_err(err, errlen, "%s: stream %u holds raw I/Q; the I/Q DSP is not in this build",
-                      s->uri.address, s->stream);
+    if (s->rec_desc.kind == REC_KIND_IQ) {
+        s->iq = true;
+        if (iq_setup(s, s->rec_desc.fs_hz, s->rec_desc.wavelength_mm, err, errlen) < 0)
+            return ww_err(err, errlen, "%s: stream %u: %s", s->uri.address, s->stream, err);
+    }
     memcpy(s->uri.driver, orig.driver, sizeof s->uri.driver);
     /* The recorded driver parameters apply to the replay. */
     s->uri.nparams = 0;
@@ -336,6 +400,26 @@ static void replay_t_close(struct source *s)
     s->rec = NULL;
 }
 
+/* An I/Q chunk (f32 I, f32 Q pairs, little-endian) into the DSP. */
+static void replay_iq(struct source *s, const uint8_t *p, size_t len)
+{
+    float bi[1024], bq[1024];
+    size_t n = len / 8, k = 0;
+    while (k < n) {
+        size_t m = n - k < 1024 ? n - k : 1024;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t ui, uq;
+            const uint8_t *b = p + (k + j) * 8;
+            ui = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+            uq = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+            memcpy(&bi[j], &ui, 4);
+            memcpy(&bq[j], &uq, 4);
+        }
+        deliver_iq(s, bi, bq, m);
+        k += m;
+    }
+}
+
 /* Replay transport: chunks of our stream up to stream time until_s (with
  * the loop offset when looping). */
 static int replay_t_pump(struct source *s, double until_s, char *err, size_t errlen)
@@ -352,10 +436,15 @@ static int replay_t_pump(struct source *s, double until_s, char *err, size_t err
                     s->loop_offset += s->last_chunk_t + 1.0;
                     if (rec_rewind(s->rec, err, errlen) < 0)
                         return -1;
-                    /* Parser state starts over as a sensor restarting would. */
-                    struct sensor_param params[URI_MAX_PARAMS];
-                    size_t np = uri_driver_params(&s->uri, params, URI_MAX_PARAMS);
-                    s->drv->init(s->drv_state, params, np, err, errlen);
+                    /* Parser or DSP state starts over as a sensor restarting
+                     * would. */
+                    if (s->iq) {
+                        iq_setup(s, s->fs, s->wavelength_mm, err, errlen);
+                    } else {
+                        struct sensor_param params[URI_MAX_PARAMS];
+                        size_t np = uri_driver_params(&s->uri, params, URI_MAX_PARAMS);
+                        s->drv->init(s->drv_state, params, np, err, errlen);
+                    }
                     continue;
                 }
                 s->ended = true;
@@ -370,11 +459,14 @@ static int replay_t_pump(struct source *s, double until_s, char *err, size_t err
             return 0;
         s->have_pending = false;
         s->last_chunk_t = t;
-        s->time = t + s->loop_offset;
         if (c->stream != s->stream)
             continue;
-        if (c->type == REC_BYTES) {
+        if (!s->iq)
+            s->time = t + s->loop_offset;
+        if (c->type == REC_BYTES && !s->iq) {
             deliver(s, c->data, c->len);
+        } else if (c->type == REC_IQ && s->iq) {
+            replay_iq(s, c->data, c->len);
         } else if (c->type == REC_EVENT && c->len >= 2) {
             if (c->data[0] == REC_EV_DISCONNECT)
                 status(s, SRC_DISCONNECTED, (const char *)c->data + 1);
@@ -384,12 +476,92 @@ static int replay_t_pump(struct source *s, double until_s, char *err, size_t err
     }
 }
 
+/* iio transport: the link (re)connected with the stream's parameters. */
+static void iio_connected(void *ctx, double fs, double wl, const char *detail)
+{
+    struct source *s = ctx;
+    char err[256];
+    ww_strlcpy(s->describe, detail, sizeof s->describe);
+    if (iq_setup(s, fs, wl, err, sizeof err) < 0) {
+        s->link_down = true;
+        status(s, SRC_DISCONNECTED, err);
+    }
+}
+
+/* iio transport: samples flow (again). */
+static void iio_ready(void *ctx)
+{
+    struct source *s = ctx;
+    s->link_down = false;
+    status(s, SRC_CONNECTED, s->describe);
+}
+
+/* iio transport: samples. */
+static void iio_samples(void *ctx, const float *i, const float *q, size_t n)
+{
+    struct source *s = ctx;
+    if (s->dsp)
+        deliver_iq(s, i, q, n);
+}
+
+/* iio transport: the stream stopped (the link reconnects by itself). */
+static void iio_lost(void *ctx, bool no_signal, const char *why)
+{
+    struct source *s = ctx;
+    s->link_down = true;
+    status(s, no_signal ? SRC_NO_SIGNAL : SRC_DISCONNECTED, why);
+}
+
+/* iio transport, before the driver is chosen: there is none, the DSP
+ * decodes. */
+static int iio_t_prepare(struct source *s, char *err, size_t errlen)
+{
+    s->iq = true;
+    snprintf(s->describe, sizeof s->describe, "%s %s", s->uri.address,
+             uri_param(&s->uri, "device"));
+    return 0;
+}
+
+/* iio transport: start the link (a local context opens now). */
+static int iio_t_open(struct source *s, char *err, size_t errlen)
+{
+    struct iqlink_opts o = {
+        .ctx_uri = s->uri.address,
+        .device = uri_param(&s->uri, "device"),
+        .ich = uri_param(&s->uri, "i"),
+        .qch = uri_param(&s->uri, "q"),
+        .no_signal_s = s->opts.no_signal_s,
+        .reconnect_min_s = s->opts.reconnect_min_s,
+        .reconnect_max_s = s->opts.reconnect_max_s,
+    };
+    const char *v;
+    long l;
+    if ((v = uri_param(&s->uri, "fs")))
+        ww_parse_double(v, 1, 1e7, &o.fs_hz);
+    if ((v = uri_param(&s->uri, "wavelength_mm")))
+        ww_parse_double(v, 0.1, 1000, &o.wavelength_mm);
+    if ((v = uri_param(&s->uri, "buffer")) && ww_parse_long(v, 16, 1 << 20, &l) == 0)
+        o.buffer = l;
+    struct iqlink_cb cb = {iio_connected, iio_ready, iio_samples, iio_lost};
+    s->link = iqlink_open(&o, s->loop, &cb, s, err, errlen);
+    return s->link ? 0 : -1;
+}
+
+/* iio transport: stop the link. */
+static void iio_t_close(struct source *s)
+{
+    iqlink_close(s->link);
+    s->link = NULL;
+}
+
 static const struct source_transport transport_serial = {"serial", NULL, serial_t_open,
                                                          serial_t_close, NULL};
 static const struct source_transport transport_file = {"file", NULL, file_t_open, file_t_close,
                                                        file_t_pump};
 static const struct source_transport transport_replay = {
     "replay", replay_t_prepare, replay_t_open, replay_t_close, replay_t_pump};
+static const struct source_transport transport_iio = {"iio", iio_t_prepare, iio_t_open,
+                                                      iio_t_close, NULL};
 
 /* The transport for a parsed URI, or NULL with a message. */
 static const struct source_transport *pick_transport(const struct sensor_uri *u, const char *text,
@@ -404,11 +576,9 @@ static const struct source_transport *pick_transport(const struct sensor_uri *u,
     case URI_REPLAY:
         return &transport_replay;
     case URI_IIO:
-        /* The libiio transport (sensors/iio.c, I/Q blocks into the DSP)
-         * goes here when it is in the build. */
-        break;
+        return &transport_iio;
     }
-    ww_err(err, errlen, "%s: raw I/Q sensors need the I/Q DSP, which is not in this build", text);
+    ww_err(err, errlen, "%s: no transport for this address", text);
     return NULL;
 }
 
@@ -440,6 +610,8 @@ struct source *source_open(const char *text, const struct source_opts *opts, str
         goto fail;
     if (s->t->prepare && s->t->prepare(s, err, errlen) < 0)
         goto fail;
+    if (s->iq)
+        goto open; /* I/Q: the DSP decodes, no protocol driver */
     s->drv = driver_find(s->uri.driver);
     if (!s->drv) {
         ww_err(err, errlen, "no driver '%s'", s->uri.driver);
@@ -455,6 +627,7 @@ struct source *source_open(const char *text, const struct source_opts *opts, str
     size_t np = uri_driver_params(&s->uri, params, URI_MAX_PARAMS);
     if (s->drv->init(s->drv_state, params, np, err, errlen) < 0)
         goto fail;
+open:
     if (s->t->open(s, err, errlen) < 0)
         goto fail;
     return s;
@@ -470,6 +643,7 @@ void source_close(struct source *s)
         return;
     if (s->t)
         s->t->close(s);
+    dsp_close(s->dsp);
     free(s->drv_state);
     free(s);
 }
@@ -499,7 +673,42 @@ double source_time(const struct source *s)
 /* Accessor (see source.h). */
 void source_stats(const struct source *s, struct parser_stats *out)
 {
-    s->drv->stats(s->drv_state, out);
+    if (s->drv) {
+        s->drv->stats(s->drv_state, out);
+        return;
+    }
+    /* I/Q: samples count as bytes of 8 (f32 I + Q), seconds as frames. */
+    memset(out, 0, sizeof *out);
+    if (s->dsp) {
+        struct dsp_stats d;
+        source_dsp_stats(s, &d);
+        out->bytes = d.samples * 8;
+        out->frames = d.seconds;
+        out->readings = d.seconds;
+        out->bad_frame = d.bad_seconds;
+        out->dropped_bytes = d.invalid * 8;
+    }
+}
+
+/* Accessor (see source.h). */
+bool source_iq(const struct source *s, double *fs_hz, double *wavelength_mm)
+{
+    if (s->iq && fs_hz)
+        *fs_hz = s->fs;
+    if (s->iq && wavelength_mm)
+        *wavelength_mm = s->wavelength_mm;
+    return s->iq;
+}
+
+/* Accessor (see source.h). */
+void source_dsp_stats(const struct source *s, struct dsp_stats *out)
+{
+    *out = s->iq_total;
+    if (s->dsp) {
+        struct dsp_stats d;
+        dsp_stats(s->dsp, &d);
+        add_dsp_stats(out, &d);
+    }
 }
 
 /* Accessor (see source.h). */

@@ -12,13 +12,16 @@
  * the caller says how far in stream time to go (source_pump), which is how
  * replays run at any speed and give the same readings.
  *
- * iio sources (raw I/Q) need the DSP; this build refuses them with a clear
- * message rather than pretending.
+ * iio sources (raw I/Q through libiio, sensors/iqlink.h) and recordings of
+ * them feed wardwatch's DSP (sensors/dsp.h) instead of a protocol driver;
+ * they report the same statuses (DISCONNECTED when the context or iiod
+ * goes away, NO_SIGNAL when samples stop) and reconnect by themselves.
  */
 #ifndef WW_SOURCE_H
 #define WW_SOURCE_H
 
 #include "driver.h"
+#include "dsp.h"
 #include "loop.h"
 
 #include <stdbool.h>
@@ -30,6 +33,8 @@ struct source_cb {
     void (*reading)(void *ctx, const struct reading *r);
     void (*status)(void *ctx, enum source_status s, const char *detail);
     void (*raw)(void *ctx, const uint8_t *buf, size_t n); /* bytes as read (recording) */
+    /* I/Q samples as read (recording); NULL when not wanted. */
+    void (*iq)(void *ctx, const float *i, const float *q, size_t n);
 };
 
 struct source_opts {
@@ -51,8 +56,14 @@ bool source_pumped(const struct source *s);
 int source_pump(struct source *s, double until_s, char *err, size_t errlen);
 /* Stream time of the data delivered so far. */
 double source_time(const struct source *s);
+/* Decode counters; for I/Q streams bytes = 8 per sample, frames = seconds. */
 void source_stats(const struct source *s, struct parser_stats *out);
+/* The protocol driver; NULL for I/Q streams. */
 const struct sensor_driver *source_driver(const struct source *s);
+/* True for an I/Q stream, with its sampling rate and wavelength (known once
+ * connected: 0 before). */
+bool source_iq(const struct source *s, double *fs_hz, double *wavelength_mm);
+void source_dsp_stats(const struct source *s, struct dsp_stats *out);
 const char *source_describe(const struct source *s); /* e.g. "/dev/ttyUSB0" */
 /* The recording's stream description (label, original URI) for replay:, or NULL. */
 const char *source_recorded_uri(const struct source *s);

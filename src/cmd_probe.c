@@ -103,6 +103,20 @@ static void summary(struct source *src)
 {
     struct parser_stats st;
     source_stats(src, &st);
+    if (source_iq(src, NULL, NULL)) {
+        struct dsp_stats d;
+        source_dsp_stats(src, &d);
+        fprintf(stderr,
+                "wardwatch probe: iio I/Q via %s: %llu samples, %llu seconds analysed, "
+                "%llu with RR, %llu with HR; %llu absent, %llu with motion, %llu bad "
+                "(%llu invalid samples)\n",
+                source_describe(src), (unsigned long long)d.samples,
+                (unsigned long long)d.seconds, (unsigned long long)d.rr_readings,
+                (unsigned long long)d.hr_readings, (unsigned long long)d.absent_seconds,
+                (unsigned long long)d.motion_seconds, (unsigned long long)d.bad_seconds,
+                (unsigned long long)d.invalid);
+        return;
+    }
     fprintf(stderr,
             "wardwatch probe: %s via %s: %llu bytes, %llu frames decoded, %llu readings; "
             "dropped: %llu bytes while resynchronising, %llu bad checksums, %llu bad lengths, "
@@ -171,7 +185,7 @@ int cmd_probe_main(int argc, char **argv)
         fprintf(stderr, "wardwatch probe: cannot set up the event loop (signalfd)\n");
         return 1;
     }
-    struct source_cb cb = {on_reading, on_status, NULL};
+    struct source_cb cb = {.reading = on_reading, .status = on_status};
     struct source_opts opts = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
     p.src = source_open(uri, &opts, p.loop, &cb, &p, err, sizeof err);
     if (!p.src) {

@@ -250,21 +250,84 @@ struct rec_ctx {
     struct rec_writer *w;
     int64_t mono0;
     struct source *src;
+    const char *uri, *label;
     bool pumped;
+    bool declared;
     bool failed;
     char err[512];
 };
 
+/* Time of a chunk: the stream's own for pumped sources, else arrival. */
+static uint64_t rec_now(const struct rec_ctx *rc)
+{
+    return rc->pumped ? (uint64_t)(source_time(rc->src) * 1e6)
+                      : (uint64_t)(ww_mono_ms() - rc->mono0) * 1000;
+}
+
+/* Declare the stream before its first chunk: by then an I/Q source knows
+ * its sampling rate and wavelength. The stream is described by the
+ * sensor's own URI (for a recording being re-recorded: the URI it was
+ * recorded from). False when it cannot be declared yet. */
+static bool rec_declare(struct rec_ctx *rc, uint64_t t)
+{
+    if (rc->declared)
+        return true;
+    struct rec_stream rs = {.kind = REC_KIND_BYTES};
+    if (source_iq(rc->src, &rs.fs_hz, &rs.wavelength_mm)) {
+        if (rs.fs_hz <= 0)
+            return false;
+        rs.kind = REC_KIND_IQ;
+    }
+    const char *orig = source_recorded_uri(rc->src);
+    ww_strlcpy(rs.uri, orig ? orig : rc->uri, sizeof rs.uri);
+    const char *rl = source_recorded_label(rc->src);
+    ww_sanitize_text(rs.label, sizeof rs.label, *rc->label ? rc->label : rl ? rl : "", false);
+    snprintf(rs.note, sizeof rs.note, "recorded by wardwatch %s", WARDWATCH_VERSION);
+    if (rec_write_stream(rc->w, 0, &rs, t, rc->err, sizeof rc->err) < 0)
+        rc->failed = true;
+    rc->declared = true;
+    return !rc->failed;
+}
+
 static void rec_raw(void *ctx, const uint8_t *buf, size_t n)
 {
     struct rec_ctx *rc = ctx;
-    uint64_t t = rc->pumped ? (uint64_t)(source_time(rc->src) * 1e6)
-                            : (uint64_t)(ww_mono_ms() - rc->mono0) * 1000;
+    uint64_t t = rec_now(rc);
+    if (!rec_declare(rc, t))
+        return;
     while (n && !rc->failed) {
         size_t k = n > REC_MAX_PAYLOAD ? REC_MAX_PAYLOAD : n;
         if (rec_write_chunk(rc->w, REC_BYTES, 0, t, buf, k, rc->err, sizeof rc->err) < 0)
             rc->failed = true;
         buf += k;
+        n -= k;
+    }
+}
+
+/* I/Q samples: one REC_IQ chunk of f32 I, Q pairs (little-endian) per
+ * block as it arrived. */
+static void rec_iq(void *ctx, const float *i, const float *q, size_t n)
+{
+    struct rec_ctx *rc = ctx;
+    uint64_t t = rec_now(rc);
+    if (!rec_declare(rc, t))
+        return;
+    uint8_t buf[8 * 1024];
+    while (n && !rc->failed) {
+        size_t k = n > 1024 ? 1024 : n;
+        for (size_t j = 0; j < k; j++) {
+            uint32_t ui, uq;
+            memcpy(&ui, &i[j], 4);
+            memcpy(&uq, &q[j], 4);
+            for (int b = 0; b < 4; b++) {
+                buf[8 * j + b] = (uint8_t)(ui >> (8 * b));
+                buf[8 * j + 4 + b] = (uint8_t)(uq >> (8 * b));
+            }
+        }
+        if (rec_write_chunk(rc->w, REC_IQ, 0, t, buf, k * 8, rc->err, sizeof rc->err) < 0)
+            rc->failed = true;
+        i += k;
+        q += k;
         n -= k;
     }
 }
@@ -276,8 +339,8 @@ static void rec_reading(void *ctx, const struct reading *r)
 static void rec_status(void *ctx, enum source_status s, const char *detail)
 {
     struct rec_ctx *rc = ctx;
-    uint64_t t = (uint64_t)(ww_mono_ms() - rc->mono0) * 1000;
-    if (s == SRC_DISCONNECTED || s == SRC_CONNECTED)
+    uint64_t t = rec_now(rc);
+    if ((s == SRC_DISCONNECTED || s == SRC_CONNECTED) && rec_declare(rc, t))
         rec_write_event(rc->w, 0, t, s == SRC_CONNECTED ? REC_EV_CONNECT : REC_EV_DISCONNECT,
                         detail, rc->err, sizeof rc->err);
     fprintf(stderr, "wardwatch record: %s\n", detail ? detail : "");
@@ -332,9 +395,12 @@ int cmd_record_main(int argc, char **argv)
         return 1;
     }
     struct loop *l = loop_new(false);
-    struct source_cb cb = {rec_reading, rec_status, rec_raw};
+    struct source_cb cb = {
+        .reading = rec_reading, .status = rec_status, .raw = rec_raw, .iq = rec_iq};
     struct source_opts so = {.no_signal_s = 10, .reconnect_min_s = 1, .reconnect_max_s = 8};
     rc.mono0 = ww_mono_ms();
+    rc.uri = uri;
+    rc.label = label;
     rc.src = source_open(uri, &so, l, &cb, &rc, err, sizeof err);
     if (!rc.src) {
         fprintf(stderr, "wardwatch record: %s\n", err);
@@ -343,17 +409,9 @@ int cmd_record_main(int argc, char **argv)
         loop_free(l);
         return 1;
     }
-    /* The stream is described by the sensor's own URI (for a recording
-     * being re-recorded: the URI it was recorded from). */
-    struct rec_stream rs = {.kind = REC_KIND_BYTES};
-    const char *orig = source_recorded_uri(rc.src);
-    ww_strlcpy(rs.uri, orig ? orig : uri, sizeof rs.uri);
-    ww_sanitize_text(rs.label, sizeof rs.label,
-                     *label ? label : (source_recorded_label(rc.src) ? source_recorded_label(rc.src) : ""),
-                     false);
-    snprintf(rs.note, sizeof rs.note, "recorded by wardwatch %s", WARDWATCH_VERSION);
-    rec_write_stream(rc.w, 0, &rs, 0, err, sizeof err);
     rc.pumped = source_pumped(rc.src);
+    rec_declare(&rc, 0);
+
     if (rc.pumped) {
         int r;
         do
@@ -375,6 +433,11 @@ int cmd_record_main(int argc, char **argv)
     int close_rc = rec_writer_close(rc.w, tend, err, sizeof err);
     if (rc.failed || close_rc < 0) {
         fprintf(stderr, "wardwatch record: %s\n", rc.failed ? rc.err : err);
+        return 1;
+    }
+    if (!rc.declared) {
+        fprintf(stderr, "wardwatch record: the sensor never delivered data; %s holds no stream\n",
+                out);
         return 1;
     }
     fprintf(stderr, "wardwatch record: %llu bytes, %llu frames written to %s\n",

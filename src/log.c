@@ -71,6 +71,79 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
         fprintf(stderr, "wardwatch: %s: %s\n", names[lvl], msg);
 }
 
+/* stderr into a pipe while curses owns the terminal (see log.h). */
+static int saved_stderr = -1, capture_rd = -1;
+static char partial[512];
+static size_t npartial;
+
+int log_capture_stderr(void)
+{
+    if (capture_rd >= 0)
+        return capture_rd;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+        return -1;
+    fflush(stderr);
+    saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved_stderr < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+        close(p[0]);
+        close(p[1]);
+        if (saved_stderr >= 0)
+            close(saved_stderr);
+        saved_stderr = -1;
+        return -1;
+    }
+    close(p[1]);
+    capture_rd = p[0];
+    npartial = 0;
+    return capture_rd;
+}
+
+/* One captured line into the log (warnings: a library complained). */
+static void captured_line(char *line, size_t n)
+{
+    while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+        n--;
+    line[n] = 0;
+    if (n) {
+        char clean[512];
+        ww_sanitize_text(clean, sizeof clean, line, false);
+        log_msg(LOG_WARN, "%s", clean);
+    }
+}
+
+void log_drain_stderr(int fd)
+{
+    char buf[1024];
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof buf)) > 0) {
+        for (ssize_t k = 0; k < r; k++) {
+            if (buf[k] == '\n' || npartial == sizeof partial - 1) {
+                captured_line(partial, npartial);
+                npartial = 0;
+                if (buf[k] == '\n')
+                    continue;
+            }
+            partial[npartial++] = buf[k];
+        }
+    }
+}
+
+void log_release_stderr(void)
+{
+    if (capture_rd < 0)
+        return;
+    fflush(stderr);
+    log_drain_stderr(capture_rd);
+    if (npartial)
+        captured_line(partial, npartial);
+    npartial = 0;
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    close(capture_rd);
+    saved_stderr = capture_rd = -1;
+}
+
 /* Last warning for the status line. */
 const char *log_last_warning(void)
 {

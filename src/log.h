@@ -19,6 +19,14 @@ void log_set_tty_owned(bool owned);
 void log_set_level(enum log_level lvl);
 /* Write one line. */
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* While curses owns the terminal, text that libraries write to stderr
+ * (libiio prints its errors there, from any thread) would scribble over the
+ * screen: fd 2 becomes a non-blocking pipe whose read end (returned; -1 on
+ * failure) the caller watches in its loop and drains into the log as
+ * warnings; release restores fd 2. */
+int log_capture_stderr(void);
+void log_drain_stderr(int fd);
+void log_release_stderr(void);
 /* The latest warning or error line (for the status line), "" if none. */
 const char *log_last_warning(void);
 /* Close the file. */

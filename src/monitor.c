@@ -119,7 +119,7 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         b->beds[0] = (size_t)i;
         b->targets[0] = cfg->beds[i].target;
         b->uri = cfg->beds[i].sensor;
-        struct source_cb cb = {on_reading, on_status, NULL};
+        struct source_cb cb = {.reading = on_reading, .status = on_status};
         struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
                                  o->loop_recordings};
         char why[512];

@@ -978,6 +978,13 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
 static struct ui *the_ui; /* for the stdin callback */
 
 /* Keys from the terminal. */
+/* What libraries wrote to stderr while curses owns the screen: into the
+ * log (the status line shows the latest warning). */
+static void on_captured_stderr(struct loop *l, int fd, int ev, void *ctx)
+{
+    log_drain_stderr(fd);
+}
+
 static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
 {
     struct ui *u = ctx;
@@ -1066,10 +1073,17 @@ int board_run(struct loop *l, struct monitor *m, const struct board_opts *o)
         init_pair(CP_STALE, COLOR_MAGENTA, -1);
     }
     loop_add_fd(l, STDIN_FILENO, LOOP_READ, on_stdin, &u);
+    int errfd = log_capture_stderr();
+    if (errfd >= 0)
+        loop_add_fd(l, errfd, LOOP_READ, on_captured_stderr, NULL);
     loop_on_signal(l, on_signal, &u);
     loop_add_timer(l, 100, true, on_frame, &u);
     u.dirty = true;
     loop_run(l);
+    if (errfd >= 0) {
+        loop_del_fd(l, errfd);
+        log_release_stderr();
+    }
     endwin();
     log_set_tty_owned(false);
     if (o->embedded)

@@ -1,0 +1,145 @@
+/*
+ * iq_feed — writes synthetic radar I/Q (sensors/iqgen) as a raw IIO scan
+ * stream: interleaved little-endian I and Q, s16 or s12-in-16, for the fake
+ * IIO device of the integration tests (a FIFO bound over /dev/iio:deviceN).
+ *
+ *   iq_feed [--fs HZ] [--seconds S] [--rr N] [--hr N] [--wavelength MM]
+ *           [--empty] [--realtime] [--bits 16|12] [--seed N] [--dc N]
+ *           [--reopen] [FILE]
+ *
+ * Writes to FILE (opened for writing, e.g. the FIFO) or stdout, as fast as
+ * the reader takes it unless --realtime. With --reopen a reader that goes
+ * away (EPIPE: iiod killed) is waited for by opening FILE again, as a real
+ * device keeps sampling whoever reads it. Prints the truth to stderr at the
+ * end: "iq_feed: N samples, rr R hr H".
+ */
+#include "iqgen.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct iqgen_params p;
+    iqgen_defaults(&p);
+    p.fs_hz = 2500;
+    p.wavelength_mm = 12.4;
+    p.snr_db = 25;
+    p.echo_amp = 3000;
+    double seconds = 60;
+    int bits = 16;
+    long seed = 1;
+    bool realtime = false, reopen = false;
+    const char *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--fs") && v)
+            p.fs_hz = atof(argv[++i]);
+        else if (!strcmp(a, "--seconds") && v)
+            seconds = atof(argv[++i]);
+        else if (!strcmp(a, "--rr") && v)
+            p.rr_bpm = atof(argv[++i]);
+        else if (!strcmp(a, "--hr") && v)
+            p.hr_bpm = atof(argv[++i]);
+        else if (!strcmp(a, "--wavelength") && v)
+            p.wavelength_mm = atof(argv[++i]);
+        else if (!strcmp(a, "--dc") && v)
+            p.dc_i = p.dc_q = atof(argv[++i]);
+        else if (!strcmp(a, "--bits") && v)
+            bits = atoi(argv[++i]);
+        else if (!strcmp(a, "--seed") && v)
+            seed = atol(argv[++i]);
+        else if (!strcmp(a, "--empty"))
+            p.present = false;
+        else if (!strcmp(a, "--reopen"))
+            reopen = true;
+        else if (!strcmp(a, "--realtime"))
+            realtime = true;
+        else if (a[0] != '-' && !out)
+            out = a;
+        else {
+            fprintf(stderr, "iq_feed: unexpected argument '%s'\n", a);
+            return 2;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    static struct iqgen g;
+    char err[256];
+    if (iqgen_init(&g, &p, (uint64_t)seed, err, sizeof err) < 0) {
+        fprintf(stderr, "iq_feed: %s\n", err);
+        return 2;
+    }
+    int fd = 1;
+    if (out && (fd = open(out, O_WRONLY | O_CLOEXEC)) < 0) {
+        fprintf(stderr, "iq_feed: %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    long total = (long)(seconds * p.fs_hz);
+    long block = (long)(p.fs_hz / 20);
+    if (block < 1)
+        block = 1;
+    if (block > 4096)
+        block = 4096;
+    float fi[4096], fq[4096];
+    int16_t buf[8192];
+    double lim = bits == 12 ? 2047 : 32767;
+    int64_t t0 = ww_mono_ms();
+    long done = 0;
+    while (done < total) {
+        long n = total - done < block ? total - done : block;
+        iqgen_generate(&g, fi, fq, (size_t)n);
+        for (long k = 0; k < n; k++) {
+            double vi = fi[k] > lim ? lim : fi[k] < -lim ? -lim : fi[k];
+            double vq = fq[k] > lim ? lim : fq[k] < -lim ? -lim : fq[k];
+            /* Little-endian on the wire; this host is little-endian too. */
+            buf[2 * k] = (int16_t)vi;
+            buf[2 * k + 1] = (int16_t)vq;
+        }
+        int wr;
+        while ((wr = write_all(fd, buf, (size_t)n * 4)) < 0 && errno == EPIPE && reopen && out) {
+            close(fd);
+            if ((fd = open(out, O_WRONLY | O_CLOEXEC)) < 0)
+                break;
+        }
+        if (wr < 0) {
+            fprintf(stderr, "iq_feed: write: %s after %ld samples\n", strerror(errno), done);
+            return 1;
+        }
+        done += n;
+        if (realtime) {
+            int64_t due = t0 + (int64_t)(done * 1000.0 / p.fs_hz);
+            int64_t now = ww_mono_ms();
+            if (due > now) {
+                struct timespec ts = {(due - now) / 1000, ((due - now) % 1000) * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    struct iqgen_truth tr;
+    iqgen_truth(&g, &tr);
+    fprintf(stderr, "iq_feed: %ld samples, rr %.1f hr %.1f\n", done, tr.rr_bpm, tr.hr_bpm);
+    return 0;
+}
