@@ -1,7 +1,8 @@
 /*
  * simulate — the scenario simulator: writes a wardwatch recording in a
  * sensor's real wire format (ti-vs frames, mr60bha2 or mr60bha1 packets)
- * from a scenario (sensors/scenario.h), deterministic by seed. Measurement
+ * from a scenario (sensors/scenario.h), deterministic by seed; or raw I/Q
+ * of an iio radar (sensors/iqgen.h) for wardwatch's own DSP. Measurement
  * noise, motion artefacts (ti-vs motion flag with nonsense rates), empty-bed
  * frames, apnoea (present but no breathing), unplug episodes (no bytes and
  * disconnect/connect events) and the odd burst of line garbage are all in
@@ -15,9 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* iio recordings: a 24 GHz CW radar sampled at 100 Hz (800 bytes a second). */
+#define SIM_IQ_FS 100
+#define SIM_IQ_WAVELENGTH_MM 12.4
+
 struct sim_spec {
     enum scenario_kind scenario;
-    char driver[16];  /* ti-vs, mr60bha2, mr60bha1 */
+    char driver[16];  /* ti-vs, mr60bha2, mr60bha1, iio */
     uint64_t seed;
     double seconds;   /* length of the recording */
     double offset_s;  /* start this far into the story */

@@ -126,7 +126,10 @@ int cmd_board_main(int argc, char **argv)
         snprintf(rec, sizeof rec, "%s/recordings", dir);
         snprintf(first, sizeof first, "%s/bed01.wwrec", rec);
         snprintf(spec, sizeof spec, "%s/scenarios.txt", dir);
-        if (access(first, R_OK) != 0) {
+        struct stat st_first, st_spec;
+        bool stale = stat(first, &st_first) != 0 ||
+                     (stat(spec, &st_spec) == 0 && st_spec.st_mtime > st_first.st_mtime);
+        if (stale) {
             fprintf(stderr, "wardwatch: generating the demo recordings in %s ...\n", rec);
             if (simulate_ward(spec, rec, 1.0, err, sizeof err) < 0) {
                 fprintf(stderr, "wardwatch: %s\n", err);

@@ -446,7 +446,7 @@ int cmd_record_main(int argc, char **argv)
 }
 
 static const char sim_usage[] =
-    "usage: wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1]\n"
+    "usage: wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1|iio]\n"
     "                          [--seed N] [--hours H] [--offset S] [--label L]\n"
     "       wardwatch simulate --ward SPEC -o DIR [--hours H]\n"
     "scenarios: stable sepsis opioid afib copd out-of-bed unplug restless bradycardia empty\n";
