@@ -163,6 +163,28 @@ awk -F'[:,]' '{ t = $2 + 0; if (NR > 1 && t <= last) bad = 1; last = t } END { e
   ok "readings before and after the outage ($(grep -c . "$T/kill.json")), t increasing" ||
   { no "readings around the outage"; sed 's/^/# /' "$T/kill.json" | tail -3; }
 
+# 5b. The network "pulled": iiod stopped (SIGSTOP) keeps the TCP connection
+#     open but silent; the refill's context timeout (5 s) ends it, then the
+#     link reconnects once iiod answers again (SIGCONT).
+PORT2=$((PORT + 1))
+ns hang 2500 'le:s16/16>>0' - "
+  iiod -p $PORT2 >/dev/null 2>&1 & i=\$!
+  sleep 0.5
+  $FEEDT --seconds 200 --realtime --reopen /dev/iio:device0 2>/dev/null & f=\$!
+  '$W' probe 'iio:ip:127.0.0.1:$PORT2?device=cw-radar' --json --seconds 22 >'$T/hang.json' 2>'$T/hang.err' & p=\$!
+  sleep 5; kill -STOP \$i
+  k=0; while [ \$k -lt 60 ] && ! grep -q DISCONNECTED '$T/hang.err'; do sleep 0.2; k=\$((k + 1)); done
+  echo \$k >'$T/hang.ticks'
+  sleep 2; kill -CONT \$i
+  wait \$p
+  kill \$i \$f 2>/dev/null; wait"
+k=$(cat "$T/hang.ticks" 2>/dev/null || echo 99)
+grep -q "DISCONNECTED: ip:127.0.0.1:$PORT2: the IIO stream stopped" "$T/hang.err" && [ "$k" -le 40 ] &&
+  ok "silent peer (iiod stopped): DISCONNECTED after $(awk -v k="$k" 'BEGIN { print k / 5 }') s (bound 8 s: the 5 s context timeout)" ||
+  { no "silent peer not reported as a timeout"; sed 's/^/# /' "$T/hang.err" | head -4; }
+[ "$(grep -c 'sensor connected' "$T/hang.err")" -ge 2 ] && ok "peer answers again: connected again" ||
+  { no "no reconnect after the peer came back"; sed 's/^/# /' "$T/hang.err" | head -6; }
+
 # 6. record through libiio, then replay: the same readings as probing live.
 ns rec 2500 'le:s16/16>>0' - "
   $FEEDT --seconds 40 --rr 12 --hr 75 --seed 8 /dev/iio:device0 2>/dev/null &
