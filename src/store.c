@@ -164,13 +164,19 @@ static const char *const stmt_sql[S_COUNT] = {
     /* ?2 state, ?3 event, ?4 staff, ?5 t */
     [S_ALARM_UPDATE] =
         "UPDATE alarms SET state = ?2,"
-        " acked_by = CASE WHEN ?3 = 'acknowledged' THEN ?4 ELSE acked_by END,"
-        " acked_at = CASE WHEN ?3 = 'acknowledged' THEN ?5 ELSE acked_at END,"
+        /* A re-alert ends the acknowledgement (alarm_events keeps who acked
+         * and when) and starts a new escalation period: a restart must
+         * restore it unacknowledged and able to escalate again. */
+        " acked_by = CASE WHEN ?3 = 'acknowledged' THEN ?4 WHEN ?3 = 'realerted' THEN NULL"
+        "   ELSE acked_by END,"
+        " acked_at = CASE WHEN ?3 = 'acknowledged' THEN ?5 WHEN ?3 = 'realerted' THEN NULL"
+        "   ELSE acked_at END,"
         " ended_at = CASE WHEN ?3 IN ('ended', 'latched', 'superseded') AND ended_at IS NULL"
         "   THEN ?5 ELSE ended_at END,"
         " reset_by = CASE WHEN ?3 = 'reset' THEN ?4 ELSE reset_by END,"
         " reset_at = CASE WHEN ?3 = 'reset' THEN ?5 ELSE reset_at END,"
-        " escalated = CASE WHEN ?3 = 'escalated' THEN 1 ELSE escalated END,"
+        " escalated = CASE WHEN ?3 = 'escalated' THEN 1 WHEN ?3 = 'realerted' THEN 0"
+        "   ELSE escalated END,"
         " last_alert_at = CASE WHEN ?3 IN ('realerted', 'raised', 'escalated') THEN ?5"
         "   ELSE last_alert_at END,"
         " latched = CASE WHEN ?3 = 'latched' THEN 1 WHEN ?3 = 'reset' THEN 0 ELSE latched END"

@@ -515,6 +515,33 @@ static void on_obs(void *ctx, const struct store_observation *o)
     nobs++;
 }
 
+/* A re-alerted alarm is restored unacknowledged and not escalated, so it
+ * escalates again; the acknowledgement stays in alarm_events. */
+static void test_realert_restores_unacked(void **state)
+{
+    struct store *st = open_ward();
+    int64_t a;
+    assert_int_equal(store_alarm_raise(st, 1, "hr-high", "medium", 1000, &a, err, sizeof err), 0);
+    assert_int_equal(store_alarm_event(st, a, "escalated", "active", NULL, 2000, err, sizeof err),
+                     0);
+    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 3000, err,
+                                       sizeof err),
+                     0);
+    assert_int_equal(store_alarm_event(st, a, "realerted", "active", NULL, 4000, err, sizeof err),
+                     0);
+    store_close(st);
+    st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    nalarm = 0;
+    assert_int_equal(store_load_open_alarms(st, on_alarm, NULL, err, sizeof err), 0);
+    assert_int_equal(nalarm, 1);
+    assert_string_equal(alarms_seen[0].state, "active");
+    assert_false(alarms_seen[0].escalated);
+    assert_string_equal(alarms_seen[0].acked_by, "");
+    assert_int_equal(alarms_seen[0].last_alert_at, 4000);
+    store_close(st);
+}
+
 static void test_commands_and_restore(void **state)
 {
     struct store *st = open_ward();
@@ -933,6 +960,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ring_overflow_drops_oldest_samples_only, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_commands_and_restore, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realert_restores_unacked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
