@@ -33,7 +33,7 @@ static const struct command commands[] = {
     {"handover", NULL,
      "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
      "                  [-o FILE] [--format text|pdf] [--print [PRINTER]]"},
-    {"serve", NULL, "serve [-c FILE]"},
+    {"serve", cmd_serve_main, "serve [-c FILE] [--db FILE] [--speed N]"},
     {"backup", cmd_backup_main, "backup -o FILE [-c FILE] [--db FILE]"},
     {"check", cmd_check_main, "check [-c FILE] [--db FILE | FILE]"},
     {"config", cmd_config_main, "config [-c FILE]   check a ward configuration and print it"},
