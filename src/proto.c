@@ -530,6 +530,8 @@ int proto_get_bed(const uint8_t *f, size_t n, uint32_t *index, struct ward_bed *
         r_str(&r, a->acked_by, sizeof a->acked_by, false);
     }
     mi->minute = r_i64(&r);
+    if (mi->minute < PROTO_MIN_MINUTE || mi->minute > PROTO_MAX_MINUTE)
+        r.bad = true;
     for (int k = 0; k < PS_COUNT; k++) {
         mi->sum[k] = r_f32(&r);
         mi->n[k] = r_u16(&r);
@@ -560,6 +562,8 @@ int proto_get_hist(const uint8_t *f, size_t n, struct proto_hist *m)
         r.bad = true;
     m->series = (uint8_t)r_enum(&r, PS_COUNT);
     m->newest_minute = r_i64(&r);
+    if (m->newest_minute < PROTO_MIN_MINUTE || m->newest_minute > PROTO_MAX_MINUTE)
+        r.bad = true;
     m->count = r_u16(&r);
     if (m->count > HIST_MINUTES)
         r.bad = true;

@@ -43,6 +43,9 @@
 #define PROTO_MAX_NAME 63       /* client and ward names */
 #define PROTO_MAX_EVENT 300
 #define PROTO_MAX_MESSAGE 511
+/* Epoch minutes on the wire (histories): 0 .. year ~4000. */
+#define PROTO_MIN_MINUTE 0
+#define PROTO_MAX_MINUTE 1100000000LL
 
 enum proto_type {
     /* board -> server */
