@@ -24,6 +24,7 @@
 #include "ward.h"
 
 #include <errno.h>
+#include <libintl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -221,7 +222,8 @@ int cmd_board_main(int argc, char **argv)
             return 1;
         }
         snprintf(start_msg, sizeof start_msg,
-                 "no monitoring server on %s: monitoring runs in this terminal (quitting stops it)",
+                 gettext("no monitoring server on %s: monitoring runs in this terminal (quitting "
+                         "stops it)"),
                  cfg->socket);
     }
     if (demo && !dbpath) {

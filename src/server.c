@@ -289,9 +289,12 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
     s->cur = NULL;
     if (pc->cmd.kind != WCMD_AUDIO_PAUSE && pc->cmd.bed < CONFIG_MAX_BEDS)
         s->dirty[pc->cmd.bed] = true;
-    log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): %s bed %u by %s: %s%s", c->id, c->name,
-            ward_cmd_name(pc->cmd.kind), pc->cmd.bed + 1, pc->cmd.staff,
-            rc == 0 ? "committed" : "refused: ", rc == 0 ? "" : err);
+    char where[32] = "ward";
+    if (pc->cmd.kind != WCMD_AUDIO_PAUSE)
+        snprintf(where, sizeof where, "bed index %u", pc->cmd.bed);
+    log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): %s %s by %s: %s%s", c->id, c->name,
+            ward_cmd_name(pc->cmd.kind), where, pc->cmd.staff, rc == 0 ? "committed" : "refused: ",
+            rc == 0 ? "" : err);
     broadcast_dirty(s);
     struct proto_reply r = {pc->req, rc == 0, ""};
     ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);

@@ -8,7 +8,7 @@
 # the same race at the protocol level; malformed, oversized, wrong-version
 # and unknown-command peers closed while the server carries on; a board that
 # stops reading dropped; SIGKILL of a board leaves the server and the other
-# boards alone; a killed server is shown loudly and stale, a command typed
+# boards alone; a hung server is noticed; a killed server is shown loudly and stale, a command typed
 # then is refused, and the boards recover when it restarts; a second server
 # on the same socket is refused; --attach without a server fails; without a
 # server the board runs in-process and says so; a user outside the group
@@ -181,6 +181,17 @@ after=$(screen stasjon | head -1)
 kill -0 "$SPID" 2>/dev/null && [ "$before" != "$after" ] && echo "$after" | grep -q "| server" &&
   grep -q "board .*(medisinrom.* left" "$T/serve.log" &&
   ok "SIGKILL of a board: server and other boards carry on" || no "after SIGKILL of a board: $after"
+
+# A hung server (SIGSTOP): the boards notice the silence within 5 s and
+# recover when it runs again.
+kill -STOP "$SPID"
+if wait_for stasjon "SERVER LOST" 8; then
+  kill -CONT "$SPID"
+  wait_for stasjon "| server" 6 && ok "a hung server is shown as lost, and recovered from when it resumes" ||
+    no "no recovery after SIGCONT: $(screen stasjon | head -1)"
+else
+  kill -CONT "$SPID"; no "a hung server was not noticed: $(screen stasjon | head -1)"
+fi
 
 # The server goes away: loud, stale, commands refused; back when it returns.
 kill -9 "$SPID"; SPID=
