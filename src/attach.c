@@ -24,9 +24,9 @@
 
 #define _(s) gettext(s)
 
-#define SILENCE_MS 5000   /* nothing from a connected server this long: lost */
-#define RETRY_MS 1000     /* reconnect attempts */
-#define HISTORY_MS 3000   /* refresh of the detail view's history */
+#define SILENCE_MS 5000 /* nothing from a connected server this long: lost */
+#define RETRY_MS 1000   /* reconnect attempts */
+#define HISTORY_MS 3000 /* refresh of the detail view's history */
 #define OUT_CAP 65536
 
 enum astate { A_IDLE, A_HANDSHAKE, A_SYNCED };
@@ -37,12 +37,12 @@ struct attach {
     char name[PROTO_MAX_NAME + 1];
     int fd;
     enum astate st;
-    bool welcomed;     /* WELCOME received on this connection */
-    bool ever_synced;  /* a snapshot was received once: the data is a ward's */
-    int64_t since;     /* monotonic: the link state changed */
-    int64_t last_rx;   /* monotonic: last frame */
+    bool welcomed;    /* WELCOME received on this connection */
+    bool ever_synced; /* a snapshot was received once: the data is a ward's */
+    int64_t since;    /* monotonic: the link state changed */
+    int64_t last_rx;  /* monotonic: last frame */
     int64_t last_try;
-    char why[600];     /* why the link is down */
+    char why[600]; /* why the link is down */
     int timer;
     /* the mirror */
     struct ward_config *cfg;
@@ -110,7 +110,8 @@ static void disconnect(struct attach *a, const char *why)
     if (was_synced) {
         a->since = ww_mono_ms();
         log_msg(LOG_WARN, "lost the monitoring server on %s: %s", a->path, a->why);
-        notify(a, true, _("CONNECTION TO THE MONITORING SERVER LOST (%s): data is stale, reconnecting"),
+        notify(a, true,
+               _("CONNECTION TO THE MONITORING SERVER LOST (%s): data is stale, reconnecting"),
                a->why);
     }
     if (a->pending) {
@@ -207,7 +208,7 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         if (proto_get_hist(f, n, &a->hist) < 0 || a->hist.bed >= a->nbeds)
             return -1;
         struct ward_bed *b = &a->beds[a->hist.bed];
-        struct hist *h = a->hist.series == PS_RR ? &b->h_rr
+        struct hist *h = a->hist.series == PS_RR   ? &b->h_rr
                          : a->hist.series == PS_HR ? &b->h_hr
                                                    : &b->h_news2;
         proto_hist_apply(&a->hist, h);
@@ -550,7 +551,7 @@ static void v_set_listener(void *ctx, view_event_cb cb, void *cbctx)
 }
 
 static const struct view_ops attach_ops = {
-    v_nbeds, v_bed,     v_config,  v_now,  v_store_ok,     v_audio,
+    v_nbeds,   v_bed,     v_config,  v_now,  v_store_ok,     v_audio,
     v_summary, v_history, v_command, v_link, v_set_listener,
 };
 

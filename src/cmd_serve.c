@@ -112,8 +112,8 @@ int cmd_serve_main(int argc, char **argv)
         log_msg(LOG_ERROR, "cannot create the event loop");
         goto out;
     }
-    struct monitor_opts mo = {.speed = speed > 0 ? speed : 1, .loop_recordings = false,
-                              .live_clock = speed <= 0};
+    struct monitor_opts mo = {
+        .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0};
     m = monitor_new(cfg, st, l, &mo, err, sizeof err);
     if (!m) {
         log_msg(LOG_ERROR, "%s", err);

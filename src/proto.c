@@ -250,18 +250,30 @@ uint8_t proto_frame_type(const uint8_t *frame)
 const char *proto_type_name(uint8_t t)
 {
     switch (t) {
-    case PT_HELLO: return "HELLO";
-    case PT_CMD: return "CMD";
-    case PT_HISTREQ: return "HISTREQ";
-    case PT_WELCOME: return "WELCOME";
-    case PT_BED: return "BED";
-    case PT_HIST: return "HIST";
-    case PT_STATE: return "STATE";
-    case PT_SYNCED: return "SYNCED";
-    case PT_EVENT: return "EVENT";
-    case PT_REPLY: return "REPLY";
-    case PT_HISTORY: return "HISTORY";
-    case PT_BYE: return "BYE";
+    case PT_HELLO:
+        return "HELLO";
+    case PT_CMD:
+        return "CMD";
+    case PT_HISTREQ:
+        return "HISTREQ";
+    case PT_WELCOME:
+        return "WELCOME";
+    case PT_BED:
+        return "BED";
+    case PT_HIST:
+        return "HIST";
+    case PT_STATE:
+        return "STATE";
+    case PT_SYNCED:
+        return "SYNCED";
+    case PT_EVENT:
+        return "EVENT";
+    case PT_REPLY:
+        return "REPLY";
+    case PT_HISTORY:
+        return "HISTORY";
+    case PT_BYE:
+        return "BYE";
     }
     return "?";
 }
@@ -377,9 +389,9 @@ int proto_put_bed(struct proto_buf *b, uint32_t index, const struct ward_bed *be
     w_u32(b, index);
     w_u32(b, (uint32_t)bed->number);
     w_str(b, bed->label, sizeof bed->label - 1);
-    w_u8(b, (uint8_t)((bed->admitted ? 1 : 0) | (bed->scale2 ? 2 : 0) | (bed->score_valid ? 4 : 0) |
-                      (bed->obs_overdue ? 8 : 0) | (bed->present ? 16 : 0) |
-                      (bed->motion ? 32 : 0)));
+    w_u8(b,
+         (uint8_t)((bed->admitted ? 1 : 0) | (bed->scale2 ? 2 : 0) | (bed->score_valid ? 4 : 0) |
+                   (bed->obs_overdue ? 8 : 0) | (bed->present ? 16 : 0) | (bed->motion ? 32 : 0)));
     w_i64(b, bed->admission_id);
     w_str(b, bed->patient_ref, sizeof bed->patient_ref - 1);
     w_i64(b, bed->admitted_at);
@@ -753,8 +765,8 @@ static const struct hist *series_of(const struct ward_bed *b, int s)
 }
 
 /* A history as the 12 h of minutes ending at now. */
-void proto_hist_from(struct proto_hist *m, uint32_t bed, enum proto_series s,
-                     const struct hist *h, int64_t now)
+void proto_hist_from(struct proto_hist *m, uint32_t bed, enum proto_series s, const struct hist *h,
+                     int64_t now)
 {
     m->bed = bed;
     m->series = (uint8_t)s;

@@ -39,8 +39,8 @@
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4
-#define PROTO_MAX_HISTORY 64    /* lines in one HISTORY */
-#define PROTO_MAX_NAME 63       /* client and ward names */
+#define PROTO_MAX_HISTORY 64 /* lines in one HISTORY */
+#define PROTO_MAX_NAME 63    /* client and ward names */
 #define PROTO_MAX_EVENT 300
 #define PROTO_MAX_MESSAGE 511
 /* Epoch minutes on the wire (histories): 0 .. year ~4000. */
@@ -110,8 +110,8 @@ struct proto_minute {
 
 struct proto_event {
     int64_t t_ms;
-    int32_t bed; /* -1 ward-wide */
-    uint8_t kind; /* enum ward_event_kind */
+    int32_t bed;   /* -1 ward-wide */
+    uint8_t kind;  /* enum ward_event_kind */
     bool by_staff; /* someone did it (acknowledgement, reset, command) */
     char text[PROTO_MAX_EVENT + 1];
     char from[PROTO_MAX_NAME + 1]; /* the terminal it came from, "" none */
@@ -166,8 +166,7 @@ uint8_t proto_frame_type(const uint8_t *frame);
 int proto_put_hello(struct proto_buf *b, const struct proto_hello *m);
 int proto_put_welcome(struct proto_buf *b, const struct proto_welcome *m);
 int proto_put_state(struct proto_buf *b, const struct proto_state *m);
-int proto_put_bed(struct proto_buf *b, uint32_t index, const struct ward_bed *bed,
-                  int64_t now_ms);
+int proto_put_bed(struct proto_buf *b, uint32_t index, const struct ward_bed *bed, int64_t now_ms);
 int proto_put_hist(struct proto_buf *b, const struct proto_hist *m);
 int proto_put_synced(struct proto_buf *b);
 int proto_put_event(struct proto_buf *b, const struct proto_event *m);
@@ -199,8 +198,8 @@ int proto_get_bye(const uint8_t *frame, size_t n, struct proto_bye *m);
 
 /* The history of a bed as HIST frames (series s, the 12 h ending at now)
  * and back: fill m from h; apply m to h (replacing those minutes). */
-void proto_hist_from(struct proto_hist *m, uint32_t bed, enum proto_series s,
-                     const struct hist *h, int64_t now_ms);
+void proto_hist_from(struct proto_hist *m, uint32_t bed, enum proto_series s, const struct hist *h,
+                     int64_t now_ms);
 void proto_hist_apply(const struct proto_hist *m, struct hist *h);
 /* The current minute of a bed's histories, and applying it to a mirror. */
 void proto_minute_from(struct proto_minute *m, const struct ward_bed *bed, int64_t now_ms);

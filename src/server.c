@@ -137,8 +137,8 @@ static void client_send(struct client *c, const uint8_t *p, size_t n, bool force
 static void client_flush(struct client *c)
 {
     while (c->outoff < c->outlen) {
-        ssize_t wr = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-                          MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t wr =
+            send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (wr < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 return;
@@ -190,7 +190,8 @@ static void broadcast_state(struct server *s)
 /* One bed to everyone. */
 static void broadcast_bed(struct server *s, size_t i)
 {
-    broadcast(s, frame_len(s, proto_put_bed(scratch(s), (uint32_t)i, ward_bed(s->w, i), monitor_now(s->m))));
+    broadcast(s, frame_len(s, proto_put_bed(scratch(s), (uint32_t)i, ward_bed(s->w, i),
+                                            monitor_now(s->m))));
 }
 
 /* Beds changed by a command or an event, then the ward state. */
@@ -270,7 +271,8 @@ static void send_snapshot(struct server *s, struct client *c)
     int64_t now = monitor_now(s->m);
     for (size_t i = 0; i < ward_nbeds(s->w); i++) {
         const struct ward_bed *bed = ward_bed(s->w, i);
-        client_send(c, s->scratch, frame_len(s, proto_put_bed(scratch(s), (uint32_t)i, bed, now)), true);
+        client_send(c, s->scratch, frame_len(s, proto_put_bed(scratch(s), (uint32_t)i, bed, now)),
+                    true);
         const struct hist *h[PS_COUNT] = {&bed->h_rr, &bed->h_hr, &bed->h_news2};
         for (int k = 0; k < PS_COUNT; k++) {
             proto_hist_from(&s->hist, (uint32_t)i, (enum proto_series)k, h[k], now);
@@ -293,8 +295,8 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
     if (pc->cmd.kind != WCMD_AUDIO_PAUSE)
         snprintf(where, sizeof where, "bed index %u", pc->cmd.bed);
     log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): %s %s by %s: %s%s", c->id, c->name,
-            ward_cmd_name(pc->cmd.kind), where, pc->cmd.staff, rc == 0 ? "committed" : "refused: ",
-            rc == 0 ? "" : err);
+            ward_cmd_name(pc->cmd.kind), where, pc->cmd.staff,
+            rc == 0 ? "committed" : "refused: ", rc == 0 ? "" : err);
     broadcast_dirty(s);
     struct proto_reply r = {pc->req, rc == 0, ""};
     ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);
@@ -408,8 +410,7 @@ static void on_accept(struct loop *l, int fd, int ev, void *ctx)
             log_msg(LOG_WARN, "a board was turned away: %d boards attached (max_clients)",
                     s->nclients);
             struct proto_bye bye;
-            snprintf(bye.reason, sizeof bye.reason, "server full: %d boards attached",
-                     s->nclients);
+            snprintf(bye.reason, sizeof bye.reason, "server full: %d boards attached", s->nclients);
             size_t n = frame_len(s, proto_put_bye(scratch(s), &bye));
             if (send(cfd, s->scratch, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 log_msg(LOG_DEBUG, "bye: %s", strerror(errno));
@@ -503,8 +504,8 @@ static int make_dir(const char *path, gid_t gid, bool chgrp, char *err, size_t e
 }
 
 /* Listen. */
-struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o,
-                          char *err, size_t errlen)
+struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o, char *err,
+                          size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(o->path) >= sizeof sa.sun_path)
@@ -531,8 +532,7 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
         int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
             close(probe);
-            return ww_err(err, errlen, "another wardwatch serve is listening on %s", o->path),
-                   NULL;
+            return ww_err(err, errlen, "another wardwatch serve is listening on %s", o->path), NULL;
         }
         if (probe >= 0)
             close(probe);

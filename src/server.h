@@ -28,16 +28,16 @@ struct monitor;
 struct server;
 
 struct server_opts {
-    const char *path;   /* socket */
-    const char *group;  /* owning group of socket and directory, NULL/"" own */
+    const char *path;  /* socket */
+    const char *group; /* owning group of socket and directory, NULL/"" own */
     int max_clients;
     size_t queue_limit; /* bytes */
 };
 
 /* Listen on o->path and serve m's ward on l (sets the ward's listener and the
  * monitor's tick hook). NULL with a message when the socket cannot be made. */
-struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o,
-                          char *err, size_t errlen);
+struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o, char *err,
+                          size_t errlen);
 /* Tell every board, close, remove the socket. */
 void server_free(struct server *s);
 /* Boards attached now. */

@@ -51,8 +51,8 @@ static int e_history(void *ctx, size_t bed, int64_t t0, int64_t t1, struct ward_
 }
 
 /* Runs the command now: the answer is known before this returns. */
-static int e_command(void *ctx, const struct ward_cmd *c, view_reply_cb cb, void *cbctx,
-                     char *err, size_t errlen)
+static int e_command(void *ctx, const struct ward_cmd *c, view_reply_cb cb, void *cbctx, char *err,
+                     size_t errlen)
 {
     char why[512];
     int rc = ward_cmd_exec(monitor_ward(ctx), c, monitor_now(ctx), why, sizeof why);
@@ -75,7 +75,7 @@ static void e_set_listener(void *ctx, view_event_cb cb, void *cbctx)
 }
 
 static const struct view_ops embedded_ops = {
-    e_nbeds, e_bed,     e_config,  e_now,  e_store_ok,     e_audio,
+    e_nbeds,   e_bed,     e_config,  e_now,  e_store_ok,     e_audio,
     e_summary, e_history, e_command, e_link, e_set_listener,
 };
 

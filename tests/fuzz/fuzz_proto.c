@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x)                                                                                  \
-    do {                                                                                          \
-        if (!(x))                                                                                 \
-            abort();                                                                              \
+#define CHECK(x)                                                                                   \
+    do {                                                                                           \
+        if (!(x))                                                                                  \
+            abort();                                                                               \
     } while (0)
 
 static uint8_t enc1[PROTO_MAX_FRAME], enc2[PROTO_MAX_FRAME];
@@ -29,14 +29,14 @@ static struct proto_buf buf_of(uint8_t *p)
 
 /* Re-encode m with put, decode it with get into m2, re-encode m2: the two
  * encodings must be identical. */
-#define ROUND_TRIP(T, put, get, m)                                                                \
-    do {                                                                                          \
-        static T m2_;                                                                             \
-        struct proto_buf b1_ = buf_of(enc1), b2_ = buf_of(enc2);                                  \
-        CHECK(put(&b1_, (m)) == 0);                                                               \
-        CHECK(get(enc1, b1_.len, &m2_) == 0);                                                     \
-        CHECK(put(&b2_, &m2_) == 0);                                                              \
-        CHECK(b1_.len == b2_.len && memcmp(enc1, enc2, b1_.len) == 0);                            \
+#define ROUND_TRIP(T, put, get, m)                                                                 \
+    do {                                                                                           \
+        static T m2_;                                                                              \
+        struct proto_buf b1_ = buf_of(enc1), b2_ = buf_of(enc2);                                   \
+        CHECK(put(&b1_, (m)) == 0);                                                                \
+        CHECK(get(enc1, b1_.len, &m2_) == 0);                                                      \
+        CHECK(put(&b2_, &m2_) == 0);                                                               \
+        CHECK(b1_.len == b2_.len && memcmp(enc1, enc2, b1_.len) == 0);                             \
     } while (0)
 
 static int accepted;

@@ -173,7 +173,8 @@ static int await_reply(struct peer *p, uint32_t req, struct proto_reply *r)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: ww_client SOCK hello|garbage|oversize|version|badcmd|slow S|race B A B\n");
+        fprintf(stderr,
+                "usage: ww_client SOCK hello|garbage|oversize|version|badcmd|slow S|race B A B\n");
         return 2;
     }
     const char *path = argv[1], *mode = argv[2];
