@@ -5,6 +5,7 @@
 # directory permissions; all boards render attached; two boards
 # acknowledging the same alarm at once (one wins, the other is refused) and
 # the acknowledgement on the third board within a second with who did it;
+# audio pause on one board reaching all;
 # the same race at the protocol level; malformed, oversized, wrong-version
 # and unknown-command peers closed while the server carries on; a board that
 # stops reading dropped; SIGKILL of a board leaves the server and the other
@@ -149,6 +150,12 @@ keys stasjon Enter
 wait_for stasjon "acknowledged.* by \(KN\|OS\)" 5 && ok "bed detail on the third board names who acknowledged" ||
   no "bed detail does not name who acknowledged"
 keys stasjon Escape
+
+# Audio pause is ward-wide: paused on one board, paused on all.
+keys stasjon p; text stasjon KN; keys stasjon Enter
+if wait_for korridor "AUDIO PAUSED" 3 && screen korridor | grep -q "audio paused for .* by KN (stasjon)"; then
+  ok "audio pause on one board pauses every board, naming who"
+else no "audio pause did not reach the other board: $(screen korridor | head -1)"; fi
 
 if [ -x "$C" ]; then
   # The same race on the wire: two connections, both in flight at once.
