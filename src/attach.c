@@ -261,6 +261,8 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
             memcpy(a->hlines, a->history.line, (size_t)a->hn * sizeof a->hlines[0]);
             a->hvalid = true;
             a->hat = ww_mono_ms();
+            if (a->ecb)
+                a->ecb(a->ectx, false, NULL);
         }
         return 0;
     }

@@ -37,7 +37,8 @@ enum view_link {
 /* The answer to a command: ok, or the refusal (translated for the nurse). */
 typedef void (*view_reply_cb)(void *ctx, bool ok, const char *message);
 /* Something the ward did that the nurse should read (another terminal's
- * acknowledgement, a lost or regained server), for the message line. */
+ * acknowledgement, a lost or regained server), for the message line; text
+ * NULL: data a read may want again (history) has arrived. */
 typedef void (*view_event_cb)(void *ctx, bool alert, const char *text);
 
 struct view_ops {

@@ -149,6 +149,8 @@ screen stasjon | sed -n 5p | cut -c1-32 | grep -q "acknowledged" && ok "the tile
 keys stasjon Enter
 wait_for stasjon "acknowledged.* by \(KN\|OS\)" 5 && ok "bed detail on the third board names who acknowledged" ||
   no "bed detail does not name who acknowledged"
+wait_for stasjon "alarm \*\* RR high acknowledged by \(KN\|OS\)" 3 &&
+  ok "bed detail history from the server's store on an attached board" || no "no history in the attached bed detail"
 keys stasjon Escape
 
 # Audio pause is ward-wide: paused on one board, paused on all.

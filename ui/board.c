@@ -585,6 +585,13 @@ static void draw_alarms(struct ui *u)
     attron(A_BOLD);
     putf(1, 0, COLS, _("Alarms on the ward: %d"), n);
     attroff(A_BOLD);
+    if (u->stale) {
+        /* This terminal's own technical alarm heads the list. */
+        attron(prio_attr(u, AP_HIGH, false));
+        put(2, 0, COLS, _("*** this terminal: connection to the monitoring server lost; the list below "
+                          "is STALE"));
+        attroff(prio_attr(u, AP_HIGH, false));
+    }
     if (u->alarm_sel >= n)
         u->alarm_sel = n ? n - 1 : 0;
     for (int k = 0; k < n && 3 + k < LINES - 2; k++) {
@@ -1121,7 +1128,10 @@ static void on_frame(struct loop *l, int id, void *ctx)
 static void on_view_event(void *ctx, bool alert, const char *text)
 {
     struct ui *u = ctx;
-    set_msg(u, alert, "%s", text);
+    if (text)
+        set_msg(u, alert, "%s", text);
+    else
+        u->hist_at = 0; /* fresh history arrived: read it again */
     u->dirty = true;
 }
 
