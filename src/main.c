@@ -42,7 +42,9 @@ static const struct command commands[] = {
 /* Print the overall usage to f. */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: wardwatch [-c FILE] [--db FILE]        the bed-board\n"
+    fprintf(f, "usage: wardwatch [-c FILE] [--attach | --embedded] [--db FILE]\n"
+               "                                              the bed-board (on the ward's server\n"
+               "                                              when one runs, else in-process)\n"
                "       wardwatch --demo [--speed N]           demo ward\n");
     for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++)
         fprintf(f, "       wardwatch %s\n", commands[i].usage);
