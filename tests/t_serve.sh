@@ -8,7 +8,7 @@
 # audio pause on one board reaching all;
 # the same race at the protocol level; malformed, oversized, wrong-version
 # and unknown-command peers closed while the server carries on; a board that
-# stops reading dropped; SIGKILL of a board leaves the server and the other
+# stops reading dropped; max_clients; SIGKILL of a board leaves the server and the other
 # boards alone; a hung server is noticed; a killed server is shown loudly and stale, a command typed
 # then is refused, and the boards recover when it restarts; a second server
 # on the same socket is refused; --attach without a server fails; without a
@@ -65,6 +65,7 @@ ${GROUP:+group = $GROUP}
 [server]
 socket = run/ward.sock
 client_queue_kb = 64
+max_clients = 6
 
 [bed.1]
 label = Rom 1 vindu
@@ -177,6 +178,10 @@ if [ -x "$C" ]; then
   wait "$SLOWPID"; SLOWPID=
   [ "$(cat "$T/slow.out")" = closed ] && grep -q "board .*(slow.*dropped: too slow" "$T/serve.log" &&
     ok "a board that stopped reading was dropped" || no "slow board: $(cat "$T/slow.out")"
+  # max_clients = 6: with the three boards, three more attach, a seventh is turned away.
+  out=$("$C" "$SOCK" full 3 2>&1)
+  echo "$out" | grep -q "bye: server full: 6 boards attached" && ok "beyond max_clients a board is told the server is full" ||
+    no "max_clients: $out"
 else
   skip "protocol peers" "$C not built (make tests)"
 fi

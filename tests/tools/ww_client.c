@@ -11,6 +11,8 @@
  *                                   "closed"
  *   ww_client SOCK slow SECONDS     attach and stop reading: "closed" when the
  *                                   server dropped us, else "open"
+ *   ww_client SOCK full N           N connections attach, one more gets BYE:
+ *                                   "bye: REASON"
  *   ww_client SOCK race BED A B     two connections acknowledge the same alarm
  *                                   of bed index BED (the most urgent in the
  *                                   snapshot) as staff A and B at once:
@@ -231,6 +233,29 @@ int main(int argc, char **argv)
         bool cl = closed_within(&p, 2000);
         printf("%s\n", cl ? "closed" : "open");
         return cl ? 0 : 1;
+    }
+    if (!strcmp(mode, "full") && argc > 3) {
+        /* p plus n - 1 more attach; one more is turned away with BYE. */
+        int want = atoi(argv[3]);
+        static struct peer more[16];
+        hello(p.fd, PROTO_VERSION, "full-0");
+        if (sync_peer(&p) < 0)
+            return printf("connection 1 got no snapshot\n"), 1;
+        for (int i = 1; i < want && i < 16; i++) {
+            more[i].fd = dial(path);
+            hello(more[i].fd, PROTO_VERSION, "full-n");
+            if (sync_peer(&more[i]) < 0)
+                return printf("connection %d got no snapshot\n", i + 1), 1;
+        }
+        q.fd = dial(path); /* turned away at once, before any HELLO */
+        size_t fl;
+        bool eof;
+        const uint8_t *f = next_frame(&q, 3000, &fl, &eof);
+        struct proto_bye bye;
+        if (!f || proto_get_bye(f, fl, &bye) < 0)
+            return printf("connection %d was not turned away\n", want + 1), 1;
+        printf("bye: %s\n", bye.reason);
+        return 0;
     }
     if (!strcmp(mode, "race") && argc > 5) {
         uint32_t bed = (uint32_t)atoi(argv[3]);
