@@ -166,7 +166,11 @@ if [ -x "$C" ]; then
   while [ $i -lt 30 ]; do
     "$C" "$SOCK" race 2 AB CD >"$T/race.out" 2>&1 && { r=0; break; }
     sleep 1; i=$((i + 1)); done
-  [ $r = 0 ] && ok "protocol race on bed 3: $(tr '\n' ';' <"$T/race.out")" || no "protocol race: $(cat "$T/race.out")"
+  [ $r = 0 ] && ok "protocol race on bed 3: $(tr '\n' ';' <"$T/race.out"), the effect before the answer" ||
+    no "protocol race: $(cat "$T/race.out")"
+  w=$(sed -n 's/^\([A-Z]*\): ok$/\1/p' "$T/race.out")
+  c=$(sql "SELECT count(*) FROM audit WHERE action='alarm-acknowledged' AND staff='${w:-none}'")
+  [ "$c" = 1 ] && ok "the acknowledgement answered 'ok' was in the database" || no "winner $w: $c rows"
   for mode in garbage oversize badcmd; do
     out=$("$C" "$SOCK" $mode 2>&1)
     [ "$out" = closed ] && ok "a peer sending $mode is closed" || no "$mode: $out"

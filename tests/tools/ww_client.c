@@ -16,7 +16,9 @@
  *   ww_client SOCK race BED A B     two connections acknowledge the same alarm
  *                                   of bed index BED (the most urgent in the
  *                                   snapshot) as staff A and B at once:
- *                                   "A: ok|refused: why" and "B: ..." lines
+ *                                   "A: ok|refused: why" and "B: ..." lines;
+ *                                   fails unless exactly one won and its BED
+ *                                   showing the acknowledgement came first
  * Exit status 0 when the run went as the mode expects, 1 otherwise.
  */
 #include "proto.h"
@@ -160,16 +162,34 @@ static void send_ack(int fd, uint32_t req, uint32_t bed, int64_t id, const char 
     put(fd, out, b.len);
 }
 
-/* The REPLY to req, skipping everything else. */
+/* The REPLY to req; BED frames before it update p->beds (so the caller can
+ * check the effect arrived before the answer). */
 static int await_reply(struct peer *p, uint32_t req, struct proto_reply *r)
 {
     size_t fl;
     bool eof;
     const uint8_t *f;
-    while ((f = next_frame(p, 5000, &fl, &eof)))
-        if (proto_frame_type(f) == PT_REPLY && proto_get_reply(f, fl, r) == 0 && r->req == req)
+    while ((f = next_frame(p, 5000, &fl, &eof))) {
+        uint8_t t = proto_frame_type(f);
+        if (t == PT_BED) {
+            uint32_t i;
+            struct proto_minute mi;
+            static struct ward_bed tmp;
+            if (proto_get_bed(f, fl, &i, &tmp, &mi) == 0 && i < p->nbeds)
+                p->beds[i] = tmp;
+        }
+        if (t == PT_REPLY && proto_get_reply(f, fl, r) == 0 && r->req == req)
             return 0;
+    }
     return -1;
+}
+
+/* Did the mirror show the alarm acknowledged by staff when the REPLY came? */
+static bool shows_ack(const struct peer *p, uint32_t bed, int64_t id, const char *staff)
+{
+    int c = alarm_find_id(&p->beds[bed].alarms, id);
+    return c >= 0 && p->beds[bed].alarms.a[c].acked &&
+           !strcmp(p->beds[bed].alarms.a[c].acked_by, staff);
 }
 
 int main(int argc, char **argv)
@@ -276,7 +296,12 @@ int main(int argc, char **argv)
             return printf("no reply\n"), 1;
         printf("%s: %s%s\n", argv[4], ra.ok ? "ok" : "refused: ", ra.message);
         printf("%s: %s%s\n", argv[5], rb.ok ? "ok" : "refused: ", rb.message);
-        return ra.ok != rb.ok ? 0 : 1;
+        /* The winner's own mirror showed the acknowledgement before the answer. */
+        const char *winner = ra.ok ? argv[4] : argv[5];
+        bool before = ra.ok ? shows_ack(&p, bed, id, winner) : shows_ack(&q, bed, id, winner);
+        if (!before)
+            printf("the REPLY came before the BED showing the acknowledgement\n");
+        return ra.ok != rb.ok && before ? 0 : 1;
     }
     fprintf(stderr, "ww_client: unknown mode %s\n", mode);
     return 2;
