@@ -16,6 +16,7 @@
 #include "board.h"
 #include "commands.h"
 #include "config.h"
+#include "corelock.h"
 #include "log.h"
 #include "monitor.h"
 #include "simulate.h"
@@ -244,9 +245,17 @@ int cmd_board_main(int argc, char **argv)
         free(cfg);
         return 1;
     }
+    /* The only core on this database, whether or not a server answers. */
+    int lock = corelock_take(cfg->database, err, sizeof err);
+    if (lock < 0) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        free(cfg);
+        return 1;
+    }
     struct store *st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
     if (!st) {
         fprintf(stderr, "wardwatch: %s\n", err);
+        corelock_release(lock);
         free(cfg);
         return 1;
     }
@@ -256,6 +265,7 @@ int cmd_board_main(int argc, char **argv)
     if (!m) {
         fprintf(stderr, "wardwatch: %s\n", err);
         store_close(st);
+        corelock_release(lock);
         loop_free(l);
         free(cfg);
         return 1;
@@ -273,11 +283,12 @@ int cmd_board_main(int argc, char **argv)
     ward_flush(monitor_ward(m), err, sizeof err);
     monitor_free(m);
     store_close(st);
+    corelock_release(lock);
     loop_free(l);
     if (tmpdb[0]) {
         char f[PATH_MAX + 32];
-        const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm"};
-        for (int i = 0; i < 3; i++) {
+        const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm", "/demo.db.lock"};
+        for (int i = 0; i < 4; i++) {
             snprintf(f, sizeof f, "%s%s", tmpdb, suffix[i]);
             unlink(f);
         }

@@ -11,6 +11,7 @@
  */
 #include "commands.h"
 #include "config.h"
+#include "corelock.h"
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
@@ -98,10 +99,20 @@ int cmd_serve_main(int argc, char **argv)
         return 1;
     }
     int rc = 1;
+    int lock = -1;
     struct store *st = NULL;
     struct loop *l = NULL;
     struct monitor *m = NULL;
     struct server *sv = NULL;
+    if (server_socket_free(cfg->socket, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        goto out;
+    }
+    lock = corelock_take(cfg->database, err, sizeof err);
+    if (lock < 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        goto out;
+    }
     st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
     if (!st) {
         log_msg(LOG_ERROR, "%s", err);
@@ -141,6 +152,7 @@ out:
         monitor_free(m);
     }
     store_close(st);
+    corelock_release(lock);
     loop_free(l);
     log_msg(LOG_INFO, "stopped");
     log_close();

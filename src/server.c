@@ -503,6 +503,29 @@ static int make_dir(const char *path, gid_t gid, bool chgrp, char *err, size_t e
     return 0;
 }
 
+/* Nobody listening on path (absent, or a dead server's socket). */
+int server_socket_free(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path)
+        return ww_err(err, errlen, "socket path too long (max %zu bytes): %s",
+                      sizeof sa.sun_path - 1, path);
+    ww_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return 0;
+    if (!S_ISSOCK(st.st_mode))
+        return ww_err(err, errlen, "%s exists and is not a socket: not touching it", path);
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0)
+        return ww_err(err, errlen, "socket: %s", strerror(errno));
+    int rc = connect(probe, (struct sockaddr *)&sa, sizeof sa);
+    close(probe);
+    if (rc == 0)
+        return ww_err(err, errlen, "another wardwatch serve is listening on %s", path);
+    return 0;
+}
+
 /* Listen. */
 struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o, char *err,
                           size_t errlen)
@@ -525,19 +548,10 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
         return NULL;
     ww_strlcpy(sa.sun_path, o->path, sizeof sa.sun_path);
     struct stat st;
-    if (lstat(o->path, &st) == 0) {
-        if (!S_ISSOCK(st.st_mode))
-            return ww_err(err, errlen, "%s exists and is not a socket: not touching it", o->path),
-                   NULL;
-        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
-            close(probe);
-            return ww_err(err, errlen, "another wardwatch serve is listening on %s", o->path), NULL;
-        }
-        if (probe >= 0)
-            close(probe);
+    if (server_socket_free(o->path, err, errlen) < 0)
+        return NULL;
+    if (lstat(o->path, &st) == 0)
         unlink(o->path); /* a dead server's socket */
-    }
     struct server *s = calloc(1, sizeof *s);
     if (!s)
         return ww_err(err, errlen, "out of memory"), NULL;

@@ -34,6 +34,10 @@ struct server_opts {
     size_t queue_limit; /* bytes */
 };
 
+/* 0 when nobody listens on path (no socket, or a dead server's); -1 with
+ * the reason (a live server, or something that is not a socket) otherwise.
+ * serve asks before it opens anything. */
+int server_socket_free(const char *path, char *err, size_t errlen);
 /* Listen on o->path and serve m's ward on l (sets the ward's listener and the
  * monitor's tick hook). NULL with a message when the socket cannot be made. */
 struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o, char *err,

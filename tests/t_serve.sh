@@ -11,7 +11,9 @@
 # stops reading dropped; max_clients; SIGKILL of a board leaves the server and the other
 # boards alone; a hung server is noticed; a killed server is shown loudly and stale, a command typed
 # then is refused, and the boards recover when it restarts; a second server
-# on the same socket is refused; --attach without a server fails; without a
+# on the same socket is refused, and so is a second core on the same
+# database (--embedded beside the server, serve beside an in-process board);
+# --attach without a server fails; without a
 # server the board runs in-process and says so; a user outside the group
 # can neither attach nor start a second core.
 W=${WARDWATCH_BIN:-bin/wardwatch}
@@ -229,8 +231,21 @@ screen stasjon | sed -n 5p | cut -c1-32 | grep -q "acknowledged" && ok "the ackn
 # A second server on the same socket is refused; the first keeps it.
 "$W" serve -c "$T/ward.ini" --speed 10 >"$T/second.log" 2>&1
 rc=$?
-[ $rc != 0 ] && grep -q "another wardwatch serve is listening" "$T/second.log" && [ -S "$SOCK" ] &&
+[ $rc != 0 ] && grep -q "another monitoring core (pid $SPID\|another wardwatch serve is listening" "$T/second.log" &&
+  [ -S "$SOCK" ] &&
   kill -0 "$SPID" && ok "a second server on the same socket is refused" || no "second server: rc $rc $(cat "$T/second.log")"
+
+# A server of another database on the same socket is refused by the socket.
+sed 's/^database = ward.db$/database = other.db/' "$T/ward.ini" >"$T/other.ini"
+"$W" serve -c "$T/other.ini" --speed 10 >"$T/third.log" 2>&1
+rc=$?
+[ $rc != 0 ] && grep -q "another wardwatch serve is listening on" "$T/third.log" && [ -S "$SOCK" ] &&
+  ok "a server of another database on the same socket is refused" || no "third server: rc $rc $(cat "$T/third.log")"
+
+# --embedded beside a running server: one core per database.
+out=$("$W" --embedded -c "$T/ward.ini" 2>&1 </dev/null); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "another monitoring core (pid $SPID" &&
+  ok "--embedded beside the server is refused (one core per database)" || no "--embedded beside the server: rc $rc $out"
 
 # A user outside the ward group can neither attach nor start a second core.
 if [ "$(id -u)" = 0 ] && [ -x "$C" ] && command -v su >/dev/null 2>&1 && [ -n "$GROUP" ] &&
@@ -258,6 +273,9 @@ tmux -L "$S" -f /dev/null new-session -d -x 100 -y 30 -n local \
 if wait_for local "in-process" 10 && screen local | grep -q "no monitoring server on .*monitoring runs in this terminal"; then
   ok "without a server the board runs the core in-process and says so"
 else no "in-process fallback: $(screen local | head -1) / $(cat "$T/local.err")"; fi
+out=$("$W" serve -c "$T/ward.ini" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "another monitoring core" &&
+  ok "serve beside a board running in-process is refused" || no "serve beside the in-process board: rc $rc $out"
 keys local q
 screen local | grep -q "Monitoring in this terminal STOPS" && ok "in-process quit warns that monitoring stops" || no "in-process quit prompt"
 keys local y
