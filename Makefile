@@ -5,7 +5,9 @@
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (binary, demo ward, sample INI,
+#                   man pages, systemd unit and sysusers entry, udev example)
+#   make uninstall  the same variables: removes what install put there
 #   make SANITIZE=address,undefined check
 
 VERSION    := 0.1.0
@@ -15,6 +17,11 @@ DATADIR    ?= $(PREFIX)/share/wardwatch
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
+# systemd and udev look under /usr/local/lib too; with PREFIX=/usr the
+# distribution's places
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
+EXAMPLEDIR     ?= $(DATADIR)/examples
 
 CC       ?= cc
 PKG      ?= pkg-config
@@ -165,11 +172,26 @@ install: all
 	  install -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/wardwatch.mo; done
 	install -d $(DESTDIR)$(DATADIR)/demo
 	install -m 0644 data/demo/ward.ini data/demo/scenarios.txt $(DESTDIR)$(DATADIR)/demo/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 etc/wardwatch.1 $(DESTDIR)$(MANDIR)/man1/wardwatch.1
+	install -m 0644 etc/wardwatch.ini.5 $(DESTDIR)$(MANDIR)/man5/wardwatch.ini.5
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(EXAMPLEDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  etc/systemd/wardwatch.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/wardwatch.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/wardwatch.service
+	install -m 0644 etc/systemd/wardwatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/wardwatch.conf
+	install -m 0644 etc/udev/60-wardwatch-radar.rules $(DESTDIR)$(EXAMPLEDIR)/
+	install -m 0644 doc/protocol.md $(DESTDIR)$(DATADIR)/protocol.md
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wardwatch $(DESTDIR)$(SYSCONFDIR)/wardwatch/wardwatch.ini.sample
 	rm -rf $(DESTDIR)$(DATADIR)/demo
 	rm -f $(DESTDIR)$(LOCALEDIR)/*/LC_MESSAGES/wardwatch.mo
+	rm -f $(DESTDIR)$(MANDIR)/man1/wardwatch.1 $(DESTDIR)$(MANDIR)/man5/wardwatch.ini.5
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/wardwatch.service $(DESTDIR)$(SYSUSERSDIR)/wardwatch.conf
+	rm -f $(DESTDIR)$(EXAMPLEDIR)/60-wardwatch-radar.rules $(DESTDIR)$(DATADIR)/protocol.md
+	-rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DATADIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/wardwatch 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz bin

@@ -157,6 +157,36 @@ void hist_series(const struct hist *h, int64_t now_ms, int64_t span_ms, float *o
     }
 }
 
+/* Raw slot of a minute. */
+bool hist_get_minute(const struct hist *h, int64_t minute, float *sum, unsigned *n)
+{
+    unsigned s = hist_slot(minute);
+    if (h->minute[s] != minute || h->n[s] == 0)
+        return false;
+    *sum = h->sum[s];
+    *n = h->n[s];
+    return true;
+}
+
+/* Overwrite a minute's slot. */
+void hist_set_minute(struct hist *h, int64_t minute, float sum, unsigned n)
+{
+    unsigned s = hist_slot(minute);
+    if (n == 0 || !isfinite(sum)) {
+        if (h->minute[s] == minute)
+            h->n[s] = 0, h->sum[s] = 0;
+        return;
+    }
+    h->minute[s] = minute;
+    h->sum[s] = sum;
+    h->n[s] = (uint16_t)(n > 65535 ? 65535 : n);
+}
+
+int64_t hist_minute_of(int64_t t_ms)
+{
+    return to_minute(t_ms);
+}
+
 /* Rising, falling or steady over 15 minutes. */
 int hist_trend(const struct hist *h, int64_t now_ms, float threshold)
 {

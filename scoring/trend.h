@@ -58,6 +58,13 @@ float hist_mean(const struct hist *h, int64_t t0_ms, int64_t t1_ms);
  * up to now_ms (NaN for empty buckets). */
 void hist_series(const struct hist *h, int64_t now_ms, int64_t span_ms, float *out,
                  size_t npoints);
+/* One minute's raw slot (sum and count of its values), for copying a
+ * history across the wire: get returns false when the minute holds nothing;
+ * set replaces what the minute's slot holds (n 0 clears it). */
+bool hist_get_minute(const struct hist *h, int64_t minute, float *sum, unsigned *n);
+void hist_set_minute(struct hist *h, int64_t minute, float sum, unsigned n);
+/* Epoch minute of t_ms (floor). */
+int64_t hist_minute_of(int64_t t_ms);
 /* Trend over the last 15 minutes: +1 rising, -1 falling, 0 steady or unknown.
  * Compares the last 5 minutes with the 5 minutes 10-15 minutes ago. */
 int hist_trend(const struct hist *h, int64_t now_ms, float threshold);

@@ -1,14 +1,22 @@
 /*
- * cmd_board — `wardwatch [-c FILE] [--db FILE]`: the bed-board with the
- * monitoring core in this process, and `wardwatch --demo [--speed N]
+ * cmd_board — `wardwatch [-c FILE] [--attach | --embedded | --db FILE]`: the
+ * bed-board. It attaches to the `wardwatch serve` of the configuration's
+ * [server] socket when one answers there; when nobody listens there (no
+ * socket, or a dead server's) it runs the monitoring core in this process
+ * as before and says so. --attach insists on a server, --embedded (or
+ * --db) on the core in this process. A socket that exists but refuses this
+ * user (permissions) is an error, not a reason to start a second core on
+ * the same ward. `wardwatch --demo [--speed N]
  * [--db FILE]`: the demo ward, replaying simulated sessions (generated on
  * first use) through the same drivers, scoring and alarms, on a fresh
  * temporary database with a few observations pre-entered so full NEWS2
  * scores appear.
  */
+#include "attach.h"
 #include "board.h"
 #include "commands.h"
 #include "config.h"
+#include "corelock.h"
 #include "log.h"
 #include "monitor.h"
 #include "simulate.h"
@@ -17,7 +25,9 @@
 #include "ward.h"
 
 #include <errno.h>
+#include <libintl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +35,42 @@
 #include <unistd.h>
 
 static const char board_usage[] =
-    "usage: wardwatch [-c FILE] [--db FILE]          the bed-board\n"
-    "       wardwatch --demo [--speed N] [--db FILE]   the demo ward\n";
+    "usage: wardwatch [-c FILE] [--attach | --embedded] [--db FILE]   the bed-board\n"
+    "       wardwatch --demo [--speed N] [--db FILE]   the demo ward\n"
+    "  --attach    use the running `wardwatch serve` ([server] socket); error if none\n"
+    "  --embedded  run the monitoring core in this process (quitting stops it)\n";
+
+/* This terminal's name for the server's log and other boards' messages:
+ * $WARDWATCH_TERMINAL, else user@tty. */
+static void terminal_name(char *buf, size_t n)
+{
+    const char *t = getenv("WARDWATCH_TERMINAL");
+    if (t && *t) {
+        snprintf(buf, n, "%s", t);
+        return;
+    }
+    const char *user = getenv("USER");
+    struct passwd *pw = getpwuid(getuid());
+    if (pw)
+        user = pw->pw_name;
+    const char *tty = ttyname(STDIN_FILENO);
+    if (tty && !strncmp(tty, "/dev/", 5))
+        tty += 5;
+    snprintf(buf, n, "%s@%s", user ? user : "?", tty ? tty : "?");
+}
+
+/* The board on a running server. */
+static int run_attached(struct loop *l, struct attach *a)
+{
+    struct view v = attach_view(a);
+    struct board_opts bo = {.embedded = false};
+    int rc = board_run(l, &v, &bo);
+    attach_free(a);
+    loop_free(l);
+    if (rc == 0)
+        fprintf(stderr, "wardwatch: board closed; monitoring continues on the server\n");
+    return rc;
+}
 
 /* The demo ward's directory: next to the binary (bin/../data/demo) in a
  * build tree, else the installed data directory. */
@@ -85,7 +129,7 @@ static void demo_admissions(struct ward *w, int64_t now)
 int cmd_board_main(int argc, char **argv)
 {
     const char *cfgpath = NULL, *dbpath = NULL;
-    bool demo = false;
+    bool demo = false, want_attach = false, want_embedded = false;
     double speed = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -95,6 +139,10 @@ int cmd_board_main(int argc, char **argv)
             dbpath = argv[++i];
         else if (!strcmp(a, "--demo"))
             demo = true;
+        else if (!strcmp(a, "--attach"))
+            want_attach = true;
+        else if (!strcmp(a, "--embedded"))
+            want_embedded = true;
         else if (!strcmp(a, "--speed") && i + 1 < argc) {
             if (ww_parse_double(argv[++i], 0.1, 1000, &speed) < 0) {
                 fprintf(stderr, "wardwatch: --speed: '%s' is not a number in 0.1-1000\n", argv[i]);
@@ -110,6 +158,11 @@ int cmd_board_main(int argc, char **argv)
     }
     if (!demo && speed != 1) {
         fprintf(stderr, "wardwatch: --speed applies to --demo only\n");
+        return 2;
+    }
+    if (want_attach && (want_embedded || demo || dbpath)) {
+        fprintf(stderr, "wardwatch: --attach uses the server's ward and database: not with "
+                        "--embedded, --demo or --db\n");
         return 2;
     }
     char err[1024], dir[PATH_MAX], ini[PATH_MAX + 16], tmpdb[PATH_MAX] = "";
@@ -145,6 +198,38 @@ int cmd_board_main(int argc, char **argv)
         free(cfg);
         return 2;
     }
+    char start_msg[CONFIG_PATH_MAX + 128] = "";
+    if (!demo && !want_embedded && !dbpath) {
+        struct loop *l = loop_new(true);
+        char name[64];
+        terminal_name(name, sizeof name);
+        struct attach *a = l ? attach_new(l, cfg->socket, name) : NULL;
+        if (!a) {
+            fprintf(stderr, "wardwatch: out of memory\n");
+            loop_free(l);
+            free(cfg);
+            return 1;
+        }
+        bool absent = false;
+        if (attach_connect(a, 3000, &absent, err, sizeof err) == 0) {
+            free(cfg);
+            return run_attached(l, a);
+        }
+        attach_free(a);
+        loop_free(l);
+        if (want_attach || !absent) {
+            fprintf(stderr, "wardwatch: cannot attach to the monitoring server: %s\n", err);
+            if (!absent)
+                fprintf(stderr, "wardwatch: not starting a second monitoring core on this ward "
+                                "(use --embedded only if no server runs)\n");
+            free(cfg);
+            return 1;
+        }
+        snprintf(start_msg, sizeof start_msg,
+                 gettext("no monitoring server on %s: monitoring runs in this terminal (quitting "
+                         "stops it)"),
+                 cfg->socket);
+    }
     if (demo && !dbpath) {
         snprintf(tmpdb, sizeof tmpdb, "%s/wardwatch-demo.XXXXXX",
                  getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -163,9 +248,17 @@ int cmd_board_main(int argc, char **argv)
         free(cfg);
         return 1;
     }
+    /* The only core on this database, whether or not a server answers. */
+    int lock = corelock_take(cfg->database, err, sizeof err);
+    if (lock < 0) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        free(cfg);
+        return 1;
+    }
     struct store *st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
     if (!st) {
         fprintf(stderr, "wardwatch: %s\n", err);
+        corelock_release(lock);
         free(cfg);
         return 1;
     }
@@ -175,6 +268,7 @@ int cmd_board_main(int argc, char **argv)
     if (!m) {
         fprintf(stderr, "wardwatch: %s\n", err);
         store_close(st);
+        corelock_release(lock);
         loop_free(l);
         free(cfg);
         return 1;
@@ -185,16 +279,19 @@ int cmd_board_main(int argc, char **argv)
     if (demo)
         demo_admissions(monitor_ward(m), now);
     monitor_start(m);
-    struct board_opts bo = {.embedded = true, .demo = demo, .speed = speed};
-    int rc = board_run(l, m, &bo);
+    struct board_opts bo = {.embedded = true, .say_local = !demo, .demo = demo, .speed = speed,
+                            .start_msg = start_msg};
+    struct view v = view_embedded(m);
+    int rc = board_run(l, &v, &bo);
     ward_flush(monitor_ward(m), err, sizeof err);
     monitor_free(m);
     store_close(st);
+    corelock_release(lock);
     loop_free(l);
     if (tmpdb[0]) {
         char f[PATH_MAX + 32];
-        const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm"};
-        for (int i = 0; i < 3; i++) {
+        const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm", "/demo.db.lock"};
+        for (int i = 0; i < 4; i++) {
             snprintf(f, sizeof f, "%s%s", tmpdb, suffix[i]);
             unlink(f);
         }

@@ -97,6 +97,8 @@ static const struct kdef retention_keys[] = {
 };
 static const struct kdef server_keys[] = {
     {"socket", K_PATH, S(socket), 0, 0, "path of the UNIX socket"},
+    {"max_clients", K_INT, N(max_clients), 1, 128, NULL},
+    {"client_queue_kb", K_INT, N(client_queue_kb), 64, 65536, NULL},
 };
 
 struct sdef {
@@ -286,6 +288,8 @@ void config_defaults(struct ward_config *c)
     c->samples_days = 7;
     c->record_days = 3650;
     ww_strlcpy(c->socket, "/run/wardwatch/ward.sock", sizeof c->socket);
+    c->max_clients = 32;
+    c->client_queue_kb = 1024;
 }
 
 /* Search order. */
@@ -779,6 +783,7 @@ void config_dump(FILE *f, const struct ward_config *c)
         fprintf(f, "\n[handover]\nprinter = %s\n", c->printer);
     fprintf(f, "\n[retention]\nsamples_days = %d\nrecord_days = %d\n\n[server]\nsocket = %s\n",
             c->samples_days, c->record_days, c->socket);
+    fprintf(f, "max_clients = %d\nclient_queue_kb = %d\n", c->max_clients, c->client_queue_kb);
     for (int i = 0; i < c->nbeds; i++) {
         fprintf(f, "\n[bed.%d]\nlabel = %s\n", c->beds[i].number, c->beds[i].label);
         if (c->beds[i].sensor[0])

@@ -73,6 +73,8 @@ struct ward_config {
 
     /* [server] */
     char socket[CONFIG_PATH_MAX];
+    int max_clients;     /* attached boards at once */
+    int client_queue_kb; /* a board further behind than this is dropped */
 
     int nbeds;
     struct config_bed beds[CONFIG_MAX_BEDS];

@@ -33,7 +33,7 @@ static const struct command commands[] = {
     {"handover", NULL,
      "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
      "                  [-o FILE] [--format text|pdf] [--print [PRINTER]]"},
-    {"serve", NULL, "serve [-c FILE]"},
+    {"serve", cmd_serve_main, "serve [-c FILE] [--db FILE] [--speed N]"},
     {"backup", cmd_backup_main, "backup -o FILE [-c FILE] [--db FILE]"},
     {"check", cmd_check_main, "check [-c FILE] [--db FILE | FILE]"},
     {"config", cmd_config_main, "config [-c FILE]   check a ward configuration and print it"},
@@ -42,7 +42,9 @@ static const struct command commands[] = {
 /* Print the overall usage to f. */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: wardwatch [-c FILE] [--db FILE]        the bed-board\n"
+    fprintf(f, "usage: wardwatch [-c FILE] [--attach | --embedded] [--db FILE]\n"
+               "                                              the bed-board (on the ward's server\n"
+               "                                              when one runs, else in-process)\n"
                "       wardwatch --demo [--speed N]           demo ward\n");
     for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++)
         fprintf(f, "       wardwatch %s\n", commands[i].usage);

@@ -42,6 +42,8 @@ struct monitor {
     bool retention_backlog;
     monitor_reading_cb rcb;
     void *rctx;
+    monitor_tick_cb tcb;
+    void *tctx;
 };
 
 /* A reading from a bed's sensor. */
@@ -157,6 +159,12 @@ void monitor_on_reading(struct monitor *m, monitor_reading_cb cb, void *ctx)
     m->rctx = ctx;
 }
 
+void monitor_on_tick(struct monitor *m, monitor_tick_cb cb, void *ctx)
+{
+    m->tcb = cb;
+    m->tctx = ctx;
+}
+
 int64_t monitor_now(const struct monitor *m)
 {
     return m->now_ms;
@@ -232,8 +240,11 @@ static void on_timer(struct loop *l, int id, void *ctx)
         target = ww_now_ms();
     else
         target = m->start_ms + (int64_t)((double)(ww_mono_ms() - m->mono_start) * m->o.speed);
+    int64_t before = m->next_tick_ms;
     advance_to(m, target);
     maybe_flush(m);
+    if (m->tcb && m->next_tick_ms != before)
+        m->tcb(m->tctx, m->now_ms);
 }
 
 /* Paced start. */
@@ -266,14 +277,5 @@ double monitor_run_fast(struct monitor *m, double seconds)
 /* Sensor summary for the status line. */
 void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
 {
-    int count[8] = {0};
-    for (size_t i = 0; i < ward_nbeds(m->ward); i++)
-        count[ward_bed(m->ward, i)->sensor]++;
-    int o = snprintf(buf, n, gettext("sensors %d ok"), count[WSENS_OK] + count[WSENS_MOTION]);
-    static const enum ward_sensor_state bad[] = {WSENS_STARTING, WSENS_NO_SIGNAL,
-                                                 WSENS_DISCONNECTED, WSENS_OUT_OF_BED};
-    for (size_t k = 0; k < WW_ARRAY_LEN(bad) && o > 0 && (size_t)o < n; k++)
-        if (count[bad[k]])
-            o += snprintf(buf + o, n - (size_t)o, ", %d %s", count[bad[k]],
-                          gettext(ward_sensor_state_name(bad[k])));
+    ward_sensor_summary(ward_bed(m->ward, 0), ward_nbeds(m->ward), buf, n);
 }

@@ -39,6 +39,10 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
 void monitor_free(struct monitor *m);
 struct ward *monitor_ward(struct monitor *m);
 void monitor_on_reading(struct monitor *m, monitor_reading_cb cb, void *ctx);
+/* After the paced clock moved past one or more ward seconds (ward_tick ran),
+ * once per loop timer turn: the server broadcasts the ward's state there. */
+typedef void (*monitor_tick_cb)(void *ctx, int64_t now_ms);
+void monitor_on_tick(struct monitor *m, monitor_tick_cb cb, void *ctx);
 /* Paced operation inside the loop. */
 void monitor_start(struct monitor *m);
 /* Unpaced: advance the ward clock by up to seconds (all sources ended ->

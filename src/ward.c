@@ -590,6 +590,9 @@ static int find_alarm(struct ward_bed *b, int64_t alarm_id, char *err, size_t er
 {
     int c = alarm_id > 0 || alarm_id < 0 ? alarm_find_id(&b->alarms, alarm_id)
                                          : alarm_most_urgent(&b->alarms);
+    if (c < 0 && alarm_id != 0)
+        return ww_err(err, errlen, _("that alarm is no longer shown on %s (it ended or changed)"),
+                      b->label);
     if (c < 0)
         return ww_err(err, errlen, _("no such alarm on %s"), b->label);
     return c;
@@ -717,6 +720,56 @@ int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now, char *e
     free(beds);
     cmd_event(w, (size_t)-1, now, "audio paused for %d s by %s", w->cfg->audio_pause_s, staff);
     return 0;
+}
+
+/* A command as data through the functions above. */
+int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *err, size_t errlen)
+{
+    switch (c->kind) {
+    case WCMD_ACK:
+        return ward_cmd_ack(w, c->bed, c->alarm_id, c->staff, now, err, errlen);
+    case WCMD_RESET:
+        return ward_cmd_reset(w, c->bed, c->alarm_id, c->staff, now, err, errlen);
+    case WCMD_NOTE:
+        return ward_cmd_note(w, c->bed, c->alarm_id, c->text, c->staff, now, err, errlen);
+    case WCMD_OBSERVATION:
+        return ward_cmd_observation(w, c->bed, c->param, c->value, c->staff, now, err, errlen);
+    case WCMD_ADMIT:
+        return ward_cmd_admit(w, c->bed, c->ref, c->text, c->staff, now, err, errlen);
+    case WCMD_DISCHARGE:
+        return ward_cmd_discharge(w, c->bed, c->staff, now, err, errlen);
+    case WCMD_SCALE2:
+        return ward_cmd_scale2(w, c->bed, c->on, c->prescriber, c->staff, now, err, errlen);
+    case WCMD_LIMITS:
+        return ward_cmd_limits(w, c->bed, &c->limits, c->text, c->staff, now, err, errlen);
+    case WCMD_AUDIO_PAUSE:
+        return ward_cmd_audio_pause(w, c->staff, now, err, errlen);
+    }
+    return ww_err(err, errlen, "unknown command %d", (int)c->kind);
+}
+
+/* Names for logs. */
+const char *ward_cmd_name(enum ward_cmd_kind k)
+{
+    static const char *n[] = {"?",         "ack",    "reset",  "note",        "observation",
+                              "admit",     "discharge", "scale2", "limits", "audio-pause"};
+    return (unsigned)k < WW_ARRAY_LEN(n) ? n[k] : "?";
+}
+
+/* Sensor summary over an array of beds (the status line). */
+void ward_sensor_summary(const struct ward_bed *beds, size_t nbeds, char *buf, size_t n)
+{
+    int count[8] = {0};
+    for (size_t i = 0; i < nbeds; i++)
+        if ((unsigned)beds[i].sensor < WW_ARRAY_LEN(count))
+            count[beds[i].sensor]++;
+    int o = snprintf(buf, n, gettext("sensors %d ok"), count[WSENS_OK] + count[WSENS_MOTION]);
+    static const enum ward_sensor_state bad[] = {WSENS_STARTING, WSENS_NO_SIGNAL,
+                                                 WSENS_DISCONNECTED, WSENS_OUT_OF_BED};
+    for (size_t k = 0; k < WW_ARRAY_LEN(bad) && o > 0 && (size_t)o < n; k++)
+        if (count[bad[k]])
+            o += snprintf(buf + o, n - (size_t)o, ", %d %s", count[bad[k]],
+                          gettext(ward_sensor_state_name(bad[k])));
 }
 
 bool ward_audio_paused(const struct ward *w, int64_t now)

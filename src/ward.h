@@ -165,6 +165,43 @@ int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now_ms, char
 bool ward_audio_paused(const struct ward *w, int64_t now_ms);
 const struct alarm_audio *ward_audio(const struct ward *w);
 
+/* One command as data: what a board sends (in this process or over the
+ * server socket, see proto.h) and ward_cmd_exec runs through the functions
+ * above. Text fields are as typed; the ward validates and sanitises. */
+enum ward_cmd_kind {
+    WCMD_ACK = 1,
+    WCMD_RESET,
+    WCMD_NOTE,        /* bed, alarm_id (0: the bed), text */
+    WCMD_OBSERVATION, /* bed, param, value */
+    WCMD_ADMIT,       /* bed, ref, text (admission note) */
+    WCMD_DISCHARGE,
+    WCMD_SCALE2,      /* bed, on, prescriber */
+    WCMD_LIMITS,      /* bed, limits, text (reason) */
+    WCMD_AUDIO_PAUSE, /* ward-wide */
+    WCMD_KIND_MAX = WCMD_AUDIO_PAUSE
+};
+struct ward_cmd {
+    enum ward_cmd_kind kind;
+    uint32_t bed;     /* index */
+    int64_t alarm_id; /* ack, reset, note; 0 the most urgent (ack, reset) */
+    char staff[24];
+    char param[16];
+    char value[64];
+    char ref[40];
+    char prescriber[24];
+    bool on;
+    struct alarm_limits limits;
+    char text[1024];
+};
+/* Run a command: 0 committed, -1 with the refusal (nothing changed). */
+int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now_ms, char *err,
+                  size_t errlen);
+/* Command name for logs ("ack", "note", ...). */
+const char *ward_cmd_name(enum ward_cmd_kind k);
+
+/* "sensors 10 ok, 1 no signal" for beds[0..n). */
+void ward_sensor_summary(const struct ward_bed *beds, size_t n, char *buf, size_t len);
+
 /* History of a bed from the store for the detail view and the handover, as
  * display lines (time, who, what), oldest first, over [t0, t1): entered
  * observations, notes and alarm transitions. Returns the count written (up

@@ -36,9 +36,12 @@ tmux -L "$S" resize-window -x 80 -y 24; sleep 0.6
 screen | grep -q "Korridor" && ok "back to 80x24 restores the board" || no "board not restored"
 
 # Bed 1 (sepsis, part way; the selected top-left tile) alarms within
-# seconds at 10x: wait for a marker in its alarm row.
+# seconds at 10x: wait for the high-priority marker in its alarm row (the
+# medium alarm before it is superseded within seconds, and 'a' acknowledges
+# the alarm shown when it was pressed, so acknowledging that one could be
+# refused as gone).
 bed1_alarm() { i=0; while [ $i -lt 100 ]; do
-  screen | sed -n 5p | cut -c1-26 | grep -q '\*\*' && return 0; sleep 0.2; i=$((i + 1)); done; return 1; }
+  screen | sed -n 5p | cut -c1-26 | grep -q '\*\*\*' && return 0; sleep 0.2; i=$((i + 1)); done; return 1; }
 if bed1_alarm; then ok "an alarm appears on bed 1 with its marker"; else no "no alarm appeared on bed 1"; fi
 keys a; text "KN"; keys Enter
 sleep 1.5

@@ -44,8 +44,7 @@ struct alarm_ref {
 
 struct ui {
     struct loop *loop;
-    struct monitor *mon;
-    struct ward *ward;
+    struct view v;
     struct board_opts o;
     enum ui_screen scr;
     size_t sel;          /* selected bed */
@@ -72,7 +71,28 @@ struct ui {
     int nhist;
     size_t hist_bed;
     int64_t hist_at;
+    /* a command sent and not answered yet */
+    bool pending;
+    char pending_who[24];
+    bool stale;         /* attached and the server is gone: data is old */
+    int64_t link_bell;  /* last bell for the lost server */
 };
+
+/* The view's reads, short. */
+static size_t nbeds(struct ui *u)
+{
+    return u->v.ops->nbeds(u->v.ctx);
+}
+
+static const struct ward_bed *bed_at(struct ui *u, size_t i)
+{
+    return u->v.ops->bed(u->v.ctx, i);
+}
+
+static int64_t ward_now(struct ui *u)
+{
+    return u->v.ops->now(u->v.ctx);
+}
 
 #define CP_HIGH 1
 #define CP_MED 2
@@ -183,7 +203,7 @@ static void fmt_value(struct ui *u, const char *name, const struct ward_value *v
 /* Bed order for the board: by bed, or by urgency. */
 static void compute_order(struct ui *u)
 {
-    size_t n = ward_nbeds(u->ward);
+    size_t n = nbeds(u);
     for (size_t i = 0; i < n; i++)
         u->order[i] = i;
     if (!u->by_urgency)
@@ -191,7 +211,7 @@ static void compute_order(struct ui *u)
     for (size_t i = 1; i < n; i++) {
         size_t x = u->order[i], j = i;
         while (j > 0) {
-            const struct ward_bed *a = ward_bed(u->ward, x), *b = ward_bed(u->ward, u->order[j - 1]);
+            const struct ward_bed *a = bed_at(u, x), *b = bed_at(u, u->order[j - 1]);
             int ca = alarm_most_urgent(&a->alarms), cb = alarm_most_urgent(&b->alarms);
             int c;
             if (ca < 0 && cb < 0)
@@ -214,19 +234,22 @@ static void compute_order(struct ui *u)
 /* One bed tile of h rows at (y, x), w wide. */
 static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool selected)
 {
-    const struct ward_bed *b = ward_bed(u->ward, i);
-    int64_t now = monitor_now(u->mon);
+    const struct ward_bed *b = bed_at(u, i);
+    int64_t now = ward_now(u);
     attr_t head = A_BOLD | (selected ? A_REVERSE : A_UNDERLINE);
     if (u->colour && !selected)
         head |= COLOR_PAIR(CP_HEAD);
     attron(head);
-    putf(y, x, w - 1, _("%s%s %s"), selected ? ">" : " ", b->label,
-         b->admitted ? b->patient_ref : _("(free)"));
+    putf(y, x, w - 1, _("%s%s %s%s"), selected ? ">" : " ", b->label,
+         b->admitted ? b->patient_ref : _("(free)"), u->stale ? _(" STALE") : "");
     attroff(head);
     char rr[64], hr[64];
     bool s1, s2;
     fmt_value(u, _("RR"), &b->param[NEWS2_RR], b->trend_rr, now, rr, sizeof rr, &s1);
     fmt_value(u, _("HR"), &b->param[NEWS2_HR], b->trend_hr, now, hr, sizeof hr, &s2);
+    /* Without the server every number is the last one known: dimmed. */
+    s1 |= u->stale;
+    s2 |= u->stale;
     int half = (w - 1) / 2;
     if (s1)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
@@ -285,23 +308,45 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
 /* Status line. */
 static void draw_status(struct ui *u)
 {
-    const struct ward_config *c = ward_config(u->ward);
-    int64_t now = monitor_now(u->mon);
+    const struct ward_config *c = u->v.ops->config(u->v.ctx);
+    int64_t now = ward_now(u);
     char clock[32], sens[128];
     ww_fmt_time(now, clock, sizeof clock);
-    monitor_sensor_summary(u->mon, sens, sizeof sens);
+    u->v.ops->sensor_summary(u->v.ctx, sens, sizeof sens);
     char pause[48] = "";
-    if (ward_audio_paused(u->ward, now)) {
-        int64_t left = (ward_audio(u->ward)->paused_until - now) / 1000;
+    if (alarm_audio_paused(u->v.ops->audio(u->v.ctx), now)) {
+        int64_t left = (u->v.ops->audio(u->v.ctx)->paused_until - now) / 1000;
         snprintf(pause, sizeof pause, _(" | AUDIO PAUSED %lld:%02lld"), (long long)(left / 60),
                  (long long)(left % 60));
     }
-    char mode[48] = "";
+    char mode[96] = "";
+    char detail[128];
+    int64_t since = 0;
+    enum view_link link = u->v.ops->link(u->v.ctx, detail, sizeof detail, &since);
     if (u->o.demo)
         snprintf(mode, sizeof mode, " | DEMO x%g", u->o.speed);
+    else if (link == VIEW_LOCAL && u->o.say_local)
+        snprintf(mode, sizeof mode, "%s", _(" | in-process"));
+    else if (link == VIEW_CONNECTED)
+        snprintf(mode, sizeof mode, "%s", _(" | server"));
+    if (link == VIEW_LOST || link == VIEW_CONNECTING) {
+        /* A technical alarm of this terminal: it flashes like a high-priority
+         * alarm and leads the line so no width can cut it off. */
+        char age[16];
+        fmt_age(ww_mono_ms() - since, age, sizeof age);
+        attron(prio_attr(u, AP_HIGH, false));
+        if (link == VIEW_LOST)
+            putf(0, 0, COLS, _(" *** SERVER LOST %s: data below is STALE, reconnecting | %s | %s"),
+                 age, c->name, clock + 11);
+        else
+            putf(0, 0, COLS, _(" *** CONNECTING to the monitoring server (%s) %s | %s"), detail, age,
+                 c->name);
+        attroff(prio_attr(u, AP_HIGH, false));
+        return;
+    }
     attron(A_REVERSE);
     putf(0, 0, COLS, _(" %s | %s%s | store %s | %s%s"), c->name, clock + 11, pause,
-         ward_store_ok(u->ward) ? _("ok") : _("FAILING"), sens, mode);
+         u->v.ops->store_ok(u->v.ctx) ? _("ok") : _("FAILING"), sens, mode);
     attroff(A_REVERSE);
 }
 
@@ -318,6 +363,8 @@ static void draw_bottom(struct ui *u)
     };
     if (u->form != F_NONE) {
         const char *prompt = _(prompts[u->form]);
+        if (u->form == F_QUIT && !u->o.embedded)
+            prompt = _("Quit this board? Monitoring continues on the server (y/n)");
         char buf[320];
         if (u->form == F_OBS) {
             static const char *st[] = {N_("Observation (spo2 o2 sbp temp acvpu rr hr scale)"),
@@ -357,7 +404,7 @@ static void draw_bottom(struct ui *u)
 /* The board of tiles. */
 static void draw_board(struct ui *u)
 {
-    size_t n = ward_nbeds(u->ward);
+    size_t n = nbeds(u);
     compute_order(u);
     int rows_avail = LINES - 3;
     int cols = COLS / 26;
@@ -403,8 +450,8 @@ static void sparkline(struct ui *u, int y, int x, const float *v, int n, float l
 /* Bed detail. */
 static void draw_detail(struct ui *u)
 {
-    const struct ward_bed *b = ward_bed(u->ward, u->sel);
-    int64_t now = monitor_now(u->mon);
+    const struct ward_bed *b = bed_at(u, u->sel);
+    int64_t now = ward_now(u);
     char t[32];
     attron(A_BOLD);
     putf(1, 0, COLS, "%s  %s", b->label,
@@ -483,7 +530,7 @@ static void draw_detail(struct ui *u)
     /* Observations, notes and alarm history of the last 12 hours. */
     int64_t mono = ww_mono_ms();
     if (u->hist_bed != u->sel || mono - u->hist_at > 3000) {
-        u->nhist = ward_history(u->ward, u->sel, now - 12 * 3600000LL, now + 1, u->hist,
+        u->nhist = u->v.ops->history(u->v.ctx, u->sel, now - 12 * 3600000LL, now + 1, u->hist,
                                 (int)WW_ARRAY_LEN(u->hist));
         u->hist_bed = u->sel;
         u->hist_at = mono;
@@ -509,16 +556,16 @@ static void draw_detail(struct ui *u)
 static int collect_alarms(struct ui *u, struct alarm_ref *out, int max)
 {
     int n = 0;
-    for (size_t i = 0; i < ward_nbeds(u->ward); i++)
+    for (size_t i = 0; i < nbeds(u); i++)
         for (int c = 0; c < AC_COUNT && n < max; c++)
-            if (ward_bed(u->ward, i)->alarms.a[c].state != AS_NONE)
+            if (bed_at(u, i)->alarms.a[c].state != AS_NONE)
                 out[n++] = (struct alarm_ref){i, c};
     for (int i = 1; i < n; i++) {
         struct alarm_ref x = out[i];
         int j = i;
         while (j > 0) {
-            const struct alarm *a = &ward_bed(u->ward, x.bed)->alarms.a[x.cond];
-            const struct alarm *b = &ward_bed(u->ward, out[j - 1].bed)->alarms.a[out[j - 1].cond];
+            const struct alarm *a = &bed_at(u, x.bed)->alarms.a[x.cond];
+            const struct alarm *b = &bed_at(u, out[j - 1].bed)->alarms.a[out[j - 1].cond];
             if (alarm_urgency_cmp(x.cond, a, out[j - 1].cond, b) >= 0)
                 break;
             out[j] = out[j - 1];
@@ -534,14 +581,21 @@ static void draw_alarms(struct ui *u)
 {
     struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
     int n = collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
-    int64_t now = monitor_now(u->mon);
+    int64_t now = ward_now(u);
     attron(A_BOLD);
     putf(1, 0, COLS, _("Alarms on the ward: %d"), n);
     attroff(A_BOLD);
+    if (u->stale) {
+        /* This terminal's own technical alarm heads the list. */
+        attron(prio_attr(u, AP_HIGH, false));
+        put(2, 0, COLS, _("*** this terminal: connection to the monitoring server lost; the list below "
+                          "is STALE"));
+        attroff(prio_attr(u, AP_HIGH, false));
+    }
     if (u->alarm_sel >= n)
         u->alarm_sel = n ? n - 1 : 0;
     for (int k = 0; k < n && 3 + k < LINES - 2; k++) {
-        const struct ward_bed *b = ward_bed(u->ward, refs[k].bed);
+        const struct ward_bed *b = bed_at(u, refs[k].bed);
         const struct alarm *a = &b->alarms.a[refs[k].cond];
         char age[16];
         fmt_age(now - a->raised_at, age, sizeof age);
@@ -597,6 +651,11 @@ static void draw(struct ui *u)
         refresh();
         return;
     }
+    u->stale = u->v.ops->link(u->v.ctx, NULL, 0, NULL) == VIEW_LOST;
+    if (u->sel >= nbeds(u))
+        u->sel = 0;
+    if (!nbeds(u) && u->scr == SCR_DETAIL)
+        u->scr = SCR_BOARD;
     draw_status(u);
     switch (u->scr) {
     case SCR_BOARD:
@@ -619,13 +678,18 @@ static void draw(struct ui *u)
 /* Bell for audible alarms: high every 2 s, medium every 5 s, low every 15 s. */
 static void bells(struct ui *u)
 {
-    int64_t now = monitor_now(u->mon), mono = ww_mono_ms();
+    int64_t now = ward_now(u), mono = ww_mono_ms();
     static const int64_t every[4] = {0, 15000, 5000, 2000};
-    for (size_t i = 0; i < ward_nbeds(u->ward); i++)
+    enum view_link link = u->v.ops->link(u->v.ctx, NULL, 0, NULL);
+    if ((link == VIEW_LOST || link == VIEW_CONNECTING) && mono - u->link_bell >= 2000) {
+        beep(); /* the lost server is this terminal's own high-priority alarm */
+        u->link_bell = mono;
+    }
+    for (size_t i = 0; i < nbeds(u); i++)
         for (int c = 0; c < AC_COUNT; c++) {
-            const struct alarm *a = &ward_bed(u->ward, i)->alarms.a[c];
+            const struct alarm *a = &bed_at(u, i)->alarms.a[c];
             enum alarm_priority p = alarm_priority_of(c);
-            if (alarm_audible(a, c, ward_audio(u->ward), now) && mono - u->last_bell[p] >= every[p]) {
+            if (alarm_audible(a, c, u->v.ops->audio(u->v.ctx), now) && mono - u->last_bell[p] >= every[p]) {
                 beep();
                 u->last_bell[p] = mono;
                 return;
@@ -658,7 +722,7 @@ static void form_start(struct ui *u, enum form_kind k)
 /* Live validation of what is being typed; returns true when acceptable. */
 static bool form_validate(struct ui *u, bool final)
 {
-    const struct ward_config *c = ward_config(u->ward);
+    const struct ward_config *c = u->v.ops->config(u->v.ctx);
     char err[512] = "";
     bool initials = (u->form == F_ACK || u->form == F_RESET || u->form == F_DISCHARGE ||
                      u->form == F_PAUSE) ||
@@ -713,49 +777,77 @@ static bool form_validate(struct ui *u, bool final)
     return err[0] == 0;
 }
 
-/* Commit the form's command. */
+/* The answer to the form's command: committed, or the refusal. */
+static void on_reply(void *ctx, bool ok, const char *message)
+{
+    struct ui *u = ctx;
+    u->pending = false;
+    if (ok)
+        set_msg(u, false, _("saved (%s)"), u->pending_who);
+    else
+        set_msg(u, true, _("refused: %s"), message);
+    u->dirty = true;
+}
+
+/* Commit the form's command: through the view, answered when committed
+ * (at once in this process, by the server when attached). */
 static void form_commit(struct ui *u)
 {
     char err[512];
-    int64_t now = monitor_now(u->mon);
-    int rc = 0;
-    size_t bed = u->form_bed;
-    const char *who = u->input;
+    struct ward_cmd c;
+    memset(&c, 0, sizeof c);
+    c.bed = (uint32_t)u->form_bed;
+    c.alarm_id = u->note_alarm;
+    ww_strlcpy(c.staff, u->input, sizeof c.staff);
     switch (u->form) {
     case F_ACK:
-        rc = ward_cmd_ack(u->ward, bed, u->note_alarm, who, now, err, sizeof err);
+        c.kind = WCMD_ACK;
         break;
     case F_RESET:
-        rc = ward_cmd_reset(u->ward, bed, u->note_alarm, who, now, err, sizeof err);
+        c.kind = WCMD_RESET;
         break;
     case F_DISCHARGE:
-        rc = ward_cmd_discharge(u->ward, bed, who, now, err, sizeof err);
+        c.kind = WCMD_DISCHARGE;
         break;
     case F_PAUSE:
-        rc = ward_cmd_audio_pause(u->ward, who, now, err, sizeof err);
+        c.kind = WCMD_AUDIO_PAUSE;
         break;
     case F_NOTE:
-        rc = ward_cmd_note(u->ward, bed, u->note_alarm, u->field[0], who, now, err, sizeof err);
+        c.kind = WCMD_NOTE;
+        ww_strlcpy(c.text, u->field[0], sizeof c.text);
         break;
     case F_ADMIT:
-        rc = ward_cmd_admit(u->ward, bed, u->field[0], u->field[1], who, now, err, sizeof err);
+        c.kind = WCMD_ADMIT;
+        ww_strlcpy(c.ref, u->field[0], sizeof c.ref);
+        ww_strlcpy(c.text, u->field[1], sizeof c.text);
         break;
     case F_OBS:
-        if (!strcmp(u->field[0], "scale"))
-            rc = ward_cmd_scale2(u->ward, bed, u->field[1][0] == '2', u->field[2], who, now, err,
-                                 sizeof err);
-        else
-            rc = ward_cmd_observation(u->ward, bed, u->field[0], u->field[1], who, now, err,
-                                      sizeof err);
+        if (!strcmp(u->field[0], "scale")) {
+            c.kind = WCMD_SCALE2;
+            c.on = u->field[1][0] == '2';
+            ww_strlcpy(c.prescriber, u->field[2], sizeof c.prescriber);
+        } else {
+            c.kind = WCMD_OBSERVATION;
+            ww_strlcpy(c.param, u->field[0], sizeof c.param);
+            ww_strlcpy(c.value, u->field[1], sizeof c.value);
+        }
         break;
     default:
-        break;
+        u->form = F_NONE;
+        return;
     }
-    if (rc < 0)
-        set_msg(u, true, _("refused: %s"), err);
-    else
-        set_msg(u, false, _("saved (%s)"), who);
     u->form = F_NONE;
+    if (u->pending) {
+        set_msg(u, true, _("not sent: the previous command is still waiting for the server"));
+        return;
+    }
+    ww_strlcpy(u->pending_who, c.staff, sizeof u->pending_who);
+    u->pending = true;
+    set_msg(u, false, _("sending (%s) ..."), c.staff);
+    if (u->v.ops->command(u->v.ctx, &c, on_reply, u, err, sizeof err) < 0) {
+        u->pending = false;
+        set_msg(u, true, _("refused: %s"), err);
+    }
 }
 
 /* Enter in a form: next step or commit. */
@@ -819,7 +911,7 @@ static void form_key(struct ui *u, int rc, wint_t ch)
 /* Move the selection on the board grid. */
 static void move_sel(struct ui *u, int dx, int dy)
 {
-    size_t n = ward_nbeds(u->ward);
+    size_t n = nbeds(u);
     if (!n)
         return;
     compute_order(u);
@@ -867,7 +959,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
             if (getmouse(&me) != OK || u->scr != SCR_BOARD || !u->tile_w || !u->tile_h)
                 return;
             int k = ((me.y - 1) / u->tile_h) * u->tile_cols + me.x / u->tile_w;
-            if (me.y < 1 || k < 0 || (size_t)k >= ward_nbeds(u->ward))
+            if (me.y < 1 || k < 0 || (size_t)k >= nbeds(u))
                 return;
             u->sel = u->order[k];
             if (me.bstate & BUTTON1_DOUBLE_CLICKED)
@@ -879,6 +971,10 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         }
     }
     u->msg[0] = 0;
+    if (!nbeds(u) && ch != 'q' && ch != '?' && ch != 27) {
+        set_msg(u, true, _("no ward yet: waiting for the monitoring server"));
+        return;
+    }
     struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
     if (u->scr == SCR_ALARMS) {
         int n = collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
@@ -889,14 +985,14 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         if (n && (ch == 'a' || ch == 'r' || ch == 'n'))
             u->sel = refs[u->alarm_sel].bed;
         if (n && ch == 'n') {
-            const struct alarm *a = &ward_bed(u->ward, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
             form_start(u, F_NOTE);
             u->note_alarm = a->id;
             return;
         }
         if (n && (ch == 'a' || ch == 'r')) {
             /* act on the selected alarm: make it the one the form targets */
-            const struct alarm *a = &ward_bed(u->ward, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
             form_start(u, ch == 'a' ? F_ACK : F_RESET);
             u->note_alarm = a->id;
             return;
@@ -941,16 +1037,20 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         u->span = (u->span + 1) % 3;
         break;
     case 'a':
-        u->note_alarm = 0;
-        if (alarm_most_urgent(&ward_bed(u->ward, u->sel)->alarms) < 0)
-            set_msg(u, true, _("no alarm on %s"), ward_bed(u->ward, u->sel)->label);
-        else
-            form_start(u, F_ACK);
+    case 'r': {
+        /* The alarm on screen when the key was pressed, by its id: if another
+         * terminal got there first the server refuses instead of acting on
+         * whatever has become the most urgent meanwhile. */
+        const struct ward_bed *b = bed_at(u, u->sel);
+        int c = alarm_most_urgent(&b->alarms);
+        if (c < 0 && ch == 'a') {
+            set_msg(u, true, _("no alarm on %s"), b->label);
+            break;
+        }
+        form_start(u, ch == 'a' ? F_ACK : F_RESET);
+        u->note_alarm = c >= 0 ? b->alarms.a[c].id : 0;
         break;
-    case 'r':
-        u->note_alarm = 0;
-        form_start(u, F_RESET);
-        break;
+    }
     case 'o':
         form_start(u, F_OBS);
         break;
@@ -1031,16 +1131,27 @@ static void on_frame(struct loop *l, int id, void *ctx)
     }
 }
 
+/* What the ward did elsewhere (another terminal, the server link). */
+static void on_view_event(void *ctx, bool alert, const char *text)
+{
+    struct ui *u = ctx;
+    if (text)
+        set_msg(u, alert, "%s", text);
+    else
+        u->hist_at = 0; /* fresh history arrived: read it again */
+    u->dirty = true;
+}
+
 /* The board. */
-int board_run(struct loop *l, struct monitor *m, const struct board_opts *o)
+int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
 {
     static struct ui u;
     memset(&u, 0, sizeof u);
     the_ui = &u;
     u.loop = l;
-    u.mon = m;
-    u.ward = monitor_ward(m);
+    u.v = *v;
     u.o = *o;
+    u.v.ops->set_listener(u.v.ctx, on_view_event, &u);
     const char *cs = nl_langinfo(CODESET);
     u.utf8 = cs && !strcmp(cs, "UTF-8");
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -1079,7 +1190,10 @@ int board_run(struct loop *l, struct monitor *m, const struct board_opts *o)
     loop_on_signal(l, on_signal, &u);
     loop_add_timer(l, 100, true, on_frame, &u);
     u.dirty = true;
+    if (o->start_msg && *o->start_msg)
+        set_msg(&u, false, "%s", o->start_msg);
     loop_run(l);
+    u.v.ops->set_listener(u.v.ctx, NULL, NULL);
     if (errfd >= 0) {
         loop_del_fd(l, errfd);
         log_release_stderr();
@@ -1097,8 +1211,7 @@ double board_bench_draw(struct monitor *m, int rows, int cols, int n)
 {
     static struct ui u;
     memset(&u, 0, sizeof u);
-    u.mon = m;
-    u.ward = monitor_ward(m);
+    u.v = view_embedded(m);
     u.utf8 = true;
     FILE *out = fopen("/dev/null", "w");
     FILE *in = fopen("/dev/null", "r");

@@ -2,7 +2,8 @@
  * board — the ncurses bed-board nurses use: a tile per bed, bed detail,
  * alarm list, help, and the forms (acknowledge with initials, observation,
  * note, admit, discharge, audio pause). It reads the ward state and sends
- * commands through the ward API; it never touches sensors or SQLite.
+ * commands through a view (view.h): the ward in this process, or a mirror
+ * of a `wardwatch serve` ward. It never touches sensors or SQLite.
  *
  * Presentation: high-priority alarms flash at ~2 Hz, medium at ~0.5 Hz, low
  * steady, driven by our own clock (not A_BLINK); the markers *** / ** / *
@@ -16,17 +17,21 @@
 
 #include "loop.h"
 #include "monitor.h"
+#include "view.h"
 
 #include <stdbool.h>
 
 struct board_opts {
-    bool embedded; /* monitoring runs in this process: quitting stops it */
+    bool embedded;  /* monitoring runs in this process: quitting stops it */
+    bool say_local; /* show "in-process" on the status line */
     bool demo;
     double speed;
+    const char *start_msg; /* shown on the message line at start, or NULL */
 };
 
-/* Run the board until the nurse quits; returns the exit status. */
-int board_run(struct loop *l, struct monitor *m, const struct board_opts *o);
+/* Run the board on a view (view.h: in-process or attached to a server)
+ * until the nurse quits; returns the exit status. */
+int board_run(struct loop *l, const struct view *v, const struct board_opts *o);
 
 /* Benchmark hook: microseconds per full draw of rows x cols, n draws. */
 double board_bench_draw(struct monitor *m, int rows, int cols, int n);

@@ -1,0 +1,563 @@
+/*
+ * attach — the server's ward mirrored on a board (see attach.h). The mirror
+ * is a fixed array of ward_bed (decoded BED frames overwrite the fields on
+ * the wire; histories come from HIST frames and the current minute carried
+ * by each BED), a ward_config holding the ward name and staff list from
+ * WELCOME, and the ward clock from STATE, run forward locally between
+ * frames. One command may wait for its REPLY at a time (the board sends
+ * one form at a time).
+ */
+#include "attach.h"
+
+#include "log.h"
+#include "proto.h"
+#include "util.h"
+
+#include <errno.h>
+#include <libintl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define _(s) gettext(s)
+
+#define SILENCE_MS 5000 /* nothing from a connected server this long: lost */
+#define RETRY_MS 1000   /* reconnect attempts */
+#define HISTORY_MS 3000 /* refresh of the detail view's history */
+#define OUT_CAP 65536
+
+enum astate { A_IDLE, A_HANDSHAKE, A_SYNCED };
+
+struct attach {
+    struct loop *l;
+    char path[108];
+    char name[PROTO_MAX_NAME + 1];
+    int fd;
+    enum astate st;
+    bool welcomed;    /* WELCOME received on this connection */
+    bool ever_synced; /* a snapshot was received once: the data is a ward's */
+    int64_t since;    /* monotonic: the link state changed */
+    int64_t last_rx;  /* monotonic: last frame */
+    int64_t last_try;
+    char why[600]; /* why the link is down */
+    int timer;
+    /* the mirror */
+    struct ward_config *cfg;
+    struct ward_bed *beds; /* CONFIG_MAX_BEDS */
+    struct ward_bed *scratch;
+    size_t nbeds;
+    int64_t now_ms, now_mono;
+    bool store_ok;
+    struct alarm_audio audio;
+    /* I/O */
+    uint8_t in[PROTO_MAX_FRAME];
+    size_t inlen;
+    uint8_t out[OUT_CAP];
+    size_t outlen;
+    uint8_t frame[PROTO_MAX_FRAME];
+    struct proto_hist hist;
+    struct proto_history history;
+    /* the command waiting for its REPLY */
+    bool pending;
+    uint32_t req, next_req;
+    view_reply_cb cb;
+    void *cbctx;
+    /* history cache for the detail view */
+    struct ward_history_line hlines[PROTO_MAX_HISTORY];
+    int hn;
+    size_t hbed;
+    bool hvalid, hasked;
+    uint32_t hreq;
+    int64_t hat;
+    view_event_cb ecb;
+    void *ectx;
+};
+
+static void on_io(struct loop *l, int fd, int ev, void *ctx);
+
+/* Tell the board something (the message line). */
+static void notify(struct attach *a, bool alert, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void notify(struct attach *a, bool alert, const char *fmt, ...)
+{
+    if (!a->ecb)
+        return;
+    char text[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    a->ecb(a->ectx, alert, text);
+}
+
+/* Drop the connection; the mirror stays, marked lost. */
+static void disconnect(struct attach *a, const char *why)
+{
+    if (a->fd >= 0) {
+        loop_del_fd(a->l, a->fd);
+        close(a->fd);
+        a->fd = -1;
+    }
+    bool was_synced = a->st == A_SYNCED;
+    a->st = A_IDLE;
+    a->inlen = a->outlen = 0;
+    a->hasked = false;
+    if (why && *why)
+        ww_strlcpy(a->why, why, sizeof a->why);
+    if (was_synced) {
+        a->since = ww_mono_ms();
+        log_msg(LOG_WARN, "lost the monitoring server on %s: %s", a->path, a->why);
+        notify(a, true,
+               _("CONNECTION TO THE MONITORING SERVER LOST (%s): data is stale, reconnecting"),
+               a->why);
+    }
+    if (a->pending) {
+        a->pending = false;
+        a->cb(a->cbctx, false,
+              _("the connection to the server was lost before it answered: check on the board "
+                "whether it was saved"));
+    }
+}
+
+/* Queue bytes for the server (written at once when possible). */
+static int send_bytes(struct attach *a, const uint8_t *p, size_t n)
+{
+    if (a->fd < 0)
+        return -1;
+    if (a->outlen == 0) {
+        ssize_t w = send(a->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            disconnect(a, strerror(errno));
+            return -1;
+        }
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+        }
+        if (n == 0)
+            return 0;
+    }
+    if (a->outlen + n > sizeof a->out)
+        return -1; /* the server is not reading */
+    memcpy(a->out + a->outlen, p, n);
+    a->outlen += n;
+    loop_add_fd(a->l, a->fd, LOOP_READ | LOOP_WRITE, on_io, a);
+    return 0;
+}
+
+/* One frame from the server; -1 when malformed. */
+static int handle(struct attach *a, const uint8_t *f, size_t n)
+{
+    uint8_t type = proto_frame_type(f);
+    if (a->st == A_HANDSHAKE && type != PT_WELCOME && type != PT_BYE && !a->welcomed)
+        return -1;
+    switch (type) {
+    case PT_WELCOME: {
+        static struct proto_welcome w;
+        if (proto_get_welcome(f, n, &w) < 0 || w.version != PROTO_VERSION)
+            return -1;
+        ww_strlcpy(a->cfg->name, w.ward, sizeof a->cfg->name);
+        a->cfg->audio_pause_s = w.audio_pause_s;
+        a->cfg->nstaff = w.nstaff;
+        for (int i = 0; i < w.nstaff; i++)
+            ww_strlcpy(a->cfg->staff[i], w.staff[i], sizeof a->cfg->staff[i]);
+        if (w.nbeds != a->nbeds) {
+            for (size_t i = 0; i < CONFIG_MAX_BEDS; i++) {
+                memset(&a->beds[i], 0, sizeof a->beds[i]);
+                hist_clear(&a->beds[i].h_rr);
+                hist_clear(&a->beds[i].h_hr);
+                hist_clear(&a->beds[i].h_news2);
+            }
+            a->nbeds = w.nbeds;
+        }
+        a->now_ms = w.now_ms;
+        a->now_mono = ww_mono_ms();
+        a->welcomed = true;
+        return 0;
+    }
+    case PT_STATE: {
+        struct proto_state s;
+        if (proto_get_state(f, n, &s) < 0)
+            return -1;
+        a->now_ms = s.now_ms;
+        a->now_mono = ww_mono_ms();
+        a->store_ok = s.store_ok;
+        a->audio = s.audio;
+        return 0;
+    }
+    case PT_BED: {
+        uint32_t i;
+        struct proto_minute mi;
+        /* Decode over a copy so a malformed frame leaves the bed as it was. */
+        if (n < PROTO_HEADER + 5)
+            return -1;
+        i = ((uint32_t)f[5] << 24) | ((uint32_t)f[6] << 16) | ((uint32_t)f[7] << 8) | f[8];
+        if (i >= a->nbeds)
+            return -1;
+        *a->scratch = a->beds[i];
+        if (proto_get_bed(f, n, &i, a->scratch, &mi) < 0)
+            return -1;
+        proto_minute_apply(&mi, a->scratch);
+        a->beds[i] = *a->scratch;
+        return 0;
+    }
+    case PT_HIST: {
+        if (proto_get_hist(f, n, &a->hist) < 0 || a->hist.bed >= a->nbeds)
+            return -1;
+        struct ward_bed *b = &a->beds[a->hist.bed];
+        struct hist *h = a->hist.series == PS_RR   ? &b->h_rr
+                         : a->hist.series == PS_HR ? &b->h_hr
+                                                   : &b->h_news2;
+        proto_hist_apply(&a->hist, h);
+        return 0;
+    }
+    case PT_SYNCED:
+        if (proto_get_synced(f, n) < 0)
+            return -1;
+        if (a->st != A_SYNCED) {
+            bool again = a->ever_synced;
+            a->st = A_SYNCED;
+            a->ever_synced = true;
+            a->since = ww_mono_ms();
+            a->why[0] = 0;
+            log_msg(LOG_INFO, "attached to the monitoring server on %s", a->path);
+            if (again)
+                notify(a, false, _("connection to the monitoring server restored"));
+        }
+        return 0;
+    case PT_EVENT: {
+        struct proto_event e;
+        if (proto_get_event(f, n, &e) < 0)
+            return -1;
+        /* What someone did, shown on every board (with the terminal). */
+        if (e.by_staff && a->st == A_SYNCED) {
+            if (e.from[0] && strcmp(e.from, a->name))
+                notify(a, false, "%s (%s)", e.text, e.from);
+            else if (!e.from[0] || !a->pending)
+                notify(a, false, "%s", e.text);
+        }
+        return 0;
+    }
+    case PT_REPLY: {
+        struct proto_reply r;
+        if (proto_get_reply(f, n, &r) < 0)
+            return -1;
+        if (a->pending && r.req == a->req) {
+            a->pending = false;
+            a->cb(a->cbctx, r.ok, r.message);
+        }
+        return 0;
+    }
+    case PT_HISTORY: {
+        if (proto_get_history(f, n, &a->history) < 0)
+            return -1;
+        if (a->history.req == a->hreq) {
+            a->hasked = false;
+            a->hbed = a->history.bed;
+            a->hn = a->history.n;
+            memcpy(a->hlines, a->history.line, (size_t)a->hn * sizeof a->hlines[0]);
+            a->hvalid = true;
+            a->hat = ww_mono_ms();
+            if (a->ecb)
+                a->ecb(a->ectx, false, NULL);
+        }
+        return 0;
+    }
+    case PT_BYE: {
+        struct proto_bye b;
+        if (proto_get_bye(f, n, &b) < 0)
+            return -1;
+        char why[sizeof b.reason + 16];
+        snprintf(why, sizeof why, "server: %s", b.reason);
+        disconnect(a, why);
+        return 1;
+    }
+    default:
+        return -1;
+    }
+}
+
+/* Socket readable or writable. */
+static void on_io(struct loop *l, int fd, int ev, void *ctx)
+{
+    struct attach *a = ctx;
+    if ((ev & LOOP_WRITE) && a->outlen) {
+        ssize_t w = send(a->fd, a->out, a->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) {
+            memmove(a->out, a->out + w, a->outlen - (size_t)w);
+            a->outlen -= (size_t)w;
+        } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+            disconnect(a, strerror(errno));
+            return;
+        }
+        if (!a->outlen)
+            loop_add_fd(l, a->fd, LOOP_READ, on_io, a);
+    }
+    if (!(ev & (LOOP_READ | LOOP_HUP)))
+        return;
+    ssize_t r = read(a->fd, a->in + a->inlen, sizeof a->in - a->inlen);
+    if (r == 0) {
+        disconnect(a, _("the server closed the connection"));
+        return;
+    }
+    if (r < 0) {
+        if (errno != EAGAIN && errno != EINTR)
+            disconnect(a, strerror(errno));
+        return;
+    }
+    a->inlen += (size_t)r;
+    a->last_rx = ww_mono_ms();
+    size_t off = 0, fl;
+    int k;
+    while ((k = proto_frame(a->in + off, a->inlen - off, &fl)) == 1) {
+        int h = handle(a, a->in + off, fl);
+        if (h != 0) {
+            if (h < 0) {
+                char why[64];
+                snprintf(why, sizeof why, "malformed %s from the server",
+                         proto_type_name(proto_frame_type(a->in + off)));
+                disconnect(a, why);
+            }
+            return; /* disconnected: the buffer is gone */
+        }
+        off += fl;
+    }
+    if (k < 0) {
+        disconnect(a, "malformed frame from the server");
+        return;
+    }
+    memmove(a->in, a->in + off, a->inlen - off);
+    a->inlen -= off;
+}
+
+/* One connection attempt: -1 with errno-like reason in a->why. */
+static int try_connect(struct attach *a)
+{
+    a->last_try = ww_mono_ms();
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        ww_strlcpy(a->why, strerror(errno), sizeof a->why);
+        return -1;
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    ww_strlcpy(sa.sun_path, a->path, sizeof sa.sun_path);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        int e = errno;
+        ww_strlcpy(a->why, strerror(e), sizeof a->why);
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    a->fd = fd;
+    a->st = A_HANDSHAKE;
+    a->inlen = a->outlen = 0;
+    a->last_rx = ww_mono_ms();
+    a->welcomed = false;
+    if (loop_add_fd(a->l, fd, LOOP_READ, on_io, a) < 0) {
+        disconnect(a, "event loop full");
+        return -1;
+    }
+    struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, WARDWATCH_VERSION, ""};
+    ww_strlcpy(h.name, a->name, sizeof h.name);
+    struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
+    if (proto_put_hello(&b, &h) < 0 || send_bytes(a, b.p, b.len) < 0) {
+        disconnect(a, "cannot send HELLO");
+        return -1;
+    }
+    return 0;
+}
+
+/* Twice a second: reconnect, and notice a server gone silent. */
+static void on_timer(struct loop *l, int id, void *ctx)
+{
+    struct attach *a = ctx;
+    int64_t mono = ww_mono_ms();
+    if (a->fd >= 0 && mono - a->last_rx > SILENCE_MS) {
+        disconnect(a, _("the server stopped answering"));
+        return;
+    }
+    if (a->fd < 0 && a->ever_synced && mono - a->last_try >= RETRY_MS)
+        try_connect(a);
+}
+
+/* New mirror (not connected yet). */
+struct attach *attach_new(struct loop *l, const char *path, const char *name)
+{
+    struct attach *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->cfg = calloc(1, sizeof *a->cfg);
+    a->beds = calloc(CONFIG_MAX_BEDS, sizeof *a->beds);
+    a->scratch = calloc(1, sizeof *a->scratch);
+    if (!a->cfg || !a->beds || !a->scratch) {
+        attach_free(a);
+        return NULL;
+    }
+    config_defaults(a->cfg);
+    a->cfg->name[0] = 0;
+    a->l = l;
+    a->fd = -1;
+    a->store_ok = true;
+    ww_strlcpy(a->path, path, sizeof a->path);
+    ww_strlcpy(a->name, name, sizeof a->name);
+    a->since = ww_mono_ms();
+    a->timer = loop_add_timer(l, 500, true, on_timer, a);
+    return a;
+}
+
+void attach_free(struct attach *a)
+{
+    if (!a)
+        return;
+    if (a->fd >= 0) {
+        loop_del_fd(a->l, a->fd);
+        close(a->fd);
+    }
+    if (a->timer >= 0 && a->l)
+        loop_del_timer(a->l, a->timer);
+    free(a->cfg);
+    free(a->beds);
+    free(a->scratch);
+    free(a);
+}
+
+/* First connection, before the board starts. */
+int attach_connect(struct attach *a, int timeout_ms, bool *absent, char *err, size_t errlen)
+{
+    *absent = false;
+    if (strlen(a->path) >= sizeof a->path)
+        return ww_err(err, errlen, "socket path too long: %s", a->path);
+    if (try_connect(a) < 0) {
+        *absent = errno == ENOENT || errno == ECONNREFUSED;
+        return ww_err(err, errlen, "%s: %s", a->path, a->why);
+    }
+    int64_t end = ww_mono_ms() + timeout_ms;
+    while (a->st == A_HANDSHAKE && ww_mono_ms() < end)
+        loop_once(a->l, 50);
+    if (a->st == A_SYNCED)
+        return 0;
+    if (a->fd >= 0)
+        disconnect(a, "no snapshot in time");
+    return ww_err(err, errlen, "%s: %s", a->path, a->why[0] ? a->why : "no answer");
+}
+
+/* ---- the view ---- */
+
+static size_t v_nbeds(void *ctx)
+{
+    struct attach *a = ctx;
+    return a->nbeds;
+}
+
+static const struct ward_bed *v_bed(void *ctx, size_t i)
+{
+    struct attach *a = ctx;
+    return i < a->nbeds ? &a->beds[i] : NULL;
+}
+
+static const struct ward_config *v_config(void *ctx)
+{
+    return ((struct attach *)ctx)->cfg;
+}
+
+/* The server's ward clock, run on locally between frames. */
+static int64_t v_now(void *ctx)
+{
+    struct attach *a = ctx;
+    return a->now_ms + (ww_mono_ms() - a->now_mono);
+}
+
+static bool v_store_ok(void *ctx)
+{
+    return ((struct attach *)ctx)->store_ok;
+}
+
+static const struct alarm_audio *v_audio(void *ctx)
+{
+    return &((struct attach *)ctx)->audio;
+}
+
+static void v_summary(void *ctx, char *buf, size_t n)
+{
+    struct attach *a = ctx;
+    ward_sensor_summary(a->beds, a->nbeds, buf, n);
+}
+
+/* From the cache; asks the server for a fresh copy in the background. */
+static int v_history(void *ctx, size_t bed, int64_t t0, int64_t t1, struct ward_history_line *out,
+                     int max)
+{
+    struct attach *a = ctx;
+    int64_t mono = ww_mono_ms();
+    if (a->st == A_SYNCED && !a->hasked &&
+        (!a->hvalid || a->hbed != bed || mono - a->hat > HISTORY_MS / 2)) {
+        struct proto_histreq hr = {++a->next_req, (uint32_t)bed, t0, t1,
+                                   (uint16_t)(max > PROTO_MAX_HISTORY ? PROTO_MAX_HISTORY : max)};
+        struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
+        if (proto_put_histreq(&b, &hr) == 0 && send_bytes(a, b.p, b.len) == 0) {
+            a->hreq = hr.req;
+            a->hasked = true;
+        }
+    }
+    if (!a->hvalid || a->hbed != bed)
+        return 0;
+    int n = a->hn < max ? a->hn : max;
+    memcpy(out, a->hlines + (a->hn - n), (size_t)n * sizeof *out);
+    return n;
+}
+
+/* Send; the answer comes with the REPLY. */
+static int v_command(void *ctx, const struct ward_cmd *c, view_reply_cb cb, void *cbctx, char *err,
+                     size_t errlen)
+{
+    struct attach *a = ctx;
+    if (a->st != A_SYNCED)
+        return ww_err(err, errlen,
+                      _("not connected to the monitoring server: NOT saved, enter it again when "
+                        "the connection is back"));
+    if (a->pending)
+        return ww_err(err, errlen, _("the previous command is still waiting for the server"));
+    static struct proto_cmd pc;
+    pc.req = ++a->next_req;
+    pc.cmd = *c;
+    struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
+    if (proto_put_cmd(&b, &pc) < 0 || send_bytes(a, b.p, b.len) < 0)
+        return ww_err(err, errlen, _("could not send to the monitoring server: NOT saved"));
+    a->pending = true;
+    a->req = pc.req;
+    a->cb = cb;
+    a->cbctx = cbctx;
+    return 0;
+}
+
+static enum view_link v_link(void *ctx, char *detail, size_t n, int64_t *since)
+{
+    struct attach *a = ctx;
+    if (n)
+        snprintf(detail, n, "%s%s%s", a->path, a->why[0] ? ": " : "", a->why);
+    if (since)
+        *since = a->since;
+    if (a->st == A_SYNCED)
+        return VIEW_CONNECTED;
+    return a->ever_synced ? VIEW_LOST : VIEW_CONNECTING;
+}
+
+static void v_set_listener(void *ctx, view_event_cb cb, void *cbctx)
+{
+    struct attach *a = ctx;
+    a->ecb = cb;
+    a->ectx = cbctx;
+}
+
+static const struct view_ops attach_ops = {
+    v_nbeds,   v_bed,     v_config,  v_now,  v_store_ok,     v_audio,
+    v_summary, v_history, v_command, v_link, v_set_listener,
+};
+
+struct view attach_view(struct attach *a)
+{
+    return (struct view){&attach_ops, a};
+}

@@ -1,0 +1,624 @@
+/*
+ * server — boards attached to `wardwatch serve` over a UNIX socket (see
+ * server.h). One fixed table of client slots; frames are encoded once into
+ * a scratch buffer and copied into each board's queue; a write is tried at
+ * once and only what the kernel does not take is queued, with LOOP_WRITE
+ * interest until the queue is empty. Clients found dead or too slow inside
+ * a callback are closed at its end (reap), never in the middle of a walk.
+ */
+#include "server.h"
+
+#include "log.h"
+#include "monitor.h"
+#include "proto.h"
+#include "util.h"
+#include "ward.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define SERVER_SLOTS 128
+#define HELLO_TIMEOUT_MS 10000
+
+enum client_end { CE_NONE, CE_EOF, CE_ERROR, CE_MALFORMED, CE_SLOW, CE_BYE };
+
+struct client {
+    struct server *s;
+    int fd; /* -1: free slot */
+    unsigned id;
+    char name[PROTO_MAX_NAME + 1];
+    uid_t uid;
+    pid_t pid;
+    bool hello;
+    int64_t connected_mono;
+    enum client_end end;
+    char end_why[128];
+    uint8_t in[PROTO_MAX_FRAME];
+    size_t inlen;
+    uint8_t *out;
+    size_t outoff, outlen, outcap;
+};
+
+struct server {
+    struct monitor *m;
+    struct ward *w;
+    struct loop *l;
+    struct server_opts o;
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    dev_t dev;
+    ino_t ino;
+    int fd;
+    int timer;
+    unsigned next_id;
+    int nclients;
+    struct client *c[SERVER_SLOTS];
+    const struct client *cur; /* whose command is running (events name it) */
+    bool dirty[CONFIG_MAX_BEDS];
+    uint8_t scratch[PROTO_MAX_FRAME];
+    struct proto_buf buf;
+    struct proto_hist hist; /* scratch for snapshots */
+    struct proto_history history;
+};
+
+static void client_readable(struct loop *l, int fd, int ev, void *ctx);
+
+/* Mark a client to be closed at the end of this callback. */
+static void client_fail(struct client *c, enum client_end e, const char *why)
+{
+    if (c->end != CE_NONE)
+        return;
+    c->end = e;
+    ww_strlcpy(c->end_why, why, sizeof c->end_why);
+}
+
+/* Queue (or write at once) one encoded frame to a board. force: exempt
+ * from the slow-client bound (the snapshot of a board that just came). */
+static void client_send(struct client *c, const uint8_t *p, size_t n, bool force)
+{
+    if (c->end != CE_NONE && c->end != CE_BYE)
+        return;
+    size_t queued = c->outlen - c->outoff;
+    if (queued == 0) {
+        ssize_t wr = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (wr < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            client_fail(c, CE_ERROR, strerror(errno));
+            return;
+        }
+        if (wr > 0) {
+            p += wr;
+            n -= (size_t)wr;
+        }
+        if (n == 0)
+            return;
+    }
+    if (!force && queued + n > c->s->o.queue_limit) {
+        char why[128];
+        snprintf(why, sizeof why, "too slow: %zu bytes unread (limit %zu)", queued + n,
+                 c->s->o.queue_limit);
+        client_fail(c, CE_SLOW, why);
+        return;
+    }
+    if (c->outoff && c->outoff == c->outlen)
+        c->outoff = c->outlen = 0;
+    if (c->outlen + n > c->outcap) {
+        if (c->outoff) { /* compact before growing */
+            memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+            c->outlen -= c->outoff;
+            c->outoff = 0;
+        }
+        size_t cap = c->outcap ? c->outcap : 65536;
+        while (cap < c->outlen + n)
+            cap *= 2;
+        if (cap != c->outcap) {
+            uint8_t *np = realloc(c->out, cap);
+            if (!np) {
+                client_fail(c, CE_ERROR, "out of memory");
+                return;
+            }
+            c->out = np;
+            c->outcap = cap;
+        }
+    }
+    memcpy(c->out + c->outlen, p, n);
+    c->outlen += n;
+    loop_add_fd(c->s->l, c->fd, LOOP_READ | LOOP_WRITE, client_readable, c);
+}
+
+/* Write what the kernel takes of the queue. */
+static void client_flush(struct client *c)
+{
+    while (c->outoff < c->outlen) {
+        ssize_t wr =
+            send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (wr < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return;
+            client_fail(c, CE_ERROR, strerror(errno));
+            return;
+        }
+        c->outoff += (size_t)wr;
+    }
+    c->outoff = c->outlen = 0;
+    loop_add_fd(c->s->l, c->fd, LOOP_READ, client_readable, c);
+}
+
+/* The scratch buffer, emptied, for one frame: used as
+ * frame_len(s, proto_put_x(scratch(s), ...)). */
+static struct proto_buf *scratch(struct server *s)
+{
+    s->buf = (struct proto_buf){s->scratch, 0, sizeof s->scratch, 0, false};
+    return &s->buf;
+}
+
+/* Length of the frame just encoded, 0 when it did not fit (never expected:
+ * every message is bounded below PROTO_MAX_FRAME). */
+static size_t frame_len(struct server *s, int rc)
+{
+    if (rc < 0) {
+        log_msg(LOG_ERROR, "server: a frame did not fit");
+        return 0;
+    }
+    return s->buf.len;
+}
+
+/* Send a frame to every board that has its snapshot. */
+static void broadcast(struct server *s, size_t n)
+{
+    if (!n)
+        return;
+    for (int i = 0; i < SERVER_SLOTS; i++)
+        if (s->c[i] && s->c[i]->hello && s->c[i]->end == CE_NONE)
+            client_send(s->c[i], s->scratch, n, false);
+}
+
+/* Ward state (clock, store, audio) to everyone. */
+static void broadcast_state(struct server *s)
+{
+    struct proto_state st = {monitor_now(s->m), ward_store_ok(s->w), *ward_audio(s->w)};
+    broadcast(s, frame_len(s, proto_put_state(scratch(s), &st)));
+}
+
+/* One bed to everyone. */
+static void broadcast_bed(struct server *s, size_t i)
+{
+    broadcast(s, frame_len(s, proto_put_bed(scratch(s), (uint32_t)i, ward_bed(s->w, i),
+                                            monitor_now(s->m))));
+}
+
+/* Beds changed by a command or an event, then the ward state. */
+static void broadcast_dirty(struct server *s)
+{
+    for (size_t i = 0; i < ward_nbeds(s->w) && i < CONFIG_MAX_BEDS; i++)
+        if (s->dirty[i]) {
+            s->dirty[i] = false;
+            broadcast_bed(s, i);
+        }
+    broadcast_state(s);
+}
+
+/* Close a client now. */
+static void client_close(struct client *c)
+{
+    struct server *s = c->s;
+    const char *what = c->end == CE_EOF         ? "left"
+                       : c->end == CE_MALFORMED ? "closed: malformed message"
+                       : c->end == CE_SLOW      ? "dropped"
+                       : c->end == CE_BYE       ? "closed"
+                                                : "closed: error";
+    log_msg(c->end == CE_EOF || c->end == CE_BYE ? LOG_INFO : LOG_WARN,
+            "board %u (%s, uid %d pid %d) %s%s%s", c->id, c->name[0] ? c->name : "?", (int)c->uid,
+            (int)c->pid, what, c->end_why[0] ? ": " : "", c->end_why);
+    loop_del_fd(s->l, c->fd);
+    close(c->fd);
+    for (int i = 0; i < SERVER_SLOTS; i++)
+        if (s->c[i] == c)
+            s->c[i] = NULL;
+    s->nclients--;
+    free(c->out);
+    free(c);
+}
+
+/* Close every client marked in this callback; a BYE is flushed first. */
+static void reap(struct server *s)
+{
+    for (int i = 0; i < SERVER_SLOTS; i++) {
+        struct client *c = s->c[i];
+        if (!c || c->end == CE_NONE)
+            continue;
+        if (c->end == CE_BYE && c->outoff < c->outlen)
+            client_flush(c);
+        client_close(c);
+    }
+}
+
+/* Say why and close (after what is queued). */
+static void client_bye(struct client *c, const char *reason)
+{
+    struct proto_bye bye;
+    ww_strlcpy(bye.reason, reason, sizeof bye.reason);
+    client_send(c, c->s->scratch, frame_len(c->s, proto_put_bye(scratch(c->s), &bye)), true);
+    client_fail(c, CE_BYE, reason);
+}
+
+/* WELCOME and the snapshot: state, every bed with its histories, SYNCED. */
+static void send_snapshot(struct server *s, struct client *c)
+{
+    const struct ward_config *cfg = ward_config(s->w);
+    static struct proto_welcome wl;
+    memset(&wl, 0, sizeof wl);
+    wl.version = PROTO_VERSION;
+    ww_strlcpy(wl.software, WARDWATCH_VERSION, sizeof wl.software);
+    ww_strlcpy(wl.ward, cfg->name, sizeof wl.ward);
+    wl.client_id = c->id;
+    wl.nbeds = (uint32_t)ward_nbeds(s->w);
+    wl.now_ms = monitor_now(s->m);
+    wl.audio_pause_s = cfg->audio_pause_s;
+    wl.nstaff = cfg->nstaff;
+    for (int i = 0; i < cfg->nstaff && i < CONFIG_MAX_STAFF; i++)
+        ww_strlcpy(wl.staff[i], cfg->staff[i], sizeof wl.staff[i]);
+    client_send(c, s->scratch, frame_len(s, proto_put_welcome(scratch(s), &wl)), true);
+    struct proto_state st = {monitor_now(s->m), ward_store_ok(s->w), *ward_audio(s->w)};
+    client_send(c, s->scratch, frame_len(s, proto_put_state(scratch(s), &st)), true);
+    int64_t now = monitor_now(s->m);
+    for (size_t i = 0; i < ward_nbeds(s->w); i++) {
+        const struct ward_bed *bed = ward_bed(s->w, i);
+        client_send(c, s->scratch, frame_len(s, proto_put_bed(scratch(s), (uint32_t)i, bed, now)),
+                    true);
+        const struct hist *h[PS_COUNT] = {&bed->h_rr, &bed->h_hr, &bed->h_news2};
+        for (int k = 0; k < PS_COUNT; k++) {
+            proto_hist_from(&s->hist, (uint32_t)i, (enum proto_series)k, h[k], now);
+            client_send(c, s->scratch, frame_len(s, proto_put_hist(scratch(s), &s->hist)), true);
+        }
+    }
+    client_send(c, s->scratch, frame_len(s, proto_put_synced(scratch(s))), true);
+}
+
+/* A command from a board: run it, send its effect to all, then answer. */
+static void handle_cmd(struct server *s, struct client *c, const struct proto_cmd *pc)
+{
+    char err[512] = "";
+    s->cur = c;
+    int rc = ward_cmd_exec(s->w, &pc->cmd, monitor_now(s->m), err, sizeof err);
+    s->cur = NULL;
+    if (pc->cmd.kind != WCMD_AUDIO_PAUSE && pc->cmd.bed < CONFIG_MAX_BEDS)
+        s->dirty[pc->cmd.bed] = true;
+    char where[32] = "ward";
+    if (pc->cmd.kind != WCMD_AUDIO_PAUSE)
+        snprintf(where, sizeof where, "bed index %u", pc->cmd.bed);
+    log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): %s %s by %s: %s%s", c->id, c->name,
+            ward_cmd_name(pc->cmd.kind), where, pc->cmd.staff,
+            rc == 0 ? "committed" : "refused: ", rc == 0 ? "" : err);
+    broadcast_dirty(s);
+    struct proto_reply r = {pc->req, rc == 0, ""};
+    ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);
+    client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
+}
+
+/* One whole frame from a board. */
+static void handle_frame(struct server *s, struct client *c, const uint8_t *f, size_t n)
+{
+    uint8_t type = proto_frame_type(f);
+    if (!c->hello) {
+        struct proto_hello h;
+        if (type != PT_HELLO || proto_get_hello(f, n, &h) < 0 || h.magic != PROTO_MAGIC) {
+            client_fail(c, CE_MALFORMED, "expected HELLO");
+            return;
+        }
+        ww_strlcpy(c->name, h.name[0] ? h.name : "board", sizeof c->name);
+        if (h.version != PROTO_VERSION) {
+            char why[128];
+            snprintf(why, sizeof why, "protocol version %u not supported (this server speaks %u)",
+                     h.version, PROTO_VERSION);
+            client_bye(c, why);
+            return;
+        }
+        c->hello = true;
+        log_msg(LOG_INFO, "board %u (%s, uid %d pid %d, wardwatch %s) attached", c->id, c->name,
+                (int)c->uid, (int)c->pid, h.software);
+        send_snapshot(s, c);
+        return;
+    }
+    switch (type) {
+    case PT_CMD: {
+        static struct proto_cmd pc;
+        if (proto_get_cmd(f, n, &pc) < 0) {
+            client_fail(c, CE_MALFORMED, "bad CMD");
+            return;
+        }
+        handle_cmd(s, c, &pc);
+        return;
+    }
+    case PT_HISTREQ: {
+        struct proto_histreq hr;
+        if (proto_get_histreq(f, n, &hr) < 0) {
+            client_fail(c, CE_MALFORMED, "bad HISTREQ");
+            return;
+        }
+        struct proto_history *h = &s->history;
+        h->req = hr.req;
+        h->bed = hr.bed;
+        int k = ward_history(s->w, hr.bed, hr.t0, hr.t1, h->line, hr.max);
+        h->n = (uint16_t)(k < 0 ? 0 : k);
+        client_send(c, s->scratch, frame_len(s, proto_put_history(scratch(s), h)), false);
+        return;
+    }
+    default: {
+        char why[64];
+        snprintf(why, sizeof why, "unexpected %s (0x%02x)", proto_type_name(type), type);
+        client_fail(c, CE_MALFORMED, why);
+        return;
+    }
+    }
+}
+
+/* Readable (or writable) board. */
+static void client_readable(struct loop *l, int fd, int ev, void *ctx)
+{
+    struct client *c = ctx;
+    struct server *s = c->s;
+    if (ev & LOOP_WRITE)
+        client_flush(c);
+    if ((ev & (LOOP_READ | LOOP_HUP)) && c->end == CE_NONE) {
+        ssize_t r = read(fd, c->in + c->inlen, sizeof c->in - c->inlen);
+        if (r == 0) {
+            client_fail(c, CE_EOF, "");
+        } else if (r < 0) {
+            if (errno != EAGAIN && errno != EINTR)
+                client_fail(c, CE_ERROR, strerror(errno));
+        } else {
+            c->inlen += (size_t)r;
+            size_t off = 0, fl;
+            int k;
+            while (c->end == CE_NONE && (k = proto_frame(c->in + off, c->inlen - off, &fl)) == 1) {
+                handle_frame(s, c, c->in + off, fl);
+                off += fl;
+            }
+            if (c->end == CE_NONE && k < 0)
+                client_fail(c, CE_MALFORMED, "bad frame length");
+            memmove(c->in, c->in + off, c->inlen - off);
+            c->inlen -= off;
+        }
+    }
+    reap(s);
+}
+
+/* A board connects. */
+static void on_accept(struct loop *l, int fd, int ev, void *ctx)
+{
+    struct server *s = ctx;
+    for (;;) {
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0)
+            break;
+        int slot = -1;
+        for (int i = 0; i < SERVER_SLOTS && i < s->o.max_clients; i++)
+            if (!s->c[i]) {
+                slot = i;
+                break;
+            }
+        struct client *c = slot < 0 ? NULL : calloc(1, sizeof *c);
+        if (!c) {
+            log_msg(LOG_WARN, "a board was turned away: %d boards attached (max_clients)",
+                    s->nclients);
+            struct proto_bye bye;
+            snprintf(bye.reason, sizeof bye.reason, "server full: %d boards attached", s->nclients);
+            size_t n = frame_len(s, proto_put_bye(scratch(s), &bye));
+            if (send(cfd, s->scratch, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+                log_msg(LOG_DEBUG, "bye: %s", strerror(errno));
+            close(cfd);
+            continue;
+        }
+        c->s = s;
+        c->fd = cfd;
+        c->id = ++s->next_id;
+        c->connected_mono = ww_mono_ms();
+        struct ucred cr;
+        socklen_t crl = sizeof cr;
+        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0) {
+            c->uid = cr.uid;
+            c->pid = cr.pid;
+        }
+        if (loop_add_fd(s->l, cfd, LOOP_READ, client_readable, c) < 0) {
+            log_msg(LOG_WARN, "a board was turned away: no room in the event loop");
+            close(cfd);
+            free(c);
+            continue;
+        }
+        s->c[slot] = c;
+        s->nclients++;
+    }
+}
+
+/* Ward events: alarm transitions and commands go out at once. */
+static void on_ward_event(void *ctx, const struct ward_event *ev)
+{
+    struct server *s = ctx;
+    if (ev->bed >= 0 && ev->bed < CONFIG_MAX_BEDS)
+        s->dirty[ev->bed] = true;
+    if (ev->kind == WEV_SCORE)
+        return; /* in the next BED */
+    struct proto_event pe = {0};
+    pe.t_ms = ev->t_ms;
+    pe.bed = ev->bed;
+    pe.kind = (uint8_t)ev->kind;
+    pe.by_staff = ev->kind == WEV_COMMAND || (ev->kind == WEV_ALARM && ev->alarm->staff);
+    ww_strlcpy(pe.text, ev->text ? ev->text : "", sizeof pe.text);
+    ww_strlcpy(pe.from, s->cur ? s->cur->name : "", sizeof pe.from);
+    log_msg(LOG_INFO, "%s%s%s", pe.text, pe.from[0] ? " at " : "", pe.from);
+    broadcast(s, frame_len(s, proto_put_event(scratch(s), &pe)));
+}
+
+/* After each ward second: every bed and the state, to every board. */
+static void on_tick(void *ctx, int64_t now)
+{
+    struct server *s = ctx;
+    for (size_t i = 0; i < ward_nbeds(s->w); i++) {
+        broadcast_bed(s, i);
+        if (i < CONFIG_MAX_BEDS)
+            s->dirty[i] = false;
+    }
+    broadcast_state(s);
+    reap(s);
+}
+
+/* Once a second: boards that never said HELLO are let go. */
+static void on_timer(struct loop *l, int id, void *ctx)
+{
+    struct server *s = ctx;
+    int64_t mono = ww_mono_ms();
+    for (int i = 0; i < SERVER_SLOTS; i++)
+        if (s->c[i] && !s->c[i]->hello && mono - s->c[i]->connected_mono > HELLO_TIMEOUT_MS)
+            client_fail(s->c[i], CE_MALFORMED, "no HELLO within 10 s");
+    reap(s);
+}
+
+/* The socket's directory: made 0770 for the group when missing. */
+static int make_dir(const char *path, gid_t gid, bool chgrp, char *err, size_t errlen)
+{
+    char copy[PATH_MAX];
+    ww_strlcpy(copy, path, sizeof copy);
+    const char *dir = dirname(copy);
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return ww_err(err, errlen, "%s: not a directory", dir);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return ww_err(err, errlen, "%s: %s", dir, strerror(errno));
+    if (mkdir(dir, 0770) < 0)
+        return ww_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    if ((chgrp && chown(dir, (uid_t)-1, gid) < 0) || chmod(dir, 0770) < 0)
+        return ww_err(err, errlen, "%s: cannot give it to the ward group: %s", dir,
+                      strerror(errno));
+    return 0;
+}
+
+/* Nobody listening on path (absent, or a dead server's socket). */
+int server_socket_free(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path)
+        return ww_err(err, errlen, "socket path too long (max %zu bytes): %s",
+                      sizeof sa.sun_path - 1, path);
+    ww_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return 0;
+    if (!S_ISSOCK(st.st_mode))
+        return ww_err(err, errlen, "%s exists and is not a socket: not touching it", path);
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0)
+        return ww_err(err, errlen, "socket: %s", strerror(errno));
+    int rc = connect(probe, (struct sockaddr *)&sa, sizeof sa);
+    close(probe);
+    if (rc == 0)
+        return ww_err(err, errlen, "another wardwatch serve is listening on %s", path);
+    return 0;
+}
+
+/* Listen. */
+struct server *server_new(struct monitor *m, struct loop *l, const struct server_opts *o, char *err,
+                          size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(o->path) >= sizeof sa.sun_path)
+        return ww_err(err, errlen, "socket path too long (max %zu bytes): %s",
+                      sizeof sa.sun_path - 1, o->path),
+               NULL;
+    gid_t gid = getgid();
+    bool chgrp = false;
+    if (o->group && *o->group) {
+        struct group *g = getgrnam(o->group);
+        if (!g)
+            return ww_err(err, errlen, "unix group '%s' does not exist", o->group), NULL;
+        gid = g->gr_gid;
+        chgrp = true;
+    }
+    if (make_dir(o->path, gid, chgrp, err, errlen) < 0)
+        return NULL;
+    ww_strlcpy(sa.sun_path, o->path, sizeof sa.sun_path);
+    struct stat st;
+    if (server_socket_free(o->path, err, errlen) < 0)
+        return NULL;
+    if (lstat(o->path, &st) == 0)
+        unlink(o->path); /* a dead server's socket */
+    struct server *s = calloc(1, sizeof *s);
+    if (!s)
+        return ww_err(err, errlen, "out of memory"), NULL;
+    s->m = m;
+    s->w = monitor_ward(m);
+    s->l = l;
+    s->o = *o;
+    if (s->o.max_clients <= 0 || s->o.max_clients > SERVER_SLOTS)
+        s->o.max_clients = SERVER_SLOTS;
+    if (s->o.queue_limit < 65536)
+        s->o.queue_limit = 65536;
+    ww_strlcpy(s->path, o->path, sizeof s->path);
+    s->timer = -1;
+    s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s->fd < 0) {
+        ww_err(err, errlen, "socket: %s", strerror(errno));
+        free(s);
+        return NULL;
+    }
+    /* Created 0660 from the start (no window where others could connect). */
+    mode_t old = umask(0117);
+    int rc = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    if (rc < 0 || (chgrp && chown(o->path, (uid_t)-1, gid) < 0) || chmod(o->path, 0660) < 0 ||
+        listen(s->fd, 16) < 0 || lstat(o->path, &st) < 0) {
+        ww_err(err, errlen, "%s: %s", o->path, strerror(errno));
+        if (rc == 0)
+            unlink(o->path);
+        close(s->fd);
+        free(s);
+        return NULL;
+    }
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    if (loop_add_fd(l, s->fd, LOOP_READ, on_accept, s) < 0 ||
+        (s->timer = loop_add_timer(l, 1000, true, on_timer, s)) < 0) {
+        ww_err(err, errlen, "event loop full");
+        server_free(s);
+        return NULL;
+    }
+    ward_set_listener(s->w, on_ward_event, s);
+    monitor_on_tick(m, on_tick, s);
+    return s;
+}
+
+/* Goodbye to every board, remove our socket (not a successor's). */
+void server_free(struct server *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < SERVER_SLOTS; i++)
+        if (s->c[i])
+            client_bye(s->c[i], "the monitoring server is stopping");
+    reap(s);
+    ward_set_listener(s->w, NULL, NULL);
+    monitor_on_tick(s->m, NULL, NULL);
+    if (s->timer >= 0)
+        loop_del_timer(s->l, s->timer);
+    loop_del_fd(s->l, s->fd);
+    close(s->fd);
+    struct stat st;
+    if (lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+        unlink(s->path);
+    free(s);
+}
+
+int server_clients(const struct server *s)
+{
+    return s->nclients;
+}

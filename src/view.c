@@ -1,0 +1,86 @@
+/*
+ * view — the embedded back end: the board's reads and commands straight on
+ * the monitor's ward in this process (see view.h).
+ */
+#include "view.h"
+
+#include "monitor.h"
+#include "util.h"
+
+#include <stdio.h>
+
+static size_t e_nbeds(void *ctx)
+{
+    return ward_nbeds(monitor_ward(ctx));
+}
+
+static const struct ward_bed *e_bed(void *ctx, size_t i)
+{
+    return ward_bed(monitor_ward(ctx), i);
+}
+
+static const struct ward_config *e_config(void *ctx)
+{
+    return ward_config(monitor_ward(ctx));
+}
+
+static int64_t e_now(void *ctx)
+{
+    return monitor_now(ctx);
+}
+
+static bool e_store_ok(void *ctx)
+{
+    return ward_store_ok(monitor_ward(ctx));
+}
+
+static const struct alarm_audio *e_audio(void *ctx)
+{
+    return ward_audio(monitor_ward(ctx));
+}
+
+static void e_summary(void *ctx, char *buf, size_t n)
+{
+    monitor_sensor_summary(ctx, buf, n);
+}
+
+static int e_history(void *ctx, size_t bed, int64_t t0, int64_t t1, struct ward_history_line *out,
+                     int max)
+{
+    return ward_history(monitor_ward(ctx), bed, t0, t1, out, max);
+}
+
+/* Runs the command now: the answer is known before this returns. */
+static int e_command(void *ctx, const struct ward_cmd *c, view_reply_cb cb, void *cbctx, char *err,
+                     size_t errlen)
+{
+    char why[512];
+    int rc = ward_cmd_exec(monitor_ward(ctx), c, monitor_now(ctx), why, sizeof why);
+    cb(cbctx, rc == 0, rc == 0 ? "" : why);
+    return 0;
+}
+
+static enum view_link e_link(void *ctx, char *detail, size_t n, int64_t *since)
+{
+    if (n)
+        detail[0] = 0;
+    if (since)
+        *since = 0;
+    return VIEW_LOCAL;
+}
+
+static void e_set_listener(void *ctx, view_event_cb cb, void *cbctx)
+{
+    /* The only terminal of an in-process ward has nothing to hear from. */
+}
+
+static const struct view_ops embedded_ops = {
+    e_nbeds,   e_bed,     e_config,  e_now,  e_store_ok,     e_audio,
+    e_summary, e_history, e_command, e_link, e_set_listener,
+};
+
+/* The in-process back end. */
+struct view view_embedded(struct monitor *m)
+{
+    return (struct view){&embedded_ops, m};
+}

@@ -1,0 +1,76 @@
+/*
+ * view — what a bed-board reads and sends, behind one const struct of
+ * function pointers, so the same board runs on two back ends:
+ *
+ *   embedded  the monitoring core in this process (view_embedded over a
+ *             monitor): reads go straight to the ward, commands run through
+ *             ward_cmd_exec and are answered before command() returns;
+ *   attached  a mirror of a `wardwatch serve` ward fed over its socket
+ *             (client.h): reads come from the mirror, commands travel to the
+ *             server and are answered when the server has committed them,
+ *             while the loop keeps running.
+ *
+ * The board never learns which one it has, except through link(): the
+ * connection state it must show (a lost server is a technical alarm on that
+ * terminal, and every value is then stale).
+ */
+#ifndef WW_VIEW_H
+#define WW_VIEW_H
+
+#include "alarm.h"
+#include "config.h"
+#include "ward.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct monitor;
+
+enum view_link {
+    VIEW_LOCAL,      /* in this process */
+    VIEW_CONNECTED,  /* attached, snapshot received, updates flowing */
+    VIEW_CONNECTING, /* attached, no snapshot yet (first connection) */
+    VIEW_LOST,       /* attached, the server went away: data is stale */
+};
+
+/* The answer to a command: ok, or the refusal (translated for the nurse). */
+typedef void (*view_reply_cb)(void *ctx, bool ok, const char *message);
+/* Something the ward did that the nurse should read (another terminal's
+ * acknowledgement, a lost or regained server), for the message line; text
+ * NULL: data a read may want again (history) has arrived. */
+typedef void (*view_event_cb)(void *ctx, bool alert, const char *text);
+
+struct view_ops {
+    size_t (*nbeds)(void *ctx);
+    const struct ward_bed *(*bed)(void *ctx, size_t i);
+    /* name, staff list (the board pre-validates initials against it) */
+    const struct ward_config *(*config)(void *ctx);
+    int64_t (*now)(void *ctx); /* the ward clock, epoch ms */
+    bool (*store_ok)(void *ctx);
+    const struct alarm_audio *(*audio)(void *ctx);
+    void (*sensor_summary)(void *ctx, char *buf, size_t n);
+    /* A bed's observation/note/alarm history lines (see ward_history); the
+     * attached view answers from a cache it refreshes in the background. */
+    int (*history)(void *ctx, size_t bed, int64_t t0, int64_t t1, struct ward_history_line *out,
+                   int max);
+    /* Send a command. -1 with err: refused before anything was sent (not
+     * connected, one still waiting); 0: cb is called exactly once with the
+     * answer (possibly before command() returns). */
+    int (*command)(void *ctx, const struct ward_cmd *c, view_reply_cb cb, void *cbctx, char *err,
+                   size_t errlen);
+    /* Connection state; detail gets a short text ("/run/wardwatch/ward.sock",
+     * "lost 12 s ago: connection refused"). since_ms: when it last changed. */
+    enum view_link (*link)(void *ctx, char *detail, size_t n, int64_t *since_mono_ms);
+    void (*set_listener)(void *ctx, view_event_cb cb, void *cbctx);
+};
+
+struct view {
+    const struct view_ops *ops;
+    void *ctx;
+};
+
+/* The in-process back end over a running monitor. */
+struct view view_embedded(struct monitor *m);
+
+#endif

@@ -1,0 +1,179 @@
+/* Tests for commands as data (ward_cmd_exec, what boards send through the
+ * view and over the serve socket): every kind reaches its ward command,
+ * refusals come back with their reason and change nothing, an alarm is
+ * acted on by the id the board saw, and the status-line sensor summary. */
+#include "ww_test.h"
+#include "config.h"
+#include "ward.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir;
+static struct ward_config cfg;
+
+static int setup(void **state)
+{
+    char err[1024], ini[4200];
+    dir = ww_test_tmpdir();
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Test\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n[bed.2]\nlabel = Rom 2\n");
+    if (config_load(ini, &cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ww_test_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+static struct ward_cmd cmd(enum ward_cmd_kind k, uint32_t bed, const char *staff)
+{
+    struct ward_cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = k;
+    c.bed = bed;
+    snprintf(c.staff, sizeof c.staff, "%s", staff);
+    return c;
+}
+
+static void test_every_kind(void **state)
+{
+    char err[512];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+    const struct ward_bed *b = ward_bed(w, 1);
+    struct ward_cmd c = cmd(WCMD_ADMIT, 1, "KN");
+    strcpy(c.ref, "P-7");
+    strcpy(c.text, "fall, observe");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_true(b->admitted);
+    assert_string_equal(b->patient_ref, "P-7");
+    assert_string_equal(b->admission_note, "fall, observe");
+    c = cmd(WCMD_OBSERVATION, 1, "KN");
+    strcpy(c.param, "spo2");
+    strcpy(c.value, "93");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_true(b->param[NEWS2_SPO2].have && b->param[NEWS2_SPO2].value == 93);
+    assert_string_equal(b->param[NEWS2_SPO2].by, "KN");
+    strcpy(c.value, "150");
+    assert_int_equal(ward_cmd_exec(w, &c, t + 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "spo2"));
+    assert_true(b->param[NEWS2_SPO2].value == 93); /* refused: nothing changed */
+    c = cmd(WCMD_SCALE2, 1, "KN");
+    c.on = true;
+    strcpy(c.prescriber, "Dr Berg");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_true(b->scale2);
+    assert_string_equal(b->scale2_by, "Dr Berg");
+    c = cmd(WCMD_LIMITS, 1, "KN");
+    c.limits = (struct alarm_limits){6, 28, 45, 120, 0, 0};
+    strcpy(c.text, "COPD");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_true(b->limits.rr_low == 6 && b->limits.hr_high == 120);
+    assert_string_equal(b->limits_reason, "COPD");
+    c = cmd(WCMD_NOTE, 1, "ÅS");
+    strcpy(c.text, "");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "empty note"));
+    strcpy(c.text, "pasient urolig");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    c = cmd(WCMD_AUDIO_PAUSE, 0, "KN");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_true(ward_audio_paused(w, t + 1000));
+    c = cmd(WCMD_DISCHARGE, 1, "");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1); /* no initials */
+    assert_true(b->admitted);
+    c = cmd(WCMD_DISCHARGE, 1, "KN");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_false(b->admitted);
+    c = cmd(WCMD_DISCHARGE, 7, "KN");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no such bed"));
+    c = cmd((enum ward_cmd_kind)99, 0, "KN");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_string_equal(ward_cmd_name(WCMD_AUDIO_PAUSE), "audio-pause");
+    assert_string_equal(ward_cmd_name((enum ward_cmd_kind)99), "?");
+    ward_free(w);
+}
+
+/* RR 30 on bed 1 until its limit alarm shows. */
+static int64_t raise_rr_high(struct ward *w, int64_t t)
+{
+    for (int i = 0; i < 120 && alarm_most_urgent(&ward_bed(w, 0)->alarms) < 0; i++, t += 1000) {
+        struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE,
+                            .rr = 30,
+                            .hr = 70,
+                            .presence = true};
+        ward_reading(w, 0, &r, t);
+        ward_tick(w, t);
+    }
+    return t;
+}
+
+static void test_alarm_by_id(void **state)
+{
+    char err[512];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    int64_t t = raise_rr_high(w, 1700000000000LL);
+    const struct alarm_bed *ab = &ward_bed(w, 0)->alarms;
+    int c = alarm_most_urgent(ab);
+    assert_true(c >= 0);
+    int64_t id = ab->a[c].id;
+    assert_true(id != 0);
+    /* An id that is not shown (ended, superseded): refused, not redirected. */
+    struct ward_cmd k = cmd(WCMD_ACK, 0, "OS");
+    k.alarm_id = id + 1000;
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no longer shown on Rom 1"));
+    assert_false(ab->a[c].acked);
+    /* The shown one: acknowledged once; the second nurse is told by whom. */
+    k.alarm_id = id;
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), 0);
+    assert_true(ab->a[c].acked);
+    k = cmd(WCMD_ACK, 0, "KN");
+    k.alarm_id = id;
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "already acknowledged by OS"));
+    assert_string_equal(ab->a[c].acked_by, "OS");
+    /* Reset of an alarm whose condition is still on is refused. */
+    k = cmd(WCMD_RESET, 0, "KN");
+    k.alarm_id = id;
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), -1);
+    /* No alarm at all on bed 2. */
+    k = cmd(WCMD_ACK, 1, "KN");
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no such alarm on Rom 2"));
+    ward_free(w);
+}
+
+static void test_sensor_summary(void **state)
+{
+    struct ward_bed beds[4];
+    memset(beds, 0, sizeof beds);
+    beds[0].sensor = WSENS_OK;
+    beds[1].sensor = WSENS_MOTION;
+    beds[2].sensor = WSENS_DISCONNECTED;
+    beds[3].sensor = WSENS_NONE;
+    char buf[128];
+    ward_sensor_summary(beds, 4, buf, sizeof buf);
+    assert_string_equal(buf, "sensors 2 ok, 1 disconnected");
+    ward_sensor_summary(beds, 0, buf, sizeof buf);
+    assert_string_equal(buf, "sensors 0 ok");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_every_kind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alarm_by_id, setup, teardown),
+        cmocka_unit_test(test_sensor_summary),
+    };
+    return cmocka_run_group_tests_name("ward_cmd", tests, NULL, NULL);
+}

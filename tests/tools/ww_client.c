@@ -1,0 +1,308 @@
+/*
+ * ww_client — a scripted protocol peer for tests/t_serve.sh, built from the
+ * real encoders and decoders (src/proto.h). One line of result on stdout.
+ *
+ *   ww_client SOCK hello            attach, take the snapshot: "synced N beds"
+ *   ww_client SOCK garbage          send bytes that are no frame: "closed" when
+ *                                   the server hangs up on us
+ *   ww_client SOCK oversize         a frame header of 2 GiB: "closed"
+ *   ww_client SOCK version          HELLO with version 99: "bye: REASON"
+ *   ww_client SOCK badcmd           after the snapshot a CMD of unknown kind:
+ *                                   "closed"
+ *   ww_client SOCK slow SECONDS     attach and stop reading: "closed" when the
+ *                                   server dropped us, else "open"
+ *   ww_client SOCK full N           N connections attach, one more gets BYE:
+ *                                   "bye: REASON"
+ *   ww_client SOCK race BED A B     two connections acknowledge the same alarm
+ *                                   of bed index BED (the most urgent in the
+ *                                   snapshot) as staff A and B at once:
+ *                                   "A: ok|refused: why" and "B: ..." lines;
+ *                                   fails unless exactly one won and its BED
+ *                                   showing the acknowledgement came first
+ * Exit status 0 when the run went as the mode expects, 1 otherwise.
+ */
+#include "proto.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct peer {
+    int fd;
+    uint8_t in[PROTO_MAX_FRAME];
+    size_t inlen;
+    uint32_t nbeds;
+    struct ward_bed *beds;
+};
+
+static uint8_t out[PROTO_MAX_FRAME];
+
+static int dial(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        printf("connect: %s\n", strerror(errno));
+        exit(1);
+    }
+    return fd;
+}
+
+static void put(int fd, const uint8_t *p, size_t n)
+{
+    if (send(fd, p, n, MSG_NOSIGNAL) != (ssize_t)n) {
+        printf("send: %s\n", strerror(errno));
+        exit(1);
+    }
+}
+
+static void hello(int fd, uint16_t version, const char *name)
+{
+    struct proto_buf b = {out, 0, sizeof out, 0, false};
+    struct proto_hello h = {PROTO_MAGIC, version, "test", ""};
+    snprintf(h.name, sizeof h.name, "%s", name);
+    proto_put_hello(&b, &h);
+    put(fd, out, b.len);
+}
+
+/* The next frame (waiting up to ms); NULL on EOF or timeout (*eof set). */
+static const uint8_t *next_frame(struct peer *p, int ms, size_t *fl, bool *eof)
+{
+    static uint8_t frame[PROTO_MAX_FRAME];
+    *eof = false;
+    for (;;) {
+        int k = proto_frame(p->in, p->inlen, fl);
+        if (k == 1) {
+            memcpy(frame, p->in, *fl);
+            memmove(p->in, p->in + *fl, p->inlen - *fl);
+            p->inlen -= *fl;
+            return frame;
+        }
+        if (k < 0) {
+            printf("malformed frame from the server\n");
+            exit(1);
+        }
+        struct pollfd pfd = {p->fd, POLLIN, 0};
+        if (poll(&pfd, 1, ms) <= 0)
+            return NULL;
+        ssize_t r = read(p->fd, p->in + p->inlen, sizeof p->in - p->inlen);
+        if (r <= 0) {
+            *eof = true;
+            return NULL;
+        }
+        p->inlen += (size_t)r;
+    }
+}
+
+/* Read the snapshot into p->beds; -1 on anything else. */
+static int sync_peer(struct peer *p)
+{
+    size_t fl;
+    bool eof;
+    const uint8_t *f;
+    static struct proto_welcome w;
+    while ((f = next_frame(p, 5000, &fl, &eof))) {
+        uint8_t t = proto_frame_type(f);
+        if (t == PT_WELCOME) {
+            if (proto_get_welcome(f, fl, &w) < 0)
+                return -1;
+            p->nbeds = w.nbeds;
+            p->beds = calloc(w.nbeds + 1, sizeof *p->beds);
+        } else if (t == PT_BED) {
+            uint32_t i;
+            struct proto_minute mi;
+            static struct ward_bed tmp;
+            if (proto_get_bed(f, fl, &i, &tmp, &mi) < 0 || i >= p->nbeds)
+                return -1;
+            p->beds[i] = tmp;
+        } else if (t == PT_SYNCED) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Wait for the server to hang up (reading and discarding). */
+static bool closed_within(struct peer *p, int ms)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        struct pollfd pfd = {p->fd, POLLIN, 0};
+        if (poll(&pfd, 1, 200) > 0) {
+            ssize_t r = read(p->fd, p->in, sizeof p->in);
+            if (r <= 0)
+                return true;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+            return false;
+    }
+}
+
+/* An ack of alarm id on bed as staff. */
+static void send_ack(int fd, uint32_t req, uint32_t bed, int64_t id, const char *staff)
+{
+    static struct proto_cmd c;
+    memset(&c, 0, sizeof c);
+    c.req = req;
+    c.cmd.kind = WCMD_ACK;
+    c.cmd.bed = bed;
+    c.cmd.alarm_id = id;
+    snprintf(c.cmd.staff, sizeof c.cmd.staff, "%s", staff);
+    struct proto_buf b = {out, 0, sizeof out, 0, false};
+    proto_put_cmd(&b, &c);
+    put(fd, out, b.len);
+}
+
+/* The REPLY to req; BED frames before it update p->beds (so the caller can
+ * check the effect arrived before the answer). */
+static int await_reply(struct peer *p, uint32_t req, struct proto_reply *r)
+{
+    size_t fl;
+    bool eof;
+    const uint8_t *f;
+    while ((f = next_frame(p, 5000, &fl, &eof))) {
+        uint8_t t = proto_frame_type(f);
+        if (t == PT_BED) {
+            uint32_t i;
+            struct proto_minute mi;
+            static struct ward_bed tmp;
+            if (proto_get_bed(f, fl, &i, &tmp, &mi) == 0 && i < p->nbeds)
+                p->beds[i] = tmp;
+        }
+        if (t == PT_REPLY && proto_get_reply(f, fl, r) == 0 && r->req == req)
+            return 0;
+    }
+    return -1;
+}
+
+/* Did the mirror show the alarm acknowledged by staff when the REPLY came? */
+static bool shows_ack(const struct peer *p, uint32_t bed, int64_t id, const char *staff)
+{
+    int c = alarm_find_id(&p->beds[bed].alarms, id);
+    return c >= 0 && p->beds[bed].alarms.a[c].acked &&
+           !strcmp(p->beds[bed].alarms.a[c].acked_by, staff);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr,
+                "usage: ww_client SOCK hello|garbage|oversize|version|badcmd|slow S|race B A B\n");
+        return 2;
+    }
+    const char *path = argv[1], *mode = argv[2];
+    static struct peer p, q;
+    p.fd = dial(path);
+    if (!strcmp(mode, "hello")) {
+        hello(p.fd, PROTO_VERSION, "ww_client");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        printf("synced %u beds\n", p.nbeds);
+        return 0;
+    }
+    if (!strcmp(mode, "garbage") || !strcmp(mode, "oversize")) {
+        if (!strcmp(mode, "garbage")) {
+            const char g[] = "GET / HTTP/1.0\r\n\r\n";
+            put(p.fd, (const uint8_t *)g, sizeof g - 1);
+        } else {
+            const uint8_t h[] = {0x7f, 0xff, 0xff, 0xff, PT_HELLO, 0, 0, 0};
+            put(p.fd, h, sizeof h);
+        }
+        bool c = closed_within(&p, 3000);
+        printf("%s\n", c ? "closed" : "open");
+        return c ? 0 : 1;
+    }
+    if (!strcmp(mode, "version")) {
+        hello(p.fd, 99, "ww_client");
+        size_t fl;
+        bool eof;
+        const uint8_t *f = next_frame(&p, 3000, &fl, &eof);
+        struct proto_bye bye;
+        if (!f || proto_get_bye(f, fl, &bye) < 0)
+            return printf("no BYE\n"), 1;
+        printf("bye: %s\n", bye.reason);
+        return closed_within(&p, 3000) ? 0 : 1;
+    }
+    if (!strcmp(mode, "badcmd")) {
+        hello(p.fd, PROTO_VERSION, "ww_client");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        /* A CMD whose kind byte is no command. */
+        struct proto_buf b = {out, 0, sizeof out, 0, false};
+        static struct proto_cmd c;
+        c.cmd.kind = WCMD_ACK;
+        proto_put_cmd(&b, &c);
+        out[PROTO_HEADER + 1 + 4] = 0xee;
+        put(p.fd, out, b.len);
+        bool cl = closed_within(&p, 3000);
+        printf("%s\n", cl ? "closed" : "open");
+        return cl ? 0 : 1;
+    }
+    if (!strcmp(mode, "slow") && argc > 3) {
+        hello(p.fd, PROTO_VERSION, "slow");
+        sleep((unsigned)atoi(argv[3]));
+        bool cl = closed_within(&p, 2000);
+        printf("%s\n", cl ? "closed" : "open");
+        return cl ? 0 : 1;
+    }
+    if (!strcmp(mode, "full") && argc > 3) {
+        /* p plus n - 1 more attach; one more is turned away with BYE. */
+        int want = atoi(argv[3]);
+        static struct peer more[16];
+        hello(p.fd, PROTO_VERSION, "full-0");
+        if (sync_peer(&p) < 0)
+            return printf("connection 1 got no snapshot\n"), 1;
+        for (int i = 1; i < want && i < 16; i++) {
+            more[i].fd = dial(path);
+            hello(more[i].fd, PROTO_VERSION, "full-n");
+            if (sync_peer(&more[i]) < 0)
+                return printf("connection %d got no snapshot\n", i + 1), 1;
+        }
+        q.fd = dial(path); /* turned away at once, before any HELLO */
+        size_t fl;
+        bool eof;
+        const uint8_t *f = next_frame(&q, 3000, &fl, &eof);
+        struct proto_bye bye;
+        if (!f || proto_get_bye(f, fl, &bye) < 0)
+            return printf("connection %d was not turned away\n", want + 1), 1;
+        printf("bye: %s\n", bye.reason);
+        return 0;
+    }
+    if (!strcmp(mode, "race") && argc > 5) {
+        uint32_t bed = (uint32_t)atoi(argv[3]);
+        q.fd = dial(path);
+        hello(p.fd, PROTO_VERSION, "race-a");
+        hello(q.fd, PROTO_VERSION, "race-b");
+        if (sync_peer(&p) < 0 || sync_peer(&q) < 0 || bed >= p.nbeds)
+            return printf("no snapshot\n"), 1;
+        int c = alarm_most_urgent(&p.beds[bed].alarms);
+        if (c < 0)
+            return printf("no alarm on bed index %u\n", bed), 1;
+        int64_t id = p.beds[bed].alarms.a[c].id;
+        /* Both in flight before either is answered. */
+        send_ack(p.fd, 7, bed, id, argv[4]);
+        send_ack(q.fd, 8, bed, id, argv[5]);
+        struct proto_reply ra, rb;
+        if (await_reply(&p, 7, &ra) < 0 || await_reply(&q, 8, &rb) < 0)
+            return printf("no reply\n"), 1;
+        printf("%s: %s%s\n", argv[4], ra.ok ? "ok" : "refused: ", ra.message);
+        printf("%s: %s%s\n", argv[5], rb.ok ? "ok" : "refused: ", rb.message);
+        /* The winner's own mirror showed the acknowledgement before the answer. */
+        const char *winner = ra.ok ? argv[4] : argv[5];
+        bool before = ra.ok ? shows_ack(&p, bed, id, winner) : shows_ack(&q, bed, id, winner);
+        if (!before)
+            printf("the REPLY came before the BED showing the acknowledgement\n");
+        return ra.ok != rb.ok && before ? 0 : 1;
+    }
+    fprintf(stderr, "ww_client: unknown mode %s\n", mode);
+    return 2;
+}
