@@ -95,6 +95,10 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         monitor_free(m);
         return NULL;
     }
+    if (st && store_set_record_days(st, cfg->record_days, err, errlen) < 0) {
+        monitor_free(m);
+        return NULL;
+    }
     m->start_ms = m->now_ms = ww_now_ms() / 1000 * 1000;
     m->next_tick_ms = m->now_ms;
     for (int i = 0; i < cfg->nbeds; i++) {
@@ -219,7 +223,15 @@ static void maybe_flush(struct monitor *m)
                                   600, err, sizeof err);
         if (r < 0)
             log_msg(LOG_WARN, "retention: %s", err);
-        m->retention_backlog = r > 0;
+        /* The record past record_days, in the same small batches, once the
+         * samples have no backlog. */
+        long p = 0;
+        if (r == 0) {
+            p = store_prune_record(m->st, m->now_ms, 600, err, sizeof err);
+            if (p < 0)
+                log_msg(LOG_WARN, "retention: %s", err);
+        }
+        m->retention_backlog = r > 0 || p >= 600;
     }
 }
 

@@ -83,6 +83,37 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "UPDATE alarms SET latched = 1 WHERE state = 'latched' OR (state NOT IN ('reset', 'ended')"
     " AND id IN (SELECT alarm FROM alarm_events WHERE event = 'latched'));"
     "CREATE UNIQUE INDEX admissions_one_open ON admissions(bed) WHERE discharged_at IS NULL;",
+    /* 4: retention of the record. The audit trail and the alarm log stay
+     * append-only (UPDATE is always refused) but a row may be DELETEd once it
+     * is older than the retention in the one-row retention table, by the
+     * database's own clock; changing that retention, by wardwatch or by hand,
+     * writes an audit row itself. Indexes for the prune's reference checks. */
+    "CREATE TABLE retention(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " record_days INTEGER NOT NULL CHECK(record_days >= 30));"
+    "INSERT INTO retention(id, record_days) VALUES(1, 3650);"
+    "CREATE TRIGGER retention_no_delete BEFORE DELETE ON retention"
+    " BEGIN SELECT RAISE(ABORT, 'the retention policy cannot be deleted'); END;"
+    "CREATE TRIGGER retention_audited AFTER UPDATE ON retention"
+    " BEGIN INSERT INTO audit(t, staff, action, detail) VALUES("
+    "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), 'system',"
+    "  'retention-changed', 'record_days ' || OLD.record_days || ' -> ' || NEW.record_days); END;"
+    "DROP TRIGGER audit_no_delete;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " WHEN OLD.t >= (julianday('now') - 2440587.5) * 86400000.0"
+    "  - (SELECT record_days FROM retention) * 86400000.0"
+    " BEGIN SELECT RAISE(ABORT, 'audit trail is append-only (rows leave only after the"
+    " retention period)'); END;"
+    "DROP TRIGGER alarm_events_no_delete;"
+    "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
+    " WHEN OLD.t >= (julianday('now') - 2440587.5) * 86400000.0"
+    "  - (SELECT record_days FROM retention) * 86400000.0"
+    " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only (rows leave only after the"
+    " retention period)'); END;"
+    "CREATE INDEX alarm_events_alarm ON alarm_events(alarm);"
+    "CREATE INDEX notes_alarm ON notes(alarm);"
+    "CREATE INDEX notes_admission ON notes(admission);"
+    "CREATE INDEX alarms_raised ON alarms(raised_at);"
+    "CREATE INDEX admissions_discharged ON admissions(discharged_at);",
 };
 
 enum stmt_id {
@@ -121,6 +152,17 @@ enum stmt_id {
     S_DS_ROWS,
     S_DS_PUT,
     S_DS_DELETE,
+    S_RET_GET,
+    S_RET_SET,
+    S_PR_SCORES,
+    S_PR_MINUTES,
+    S_PR_SENSOR_EV,
+    S_PR_OBS,
+    S_PR_NOTES,
+    S_PR_ALARM_EV,
+    S_PR_ALARMS,
+    S_PR_ADM,
+    S_PR_AUDIT,
     S_COUNT
 };
 
@@ -221,6 +263,39 @@ static const char *const stmt_sql[S_COUNT] = {
                  "   coalesce(excluded.hr_med, hr_med) ELSE hr_med END,"
                  " n = n + excluded.n",
     [S_DS_DELETE] = "DELETE FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
+    [S_RET_GET] = "SELECT record_days FROM retention WHERE id = 1",
+    [S_RET_SET] = "UPDATE retention SET record_days = ?1 WHERE id = 1 AND record_days != ?1",
+    /* Record retention, ?1 cutoff (ms), ?2 row budget. Per-bed tables are
+     * reached through beds so each bed's (bed, t) key range is read, never a
+     * scan of the whole table; rows still referenced stay until their
+     * referrers have gone (events before alarms, notes and observations
+     * before admissions); open alarms keep their events. */
+    [S_PR_SCORES] = "DELETE FROM scores WHERE (bed, t) IN (SELECT s.bed, s.t FROM beds b"
+                    " JOIN scores s ON s.bed = b.number AND s.t < ?1 LIMIT ?2)",
+    [S_PR_MINUTES] = "DELETE FROM samples_minute WHERE (bed, minute) IN (SELECT s.bed, s.minute"
+                     " FROM beds b JOIN samples_minute s ON s.bed = b.number"
+                     " AND s.minute < ?1 / 60000 LIMIT ?2)",
+    [S_PR_SENSOR_EV] = "DELETE FROM sensor_events WHERE id IN (SELECT e.id FROM beds b"
+                       " JOIN sensor_events e ON e.bed = b.number AND e.t < ?1 LIMIT ?2)",
+    [S_PR_OBS] = "DELETE FROM observations WHERE id IN (SELECT o.id FROM beds b"
+                 " JOIN observations o ON o.bed = b.number AND o.t < ?1 LIMIT ?2)",
+    [S_PR_NOTES] = "DELETE FROM notes WHERE id IN (SELECT n.id FROM beds b"
+                   " JOIN notes n ON n.bed = b.number AND n.t < ?1 LIMIT ?2)",
+    [S_PR_ALARM_EV] = "DELETE FROM alarm_events WHERE id IN (SELECT e.id FROM alarm_events e"
+                      " JOIN alarms a ON a.id = e.alarm WHERE e.t < ?1"
+                      " AND a.state IN ('ended', 'reset') ORDER BY e.t LIMIT ?2)",
+    [S_PR_ALARMS] = "DELETE FROM alarms WHERE id IN (SELECT a.id FROM alarms a"
+                    " WHERE a.raised_at < ?1 AND a.state IN ('ended', 'reset')"
+                    " AND NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.alarm = a.id)"
+                    " AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.alarm = a.id)"
+                    " ORDER BY a.raised_at LIMIT ?2)",
+    [S_PR_ADM] = "DELETE FROM admissions WHERE id IN (SELECT a.id FROM admissions a"
+                 " WHERE a.discharged_at < ?1"
+                 " AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.admission = a.id)"
+                 " AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.admission = a.id)"
+                 " ORDER BY a.discharged_at LIMIT ?2)",
+    [S_PR_AUDIT] = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE t < ?1"
+                   " ORDER BY t LIMIT ?2)",
 };
 
 struct sample_row {
@@ -261,6 +336,8 @@ struct store {
     struct bed_source sources[MAX_BED_SOURCES];
     size_t nsources;
     int ds_rr[DS_SCRATCH], ds_hr[DS_SCRATCH];
+    int record_days;       /* from the retention table */
+    long prune_pass_rows;  /* rows removed in the current retention pass */
     bool healthy;
     char last_error[512];
     struct store_stats stats;
@@ -481,6 +558,15 @@ static int quick_check(struct store *st, char *err, size_t errlen)
                   st->path, what, st->path, st->path, st->path);
 }
 
+/* The record retention stored in the database (-1 when unreadable). */
+static int read_record_days(struct store *st)
+{
+    sqlite3_stmt *s = st->st[S_RET_GET];
+    int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return v;
+}
+
 /* Open with the defaults. */
 struct store *store_open(const char *path, const char *group, char *err, size_t errlen)
 {
@@ -535,6 +621,9 @@ static int open_db(struct store *st, const struct store_options *o, char *err, s
                                NULL) != SQLITE_OK)
             return ww_err(err, errlen, "%s: the schema does not match this wardwatch: %s",
                           st->path, sqlite3_errmsg(st->db));
+    st->record_days = read_record_days(st);
+    if (st->record_days < 30)
+        return ww_err(err, errlen, "%s: the retention table is missing or damaged", st->path);
     return 0;
 }
 
@@ -1542,6 +1631,87 @@ long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max
     return removed;
 }
 
+/* Set the record retention (the retention table's trigger audits a change). */
+int store_set_record_days(struct store *st, int days, char *err, size_t errlen)
+{
+    if (days < 30 || days > 36500)
+        return ww_err(err, errlen, "retention: record_days %d is not in 30-36500", days);
+    if (days == st->record_days)
+        return 0;
+    sqlite3_bind_int(st->st[S_RET_SET], 1, days);
+    if (step_done(st->st[S_RET_SET]) < 0) {
+        st->healthy = false;
+        return db_err(st, err, errlen, "cannot store the retention");
+    }
+    st->record_days = days;
+    return 0;
+}
+
+/* The record retention in days. */
+int store_record_days(const struct store *st)
+{
+    return st->record_days;
+}
+
+/* Delete up to *budget rows with one prune statement; -1 on error. */
+static long prune_step(struct store *st, enum stmt_id id, int64_t cut, long *budget)
+{
+    if (*budget <= 0)
+        return 0;
+    sqlite3_stmt *s = st->st[id];
+    sqlite3_bind_int64(s, 1, cut);
+    sqlite3_bind_int64(s, 2, *budget);
+    if (step_done(s) < 0)
+        return -1;
+    long n = sqlite3_changes(st->db);
+    *budget -= n;
+    return n;
+}
+
+/* Record retention in small batches (see store.h). */
+long store_prune_record(struct store *st, int64_t now_ms, int max_rows, char *err, size_t errlen)
+{
+    if (max_rows <= 0)
+        return ww_err(err, errlen, "retention: max_rows %d must be positive", max_rows);
+    int64_t keep = (int64_t)st->record_days * 86400000LL;
+    /* The triggers judge age by the database's clock: never ask for more
+     * than they allow (a fast replay's ward clock runs ahead of it), and
+     * keep a minute in hand for the time between here and the trigger. */
+    int64_t cut = now_ms - keep;
+    int64_t wall_cut = ww_now_ms() - keep - 60000;
+    if (wall_cut < cut)
+        cut = wall_cut;
+    if (cut <= 0)
+        return 0;
+    static const enum stmt_id order[] = {S_PR_SCORES, S_PR_MINUTES, S_PR_SENSOR_EV,
+                                         S_PR_OBS,    S_PR_NOTES,   S_PR_ALARM_EV,
+                                         S_PR_ALARMS, S_PR_ADM,     S_PR_AUDIT};
+    long budget = max_rows, removed = 0;
+    if (begin(st, err, errlen, "retention") < 0)
+        return -1;
+    for (size_t i = 0; i < WW_ARRAY_LEN(order); i++) {
+        long n = prune_step(st, order[i], cut, &budget);
+        if (n < 0)
+            return fail(st, err, errlen, "retention");
+        removed += n;
+    }
+    st->prune_pass_rows += removed;
+    /* A pass ends when a batch had room to spare: the removal is audited
+     * once per pass, in the transaction of its last batch. */
+    if (budget > 0 && st->prune_pass_rows > 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "%ld rows older than %d days (before %lld)",
+                 st->prune_pass_rows, st->record_days, (long long)cut);
+        if (audit_row(st, "system", "retention-prune", -1, detail, now_ms) < 0)
+            return fail(st, err, errlen, "retention");
+    }
+    if (commit(st, err, errlen, "retention") < 0)
+        return -1;
+    if (budget > 0)
+        st->prune_pass_rows = 0;
+    return removed;
+}
+
 /* Older name of store_downsample_and_prune. */
 long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
                       size_t errlen)
@@ -1646,6 +1816,7 @@ static const struct {
     {"beds", 1},   {"admissions", 1},   {"samples", 1},    {"samples_minute", 2},
     {"scores", 1}, {"observations", 1}, {"alarms", 1},     {"alarm_events", 1},
     {"notes", 1},  {"sensor_events", 1}, {"audit", 1},     {"sources", 3},
+    {"retention", 4},
 };
 
 /* Run integrity_check; print and count problems. -1 when it cannot run. */

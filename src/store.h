@@ -27,7 +27,8 @@
  *   refused with a message naming the field; free text is length-limited
  *   (refused when too long, never cut silently) and sanitised.
  * - The audit and alarm_events tables are append-only: triggers refuse
- *   UPDATE and DELETE.
+ *   UPDATE always, and DELETE of any row younger than the record retention
+ *   (store_prune_record).
  * Times are INTEGER milliseconds since the epoch. Rates are stored as
  * integer tenths per minute, quality as a percentage.
  */
@@ -40,8 +41,9 @@
 #include <stdio.h>
 
 /* 1 core tables, 2 per-minute samples + indexes + append-only alarm events,
- * 3 sample sources, the alarms' latched flag, one open admission per bed. */
-#define STORE_SCHEMA_VERSION 3
+ * 3 sample sources, the alarms' latched flag, one open admission per bed,
+ * 4 record retention (append-only logs may lose rows past the retention). */
+#define STORE_SCHEMA_VERSION 4
 
 /* Longest accepted texts, in bytes (after sanitising). */
 #define STORE_REF_MAX 39     /* pseudonymous patient reference */
@@ -252,6 +254,21 @@ int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
  * nothing is left to do) or -1. */
 long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max_rows, char *err,
                                 size_t errlen);
+/* Record retention: scores, per-minute samples, sensor events,
+ * observations, notes, alarm events, ended alarms, discharged admissions and
+ * audit rows older than record_days before now_ms (and never later than the
+ * database clock allows) are deleted, at most max_rows rows per call in one
+ * transaction, referrers before what they refer to. The audit trail and the
+ * alarm log are append-only by trigger: UPDATE is always refused and DELETE
+ * only of rows older than the retention table's record_days, so this is the
+ * only way rows leave them. Each finished pass writes one "retention-prune"
+ * audit row with the count. Returns the rows removed (0: nothing left). */
+long store_prune_record(struct store *st, int64_t now_ms, int max_rows, char *err,
+                        size_t errlen);
+/* Set record_days (30-36500) in the database; a change is audited by the
+ * retention table's own trigger, whoever makes it. */
+int store_set_record_days(struct store *st, int days, char *err, size_t errlen);
+int store_record_days(const struct store *st);
 /* Older name of store_downsample_and_prune (monitor.c uses it). */
 long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
                       size_t errlen);
