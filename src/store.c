@@ -303,6 +303,18 @@ struct sample_row {
     uint32_t source; /* sources.id, 0 none */
 };
 
+/* An alarm transition waiting for the database (see store_alarm_raise). */
+struct alarm_op {
+    int64_t id; /* the id the ward holds (negative: provisional) */
+    bool raise;
+    int bed;
+    char condition[32], priority[8];
+    char event[16], state[16], staff[STORE_STAFF_MAX + 1];
+    int64_t t;
+};
+
+#define IDMAP_CAP 4096
+
 struct sensor_ev_row {
     int bed;
     int64_t t;
@@ -333,10 +345,20 @@ struct store {
     size_t nscores, capscores;
     struct sensor_ev_row *sevs;
     size_t nsevs, capsevs;
+    /* alarm transitions an outage held back, and provisional ids */
+    struct alarm_op *aops;
+    size_t naops, capaops;
+    struct {
+        int64_t local, real;
+    } idmap[IDMAP_CAP];
+    size_t nmap;
+    int64_t next_local_id;
     struct bed_source sources[MAX_BED_SOURCES];
     size_t nsources;
     int ds_rr[DS_SCRATCH], ds_hr[DS_SCRATCH];
-    int record_days;       /* from the retention table */
+    int busy_ms;     /* busy timeout while healthy */
+    bool busy_short; /* the short one is set */
+    int record_days; /* from the retention table */
     long prune_pass_rows;  /* rows removed in the current retention pass */
     bool healthy;
     char last_error[512];
@@ -364,9 +386,16 @@ static int step_done(sqlite3_stmt *s)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* BEGIN IMMEDIATE: take the write lock now so a busy database fails here. */
+/* BEGIN IMMEDIATE: take the write lock now so a busy database fails here.
+ * While the store is failing, waits for a lock are cut to 100 ms: the loop
+ * retries every second and must not stall the ward behind a locked file. */
 static int begin(struct store *st, char *err, size_t errlen, const char *what)
 {
+    bool want_short = !st->healthy;
+    if (want_short != st->busy_short) {
+        sqlite3_busy_timeout(st->db, want_short ? 100 : st->busy_ms);
+        st->busy_short = want_short;
+    }
     if (step_done(st->st[S_BEGIN]) < 0) {
         st->healthy = false;
         return db_err(st, err, errlen, what);
@@ -583,7 +612,8 @@ static int open_db(struct store *st, const struct store_options *o, char *err, s
                         NULL) != SQLITE_OK)
         return ww_err(err, errlen, "%s: cannot open the database: %s", st->path,
                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
-    sqlite3_busy_timeout(st->db, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 2000);
+    st->busy_ms = o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 2000;
+    sqlite3_busy_timeout(st->db, st->busy_ms);
     sqlite3_extended_result_codes(st->db, 1);
     /* A damaged file is refused before anything writes to it. */
     if (quick_check(st, err, errlen) < 0)
@@ -653,7 +683,10 @@ struct store *store_open_with(const char *path, const struct store_options *opt,
     st->samples = malloc(st->cap * sizeof *st->samples);
     st->scores = malloc(st->capscores * sizeof *st->scores);
     st->sevs = malloc(st->capsevs * sizeof *st->sevs);
-    if (!st->samples || !st->scores || !st->sevs) {
+    st->capaops = 256;
+    st->aops = malloc(st->capaops * sizeof *st->aops);
+    st->next_local_id = -1;
+    if (!st->samples || !st->scores || !st->sevs || !st->aops) {
         ww_err(err, errlen, "out of memory for the write queues");
         store_close(st);
         return NULL;
@@ -682,6 +715,7 @@ void store_close(struct store *st)
     free(st->samples);
     free(st->scores);
     free(st->sevs);
+    free(st->aops);
     free(st);
 }
 
@@ -836,7 +870,7 @@ void store_queue_sensor_event(struct store *st, int bed, int64_t t, const char *
 /* Rows waiting. */
 size_t store_queued(const struct store *st)
 {
-    return st->n + st->nscores + st->nsevs;
+    return st->n + st->nscores + st->nsevs + st->naops;
 }
 
 /* Insert one queued sample. */
@@ -885,6 +919,8 @@ static int put_sensor_event(struct store *st, const struct sensor_ev_row *r)
     return step_done(s);
 }
 
+static int put_alarm_ops(struct store *st);
+
 /* One transaction for everything queued; the queues are emptied only after
  * COMMIT, so a failure anywhere leaves every row for the next try. */
 int store_flush(struct store *st, char *err, size_t errlen)
@@ -894,6 +930,11 @@ int store_flush(struct store *st, char *err, size_t errlen)
     if (begin(st, err, errlen, "cannot write samples") < 0) {
         st->stats.failed_flushes++;
         return -1;
+    }
+    size_t nmap = st->nmap;
+    if (put_alarm_ops(st) < 0) {
+        st->nmap = nmap;
+        goto failed;
     }
     for (size_t i = 0; i < st->n; i++)
         if (put_sample(st, &st->samples[(st->head + i) % st->cap]) < 0)
@@ -905,14 +946,16 @@ int store_flush(struct store *st, char *err, size_t errlen)
         if (put_sensor_event(st, &st->sevs[i]) < 0)
             goto failed;
     if (commit(st, err, errlen, "cannot write samples") < 0) {
+        st->nmap = nmap;
         st->stats.failed_flushes++;
         return -1;
     }
     st->stats.flushed += store_queued(st);
     st->n = st->head = 0;
-    st->nscores = st->nsevs = 0;
+    st->nscores = st->nsevs = st->naops = 0;
     return 0;
 failed:
+    st->nmap = nmap;
     st->stats.failed_flushes++;
     return fail(st, err, errlen, "cannot write samples");
 }
@@ -1182,7 +1225,146 @@ static bool one_of(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-/* New alarm row with its "raised" event, in one transaction. */
+/* The alarm row and its "raised" event inside the open transaction. */
+static int raise_rows(struct store *st, int bed, const char *condition, const char *priority,
+                      int64_t t, int64_t *id)
+{
+    sqlite3_stmt *s = st->st[S_ALARM_RAISE];
+    sqlite3_bind_int(s, 1, bed);
+    sqlite3_bind_text(s, 2, condition, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, priority, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, t);
+    if (step_done(s) < 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(st->db);
+    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
+    sqlite3_bind_int64(e, 1, *id);
+    sqlite3_bind_int64(e, 2, t);
+    sqlite3_bind_text(e, 3, "raised", -1, SQLITE_STATIC);
+    sqlite3_bind_null(e, 4);
+    return step_done(e);
+}
+
+/* A transition's row update, event and (with a staff id) audit row inside
+ * the open transaction. */
+static int event_rows(struct store *st, int64_t alarm_id, const char *event, const char *state,
+                      const char *who, int bed, const char *cond, int64_t t)
+{
+    sqlite3_stmt *u = st->st[S_ALARM_UPDATE];
+    sqlite3_bind_int64(u, 1, alarm_id);
+    sqlite3_bind_text(u, 2, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(u, 3, event, -1, SQLITE_TRANSIENT);
+    bind_text(u, 4, who);
+    sqlite3_bind_int64(u, 5, t);
+    if (step_done(u) < 0)
+        return -1;
+    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
+    sqlite3_bind_int64(e, 1, alarm_id);
+    sqlite3_bind_int64(e, 2, t);
+    sqlite3_bind_text(e, 3, event, -1, SQLITE_TRANSIENT);
+    bind_text(e, 4, who);
+    if (step_done(e) < 0)
+        return -1;
+    if (who[0]) {
+        char detail[96], action[32];
+        snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id, cond);
+        snprintf(action, sizeof action, "alarm-%s", event);
+        if (audit_row(st, who, action, bed, detail, t) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The stored id of an alarm the ward knows by a provisional (negative) id;
+ * 0 while its raise is still queued. */
+static int64_t real_alarm_id(const struct store *st, int64_t id)
+{
+    if (id > 0)
+        return id;
+    for (size_t i = st->nmap; i-- > 0;)
+        if (st->idmap[i].local == id)
+            return st->idmap[i].real;
+    return 0;
+}
+
+/* Remember local -> real; the oldest half goes when the table is full
+ * (alarms raised during an outage long ago, long since ended). */
+static void map_alarm_id(struct store *st, int64_t local, int64_t real)
+{
+    if (st->nmap == IDMAP_CAP) {
+        memmove(st->idmap, st->idmap + IDMAP_CAP / 2, IDMAP_CAP / 2 * sizeof *st->idmap);
+        st->nmap = IDMAP_CAP / 2;
+    }
+    st->idmap[st->nmap].local = local;
+    st->idmap[st->nmap].real = real;
+    st->nmap++;
+}
+
+/* Queue an automatic alarm transition the database did not take now. */
+static bool queue_alarm_op(struct store *st, const struct alarm_op *op)
+{
+    void *arr = st->aops;
+    bool ok = make_room(st, &arr, &st->capaops, st->naops, sizeof *st->aops);
+    st->aops = arr;
+    if (!ok)
+        return false;
+    st->aops[st->naops++] = *op;
+    st->stats.queued++;
+    return true;
+}
+
+/* Write the queued alarm transitions, in order, inside the open
+ * transaction. New id mappings are kept only if the caller commits
+ * (*nmap_before restores them otherwise). */
+static int put_alarm_ops(struct store *st)
+{
+    for (size_t i = 0; i < st->naops; i++) {
+        const struct alarm_op *op = &st->aops[i];
+        if (op->raise) {
+            int64_t id;
+            if (raise_rows(st, op->bed, op->condition, op->priority, op->t, &id) < 0)
+                return -1;
+            map_alarm_id(st, op->id, id);
+            continue;
+        }
+        int64_t id = real_alarm_id(st, op->id);
+        int bed = -1;
+        char cond[32] = "";
+        if (!id || !alarm_info(st, id, &bed, cond, sizeof cond)) {
+            st->stats.lost_rows++; /* its raise is gone: nothing to attach it to */
+            continue;
+        }
+        if (event_rows(st, id, op->event, op->state, op->staff, bed, cond, op->t) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Write queued alarm transitions now, in their own transaction. */
+static int drain_alarm_ops(struct store *st, char *err, size_t errlen)
+{
+    if (!st->naops)
+        return 0;
+    size_t nmap = st->nmap;
+    if (begin(st, err, errlen, "alarm") < 0)
+        return -1;
+    if (put_alarm_ops(st) < 0) {
+        st->nmap = nmap;
+        return fail(st, err, errlen, "alarm");
+    }
+    if (commit(st, err, errlen, "alarm") < 0) {
+        st->nmap = nmap;
+        return -1;
+    }
+    st->stats.flushed += st->naops;
+    st->naops = 0;
+    return 0;
+}
+
+/* Raise: the alarm row and its "raised" event. When the database cannot
+ * take it now (full, read-only, locked), the raise is queued under a
+ * provisional negative id and written by the next successful flush: an
+ * alarm of the machine is never lost to a store outage. */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen)
 {
@@ -1190,26 +1372,23 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
         return ww_err(err, errlen, "alarm: condition name missing or too long");
     if (!priority || !*priority || strlen(priority) >= 8)
         return ww_err(err, errlen, "alarm: priority missing or too long");
-    if (begin(st, err, errlen, "alarm") < 0)
+    int64_t id = 0;
+    /* Queued transitions go first, so the record keeps their order. */
+    if (drain_alarm_ops(st, err, errlen) == 0 && begin(st, err, errlen, "alarm") == 0) {
+        if (raise_rows(st, bed, condition, priority, t, &id) < 0)
+            fail(st, err, errlen, "alarm");
+        else if (commit(st, err, errlen, "alarm") == 0) {
+            *alarm_id = id;
+            return 0;
+        }
+    }
+    struct alarm_op op = {.id = st->next_local_id--, .raise = true, .bed = bed, .t = t};
+    ww_strlcpy(op.condition, condition, sizeof op.condition);
+    ww_strlcpy(op.priority, priority, sizeof op.priority);
+    st->healthy = false;
+    if (!queue_alarm_op(st, &op))
         return -1;
-    sqlite3_stmt *s = st->st[S_ALARM_RAISE];
-    sqlite3_bind_int(s, 1, bed);
-    sqlite3_bind_text(s, 2, condition, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, priority, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, t);
-    if (step_done(s) < 0)
-        return fail(st, err, errlen, "alarm");
-    int64_t id = sqlite3_last_insert_rowid(st->db);
-    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
-    sqlite3_bind_int64(e, 1, id);
-    sqlite3_bind_int64(e, 2, t);
-    sqlite3_bind_text(e, 3, "raised", -1, SQLITE_STATIC);
-    sqlite3_bind_null(e, 4);
-    if (step_done(e) < 0)
-        return fail(st, err, errlen, "alarm");
-    if (commit(st, err, errlen, "alarm") < 0)
-        return -1;
-    *alarm_id = id;
+    *alarm_id = op.id;
     return 0;
 }
 
@@ -1217,7 +1396,10 @@ static const char *const alarm_events[] = {"raised", "acknowledged", "realerted"
                                            "ended",  "latched",      "reset",     "superseded"};
 static const char *const alarm_states[] = {"active", "acknowledged", "latched", "ended", "reset"};
 
-/* Alarm transition: row update, event, and audit when a person did it. */
+/* Alarm transition: row update, event, and audit when a person did it. A
+ * person's transition (with a staff id) is confirmed only once committed;
+ * the machine's own (no staff id) are queued like a raise when the database
+ * cannot take them now. */
 int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, const char *state,
                       const char *staff, int64_t t, char *err, size_t errlen)
 {
@@ -1235,35 +1417,34 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
     bool personal = !strcmp(event, "acknowledged") || !strcmp(event, "reset");
     if (clean_text(who, sizeof who, staff, false, personal, "staff id", err, errlen) < 0)
         return -1;
-    int bed = -1;
-    char cond[32] = "";
-    if (!alarm_info(st, alarm_id, &bed, cond, sizeof cond))
+    if (alarm_id == 0)
+        return ww_err(err, errlen, "alarm: no alarm 0");
+    int drained = drain_alarm_ops(st, err, errlen);
+    int64_t id = real_alarm_id(st, alarm_id);
+    if (drained == 0 && id) {
+        int bed = -1;
+        char cond[32] = "";
+        if (!alarm_info(st, id, &bed, cond, sizeof cond))
+            return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
+        if (begin(st, err, errlen, "alarm") == 0) {
+            if (event_rows(st, id, event, state, who, bed, cond, t) < 0)
+                fail(st, err, errlen, "alarm");
+            else if (commit(st, err, errlen, "alarm") == 0)
+                return 0;
+        }
+    } else if (drained == 0 && alarm_id > 0) {
         return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
-    if (begin(st, err, errlen, "alarm") < 0)
-        return -1;
-    sqlite3_stmt *u = st->st[S_ALARM_UPDATE];
-    sqlite3_bind_int64(u, 1, alarm_id);
-    sqlite3_bind_text(u, 2, state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(u, 3, event, -1, SQLITE_TRANSIENT);
-    bind_text(u, 4, who);
-    sqlite3_bind_int64(u, 5, t);
-    if (step_done(u) < 0)
-        return fail(st, err, errlen, "alarm");
-    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
-    sqlite3_bind_int64(e, 1, alarm_id);
-    sqlite3_bind_int64(e, 2, t);
-    sqlite3_bind_text(e, 3, event, -1, SQLITE_TRANSIENT);
-    bind_text(e, 4, who);
-    if (step_done(e) < 0)
-        return fail(st, err, errlen, "alarm");
-    if (who[0]) {
-        char detail[96], action[32];
-        snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id, cond);
-        snprintf(action, sizeof action, "alarm-%s", event);
-        if (audit_row(st, who, action, bed, detail, t) < 0)
-            return fail(st, err, errlen, "alarm");
+    } else if (drained == 0 && !st->naops) {
+        /* A provisional id the store never issued or has forgotten. */
+        return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
     }
-    return commit(st, err, errlen, "alarm");
+    if (who[0])
+        return -1; /* a person's action: they must see it was not recorded */
+    struct alarm_op op = {.id = alarm_id, .t = t};
+    ww_strlcpy(op.event, event, sizeof op.event);
+    ww_strlcpy(op.state, state, sizeof op.state);
+    st->healthy = false;
+    return queue_alarm_op(st, &op) ? 0 : -1;
 }
 
 /* Generic audit row. */

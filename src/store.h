@@ -23,7 +23,15 @@
  *   if memory runs out is a row lost, counted in lost_rows).
  * - Commands (admit, discharge, observation, note, alarm transitions, Scale 2,
  *   limits, audit) commit immediately, each in its own transaction with its
- *   audit row, and return 0 only after COMMIT succeeded. Bad arguments are
+ *   audit row, and return 0 only after COMMIT succeeded. The one exception
+ *   is the alarm machine's own transitions (raise, and events without a
+ *   staff id): when the database cannot take them (locked, read-only, full)
+ *   they are queued in order, a raise under a provisional negative id, and
+ *   written by the next successful flush; the provisional id keeps naming
+ *   the alarm afterwards. A person's acknowledgement or reset is never
+ *   queued: it fails so the person sees it was not recorded.
+ * - While the store is failing, lock waits are cut to 100 ms so the loop's
+ *   retry each second never stalls the ward behind a locked file. Bad arguments are
  *   refused with a message naming the field; free text is length-limited
  *   (refused when too long, never cut silently) and sanitised.
  * - The audit and alarm_events tables are append-only: triggers refuse
@@ -202,7 +210,8 @@ int store_add_observation(struct store *st, int64_t admission_id, int bed, const
 int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alarm_id,
                    const char *text, const char *staff, int64_t t, int64_t *note_id, char *err,
                    size_t errlen);
-/* A new alarm row (state active) with its "raised" event; returns its id. */
+/* A new alarm row (state active) with its "raised" event; returns its id
+ * (negative and provisional when queued during an outage, see above). */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen);
 /* A transition: event is one of raised acknowledged realerted escalated ended

@@ -274,7 +274,7 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
             const char *state = state_of[ev->kind];
             if (ev->kind == AE_ESCALATED || ev->kind == AE_REALERTED)
                 state = ev->alarm->acked ? "acknowledged" : "active";
-            if (ev->alarm->id > 0 &&
+            if (ev->alarm->id != 0 &&
                 store_alarm_event(w->st, ev->alarm->id, alarm_event_name(ev->kind), state,
                                   ev->staff, ev->t, err, sizeof err) < 0) {
                 w->store_ok = false;

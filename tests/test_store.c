@@ -436,10 +436,18 @@ static void test_flush_failure_keeps_rows(void **state)
     /* More rows during the outage join the queue. */
     struct store_sample late = {1, 60000, 30, 99, 1, 1};
     store_queue_sample(st, &late);
-    /* Commands are not confirmed while the write fails, and leave nothing. */
+    /* The machine's alarms are queued under a provisional id and reach the
+     * file with the rows; a person's acknowledgement is not confirmed. */
     int64_t id = 12345;
-    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), -1);
-    assert_int_equal(id, 12345);
+    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), 0);
+    assert_true(id < 0);
+    assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2, err,
+                                       sizeof err),
+                     -1);
+    assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 3, err, sizeof err),
+                     0);
+    assert_int_equal(store_queued(st), 54);
+    /* Commands are not confirmed while the write fails, and leave nothing. */
     int64_t adm = 777;
     assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 2, &adm, err, sizeof err), -1);
     assert_int_equal(adm, 777);
@@ -454,15 +462,24 @@ static void test_flush_failure_keeps_rows(void **state)
     store_get_stats(st, &stt);
     assert_int_equal(stt.failed_flushes, 1);
     assert_int_equal(stt.dropped_samples, 0);
+    /* The provisional id still works: it now names the stored alarm. */
+    assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 5, err,
+                                       sizeof err),
+                     0);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 51);
     assert_int_equal(raw_int("SELECT sum(rr10) FROM samples WHERE t < 50000"), 10 * 700);
     assert_int_equal(raw_int("SELECT hr10 FROM samples WHERE t = 60000"), 990);
     assert_int_equal(raw_int("SELECT count(*) FROM scores"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(raw_int("SELECT escalated * 10 + (state = 'acknowledged') FROM alarms"), 11);
+    assert_int_equal(raw_int("SELECT group_concat(event) = 'raised,escalated,acknowledged' FROM"
+                             " (SELECT event FROM alarm_events ORDER BY t)"),
+                     1);
     assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE bed = 1"), 0);
     assert_int_equal(raw_int("SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1); /* the first admit only */
+    /* the first admit and the acknowledgement after the outage only */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 2);
 }
 
 static void test_ring_overflow_drops_oldest_samples_only(void **state)
