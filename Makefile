@@ -5,6 +5,8 @@
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
+#   make soak       24 simulated hours of the demo ward (RSS, database size)
+#                   and valgrind --leak-check=full over shorter replays
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined check
 
@@ -71,7 +73,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke install uninstall clean tests
+.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -133,6 +135,11 @@ demo: deps
 bench: deps-test
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# Long run (not in make check; tests/t_soak_short.sh is its bounded form).
+soak: deps-test
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh scripts/soak.sh $(BIN)
 
 # libFuzzer harnesses are built with clang straight from the sources they test.
 FUZZ_CC     ?= clang

@@ -72,14 +72,14 @@ static void on_reading(void *ctx, size_t bed, int64_t now, const struct reading 
 static void on_event(void *ctx, const struct ward_event *ev)
 {
     struct replay_out *o = ctx;
+    if (ev->kind == WEV_ALARM && ev->alarm->kind == AE_RAISED)
+        o->alarms_raised[ev->alarm->priority]++;
     if (!o->alarms)
         return;
     double t = (double)(ev->t_ms - o->start) / 1000.0;
     const char *bed = ev->bed >= 0 ? ward_bed(o->ward, (size_t)ev->bed)->label : "";
     if (ev->kind == WEV_ALARM) {
         const struct alarm_event *a = ev->alarm;
-        if (a->kind == AE_RAISED)
-            o->alarms_raised[a->priority]++;
         printf("{\"t\":%.3f,\"bed\":", t);
         json_str(bed);
         printf(",\"event\":\"%s\",\"alarm\":\"%s\",\"priority\":\"%s\"",
@@ -149,11 +149,15 @@ struct replay_run {
     int64_t until_ms;     /* stop at this ward time; 0 never */
     int64_t stats_every;  /* ms of ward time; 0 off */
     int64_t next_stats;
+    int64_t last_printed; /* ward time of the last line, -1 none */
 };
 
 /* One "stats" line on stderr. */
 static void print_stats(struct replay_run *r)
 {
+    if (monitor_now(r->m) == r->last_printed)
+        return;
+    r->last_printed = monitor_now(r->m);
     long cur, peak;
     rss_kb(&cur, &peak);
     struct store_stats ss = {0};
@@ -335,7 +339,7 @@ int cmd_replay_main(int argc, char **argv)
     monitor_on_reading(m, on_reading, &o);
     ward_set_listener(o.ward, on_event, &o);
     struct replay_run run = {m, st, &o, dbpath, for_s > 0 ? o.start + (int64_t)(for_s * 1000) : 0,
-                             (int64_t)(stats_s * 1000), o.start + (int64_t)(stats_s * 1000)};
+                             (int64_t)(stats_s * 1000), o.start + (int64_t)(stats_s * 1000), -1};
     int64_t t0 = ww_mono_ms();
     double simulated;
     if (fast) {

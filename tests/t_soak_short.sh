@@ -1,0 +1,58 @@
+#!/bin/sh
+# The bounded form of `make soak` for make check: three simulated beds (one
+# per serial driver) replayed with the store for 6 simulated hours (--fast
+# --loop): no row queued, dropped or lost, the database sound, resident
+# memory flat after the first hour (growth < 4 MB: SQLite's page cache
+# warming is the only expected growth), and under 3 MB per bed-day on disk.
+# Then valgrind --leak-check=full over 10 minutes --fast and 2 minutes paced
+# through the event loop (SKIP without valgrind).
+W=${WARDWATCH_BIN:-bin/wardwatch}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+for i in 1 2 3; do
+  d=$(echo "ti-vs mr60bha2 mr60bha1" | cut -d' ' -f$i)
+  "$W" simulate stable -o "$T/bed$i.wwrec" --sensor "$d" --hours 0.25 --seed $i 2>/dev/null ||
+    { echo "not ok - simulate bed $i"; exit 0; }
+done
+REC="$T/bed1.wwrec $T/bed2.wwrec $T/bed3.wwrec"
+# shellcheck disable=SC2086
+"$W" replay $REC --fast --loop --for 21600 --stats 3600 --db "$T/s.db" >/dev/null 2>"$T/s.err"
+rc=$?
+val() { grep '^stats ' "$T/s.err" | sed -n "$1p" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+r1=$(val 1 rss_kb); r6=$(val '$' peak_rss_kb)
+if [ $rc -eq 0 ] && grep -q ' 0 still queued, 0 samples dropped, 0 rows lost' "$T/s.err"; then
+  echo "ok - 6 h replay with the store: nothing queued, dropped or lost"
+else
+  echo "not ok - 6 h replay: exit $rc"; sed 's/^/# /' "$T/s.err" | tail -3
+fi
+if [ -n "$r1" ] && [ -n "$r6" ] && [ $((r6 - r1)) -lt 4096 ]; then
+  echo "ok - resident memory flat: ${r1} KB at 1 h, peak ${r6} KB at 6 h"
+else
+  echo "not ok - resident memory grew: '${r1}' KB at 1 h, '${r6}' KB at 6 h"
+fi
+"$W" check "$T/s.db" >"$T/check.out" 2>&1; ic=$?
+bytes=$(stat -c %s "$T/s.db")
+# 3 beds x 6 h = 0.75 bed-day; 3 MB per bed-day -> 2.25 MB.
+if [ "$ic" = 0 ] && [ "$bytes" -le 2250000 ]; then
+  echo "ok - database sound, $bytes bytes for 0.75 bed-day (<= 3 MB per bed-day)"
+else
+  echo "not ok - database: wardwatch check exit $ic, $bytes bytes for 0.75 bed-day"
+  sed 's/^/# /' "$T/check.out" | tail -3
+fi
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "ok - valgrind replay # SKIP valgrind is not installed"; exit 0
+fi
+for mode in fast paced; do
+  rm -f "$T/v.db"*
+  if [ $mode = fast ]; then args="--fast --for 600"; else args="--speed 60 --for 120"; fi
+  # shellcheck disable=SC2086
+  valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+    --error-exitcode=3 --log-file="$T/vg.log" "$W" replay $REC $args --db "$T/v.db" \
+    >/dev/null 2>&1
+  rc=$?
+  if [ $rc -eq 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$T/vg.log"; then
+    echo "ok - valgrind --leak-check=full, replay $args --db: no leak, no error"
+  else
+    echo "not ok - valgrind replay $args: exit $rc"
+    grep -E 'definitely|indirectly|possibly|ERROR SUMMARY|Invalid' "$T/vg.log" | head -5 | sed 's/^/# /'
+  fi
+done
