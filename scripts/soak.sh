@@ -64,6 +64,9 @@ fi
 
 if ! command -v valgrind >/dev/null 2>&1; then
   echo "== valgrind: SKIP valgrind is not installed"
+elif nm "$W" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle' ||
+     ldd "$W" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+  echo "== valgrind: SKIP $W is a sanitizer build"
 else
   for mode in fast paced; do
     rm -f "$T/vg.db"*

@@ -920,6 +920,8 @@ static int put_sensor_event(struct store *st, const struct sensor_ev_row *r)
 }
 
 static int put_alarm_ops(struct store *st);
+static int drain_alarm_ops(struct store *st, char *err, size_t errlen);
+static int64_t real_alarm_id(const struct store *st, int64_t id);
 
 /* One transaction for everything queued; the queues are emptied only after
  * COMMIT, so a failure anywhere leaves every row for the next try. */
@@ -1195,6 +1197,15 @@ int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alar
     if (clean_text(clean, sizeof clean, text, true, true, "note text", err, errlen) < 0 ||
         clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
         return -1;
+    if (alarm_id < 0) {
+        /* An alarm raised during an outage: its provisional id. */
+        int64_t given = alarm_id;
+        if (drain_alarm_ops(st, err, errlen) < 0)
+            return -1;
+        alarm_id = real_alarm_id(st, given);
+        if (!alarm_id)
+            return ww_err(err, errlen, "note: no alarm %lld", (long long)given);
+    }
     if (alarm_id > 0 && !alarm_info(st, alarm_id, NULL, NULL, 0))
         return ww_err(err, errlen, "note: no alarm %lld", (long long)alarm_id);
     sqlite3_stmt *s = st->st[S_NOTE];

@@ -466,6 +466,10 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 5, err,
                                        sizeof err),
                      0);
+    int64_t nid;
+    assert_int_equal(store_add_note(st, 1, 0, id, "checked", "KN", 6, &nid, err, sizeof err), 0);
+    assert_int_equal(store_add_note(st, 1, 0, -999, "x", "KN", 6, &nid, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no alarm -999"));
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 51);
     assert_int_equal(raw_int("SELECT sum(rr10) FROM samples WHERE t < 50000"), 10 * 700);
@@ -478,8 +482,9 @@ static void test_flush_failure_keeps_rows(void **state)
                      1);
     assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE bed = 1"), 0);
     assert_int_equal(raw_int("SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"), 1);
-    /* the first admit and the acknowledgement after the outage only */
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 2);
+    assert_int_equal(raw_int("SELECT count(*) FROM notes n JOIN alarms a ON a.id = n.alarm"), 1);
+    /* the first admit, the acknowledgement and the note after the outage */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 3);
 }
 
 static void test_ring_overflow_drops_oldest_samples_only(void **state)
