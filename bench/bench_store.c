@@ -19,7 +19,9 @@
  *    per-second rows through the store API, measured on disk; with
  *    --year-beds N < BEDS only N beds are synthesised and the 32-bed figure
  *    is that size x BEDS/N (labelled as extrapolated: every table is keyed
- *    by bed, nothing grows across beds).
+ *    by bed, nothing grows across beds). Then record_days 358 makes the
+ *    oldest week of that record due, and store_prune_record removes it in
+ *    600-row batches: rows, batches, mean and longest batch time.
  *
  * usage: bench_store [--beds N] [--year-beds N] [--no-year]
  * Prints figures; asserts nothing about time.
@@ -485,6 +487,34 @@ int main(int argc, char **argv)
                year_beds == 32 ? "(measured)" : "(EXTRAPOLATED from the beds above x 32/N)",
                ybytes / 1e3 / (year_beds * 365.0), (7 * 3.0 + 358 * 0.1),
                ybytes / 1e6 / year_beds);
+        /* The record's retention on that year: record_days 358 makes the
+         * oldest week due, pruned in the loop's 600-row batches. */
+        st = open_beds(ypath, year_beds);
+        if (store_set_record_days(st, 358, err, sizeof err) < 0) {
+            fprintf(stderr, "bench_store: %s\n", err);
+            return 1;
+        }
+        long pb = 0, prows = 0;
+        double pworst = 0, p0 = (double)ww_mono_ms();
+        do {
+            double b0 = (double)ww_mono_ms();
+            r = store_prune_record(st, ww_now_ms(), 600, err, sizeof err);
+            double bt = (double)ww_mono_ms() - b0;
+            if (bt > pworst)
+                pworst = bt;
+            if (r > 0)
+                prows += r;
+            pb++;
+        } while (r > 0);
+        double pwall = ((double)ww_mono_ms() - p0) / 1000;
+        store_close(st);
+        if (r < 0) {
+            fprintf(stderr, "bench_store: prune: %s\n", err);
+            return 1;
+        }
+        printf("record retention on that year (record_days 358): %ld rows pruned in %ld batches "
+               "of 600 in %.1f s, %.2f ms per batch on average, longest %.0f ms\n",
+               prows, pb, pwall, pwall * 1000 / (double)pb, pworst);
         db_remove(ypath);
     }
     rmdir(dir);

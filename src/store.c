@@ -267,25 +267,28 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_RET_SET] = "UPDATE retention SET record_days = ?1 WHERE id = 1 AND record_days != ?1",
     /* Record retention, ?1 cutoff (ms), ?2 row budget. Per-bed tables are
      * reached through beds so each bed's (bed, t) key range is read, never a
-     * scan of the whole table; rows still referenced stay until their
-     * referrers have gone (events before alarms, notes and observations
-     * before admissions); open alarms keep their events. */
+     * scan of the whole table (CROSS JOIN fixes that order for the planner,
+     * which otherwise scans a year of one bed to reach the next; the unary +
+     * keeps alarms off the state index, where nearly every alarm is
+     * 'ended'). Rows still referenced stay until their referrers have gone
+     * (events before alarms, notes and observations before admissions);
+     * open alarms keep their events. */
     [S_PR_SCORES] = "DELETE FROM scores WHERE (bed, t) IN (SELECT s.bed, s.t FROM beds b"
-                    " JOIN scores s ON s.bed = b.number AND s.t < ?1 LIMIT ?2)",
+                    " CROSS JOIN scores s ON s.bed = b.number AND s.t < ?1 LIMIT ?2)",
     [S_PR_MINUTES] = "DELETE FROM samples_minute WHERE (bed, minute) IN (SELECT s.bed, s.minute"
-                     " FROM beds b JOIN samples_minute s ON s.bed = b.number"
+                     " FROM beds b CROSS JOIN samples_minute s ON s.bed = b.number"
                      " AND s.minute < ?1 / 60000 LIMIT ?2)",
     [S_PR_SENSOR_EV] = "DELETE FROM sensor_events WHERE id IN (SELECT e.id FROM beds b"
-                       " JOIN sensor_events e ON e.bed = b.number AND e.t < ?1 LIMIT ?2)",
+                       " CROSS JOIN sensor_events e ON e.bed = b.number AND e.t < ?1 LIMIT ?2)",
     [S_PR_OBS] = "DELETE FROM observations WHERE id IN (SELECT o.id FROM beds b"
-                 " JOIN observations o ON o.bed = b.number AND o.t < ?1 LIMIT ?2)",
+                 " CROSS JOIN observations o ON o.bed = b.number AND o.t < ?1 LIMIT ?2)",
     [S_PR_NOTES] = "DELETE FROM notes WHERE id IN (SELECT n.id FROM beds b"
-                   " JOIN notes n ON n.bed = b.number AND n.t < ?1 LIMIT ?2)",
+                   " CROSS JOIN notes n ON n.bed = b.number AND n.t < ?1 LIMIT ?2)",
     [S_PR_ALARM_EV] = "DELETE FROM alarm_events WHERE id IN (SELECT e.id FROM alarm_events e"
-                      " JOIN alarms a ON a.id = e.alarm WHERE e.t < ?1"
+                      " CROSS JOIN alarms a ON a.id = e.alarm WHERE e.t < ?1"
                       " AND a.state IN ('ended', 'reset') ORDER BY e.t LIMIT ?2)",
     [S_PR_ALARMS] = "DELETE FROM alarms WHERE id IN (SELECT a.id FROM alarms a"
-                    " WHERE a.raised_at < ?1 AND a.state IN ('ended', 'reset')"
+                    " WHERE a.raised_at < ?1 AND +a.state IN ('ended', 'reset')"
                     " AND NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.alarm = a.id)"
                     " AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.alarm = a.id)"
                     " ORDER BY a.raised_at LIMIT ?2)",
