@@ -7,7 +7,9 @@
 #     growth: RSS after the first interval against the end (flat once
 #     SQLite's page cache is warm), and database bytes per bed-day (the
 #     retention design allows <= 3 MB per bed-day of per-second rows for
-#     samples_days, then per-minute rows).
+#     samples_days, then per-minute rows). Then the same ward for
+#     SOAK_RET_DAYS days (default 4) with samples_days = 1, to watch the
+#     retention hold the file: per-second rows stay at one day's worth.
 #  2. valgrind --leak-check=full over a shorter replay with the store, once
 #     --fast (SOAK_VALGRIND_S simulated seconds, default 1800) and once paced
 #     through the event loop (--speed 200 for 300 s); any leak or memory error
@@ -60,6 +62,28 @@ if "$W" check "$T/soak.db" >"$T/check.out" 2>&1; then
   echo "soak: wardwatch check: ok"
 else
   echo "soak: wardwatch check FAILED"; sed 's/^/  /' "$T/check.out"; status=1
+fi
+
+# 1b. Retention at work: samples_days = 1 over SOAK_RET_DAYS (default 4)
+# simulated days: after the first day the per-second rows stay at one day's
+# worth, older ones become per-minute rows, and the file grows only by the
+# per-minute rows and the record (SQLite reuses the freed pages).
+RET_DAYS=${SOAK_RET_DAYS:-4}
+printf '[ward]\nname = Soak retention\n[retention]\nsamples_days = 1\nrecord_days = 30\n' >"$T/ret.ini"
+echo "== retention: $beds beds, $RET_DAYS days simulated with samples_days = 1, size every 12 h"
+"$W" replay "$REC"/*.wwrec -c "$T/ret.ini" --fast --loop --for $((RET_DAYS * 86400)) \
+  --stats 43200 --db "$T/ret.db" >/dev/null 2>"$T/ret.err"
+rc=$?
+grep -E '^stats ' "$T/ret.err" | awk '{
+  for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+  printf "  t=%5.1f d  db %6.1f MB  rss %5.1f MB\n", v["t"] / 86400, v["db_bytes"] / 1e6, v["rss_kb"] / 1024 }'
+if [ $rc -ne 0 ] || ! grep -q ' 0 still queued, 0 samples dropped, 0 rows lost' "$T/ret.err"; then
+  echo "retention: FAILED (replay exit $rc)"; status=1
+elif command -v sqlite3 >/dev/null 2>&1; then
+  sqlite3 "$T/ret.db" "SELECT 'retention: per-second rows ' || (SELECT count(*) FROM samples) ||
+    ' (' || round((SELECT count(*) FROM samples) / ($beds * 86400.0), 3) || ' bed-days), per-minute rows ' ||
+    (SELECT count(*) FROM samples_minute) || ', file ' || round(page_count * page_size / 1e6, 1) || ' MB'
+    FROM pragma_page_count, pragma_page_size"
 fi
 
 if ! command -v valgrind >/dev/null 2>&1; then

@@ -3,7 +3,9 @@
 # per serial driver) replayed with the store for 6 simulated hours (--fast
 # --loop): no row queued, dropped or lost, the database sound, resident
 # memory flat after the first hour (growth < 4 MB: SQLite's page cache
-# warming is the only expected growth), and under 3 MB per bed-day on disk.
+# warming is the only expected growth), and under 3 MB per bed-day on disk;
+# 2 days with samples_days = 1 leave one day of per-second rows (retention
+# keeps pace with a fast replay).
 # Then valgrind --leak-check=full over 10 minutes --fast and 2 minutes paced
 # through the event loop (SKIP without valgrind).
 W=${WARDWATCH_BIN:-bin/wardwatch}
@@ -46,6 +48,26 @@ if [ "$ic" = 0 ] && [ "$bytes" -le 2250000 ]; then
 else
   echo "not ok - database: wardwatch check exit $ic, $bytes bytes for 0.75 bed-day"
   sed 's/^/# /' "$T/check.out" | tail -3
+fi
+# Retention keeps pace with a fast replay: 2 days with samples_days = 1
+# leave one day of per-second rows per bed, the first day as per-minute rows.
+printf '[ward]\nname = Retention\n[retention]\nsamples_days = 1\nrecord_days = 30\n' >"$T/ret.ini"
+# shellcheck disable=SC2086
+"$W" replay $REC -c "$T/ret.ini" --fast --loop --for 172800 --db "$T/r.db" >/dev/null 2>"$T/r.err"
+rc=$?
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  echo "ok - retention keeps pace with a fast replay # SKIP no sqlite3 shell"
+else
+  sec=$(sqlite3 "$T/r.db" "SELECT count(*) FROM samples")
+  mins=$(sqlite3 "$T/r.db" "SELECT count(*) FROM samples_minute")
+  # 3 beds: at most a day and 10 minutes of per-second rows each; at least
+  # 23 h of per-minute rows each.
+  if [ $rc -eq 0 ] && [ "$sec" -le $((3 * 87000)) ] && [ "$sec" -ge $((3 * 80000)) ] &&
+     [ "$mins" -ge $((3 * 1380)) ]; then
+    echo "ok - retention keeps pace with a fast replay: $sec per-second rows, $mins per-minute rows after 2 days"
+  else
+    echo "not ok - retention after 2 days: exit $rc, $sec per-second rows, $mins per-minute rows"
+  fi
 fi
 if ! command -v valgrind >/dev/null 2>&1; then
   echo "ok - valgrind replay # SKIP valgrind is not installed"; exit 0
