@@ -81,7 +81,7 @@ if [ $rc -ne 0 ] || ! grep -q ' 0 still queued, 0 samples dropped, 0 rows lost' 
   echo "retention: FAILED (replay exit $rc)"; status=1
 elif command -v sqlite3 >/dev/null 2>&1; then
   sqlite3 "$T/ret.db" "SELECT 'retention: per-second rows ' || (SELECT count(*) FROM samples) ||
-    ' (' || round((SELECT count(*) FROM samples) / ($beds * 86400.0), 3) || ' bed-days), per-minute rows ' ||
+    ' (' || round((SELECT count(*) FROM samples) / ($beds * 86400.0), 3) || ' days per bed), per-minute rows ' ||
     (SELECT count(*) FROM samples_minute) || ', file ' || round(page_count * page_size / 1e6, 1) || ' MB'
     FROM pragma_page_count, pragma_page_size"
 fi
