@@ -485,8 +485,7 @@ int main(int argc, char **argv)
                "(budget 7 x 3 MB + 358 x 100 KB = %.1f MB per bed-year, used %.1f MB)\n",
                ybytes * scale / 1e9,
                year_beds == 32 ? "(measured)" : "(EXTRAPOLATED from the beds above x 32/N)",
-               ybytes / 1e3 / (year_beds * 365.0), (7 * 3.0 + 358 * 0.1),
-               ybytes / 1e6 / year_beds);
+               ybytes / 1e3 / (year_beds * 365.0), (7 * 3.0 + 358 * 0.1), ybytes / 1e6 / year_beds);
         /* The record's retention on that year: record_days 358 makes the
          * oldest week due, pruned in the loop's 600-row batches. */
         st = open_beds(ypath, year_beds);

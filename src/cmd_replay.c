@@ -146,8 +146,8 @@ struct replay_run {
     struct store *st;
     struct replay_out *o;
     const char *db;
-    int64_t until_ms;     /* stop at this ward time; 0 never */
-    int64_t stats_every;  /* ms of ward time; 0 off */
+    int64_t until_ms;    /* stop at this ward time; 0 never */
+    int64_t stats_every; /* ms of ward time; 0 off */
     int64_t next_stats;
     int64_t last_printed; /* ward time of the last line, -1 none */
 };
@@ -170,7 +170,9 @@ static void print_stats(struct replay_run *r)
             r->db ? db_bytes(r->db) : 0LL, r->st ? store_queued(r->st) : (size_t)0,
             (unsigned long long)ss.flushed, (unsigned long long)ss.dropped_samples,
             (unsigned long long)ss.failed_flushes, (unsigned long long)ss.lost_rows,
-            !r->st ? "none" : ward_store_ok(monitor_ward(r->m)) ? "ok" : "failing");
+            !r->st                              ? "none"
+            : ward_store_ok(monitor_ward(r->m)) ? "ok"
+                                                : "failing");
 }
 
 /* Stats due at this ward time? */
@@ -338,8 +340,14 @@ int cmd_replay_main(int argc, char **argv)
     o.start = monitor_start_ms(m);
     monitor_on_reading(m, on_reading, &o);
     ward_set_listener(o.ward, on_event, &o);
-    struct replay_run run = {m, st, &o, dbpath, for_s > 0 ? o.start + (int64_t)(for_s * 1000) : 0,
-                             (int64_t)(stats_s * 1000), o.start + (int64_t)(stats_s * 1000), -1};
+    struct replay_run run = {.m = m,
+                             .st = st,
+                             .o = &o,
+                             .db = dbpath,
+                             .until_ms = for_s > 0 ? o.start + (int64_t)(for_s * 1000) : 0,
+                             .stats_every = (int64_t)(stats_s * 1000),
+                             .next_stats = o.start + (int64_t)(stats_s * 1000),
+                             .last_printed = -1};
     int64_t t0 = ww_mono_ms();
     double simulated;
     if (fast) {

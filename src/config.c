@@ -347,8 +347,8 @@ bool config_staff_valid(const struct ward_config *c, const char *id)
 static int resolve_path(char *dst, size_t n, const char *ini, const char *v)
 {
     const char *slash = v[0] == '/' ? NULL : strrchr(ini, '/');
-    int len = slash ? snprintf(dst, n, "%.*s/%s", (int)(slash - ini), ini, v)
-                    : snprintf(dst, n, "%s", v);
+    int len =
+        slash ? snprintf(dst, n, "%.*s/%s", (int)(slash - ini), ini, v) : snprintf(dst, n, "%s", v);
     return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 

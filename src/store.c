@@ -359,10 +359,10 @@ struct store {
     struct bed_source sources[MAX_BED_SOURCES];
     size_t nsources;
     int ds_rr[DS_SCRATCH], ds_hr[DS_SCRATCH];
-    int busy_ms;     /* busy timeout while healthy */
-    bool busy_short; /* the short one is set */
-    int record_days; /* from the retention table */
-    long prune_pass_rows;  /* rows removed in the current retention pass */
+    int busy_ms;          /* busy timeout while healthy */
+    bool busy_short;      /* the short one is set */
+    int record_days;      /* from the retention table */
+    long prune_pass_rows; /* rows removed in the current retention pass */
     bool healthy;
     char last_error[512];
     struct store_stats stats;
@@ -2008,9 +2008,9 @@ static const struct {
     const char *name;
     int since;
 } check_tables[] = {
-    {"beds", 1},   {"admissions", 1},   {"samples", 1},    {"samples_minute", 2},
-    {"scores", 1}, {"observations", 1}, {"alarms", 1},     {"alarm_events", 1},
-    {"notes", 1},  {"sensor_events", 1}, {"audit", 1},     {"sources", 3},
+    {"beds", 1},      {"admissions", 1},    {"samples", 1}, {"samples_minute", 2},
+    {"scores", 1},    {"observations", 1},  {"alarms", 1},  {"alarm_events", 1},
+    {"notes", 1},     {"sensor_events", 1}, {"audit", 1},   {"sources", 3},
     {"retention", 4},
 };
 

@@ -185,8 +185,8 @@ static void test_long_relative_paths(void **state)
     char text[3000], name[600];
     memset(name, 'a', 495);
     name[495] = 0;
-    snprintf(text, sizeof text, "[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:%s?stream=2\n",
-             name);
+    snprintf(text, sizeof text,
+             "[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:%s?stream=2\n", name);
     expect_bad(text, 5, "too long");
     /* iniparser reads lines of up to 1022 bytes: longer ones are refused by
      * the scan, with their line number, before iniparser sees them. */
@@ -197,8 +197,8 @@ static void test_long_relative_paths(void **state)
     expect_bad(text, 3, "line too long");
     /* Short ones still load, absolute and with their parameters. */
     char err[1024];
-    if (load_text("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:r/b.wwrec?stream=2\n",
-                  err, sizeof err) < 0)
+    if (load_text("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:r/b.wwrec?stream=2\n", err,
+                  sizeof err) < 0)
         fail_msg("%s", err);
     assert_non_null(strstr(cfg.beds[0].sensor, "/r/b.wwrec?stream=2"));
     assert_true(cfg.beds[0].sensor[7] == '/');

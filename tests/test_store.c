@@ -441,11 +441,9 @@ static void test_flush_failure_keeps_rows(void **state)
     int64_t id = 12345;
     assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), 0);
     assert_true(id < 0);
-    assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2, err,
-                                       sizeof err),
-                     -1);
-    assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 3, err, sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2, err, sizeof err), -1);
+    assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 3, err, sizeof err), 0);
     assert_int_equal(store_queued(st), 54);
     /* Commands are not confirmed while the write fails, and leave nothing. */
     int64_t adm = 777;
@@ -463,9 +461,8 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(stt.failed_flushes, 1);
     assert_int_equal(stt.dropped_samples, 0);
     /* The provisional id still works: it now names the stored alarm. */
-    assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 5, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 5, err, sizeof err), 0);
     int64_t nid;
     assert_int_equal(store_add_note(st, 1, 0, id, "checked", "KN", 6, &nid, err, sizeof err), 0);
     assert_int_equal(store_add_note(st, 1, 0, -999, "x", "KN", 6, &nid, err, sizeof err), -1);
@@ -968,25 +965,21 @@ static void test_record_retention(void **state)
      * ended, audit, discharge, scores, sensor events, per-minute samples. */
     int64_t adm, aid, open_aid, nid;
     assert_int_equal(store_admit(st, 1, "P-OLD", "", "KN", old, &adm, err, sizeof err), 0);
-    assert_int_equal(store_add_observation(st, adm, 1, "spo2", 95, "KN", old + 1000, err,
-                                           sizeof err),
-                     0);
-    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", old + 2000, &aid, err,
-                                       sizeof err),
-                     0);
-    assert_int_equal(store_add_note(st, 1, adm, aid, "doctor informed", "KN", old + 2500, &nid,
-                                    err, sizeof err),
-                     0);
-    assert_int_equal(store_alarm_event(st, aid, "ended", "ended", NULL, old + 3000, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_add_observation(st, adm, 1, "spo2", 95, "KN", old + 1000, err, sizeof err), 0);
+    assert_int_equal(
+        store_alarm_raise(st, 1, "rr-high", "medium", old + 2000, &aid, err, sizeof err), 0);
+    assert_int_equal(
+        store_add_note(st, 1, adm, aid, "doctor informed", "KN", old + 2500, &nid, err, sizeof err),
+        0);
+    assert_int_equal(
+        store_alarm_event(st, aid, "ended", "ended", NULL, old + 3000, err, sizeof err), 0);
     assert_int_equal(store_discharge(st, adm, 1, "KN", old + 4000, err, sizeof err), 0);
     /* An old alarm still latched: kept with its events whatever its age. */
     assert_int_equal(store_alarm_raise(st, 2, "apnoea", "high", old, &open_aid, err, sizeof err),
                      0);
-    assert_int_equal(store_alarm_event(st, open_aid, "latched", "latched", NULL, old + 1, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, open_aid, "latched", "latched", NULL, old + 1, err, sizeof err), 0);
     for (int i = 0; i < 30; i++) {
         struct store_score sc = {3, old + i * 1000, i % 4, {0, 0, 0, 0, 0, 0, 0}, 0, 0};
         store_queue_score(st, &sc);
@@ -1003,9 +996,8 @@ static void test_record_retention(void **state)
     /* A recent stay that must survive. */
     int64_t adm2;
     assert_int_equal(store_admit(st, 1, "P-NEW", "", "AB", recent, &adm2, err, sizeof err), 0);
-    assert_int_equal(store_add_observation(st, adm2, 1, "temp", 37.5, "AB", recent + 1, err,
-                                           sizeof err),
-                     0);
+    assert_int_equal(
+        store_add_observation(st, adm2, 1, "temp", 37.5, "AB", recent + 1, err, sizeof err), 0);
     assert_int_equal(store_audit(st, "AB", "print", -1, "handover", recent + 2, err, sizeof err),
                      0);
     assert_int_equal(raw_int("SELECT count(*) FROM samples_minute"), 30);

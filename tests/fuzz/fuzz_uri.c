@@ -31,14 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < np; i++)
         if (!p[i].key[0] || !p[i].value[0])
             abort();
-    char back[sizeof a.address + URI_MAX_PARAMS * (sizeof a.keys[0] + sizeof a.values[0] + 2) +
-              64];
+    char back[sizeof a.address + URI_MAX_PARAMS * (sizeof a.keys[0] + sizeof a.values[0] + 2) + 64];
     uri_format(&a, back, sizeof back);
     if (uri_parse(back, &b, err, sizeof err) < 0)
         abort(); /* formatted text that does not parse */
     if (strcmp(a.driver, b.driver) || a.kind != b.kind || strcmp(a.address, b.address) ||
-        a.vid != b.vid || a.pid != b.pid || strcmp(a.serial, b.serial) ||
-        a.nparams != b.nparams)
+        a.vid != b.vid || a.pid != b.pid || strcmp(a.serial, b.serial) || a.nparams != b.nparams)
         abort();
     for (size_t i = 0; i < a.nparams; i++)
         if (strcmp(a.keys[i], b.keys[i]) || strcmp(a.values[i], b.values[i]))
