@@ -96,10 +96,11 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         monitor_free(m);
         return NULL;
     }
-    if (st && store_set_record_days(st, cfg->record_days, err, errlen) < 0) {
-        monitor_free(m);
-        return NULL;
-    }
+    /* A store that cannot take the new retention now (locked, full) must
+     * not keep the ward from monitoring: the old one stays until a restart. */
+    char rwhy[512];
+    if (st && store_set_record_days(st, cfg->record_days, rwhy, sizeof rwhy) < 0)
+        log_msg(LOG_WARN, "retention: record_days stays %d: %s", store_record_days(st), rwhy);
     m->start_ms = m->now_ms = ww_now_ms() / 1000 * 1000;
     m->next_tick_ms = m->now_ms;
     for (int i = 0; i < cfg->nbeds; i++) {
