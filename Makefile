@@ -5,6 +5,8 @@
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
+#   make soak       24 simulated hours of the demo ward (RSS, database size)
+#                   and valgrind --leak-check=full over shorter replays
 #   make install    PREFIX=/usr/local DESTDIR= (binary, demo ward, sample INI,
 #                   man pages, systemd unit and sysusers entry, udev example)
 #   make uninstall  the same variables: removes what install put there
@@ -78,7 +80,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke install uninstall clean tests
+.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -141,6 +143,11 @@ bench: deps-test
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
+# Long run (not in make check; tests/t_soak_short.sh is its bounded form).
+soak: deps-test
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh scripts/soak.sh $(BIN)
+
 # libFuzzer harnesses are built with clang straight from the sources they test.
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
@@ -158,10 +165,13 @@ build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
+# Crash, leak and timeout inputs go to build-fuzz/artifacts-NAME/, never the
+# repository root; a finding worth keeping is copied into tests/fuzz/corpus/NAME.
 fuzz: deps-test $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n build-fuzz/artifacts-$$n; \
 	  echo "== $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; done
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts-$$n/ \
+	    build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY|artifact" ; done
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)/wardwatch

@@ -234,8 +234,8 @@ size_t uri_driver_params(const struct sensor_uri *u, struct sensor_param *out, s
     return n;
 }
 
-/* Re-assemble. */
-void uri_format(const struct sensor_uri *u, char *buf, size_t n)
+/* Re-assemble; -1 when the text was cut to fit n. */
+int uri_format(const struct sensor_uri *u, char *buf, size_t n)
 {
     int o = 0;
     if (u->kind == URI_FILE)
@@ -245,4 +245,5 @@ void uri_format(const struct sensor_uri *u, char *buf, size_t n)
     for (size_t i = 0; i < u->nparams && o >= 0 && (size_t)o < n; i++)
         o += snprintf(buf + o, n - (size_t)o, "%c%s=%s", i ? '&' : '?', u->keys[i],
                       u->values[i]);
+    return o < 0 || (size_t)o >= n ? -1 : 0;
 }

@@ -39,8 +39,9 @@ const char *uri_param(const struct sensor_uri *u, const char *key);
 /* Driver parameters (everything but transport keys) as sensor_param pairs;
  * returns the count. */
 size_t uri_driver_params(const struct sensor_uri *u, struct sensor_param *out, size_t max);
-/* Back to text. */
-void uri_format(const struct sensor_uri *u, char *buf, size_t n);
+/* Back to text; -1 when it did not fit in n bytes (buf then holds a cut
+ * copy that must not be used as a URI). */
+int uri_format(const struct sensor_uri *u, char *buf, size_t n);
 /* True for a serial byte-stream driver name. */
 int uri_is_serial_driver(const char *driver);
 

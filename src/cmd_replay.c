@@ -2,10 +2,16 @@
  * cmd_replay, cmd_record, cmd_simulate — recorded sessions.
  *   record   URI -o FILE [--seconds N] [--label L]: the raw stream as it
  *            arrives, with monotonic timestamps.
- *   replay   FILE [--speed N | --fast] [--json] [--alarms] [-c CONFIG]:
+ *   replay   FILE [--speed N | --fast] [--json] [--alarms] [-c CONFIG]
+ *            [--db FILE] [--loop] [--for SECONDS] [--stats SECONDS]:
  *            the live pipeline, headless, one bed per recorded stream; the
  *            alarm settings come from -c CONFIG (its beds are not used) or
- *            the defaults.
+ *            the defaults. --db writes the ward's store as the board does
+ *            (the storage-fault and soak tests use it); --loop starts the
+ *            recordings over at their end; --for stops after that much
+ *            recording time; --stats prints a "stats" line to stderr every
+ *            SECONDS of recording time (readings, peak and current RSS,
+ *            database bytes, rows queued, store state).
  *   simulate SCENARIO -o FILE [--sensor DRIVER] [--seed N] [--hours H]
  *            [--offset S] [--label L]; or --ward SPEC -o DIR for a whole
  *            demo ward.
@@ -18,6 +24,7 @@
 #include "recording.h"
 #include "simulate.h"
 #include "source.h"
+#include "store.h"
 #include "util.h"
 #include "ward.h"
 
@@ -33,6 +40,7 @@ struct replay_out {
     int64_t start;
     struct ward *ward;
     long alarms_raised[4];
+    long readings;
 };
 
 /* JSON string with escapes (labels are sanitised UTF-8 already). */
@@ -50,6 +58,7 @@ static void json_str(const char *s)
 static void on_reading(void *ctx, size_t bed, int64_t now, const struct reading *r)
 {
     struct replay_out *o = ctx;
+    o->readings++;
     if (!o->json)
         return;
     printf("{\"t\":%.3f,\"bed\":", (double)(now - o->start) / 1000.0);
@@ -63,14 +72,14 @@ static void on_reading(void *ctx, size_t bed, int64_t now, const struct reading 
 static void on_event(void *ctx, const struct ward_event *ev)
 {
     struct replay_out *o = ctx;
+    if (ev->kind == WEV_ALARM && ev->alarm->kind == AE_RAISED)
+        o->alarms_raised[ev->alarm->priority]++;
     if (!o->alarms)
         return;
     double t = (double)(ev->t_ms - o->start) / 1000.0;
     const char *bed = ev->bed >= 0 ? ward_bed(o->ward, (size_t)ev->bed)->label : "";
     if (ev->kind == WEV_ALARM) {
         const struct alarm_event *a = ev->alarm;
-        if (a->kind == AE_RAISED)
-            o->alarms_raised[a->priority]++;
         printf("{\"t\":%.3f,\"bed\":", t);
         json_str(bed);
         printf(",\"event\":\"%s\",\"alarm\":\"%s\",\"priority\":\"%s\"",
@@ -92,6 +101,88 @@ static void on_event(void *ctx, const struct ward_event *ev)
         json_str(bed);
         printf(",\"event\":\"sensor\",\"state\":\"%s\"}\n",
                ward_sensor_state_name(ward_bed(o->ward, (size_t)ev->bed)->sensor));
+    } else if (ev->kind == WEV_STORE) {
+        printf("{\"t\":%.3f,\"event\":\"store\",\"state\":", t);
+        json_str(ev->text ? ev->text : "");
+        printf("}\n");
+    }
+    fflush(stdout);
+}
+
+/* Current and peak resident set size in KB (from /proc/self/status). */
+static void rss_kb(long *cur, long *peak)
+{
+    *cur = *peak = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "VmRSS:", 6))
+            *cur = atol(line + 6);
+        else if (!strncmp(line, "VmHWM:", 6))
+            *peak = atol(line + 6);
+    }
+    fclose(f);
+}
+
+/* Database plus WAL bytes on disk. */
+static long long db_bytes(const char *path)
+{
+    struct stat sb;
+    long long n = 0;
+    char p[CONFIG_PATH_MAX + 8];
+    if (stat(path, &sb) == 0)
+        n += sb.st_size;
+    snprintf(p, sizeof p, "%s-wal", path);
+    if (stat(p, &sb) == 0)
+        n += sb.st_size;
+    return n;
+}
+
+/* What --stats and the loop timer need. */
+struct replay_run {
+    struct monitor *m;
+    struct store *st;
+    struct replay_out *o;
+    const char *db;
+    int64_t until_ms;    /* stop at this ward time; 0 never */
+    int64_t stats_every; /* ms of ward time; 0 off */
+    int64_t next_stats;
+    int64_t last_printed; /* ward time of the last line, -1 none */
+};
+
+/* One "stats" line on stderr. */
+static void print_stats(struct replay_run *r)
+{
+    if (monitor_now(r->m) == r->last_printed)
+        return;
+    r->last_printed = monitor_now(r->m);
+    long cur, peak;
+    rss_kb(&cur, &peak);
+    struct store_stats ss = {0};
+    if (r->st)
+        store_get_stats(r->st, &ss);
+    fprintf(stderr,
+            "stats t=%.0f readings=%ld rss_kb=%ld peak_rss_kb=%ld db_bytes=%lld queued=%zu "
+            "flushed=%llu dropped=%llu failed_flushes=%llu lost=%llu store=%s\n",
+            (double)(monitor_now(r->m) - r->o->start) / 1000.0, r->o->readings, cur, peak,
+            r->db ? db_bytes(r->db) : 0LL, r->st ? store_queued(r->st) : (size_t)0,
+            (unsigned long long)ss.flushed, (unsigned long long)ss.dropped_samples,
+            (unsigned long long)ss.failed_flushes, (unsigned long long)ss.lost_rows,
+            !r->st                              ? "none"
+            : ward_store_ok(monitor_ward(r->m)) ? "ok"
+                                                : "failing");
+}
+
+/* Stats due at this ward time? */
+static void maybe_stats(struct replay_run *r)
+{
+    if (r->stats_every <= 0)
+        return;
+    while (monitor_now(r->m) >= r->next_stats) {
+        print_stats(r);
+        r->next_stats += r->stats_every;
     }
 }
 
@@ -104,22 +195,25 @@ static void on_sigint(int s)
 
 static void on_loop_timer(struct loop *l, int id, void *ctx)
 {
-    struct monitor *m = ctx;
-    if (interrupted || monitor_active_sources(m) == 0)
+    struct replay_run *r = ctx;
+    maybe_stats(r);
+    if (interrupted || monitor_active_sources(r->m) == 0 ||
+        (r->until_ms && monitor_now(r->m) >= r->until_ms))
         loop_stop(l);
 }
 
 static const char replay_usage[] =
-    "usage: wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n";
+    "usage: wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n"
+    "                        [--db FILE] [--loop] [--for SECONDS] [--stats SECONDS]\n";
 
 /* wardwatch replay. */
 int cmd_replay_main(int argc, char **argv)
 {
     const char *files[CONFIG_MAX_BEDS];
     int nfiles = 0;
-    const char *cfgpath = NULL;
-    double speed = 1;
-    bool fast = false, speed_set = false;
+    const char *cfgpath = NULL, *dbpath = NULL;
+    double speed = 1, for_s = 0, stats_s = 0;
+    bool fast = false, speed_set = false, loop_rec = false;
     struct replay_out o = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -141,6 +235,17 @@ int cmd_replay_main(int argc, char **argv)
             speed_set = true;
         } else if (!strcmp(a, "-c") && i + 1 < argc) {
             cfgpath = argv[++i];
+        } else if (!strcmp(a, "--db") && i + 1 < argc) {
+            dbpath = argv[++i];
+        } else if (!strcmp(a, "--loop")) {
+            loop_rec = true;
+        } else if ((!strcmp(a, "--for") || !strcmp(a, "--stats")) && i + 1 < argc) {
+            double *v = !strcmp(a, "--for") ? &for_s : &stats_s;
+            if (ww_parse_double(argv[++i], 1, 86400.0 * 366, v) < 0) {
+                fprintf(stderr, "wardwatch replay: %s: '%s' is not a number of seconds in 1-%d\n",
+                        a, argv[i], 86400 * 366);
+                return 2;
+            }
         } else if (a[0] != '-' && nfiles < CONFIG_MAX_BEDS) {
             files[nfiles++] = a;
         } else {
@@ -210,12 +315,24 @@ int cmd_replay_main(int argc, char **argv)
         free(cfg);
         return 1;
     }
+    struct store *st = NULL;
+    if (dbpath) {
+        /* A damaged file is refused here, with how to recover. */
+        ww_strlcpy(cfg->database, dbpath, sizeof cfg->database);
+        st = store_open(dbpath, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
+        if (!st) {
+            fprintf(stderr, "wardwatch replay: %s\n", err);
+            free(cfg);
+            return 1;
+        }
+    }
     struct loop *l = loop_new(false);
-    struct monitor_opts mo = {.speed = speed};
-    struct monitor *m = monitor_new(cfg, NULL, l, &mo, err, sizeof err);
+    struct monitor_opts mo = {.speed = speed, .loop_recordings = loop_rec};
+    struct monitor *m = monitor_new(cfg, st, l, &mo, err, sizeof err);
     if (!m) {
         fprintf(stderr, "wardwatch replay: %s\n", err);
         loop_free(l);
+        store_close(st);
         free(cfg);
         return 1;
     }
@@ -223,16 +340,50 @@ int cmd_replay_main(int argc, char **argv)
     o.start = monitor_start_ms(m);
     monitor_on_reading(m, on_reading, &o);
     ward_set_listener(o.ward, on_event, &o);
+    struct replay_run run = {.m = m,
+                             .st = st,
+                             .o = &o,
+                             .db = dbpath,
+                             .until_ms = for_s > 0 ? o.start + (int64_t)(for_s * 1000) : 0,
+                             .stats_every = (int64_t)(stats_s * 1000),
+                             .next_stats = o.start + (int64_t)(stats_s * 1000),
+                             .last_printed = -1};
     int64_t t0 = ww_mono_ms();
     double simulated;
     if (fast) {
-        simulated = monitor_run_fast(m, 86400.0 * 366);
+        /* In steps so --stats can sample along the way. */
+        double total = for_s > 0 ? for_s : 86400.0 * 366, step = stats_s > 0 ? stats_s : total;
+        simulated = 0;
+        for (double upto = step;; upto += step) {
+            if (upto > total)
+                upto = total;
+            double done = monitor_run_fast(m, upto);
+            simulated += done;
+            maybe_stats(&run);
+            if (upto >= total || (done < step && monitor_active_sources(m) == 0))
+                break;
+        }
     } else {
         signal(SIGINT, on_sigint);
+        signal(SIGTERM, on_sigint);
         monitor_start(m);
-        loop_add_timer(l, 100, true, on_loop_timer, m);
+        loop_add_timer(l, 100, true, on_loop_timer, &run);
         loop_run(l);
         simulated = (double)(monitor_now(m) - o.start) / 1000.0;
+    }
+    if (st) {
+        /* Last rows out; a store still failing keeps them counted as queued. */
+        ward_flush(o.ward, err, sizeof err);
+        if (stats_s > 0)
+            print_stats(&run);
+        struct store_stats ss;
+        store_get_stats(st, &ss);
+        fprintf(stderr,
+                "wardwatch replay: store %s: %llu rows written, %zu still queued, %llu samples "
+                "dropped, %llu rows lost, %llu failed flushes\n",
+                dbpath, (unsigned long long)ss.flushed, store_queued(st),
+                (unsigned long long)ss.dropped_samples, (unsigned long long)ss.lost_rows,
+                (unsigned long long)ss.failed_flushes);
     }
     double wall = (double)(ww_mono_ms() - t0) / 1000.0;
     fprintf(stderr,
@@ -240,10 +391,12 @@ int cmd_replay_main(int argc, char **argv)
             "alarms raised: %ld high, %ld medium, %ld low\n",
             cfg->nbeds, simulated, wall, wall > 0 ? simulated / wall : 0,
             o.alarms_raised[AP_HIGH], o.alarms_raised[AP_MEDIUM], o.alarms_raised[AP_LOW]);
+    bool unsaved = st && store_queued(st) > 0;
     monitor_free(m);
+    store_close(st);
     loop_free(l);
     free(cfg);
-    return rc < 0 ? 1 : 0;
+    return rc < 0 || unsaved ? 1 : 0;
 }
 
 struct rec_ctx {

@@ -165,6 +165,8 @@ static int section_line(const struct scan *sc, const char *section)
     return 0;
 }
 
+#define INI_LINE_MAX 1000
+
 /* Read the text: syntax, duplicates, lines. */
 static int scan_file(const char *path, struct scan *sc, char *err, size_t errlen)
 {
@@ -178,8 +180,11 @@ static int scan_file(const char *path, struct scan *sc, char *err, size_t errlen
     while (fgets(line, sizeof line, f)) {
         lineno++;
         size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            rc = ww_err(err, errlen, "%s:%d: line too long", path, lineno);
+        /* iniparser 4.1 reads lines into 1024 bytes and gives up on longer
+         * ones without saying where: refuse them here with the line. */
+        if (len > INI_LINE_MAX || (len == sizeof line - 1 && line[len - 1] != '\n')) {
+            rc = ww_err(err, errlen, "%s:%d: line too long (at most %d bytes)", path, lineno,
+                        INI_LINE_MAX);
             break;
         }
         char *s = line;
@@ -341,19 +346,14 @@ bool config_staff_valid(const struct ward_config *c, const char *id)
     return false;
 }
 
-/* Resolve a path relative to the INI's directory. */
-static void resolve_path(char *dst, size_t n, const char *ini, const char *v)
+/* Resolve a path relative to the INI's directory; -1 when the result does
+ * not fit in n bytes (never cut silently: a cut path names another file). */
+static int resolve_path(char *dst, size_t n, const char *ini, const char *v)
 {
-    if (v[0] == '/') {
-        ww_strlcpy(dst, v, n);
-        return;
-    }
-    const char *slash = strrchr(ini, '/');
-    if (!slash) {
-        ww_strlcpy(dst, v, n);
-        return;
-    }
-    snprintf(dst, n, "%.*s/%s", (int)(slash - ini), ini, v);
+    const char *slash = v[0] == '/' ? NULL : strrchr(ini, '/');
+    int len =
+        slash ? snprintf(dst, n, "%.*s/%s", (int)(slash - ini), ini, v) : snprintf(dst, n, "%s", v);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 
 /* Parse HH:MM-HH:MM. */
@@ -416,9 +416,10 @@ static int apply_key(struct ward_config *c, const struct kdef *k, const char *se
                                "control character in path");
         if (!strcmp(k->key, "escalate_command") && v[0] != '/')
             return key_err(err, errlen, path, line, section, k->key, "must be an absolute path");
-        resolve_path(base + k->off, k->size, path, v);
-        if (strlen(v) >= k->size - 1)
-            return key_err(err, errlen, path, line, section, k->key, "path too long");
+        if (resolve_path(base + k->off, k->size, path, v) < 0)
+            return key_err(err, errlen, path, line, section, k->key,
+                           "path too long (at most %zu bytes once relative to %s's directory)",
+                           k->size - 1, path);
         return 0;
     case K_INT:
         if (ww_parse_long(v, (long)k->min, (long)k->max, &l) < 0)
@@ -520,12 +521,18 @@ static int load_bed(struct ward_config *c, dictionary *d, const char *sec, const
                 return key_err(err, errlen, path, k->line, sec, "sensor", "%s", why);
             if ((u.kind == URI_FILE || u.kind == URI_REPLAY) && u.address[0] != '/') {
                 /* Captures and recordings are found next to the INI. */
-                char abs[512];
-                resolve_path(abs, sizeof abs, path, u.address);
+                char abs[sizeof u.address];
+                if (resolve_path(abs, sizeof abs, path, u.address) < 0)
+                    return key_err(err, errlen, path, k->line, sec, "sensor",
+                                   "path too long once relative to the directory of %s", path);
                 ww_strlcpy(u.address, abs, sizeof u.address);
-                uri_format(&u, b->sensor, sizeof b->sensor);
-            } else {
-                ww_strlcpy(b->sensor, v, sizeof b->sensor);
+                if (uri_format(&u, b->sensor, sizeof b->sensor) < 0)
+                    return key_err(err, errlen, path, k->line, sec, "sensor",
+                                   "URI too long once the path is made absolute (at most %zu "
+                                   "bytes)",
+                                   sizeof b->sensor - 1);
+            } else if (ww_strlcpy(b->sensor, v, sizeof b->sensor) >= sizeof b->sensor) {
+                return key_err(err, errlen, path, k->line, sec, "sensor", "URI too long");
             }
         } else if (!strcmp(k->key, "target")) {
             long t;

@@ -39,6 +39,7 @@ struct monitor {
     int64_t mono_start;
     int64_t last_flush_mono;
     int64_t last_retention_mono;
+    int64_t last_retention_ward;
     bool retention_backlog;
     monitor_reading_cb rcb;
     void *rctx;
@@ -97,6 +98,11 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         monitor_free(m);
         return NULL;
     }
+    /* A store that cannot take the new retention now (locked, full) must
+     * not keep the ward from monitoring: the old one stays until a restart. */
+    char rwhy[512];
+    if (st && store_set_record_days(st, cfg->record_days, rwhy, sizeof rwhy) < 0)
+        log_msg(LOG_WARN, "retention: record_days stays %d: %s", store_record_days(st), rwhy);
     m->start_ms = m->now_ms = ww_now_ms() / 1000 * 1000;
     m->next_tick_ms = m->now_ms;
     for (int i = 0; i < cfg->nbeds; i++) {
@@ -208,26 +214,45 @@ static void advance_to(struct monitor *m, int64_t target_ms)
     m->now_ms = target_ms;
 }
 
-/* Flush the store at most once a wall second. */
+/* Retention runs once a minute, or every second while there is a backlog,
+ * by the wall clock or by the ward clock, whichever comes first: live both
+ * agree; a fast replay (days in minutes) keeps its retention in step with
+ * the days it simulates instead of falling behind by its speed. */
+static bool retention_due(const struct monitor *m, int64_t mono)
+{
+    int64_t wall = mono - m->last_retention_mono, ward = m->now_ms - m->last_retention_ward;
+    if (m->retention_backlog)
+        return wall >= 1000 || ward >= 10000;
+    return wall >= 60000 || ward >= 60000;
+}
+
+/* Flush the store at most once a wall second; retention when due. */
 static void maybe_flush(struct monitor *m)
 {
     int64_t mono = ww_mono_ms();
-    if (mono - m->last_flush_mono < 1000)
-        return;
-    m->last_flush_mono = mono;
     char err[512];
-    ward_flush(m->ward, err, sizeof err);
+    if (mono - m->last_flush_mono >= 1000) {
+        m->last_flush_mono = mono;
+        ward_flush(m->ward, err, sizeof err);
+    }
     /* Retention: per-second samples older than samples_days become
-     * per-minute rows in small batches (600 rows) so the loop never stalls:
-     * once a minute, or every second while there is a backlog. */
-    if (m->st && ward_store_ok(m->ward) &&
-        (m->retention_backlog || mono - m->last_retention_mono >= 60000)) {
+     * per-minute rows in small batches (600 rows) so the loop never stalls. */
+    if (m->st && ward_store_ok(m->ward) && retention_due(m, mono)) {
         m->last_retention_mono = mono;
+        m->last_retention_ward = m->now_ms;
         long r = store_downsample(m->st, m->now_ms - (int64_t)m->cfg->samples_days * 86400000LL,
                                   600, err, sizeof err);
         if (r < 0)
             log_msg(LOG_WARN, "retention: %s", err);
-        m->retention_backlog = r > 0;
+        /* The record past record_days, in the same small batches, once the
+         * samples have no backlog. */
+        long p = 0;
+        if (r == 0) {
+            p = store_prune_record(m->st, m->now_ms, 600, err, sizeof err);
+            if (p < 0)
+                log_msg(LOG_WARN, "retention: %s", err);
+        }
+        m->retention_backlog = r > 0 || p >= 600;
     }
 }
 

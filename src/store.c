@@ -83,6 +83,37 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "UPDATE alarms SET latched = 1 WHERE state = 'latched' OR (state NOT IN ('reset', 'ended')"
     " AND id IN (SELECT alarm FROM alarm_events WHERE event = 'latched'));"
     "CREATE UNIQUE INDEX admissions_one_open ON admissions(bed) WHERE discharged_at IS NULL;",
+    /* 4: retention of the record. The audit trail and the alarm log stay
+     * append-only (UPDATE is always refused) but a row may be DELETEd once it
+     * is older than the retention in the one-row retention table, by the
+     * database's own clock; changing that retention, by wardwatch or by hand,
+     * writes an audit row itself. Indexes for the prune's reference checks. */
+    "CREATE TABLE retention(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " record_days INTEGER NOT NULL CHECK(record_days >= 30));"
+    "INSERT INTO retention(id, record_days) VALUES(1, 3650);"
+    "CREATE TRIGGER retention_no_delete BEFORE DELETE ON retention"
+    " BEGIN SELECT RAISE(ABORT, 'the retention policy cannot be deleted'); END;"
+    "CREATE TRIGGER retention_audited AFTER UPDATE ON retention"
+    " BEGIN INSERT INTO audit(t, staff, action, detail) VALUES("
+    "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), 'system',"
+    "  'retention-changed', 'record_days ' || OLD.record_days || ' -> ' || NEW.record_days); END;"
+    "DROP TRIGGER audit_no_delete;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " WHEN OLD.t >= (julianday('now') - 2440587.5) * 86400000.0"
+    "  - (SELECT record_days FROM retention) * 86400000.0"
+    " BEGIN SELECT RAISE(ABORT, 'audit trail is append-only (rows leave only after the"
+    " retention period)'); END;"
+    "DROP TRIGGER alarm_events_no_delete;"
+    "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
+    " WHEN OLD.t >= (julianday('now') - 2440587.5) * 86400000.0"
+    "  - (SELECT record_days FROM retention) * 86400000.0"
+    " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only (rows leave only after the"
+    " retention period)'); END;"
+    "CREATE INDEX alarm_events_alarm ON alarm_events(alarm);"
+    "CREATE INDEX notes_alarm ON notes(alarm);"
+    "CREATE INDEX notes_admission ON notes(admission);"
+    "CREATE INDEX alarms_raised ON alarms(raised_at);"
+    "CREATE INDEX admissions_discharged ON admissions(discharged_at);",
 };
 
 enum stmt_id {
@@ -121,6 +152,17 @@ enum stmt_id {
     S_DS_ROWS,
     S_DS_PUT,
     S_DS_DELETE,
+    S_RET_GET,
+    S_RET_SET,
+    S_PR_SCORES,
+    S_PR_MINUTES,
+    S_PR_SENSOR_EV,
+    S_PR_OBS,
+    S_PR_NOTES,
+    S_PR_ALARM_EV,
+    S_PR_ALARMS,
+    S_PR_ADM,
+    S_PR_AUDIT,
     S_COUNT
 };
 
@@ -227,12 +269,60 @@ static const char *const stmt_sql[S_COUNT] = {
                  "   coalesce(excluded.hr_med, hr_med) ELSE hr_med END,"
                  " n = n + excluded.n",
     [S_DS_DELETE] = "DELETE FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
+    [S_RET_GET] = "SELECT record_days FROM retention WHERE id = 1",
+    [S_RET_SET] = "UPDATE retention SET record_days = ?1 WHERE id = 1 AND record_days != ?1",
+    /* Record retention, ?1 cutoff (ms), ?2 row budget. Per-bed tables are
+     * reached through beds so each bed's (bed, t) key range is read, never a
+     * scan of the whole table (CROSS JOIN fixes that order for the planner,
+     * which otherwise scans a year of one bed to reach the next; the unary +
+     * keeps alarms off the state index, where nearly every alarm is
+     * 'ended'). Rows still referenced stay until their referrers have gone
+     * (events before alarms, notes and observations before admissions);
+     * open alarms keep their events. */
+    [S_PR_SCORES] = "DELETE FROM scores WHERE (bed, t) IN (SELECT s.bed, s.t FROM beds b"
+                    " CROSS JOIN scores s ON s.bed = b.number AND s.t < ?1 LIMIT ?2)",
+    [S_PR_MINUTES] = "DELETE FROM samples_minute WHERE (bed, minute) IN (SELECT s.bed, s.minute"
+                     " FROM beds b CROSS JOIN samples_minute s ON s.bed = b.number"
+                     " AND s.minute < ?1 / 60000 LIMIT ?2)",
+    [S_PR_SENSOR_EV] = "DELETE FROM sensor_events WHERE id IN (SELECT e.id FROM beds b"
+                       " CROSS JOIN sensor_events e ON e.bed = b.number AND e.t < ?1 LIMIT ?2)",
+    [S_PR_OBS] = "DELETE FROM observations WHERE id IN (SELECT o.id FROM beds b"
+                 " CROSS JOIN observations o ON o.bed = b.number AND o.t < ?1 LIMIT ?2)",
+    [S_PR_NOTES] = "DELETE FROM notes WHERE id IN (SELECT n.id FROM beds b"
+                   " CROSS JOIN notes n ON n.bed = b.number AND n.t < ?1 LIMIT ?2)",
+    [S_PR_ALARM_EV] = "DELETE FROM alarm_events WHERE id IN (SELECT e.id FROM alarm_events e"
+                      " CROSS JOIN alarms a ON a.id = e.alarm WHERE e.t < ?1"
+                      " AND a.state IN ('ended', 'reset') ORDER BY e.t LIMIT ?2)",
+    [S_PR_ALARMS] = "DELETE FROM alarms WHERE id IN (SELECT a.id FROM alarms a"
+                    " WHERE a.raised_at < ?1 AND +a.state IN ('ended', 'reset')"
+                    " AND NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.alarm = a.id)"
+                    " AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.alarm = a.id)"
+                    " ORDER BY a.raised_at LIMIT ?2)",
+    [S_PR_ADM] = "DELETE FROM admissions WHERE id IN (SELECT a.id FROM admissions a"
+                 " WHERE a.discharged_at < ?1"
+                 " AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.admission = a.id)"
+                 " AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.admission = a.id)"
+                 " ORDER BY a.discharged_at LIMIT ?2)",
+    [S_PR_AUDIT] = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE t < ?1"
+                   " ORDER BY t LIMIT ?2)",
 };
 
 struct sample_row {
     struct store_sample s;
     uint32_t source; /* sources.id, 0 none */
 };
+
+/* An alarm transition waiting for the database (see store_alarm_raise). */
+struct alarm_op {
+    int64_t id; /* the id the ward holds (negative: provisional) */
+    bool raise;
+    int bed;
+    char condition[32], priority[8];
+    char event[16], state[16], staff[STORE_STAFF_MAX + 1];
+    int64_t t;
+};
+
+#define IDMAP_CAP 4096
 
 struct sensor_ev_row {
     int bed;
@@ -264,9 +354,21 @@ struct store {
     size_t nscores, capscores;
     struct sensor_ev_row *sevs;
     size_t nsevs, capsevs;
+    /* alarm transitions an outage held back, and provisional ids */
+    struct alarm_op *aops;
+    size_t naops, capaops;
+    struct {
+        int64_t local, real;
+    } idmap[IDMAP_CAP];
+    size_t nmap;
+    int64_t next_local_id;
     struct bed_source sources[MAX_BED_SOURCES];
     size_t nsources;
     int ds_rr[DS_SCRATCH], ds_hr[DS_SCRATCH];
+    int busy_ms;          /* busy timeout while healthy */
+    bool busy_short;      /* the short one is set */
+    int record_days;      /* from the retention table */
+    long prune_pass_rows; /* rows removed in the current retention pass */
     bool healthy;
     char last_error[512];
     struct store_stats stats;
@@ -293,9 +395,16 @@ static int step_done(sqlite3_stmt *s)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* BEGIN IMMEDIATE: take the write lock now so a busy database fails here. */
+/* BEGIN IMMEDIATE: take the write lock now so a busy database fails here.
+ * While the store is failing, waits for a lock are cut to 100 ms: the loop
+ * retries every second and must not stall the ward behind a locked file. */
 static int begin(struct store *st, char *err, size_t errlen, const char *what)
 {
+    bool want_short = !st->healthy;
+    if (want_short != st->busy_short) {
+        sqlite3_busy_timeout(st->db, want_short ? 100 : st->busy_ms);
+        st->busy_short = want_short;
+    }
     if (step_done(st->st[S_BEGIN]) < 0) {
         st->healthy = false;
         return db_err(st, err, errlen, what);
@@ -487,6 +596,15 @@ static int quick_check(struct store *st, char *err, size_t errlen)
                   st->path, what, st->path, st->path, st->path);
 }
 
+/* The record retention stored in the database (-1 when unreadable). */
+static int read_record_days(struct store *st)
+{
+    sqlite3_stmt *s = st->st[S_RET_GET];
+    int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return v;
+}
+
 /* Open with the defaults. */
 struct store *store_open(const char *path, const char *group, char *err, size_t errlen)
 {
@@ -503,7 +621,8 @@ static int open_db(struct store *st, const struct store_options *o, char *err, s
                         NULL) != SQLITE_OK)
         return ww_err(err, errlen, "%s: cannot open the database: %s", st->path,
                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
-    sqlite3_busy_timeout(st->db, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 2000);
+    st->busy_ms = o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 2000;
+    sqlite3_busy_timeout(st->db, st->busy_ms);
     sqlite3_extended_result_codes(st->db, 1);
     /* A damaged file is refused before anything writes to it. */
     if (quick_check(st, err, errlen) < 0)
@@ -541,6 +660,9 @@ static int open_db(struct store *st, const struct store_options *o, char *err, s
                                NULL) != SQLITE_OK)
             return ww_err(err, errlen, "%s: the schema does not match this wardwatch: %s",
                           st->path, sqlite3_errmsg(st->db));
+    st->record_days = read_record_days(st);
+    if (st->record_days < 30)
+        return ww_err(err, errlen, "%s: the retention table is missing or damaged", st->path);
     return 0;
 }
 
@@ -570,7 +692,10 @@ struct store *store_open_with(const char *path, const struct store_options *opt,
     st->samples = malloc(st->cap * sizeof *st->samples);
     st->scores = malloc(st->capscores * sizeof *st->scores);
     st->sevs = malloc(st->capsevs * sizeof *st->sevs);
-    if (!st->samples || !st->scores || !st->sevs) {
+    st->capaops = 256;
+    st->aops = malloc(st->capaops * sizeof *st->aops);
+    st->next_local_id = -1;
+    if (!st->samples || !st->scores || !st->sevs || !st->aops) {
         ww_err(err, errlen, "out of memory for the write queues");
         store_close(st);
         return NULL;
@@ -599,6 +724,7 @@ void store_close(struct store *st)
     free(st->samples);
     free(st->scores);
     free(st->sevs);
+    free(st->aops);
     free(st);
 }
 
@@ -753,7 +879,7 @@ void store_queue_sensor_event(struct store *st, int bed, int64_t t, const char *
 /* Rows waiting. */
 size_t store_queued(const struct store *st)
 {
-    return st->n + st->nscores + st->nsevs;
+    return st->n + st->nscores + st->nsevs + st->naops;
 }
 
 /* Insert one queued sample. */
@@ -802,6 +928,10 @@ static int put_sensor_event(struct store *st, const struct sensor_ev_row *r)
     return step_done(s);
 }
 
+static int put_alarm_ops(struct store *st);
+static int drain_alarm_ops(struct store *st, char *err, size_t errlen);
+static int64_t real_alarm_id(const struct store *st, int64_t id);
+
 /* One transaction for everything queued; the queues are emptied only after
  * COMMIT, so a failure anywhere leaves every row for the next try. */
 int store_flush(struct store *st, char *err, size_t errlen)
@@ -811,6 +941,11 @@ int store_flush(struct store *st, char *err, size_t errlen)
     if (begin(st, err, errlen, "cannot write samples") < 0) {
         st->stats.failed_flushes++;
         return -1;
+    }
+    size_t nmap = st->nmap;
+    if (put_alarm_ops(st) < 0) {
+        st->nmap = nmap;
+        goto failed;
     }
     for (size_t i = 0; i < st->n; i++)
         if (put_sample(st, &st->samples[(st->head + i) % st->cap]) < 0)
@@ -822,14 +957,16 @@ int store_flush(struct store *st, char *err, size_t errlen)
         if (put_sensor_event(st, &st->sevs[i]) < 0)
             goto failed;
     if (commit(st, err, errlen, "cannot write samples") < 0) {
+        st->nmap = nmap;
         st->stats.failed_flushes++;
         return -1;
     }
     st->stats.flushed += store_queued(st);
     st->n = st->head = 0;
-    st->nscores = st->nsevs = 0;
+    st->nscores = st->nsevs = st->naops = 0;
     return 0;
 failed:
+    st->nmap = nmap;
     st->stats.failed_flushes++;
     return fail(st, err, errlen, "cannot write samples");
 }
@@ -1069,6 +1206,15 @@ int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alar
     if (clean_text(clean, sizeof clean, text, true, true, "note text", err, errlen) < 0 ||
         clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
         return -1;
+    if (alarm_id < 0) {
+        /* An alarm raised during an outage: its provisional id. */
+        int64_t given = alarm_id;
+        if (drain_alarm_ops(st, err, errlen) < 0)
+            return -1;
+        alarm_id = real_alarm_id(st, given);
+        if (!alarm_id)
+            return ww_err(err, errlen, "note: no alarm %lld", (long long)given);
+    }
     if (alarm_id > 0 && !alarm_info(st, alarm_id, NULL, NULL, 0))
         return ww_err(err, errlen, "note: no alarm %lld", (long long)alarm_id);
     sqlite3_stmt *s = st->st[S_NOTE];
@@ -1099,7 +1245,146 @@ static bool one_of(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-/* New alarm row with its "raised" event, in one transaction. */
+/* The alarm row and its "raised" event inside the open transaction. */
+static int raise_rows(struct store *st, int bed, const char *condition, const char *priority,
+                      int64_t t, int64_t *id)
+{
+    sqlite3_stmt *s = st->st[S_ALARM_RAISE];
+    sqlite3_bind_int(s, 1, bed);
+    sqlite3_bind_text(s, 2, condition, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, priority, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, t);
+    if (step_done(s) < 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(st->db);
+    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
+    sqlite3_bind_int64(e, 1, *id);
+    sqlite3_bind_int64(e, 2, t);
+    sqlite3_bind_text(e, 3, "raised", -1, SQLITE_STATIC);
+    sqlite3_bind_null(e, 4);
+    return step_done(e);
+}
+
+/* A transition's row update, event and (with a staff id) audit row inside
+ * the open transaction. */
+static int event_rows(struct store *st, int64_t alarm_id, const char *event, const char *state,
+                      const char *who, int bed, const char *cond, int64_t t)
+{
+    sqlite3_stmt *u = st->st[S_ALARM_UPDATE];
+    sqlite3_bind_int64(u, 1, alarm_id);
+    sqlite3_bind_text(u, 2, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(u, 3, event, -1, SQLITE_TRANSIENT);
+    bind_text(u, 4, who);
+    sqlite3_bind_int64(u, 5, t);
+    if (step_done(u) < 0)
+        return -1;
+    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
+    sqlite3_bind_int64(e, 1, alarm_id);
+    sqlite3_bind_int64(e, 2, t);
+    sqlite3_bind_text(e, 3, event, -1, SQLITE_TRANSIENT);
+    bind_text(e, 4, who);
+    if (step_done(e) < 0)
+        return -1;
+    if (who[0]) {
+        char detail[96], action[32];
+        snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id, cond);
+        snprintf(action, sizeof action, "alarm-%s", event);
+        if (audit_row(st, who, action, bed, detail, t) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The stored id of an alarm the ward knows by a provisional (negative) id;
+ * 0 while its raise is still queued. */
+static int64_t real_alarm_id(const struct store *st, int64_t id)
+{
+    if (id > 0)
+        return id;
+    for (size_t i = st->nmap; i-- > 0;)
+        if (st->idmap[i].local == id)
+            return st->idmap[i].real;
+    return 0;
+}
+
+/* Remember local -> real; the oldest half goes when the table is full
+ * (alarms raised during an outage long ago, long since ended). */
+static void map_alarm_id(struct store *st, int64_t local, int64_t real)
+{
+    if (st->nmap == IDMAP_CAP) {
+        memmove(st->idmap, st->idmap + IDMAP_CAP / 2, IDMAP_CAP / 2 * sizeof *st->idmap);
+        st->nmap = IDMAP_CAP / 2;
+    }
+    st->idmap[st->nmap].local = local;
+    st->idmap[st->nmap].real = real;
+    st->nmap++;
+}
+
+/* Queue an automatic alarm transition the database did not take now. */
+static bool queue_alarm_op(struct store *st, const struct alarm_op *op)
+{
+    void *arr = st->aops;
+    bool ok = make_room(st, &arr, &st->capaops, st->naops, sizeof *st->aops);
+    st->aops = arr;
+    if (!ok)
+        return false;
+    st->aops[st->naops++] = *op;
+    st->stats.queued++;
+    return true;
+}
+
+/* Write the queued alarm transitions, in order, inside the open
+ * transaction. New id mappings are kept only if the caller commits
+ * (*nmap_before restores them otherwise). */
+static int put_alarm_ops(struct store *st)
+{
+    for (size_t i = 0; i < st->naops; i++) {
+        const struct alarm_op *op = &st->aops[i];
+        if (op->raise) {
+            int64_t id;
+            if (raise_rows(st, op->bed, op->condition, op->priority, op->t, &id) < 0)
+                return -1;
+            map_alarm_id(st, op->id, id);
+            continue;
+        }
+        int64_t id = real_alarm_id(st, op->id);
+        int bed = -1;
+        char cond[32] = "";
+        if (!id || !alarm_info(st, id, &bed, cond, sizeof cond)) {
+            st->stats.lost_rows++; /* its raise is gone: nothing to attach it to */
+            continue;
+        }
+        if (event_rows(st, id, op->event, op->state, op->staff, bed, cond, op->t) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Write queued alarm transitions now, in their own transaction. */
+static int drain_alarm_ops(struct store *st, char *err, size_t errlen)
+{
+    if (!st->naops)
+        return 0;
+    size_t nmap = st->nmap;
+    if (begin(st, err, errlen, "alarm") < 0)
+        return -1;
+    if (put_alarm_ops(st) < 0) {
+        st->nmap = nmap;
+        return fail(st, err, errlen, "alarm");
+    }
+    if (commit(st, err, errlen, "alarm") < 0) {
+        st->nmap = nmap;
+        return -1;
+    }
+    st->stats.flushed += st->naops;
+    st->naops = 0;
+    return 0;
+}
+
+/* Raise: the alarm row and its "raised" event. When the database cannot
+ * take it now (full, read-only, locked), the raise is queued under a
+ * provisional negative id and written by the next successful flush: an
+ * alarm of the machine is never lost to a store outage. */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen)
 {
@@ -1107,26 +1392,23 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
         return ww_err(err, errlen, "alarm: condition name missing or too long");
     if (!priority || !*priority || strlen(priority) >= 8)
         return ww_err(err, errlen, "alarm: priority missing or too long");
-    if (begin(st, err, errlen, "alarm") < 0)
+    int64_t id = 0;
+    /* Queued transitions go first, so the record keeps their order. */
+    if (drain_alarm_ops(st, err, errlen) == 0 && begin(st, err, errlen, "alarm") == 0) {
+        if (raise_rows(st, bed, condition, priority, t, &id) < 0)
+            fail(st, err, errlen, "alarm");
+        else if (commit(st, err, errlen, "alarm") == 0) {
+            *alarm_id = id;
+            return 0;
+        }
+    }
+    struct alarm_op op = {.id = st->next_local_id--, .raise = true, .bed = bed, .t = t};
+    ww_strlcpy(op.condition, condition, sizeof op.condition);
+    ww_strlcpy(op.priority, priority, sizeof op.priority);
+    st->healthy = false;
+    if (!queue_alarm_op(st, &op))
         return -1;
-    sqlite3_stmt *s = st->st[S_ALARM_RAISE];
-    sqlite3_bind_int(s, 1, bed);
-    sqlite3_bind_text(s, 2, condition, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, priority, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, t);
-    if (step_done(s) < 0)
-        return fail(st, err, errlen, "alarm");
-    int64_t id = sqlite3_last_insert_rowid(st->db);
-    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
-    sqlite3_bind_int64(e, 1, id);
-    sqlite3_bind_int64(e, 2, t);
-    sqlite3_bind_text(e, 3, "raised", -1, SQLITE_STATIC);
-    sqlite3_bind_null(e, 4);
-    if (step_done(e) < 0)
-        return fail(st, err, errlen, "alarm");
-    if (commit(st, err, errlen, "alarm") < 0)
-        return -1;
-    *alarm_id = id;
+    *alarm_id = op.id;
     return 0;
 }
 
@@ -1134,7 +1416,10 @@ static const char *const alarm_events[] = {"raised", "acknowledged", "realerted"
                                            "ended",  "latched",      "reset",     "superseded"};
 static const char *const alarm_states[] = {"active", "acknowledged", "latched", "ended", "reset"};
 
-/* Alarm transition: row update, event, and audit when a person did it. */
+/* Alarm transition: row update, event, and audit when a person did it. A
+ * person's transition (with a staff id) is confirmed only once committed;
+ * the machine's own (no staff id) are queued like a raise when the database
+ * cannot take them now. */
 int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, const char *state,
                       const char *staff, int64_t t, char *err, size_t errlen)
 {
@@ -1152,35 +1437,34 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
     bool personal = !strcmp(event, "acknowledged") || !strcmp(event, "reset");
     if (clean_text(who, sizeof who, staff, false, personal, "staff id", err, errlen) < 0)
         return -1;
-    int bed = -1;
-    char cond[32] = "";
-    if (!alarm_info(st, alarm_id, &bed, cond, sizeof cond))
+    if (alarm_id == 0)
+        return ww_err(err, errlen, "alarm: no alarm 0");
+    int drained = drain_alarm_ops(st, err, errlen);
+    int64_t id = real_alarm_id(st, alarm_id);
+    if (drained == 0 && id) {
+        int bed = -1;
+        char cond[32] = "";
+        if (!alarm_info(st, id, &bed, cond, sizeof cond))
+            return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
+        if (begin(st, err, errlen, "alarm") == 0) {
+            if (event_rows(st, id, event, state, who, bed, cond, t) < 0)
+                fail(st, err, errlen, "alarm");
+            else if (commit(st, err, errlen, "alarm") == 0)
+                return 0;
+        }
+    } else if (drained == 0 && alarm_id > 0) {
         return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
-    if (begin(st, err, errlen, "alarm") < 0)
-        return -1;
-    sqlite3_stmt *u = st->st[S_ALARM_UPDATE];
-    sqlite3_bind_int64(u, 1, alarm_id);
-    sqlite3_bind_text(u, 2, state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(u, 3, event, -1, SQLITE_TRANSIENT);
-    bind_text(u, 4, who);
-    sqlite3_bind_int64(u, 5, t);
-    if (step_done(u) < 0)
-        return fail(st, err, errlen, "alarm");
-    sqlite3_stmt *e = st->st[S_ALARM_EVENT];
-    sqlite3_bind_int64(e, 1, alarm_id);
-    sqlite3_bind_int64(e, 2, t);
-    sqlite3_bind_text(e, 3, event, -1, SQLITE_TRANSIENT);
-    bind_text(e, 4, who);
-    if (step_done(e) < 0)
-        return fail(st, err, errlen, "alarm");
-    if (who[0]) {
-        char detail[96], action[32];
-        snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id, cond);
-        snprintf(action, sizeof action, "alarm-%s", event);
-        if (audit_row(st, who, action, bed, detail, t) < 0)
-            return fail(st, err, errlen, "alarm");
+    } else if (drained == 0 && !st->naops) {
+        /* A provisional id the store never issued or has forgotten. */
+        return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
     }
-    return commit(st, err, errlen, "alarm");
+    if (who[0])
+        return -1; /* a person's action: they must see it was not recorded */
+    struct alarm_op op = {.id = alarm_id, .t = t};
+    ww_strlcpy(op.event, event, sizeof op.event);
+    ww_strlcpy(op.state, state, sizeof op.state);
+    st->healthy = false;
+    return queue_alarm_op(st, &op) ? 0 : -1;
 }
 
 /* Generic audit row. */
@@ -1548,6 +1832,87 @@ long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max
     return removed;
 }
 
+/* Set the record retention (the retention table's trigger audits a change). */
+int store_set_record_days(struct store *st, int days, char *err, size_t errlen)
+{
+    if (days < 30 || days > 36500)
+        return ww_err(err, errlen, "retention: record_days %d is not in 30-36500", days);
+    if (days == st->record_days)
+        return 0;
+    sqlite3_bind_int(st->st[S_RET_SET], 1, days);
+    if (step_done(st->st[S_RET_SET]) < 0) {
+        st->healthy = false;
+        return db_err(st, err, errlen, "cannot store the retention");
+    }
+    st->record_days = days;
+    return 0;
+}
+
+/* The record retention in days. */
+int store_record_days(const struct store *st)
+{
+    return st->record_days;
+}
+
+/* Delete up to *budget rows with one prune statement; -1 on error. */
+static long prune_step(struct store *st, enum stmt_id id, int64_t cut, long *budget)
+{
+    if (*budget <= 0)
+        return 0;
+    sqlite3_stmt *s = st->st[id];
+    sqlite3_bind_int64(s, 1, cut);
+    sqlite3_bind_int64(s, 2, *budget);
+    if (step_done(s) < 0)
+        return -1;
+    long n = sqlite3_changes(st->db);
+    *budget -= n;
+    return n;
+}
+
+/* Record retention in small batches (see store.h). */
+long store_prune_record(struct store *st, int64_t now_ms, int max_rows, char *err, size_t errlen)
+{
+    if (max_rows <= 0)
+        return ww_err(err, errlen, "retention: max_rows %d must be positive", max_rows);
+    int64_t keep = (int64_t)st->record_days * 86400000LL;
+    /* The triggers judge age by the database's clock: never ask for more
+     * than they allow (a fast replay's ward clock runs ahead of it), and
+     * keep a minute in hand for the time between here and the trigger. */
+    int64_t cut = now_ms - keep;
+    int64_t wall_cut = ww_now_ms() - keep - 60000;
+    if (wall_cut < cut)
+        cut = wall_cut;
+    if (cut <= 0)
+        return 0;
+    static const enum stmt_id order[] = {S_PR_SCORES, S_PR_MINUTES, S_PR_SENSOR_EV,
+                                         S_PR_OBS,    S_PR_NOTES,   S_PR_ALARM_EV,
+                                         S_PR_ALARMS, S_PR_ADM,     S_PR_AUDIT};
+    long budget = max_rows, removed = 0;
+    if (begin(st, err, errlen, "retention") < 0)
+        return -1;
+    for (size_t i = 0; i < WW_ARRAY_LEN(order); i++) {
+        long n = prune_step(st, order[i], cut, &budget);
+        if (n < 0)
+            return fail(st, err, errlen, "retention");
+        removed += n;
+    }
+    st->prune_pass_rows += removed;
+    /* A pass ends when a batch had room to spare: the removal is audited
+     * once per pass, in the transaction of its last batch. */
+    if (budget > 0 && st->prune_pass_rows > 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "%ld rows older than %d days (before %lld)",
+                 st->prune_pass_rows, st->record_days, (long long)cut);
+        if (audit_row(st, "system", "retention-prune", -1, detail, now_ms) < 0)
+            return fail(st, err, errlen, "retention");
+    }
+    if (commit(st, err, errlen, "retention") < 0)
+        return -1;
+    if (budget > 0)
+        st->prune_pass_rows = 0;
+    return removed;
+}
+
 /* Older name of store_downsample_and_prune. */
 long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
                       size_t errlen)
@@ -1649,9 +2014,10 @@ static const struct {
     const char *name;
     int since;
 } check_tables[] = {
-    {"beds", 1},   {"admissions", 1},   {"samples", 1},    {"samples_minute", 2},
-    {"scores", 1}, {"observations", 1}, {"alarms", 1},     {"alarm_events", 1},
-    {"notes", 1},  {"sensor_events", 1}, {"audit", 1},     {"sources", 3},
+    {"beds", 1},      {"admissions", 1},    {"samples", 1}, {"samples_minute", 2},
+    {"scores", 1},    {"observations", 1},  {"alarms", 1},  {"alarm_events", 1},
+    {"notes", 1},     {"sensor_events", 1}, {"audit", 1},   {"sources", 3},
+    {"retention", 4},
 };
 
 /* Run integrity_check; print and count problems. -1 when it cannot run. */

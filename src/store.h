@@ -23,11 +23,20 @@
  *   if memory runs out is a row lost, counted in lost_rows).
  * - Commands (admit, discharge, observation, note, alarm transitions, Scale 2,
  *   limits, audit) commit immediately, each in its own transaction with its
- *   audit row, and return 0 only after COMMIT succeeded. Bad arguments are
+ *   audit row, and return 0 only after COMMIT succeeded. The one exception
+ *   is the alarm machine's own transitions (raise, and events without a
+ *   staff id): when the database cannot take them (locked, read-only, full)
+ *   they are queued in order, a raise under a provisional negative id, and
+ *   written by the next successful flush; the provisional id keeps naming
+ *   the alarm afterwards. A person's acknowledgement or reset is never
+ *   queued: it fails so the person sees it was not recorded.
+ * - While the store is failing, lock waits are cut to 100 ms so the loop's
+ *   retry each second never stalls the ward behind a locked file. Bad arguments are
  *   refused with a message naming the field; free text is length-limited
  *   (refused when too long, never cut silently) and sanitised.
  * - The audit and alarm_events tables are append-only: triggers refuse
- *   UPDATE and DELETE.
+ *   UPDATE always, and DELETE of any row younger than the record retention
+ *   (store_prune_record).
  * Times are INTEGER milliseconds since the epoch. Rates are stored as
  * integer tenths per minute, quality as a percentage.
  */
@@ -40,8 +49,9 @@
 #include <stdio.h>
 
 /* 1 core tables, 2 per-minute samples + indexes + append-only alarm events,
- * 3 sample sources, the alarms' latched flag, one open admission per bed. */
-#define STORE_SCHEMA_VERSION 3
+ * 3 sample sources, the alarms' latched flag, one open admission per bed,
+ * 4 record retention (append-only logs may lose rows past the retention). */
+#define STORE_SCHEMA_VERSION 4
 
 /* Longest accepted texts, in bytes (after sanitising). */
 #define STORE_REF_MAX 39     /* pseudonymous patient reference */
@@ -200,7 +210,8 @@ int store_add_observation(struct store *st, int64_t admission_id, int bed, const
 int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alarm_id,
                    const char *text, const char *staff, int64_t t, int64_t *note_id, char *err,
                    size_t errlen);
-/* A new alarm row (state active) with its "raised" event; returns its id. */
+/* A new alarm row (state active) with its "raised" event; returns its id
+ * (negative and provisional when queued during an outage, see above). */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen);
 /* A transition: event is one of raised acknowledged realerted escalated ended
@@ -252,6 +263,21 @@ int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
  * nothing is left to do) or -1. */
 long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max_rows, char *err,
                                 size_t errlen);
+/* Record retention: scores, per-minute samples, sensor events,
+ * observations, notes, alarm events, ended alarms, discharged admissions and
+ * audit rows older than record_days before now_ms (and never later than the
+ * database clock allows) are deleted, at most max_rows rows per call in one
+ * transaction, referrers before what they refer to. The audit trail and the
+ * alarm log are append-only by trigger: UPDATE is always refused and DELETE
+ * only of rows older than the retention table's record_days, so this is the
+ * only way rows leave them. Each finished pass writes one "retention-prune"
+ * audit row with the count. Returns the rows removed (0: nothing left). */
+long store_prune_record(struct store *st, int64_t now_ms, int max_rows, char *err,
+                        size_t errlen);
+/* Set record_days (30-36500) in the database; a change is audited by the
+ * retention table's own trigger, whoever makes it. */
+int store_set_record_days(struct store *st, int days, char *err, size_t errlen);
+int store_record_days(const struct store *st);
 /* Older name of store_downsample_and_prune (monitor.c uses it). */
 long store_downsample(struct store *st, int64_t cutoff_ms, int max_rows, char *err,
                       size_t errlen);

@@ -263,8 +263,10 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
                 w->store_ok = false;
                 log_msg(LOG_ERROR, "%s", err);
             }
-            /* Without the store an alarm still needs a ward-unique id. */
-            ev->alarm->id = id ? id : -(int64_t)(w->cur_bed * 1000 + (size_t)ev->cond + 1);
+            /* Without the store an alarm still needs a ward-unique id, apart
+             * from the store's own provisional ids (-1, -2, ...). */
+            ev->alarm->id =
+                id ? id : -(int64_t)(1000000000000LL + w->cur_bed * 1000 + (size_t)ev->cond + 1);
         } else {
             static const char *state_of[] = {
                 [AE_ACKNOWLEDGED] = "acknowledged", [AE_REALERTED] = "active",
@@ -274,7 +276,7 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
             const char *state = state_of[ev->kind];
             if (ev->kind == AE_ESCALATED || ev->kind == AE_REALERTED)
                 state = ev->alarm->acked ? "acknowledged" : "active";
-            if (ev->alarm->id > 0 &&
+            if (ev->alarm->id != 0 &&
                 store_alarm_event(w->st, ev->alarm->id, alarm_event_name(ev->kind), state,
                                   ev->staff, ev->t, err, sizeof err) < 0) {
                 w->store_ok = false;

@@ -177,6 +177,33 @@ static void test_staff_list(void **state)
     assert_false(config_staff_valid(&cfg, "a;drop"));
 }
 
+/* A relative path that grows past its field once made absolute is refused,
+ * never cut (found while writing tests/fuzz/fuzz_config.c: the replay path
+ * lost its tail and ?stream=2 silently). */
+static void test_long_relative_paths(void **state)
+{
+    char text[3000], name[600];
+    memset(name, 'a', 495);
+    name[495] = 0;
+    snprintf(text, sizeof text,
+             "[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:%s?stream=2\n", name);
+    expect_bad(text, 5, "too long");
+    /* iniparser reads lines of up to 1022 bytes: longer ones are refused by
+     * the scan, with their line number, before iniparser sees them. */
+    char big[1100];
+    memset(big, 'd', 1020);
+    big[1020] = 0;
+    snprintf(text, sizeof text, "[ward]\nname = X\ndatabase = %s\n", big);
+    expect_bad(text, 3, "line too long");
+    /* Short ones still load, absolute and with their parameters. */
+    char err[1024];
+    if (load_text("[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:r/b.wwrec?stream=2\n", err,
+                  sizeof err) < 0)
+        fail_msg("%s", err);
+    assert_non_null(strstr(cfg.beds[0].sensor, "/r/b.wwrec?stream=2"));
+    assert_true(cfg.beds[0].sensor[7] == '/');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +213,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_escalate_command_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_order_and_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_relative_paths, setup, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

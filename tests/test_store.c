@@ -7,6 +7,7 @@
  * connection, as another process would see it. */
 #include "ww_test.h"
 #include "store.h"
+#include "util.h"
 
 #include <grp.h>
 #include <math.h>
@@ -188,9 +189,9 @@ static void test_migration_from_hand_made_v1(void **state)
                      SQLITE_OK);
     struct store *st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
-    assert_int_equal(store_schema_version(st), 3);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
     store_close(st);
-    assert_int_equal(raw_int("PRAGMA user_version"), 3);
+    assert_int_equal(raw_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='samples_minute'"),
                      1);
     assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
@@ -201,8 +202,14 @@ static void test_migration_from_hand_made_v1(void **state)
     assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 1"), 1);
     assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 2"), 0);
     assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1);
-    /* v2's triggers now guard the alarm log too. */
+    /* v2's triggers now guard the alarm log too (v4: rows younger than the
+     * retention; this one is from 1970 and may leave, a fresh one not). */
+    assert_int_equal(raw_sql("INSERT INTO alarm_events(alarm, t, event) VALUES(2,"
+                             " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
+                             " 'reset')"),
+                     SQLITE_OK);
     assert_int_not_equal(raw_sql("DELETE FROM alarm_events"), SQLITE_OK);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 2);
     /* v3: a second open admission on bed 1 is refused by the schema itself. */
     assert_int_not_equal(raw_sql("INSERT INTO admissions(bed, patient_ref, admitted_at, "
                                  "admitted_by) VALUES(1, 'P-2', 11, 'KN')"),
@@ -224,7 +231,7 @@ static void test_migration_from_v2(void **state)
                      SQLITE_OK);
     st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
-    assert_int_equal(store_schema_version(st), 3);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
     /* Latched earlier, acknowledged since, not reset: still latched. */
@@ -258,7 +265,7 @@ static void test_refuse_newer(void **state)
     store_close(st);
     assert_int_equal(raw_sql("PRAGMA user_version = 99"), SQLITE_OK);
     assert_null(store_open(db, NULL, err, sizeof err));
-    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (3)"));
+    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (4)"));
     assert_non_null(strstr(err, db));
     assert_int_equal(raw_int("PRAGMA user_version"), 99); /* untouched */
     FILE *devnull = fopen("/dev/null", "w");
@@ -304,11 +311,12 @@ static void test_refuse_damaged(void **state)
 static void test_append_only_logs(void **state)
 {
     struct store *st = open_ward();
-    int64_t adm, aid;
-    assert_int_equal(store_admit(st, 1, "P-123", "chest pain", "KN", 1000, &adm, err, sizeof err),
+    int64_t adm, aid, now = ww_now_ms();
+    assert_int_equal(store_admit(st, 1, "P-123", "chest pain", "KN", now - 1000, &adm, err,
+                                 sizeof err),
                      0);
     assert_true(adm > 0);
-    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 2000, &aid, err, sizeof err), 0);
+    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", now, &aid, err, sizeof err), 0);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='admit' AND staff='KN'"), 1);
     assert_int_not_equal(raw_sql("UPDATE audit SET staff = 'XX'"), SQLITE_OK);
@@ -428,10 +436,16 @@ static void test_flush_failure_keeps_rows(void **state)
     /* More rows during the outage join the queue. */
     struct store_sample late = {1, 60000, 30, 99, 1, 1};
     store_queue_sample(st, &late);
-    /* Commands are not confirmed while the write fails, and leave nothing. */
+    /* The machine's alarms are queued under a provisional id and reach the
+     * file with the rows; a person's acknowledgement is not confirmed. */
     int64_t id = 12345;
-    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), -1);
-    assert_int_equal(id, 12345);
+    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), 0);
+    assert_true(id < 0);
+    assert_int_equal(
+        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2, err, sizeof err), -1);
+    assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 3, err, sizeof err), 0);
+    assert_int_equal(store_queued(st), 54);
+    /* Commands are not confirmed while the write fails, and leave nothing. */
     int64_t adm = 777;
     assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 2, &adm, err, sizeof err), -1);
     assert_int_equal(adm, 777);
@@ -446,15 +460,28 @@ static void test_flush_failure_keeps_rows(void **state)
     store_get_stats(st, &stt);
     assert_int_equal(stt.failed_flushes, 1);
     assert_int_equal(stt.dropped_samples, 0);
+    /* The provisional id still works: it now names the stored alarm. */
+    assert_int_equal(
+        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 5, err, sizeof err), 0);
+    int64_t nid;
+    assert_int_equal(store_add_note(st, 1, 0, id, "checked", "KN", 6, &nid, err, sizeof err), 0);
+    assert_int_equal(store_add_note(st, 1, 0, -999, "x", "KN", 6, &nid, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no alarm -999"));
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 51);
     assert_int_equal(raw_int("SELECT sum(rr10) FROM samples WHERE t < 50000"), 10 * 700);
     assert_int_equal(raw_int("SELECT hr10 FROM samples WHERE t = 60000"), 990);
     assert_int_equal(raw_int("SELECT count(*) FROM scores"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(raw_int("SELECT escalated * 10 + (state = 'acknowledged') FROM alarms"), 11);
+    assert_int_equal(raw_int("SELECT group_concat(event) = 'raised,escalated,acknowledged' FROM"
+                             " (SELECT event FROM alarm_events ORDER BY t)"),
+                     1);
     assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE bed = 1"), 0);
     assert_int_equal(raw_int("SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1); /* the first admit only */
+    assert_int_equal(raw_int("SELECT count(*) FROM notes n JOIN alarms a ON a.id = n.alarm"), 1);
+    /* the first admit, the acknowledgement and the note after the outage */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 3);
 }
 
 static void test_ring_overflow_drops_oldest_samples_only(void **state)
@@ -911,7 +938,7 @@ static void test_backup_and_check(void **state)
     size_t got = fread(text, 1, sizeof text - 1, rep);
     text[got] = 0;
     fclose(rep);
-    assert_non_null(strstr(text, "schema version 3 (this wardwatch: 3)"));
+    assert_non_null(strstr(text, "schema version 4 (this wardwatch: 4)"));
     assert_non_null(strstr(text, "samples         500 rows"));
     assert_non_null(strstr(text, "admissions      1 rows"));
     assert_non_null(strstr(text, "audit           1 rows"));
@@ -943,6 +970,140 @@ static void test_backup_and_check(void **state)
     fclose(devnull);
 }
 
+/* Count rows of a table (after the store is closed or between its writes). */
+static long long count_of(const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    return raw_int(sql);
+}
+
+static void test_record_retention(void **state)
+{
+    struct store *st = open_ward();
+    const int64_t day = 86400000LL, now = ww_now_ms();
+    const int64_t old = now - 400 * day, recent = now - 10 * day;
+    assert_int_equal(store_record_days(st), 3650);
+    assert_int_equal(store_set_record_days(st, 20, err, sizeof err), -1);
+    assert_non_null(strstr(err, "record_days"));
+    assert_int_equal(store_set_record_days(st, 365, err, sizeof err), 0);
+    assert_int_equal(store_record_days(st), 365);
+    /* An old, finished stay: admission, observation, note, alarm raised and
+     * ended, audit, discharge, scores, sensor events, per-minute samples. */
+    int64_t adm, aid, open_aid, nid;
+    assert_int_equal(store_admit(st, 1, "P-OLD", "", "KN", old, &adm, err, sizeof err), 0);
+    assert_int_equal(
+        store_add_observation(st, adm, 1, "spo2", 95, "KN", old + 1000, err, sizeof err), 0);
+    assert_int_equal(
+        store_alarm_raise(st, 1, "rr-high", "medium", old + 2000, &aid, err, sizeof err), 0);
+    assert_int_equal(
+        store_add_note(st, 1, adm, aid, "doctor informed", "KN", old + 2500, &nid, err, sizeof err),
+        0);
+    assert_int_equal(
+        store_alarm_event(st, aid, "ended", "ended", NULL, old + 3000, err, sizeof err), 0);
+    assert_int_equal(store_discharge(st, adm, 1, "KN", old + 4000, err, sizeof err), 0);
+    /* An old alarm still latched: kept with its events whatever its age. */
+    assert_int_equal(store_alarm_raise(st, 2, "apnoea", "high", old, &open_aid, err, sizeof err),
+                     0);
+    assert_int_equal(
+        store_alarm_event(st, open_aid, "latched", "latched", NULL, old + 1, err, sizeof err), 0);
+    for (int i = 0; i < 30; i++) {
+        struct store_score sc = {3, old + i * 1000, i % 4, {0, 0, 0, 0, 0, 0, 0}, 0, 0};
+        store_queue_score(st, &sc);
+        sc.t = recent + i * 1000;
+        store_queue_score(st, &sc);
+        store_queue_sensor_event(st, 3, old + i, "no signal", "old");
+        struct store_sample smp = {3, old + i * 60000, 16, 70, 0.9f, STORE_F_PRESENT};
+        store_queue_sample(st, &smp);
+    }
+    store_queue_sensor_event(st, 3, recent, "no signal", "recent");
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    while (store_downsample_and_prune(st, now, 600, err, sizeof err) > 0)
+        ;
+    /* A recent stay that must survive. */
+    int64_t adm2;
+    assert_int_equal(store_admit(st, 1, "P-NEW", "", "AB", recent, &adm2, err, sizeof err), 0);
+    assert_int_equal(
+        store_add_observation(st, adm2, 1, "temp", 37.5, "AB", recent + 1, err, sizeof err), 0);
+    assert_int_equal(store_audit(st, "AB", "print", -1, "handover", recent + 2, err, sizeof err),
+                     0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute"), 30);
+    long long audit_before = count_of("audit");
+
+    /* Plain SQL: no UPDATE of the audit or the alarm log, old or new; no
+     * DELETE of a row younger than the retention. */
+    assert_int_not_equal(raw_sql("UPDATE audit SET staff = 'XX'"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("UPDATE audit SET t = 0 WHERE staff = 'AB'"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("DELETE FROM audit WHERE staff = 'AB'"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("DELETE FROM audit"), SQLITE_OK); /* all or nothing */
+    assert_int_equal(count_of("audit"), audit_before);
+    /* The retention itself: one row, at least 30 days, changes audited. */
+    assert_int_not_equal(raw_sql("DELETE FROM retention"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("UPDATE retention SET record_days = 1"), SQLITE_OK);
+    assert_int_not_equal(raw_sql("INSERT INTO retention VALUES(2, 30)"), SQLITE_OK);
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action = 'retention-changed'"
+                             " AND detail = 'record_days 3650 -> 365'"),
+                     1);
+
+    /* The prune: small batches until nothing is left. */
+    int calls = 0;
+    long total = 0, r;
+    while ((r = store_prune_record(st, now, 7, err, sizeof err)) > 0) {
+        assert_true(r <= 7);
+        total += r;
+        calls++;
+        assert_true(calls < 100);
+    }
+    assert_int_equal(r, 0);
+    assert_true(calls >= 5);
+    /* Gone: the old stay (30 scores, 30 minutes, 30 sensor events, 1
+     * observation, 1 note, the ended alarm and its 2 events, the admission
+     * and its audit rows: admit, observation, note, discharge). */
+    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 30);
+    assert_int_equal(raw_int("SELECT min(t) FROM scores") >= recent, 1);
+    assert_int_equal(count_of("samples_minute"), 0);
+    assert_int_equal(count_of("sensor_events"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM observations"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM notes"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM admissions"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE patient_ref = 'P-NEW'"), 1);
+    /* The latched alarm and its events stay; the ended one went. */
+    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events WHERE alarm = 1"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 2);
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE t < "
+                             "(julianday('now') - 2440587.5) * 86400000 - 365 * 86400000.0"),
+                     0);
+    /* AB: admit, observation, print */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff = 'AB'"), 3);
+    /* One audit row for the whole pass, with its count. */
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action = 'retention-prune'"), 1);
+    char want[160];
+    snprintf(want, sizeof want,
+             "SELECT count(*) FROM audit WHERE action = 'retention-prune' AND detail LIKE "
+             "'%ld rows older than 365 days%%'",
+             total);
+    assert_int_equal(raw_int(want), 1);
+    /* Integrity after it all. */
+    store_close(st);
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_int_equal(store_check_file(db, devnull, err, sizeof err), 0);
+    fclose(devnull);
+    /* A ward clock ahead of the database's (a fast replay) asks for no more
+     * than the triggers allow. */
+    st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_record_days(st), 365);
+    assert_int_equal(store_audit(st, "CD", "export", -1, NULL, now - 100 * day, err, sizeof err),
+                     0);
+    if (store_prune_record(st, now + 300 * day, 600, err, sizeof err) != 0)
+        fail_msg("prune with the ward clock ahead: %s", err);
+    assert_true(store_healthy(st));
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff = 'CD'"), 1);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +1126,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_range_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
