@@ -186,7 +186,7 @@ void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now
     if ((r->have & READING_RR) && usable && isfinite(r->rr) && r->rr >= 0 && r->rr <= 80) {
         if (r->rr >= 1) {
             vwin_add(&b->rr_win, now, r->rr);
-            b->last_breath_ms = now;
+            b->last_breath_ms = now; /* ends a warm-up allowance too */
             b->last_presence_ms = now;
         }
     }
@@ -198,6 +198,13 @@ void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now
         b->sensor == WSENS_DISCONNECTED) {
         b->sensor = WSENS_OK;
         b->sensor_since = now;
+        /* A sensor that starts or comes back needs time before it can
+         * report breathing (the I/Q DSP 20 s, the MR60BHA2 about 60 s):
+         * a breath seen before the gap says nothing now, and no breath
+         * during the warm-up is not apnoea. Apnoea is judged from the end
+         * of the warm-up on, unless breathing is seen earlier. */
+        if (b->last_breath_ms < now + WARD_SENSOR_WARMUP_S * 1000)
+            b->last_breath_ms = now + WARD_SENSOR_WARMUP_S * 1000;
     }
 }
 

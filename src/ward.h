@@ -31,6 +31,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Warm-up allowance after a sensor starts or reconnects: no apnoea alarm
+ * before this much time plus apnoea_s has passed without a breath. */
+#define WARD_SENSOR_WARMUP_S 60
+
 struct store;
 
 /* What the bed's sensor is doing, for the board's status column. */
