@@ -369,9 +369,10 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
     /* I */
     push(L, HL_SECTION, bi, "I  Identification");
     handover_fmt_time(b->admitted_at, t1, sizeof t1);
-    addf(L, HL_TEXT, bi, 6, "   Patient %s, admitted %s by %s%s", b->patient_ref, t1,
-         b->admitted_by[0] ? b->admitted_by : "?",
-         b->admitted_in_period ? " (admitted during this period)" : "");
+    addf(L, HL_TEXT, bi, 6, "   Patient %s, admitted %s by %s", b->patient_ref, t1,
+         b->admitted_by[0] ? b->admitted_by : "?");
+    if (b->admitted_in_period)
+        push(L, HL_TEXT, bi, "   New: admitted during this period");
     if (b->discharged_at) {
         handover_fmt_time(b->discharged_at, t1, sizeof t1);
         addf(L, HL_TEXT, bi, 6, "   Discharged %s", t1);
