@@ -155,6 +155,8 @@ int handover_print(const char *file, const char *printer, const char *title, cha
             return ww_err(err, errlen, "%s", clean_e);
         if (WIFSIGNALED(status))
             return ww_err(err, errlen, "lp was killed by signal %d", WTERMSIG(status));
+        if (WEXITSTATUS(status) == 127)
+            return ww_err(err, errlen, "cannot run lp: not found (is cups-client installed?)");
         return ww_err(err, errlen, "lp failed with status %d and no message",
                       WEXITSTATUS(status));
     }
