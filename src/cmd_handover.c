@@ -95,21 +95,6 @@ static void login_name(char *buf, size_t n)
     ww_sanitize_text(buf, n, name, false);
 }
 
-/* "1,2,5" of the occupied beds in the model, or "none". */
-static void bed_list(const struct handover *h, char *buf, size_t n)
-{
-    size_t l = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < h->nbeds && l + 8 < n; i++) {
-        if (!h->beds[i].occupied || (i && h->beds[i - 1].number == h->beds[i].number &&
-                                     h->beds[i - 1].occupied))
-            continue;
-        l += (size_t)snprintf(buf + l, n - l, "%s%d", l ? "," : "", h->beds[i].number);
-    }
-    if (!l)
-        snprintf(buf, n, "none");
-}
-
 /* Entry point. */
 int cmd_handover_main(int argc, char **argv)
 {
@@ -335,25 +320,17 @@ int cmd_handover_main(int argc, char **argv)
     }
 
     /* Audit: who, what period, which beds, where to (and how it went). */
-    {
-        char a[40], b[40], beds[512], detail[2048];
-        handover_fmt_iso(t0, a, sizeof a);
-        handover_fmt_iso(t1, b, sizeof b);
-        bed_list(h, beds, sizeof beds);
-        if (print)
-            snprintf(where, sizeof where, "printer %s%s%s", printer ? printer : "(default)",
-                     msg[0] ? ": " : "", msg);
-        else if (out)
-            snprintf(where, sizeof where, "file %s", out);
-        else
-            snprintf(where, sizeof where, "stdout");
-        snprintf(detail, sizeof detail, "%s %s %s..%s beds %s; %s %s", shift ? shift : "period",
-                 format, a, b, beds, where, rc == 0 ? "ok" : "FAILED");
-        const char *action = print ? "handover-print" : out ? "handover-export" : "handover-view";
-        if (store_audit(st, who, action, bednum, detail, now, err, sizeof err) < 0) {
-            fprintf(stderr, "wardwatch handover: could not audit the %s: %s\n", action + 9, err);
-            rc = 1;
-        }
+    if (print)
+        snprintf(where, sizeof where, "printer %s%s%.900s", printer ? printer : "(default)",
+                 msg[0] ? ": " : "", msg);
+    else if (out)
+        snprintf(where, sizeof where, "file %.1000s", out);
+    else
+        snprintf(where, sizeof where, "stdout");
+    const char *action = print ? "handover-print" : out ? "handover-export" : "handover-view";
+    if (handover_audit(st, h, action, bednum, format, where, rc == 0, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch handover: could not audit the %s: %s\n", action + 9, err);
+        rc = 1;
     }
 done:
     if (tmp[0])

@@ -844,3 +844,25 @@ void handover_free(struct handover *h)
     free(h->beds);
     free(h);
 }
+
+/* The audit row of a view, export or print. */
+int handover_audit(struct store *st, const struct handover *h, const char *action, int bed,
+                   const char *format, const char *where, bool ok, char *err, size_t errlen)
+{
+    char a[40], b[40], beds[512], detail[2048];
+    handover_fmt_iso(h->t0, a, sizeof a);
+    handover_fmt_iso(h->t1, b, sizeof b);
+    size_t l = 0;
+    beds[0] = 0;
+    for (size_t i = 0; i < h->nbeds && l + 8 < sizeof beds; i++) {
+        if (!h->beds[i].occupied ||
+            (i && h->beds[i - 1].number == h->beds[i].number && h->beds[i - 1].occupied))
+            continue;
+        l += (size_t)snprintf(beds + l, sizeof beds - l, "%s%d", l ? "," : "",
+                              h->beds[i].number);
+    }
+    snprintf(detail, sizeof detail, "%s %s %s..%s beds %s; %s %s",
+             h->period_name[0] ? h->period_name : "period", format, a, b, l ? beds : "none",
+             where, ok ? "ok" : "FAILED");
+    return store_audit(st, h->printed_by, action, bed, detail, h->printed_at, err, errlen);
+}

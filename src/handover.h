@@ -212,6 +212,17 @@ int handover_write_pdf(const struct handover *h, const char *path, char *err, si
  * line in out, or -1 with lp's message (or why it could not run) in err. */
 int handover_print(const char *file, const char *printer, const char *title, char *out,
                    size_t outlen, char *err, size_t errlen);
+/* Render h as a PDF in a temporary file, print it with handover_print
+ * (title: the header, plus "bed LABEL" when bed_label is given) and remove
+ * the file. 0 with lp's request line in msg, or -1 with lp's message. */
+int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
+                       char *msg, size_t msglen, char *err, size_t errlen);
+/* Audit a view, export or print of h: action "handover-view",
+ * "handover-export" or "handover-print"; detail names the period, the
+ * occupied beds, the format, where it went and whether that worked. */
+int handover_audit(struct store *st, const struct handover *h, const char *action, int bed,
+                   const char *format, const char *where, bool ok, char *err, size_t errlen);
+
 /* Printer names CUPS accepts: 1-127 printable bytes, no space, '/', '#',
  * and not starting with '-'. */
 bool handover_printer_name_ok(const char *name);

@@ -164,3 +164,29 @@ int handover_print(const char *file, const char *printer, const char *title, cha
         ww_strlcpy(out, clean_o, outlen);
     return 0;
 }
+
+/* PDF in a temporary file, printed, removed. */
+int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
+                       char *msg, size_t msglen, char *err, size_t errlen)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s/wardwatch-handover.XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return ww_err(err, errlen, "cannot make a temporary file: %s", strerror(errno));
+    close(fd);
+    int rc = -1;
+    if (handover_write_pdf(h, tmp, err, errlen) >= 0) {
+        char title[700], l1[200], l2[200], l3[200];
+        handover_header(h, l1, l2, l3, sizeof l1);
+        if (bed_label && *bed_label)
+            snprintf(title, sizeof title, "%s, bed %s, %s", l1, bed_label, l2);
+        else
+            snprintf(title, sizeof title, "%s, %s", l1, l2);
+        rc = handover_print(tmp, printer, title, msg, msglen, err, errlen);
+    }
+    unlink(tmp);
+    return rc;
+}
