@@ -199,7 +199,7 @@ if [ $rc = 0 ] && [ -f "$T/lp.args" ]; then
   got=$(head -5 "$T/lp.args")
   [ "$got" = "$want" ] && ok "lp got -d PRINTER -t TITLE -- FILE, the label with \$(...) and backticks verbatim" ||
     { no "lp argv"; sed 's/^/# got: /' "$T/lp.args"; }
-  [ ! -e "$T/pwned" ] && [ ! -e "$T/pwned2" ] && [ "$(cat "$T/lp.parent")" = wardwatch ] &&
+  [ ! -e "$T/pwned" ] && [ ! -e "$T/pwned2" ] && [ "$(cat "$T/lp.parent")" = "$(basename "$W" | cut -c1-15)" ] &&
     ok "no shell: lp's parent is wardwatch and nothing in the label ran" ||
     no "a shell was involved (parent $(cat "$T/lp.parent"))"
   head -c 5 "$T/lp.file" | grep -q '%PDF-' && [ ! -e "$(sed -n 6p "$T/lp.args")" ] &&
