@@ -361,6 +361,10 @@ struct build {
     /* alarms of one bed */
     struct handover_alarm *al;
     size_t nal, capal;
+    /* alarms shown during the period, all beds (one query, not one a bed:
+     * the alarms table has no index by bed) */
+    struct store_alarm *all;
+    size_t nall, capall;
     /* all beds */
     struct store_bed *beds;
     size_t nbeds, capbeds;
@@ -455,6 +459,16 @@ static void on_note(void *ctx, const struct store_note *n)
     x->t = n->t;
     clean(x->by, sizeof x->by, n->by);
     clean(x->text, sizeof x->text, n->text);
+}
+
+static void on_alarm_all(void *ctx, const struct store_alarm *a)
+{
+    struct build *bu = ctx;
+    if (!grow((void **)&bu->all, &bu->capall, bu->nall, sizeof *bu->all)) {
+        bu->oom = true;
+        return;
+    }
+    bu->all[bu->nall++] = *a;
 }
 
 static void on_alarm(void *ctx, const struct store_alarm *a)
@@ -719,8 +733,19 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
 
     /* S and R: alarms shown during the window, their state at its end. */
     bu->nal = 0;
-    if (store_query_alarms(st, bed, bu->q0, bu->q1, on_alarm, bu, err, errlen) < 0)
-        return -1;
+    for (size_t i = 0; i < bu->nall; i++) {
+        /* store_query_alarms' condition, over this admission's window */
+        const struct store_alarm *x = &bu->all[i];
+        int64_t last = x->raised_at > x->ended_at ? x->raised_at : x->ended_at;
+        if (x->reset_at > last)
+            last = x->reset_at;
+        bool open = !strcmp(x->state, "active") || !strcmp(x->state, "acknowledged") ||
+                    !strcmp(x->state, "latched");
+        if (x->bed == bed && x->raised_at < bu->q1 && (open || last >= bu->q0))
+            on_alarm(bu, x);
+    }
+    if (bu->oom)
+        return ww_err(err, errlen, "out of memory");
     int64_t from = bu->q0;
     for (size_t i = 0; i < bu->nal; i++)
         if (bu->al[i].raised_at < from)
@@ -779,7 +804,9 @@ struct handover *handover_build(struct store *st, const struct ward_config *cfg,
     h->t1 = req->t1;
     h->printed_at = req->now;
     clean(h->printed_by, sizeof h->printed_by, req->staff);
-    if (store_load_beds(st, on_bed, &bu, err, errlen) < 0)
+    if (store_load_beds(st, on_bed, &bu, err, errlen) < 0 ||
+        store_query_admissions(st, req->bed, h->t0, h->t1, on_admission, &bu, err, errlen) < 0 ||
+        store_query_alarms(st, req->bed, h->t0, h->t1, on_alarm_all, &bu, err, errlen) < 0)
         goto fail;
     if (bu.oom)
         goto oom;
@@ -787,18 +814,12 @@ struct handover *handover_build(struct store *st, const struct ward_config *cfg,
         const struct store_bed *sb = &bu.beds[i];
         if (req->bed >= 0 && sb->number != req->bed)
             continue;
-        bu.nadm = 0;
-        if (store_query_admissions(st, sb->number, h->t0, h->t1, on_admission, &bu, err,
-                                   errlen) < 0)
-            goto fail;
-        if (bu.oom)
-            goto oom;
-        if (bu.nadm == 0) {
-            if (!new_entry(&bu, sb))
-                goto oom;
-            continue;
-        }
+        /* the bed's admissions (the query orders them by bed, then time) */
+        int nb = 0;
         for (size_t k = 0; k < bu.nadm; k++) {
+            if (bu.adm[k].bed != sb->number)
+                continue;
+            nb++;
             bu.b = new_entry(&bu, sb);
             if (!bu.b)
                 goto oom;
@@ -806,12 +827,15 @@ struct handover *handover_build(struct store *st, const struct ward_config *cfg,
                 goto fail;
             h->noccupied++;
         }
+        if (nb == 0 && !new_entry(&bu, sb))
+            goto oom;
     }
     if (ward_figures(st, h, req->bed, err, errlen) < 0)
         goto fail;
     free(bu.beds);
     free(bu.adm);
     free(bu.al);
+    free(bu.all);
     return h;
 oom:
     ww_err(err, errlen, "out of memory");
@@ -819,6 +843,7 @@ fail:
     free(bu.beds);
     free(bu.adm);
     free(bu.al);
+    free(bu.all);
     handover_free(h);
     return NULL;
 }

@@ -115,8 +115,11 @@ enum stmt_id {
     S_Q_SAMPLES,
     S_Q_SAMPLES_BED,
     S_Q_SCORES,
+    S_Q_SCORES_BED,
     S_Q_OBS,
+    S_Q_OBS_BED,
     S_Q_NOTES,
+    S_Q_NOTES_BED,
     S_Q_ALARM_EV,
     S_Q_ADM,
     S_Q_ALARMS,
@@ -211,6 +214,15 @@ static const char *const stmt_sql[S_COUNT] = {
                 " AND t >= ?2 AND t < ?3 ORDER BY t, id",
     [S_Q_NOTES] = "SELECT id, bed, alarm, t, staff, text FROM notes WHERE"
                   " (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3 ORDER BY t, id",
+    /* The same for one bed, through the (bed, t) key or index (the OR above
+     * scans the whole table, which grows for years). */
+    [S_Q_SCORES_BED] = "SELECT bed, t, total, p_rr, p_spo2, p_o2, p_sbp, p_hr, p_acvpu, p_temp,"
+                       " band, partial_mask FROM scores WHERE bed = ?1 AND t >= ?2"
+                       " AND t < ?3 ORDER BY t",
+    [S_Q_OBS_BED] = "SELECT " OBS_COLS " FROM observations WHERE bed = ?1"
+                    " AND t >= ?2 AND t < ?3 ORDER BY t, id",
+    [S_Q_NOTES_BED] = "SELECT id, bed, alarm, t, staff, text FROM notes WHERE"
+                      " bed = ?1 AND t >= ?2 AND t < ?3 ORDER BY t, id",
     [S_Q_ALARM_EV] = "SELECT e.alarm, a.bed, a.condition, a.priority, e.t, e.event, e.staff"
                      " FROM alarm_events e JOIN alarms a ON a.id = e.alarm"
                      " WHERE (?1 < 0 OR a.bed = ?1) AND e.t >= ?2 AND e.t < ?3"
@@ -1418,7 +1430,7 @@ int store_query_scores(struct store *st, int bed, int64_t t0, int64_t t1,
                        void (*cb)(void *, const struct store_score *), void *ctx, char *err,
                        size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_SCORES];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_SCORES_BED : S_Q_SCORES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1441,7 +1453,7 @@ int store_query_observations(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_observation *), void *ctx,
                              char *err, size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_OBS];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_OBS_BED : S_Q_OBS];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1457,7 +1469,7 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
                       void (*cb)(void *, const struct store_note *), void *ctx, char *err,
                       size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_NOTES];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_NOTES_BED : S_Q_NOTES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
