@@ -8,8 +8,11 @@ W=${WARDWATCH_BIN:-bin/wardwatch}
 case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 if ! command -v tmux >/dev/null 2>&1; then echo "ok - board # SKIP tmux not installed"; exit 0; fi
 T=$(mktemp -d)
-S=ww-board-$$
-cleanup() { for x in "" -mono -mono-nb; do tmux -L "$S$x" kill-server 2>/dev/null; done; rm -rf "$T"; }
+S0=ww-board-$$
+S=$S0
+# Every server this test starts ($S0, $S0-mono, $S0-mono-nb), whatever $S is
+# by then: a monochrome board left running would run the demo for ever.
+cleanup() { for x in "" -mono -mono-nb; do tmux -L "$S0$x" kill-server 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -111,6 +114,7 @@ tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
 if wait_for "Korridor" 15; then
   wait_for "\*\*\*" 20 && ok "monochrome vt100: board with priority markers" || no "monochrome: no markers"
 else no "monochrome board did not start"; fi
+tmux -L "$S" kill-server 2>/dev/null
 
 # Norwegian (nb_NO.UTF-8): the board speaks Bokmål.
 if locale -a 2>/dev/null | grep -qi '^nb_NO\.utf-\?8$'; then
