@@ -281,11 +281,24 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median of v[0..n) (sorts a copy in scratch). */
+/* Median of v[0..n) (sorts a copy in scratch; a minute's 60 values by
+ * insertion, which is several times faster than qsort at that size). */
 static float median_of(const float *v, size_t n, float *scratch)
 {
     memcpy(scratch, v, n * sizeof *v);
-    qsort(scratch, n, sizeof *scratch, cmp_float);
+    if (n <= 64) {
+        for (size_t i = 1; i < n; i++) {
+            float x = scratch[i];
+            size_t j = i;
+            while (j > 0 && scratch[j - 1] > x) {
+                scratch[j] = scratch[j - 1];
+                j--;
+            }
+            scratch[j] = x;
+        }
+    } else {
+        qsort(scratch, n, sizeof *scratch, cmp_float);
+    }
     return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
 }
 
