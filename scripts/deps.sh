@@ -4,13 +4,16 @@
 # not root. Exits non-zero when something needed cannot be installed.
 set -eu
 
-# What the build and the demo need.
+# What the build and the demo need (cairo + pango and a font with æøå for the
+# handover PDF).
 BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev libserialport-dev \
-libiio-dev libiniparser-dev gettext"
+libiio-dev libiniparser-dev gettext libcairo2-dev libpango1.0-dev fonts-dejavu-core"
 # What the test suite needs on top: test harness, real iiod and iio tools,
-# tmux for the terminal tests, sqlite3 shell, clang for libFuzzer, valgrind.
+# tmux for the terminal tests, sqlite3 shell, clang for libFuzzer, valgrind;
+# for the handover tests pdftotext and a real CUPS with a cups-pdf printer.
 TEST="libcmocka-dev iiod libiio-utils tmux sqlite3 clang libclang-rt-14-dev \
-valgrind util-linux procps locales jq"
+valgrind util-linux procps locales jq poppler-utils cups cups-client cups-bsd \
+printer-driver-cups-pdf"
 
 want="$BUILD"
 case "${1:-}" in

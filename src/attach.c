@@ -552,9 +552,26 @@ static void v_set_listener(void *ctx, view_event_cb cb, void *cbctx)
     a->ectx = cbctx;
 }
 
+/* The store is the server's: an attached board does not open it (one
+ * writer per database). */
+static struct handover *v_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+                                   char *err, size_t errlen)
+{
+    ww_err(err, errlen, "%s", _("the handover is made where the server runs: wardwatch handover"));
+    return NULL;
+}
+
+static int v_print_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+                            const char *staff, char *msg, size_t msglen, char *err, size_t errlen)
+{
+    return ww_err(err, errlen, "%s",
+                  _("the handover is printed where the server runs: wardwatch handover --print"));
+}
+
 static const struct view_ops attach_ops = {
     v_nbeds,   v_bed,     v_config,  v_now,  v_store_ok,     v_audio,
-    v_summary, v_history, v_command, v_link, v_set_listener,
+    v_summary, v_history, v_command, v_link, v_set_listener, v_handover,
+    v_print_handover,
 };
 
 struct view attach_view(struct attach *a)

@@ -90,6 +90,7 @@ static const struct kdef shift_keys[] = {
 };
 static const struct kdef handover_keys[] = {
     {"printer", K_STR, S(printer), 0, 0, "a CUPS printer name"},
+    {"staff", K_STR, S(handover_staff), 0, 0, "a staff id, 2-16 letters, digits, - or _"},
 };
 static const struct kdef retention_keys[] = {
     {"samples_days", K_INT, N(samples_days), 1, 365, NULL},
@@ -738,6 +739,18 @@ int config_load(const char *path_or_null, struct ward_config *c, char *err, size
     }
     if (c->staff_file[0] && load_staff(c, path, staff_line, err, errlen) < 0)
         goto out;
+    if (c->printer[0] && (c->printer[0] == '-' || strpbrk(c->printer, " /#\\'\""))) {
+        key_err(err, errlen, path, key_line(&sc, "handover", "printer"), "handover", "printer",
+                "'%s' is not a CUPS printer name (no blanks, '/', '#', quotes, no leading '-')",
+                c->printer);
+        goto out;
+    }
+    if (c->handover_staff[0] && !config_staff_valid(c, c->handover_staff)) {
+        key_err(err, errlen, path, key_line(&sc, "handover", "staff"), "handover", "staff",
+                "'%s' is not a valid staff id (2-16 letters, digits, '-' or '_'%s)",
+                c->handover_staff, c->nstaff ? ", listed in the staff file" : "");
+        goto out;
+    }
     qsort(c->beds, (size_t)c->nbeds, sizeof c->beds[0], bed_cmp);
     rc = 0;
 out:
@@ -786,8 +799,12 @@ void config_dump(FILE *f, const struct ward_config *c)
         fprintf(f, "%s = %02d:%02d-%02d:%02d\n", c->shifts[i].name, c->shifts[i].start_min / 60,
                 c->shifts[i].start_min % 60, c->shifts[i].end_min / 60,
                 c->shifts[i].end_min % 60);
+    if (c->printer[0] || c->handover_staff[0])
+        fprintf(f, "\n[handover]\n");
     if (c->printer[0])
-        fprintf(f, "\n[handover]\nprinter = %s\n", c->printer);
+        fprintf(f, "printer = %s\n", c->printer);
+    if (c->handover_staff[0])
+        fprintf(f, "staff = %s\n", c->handover_staff);
     fprintf(f, "\n[retention]\nsamples_days = %d\nrecord_days = %d\n\n[server]\nsocket = %s\n",
             c->samples_days, c->record_days, c->socket);
     fprintf(f, "max_clients = %d\nclient_queue_kb = %d\n", c->max_clients, c->client_queue_kb);

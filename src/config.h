@@ -66,7 +66,8 @@ struct ward_config {
     struct config_shift shifts[3]; /* day, evening, night */
 
     /* [handover] */
-    char printer[128];
+    char printer[128];        /* default for handover --print; "" = CUPS default */
+    char handover_staff[24];  /* default "printed by"; "" = the login name */
 
     /* [retention] */
     int samples_days, record_days;

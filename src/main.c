@@ -30,9 +30,10 @@ static const struct command commands[] = {
     {"record", cmd_record_main, "record URI -o FILE [--seconds N]"},
     {"replay", cmd_replay_main, "replay FILE [--speed N | --fast] [--json] [--alarms]"},
     {"simulate", cmd_simulate_main, "simulate SCENARIO -o FILE [--seed N] [--hours H]"},
-    {"handover", NULL,
+    {"handover", cmd_handover_main,
      "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
-     "                  [-o FILE] [--format text|pdf] [--print [PRINTER]]"},
+     "                  [-o FILE] [--format text|pdf] [--print [PRINTER]] [--staff ID]\n"
+     "                  [-c FILE] [--db FILE]"},
     {"serve", cmd_serve_main, "serve [-c FILE] [--db FILE] [--speed N]"},
     {"backup", cmd_backup_main, "backup -o FILE [-c FILE] [--db FILE]"},
     {"check", cmd_check_main, "check [-c FILE] [--db FILE | FILE]"},

@@ -103,7 +103,8 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
     char rwhy[512];
     if (st && store_set_record_days(st, cfg->record_days, rwhy, sizeof rwhy) < 0)
         log_msg(LOG_WARN, "retention: record_days stays %d: %s", store_record_days(st), rwhy);
-    m->start_ms = m->now_ms = ww_now_ms() / 1000 * 1000;
+    m->start_ms = m->now_ms =
+        (!m->o.live_clock && m->o.start_ms > 0 ? m->o.start_ms : ww_now_ms()) / 1000 * 1000;
     m->next_tick_ms = m->now_ms;
     for (int i = 0; i < cfg->nbeds; i++) {
         if (!cfg->beds[i].sensor[0])
@@ -285,8 +286,10 @@ void monitor_start(struct monitor *m)
 /* As fast as possible. */
 double monitor_run_fast(struct monitor *m, double seconds)
 {
-    int64_t end = m->start_ms + (int64_t)(seconds * 1000);
+    /* From the current ward time, as monitor.h says (not from the start:
+     * a second call would then do nothing). */
     int64_t from = m->now_ms;
+    int64_t end = from + (int64_t)(seconds * 1000);
     while (m->now_ms < end) {
         int64_t step = m->now_ms + 1000 > end ? end : m->now_ms + 1000;
         advance_to(m, step);

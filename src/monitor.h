@@ -28,6 +28,7 @@ struct monitor_opts {
     double speed;         /* ward seconds per wall second (1 = live pace) */
     bool loop_recordings; /* demo: recordings start over at their end */
     bool live_clock;      /* ward time = wall clock (live sensors) */
+    int64_t start_ms;     /* replay and demo: ward clock start (0: now) */
 };
 
 /* Per-reading hook (replay --json). */

@@ -144,10 +144,16 @@ enum stmt_id {
     S_LOAD_ALARMS,
     S_LOAD_LATEST,
     S_Q_SAMPLES,
+    S_Q_SAMPLES_BED,
     S_Q_SCORES,
+    S_Q_SCORES_BED,
     S_Q_OBS,
+    S_Q_OBS_BED,
     S_Q_NOTES,
+    S_Q_NOTES_BED,
     S_Q_ALARM_EV,
+    S_Q_ADM,
+    S_Q_ALARMS,
     S_DS_GROUPS,
     S_DS_ROWS,
     S_DS_PUT,
@@ -170,6 +176,9 @@ enum stmt_id {
     "id, bed, condition, priority, raised_at, state, acked_by, acked_at, ended_at, reset_by," \
     " reset_at, escalated, last_alert_at, latched"
 #define OBS_COLS "id, admission, bed, param, value, entered_by, t"
+#define ADM_COLS                                                                           \
+    "id, bed, patient_ref, admitted_at, admitted_by, note, scale2, scale2_by, scale2_at," \
+    " rr_low, rr_high, hr_low, hr_high, limits_reason, limits_by, discharged_at"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -226,9 +235,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ALARM_EVENT] = "INSERT INTO alarm_events(alarm, t, event, staff) VALUES(?1, ?2, ?3, ?4)",
     [S_ALARM_INFO] = "SELECT bed, condition FROM alarms WHERE id = ?1",
     [S_LOAD_BEDS] = "SELECT number, label FROM beds ORDER BY number",
-    [S_LOAD_ADM] = "SELECT id, bed, patient_ref, admitted_at, admitted_by, note, scale2,"
-                   " scale2_by, scale2_at, rr_low, rr_high, hr_low, hr_high, limits_reason,"
-                   " limits_by FROM admissions WHERE discharged_at IS NULL ORDER BY id",
+    [S_LOAD_ADM] = "SELECT " ADM_COLS " FROM admissions WHERE discharged_at IS NULL ORDER BY id",
     [S_LOAD_ALARMS] = "SELECT " ALARM_COLS " FROM alarms"
                       " WHERE state IN ('active', 'acknowledged', 'latched') ORDER BY id",
     [S_LOAD_LATEST] = "SELECT " OBS_COLS " FROM observations o WHERE o.admission = ?1 AND o.id ="
@@ -240,6 +247,14 @@ static const char *const stmt_sql[S_COUNT] = {
                     " FROM samples_minute WHERE (?1 < 0 OR bed = ?1)"
                     " AND minute >= ?2 / 60000 - 1 AND minute <= ?3 / 60000 + 1"
                     " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY 2, 1",
+    /* One bed: "(?1 < 0 OR bed = ?1)" above defeats the primary key (a full
+     * scan and a sort per call); this one merges two index searches. */
+    [S_Q_SAMPLES_BED] = "SELECT bed, t, rr10, hr10, q, flags FROM samples"
+                        " WHERE bed = ?1 AND t >= ?2 AND t < ?3"
+                        " UNION ALL SELECT bed, minute * 60000, rr_med, hr_med, NULL, 0"
+                        " FROM samples_minute WHERE bed = ?1"
+                        " AND minute >= ?2 / 60000 - 1 AND minute <= ?3 / 60000 + 1"
+                        " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY 2",
     [S_Q_SCORES] = "SELECT bed, t, total, p_rr, p_spo2, p_o2, p_sbp, p_hr, p_acvpu, p_temp,"
                    " band, partial_mask FROM scores WHERE (?1 < 0 OR bed = ?1) AND t >= ?2"
                    " AND t < ?3 ORDER BY t, bed",
@@ -247,10 +262,29 @@ static const char *const stmt_sql[S_COUNT] = {
                 " AND t >= ?2 AND t < ?3 ORDER BY t, id",
     [S_Q_NOTES] = "SELECT id, bed, alarm, t, staff, text FROM notes WHERE"
                   " (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3 ORDER BY t, id",
+    /* The same for one bed, through the (bed, t) key or index (the OR above
+     * scans the whole table, which grows for years). */
+    [S_Q_SCORES_BED] = "SELECT bed, t, total, p_rr, p_spo2, p_o2, p_sbp, p_hr, p_acvpu, p_temp,"
+                       " band, partial_mask FROM scores WHERE bed = ?1 AND t >= ?2"
+                       " AND t < ?3 ORDER BY t",
+    [S_Q_OBS_BED] = "SELECT " OBS_COLS " FROM observations WHERE bed = ?1"
+                    " AND t >= ?2 AND t < ?3 ORDER BY t, id",
+    [S_Q_NOTES_BED] = "SELECT id, bed, alarm, t, staff, text FROM notes WHERE"
+                      " bed = ?1 AND t >= ?2 AND t < ?3 ORDER BY t, id",
     [S_Q_ALARM_EV] = "SELECT e.alarm, a.bed, a.condition, a.priority, e.t, e.event, e.staff"
                      " FROM alarm_events e JOIN alarms a ON a.id = e.alarm"
                      " WHERE (?1 < 0 OR a.bed = ?1) AND e.t >= ?2 AND e.t < ?3"
                      " ORDER BY e.t, e.id",
+    /* Admissions open at some time in [?2, ?3). */
+    [S_Q_ADM] = "SELECT " ADM_COLS " FROM admissions WHERE (?1 < 0 OR bed = ?1)"
+                " AND admitted_at < ?3 AND (discharged_at IS NULL OR discharged_at >= ?2)"
+                " ORDER BY bed, admitted_at, id",
+    /* Alarms shown at some time in [?2, ?3): raised before its end and not
+     * reset or ended (without latching) before its start. */
+    [S_Q_ALARMS] = "SELECT " ALARM_COLS " FROM alarms WHERE (?1 < 0 OR bed = ?1)"
+                   " AND raised_at < ?3 AND (state IN ('active', 'acknowledged', 'latched')"
+                   " OR max(coalesce(reset_at, 0), coalesce(ended_at, 0), raised_at) >= ?2)"
+                   " ORDER BY raised_at, id",
     [S_DS_GROUPS] = "SELECT number, (SELECT min(t) FROM samples WHERE bed = number) AS t0"
                     " FROM beds WHERE t0 < ?1 ORDER BY t0, number LIMIT ?2",
     [S_DS_ROWS] = "SELECT rr10, hr10 FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
@@ -1508,6 +1542,32 @@ int store_load_beds(struct store *st, void (*cb)(void *, const struct store_bed 
     return finish(st, s, rc, err, errlen);
 }
 
+/* Bind bed (or all), t0, t1 as ?1 ?2 ?3. */
+static void bind_range(sqlite3_stmt *s, int bed, int64_t t0, int64_t t1);
+
+/* Read an admission row (ADM_COLS). */
+static void read_admission(sqlite3_stmt *s, struct store_admission *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(s, 0);
+    a->bed = sqlite3_column_int(s, 1);
+    col_text(s, 2, a->patient_ref, sizeof a->patient_ref);
+    a->admitted_at = sqlite3_column_int64(s, 3);
+    col_text(s, 4, a->admitted_by, sizeof a->admitted_by);
+    col_text(s, 5, a->note, sizeof a->note);
+    a->scale2 = sqlite3_column_int(s, 6) != 0;
+    col_text(s, 7, a->scale2_by, sizeof a->scale2_by);
+    a->scale2_at = sqlite3_column_int64(s, 8);
+    a->has_limits = sqlite3_column_type(s, 9) != SQLITE_NULL;
+    a->rr_low = sqlite3_column_double(s, 9);
+    a->rr_high = sqlite3_column_double(s, 10);
+    a->hr_low = sqlite3_column_double(s, 11);
+    a->hr_high = sqlite3_column_double(s, 12);
+    col_text(s, 13, a->limits_reason, sizeof a->limits_reason);
+    col_text(s, 14, a->limits_by, sizeof a->limits_by);
+    a->discharged_at = sqlite3_column_int64(s, 15);
+}
+
 /* Open admissions. */
 int store_load_admissions(struct store *st, void (*cb)(void *, const struct store_admission *),
                           void *ctx, char *err, size_t errlen)
@@ -1515,23 +1575,24 @@ int store_load_admissions(struct store *st, void (*cb)(void *, const struct stor
     sqlite3_stmt *s = st->st[S_LOAD_ADM];
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_admission a = {0};
-        a.id = sqlite3_column_int64(s, 0);
-        a.bed = sqlite3_column_int(s, 1);
-        col_text(s, 2, a.patient_ref, sizeof a.patient_ref);
-        a.admitted_at = sqlite3_column_int64(s, 3);
-        col_text(s, 4, a.admitted_by, sizeof a.admitted_by);
-        col_text(s, 5, a.note, sizeof a.note);
-        a.scale2 = sqlite3_column_int(s, 6) != 0;
-        col_text(s, 7, a.scale2_by, sizeof a.scale2_by);
-        a.scale2_at = sqlite3_column_int64(s, 8);
-        a.has_limits = sqlite3_column_type(s, 9) != SQLITE_NULL;
-        a.rr_low = sqlite3_column_double(s, 9);
-        a.rr_high = sqlite3_column_double(s, 10);
-        a.hr_low = sqlite3_column_double(s, 11);
-        a.hr_high = sqlite3_column_double(s, 12);
-        col_text(s, 13, a.limits_reason, sizeof a.limits_reason);
-        col_text(s, 14, a.limits_by, sizeof a.limits_by);
+        struct store_admission a;
+        read_admission(s, &a);
+        cb(ctx, &a);
+    }
+    return finish(st, s, rc, err, errlen);
+}
+
+/* Admissions open at some time in [t0, t1), discharged ones too. */
+int store_query_admissions(struct store *st, int bed, int64_t t0, int64_t t1,
+                           void (*cb)(void *, const struct store_admission *), void *ctx,
+                           char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_ADM];
+    bind_range(s, bed, t0, t1);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_admission a;
+        read_admission(s, &a);
         cb(ctx, &a);
     }
     return finish(st, s, rc, err, errlen);
@@ -1562,6 +1623,22 @@ int store_load_open_alarms(struct store *st, void (*cb)(void *, const struct sto
                            void *ctx, char *err, size_t errlen)
 {
     sqlite3_stmt *s = st->st[S_LOAD_ALARMS];
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_alarm a;
+        read_alarm(s, &a);
+        cb(ctx, &a);
+    }
+    return finish(st, s, rc, err, errlen);
+}
+
+/* Alarms shown at some time in [t0, t1), in the order raised. */
+int store_query_alarms(struct store *st, int bed, int64_t t0, int64_t t1,
+                       void (*cb)(void *, const struct store_alarm *), void *ctx, char *err,
+                       size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_ALARMS];
+    bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_alarm a;
@@ -1620,7 +1697,7 @@ int store_query_samples(struct store *st, int bed, int64_t t0, int64_t t1,
                         void (*cb)(void *, const struct store_sample *), void *ctx, char *err,
                         size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_SAMPLES];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_SAMPLES_BED : S_Q_SAMPLES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1643,7 +1720,7 @@ int store_query_scores(struct store *st, int bed, int64_t t0, int64_t t1,
                        void (*cb)(void *, const struct store_score *), void *ctx, char *err,
                        size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_SCORES];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_SCORES_BED : S_Q_SCORES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1666,7 +1743,7 @@ int store_query_observations(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_observation *), void *ctx,
                              char *err, size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_OBS];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_OBS_BED : S_Q_OBS];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1682,7 +1759,7 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
                       void (*cb)(void *, const struct store_note *), void *ctx, char *err,
                       size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_NOTES];
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_NOTES_BED : S_Q_NOTES];
     bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

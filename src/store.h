@@ -99,6 +99,7 @@ struct store_admission {
     double rr_low, rr_high, hr_low, hr_high;
     char limits_reason[STORE_REASON_MAX + 1];
     char limits_by[STORE_STAFF_MAX + 1];
+    int64_t discharged_at; /* 0 still admitted */
 };
 
 struct store_alarm {
@@ -256,6 +257,18 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
 int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_alarm_event *), void *ctx,
                              char *err, size_t errlen);
+/* Admissions open at some time in [t0, t1) (discharged_at set when they
+ * ended), by bed then admission time. */
+int store_query_admissions(struct store *st, int bed, int64_t t0, int64_t t1,
+                           void (*cb)(void *, const struct store_admission *), void *ctx,
+                           char *err, size_t errlen);
+/* Alarms shown at some time in [t0, t1): raised before t1 and not reset or
+ * ended before t0 (still-open ones always), in the order raised. The row's
+ * state is the current one; replay store_query_alarm_events for the state
+ * at a given time. */
+int store_query_alarms(struct store *st, int bed, int64_t t0, int64_t t1,
+                       void (*cb)(void *, const struct store_alarm *), void *ctx, char *err,
+                       size_t errlen);
 
 /* Retention: fold per-second samples of whole minutes before older_than_ms
  * into samples_minute (min/median/max, n) and delete them, about max_rows

@@ -74,9 +74,23 @@ static void e_set_listener(void *ctx, view_event_cb cb, void *cbctx)
     /* The only terminal of an in-process ward has nothing to hear from. */
 }
 
+static struct handover *e_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+                                   char *err, size_t errlen)
+{
+    return ward_handover(monitor_ward(ctx), period, t0, t1, "-", monitor_now(ctx), err, errlen);
+}
+
+static int e_print_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+                            const char *staff, char *msg, size_t msglen, char *err, size_t errlen)
+{
+    return ward_cmd_print_handover(monitor_ward(ctx), period, t0, t1, staff, monitor_now(ctx), msg,
+                                   msglen, err, errlen);
+}
+
 static const struct view_ops embedded_ops = {
     e_nbeds,   e_bed,     e_config,  e_now,  e_store_ok,     e_audio,
-    e_summary, e_history, e_command, e_link, e_set_listener,
+    e_summary, e_history, e_command, e_link, e_set_listener, e_handover,
+    e_print_handover,
 };
 
 /* The in-process back end. */

@@ -63,6 +63,14 @@ struct view_ops {
      * "lost 12 s ago: connection refused"). since_ms: when it last changed. */
     enum view_link (*link)(void *ctx, char *detail, size_t n, int64_t *since_mono_ms);
     void (*set_listener)(void *ctx, view_event_cb cb, void *cbctx);
+    /* The handover of [t0, t1) for the preview (see ward_handover; free with
+     * handover_free) and its print, audited (see ward_cmd_print_handover).
+     * Only a back end that owns the store has them: an attached board gets
+     * NULL / -1 with a message saying where to print instead. */
+    struct handover *(*handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
+                                 char *err, size_t errlen);
+    int (*print_handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
+                          const char *staff, char *msg, size_t msglen, char *err, size_t errlen);
 };
 
 struct view {

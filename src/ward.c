@@ -7,6 +7,8 @@
  */
 #include "ward.h"
 
+#include "handover.h"
+
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -944,4 +946,41 @@ int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
     memcpy(out, tmp + first, (size_t)(total - first) * sizeof *out);
     free(tmp);
     return total - first;
+}
+
+/* The handover model from the ward's store. */
+struct handover *ward_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
+                               const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (!w->st) {
+        ww_err(err, errlen, "no ward database: the handover needs one");
+        return NULL;
+    }
+    struct handover_request req = {t0, t1, period_name, -1, now, staff};
+    return handover_build(w->st, w->cfg, &req, err, errlen);
+}
+
+/* Print and audit a handover. */
+int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
+                            const char *staff, int64_t now, char *msg, size_t msglen, char *err,
+                            size_t errlen)
+{
+    if (!config_staff_valid(w->cfg, staff))
+        return ww_err(err, errlen, "'%s' is not a valid staff id", staff ? staff : "");
+    struct handover *h = ward_handover(w, period_name, t0, t1, staff, now, err, errlen);
+    if (!h)
+        return -1;
+    const char *printer = w->cfg->printer[0] ? w->cfg->printer : NULL;
+    char lp_err[1024] = "", where[1200], aerr[512];
+    int rc = handover_print_pdf(h, printer, NULL, msg, msglen, lp_err, sizeof lp_err);
+    snprintf(where, sizeof where, "printer %s: %s", printer ? printer : "(default)",
+             rc == 0 ? msg : lp_err);
+    int arc = handover_audit(w->st, h, "handover-print", -1, "pdf", where, rc == 0, aerr,
+                             sizeof aerr);
+    handover_free(h);
+    if (rc < 0)
+        return ww_err(err, errlen, "%s", lp_err);
+    if (arc < 0)
+        return ww_err(err, errlen, "printed, but the audit failed: %s", aerr);
+    return 0;
 }

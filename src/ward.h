@@ -217,6 +217,19 @@ struct ward_history_line {
 int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
                  struct ward_history_line *out, int max);
 
+/* The handover summary of [t0, t1) from the ward's store, for the board's
+ * preview ("printed by" staff, at now); NULL with a message (no store, or
+ * the store failed). Free with handover_free(). */
+struct handover;
+struct handover *ward_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
+                               const char *staff, int64_t now, char *err, size_t errlen);
+/* Print the handover of [t0, t1) as PDF on the configured printer (or the
+ * CUPS default) and audit it as printed by staff. 0 with lp's request line
+ * in msg; -1 with lp's message (the failure is audited too). */
+int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
+                            const char *staff, int64_t now, char *msg, size_t msglen, char *err,
+                            size_t errlen);
+
 /* Names for display. */
 const char *ward_sensor_state_name(enum ward_sensor_state s);
 

@@ -2,13 +2,17 @@
 # The bed-board in a real terminal (tmux): the demo ward renders at 80x24 and
 # 200x60, too-small screen and back, acknowledge with initials (stored),
 # a note with æøå (stored), an observation changing the score, a refused
-# value, monochrome, quit with confirmation.
+# value, the handover preview and print (a stand-in lp records its
+# arguments; the print is audited), monochrome, quit with confirmation.
 W=${WARDWATCH_BIN:-bin/wardwatch}
 case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 if ! command -v tmux >/dev/null 2>&1; then echo "ok - board # SKIP tmux not installed"; exit 0; fi
 T=$(mktemp -d)
-S=ww-board-$$
-cleanup() { for x in "" -mono -mono-nb; do tmux -L "$S$x" kill-server 2>/dev/null; done; rm -rf "$T"; }
+S0=ww-board-$$
+S=$S0
+# Every server this test starts ($S0, $S0-mono, $S0-mono-nb), whatever $S is
+# by then: a monochrome board left running would run the demo for ever.
+cleanup() { for x in "" -mono -mono-nb; do tmux -L "$S0$x" kill-server 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -21,8 +25,15 @@ wait_for() { # pattern, seconds
   i=0; while [ $i -lt $(($2 * 5)) ]; do screen | grep -q -- "$1" && return 0; sleep 0.2; i=$((i + 1)); done; return 1; }
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
+mkdir -p "$T/fakebin"
+cat >"$T/fakebin/lp" <<EOF
+#!/bin/sh
+for a in "\$@"; do printf '%s\n' "\$a"; done >"$T/lp.args"
+echo "request id is board-1 (1 file(s))"
+EOF
+chmod +x "$T/fakebin/lp"
 tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
-  "env TERM=xterm-256color '$W' --demo --speed 10 --db '$T/demo.db' 2>'$T/err'; sleep 30"
+  "env PATH='$T/fakebin:$PATH' TERM=xterm-256color '$W' --demo --speed 10 --db '$T/demo.db' 2>'$T/err'; sleep 30"
 if wait_for "Korridor" 15; then
   all=1; for l in "Rom 1 vindu" "Rom 2 dør" "Rom 5 enkeltrom" "Rom 6 dør" "Korridor"; do
     screen | grep -q "$l" || all=0; done
@@ -82,6 +93,18 @@ c=$(sql "SELECT count(*) FROM observations WHERE param='spo2' AND value=150")
 keys "?"; screen | grep -q "acknowledge the bed's most urgent alarm" && ok "help lists the keys" || no "no help"
 keys Escape; keys A; screen | grep -q "Alarms on the ward" && ok "alarm list" || no "no alarm list"
 keys Escape
+keys H; sleep 0.5
+if screen | grep -q "HANDOVER Observasjonspost 3 (demo) - [a-z]* shift" && screen | grep -q "I  Identification" &&
+   screen | grep -q "== Bed 1  Rom 1 vindu"; then ok "H previews the shift's handover (ISBAR)"
+else no "no handover preview"; screen | head -8 | sed 's/^/# /'; fi
+keys NPage; screen | grep -q "== Bed 1  Rom 1 vindu" && no "PgDn did not scroll" || ok "PgDn scrolls the preview"
+keys p; text "KN"; keys Enter; sleep 2
+c=$(sql "SELECT count(*) FROM audit WHERE action='handover-print' AND staff='KN' AND detail LIKE '% beds 1,%ok'")
+if screen | grep -q "handover printed (KN): request id is board-1" && [ "${c:-0}" = 1 ] &&
+   [ "$(sed -n 1p "$T/lp.args")" = "-t" ] && [ "$(sed -n 3p "$T/lp.args")" = "--" ]; then
+  ok "p prints the handover with initials (lp started, audited)"
+else no "board print: c=$c args=$(tr '\n' ' ' <"$T/lp.args" 2>/dev/null)"; screen | tail -2 | sed 's/^/# /'; fi
+keys Escape
 keys q; screen | grep -q "Monitoring in this terminal STOPS" && ok "quit asks for confirmation" || no "no quit confirmation"
 keys y; sleep 0.5
 grep -q "monitoring in this process stopped" "$T/err" && ok "quit says monitoring stopped" || no "quit message"
@@ -94,6 +117,7 @@ tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
 if wait_for "Korridor" 15; then
   wait_for "\*\*\*" 20 && ok "monochrome vt100: board with priority markers" || no "monochrome: no markers"
 else no "monochrome board did not start"; fi
+tmux -L "$S" kill-server 2>/dev/null
 
 # Norwegian (nb_NO.UTF-8): the board speaks Bokmål.
 if locale -a 2>/dev/null | grep -qi '^nb_NO\.utf-\?8$'; then

@@ -72,6 +72,7 @@ static void test_values_and_defaults(void **state)
                        "[alarms]\ndelay_s = 15\ndelay_high_s = 5\nrr_high = 24.5\n"
                        "[news2]\nmanual_max_age_h = 4\nspo2_max_age_h = 1.5\n"
                        "monitoring_h_low = 6\n[shifts]\nnight = 22:00-07:00\n"
+                       "[handover]\nprinter = obs3-laser\nstaff = ÅS\n"
                        "[bed.10]\nlabel = B\n[bed.2]\nlabel = A ; comment\nsensor = "
                        "ti-vs:/dev/ttyUSB0?baud=115200\n",
                        err, sizeof err);
@@ -87,6 +88,8 @@ static void test_values_and_defaults(void **state)
     assert_int_equal(cfg.max_age_s[NEWS2_TEMP], 4 * 3600);
     assert_true(cfg.policy.monitoring_h[1] == 6);
     assert_int_equal(cfg.shifts[2].start_min, 22 * 60);
+    assert_string_equal(cfg.printer, "obs3-laser");
+    assert_string_equal(cfg.handover_staff, "ÅS");
     assert_int_equal(cfg.beds[0].number, 2); /* sorted */
     assert_string_equal(cfg.beds[0].label, "A");
 }
@@ -121,6 +124,13 @@ static void test_bad_files(void **state)
     expect_bad("[ward]\nname = X\ngroup = no-such-group-ww\n", 3, "no such unix group");
     expect_bad("[ward]\nname = X\n[shifts]\nday = 7-15\n", 4, "07:00-15:00");
     expect_bad("[ward]\nname = X\n[alarms]\nrr_low = 30\n", 4, "below rr_high");
+    expect_bad("[ward]\nname = X\n[handover]\nprinter = obs 3\n", 4,
+               "[handover] printer: 'obs 3' is not a CUPS printer name");
+    expect_bad("[ward]\nname = X\n[handover]\nprinter = -obs3\n", 4, "no leading '-'");
+    expect_bad("[ward]\nname = X\n[handover]\nstaff = K\n", 4,
+               "[handover] staff: 'K' is not a valid staff id");
+    expect_bad("[ward]\nname = X\n[handover]\nstafff = KN\n", 4,
+               "unknown key (accepted: printer, staff)");
     expect_bad("[ward]\nname = X\n[alarms]\nescalate_command = bin/page\n", 4, "absolute");
 }
 

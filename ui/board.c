@@ -10,6 +10,7 @@
 
 #include "alarm.h"
 #include "config.h"
+#include "handover.h"
 #include "log.h"
 #include "news2.h"
 #include "util.h"
@@ -34,8 +35,10 @@
 #define _(s) gettext(s)
 #define N_(s) (s)
 
-enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP };
-enum form_kind { F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT };
+enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP, SCR_HANDOVER };
+enum form_kind {
+    F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT, F_PRINT
+};
 
 struct alarm_ref {
     size_t bed;
@@ -76,6 +79,13 @@ struct ui {
     char pending_who[24];
     bool stale;         /* attached and the server is gone: data is old */
     int64_t link_bell;  /* last bell for the lost server */
+    /* handover preview: the lines of the chosen shift, built on entry */
+    struct handover_line *ho;
+    size_t nho;
+    int ho_top;
+    char ho_head[3][256];
+    char ho_shift[16];
+    int64_t ho_t0, ho_t1;
 };
 
 /* The view's reads, short. */
@@ -360,6 +370,7 @@ static void draw_bottom(struct ui *u)
         [F_DISCHARGE] = N_("Discharge: your initials"),
         [F_PAUSE] = N_("Pause audio: your initials"),
         [F_QUIT] = N_("Quit? Monitoring in this terminal STOPS (y/n)"),
+        [F_PRINT] = N_("Print handover: your initials"),
     };
     if (u->form != F_NONE) {
         const char *prompt = _(prompts[u->form]);
@@ -388,9 +399,10 @@ static void draw_bottom(struct ui *u)
     } else {
         put(LINES - 1, 0, COLS,
             u->scr == SCR_BOARD ? _("arrows/hjkl move  Enter bed  a ack  r reset  o obs  n note  "
-                                    "i admit  d discharge  A alarms  s sort  p pause  F1/? help  q quit")
+                                    "i admit  d discharge  A alarms  H handover  s sort  p pause  F1/? help  q quit")
             : u->scr == SCR_ALARMS ? _("up/down select  a acknowledge  r reset  n note  Esc back")
             : u->scr == SCR_DETAIL ? _("a ack  r reset  o obs  n note  t trend span  Esc back")
+            : u->scr == SCR_HANDOVER ? _("up/down PgUp/PgDn scroll  c shift  p print  Esc back")
                                    : _("Esc back"));
     }
     if (u->msg[0]) {
@@ -629,6 +641,8 @@ static void draw_help(struct ui *u)
         N_("  s                 sort the board by bed or by urgency"),
         N_("  p                 pause alarm audio on the whole ward (time-limited)"),
         N_("  t                 trend span 1 / 4 / 12 hours (bed detail)"),
+        N_("  H                 handover summary of the shift (ISBAR per bed); there c picks"),
+        N_("                    the shift, p prints it (asks initials; audited)"),
         N_("  Esc               cancel a form without a trace, or go back"),
         N_("  q                 quit (asks first: monitoring in this terminal stops)"),
         "",
@@ -638,6 +652,79 @@ static void draw_help(struct ui *u)
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(lines) && (int)i + 1 < LINES - 2; i++)
         put((int)i + 1, 0, COLS, lines[i][0] ? _(lines[i]) : "");
+}
+
+static void set_msg(struct ui *u, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* (Re)build the handover preview of the shift named u->ho_shift: the one
+ * containing now, else the last one ended. */
+static void handover_load(struct ui *u)
+{
+    const struct ward_config *c = u->v.ops->config(u->v.ctx);
+    int64_t now = ward_now(u);
+    char err[512];
+    free(u->ho);
+    u->ho = NULL;
+    u->nho = 0;
+    u->ho_top = 0;
+    u->ho_head[0][0] = u->ho_head[1][0] = u->ho_head[2][0] = 0;
+    if (handover_shift_period(c, u->ho_shift, now, &u->ho_t0, &u->ho_t1, err, sizeof err) < 0) {
+        set_msg(u, true, _("handover: %s"), err);
+        return;
+    }
+    struct handover *h =
+        u->v.ops->handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, err, sizeof err);
+    if (!h) {
+        set_msg(u, true, _("handover: %s"), err);
+        return;
+    }
+    handover_header(h, u->ho_head[0], u->ho_head[1], u->ho_head[2], sizeof u->ho_head[0]);
+    size_t n;
+    struct handover_line *v = handover_lines(h, &n);
+    handover_free(h);
+    if (!v) {
+        set_msg(u, true, _("handover: out of memory"));
+        return;
+    }
+    /* The plots are for paper only. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].kind != HL_PLOT)
+            v[k++] = v[i];
+    u->ho = v;
+    u->nho = k;
+}
+
+/* Handover preview: the same lines the printout has, scrollable. */
+static void draw_handover(struct ui *u)
+{
+    attron(A_BOLD);
+    put(1, 0, COLS, u->ho_head[0]);
+    attroff(A_BOLD);
+    put(2, 0, COLS, u->ho_head[1]);
+    put(3, 0, COLS, _("Preview - p prints it; the printout is audited."));
+    int rows = LINES - 6;
+    for (int r = 0; r < rows && u->ho_top + r < (int)u->nho; r++) {
+        const struct handover_line *l = &u->ho[u->ho_top + r];
+        bool bold = l->kind == HL_BED || l->kind == HL_SECTION;
+        if (bold)
+            attron(A_BOLD);
+        put(4 + r, 0, COLS, l->text);
+        if (bold)
+            attroff(A_BOLD);
+    }
+}
+
+/* Scroll the preview by d lines. */
+static void handover_scroll(struct ui *u, int d)
+{
+    int max = (int)u->nho - (LINES - 6);
+    u->ho_top += d;
+    if (u->ho_top > max)
+        u->ho_top = max;
+    if (u->ho_top < 0)
+        u->ho_top = 0;
 }
 
 /* Redraw everything (curses sends only what changed). */
@@ -669,6 +756,9 @@ static void draw(struct ui *u)
         break;
     case SCR_HELP:
         draw_help(u);
+        break;
+    case SCR_HANDOVER:
+        draw_handover(u);
         break;
     }
     draw_bottom(u);
@@ -725,7 +815,7 @@ static bool form_validate(struct ui *u, bool final)
     const struct ward_config *c = u->v.ops->config(u->v.ctx);
     char err[512] = "";
     bool initials = (u->form == F_ACK || u->form == F_RESET || u->form == F_DISCHARGE ||
-                     u->form == F_PAUSE) ||
+                     u->form == F_PAUSE || u->form == F_PRINT) ||
                     (u->form == F_OBS && u->step == 3) || (u->form == F_NOTE && u->step == 1) ||
                     (u->form == F_ADMIT && u->step == 2);
     if (initials) {
@@ -821,6 +911,21 @@ static void form_commit(struct ui *u)
         ww_strlcpy(c.ref, u->field[0], sizeof c.ref);
         ww_strlcpy(c.text, u->field[1], sizeof c.text);
         break;
+    case F_PRINT: {
+        /* lp runs while the loop waits (it only hands the file to CUPS). */
+        char msg[256] = "";
+        const char *who = u->input;
+        int rc = u->v.ops->print_handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, who, msg,
+                                          sizeof msg, err, sizeof err);
+        if (rc == 0) {
+            set_msg(u, false, _("handover printed (%s): %s"), who, msg);
+            u->form = F_NONE;
+            return;
+        }
+        set_msg(u, true, _("printing failed: %s"), err);
+        u->form = F_NONE;
+        return;
+    }
     case F_OBS:
         if (!strcmp(u->field[0], "scale")) {
             c.kind = WCMD_SCALE2;
@@ -953,6 +1058,12 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         case KEY_ENTER:
             ch = '\n';
             break;
+        case KEY_NPAGE:
+        case KEY_PPAGE:
+        case KEY_HOME:
+            if (u->scr != SCR_HANDOVER)
+                return;
+            break;
         case KEY_MOUSE: {
             /* Click a tile to select it, double-click to open it. */
             MEVENT me;
@@ -998,7 +1109,42 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
             return;
         }
     }
+    if (u->scr == SCR_HANDOVER) {
+        int page = LINES - 7 > 1 ? LINES - 7 : 1;
+        if (rc == KEY_CODE_YES && ch == KEY_NPAGE)
+            handover_scroll(u, page);
+        else if (rc == KEY_CODE_YES && ch == KEY_PPAGE)
+            handover_scroll(u, -page);
+        else if (rc == KEY_CODE_YES && ch == KEY_HOME)
+            u->ho_top = 0;
+        else if (ch == 'j' || ch == ' ')
+            handover_scroll(u, ch == ' ' ? page : 1);
+        else if (ch == 'k')
+            handover_scroll(u, -1);
+        else if (ch == 'c') {
+            const struct ward_config *c = u->v.ops->config(u->v.ctx);
+            int i = 0;
+            while (i < 3 && strcmp(c->shifts[i].name, u->ho_shift))
+                i++;
+            ww_strlcpy(u->ho_shift, c->shifts[(i + 1) % 3].name, sizeof u->ho_shift);
+            handover_load(u);
+        } else if (ch == 'p') {
+            if (u->nho)
+                form_start(u, F_PRINT);
+        } else if (ch == 27 || ch == 'q') {
+            u->scr = SCR_BOARD;
+        }
+        return;
+    }
     switch (ch) {
+    case 'H': {
+        const struct ward_config *c = u->v.ops->config(u->v.ctx);
+        ww_strlcpy(u->ho_shift, handover_current_shift(c, ward_now(u)),
+                   sizeof u->ho_shift);
+        handover_load(u);
+        u->scr = SCR_HANDOVER;
+        break;
+    }
     case 'h':
         if (u->scr == SCR_BOARD)
             move_sel(u, -1, 0);
@@ -1200,6 +1346,8 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
     }
     endwin();
     log_set_tty_owned(false);
+    free(u.ho);
+    u.ho = NULL;
     if (o->embedded)
         fprintf(stderr, "wardwatch: board closed; monitoring in this process stopped\n");
     return 0;

@@ -1,0 +1,906 @@
+/*
+ * handover — the model of the shift handover summary (contract in
+ * handover.h): periods, ISO 8601 times, and handover_build(), which reads
+ * the store over a period and fills one struct handover_bed per admission
+ * open during it (a bed whose patient left and whose next patient came in
+ * mid-shift appears twice) or per empty bed.
+ *
+ * Why the alarm state is replayed: the alarms table holds each alarm's
+ * current state, but a handover of an earlier shift must show the alarms
+ * as they stood at the end of that shift. The alarm events are append-only,
+ * so the state at any time is the state after the last event before it.
+ */
+#include "handover.h"
+
+#include "news2.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MINUTE_MS 60000LL
+#define HOUR_MS 3600000LL
+
+/* ---- times and periods --------------------------------------------------- */
+
+/* Local time of y-m-d h:m as epoch ms (DST resolved by mktime), or -1. */
+static int64_t local_ms(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    return (int64_t)t * 1000;
+}
+
+/* Index of a shift by name, -1 when unknown. */
+static int shift_index(const struct ward_config *cfg, const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (name && !strcmp(cfg->shifts[i].name, name))
+            return i;
+    return -1;
+}
+
+/* A shift starting on local date y-m-d. */
+int handover_shift_on(const struct ward_config *cfg, const char *name, int y, int m, int d,
+                      int64_t *t0, int64_t *t1, char *err, size_t errlen)
+{
+    int i = shift_index(cfg, name);
+    if (i < 0)
+        return ww_err(err, errlen, "unknown shift '%s' (accepted: day, evening, night)",
+                      name ? name : "");
+    const struct config_shift *s = &cfg->shifts[i];
+    /* mktime normalises d + 1 past the month's end. */
+    int dend = s->end_min > s->start_min ? d : d + 1;
+    *t0 = local_ms(y, m, d, s->start_min / 60, s->start_min % 60, 0);
+    *t1 = local_ms(y, m, dend, s->end_min / 60, s->end_min % 60, 0);
+    if (*t0 < 0 || *t1 <= *t0)
+        return ww_err(err, errlen, "shift '%s' on %04d-%02d-%02d has no valid local time", name,
+                      y, m, d);
+    return 0;
+}
+
+/* The named shift containing now, else the last one ended before now. */
+int handover_shift_period(const struct ward_config *cfg, const char *name, int64_t now,
+                          int64_t *t0, int64_t *t1, char *err, size_t errlen)
+{
+    time_t tt = (time_t)(now / 1000);
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    int64_t best0 = -1, best1 = -1;
+    /* Candidates start today or yesterday (a night crosses midnight). */
+    for (int back = 0; back <= 1; back++) {
+        int64_t a, b;
+        if (handover_shift_on(cfg, name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday - back, &a,
+                              &b, err, errlen) < 0)
+            return -1;
+        if (a <= now && now < b) {
+            *t0 = a;
+            *t1 = b;
+            return 0;
+        }
+        if (b <= now && b > best1) {
+            best0 = a;
+            best1 = b;
+        }
+    }
+    if (best1 < 0) {
+        /* Only possible for a shift starting later today: take yesterday's. */
+        return handover_shift_on(cfg, name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday - 1, t0,
+                                 t1, err, errlen);
+    }
+    *t0 = best0;
+    *t1 = best1;
+    return 0;
+}
+
+/* The shift containing now. */
+const char *handover_current_shift(const struct ward_config *cfg, int64_t now)
+{
+    for (int i = 0; i < 3; i++) {
+        int64_t a, b;
+        if (handover_shift_period(cfg, cfg->shifts[i].name, now, &a, &b, NULL, 0) == 0 &&
+            a <= now && now < b)
+            return cfg->shifts[i].name;
+    }
+    return cfg->shifts[0].name;
+}
+
+/* n digits at s into *v; false when not digits. */
+static bool digits(const char *s, int n, int *v)
+{
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+/* Days in a month of the proleptic Gregorian calendar. */
+static int month_days(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+/* ISO 8601 date-time, local or with an offset. */
+int handover_parse_time(const char *s, int64_t *ms)
+{
+    int y, mo, d, h, mi, sec = 0;
+    if (!s || strlen(s) < 16)
+        return -1;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
+        s[13] != ':' || !digits(s + 14, 2, &mi))
+        return -1;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if (!digits(p + 1, 2, &sec))
+            return -1;
+        p += 3;
+    }
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
+        mi > 59 || sec > 59)
+        return -1;
+    if (!*p) {
+        int64_t t = local_ms(y, mo, d, h, mi, sec);
+        if (t < 0)
+            return -1;
+        /* A time skipped by a DST change does not exist: mktime moved it. */
+        time_t tt = (time_t)(t / 1000);
+        struct tm tm;
+        localtime_r(&tt, &tm);
+        if (tm.tm_hour != h || tm.tm_min != mi || tm.tm_mday != d)
+            return -1;
+        *ms = t;
+        return 0;
+    }
+    int off = 0;
+    if (*p == 'Z' && !p[1]) {
+        off = 0;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om = 0;
+        if (!digits(p + 1, 2, &oh))
+            return -1;
+        const char *q = p + 3;
+        if (*q == ':')
+            q++;
+        if (*q) {
+            if (!digits(q, 2, &om) || q[2])
+                return -1;
+        } else if (q != p + 3) {
+            return -1; /* "+01:" */
+        }
+        if (oh > 14 || om > 59)
+            return -1;
+        off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    *ms = ((int64_t)t - off * 60) * 1000;
+    return 0;
+}
+
+/* "+01:00" for a local time. */
+static void fmt_offset(const struct tm *tm, char *buf, size_t n)
+{
+    int off = (int)(tm->tm_gmtoff / 60) % (24 * 60);
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    snprintf(buf, n, "%c%02d:%02d", sign, off / 60, off % 60);
+}
+
+/* "2026-12-01 07:00 +01:00". */
+void handover_fmt_time(int64_t ms, char *buf, size_t n)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char d[32], o[16];
+    strftime(d, sizeof d, "%Y-%m-%d %H:%M", &tm);
+    fmt_offset(&tm, o, sizeof o);
+    snprintf(buf, n, "%s %s", d, o);
+}
+
+/* "2026-12-01T07:00:00+01:00". */
+void handover_fmt_iso(int64_t ms, char *buf, size_t n)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char d[32], o[16];
+    strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+    fmt_offset(&tm, o, sizeof o);
+    snprintf(buf, n, "%s%s", d, o);
+}
+
+/* ---- the model ------------------------------------------------------------ */
+
+/* Grow an array of elem-sized items to hold n + 1. */
+static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    size_t nc = *cap ? *cap * 2 : 16;
+    void *p = realloc(*arr, nc * elem);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = nc;
+    return true;
+}
+
+/* Append a point to a series. */
+static bool series_add(struct handover_series *s, int64_t t, float v)
+{
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        int64_t *nt = realloc(s->t, nc * sizeof *nt);
+        if (!nt)
+            return false;
+        s->t = nt;
+        float *nv = realloc(s->v, nc * sizeof *nv);
+        if (!nv)
+            return false;
+        s->v = nv;
+        s->cap = nc;
+    }
+    s->t[s->n] = t;
+    s->v[s->n++] = v;
+    return true;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of v[0..n) (sorts a copy in scratch; a minute's 60 values by
+ * insertion, which is several times faster than qsort at that size). */
+static float median_of(const float *v, size_t n, float *scratch)
+{
+    memcpy(scratch, v, n * sizeof *v);
+    if (n <= 64) {
+        for (size_t i = 1; i < n; i++) {
+            float x = scratch[i];
+            size_t j = i;
+            while (j > 0 && scratch[j - 1] > x) {
+                scratch[j] = scratch[j - 1];
+                j--;
+            }
+            scratch[j] = x;
+        }
+    } else {
+        qsort(scratch, n, sizeof *scratch, cmp_float);
+    }
+    return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
+}
+
+/* Statistics of a series. */
+static void series_stats(const struct handover_series *s, struct handover_stats *st)
+{
+    st->n = s->n;
+    st->min = st->median = st->max = NAN;
+    if (!s->n)
+        return;
+    float *scratch = malloc(s->n * sizeof *scratch);
+    if (!scratch)
+        return;
+    st->min = st->max = s->v[0];
+    for (size_t i = 1; i < s->n; i++) {
+        if (s->v[i] < st->min)
+            st->min = s->v[i];
+        if (s->v[i] > st->max)
+            st->max = s->v[i];
+    }
+    st->median = median_of(s->v, s->n, scratch);
+    free(scratch);
+}
+
+/* Per-second samples folded into per-minute medians while they arrive. */
+struct minute_acc {
+    int64_t minute;
+    float rr[64], hr[64];
+    size_t nrr, nhr;
+    struct handover_series *srr, *shr;
+    bool oom;
+};
+
+/* Close the current minute into the series. */
+static void acc_close(struct minute_acc *a)
+{
+    float scratch[64];
+    if (a->nrr && !series_add(a->srr, a->minute * MINUTE_MS, median_of(a->rr, a->nrr, scratch)))
+        a->oom = true;
+    if (a->nhr && !series_add(a->shr, a->minute * MINUTE_MS, median_of(a->hr, a->nhr, scratch)))
+        a->oom = true;
+    a->nrr = a->nhr = 0;
+}
+
+static void on_sample(void *ctx, const struct store_sample *s)
+{
+    struct minute_acc *a = ctx;
+    int64_t m = s->t / MINUTE_MS;
+    if (m != a->minute) {
+        acc_close(a);
+        a->minute = m;
+    }
+    if (!isnan(s->rr) && a->nrr < 64)
+        a->rr[a->nrr++] = s->rr;
+    if (!isnan(s->hr) && a->nhr < 64)
+        a->hr[a->nhr++] = s->hr;
+}
+
+/* What a build collects through the store's callbacks. */
+struct build {
+    struct handover *h;
+    struct handover_bed *b; /* the entry being filled */
+    int64_t q0, q1;         /* its window */
+    bool oom;
+    /* scores */
+    int64_t complete_since, complete_until;
+    bool in_complete;
+    /* observations: latest manual entry before q1 */
+    int64_t last_manual;
+    /* admissions of one bed */
+    struct store_admission *adm;
+    size_t nadm, capadm;
+    /* alarms of one bed */
+    struct handover_alarm *al;
+    size_t nal, capal;
+    /* alarms shown during the period, all beds (one query, not one a bed:
+     * the alarms table has no index by bed) */
+    struct store_alarm *all;
+    size_t nall, capall;
+    /* all beds */
+    struct store_bed *beds;
+    size_t nbeds, capbeds;
+};
+
+/* Sanitised copy of text from the store. */
+static void clean(char *dst, size_t n, const char *src)
+{
+    ww_sanitize_text(dst, n, src ? src : "", false);
+}
+
+static void on_bed(void *ctx, const struct store_bed *b)
+{
+    struct build *bu = ctx;
+    if (!grow((void **)&bu->beds, &bu->capbeds, bu->nbeds, sizeof *bu->beds)) {
+        bu->oom = true;
+        return;
+    }
+    bu->beds[bu->nbeds++] = *b;
+}
+
+static void on_admission(void *ctx, const struct store_admission *a)
+{
+    struct build *bu = ctx;
+    if (!grow((void **)&bu->adm, &bu->capadm, bu->nadm, sizeof *bu->adm)) {
+        bu->oom = true;
+        return;
+    }
+    bu->adm[bu->nadm++] = *a;
+}
+
+static void on_score(void *ctx, const struct store_score *s)
+{
+    struct build *bu = ctx;
+    struct handover_bed *b = bu->b;
+    /* Complete-set bookkeeping over the whole admission. */
+    if (s->partial_mask == 0) {
+        if (!bu->in_complete)
+            bu->complete_since = s->t;
+        bu->in_complete = true;
+    } else if (bu->in_complete) {
+        bu->in_complete = false;
+        bu->complete_until = s->t;
+    }
+    b->have_score = true;
+    b->score_t = s->t;
+    b->total = s->total;
+    memcpy(b->parts, s->parts, sizeof b->parts);
+    b->band = s->band;
+    b->partial_mask = s->partial_mask;
+    /* The score in force at q0 starts the period's trajectory. */
+    int64_t t = s->t < bu->q0 ? bu->q0 : s->t;
+    if (b->news2.n && b->news2.t[b->news2.n - 1] == t)
+        b->news2.v[b->news2.n - 1] = (float)s->total;
+    else if (!series_add(&b->news2, t, (float)s->total))
+        bu->oom = true;
+}
+
+static void on_obs(void *ctx, const struct store_observation *o)
+{
+    struct build *bu = ctx;
+    struct handover_bed *b = bu->b;
+    if (strcmp(o->param, "rr") && strcmp(o->param, "hr") && strcmp(o->param, "scale") &&
+        o->t > bu->last_manual)
+        bu->last_manual = o->t;
+    if (o->t < bu->q0)
+        return;
+    struct handover_obs *n = realloc(b->obs, (b->nobs + 1) * sizeof *n);
+    if (!n) {
+        bu->oom = true;
+        return;
+    }
+    b->obs = n;
+    struct handover_obs *x = &b->obs[b->nobs++];
+    x->t = o->t;
+    clean(x->param, sizeof x->param, o->param);
+    x->value = o->value;
+    clean(x->by, sizeof x->by, o->by);
+}
+
+static void on_note(void *ctx, const struct store_note *n)
+{
+    struct build *bu = ctx;
+    struct handover_bed *b = bu->b;
+    struct handover_note *a = realloc(b->notes, (b->nnotes + 1) * sizeof *a);
+    if (!a) {
+        bu->oom = true;
+        return;
+    }
+    b->notes = a;
+    struct handover_note *x = &b->notes[b->nnotes++];
+    x->t = n->t;
+    clean(x->by, sizeof x->by, n->by);
+    clean(x->text, sizeof x->text, n->text);
+}
+
+static void on_alarm_all(void *ctx, const struct store_alarm *a)
+{
+    struct build *bu = ctx;
+    if (!grow((void **)&bu->all, &bu->capall, bu->nall, sizeof *bu->all)) {
+        bu->oom = true;
+        return;
+    }
+    bu->all[bu->nall++] = *a;
+}
+
+static void on_alarm(void *ctx, const struct store_alarm *a)
+{
+    struct build *bu = ctx;
+    if (!grow((void **)&bu->al, &bu->capal, bu->nal, sizeof *bu->al)) {
+        bu->oom = true;
+        return;
+    }
+    struct handover_alarm *x = &bu->al[bu->nal++];
+    memset(x, 0, sizeof *x);
+    x->id = a->id;
+    clean(x->condition, sizeof x->condition, a->condition);
+    clean(x->priority, sizeof x->priority, a->priority);
+    x->raised_at = a->raised_at;
+    ww_strlcpy(x->state, "active", sizeof x->state);
+}
+
+/* The state an alarm event leaves its alarm in (NULL: unchanged). */
+static const char *state_after(const char *event)
+{
+    static const char *const map[][2] = {
+        {"raised", "active"},   {"acknowledged", "acknowledged"}, {"realerted", "active"},
+        {"ended", "ended"},     {"latched", "latched"},           {"reset", "reset"},
+        {"superseded", "ended"},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(map); i++)
+        if (!strcmp(map[i][0], event))
+            return map[i][1];
+    return NULL;
+}
+
+static void on_alarm_event(void *ctx, const struct store_alarm_event *e)
+{
+    struct build *bu = ctx;
+    struct handover_bed *b = bu->b;
+    for (size_t i = 0; i < bu->nal; i++) {
+        struct handover_alarm *a = &bu->al[i];
+        if (a->id != e->alarm_id)
+            continue;
+        const char *s = state_after(e->event);
+        /* A latched alarm stays latched (shown) until it is reset. */
+        if (!strcmp(e->event, "latched"))
+            a->latched = true;
+        else if (!strcmp(e->event, "reset"))
+            a->latched = false;
+        if (s)
+            ww_strlcpy(a->state, a->latched ? "latched" : s, sizeof a->state);
+        if (!strcmp(e->event, "acknowledged")) {
+            clean(a->acked_by, sizeof a->acked_by, e->staff);
+            a->acked_at = e->t;
+        } else if (!strcmp(e->event, "realerted")) {
+            a->acked_by[0] = 0;
+            a->acked_at = 0;
+        }
+        break;
+    }
+    if (e->t < bu->q0)
+        return;
+    struct handover_event *n = realloc(b->events, (b->nevents + 1) * sizeof *n);
+    if (!n) {
+        bu->oom = true;
+        return;
+    }
+    b->events = n;
+    struct handover_event *x = &b->events[b->nevents++];
+    x->t = e->t;
+    x->alarm_id = e->alarm_id;
+    clean(x->condition, sizeof x->condition, e->condition);
+    clean(x->priority, sizeof x->priority, e->priority);
+    clean(x->event, sizeof x->event, e->event);
+    clean(x->staff, sizeof x->staff, e->staff);
+}
+
+/* Ward alarm figures: first acknowledgement of each alarm raised in the period. */
+struct fig_alarm {
+    int64_t id, raised, acked;
+    int prio;
+};
+struct figures {
+    struct fig_alarm *a;
+    size_t n, cap;
+    int bed;
+    bool oom;
+};
+
+/* 0 high, 1 medium, 2 low, -1 other. */
+static int prio_index(const char *p)
+{
+    return !strcmp(p, "high") ? 0 : !strcmp(p, "medium") ? 1 : !strcmp(p, "low") ? 2 : -1;
+}
+
+static void on_fig_event(void *ctx, const struct store_alarm_event *e)
+{
+    struct figures *f = ctx;
+    if (f->bed >= 0 && e->bed != f->bed)
+        return;
+    if (!strcmp(e->event, "raised")) {
+        if (!grow((void **)&f->a, &f->cap, f->n, sizeof *f->a)) {
+            f->oom = true;
+            return;
+        }
+        f->a[f->n++] = (struct fig_alarm){e->alarm_id, e->t, 0, prio_index(e->priority)};
+    } else if (!strcmp(e->event, "acknowledged")) {
+        for (size_t i = f->n; i-- > 0;)
+            if (f->a[i].id == e->alarm_id) {
+                if (!f->a[i].acked)
+                    f->a[i].acked = e->t;
+                break;
+            }
+    }
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Alarm counts and acknowledgement times by priority. */
+static int ward_figures(struct store *st, struct handover *h, int bed, char *err, size_t errlen)
+{
+    struct figures f = {.bed = bed};
+    if (store_query_alarm_events(st, -1, h->t0, h->t1, on_fig_event, &f, err, errlen) < 0) {
+        free(f.a);
+        return -1;
+    }
+    if (f.oom) {
+        free(f.a);
+        return ww_err(err, errlen, "out of memory");
+    }
+    int *lat = malloc((f.n + 1) * sizeof *lat);
+    if (!lat) {
+        free(f.a);
+        return ww_err(err, errlen, "out of memory");
+    }
+    for (int p = 0; p < 3; p++) {
+        struct handover_alarm_figures *af = &h->alarms[p];
+        size_t nl = 0;
+        memset(af, 0, sizeof *af);
+        for (size_t i = 0; i < f.n; i++) {
+            if (f.a[i].prio != p)
+                continue;
+            af->raised++;
+            if (f.a[i].acked) {
+                af->acked++;
+                lat[nl++] = (int)((f.a[i].acked - f.a[i].raised + 500) / 1000);
+            }
+        }
+        af->unacked = af->raised - af->acked;
+        af->ack_median_s = af->ack_max_s = -1;
+        if (nl) {
+            qsort(lat, nl, sizeof *lat, cmp_int);
+            af->ack_median_s = nl % 2 ? lat[nl / 2] : (lat[nl / 2 - 1] + lat[nl / 2]) / 2;
+            af->ack_max_s = lat[nl - 1];
+        }
+    }
+    free(lat);
+    free(f.a);
+    return 0;
+}
+
+/* The response level of a stored score (as scoring/news2 decides it). */
+static int level_of(int total, const int parts[7])
+{
+    if (total >= 7)
+        return NEWS2_LEVEL_HIGH;
+    if (total >= 5)
+        return NEWS2_LEVEL_MEDIUM;
+    for (int p = 0; p < 7; p++)
+        if (parts[p] == 3)
+            return NEWS2_LEVEL_LOW_MEDIUM;
+    return total > 0 ? NEWS2_LEVEL_LOW : NEWS2_LEVEL_ZERO;
+}
+
+/* Fill one entry from its admission: every query over its own window. */
+static int fill_admitted(struct store *st, const struct ward_config *cfg, struct build *bu,
+                         const struct store_admission *a, char *err, size_t errlen)
+{
+    struct handover *h = bu->h;
+    struct handover_bed *b = bu->b;
+    b->occupied = true;
+    clean(b->patient_ref, sizeof b->patient_ref, a->patient_ref);
+    b->admitted_at = a->admitted_at;
+    b->discharged_at = a->discharged_at;
+    clean(b->admitted_by, sizeof b->admitted_by, a->admitted_by);
+    b->admitted_in_period = a->admitted_at >= h->t0 && a->admitted_at < h->t1;
+    b->scale2 = a->scale2;
+    clean(b->scale2_by, sizeof b->scale2_by, a->scale2_by);
+    b->scale2_at = a->scale2_at;
+    clean(b->background, sizeof b->background, a->note);
+    b->own_limits = a->has_limits;
+    if (a->has_limits) {
+        b->rr_low = a->rr_low;
+        b->rr_high = a->rr_high;
+        b->hr_low = a->hr_low;
+        b->hr_high = a->hr_high;
+        clean(b->limits_reason, sizeof b->limits_reason, a->limits_reason);
+        clean(b->limits_by, sizeof b->limits_by, a->limits_by);
+    } else {
+        b->rr_low = cfg->rr_low;
+        b->rr_high = cfg->rr_high;
+        b->hr_low = cfg->hr_low;
+        b->hr_high = cfg->hr_high;
+    }
+    bu->q0 = a->admitted_at > h->t0 ? a->admitted_at : h->t0;
+    bu->q1 = a->discharged_at && a->discharged_at < h->t1 ? a->discharged_at + 1 : h->t1;
+    int bed = b->number;
+
+    /* A: RR / HR per-minute medians. */
+    struct minute_acc *acc = calloc(1, sizeof *acc);
+    if (!acc)
+        return ww_err(err, errlen, "out of memory");
+    acc->minute = INT64_MIN;
+    acc->srr = &b->rr;
+    acc->shr = &b->hr;
+    int rc = store_query_samples(st, bed, bu->q0, bu->q1, on_sample, acc, err, errlen);
+    acc_close(acc);
+    bool oom = acc->oom;
+    free(acc);
+    if (rc < 0)
+        return -1;
+    if (oom)
+        return ww_err(err, errlen, "out of memory");
+    series_stats(&b->rr, &b->rr_stats);
+    series_stats(&b->hr, &b->hr_stats);
+
+    /* S and A: scores over the whole admission (the one in force at the
+     * start, the last complete set), the trajectory over the window. */
+    bu->in_complete = false;
+    bu->complete_since = bu->complete_until = 0;
+    if (store_query_scores(st, bed, a->admitted_at, bu->q1, on_score, bu, err, errlen) < 0)
+        return -1;
+    if (bu->in_complete)
+        b->last_complete_t = bu->q1 < h->printed_at ? bu->q1 : h->printed_at;
+    else
+        b->last_complete_t = bu->complete_until;
+    b->news2_first = b->news2_min = b->news2_max = b->news2_last = -1;
+    for (size_t i = 0; i < b->news2.n; i++) {
+        int v = (int)b->news2.v[i];
+        if (i == 0)
+            b->news2_first = b->news2_min = b->news2_max = v;
+        if (v < b->news2_min)
+            b->news2_min = v;
+        if (v > b->news2_max)
+            b->news2_max = v;
+        b->news2_last = v;
+    }
+    b->level = b->have_score ? level_of(b->total, b->parts) : NEWS2_LEVEL_ZERO;
+
+    /* A and R: observations of the admission (the period's are listed). */
+    bu->last_manual = 0;
+    if (store_query_observations(st, bed, a->admitted_at, bu->q1, on_obs, bu, err, errlen) < 0)
+        return -1;
+    b->monitoring_h = b->have_score ? cfg->policy.monitoring_h[b->level] : 12;
+    int64_t interval = (int64_t)((b->monitoring_h > 0 ? b->monitoring_h : 0.5) * HOUR_MS);
+    int64_t since = bu->last_manual ? bu->last_manual : a->admitted_at;
+    b->obs_due = since + interval;
+
+    if (store_query_notes(st, bed, bu->q0, bu->q1, on_note, bu, err, errlen) < 0)
+        return -1;
+
+    /* S and R: alarms shown during the window, their state at its end. */
+    bu->nal = 0;
+    for (size_t i = 0; i < bu->nall; i++) {
+        /* store_query_alarms' condition, over this admission's window */
+        const struct store_alarm *x = &bu->all[i];
+        int64_t last = x->raised_at > x->ended_at ? x->raised_at : x->ended_at;
+        if (x->reset_at > last)
+            last = x->reset_at;
+        bool open = !strcmp(x->state, "active") || !strcmp(x->state, "acknowledged") ||
+                    !strcmp(x->state, "latched");
+        if (x->bed == bed && x->raised_at < bu->q1 && (open || last >= bu->q0))
+            on_alarm(bu, x);
+    }
+    if (bu->oom)
+        return ww_err(err, errlen, "out of memory");
+    int64_t from = bu->q0;
+    for (size_t i = 0; i < bu->nal; i++)
+        if (bu->al[i].raised_at < from)
+            from = bu->al[i].raised_at;
+    if (store_query_alarm_events(st, bed, from, bu->q1, on_alarm_event, bu, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < bu->nal; i++) {
+        const struct handover_alarm *x = &bu->al[i];
+        if (strcmp(x->state, "active") && strcmp(x->state, "acknowledged") &&
+            strcmp(x->state, "latched"))
+            continue;
+        struct handover_alarm *n = realloc(b->open, (b->nopen + 1) * sizeof *n);
+        if (!n)
+            return ww_err(err, errlen, "out of memory");
+        b->open = n;
+        b->open[b->nopen++] = *x;
+    }
+    return bu->oom ? ww_err(err, errlen, "out of memory") : 0;
+}
+
+/* A new entry for a bed. */
+static struct handover_bed *new_entry(struct build *bu, const struct store_bed *sb)
+{
+    struct handover *h = bu->h;
+    struct handover_bed *n = realloc(h->beds, (h->nbeds + 1) * sizeof *n);
+    if (!n)
+        return NULL;
+    h->beds = n;
+    struct handover_bed *b = &h->beds[h->nbeds++];
+    memset(b, 0, sizeof *b);
+    b->number = sb->number;
+    clean(b->label, sizeof b->label, sb->label);
+    b->news2_first = b->news2_min = b->news2_max = b->news2_last = -1;
+    b->rr_stats.min = b->rr_stats.median = b->rr_stats.max = NAN;
+    b->hr_stats.min = b->hr_stats.median = b->hr_stats.max = NAN;
+    return b;
+}
+
+/* Build the model. */
+struct handover *handover_build(struct store *st, const struct ward_config *cfg,
+                                const struct handover_request *req, char *err, size_t errlen)
+{
+    if (req->t1 <= req->t0) {
+        ww_err(err, errlen, "the period ends before it starts");
+        return NULL;
+    }
+    struct handover *h = calloc(1, sizeof *h);
+    struct build bu = {.h = h};
+    if (!h) {
+        ww_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    clean(h->ward, sizeof h->ward, cfg->name);
+    clean(h->period_name, sizeof h->period_name, req->period_name);
+    h->t0 = req->t0;
+    h->t1 = req->t1;
+    h->printed_at = req->now;
+    clean(h->printed_by, sizeof h->printed_by, req->staff);
+    if (store_load_beds(st, on_bed, &bu, err, errlen) < 0 ||
+        store_query_admissions(st, req->bed, h->t0, h->t1, on_admission, &bu, err, errlen) < 0 ||
+        store_query_alarms(st, req->bed, h->t0, h->t1, on_alarm_all, &bu, err, errlen) < 0)
+        goto fail;
+    if (bu.oom)
+        goto oom;
+    for (size_t i = 0; i < bu.nbeds; i++) {
+        const struct store_bed *sb = &bu.beds[i];
+        if (req->bed >= 0 && sb->number != req->bed)
+            continue;
+        /* the bed's admissions (the query orders them by bed, then time) */
+        int nb = 0;
+        for (size_t k = 0; k < bu.nadm; k++) {
+            if (bu.adm[k].bed != sb->number)
+                continue;
+            nb++;
+            bu.b = new_entry(&bu, sb);
+            if (!bu.b)
+                goto oom;
+            if (fill_admitted(st, cfg, &bu, &bu.adm[k], err, errlen) < 0)
+                goto fail;
+            h->noccupied++;
+        }
+        if (nb == 0 && !new_entry(&bu, sb))
+            goto oom;
+    }
+    if (ward_figures(st, h, req->bed, err, errlen) < 0)
+        goto fail;
+    free(bu.beds);
+    free(bu.adm);
+    free(bu.al);
+    free(bu.all);
+    return h;
+oom:
+    ww_err(err, errlen, "out of memory");
+fail:
+    free(bu.beds);
+    free(bu.adm);
+    free(bu.al);
+    free(bu.all);
+    handover_free(h);
+    return NULL;
+}
+
+/* Free a model. */
+void handover_free(struct handover *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < h->nbeds; i++) {
+        struct handover_bed *b = &h->beds[i];
+        free(b->rr.t);
+        free(b->rr.v);
+        free(b->hr.t);
+        free(b->hr.v);
+        free(b->news2.t);
+        free(b->news2.v);
+        free(b->open);
+        free(b->obs);
+        free(b->notes);
+        free(b->events);
+    }
+    free(h->beds);
+    free(h);
+}
+
+/* The audit row of a view, export or print. */
+int handover_audit(struct store *st, const struct handover *h, const char *action, int bed,
+                   const char *format, const char *where, bool ok, char *err, size_t errlen)
+{
+    char a[40], b[40], beds[512], detail[2048];
+    handover_fmt_iso(h->t0, a, sizeof a);
+    handover_fmt_iso(h->t1, b, sizeof b);
+    size_t l = 0;
+    beds[0] = 0;
+    for (size_t i = 0; i < h->nbeds && l + 8 < sizeof beds; i++) {
+        if (!h->beds[i].occupied ||
+            (i && h->beds[i - 1].number == h->beds[i].number && h->beds[i - 1].occupied))
+            continue;
+        l += (size_t)snprintf(beds + l, sizeof beds - l, "%s%d", l ? "," : "",
+                              h->beds[i].number);
+    }
+    snprintf(detail, sizeof detail, "%s %s %s..%s beds %s; %s %s",
+             h->period_name[0] ? h->period_name : "period", format, a, b, l ? beds : "none",
+             where, ok ? "ok" : "FAILED");
+    return store_audit(st, h->printed_by, action, bed, detail, h->printed_at, err, errlen);
+}

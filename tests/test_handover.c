@@ -1,0 +1,709 @@
+/* Tests for the handover summary (src/handover*.c): ISO 8601 times and
+ * shift periods under TZ=Europe/Oslo across both DST changes of 2026; the
+ * model built from a hand-filled store (an admission from before the
+ * period with Scale 2 and own limits, one admitted mid-period, a bed whose
+ * patient left and whose next one came, an empty bed; samples, scores,
+ * observations, notes out of insertion order and with escape sequences,
+ * alarms acknowledged with initials, re-alerted, latched, reset before the
+ * period); the text renderer's widths, pages and sections; the empty ward;
+ * the PDF; and lp through a stand-in script (argv verbatim, lp's message
+ * on failure). */
+#include "ww_test.h"
+#include "config.h"
+#include "handover.h"
+#include "store.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *dir;
+static char db[4200];
+static char err[2048];
+static struct ward_config cfg;
+
+#define MIN 60000LL
+#define HOUR 3600000LL
+
+static int setup(void **state)
+{
+    dir = ww_test_tmpdir();
+    snprintf(db, sizeof db, "%s/ward.db", dir);
+    err[0] = 0;
+    config_defaults(&cfg);
+    ww_strlcpy(cfg.name, "Observasjonspost 3 Ærøy", sizeof cfg.name);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ww_test_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+/* Local wall time in Oslo as epoch ms. */
+static int64_t oslo(const char *iso)
+{
+    int64_t t;
+    assert_int_equal(handover_parse_time(iso, &t), 0);
+    return t;
+}
+
+static void test_parse_time(void **state)
+{
+    int64_t t;
+    assert_int_equal(handover_parse_time("2026-12-01T07:00Z", &t), 0);
+    assert_int_equal(t, 1796108400000LL);
+    assert_int_equal(handover_parse_time("2026-12-01T08:00+01:00", &t), 0);
+    assert_int_equal(t, 1796108400000LL);
+    assert_int_equal(handover_parse_time("2026-12-01T08:00:00+0100", &t), 0);
+    assert_int_equal(t, 1796108400000LL);
+    assert_int_equal(handover_parse_time("2026-12-01T02:00-05", &t), 0);
+    assert_int_equal(t, 1796108400000LL);
+    /* local (Oslo, winter: +01:00) */
+    assert_int_equal(handover_parse_time("2026-12-01T08:00", &t), 0);
+    assert_int_equal(t, 1796108400000LL);
+    assert_int_equal(handover_parse_time("2026-12-01 08:00:00", &t), 0);
+    assert_int_equal(t, 1796108400000LL);
+    /* summer: +02:00 */
+    assert_int_equal(handover_parse_time("2026-07-01T09:00", &t), 0);
+    assert_int_equal(t, oslo("2026-07-01T07:00Z"));
+    const char *bad[] = {"",
+                         "2026-12-01",
+                         "2026-13-01T07:00",
+                         "2026-02-29T07:00",
+                         "2026-04-31T07:00",
+                         "2026-12-01T24:00",
+                         "2026-12-01T07:60",
+                         "2026-12-01T07:00+",
+                         "2026-12-01T07:00+1",
+                         "2026-12-01T07:00+01:",
+                         "2026-12-01T07:00+15:00",
+                         "2026-12-01T07:00Zjunk",
+                         "2026-12-01X07:00",
+                         "26-12-01T07:00",
+                         "2026-12-01T07:00:5",
+                         /* skipped by the spring DST change in Oslo */
+                         "2026-03-29T02:30"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(bad); i++)
+        assert_int_equal(handover_parse_time(bad[i], &t), -1);
+    assert_int_equal(handover_parse_time("2028-02-29T07:00", &t), 0);
+    /* the autumn hour exists twice: accepted (mktime picks one) */
+    assert_int_equal(handover_parse_time("2026-10-25T02:30", &t), 0);
+    char buf[64];
+    handover_fmt_time(oslo("2026-07-01T09:05"), buf, sizeof buf);
+    assert_string_equal(buf, "2026-07-01 09:05 +02:00");
+    handover_fmt_iso(oslo("2026-12-01T07:00"), buf, sizeof buf);
+    assert_string_equal(buf, "2026-12-01T07:00:00+01:00");
+}
+
+static void test_shifts_dst(void **state)
+{
+    int64_t t0, t1;
+    /* ordinary day */
+    assert_int_equal(handover_shift_on(&cfg, "day", 2026, 12, 1, &t0, &t1, err, sizeof err), 0);
+    assert_int_equal(t0, oslo("2026-12-01T07:00"));
+    assert_int_equal(t1 - t0, 8 * HOUR);
+    /* the night of the spring change (Sunday 29 March 2026): 7 hours */
+    assert_int_equal(handover_shift_on(&cfg, "night", 2026, 3, 28, &t0, &t1, err, sizeof err), 0);
+    assert_int_equal(t0, oslo("2026-03-28T23:00+01:00"));
+    assert_int_equal(t1, oslo("2026-03-29T07:00+02:00"));
+    assert_int_equal(t1 - t0, 7 * HOUR);
+    /* the night of the autumn change (Sunday 25 October 2026): 9 hours */
+    assert_int_equal(handover_shift_on(&cfg, "night", 2026, 10, 24, &t0, &t1, err, sizeof err), 0);
+    assert_int_equal(t0, oslo("2026-10-24T23:00+02:00"));
+    assert_int_equal(t1, oslo("2026-10-25T07:00+01:00"));
+    assert_int_equal(t1 - t0, 9 * HOUR);
+    /* the day after each change is 8 hours again */
+    assert_int_equal(handover_shift_on(&cfg, "day", 2026, 3, 29, &t0, &t1, err, sizeof err), 0);
+    assert_int_equal(t1 - t0, 8 * HOUR);
+    assert_int_equal(t0, oslo("2026-03-29T05:00Z"));
+    /* month end: a night on 31 December ends on 1 January */
+    assert_int_equal(handover_shift_on(&cfg, "night", 2026, 12, 31, &t0, &t1, err, sizeof err), 0);
+    assert_int_equal(t1, oslo("2027-01-01T07:00"));
+
+    /* --shift NAME at a time: the one containing it, else the last ended */
+    assert_int_equal(handover_shift_period(&cfg, "night", oslo("2026-03-29T08:00"), &t0, &t1, err,
+                                           sizeof err),
+                     0);
+    assert_int_equal(t0, oslo("2026-03-28T23:00"));
+    assert_int_equal(t1 - t0, 7 * HOUR);
+    assert_int_equal(handover_shift_period(&cfg, "night", oslo("2026-10-25T03:00+01:00"), &t0,
+                                           &t1, err, sizeof err),
+                     0);
+    assert_int_equal(t0, oslo("2026-10-24T23:00"));
+    assert_int_equal(t1 - t0, 9 * HOUR);
+    assert_int_equal(handover_shift_period(&cfg, "night", oslo("2026-12-01T23:30"), &t0, &t1, err,
+                                           sizeof err),
+                     0);
+    assert_int_equal(t0, oslo("2026-12-01T23:00"));
+    assert_int_equal(handover_shift_period(&cfg, "evening", oslo("2026-12-01T10:00"), &t0, &t1,
+                                           err, sizeof err),
+                     0);
+    assert_int_equal(t0, oslo("2026-11-30T15:00"));
+    assert_int_equal(handover_shift_period(&cfg, "day", oslo("2026-12-01T15:00"), &t0, &t1, err,
+                                           sizeof err),
+                     0);
+    assert_int_equal(t0, oslo("2026-12-01T07:00"));
+    assert_int_equal(handover_shift_period(&cfg, "dawn", oslo("2026-12-01T15:00"), &t0, &t1, err,
+                                           sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "accepted: day, evening, night"));
+    assert_string_equal(handover_current_shift(&cfg, oslo("2026-12-01T14:59")), "day");
+    assert_string_equal(handover_current_shift(&cfg, oslo("2026-12-01T15:00")), "evening");
+    assert_string_equal(handover_current_shift(&cfg, oslo("2026-12-02T03:00")), "night");
+    /* shifts from the configuration */
+    cfg.shifts[0].start_min = 7 * 60 + 30;
+    cfg.shifts[0].end_min = 19 * 60 + 30;
+    assert_int_equal(handover_shift_on(&cfg, "day", 2026, 12, 1, &t0, &t1, err, sizeof err), 0);
+    assert_int_equal(t0, oslo("2026-12-01T07:30"));
+    assert_int_equal(t1 - t0, 12 * HOUR);
+}
+
+/* The store used by the model tests: period = the day shift of 1 Dec 2026. */
+static int64_t T0, T1;
+
+static void ok(int rc)
+{
+    if (rc != 0)
+        fail_msg("store: %s", err);
+}
+
+static struct store *fill(void)
+{
+    T0 = oslo("2026-12-01T07:00");
+    T1 = oslo("2026-12-01T15:00");
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    ok(store_sync_bed(st, 1, "Rom 1 vindu", err, sizeof err));
+    ok(store_sync_bed(st, 2, "Rom 1 dør", err, sizeof err));
+    ok(store_sync_bed(st, 3, "Korridor", err, sizeof err));
+    ok(store_sync_bed(st, 4, "Rom 2 $(id) `id`", err, sizeof err));
+    int64_t a1, a2, a4a, a4b, al, al2, al3, note;
+    /* bed 1: admitted the evening before, Scale 2, own limits */
+    ok(store_admit(st, 1, "P-Ærø-1", "KOLS-forverring,\x1b[2J hjemmeoksygen", "KN",
+                   T0 - 10 * HOUR, &a1, err, sizeof err));
+    ok(store_set_scale2(st, a1, 1, true, "Dr Berg", "KN", T0 - 9 * HOUR, err, sizeof err));
+    ok(store_set_limits(st, a1, 1, 6, 30, 45, 120, "KOLS, lege har satt grenser", "ÅS",
+                        T0 - 9 * HOUR, err, sizeof err));
+    ok(store_add_observation(st, a1, 1, "spo2", 89, "KN", T0 - 2 * HOUR, err, sizeof err));
+    ok(store_add_observation(st, a1, 1, "sbp", 118, "ÅS", T0 + 1 * HOUR, err, sizeof err));
+    ok(store_add_observation(st, a1, 1, "o2", 1, "ÅS", T0 + 1 * HOUR, err, sizeof err));
+    /* notes entered out of time order, one with escapes */
+    ok(store_add_note(st, 1, a1, 0, "Andre notat: lege informert", "KN", T0 + 3 * HOUR, &note,
+                      err, sizeof err));
+    ok(store_add_note(st, 1, a1, 0, "Første notat\x1b]0;title\x07 hoster\x1b[31m mye", "ÅS",
+                      T0 + 1 * HOUR, &note, err, sizeof err));
+    ok(store_add_note(st, 1, a1, 0, "Før vakta", "KN", T0 - HOUR, &note, err, sizeof err));
+    /* samples: RR 10..29 and HR 70..89 once a second for 20 minutes at 08:00 */
+    for (int i = 0; i < 1200; i++) {
+        struct store_sample s = {1, T0 + HOUR + i * 1000LL, (float)(10 + i / 60),
+                                 (float)(70 + i / 60), 0.9f, STORE_F_PRESENT};
+        store_queue_sample(st, &s);
+    }
+    /* scores: before the period 2 (partial), then 3 (complete), 6, 4 */
+    struct store_score sc[] = {
+        {1, T0 - HOUR, 2, {0, 2, -1, 0, 0, 0, 0}, 0, 1u << 2},
+        {1, T0 + HOUR, 3, {1, 2, 0, 0, 0, 0, 0}, 0, 0},
+        {1, T0 + 2 * HOUR, 6, {3, 2, 0, 0, 1, 0, 0}, 2, 0},
+        {1, T0 + 4 * HOUR, 4, {1, 2, 0, 0, 1, -1, 0}, 0, 1u << 5},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(sc); i++)
+        store_queue_score(st, &sc[i]);
+    ok(store_flush(st, err, sizeof err));
+    /* alarms: one raised before the period, acknowledged, still open */
+    ok(store_alarm_raise(st, 1, "rr-high", "medium", T0 - 30 * MIN, &al, err, sizeof err));
+    ok(store_alarm_event(st, al, "acknowledged", "acknowledged", "KN", T0 - 29 * MIN, err,
+                         sizeof err));
+    ok(store_alarm_event(st, al, "realerted", "active", NULL, T0 + 10 * MIN, err, sizeof err));
+    ok(store_alarm_event(st, al, "acknowledged", "acknowledged", "ÅS", T0 + 12 * MIN, err,
+                         sizeof err));
+    /* a high one in the period: acknowledged after 90 s, latched, not reset */
+    ok(store_alarm_raise(st, 1, "news2-high", "high", T0 + 2 * HOUR, &al2, err, sizeof err));
+    ok(store_alarm_event(st, al2, "acknowledged", "acknowledged", "ÅS", T0 + 2 * HOUR + 90000,
+                         err, sizeof err));
+    ok(store_alarm_event(st, al2, "latched", "latched", NULL, T0 + 3 * HOUR, err, sizeof err));
+    /* reset before the period: not in the situation */
+    ok(store_alarm_raise(st, 1, "hr-low", "medium", T0 - 5 * HOUR, &al3, err, sizeof err));
+    ok(store_alarm_event(st, al3, "ended", "ended", NULL, T0 - 4 * HOUR, err, sizeof err));
+    /* bed 2: admitted mid-shift, one unacknowledged low alarm */
+    ok(store_admit(st, 2, "P-0002", "Kom fra akuttmottaket", "ÅS", T0 + 5 * HOUR, &a2, err,
+                   sizeof err));
+    ok(store_alarm_raise(st, 2, "obs-overdue", "low", T0 + 6 * HOUR, &al, err, sizeof err));
+    /* bed 4: one patient left, the next came */
+    ok(store_admit(st, 4, "P-0041", "", "KN", T0 - HOUR, &a4a, err, sizeof err));
+    ok(store_discharge(st, a4a, 4, "KN", T0 + 2 * HOUR, err, sizeof err));
+    ok(store_admit(st, 4, "P-0042", "Ny pasient", "KN", T0 + 3 * HOUR, &a4b, err, sizeof err));
+    /* after the period: not shown */
+    ok(store_add_note(st, 1, a1, 0, "Etter vakta", "KN", T1 + 1, &note, err, sizeof err));
+    return st;
+}
+
+static struct handover *build(struct store *st, int bed)
+{
+    struct handover_request req = {T0, T1, "day", bed, T1 - 5 * MIN, "KN"};
+    struct handover *h = handover_build(st, &cfg, &req, err, sizeof err);
+    if (!h)
+        fail_msg("handover_build: %s", err);
+    return h;
+}
+
+static void test_model(void **state)
+{
+    struct store *st = fill();
+    struct handover *h = build(st, -1);
+    assert_string_equal(h->ward, "Observasjonspost 3 Ærøy");
+    assert_int_equal(h->nbeds, 5); /* 1, 2, 3 empty, 4 twice */
+    assert_int_equal(h->noccupied, 4);
+    const struct handover_bed *b = &h->beds[0];
+    /* I */
+    assert_int_equal(b->number, 1);
+    assert_true(b->occupied);
+    assert_false(b->admitted_in_period);
+    assert_string_equal(b->patient_ref, "P-Ærø-1");
+    assert_true(b->scale2);
+    assert_string_equal(b->scale2_by, "Dr Berg");
+    /* B: sanitised when stored and again here */
+    assert_null(strchr(b->background, 0x1b));
+    assert_non_null(strstr(b->background, "hjemmeoksygen"));
+    /* S: the last score in the period, partial */
+    assert_true(b->have_score);
+    assert_int_equal(b->total, 4);
+    assert_int_equal(b->partial_mask, 1u << 5);
+    /* the last complete set ended when the 4 (partial) came */
+    assert_int_equal(b->last_complete_t, T0 + 4 * HOUR);
+    /* open at the end: rr-high (acknowledged again by ÅS), news2-high latched */
+    assert_int_equal(b->nopen, 2);
+    assert_string_equal(b->open[0].condition, "rr-high");
+    assert_string_equal(b->open[0].state, "acknowledged");
+    assert_string_equal(b->open[0].acked_by, "ÅS");
+    assert_int_equal(b->open[0].acked_at, T0 + 12 * MIN);
+    assert_string_equal(b->open[1].condition, "news2-high");
+    assert_string_equal(b->open[1].state, "latched");
+    assert_true(b->open[1].latched);
+    assert_string_equal(b->open[1].acked_by, "ÅS");
+    /* A: per-minute medians of 10..29 / 70..89 */
+    assert_int_equal(b->rr_stats.n, 20);
+    assert_float_equal(b->rr_stats.min, 10, 0.01);
+    assert_float_equal(b->rr_stats.max, 29, 0.01);
+    assert_float_equal(b->rr_stats.median, 19.5, 0.01);
+    assert_float_equal(b->hr_stats.median, 79.5, 0.01);
+    /* NEWS2 trajectory: the 2 in force at 07:00, then 3, 6, 4 */
+    assert_int_equal(b->news2.n, 4);
+    assert_int_equal(b->news2.t[0], T0);
+    assert_int_equal(b->news2_first, 2);
+    assert_int_equal(b->news2_max, 6);
+    assert_int_equal(b->news2_last, 4);
+    /* manual observations of the period only; notes in time order */
+    assert_int_equal(b->nobs, 2);
+    assert_string_equal(b->obs[0].param, "sbp");
+    assert_string_equal(b->obs[0].by, "ÅS");
+    assert_int_equal(b->nnotes, 2);
+    assert_string_equal(b->notes[0].by, "ÅS");
+    assert_string_equal(b->notes[0].text, "Første notat hoster mye");
+    assert_string_equal(b->notes[1].text, "Andre notat: lege informert");
+    /* R: the last score (4, no single 3) is low -> 4-hourly; the last
+     * manual entry was at 08:00 -> due 12:00 */
+    assert_int_equal(b->level, 1);
+    assert_int_equal(b->monitoring_h, 4);
+    assert_int_equal(b->obs_due, T0 + 5 * HOUR);
+    assert_true(b->own_limits);
+    assert_float_equal(b->rr_low, 6, 0.001);
+    assert_string_equal(b->limits_by, "ÅS");
+    /* alarm log of the period: realerted, acknowledged, raised, acked, latched */
+    assert_int_equal(b->nevents, 5);
+    assert_string_equal(b->events[1].event, "acknowledged");
+    assert_string_equal(b->events[1].staff, "ÅS");
+
+    /* bed 2: admitted mid-shift */
+    b = &h->beds[1];
+    assert_int_equal(b->number, 2);
+    assert_true(b->admitted_in_period);
+    assert_int_equal(b->admitted_at, T0 + 5 * HOUR);
+    assert_int_equal(b->nopen, 1);
+    assert_string_equal(b->open[0].state, "active");
+    assert_string_equal(b->open[0].acked_by, "");
+    assert_false(b->have_score);
+    assert_int_equal(b->rr_stats.n, 0);
+    assert_true(isnan(b->rr_stats.median));
+    /* no manual entry: due from admission + 12 h */
+    assert_int_equal(b->obs_due, T0 + 17 * HOUR);
+    /* bed 3 empty, bed 4 twice */
+    assert_false(h->beds[2].occupied);
+    assert_string_equal(h->beds[3].patient_ref, "P-0041");
+    assert_int_equal(h->beds[3].discharged_at, T0 + 2 * HOUR);
+    assert_string_equal(h->beds[4].patient_ref, "P-0042");
+    assert_true(h->beds[4].admitted_in_period);
+    assert_string_equal(h->beds[4].label, "Rom 2 $(id) `id`");
+
+    /* ward figures: alarms raised in the period by priority */
+    assert_int_equal(h->alarms[0].raised, 1);
+    assert_int_equal(h->alarms[0].acked, 1);
+    assert_int_equal(h->alarms[0].ack_median_s, 90);
+    assert_int_equal(h->alarms[0].ack_max_s, 90);
+    assert_int_equal(h->alarms[1].raised, 0);
+    assert_int_equal(h->alarms[2].raised, 1);
+    assert_int_equal(h->alarms[2].unacked, 1);
+    assert_int_equal(h->alarms[2].ack_median_s, -1);
+    handover_free(h);
+
+    /* one bed */
+    h = build(st, 2);
+    assert_int_equal(h->nbeds, 1);
+    assert_int_equal(h->beds[0].number, 2);
+    assert_int_equal(h->alarms[0].raised, 0);
+    assert_int_equal(h->alarms[2].raised, 1);
+    handover_free(h);
+
+    /* a bad period */
+    struct handover_request bad = {T1, T0, NULL, -1, T1, "KN"};
+    assert_null(handover_build(st, &cfg, &bad, err, sizeof err));
+    store_close(st);
+}
+
+/* Display columns, counting æøå as one (sanitised UTF-8). */
+static int cols(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The text output of a model as a string (caller frees). */
+static char *render(const struct handover *h, int *pages)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    FILE *f = fopen(path, "w+");
+    assert_non_null(f);
+    *pages = handover_write_text(h, f);
+    assert_true(*pages >= 1);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return buf;
+}
+
+/* Check the page structure and widths of a text rendering. */
+static void check_pages(const char *text, int pages)
+{
+    int lines = 0, footers = 0;
+    char want[64];
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        assert_non_null(nl);
+        char line[1024];
+        size_t len = (size_t)(nl - p);
+        assert_true(len < sizeof line);
+        memcpy(line, p, len);
+        line[len] = 0;
+        if (cols(line) > 80)
+            fail_msg("line %d is %d columns: %s", lines + 1, cols(line), line);
+        if (lines % 66 == 0) {
+            snprintf(want, sizeof want, "page %d of %d", lines / 66 + 1, pages);
+            assert_non_null(strstr(line, want));
+            assert_non_null(strstr(line, "HANDOVER"));
+        }
+        if (lines % 66 == 64) {
+            assert_string_equal(line, HANDOVER_FOOTER);
+            footers++;
+        }
+        for (const char *c = line; *c; c++)
+            assert_true((unsigned char)*c >= 0x20 || *c == '\t');
+        lines++;
+        p = nl + 1;
+    }
+    assert_int_equal(lines, 66 * pages);
+    assert_int_equal(footers, pages);
+}
+
+static void test_text(void **state)
+{
+    struct store *st = fill();
+    /* a long note with æøå, wrapped */
+    int64_t note;
+    ok(store_add_note(st, 1, 0, 0,
+                      "Lang merknad: pasienten ble mobilisert til stol, klarte seg fint, "
+                      "men ble tungpustet etter få minutter; ØÅÆ æøå sjekket metning igjen "
+                      "og ringte lege som kommer innom før vaktskiftet.",
+                      "KN", T0 + 4 * HOUR, &note, err, sizeof err));
+    struct handover *h = build(st, -1);
+    int pages;
+    char *text = render(h, &pages);
+    check_pages(text, pages);
+    /* every ISBAR section once per occupied entry */
+    const char *sec[] = {"I  Identification", "S  Situation", "B  Background", "A  Assessment",
+                         "R  Recommendation"};
+    for (size_t k = 0; k < WW_ARRAY_LEN(sec); k++) {
+        int n = 0;
+        for (const char *p = text; (p = strstr(p, sec[k])); p++)
+            n++;
+        assert_int_equal(n, 4);
+    }
+    assert_non_null(strstr(text, "== Bed 3  Korridor"));
+    assert_non_null(strstr(text, "Empty: no patient admitted during this period."));
+    assert_non_null(strstr(text, "New: admitted during this period"));
+    assert_non_null(strstr(text, "Next observation due 12:00 - OVERDUE (every 4 h)"));
+    assert_non_null(strstr(text, "SpO2 Scale 2 (target 88-92 %), set by Dr Berg"));
+    assert_non_null(strstr(text, "NEWS2 >= 4 (low, partial: a lower bound)"));
+    assert_non_null(strstr(text, "Partial: missing or stale acvpu"));
+    /* notes in time order, the earlier one first, none from outside the period */
+    const char *n1 = strstr(text, "Første notat hoster mye");
+    const char *n2 = strstr(text, "Andre notat");
+    assert_non_null(n1);
+    assert_non_null(n2);
+    assert_true(n1 < n2);
+    assert_null(strstr(text, "Etter vakta"));
+    assert_null(strstr(text, "Før vakta"));
+    assert_non_null(strstr(text, "ØÅÆ æøå"));
+    /* acknowledgements with initials and times */
+    assert_non_null(strstr(text, "rr-high raised 06:30, active, acknowledged by ÅS 07:12"));
+    assert_non_null(strstr(text, "news2-high; acknowledged by ÅS 09:01"));
+    assert_non_null(strstr(text, "news2-high raised 09:00, latched, waits for reset"));
+    assert_non_null(strstr(text, "obs-overdue raised 13:00, active, NOT ACKNOWLEDGED"));
+    assert_non_null(strstr(text, "Alarm limits: RR 6-30, HR 45-120 (individual, KOLS"));
+    assert_non_null(strstr(text, "Alarm limits: RR 8-25, HR 40-131 (ward defaults)"));
+    assert_non_null(strstr(text, "median 1:30, max 1:30"));
+    assert_non_null(strstr(text, "Discharged 2026-12-01 09:00 +01:00"));
+    assert_non_null(strstr(text, "Rom 2 $(id) `id`"));
+    assert_non_null(strstr(text, "Period 2026-12-01 07:00 +01:00 to 2026-12-01 15:00 +01:00"));
+    assert_non_null(strstr(text, "HANDOVER Observasjonspost 3 Ærøy - day shift"));
+    free(text);
+
+    /* the board's preview uses the same lines */
+    size_t n;
+    struct handover_line *v = handover_lines(h, &n);
+    assert_non_null(v);
+    int plots = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(cols(v[i].text) <= 80);
+        plots += v[i].kind == HL_PLOT;
+    }
+    assert_int_equal(plots, 4);
+    free(v);
+    handover_free(h);
+    store_close(st);
+}
+
+static void test_many_pages(void **state)
+{
+    struct store *st = fill();
+    int64_t note;
+    for (int i = 0; i < 150; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "Notat nummer %03d æøå", i);
+        ok(store_add_note(st, 2, 0, 0, text, "KN", T0 + 5 * HOUR + i * 1000LL, &note, err,
+                          sizeof err));
+    }
+    struct handover *h = build(st, -1);
+    int pages;
+    char *text = render(h, &pages);
+    assert_true(pages >= 4);
+    check_pages(text, pages);
+    /* all 150 in order */
+    const char *p = text;
+    for (int i = 0; i < 150; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "Notat nummer %03d æøå", i);
+        const char *q = strstr(p, want);
+        if (!q)
+            fail_msg("note %d missing or out of order", i);
+        p = q;
+    }
+    free(text);
+    handover_free(h);
+    store_close(st);
+}
+
+static void test_empty_ward(void **state)
+{
+    T0 = oslo("2026-12-01T07:00");
+    T1 = oslo("2026-12-01T15:00");
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    /* no beds at all, then beds without patients */
+    struct handover *h = build(st, -1);
+    assert_int_equal(h->nbeds, 0);
+    int pages;
+    char *text = render(h, &pages);
+    assert_int_equal(pages, 1);
+    check_pages(text, 1);
+    assert_non_null(strstr(text, "No patient was admitted during this period."));
+    free(text);
+    handover_free(h);
+    ok(store_sync_bed(st, 1, "Rom 1", err, sizeof err));
+    ok(store_sync_bed(st, 2, "Rom 2", err, sizeof err));
+    h = build(st, -1);
+    assert_int_equal(h->nbeds, 2);
+    assert_int_equal(h->noccupied, 0);
+    text = render(h, &pages);
+    check_pages(text, pages);
+    assert_null(strstr(text, "I  Identification"));
+    assert_non_null(strstr(text, "No patient was admitted during this period."));
+    free(text);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/empty.pdf", dir);
+    assert_int_equal(handover_write_pdf(h, path, err, sizeof err), 1);
+    handover_free(h);
+    store_close(st);
+}
+
+static void test_pdf(void **state)
+{
+    struct store *st = fill();
+    struct handover *h = build(st, -1);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/h.pdf", dir);
+    int pages = handover_write_pdf(h, path, err, sizeof err);
+    if (pages < 1)
+        fail_msg("pdf: %s", err);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char head[8] = {0};
+    assert_int_equal(fread(head, 1, 5, f), 5);
+    fclose(f);
+    assert_memory_equal(head, "%PDF-", 5);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    /* an unwritable place */
+    assert_int_equal(handover_write_pdf(h, "/nonexistent/dir/h.pdf", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/dir/h.pdf"));
+    handover_free(h);
+    store_close(st);
+}
+
+static void test_fit(void **state)
+{
+    char buf[64];
+    handover_fit(buf, sizeof buf, "æøåæøå", 4);
+    assert_string_equal(buf, "æøåæ");
+    handover_fit(buf, sizeof buf, "ab", 4);
+    assert_string_equal(buf, "ab");
+    /* wide characters count two columns and are never cut in half */
+    handover_fit(buf, sizeof buf, "a\xe4\xb8\xad\xe6\x96\x87", 4);
+    assert_string_equal(buf, "a\xe4\xb8\xad");
+    handover_fit(buf, 4, "æøå", 10);
+    assert_string_equal(buf, "æ");
+}
+
+static void test_printer_names(void **state)
+{
+    assert_true(handover_printer_name_ok("obs3-laser"));
+    assert_true(handover_printer_name_ok("Obs_3.A"));
+    assert_false(handover_printer_name_ok(""));
+    assert_false(handover_printer_name_ok(NULL));
+    assert_false(handover_printer_name_ok("-d"));
+    assert_false(handover_printer_name_ok("a b"));
+    assert_false(handover_printer_name_ok("a/b"));
+    assert_false(handover_printer_name_ok("a#b"));
+    assert_false(handover_printer_name_ok("a'b"));
+    assert_false(handover_printer_name_ok("a\nb"));
+}
+
+/* A stand-in lp on PATH: records each argument on its own line. */
+static void fake_lp(const char *body)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/lp", dir);
+    ww_test_write_file(path, body);
+    chmod(path, 0755);
+    char newpath[8192];
+    snprintf(newpath, sizeof newpath, "%s:%s", dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    setenv("PATH", newpath, 1);
+}
+
+static void test_print_argv(void **state)
+{
+    char script[4600], args[4300], out[256];
+    snprintf(args, sizeof args, "%s/args", dir);
+    snprintf(script, sizeof script,
+             "#!/bin/sh\nfor a in \"$@\"; do printf '%%s\\n' \"$a\"; done > '%s'\n"
+             "echo 'request id is test-1 (1 file(s))'\n",
+             args);
+    char *old = strdup(getenv("PATH"));
+    fake_lp(script);
+    const char *title = "HANDOVER Rom $(id) `id` \"q\" 'a'; rm -rf / æøå";
+    assert_int_equal(handover_print("/tmp/x y.pdf", "obs3", title, out, sizeof out, err,
+                                    sizeof err),
+                     0);
+    assert_string_equal(out, "request id is test-1 (1 file(s))");
+    FILE *f = fopen(args, "r");
+    assert_non_null(f);
+    char got[2048] = "";
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    got[n] = 0;
+    fclose(f);
+    char want[2048];
+    snprintf(want, sizeof want, "-d\nobs3\n-t\n%s\n--\n/tmp/x y.pdf\n", title);
+    assert_string_equal(got, want);
+    /* no printer: the CUPS default */
+    assert_int_equal(handover_print("/tmp/f.pdf", NULL, NULL, out, sizeof out, err, sizeof err),
+                     0);
+    f = fopen(args, "r");
+    n = fread(got, 1, sizeof got - 1, f);
+    got[n] = 0;
+    fclose(f);
+    assert_string_equal(got, "--\n/tmp/f.pdf\n");
+    /* a printer name that would be an option is refused before lp runs */
+    assert_int_equal(handover_print("/tmp/f.pdf", "-oevil", NULL, out, sizeof out, err,
+                                    sizeof err),
+                     -1);
+    setenv("PATH", old, 1);
+    free(old);
+}
+
+static void test_print_failure(void **state)
+{
+    char *old = strdup(getenv("PATH"));
+    fake_lp("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n");
+    char out[256];
+    assert_int_equal(handover_print("/tmp/f.pdf", "nope", "t", out, sizeof out, err, sizeof err),
+                     -1);
+    assert_string_equal(err, "lp: The printer or class does not exist.");
+    /* silent failure */
+    fake_lp("#!/bin/sh\nexit 3\n");
+    assert_int_equal(handover_print("/tmp/f.pdf", "nope", "t", out, sizeof out, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "status 3"));
+    /* no lp at all */
+    setenv("PATH", dir, 1);
+    char lp[4300];
+    snprintf(lp, sizeof lp, "%s/lp", dir);
+    unlink(lp);
+    assert_int_equal(handover_print("/tmp/f.pdf", "nope", "t", out, sizeof out, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "cannot run lp"));
+    setenv("PATH", old, 1);
+    free(old);
+}
+
+int main(void)
+{
+    /* Every time in these tests is Oslo's, DST included. */
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_time),
+        cmocka_unit_test_setup_teardown(test_shifts_dst, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_ward, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pdf, setup, teardown),
+        cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_printer_names),
+        cmocka_unit_test_setup_teardown(test_print_argv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_print_failure, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
