@@ -354,13 +354,13 @@ int cmd_replay_main(int argc, char **argv)
         /* In steps so --stats can sample along the way. */
         double total = for_s > 0 ? for_s : 86400.0 * 366, step = stats_s > 0 ? stats_s : total;
         simulated = 0;
-        for (double upto = step;; upto += step) {
-            if (upto > total)
-                upto = total;
-            double done = monitor_run_fast(m, upto);
+        for (;;) {
+            /* monitor_run_fast advances from the current ward time. */
+            double want = total - simulated < step ? total - simulated : step;
+            double done = monitor_run_fast(m, want);
             simulated += done;
             maybe_stats(&run);
-            if (upto >= total || (done < step && monitor_active_sources(m) == 0))
+            if (simulated >= total - 1e-6 || (done < want && monitor_active_sources(m) == 0))
                 break;
         }
     } else {

@@ -27,6 +27,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 SHIM=$B/tests/ioctl_shim.so
 EMU=$B/tests/tools/sensor_emu
 FEED=$B/tests/tools/iq_feed
+CLIENT=$B/tests/tools/ww_client
 
 if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
   echo "ok - sensor fault matrix # SKIP needs root and unshare -m"; exit 0
@@ -102,6 +103,9 @@ wait_for() {
 open_alarm() { echo "SELECT id FROM alarms WHERE bed = $1 AND condition = '$2' AND ended_at IS NULL LIMIT 1"; }
 ended_alarm() { echo "SELECT id FROM alarms WHERE bed = $1 AND condition = '$2' AND ended_at IS NOT NULL LIMIT 1"; }
 emu() { # driver frames rate [options]: a new pty bound over /dev/ttyS0
+  # The dead pty stays bound until now, so an unplugged sensor stays
+  # unplugged (the real ttyS0 under it must not answer meanwhile).
+  umount /dev/ttyS0 2>/dev/null
   rm -f "$T/pty"
   # shellcheck disable=SC2086 # $4 holds options, word-split on purpose
   "$EMU" "$1" "$2" "$3" "$T/pty" $4 >/dev/null 2>&1 &
@@ -111,43 +115,54 @@ emu() { # driver frames rate [options]: a new pty bound over /dev/ttyS0
   mount --bind "$(cat "$T/pty")" /dev/ttyS0
 }
 
+# feed N ARGS...: a feeder on /dev/iio:deviceN; F$N is its pid (a timeout
+# bounds it should this script die).
+feed() {
+  d=$1; shift
+  timeout 300 "$FEED" --seconds 600 --realtime "$@" /dev/iio:device$d 2>/dev/null &
+  w=$!; k=0
+  while ! c=$(pgrep -P $w) && [ $k -lt 50 ]; do sleep 0.02; k=$((k + 1)); done
+  eval "F$d=\${c:-\$w}"
+}
 iiod -p $PORT >"$T/iiod.log" 2>&1 & IIOD=$!
 emu ti-vs 0 20 ""
-timeout 300 "$FEED" --seconds 600 --realtime --reopen --seed 2 /dev/iio:device0 2>/dev/null & FA=$!
-timeout 300 "$FEED" --seconds 600 --realtime --reopen --seed 3 /dev/iio:device1 2>/dev/null & FB=$!
-timeout 300 "$FEED" --seconds 600 --realtime --empty --seed 4 /dev/iio:device2 2>/dev/null & FC=$!
+feed 0 --reopen --seed 2
+feed 1 --reopen --seed 3
+feed 2 --seed 4
 sleep 0.5
 LD_PRELOAD="$SHIM" "$W" serve -c "$T/ward.ini" 2>"$T/serve.log" & SRV=$!
-sleep 2
-
-# Bed 4 sees nobody: out of bed.
+k=0; until "$CLIENT" "$T/ward.sock" hello >/dev/null 2>&1 || [ $k -ge 50 ]; do sleep 0.1; k=$((k + 1)); done
+# Bed 4 has a patient, admitted; then the radar sees nobody: out of bed.
+"$CLIENT" "$T/ward.sock" admit 3 P-4 KN >"$T/admit" 2>&1
+sleep 3
+kill $F2; feed 2 --empty --seed 4
 wait_for empty-bed 14 "$(open_alarm 4 out-of-bed)"
 # Bed 1: every third frame spoiled must not alarm (checked at the end).
-kill $EMUPID; wait $EMUPID 2>/dev/null; umount /dev/ttyS0
+kill $EMUPID; wait $EMUPID 2>/dev/null
 wait_for unplug 8 "$(open_alarm 1 sensor-disconnected)"
 emu ti-vs 0 20 "--corrupt 3"
 wait_for replug 12 "$(ended_alarm 1 sensor-disconnected)"
 sleep 8
 sql "SELECT count(*) FROM alarms WHERE bed = 1 AND condition = 'no-signal'" >"$T/biterr-alarms"
-kill $EMUPID; wait $EMUPID 2>/dev/null; umount /dev/ttyS0
+kill $EMUPID; wait $EMUPID 2>/dev/null
 wait_for unplug2 8 "$(open_alarm 1 sensor-disconnected)"
 # Garbage only.
 emu garbage 0 20 ""
 wait_for garbage 10 "$(open_alarm 1 no-signal)"
-kill $EMUPID; wait $EMUPID 2>/dev/null; umount /dev/ttyS0
+kill $EMUPID; wait $EMUPID 2>/dev/null
 emu ti-vs 0 20 ""
 wait_for garbage-clear 12 "$(ended_alarm 1 no-signal)"
 # Every frame corrupt.
-kill $EMUPID; wait $EMUPID 2>/dev/null; umount /dev/ttyS0
+kill $EMUPID; wait $EMUPID 2>/dev/null
 sql "SELECT count(*) FROM alarms WHERE bed = 1 AND condition = 'no-signal'" >"$T/ns-before"
 emu ti-vs 0 20 "--corrupt 1"
 wait_for allcorrupt 12 "SELECT id FROM alarms WHERE bed = 1 AND condition = 'no-signal' AND ended_at IS NULL AND id > (SELECT coalesce(max(id), 0) FROM alarms WHERE bed = 1 AND condition = 'no-signal' AND ended_at IS NOT NULL)"
-kill $EMUPID; wait $EMUPID 2>/dev/null; umount /dev/ttyS0
+kill $EMUPID; wait $EMUPID 2>/dev/null
 emu ti-vs 0 20 ""
 # Bed 2: stall the I/Q stream (the feeder stopped), then resume.
-kill -STOP $FA
+kill -STOP $F0
 wait_for stall 10 "$(open_alarm 2 no-signal)"
-kill -CONT $FA
+kill -CONT $F0
 wait_for stall-clear 12 "$(ended_alarm 2 no-signal)"
 # Bed 3: iiod killed, then back.
 kill -KILL $IIOD; wait $IIOD 2>/dev/null
@@ -155,17 +170,16 @@ wait_for iiod-kill 8 "$(open_alarm 3 sensor-disconnected)"
 iiod -p $PORT >>"$T/iiod.log" 2>&1 & IIOD=$!
 wait_for iiod-back 12 "$(ended_alarm 3 sensor-disconnected)"
 # Bed 4: the patient comes back.
-kill $FC; wait $FC 2>/dev/null
-timeout 300 "$FEED" --seconds 600 --realtime --reopen --seed 5 /dev/iio:device2 2>/dev/null & FC=$!
+kill $F2; feed 2 --seed 5
 wait_for back-in-bed 14 "$(ended_alarm 4 out-of-bed)"
 # The core kept running throughout and readings flowed on every bed.
 kill -0 $SRV && echo alive >"$T/alive"
 sql "SELECT bed, count(*) FROM samples GROUP BY bed ORDER BY bed" >"$T/samples"
 kill $SRV; wait $SRV
-kill $EMUPID $FA $FB $FC $IIOD 2>/dev/null; wait
+kill $EMUPID $F0 $F1 $F2 $IIOD 2>/dev/null; wait
 EOF
 
-T="$T" W="$W" EMU="$EMU" FEED="$FEED" SHIM="$SHIM" PORT="$PORT" timeout 400 unshare -m sh "$T/inside.sh" \
+T="$T" W="$W" EMU="$EMU" FEED="$FEED" SHIM="$SHIM" PORT="$PORT" CLIENT="$CLIENT" timeout 400 unshare -m sh "$T/inside.sh" \
   >"$T/inside.out" 2>&1
 
 n=0
@@ -177,6 +191,8 @@ check() { # NAME BOUND TEXT
   if [ -n "$v" ] && [ "$v" != timeout ]; then ok "$3: after $v s (bound $2 s)"
   else no "$3: ${v:-not reached}"; fi
 }
+grep -q '^ok' "$T/admit" 2>/dev/null && ok "patient admitted on bed 4 through the server" ||
+  no "admission on bed 4: $(cat "$T/admit" 2>/dev/null)"
 check empty-bed 14 "nobody in bed 4 -> out-of-bed alarm"
 check unplug 8 "serial unplugged -> sensor-disconnected"
 check replug 12 "serial replugged -> disconnected alarm ended"

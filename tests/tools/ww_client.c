@@ -19,6 +19,19 @@
  *                                   "A: ok|refused: why" and "B: ..." lines;
  *                                   fails unless exactly one won and its BED
  *                                   showing the acknowledgement came first
+ *   ww_client SOCK admit BED REF STAFF
+ *                                   admit a patient on bed index BED: "ok" or
+ *                                   "refused: why"
+ *   ww_client SOCK burst TAG N STAFF send up to N commands one after another
+ *                                   (notes "TAG-k" and observations on every
+ *                                   bed in turn, acknowledgements of shown
+ *                                   alarms), each sent only after the previous
+ *                                   one was answered; prints "confirmed note
+ *                                   TAG-k" (and "confirmed obs|ack ...") for
+ *                                   each one the server confirmed, flushed at
+ *                                   once, until N or the server goes away
+ *   ww_client SOCK alarms           the snapshot's shown alarms, one line each:
+ *                                   "alarm ID BED-INDEX acked|unacked|latched"
  * Exit status 0 when the run went as the mode expects, 1 otherwise.
  */
 #include "proto.h"
@@ -184,6 +197,25 @@ static int await_reply(struct peer *p, uint32_t req, struct proto_reply *r)
     return -1;
 }
 
+/* Send one command and wait for its answer: 1 confirmed, 0 refused (why in
+ * msg), -1 the server went away. */
+static int command(struct peer *p, uint32_t req, const struct ward_cmd *cmd, char *msg, size_t n)
+{
+    static struct proto_cmd c;
+    memset(&c, 0, sizeof c);
+    c.req = req;
+    c.cmd = *cmd;
+    struct proto_buf b = {out, 0, sizeof out, 0, false};
+    proto_put_cmd(&b, &c);
+    if (send(p->fd, out, b.len, MSG_NOSIGNAL) != (ssize_t)b.len)
+        return -1;
+    struct proto_reply r;
+    if (await_reply(p, req, &r) < 0)
+        return -1;
+    snprintf(msg, n, "%s", r.message);
+    return r.ok ? 1 : 0;
+}
+
 /* Did the mirror show the alarm acknowledged by staff when the REPLY came? */
 static bool shows_ack(const struct peer *p, uint32_t bed, int64_t id, const char *staff)
 {
@@ -302,6 +334,70 @@ int main(int argc, char **argv)
         if (!before)
             printf("the REPLY came before the BED showing the acknowledgement\n");
         return ra.ok != rb.ok && before ? 0 : 1;
+    }
+    if (!strcmp(mode, "alarms")) {
+        hello(p.fd, PROTO_VERSION, "alarms");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        for (uint32_t i = 0; i < p.nbeds; i++)
+            for (int c = 0; c < AC_COUNT; c++) {
+                const struct alarm *a = &p.beds[i].alarms.a[c];
+                if (a->state == AS_NONE)
+                    continue;
+                printf("alarm %lld %u %s\n", (long long)a->id, i,
+                       a->state == AS_LATCHED ? "latched" : a->acked ? "acked" : "unacked");
+            }
+        return 0;
+    }
+    if (!strcmp(mode, "admit") && argc > 5) {
+        hello(p.fd, PROTO_VERSION, "admit");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        struct ward_cmd c = {.kind = WCMD_ADMIT, .bed = (uint32_t)atoi(argv[3])};
+        snprintf(c.ref, sizeof c.ref, "%s", argv[4]);
+        snprintf(c.staff, sizeof c.staff, "%s", argv[5]);
+        char msg[512];
+        int rc = command(&p, 1, &c, msg, sizeof msg);
+        printf(rc > 0 ? "ok\n" : rc == 0 ? "refused: %s\n" : "no reply\n", msg);
+        return rc > 0 ? 0 : 1;
+    }
+    if (!strcmp(mode, "burst") && argc > 5) {
+        const char *tag = argv[3], *staff = argv[5];
+        long n = atol(argv[4]);
+        hello(p.fd, PROTO_VERSION, "burst");
+        if (sync_peer(&p) < 0 || p.nbeds == 0)
+            return printf("no snapshot\n"), 1;
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        static const char *params[] = {"spo2", "sbp", "temp", "acvpu"};
+        static const char *values[] = {"95", "118", "37.2", "A"};
+        for (long k = 0; k < n; k++) {
+            struct ward_cmd c = {.bed = (uint32_t)(k % p.nbeds)};
+            snprintf(c.staff, sizeof c.staff, "%s", staff);
+            char what[1200];
+            int kind = (int)(k % 3);
+            int ca = alarm_most_urgent(&p.beds[c.bed].alarms);
+            if (kind == 2 && ca >= 0 && !p.beds[c.bed].alarms.a[ca].acked) {
+                c.kind = WCMD_ACK;
+                c.alarm_id = p.beds[c.bed].alarms.a[ca].id;
+                snprintf(what, sizeof what, "ack %lld", (long long)c.alarm_id);
+            } else if (kind == 1) {
+                c.kind = WCMD_OBSERVATION;
+                snprintf(c.param, sizeof c.param, "%s", params[k % 4]);
+                snprintf(c.value, sizeof c.value, "%s", values[k % 4]);
+                snprintf(what, sizeof what, "obs %u %s %s", c.bed, c.param, c.value);
+            } else {
+                c.kind = WCMD_NOTE;
+                snprintf(c.text, sizeof c.text, "%s-%ld", tag, k);
+                snprintf(what, sizeof what, "note %s", c.text);
+            }
+            char msg[512];
+            int rc = command(&p, (uint32_t)(k + 1), &c, msg, sizeof msg);
+            if (rc < 0)
+                return 0; /* the server went away: what was confirmed is printed */
+            if (rc > 0)
+                printf("confirmed %s\n", what);
+        }
+        return 0;
     }
     fprintf(stderr, "ww_client: unknown mode %s\n", mode);
     return 2;
