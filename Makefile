@@ -5,6 +5,7 @@
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
+#   make crash-soak 1000 SIGKILLs of serve while commands arrive (KILLS=N)
 #   make soak       24 simulated hours of the demo ward (RSS, database size)
 #                   and valgrind --leak-check=full over shorter replays
 #   make install    PREFIX=/usr/local DESTDIR= (binary, demo ward, sample INI,
@@ -80,7 +81,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke soak install uninstall clean tests
+.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke soak crash-soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -147,6 +148,11 @@ bench: deps-test
 soak: deps-test
 	@$(MAKE) --no-print-directory $(BIN)
 	@sh scripts/soak.sh $(BIN)
+
+# 1000 SIGKILLs of serve while commands arrive (make check runs 100).
+crash-soak: deps-test
+	@$(MAKE) --no-print-directory tests
+	@KILLS=$${KILLS:-1000} WARDWATCH_BIN=$(CURDIR)/$(BIN) WARDWATCH_BUILD=$(CURDIR)/$(BUILD) sh tests/t_crash.sh
 
 # libFuzzer harnesses are built with clang straight from the sources they test.
 FUZZ_CC     ?= clang

@@ -31,7 +31,7 @@
  *                                   each one the server confirmed, flushed at
  *                                   once, until N or the server goes away
  *   ww_client SOCK alarms           the snapshot's shown alarms, one line each:
- *                                   "alarm ID BED-INDEX acked|unacked|latched"
+ *                                   "alarm ID BED-INDEX active|latched acked|unacked"
  * Exit status 0 when the run went as the mode expects, 1 otherwise.
  */
 #include "proto.h"
@@ -344,8 +344,8 @@ int main(int argc, char **argv)
                 const struct alarm *a = &p.beds[i].alarms.a[c];
                 if (a->state == AS_NONE)
                     continue;
-                printf("alarm %lld %u %s\n", (long long)a->id, i,
-                       a->state == AS_LATCHED ? "latched" : a->acked ? "acked" : "unacked");
+                printf("alarm %lld %u %s %s\n", (long long)a->id, i,
+                       a->state == AS_LATCHED ? "latched" : "active", a->acked ? "acked" : "unacked");
             }
         return 0;
     }
