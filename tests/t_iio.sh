@@ -145,13 +145,13 @@ ns net 2500 'le:s16/16>>0' 24125000000 "
   '$W' probe 'iio:ip:127.0.0.1:$PORT?device=cw-radar' --json --count 90 --seconds 60 >'$T/net.json' 2>'$T/net.err'
   wait \$!
   $FEEDT --seconds 200 --rr 16 --hr 70 --realtime --reopen /dev/iio:device0 2>/dev/null & f=\$!
-  '$W' probe 'iio:ip:127.0.0.1:$PORT?device=cw-radar' --json --seconds 24 >'$T/kill.json' 2>'$T/kill.err' & p=\$!
+  '$W' probe 'iio:ip:127.0.0.1:$PORT?device=cw-radar' --json --seconds 18 >'$T/kill.json' 2>'$T/kill.err' & p=\$!
   sleep 6; kill -KILL \$i; wait \$i 2>/dev/null
   date +%s.%N >'$T/killed'
   sleep 3
   iiod -p $PORT >>'$T/iiod.log' 2>&1 & i=\$!
   wait \$p
-  kill \$i \$f 2>/dev/null; wait"
+  kill -KILL \$i; kill \$f 2>/dev/null; wait"
 if cmp -s "$T/local.json" "$T/net.json"; then ok "ip:127.0.0.1:$PORT through iiod: the same 90 readings as local:"
 else no "network readings differ from local ($(grep -c . "$T/net.json") lines)"; sed 's/^/# /' "$T/net.err" | head -5; fi
 grep -q "DISCONNECTED: ip:127.0.0.1:$PORT: the IIO stream stopped" "$T/kill.err" &&
@@ -171,13 +171,13 @@ ns hang 2500 'le:s16/16>>0' - "
   iiod -p $PORT2 >/dev/null 2>&1 & i=\$!
   sleep 0.5
   $FEEDT --seconds 200 --realtime --reopen /dev/iio:device0 2>/dev/null & f=\$!
-  '$W' probe 'iio:ip:127.0.0.1:$PORT2?device=cw-radar' --json --seconds 22 >'$T/hang.json' 2>'$T/hang.err' & p=\$!
-  sleep 5; kill -STOP \$i
+  '$W' probe 'iio:ip:127.0.0.1:$PORT2?device=cw-radar' --json --seconds 17 >'$T/hang.json' 2>'$T/hang.err' & p=\$!
+  sleep 3; kill -STOP \$i
   k=0; while [ \$k -lt 60 ] && ! grep -q DISCONNECTED '$T/hang.err'; do sleep 0.2; k=\$((k + 1)); done
   echo \$k >'$T/hang.ticks'
   sleep 2; kill -CONT \$i
   wait \$p
-  kill \$i \$f 2>/dev/null; wait"
+  kill -KILL \$i; kill \$f 2>/dev/null; wait"
 k=$(cat "$T/hang.ticks" 2>/dev/null || echo 99)
 grep -q "DISCONNECTED: ip:127.0.0.1:$PORT2: the IIO stream stopped" "$T/hang.err" && [ "$k" -le 40 ] &&
   ok "silent peer (iiod stopped): DISCONNECTED after $(awk -v k="$k" 'BEGIN { print k / 5 }') s (bound 8 s: the 5 s context timeout)" ||

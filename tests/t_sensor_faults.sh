@@ -177,7 +177,8 @@ wait_for back-in-bed 20 "$(ended_alarm 4 out-of-bed)"
 kill -0 $SRV && echo alive >"$T/alive"
 sql "SELECT bed, count(*) FROM samples GROUP BY bed ORDER BY bed" >"$T/samples"
 kill $SRV; wait $SRV
-kill $EMUPID $F0 $F1 $F2 $IIOD 2>/dev/null; wait
+kill -KILL $IIOD 2>/dev/null  # iiod lingers ~40 s on SIGTERM
+kill $EMUPID $F0 $F1 $F2 2>/dev/null; wait
 EOF
 
 T="$T" W="$W" EMU="$EMU" FEED="$FEED" SHIM="$SHIM" PORT="$PORT" CLIENT="$CLIENT" timeout 400 unshare -m sh "$T/inside.sh" \
