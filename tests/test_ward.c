@@ -19,10 +19,15 @@ static struct ward_config cfg;
 static int nraised;
 static char last_event[300];
 
+static int64_t apnoea_at;
+
 static void on_event(void *ctx, const struct ward_event *ev)
 {
-    if (ev->kind == WEV_ALARM && ev->alarm->kind == AE_RAISED)
+    if (ev->kind == WEV_ALARM && ev->alarm->kind == AE_RAISED) {
         nraised++;
+        if (ev->alarm->cond == AC_APNOEA && !apnoea_at)
+            apnoea_at = ev->alarm->t;
+    }
     snprintf(last_event, sizeof last_event, "%s", ev->text);
 }
 
@@ -100,6 +105,63 @@ static void test_sustained_change_alarms_within_a_minute(void **state)
     /* RR 28 raises rr-high and NEWS2 low-medium; both within ~40 s. */
     assert_true(nraised >= 1);
     assert_in_range((t - start) / 1000, 30, 60);
+    ward_free(w);
+}
+
+/* Present, heart rate only (no breathing reported), for n seconds. */
+static int64_t feed_no_breath(struct ward *w, int64_t t0, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct reading r = {.have = READING_HR | READING_PRESENCE, .hr = 70, .presence = true};
+        ward_reading(w, 0, &r, t0 + i * 1000LL);
+        ward_tick(w, t0 + i * 1000LL);
+    }
+    return t0 + n * 1000LL;
+}
+
+/* Breathing stops: apnoea after apnoea_s. After a sensor gap, a sensor
+ * warming up (present, no breathing yet) is not apnoea until the warm-up
+ * allowance has passed. */
+static void test_apnoea_and_sensor_warmup(void **state)
+{
+    char err[256];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    assert_non_null(w);
+    ward_set_listener(w, on_event, NULL);
+    apnoea_at = 0;
+    int64_t t = feed(w, 1700000000000LL, 60, 14, 70);
+    int64_t stop = t - 1000; /* the last breath */
+    t = feed_no_breath(w, t, 40);
+    assert_true(apnoea_at > 0);
+    assert_in_range((apnoea_at - stop) / 1000, cfg.apnoea_s, cfg.apnoea_s + 5);
+    ward_free(w);
+
+    w = ward_new(&cfg, NULL, err, sizeof err);
+    ward_set_listener(w, on_event, NULL);
+    apnoea_at = 0;
+    t = feed(w, 1700000000000LL, 60, 14, 70);
+    ward_sensor_state(w, 0, WSENS_DISCONNECTED, "unplugged", t);
+    for (int i = 0; i < 30; i++)
+        ward_tick(w, t + i * 1000LL);
+    t += 30000;
+    ward_sensor_state(w, 0, WSENS_STARTING, "back", t);
+    int64_t back = t;
+    t = feed_no_breath(w, t, WARD_SENSOR_WARMUP_S);
+    assert_int_equal(apnoea_at, 0); /* warming up: no apnoea */
+    t = feed_no_breath(w, t, cfg.apnoea_s + 10);
+    assert_true(apnoea_at > 0); /* still no breathing after the warm-up */
+    assert_in_range((apnoea_at - back) / 1000, WARD_SENSOR_WARMUP_S + cfg.apnoea_s,
+                    WARD_SENSOR_WARMUP_S + cfg.apnoea_s + 5);
+    ward_free(w);
+
+    /* Breathing seen during the warm-up ends the allowance. */
+    w = ward_new(&cfg, NULL, err, sizeof err);
+    ward_set_listener(w, on_event, NULL);
+    apnoea_at = 0;
+    t = feed(w, 1700000000000LL, 30, 14, 70);
+    stop = t - 1000;
+    t = feed_no_breath(w, t, cfg.apnoea_s + 5);
+    assert_true(apnoea_at > 0 && (apnoea_at - stop) / 1000 <= cfg.apnoea_s + 5);
     ward_free(w);
 }
 
@@ -225,6 +287,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readings_smoothing_and_staleness, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sustained_change_alarms_within_a_minute, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_apnoea_and_sensor_warmup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands_stored_and_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_list_enforced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escalation_runs_paging_hook, setup, teardown),
