@@ -412,3 +412,31 @@ void rec_reader_close(struct rec_reader *r)
     free(r->buf);
     free(r);
 }
+
+/* Pack I/Q samples into a REC_IQ payload (see recording.h). */
+void rec_pack_iq(const float *i, const float *q, size_t n, uint8_t *out)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint32_t ui, uq;
+        memcpy(&ui, &i[k], 4);
+        memcpy(&uq, &q[k], 4);
+        for (int b = 0; b < 4; b++) {
+            out[8 * k + b] = (uint8_t)(ui >> (8 * b));
+            out[8 * k + 4 + b] = (uint8_t)(uq >> (8 * b));
+        }
+    }
+}
+
+/* Unpack n samples of a REC_IQ payload. */
+void rec_unpack_iq(const uint8_t *p, size_t n, float *i, float *q)
+{
+    for (size_t k = 0; k < n; k++) {
+        const uint8_t *b = p + 8 * k;
+        uint32_t ui = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                      (uint32_t)b[3] << 24;
+        uint32_t uq = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
+                      (uint32_t)b[7] << 24;
+        memcpy(&i[k], &ui, 4);
+        memcpy(&q[k], &uq, 4);
+    }
+}

@@ -112,6 +112,11 @@ long rec_decode_chunk(const uint8_t *buf, size_t len, struct rec_chunk *out, cha
 int rec_decode_stream(const uint8_t *p, size_t len, struct rec_stream *s, char *err,
                       size_t errlen);
 
+/* REC_IQ payloads: n samples as f32 I, f32 Q pairs, little-endian (8 n
+ * bytes at out) and back (n = len / 8 samples into i[], q[]). */
+void rec_pack_iq(const float *i, const float *q, size_t n, uint8_t *out);
+void rec_unpack_iq(const uint8_t *p, size_t n, float *i, float *q);
+
 /* CRC-32 (IEEE 802.3), incremental: start with crc = 0. */
 uint32_t rec_crc32(uint32_t crc, const void *data, size_t len);
 

@@ -77,15 +77,7 @@ static int simulate_iq(const struct sim_spec *spec, struct rec_writer *w, struct
         if (iqgen_set(&g, &p, err, errlen) < 0)
             return -1;
         iqgen_generate(&g, fi, fq, SIM_IQ_FS);
-        for (size_t k = 0; k < SIM_IQ_FS; k++) {
-            uint32_t ui, uq;
-            memcpy(&ui, &fi[k], 4);
-            memcpy(&uq, &fq[k], 4);
-            for (int b = 0; b < 4; b++) {
-                chunk[8 * k + b] = (uint8_t)(ui >> (8 * b));
-                chunk[8 * k + 4 + b] = (uint8_t)(uq >> (8 * b));
-            }
-        }
+        rec_pack_iq(fi, fq, SIM_IQ_FS, chunk);
         /* Stamped at the end of the second they cover, as they would
          * arrive. */
         if (rec_write_chunk(w, REC_IQ, 0, (uint64_t)((t + 1) * 1e6), chunk, sizeof chunk, err,

@@ -407,14 +407,7 @@ static void replay_iq(struct source *s, const uint8_t *p, size_t len)
     size_t n = len / 8, k = 0;
     while (k < n) {
         size_t m = n - k < 1024 ? n - k : 1024;
-        for (size_t j = 0; j < m; j++) {
-            uint32_t ui, uq;
-            const uint8_t *b = p + (k + j) * 8;
-            ui = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-            uq = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
-            memcpy(&bi[j], &ui, 4);
-            memcpy(&bq[j], &uq, 4);
-        }
+        rec_unpack_iq(p + k * 8, m, bi, bq);
         deliver_iq(s, bi, bq, m);
         k += m;
     }

@@ -468,15 +468,7 @@ static void rec_iq(void *ctx, const float *i, const float *q, size_t n)
     uint8_t buf[8 * 1024];
     while (n && !rc->failed) {
         size_t k = n > 1024 ? 1024 : n;
-        for (size_t j = 0; j < k; j++) {
-            uint32_t ui, uq;
-            memcpy(&ui, &i[j], 4);
-            memcpy(&uq, &q[j], 4);
-            for (int b = 0; b < 4; b++) {
-                buf[8 * j + b] = (uint8_t)(ui >> (8 * b));
-                buf[8 * j + 4 + b] = (uint8_t)(uq >> (8 * b));
-            }
-        }
+        rec_pack_iq(i, q, k, buf);
         if (rec_write_chunk(rc->w, REC_IQ, 0, t, buf, k * 8, rc->err, sizeof rc->err) < 0)
             rc->failed = true;
         i += k;
