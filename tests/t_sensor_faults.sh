@@ -102,17 +102,21 @@ wait_for() {
   done
 }
 open_alarm() { echo "SELECT id FROM alarms WHERE bed = $1 AND condition = '$2' AND ended_at IS NULL LIMIT 1"; }
+# No technical alarm of the sensor open on bed $1 (a phase starts from there).
+healthy() { echo "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM alarms WHERE bed = $1 AND ended_at IS NULL AND condition IN ('no-signal', 'sensor-disconnected'))"; }
+maxid() { sql "SELECT coalesce(max(id), 0) FROM alarms WHERE bed = $1"; }
 ended_alarm() { echo "SELECT id FROM alarms WHERE bed = $1 AND condition = '$2' AND ended_at IS NOT NULL LIMIT 1"; }
 emu() { # driver frames rate [options]: a new pty bound over /dev/ttyS0
-  # The dead pty stays bound until now, so an unplugged sensor stays
-  # unplugged (the real ttyS0 under it must not answer meanwhile).
-  umount /dev/ttyS0 2>/dev/null
   rm -f "$T/pty"
   # shellcheck disable=SC2086 # $4 holds options, word-split on purpose
   "$EMU" "$1" "$2" "$3" "$T/pty" $4 >/dev/null 2>&1 &
   EMUPID=$!
   k=0
   while [ ! -s "$T/pty" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+  # The dead pty stays bound until the new one is there, so an unplugged
+  # sensor stays unplugged: the real ttyS0 under it is exposed only for the
+  # instant between these two lines, never while waiting for the emulator.
+  umount /dev/ttyS0 2>/dev/null
   mount --bind "$(cat "$T/pty")" /dev/ttyS0
 }
 
@@ -133,6 +137,8 @@ feed 2 --seed 4
 sleep 0.5
 LD_PRELOAD="$SHIM" "$W" serve -c "$T/ward.ini" 2>"$T/serve.log" & SRV=$!
 k=0; until "$CLIENT" "$T/ward.sock" hello >/dev/null 2>&1 || [ $k -ge 50 ]; do sleep 0.1; k=$((k + 1)); done
+# Every bed starts healthy (whatever a slow start raised has ended).
+for b in 1 2 3; do wait_for "healthy-$b" 30 "$(healthy $b)"; done
 # Bed 4 has a patient, admitted; then the radar sees nobody: out of bed.
 "$CLIENT" "$T/ward.sock" admit 3 P-4 KN >"$T/admit" 2>&1
 sleep 3
@@ -143,11 +149,15 @@ kill $EMUPID; wait $EMUPID 2>/dev/null
 wait_for unplug 8 "$(open_alarm 1 sensor-disconnected)"
 emu ti-vs 0 20 "--corrupt 3"
 wait_for replug 12 "$(ended_alarm 1 sensor-disconnected)"
+base=$(maxid 1)
 sleep 8
-sql "SELECT count(*) FROM alarms WHERE bed = 1 AND condition = 'no-signal'" >"$T/biterr-alarms"
+sql "SELECT count(*) FROM alarms WHERE bed = 1 AND id > $base" >"$T/biterr-alarms"
 kill $EMUPID; wait $EMUPID 2>/dev/null
 wait_for unplug2 8 "$(open_alarm 1 sensor-disconnected)"
-# Garbage only.
+# Garbage only (from a healthy sensor).
+emu ti-vs 0 20 ""
+wait_for healthy-1b 20 "$(healthy 1)"
+kill $EMUPID; wait $EMUPID 2>/dev/null
 emu garbage 0 20 ""
 wait_for garbage 10 "$(open_alarm 1 no-signal)"
 kill $EMUPID; wait $EMUPID 2>/dev/null
