@@ -18,6 +18,7 @@
  */
 #include "commands.h"
 #include "config.h"
+#include "corelock.h"
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
@@ -316,12 +317,21 @@ int cmd_replay_main(int argc, char **argv)
         return 1;
     }
     struct store *st = NULL;
+    int lock = -1;
     if (dbpath) {
-        /* A damaged file is refused here, with how to recover. */
+        /* Replaying into a database makes this the ward's core there: not
+         * beside a running one (the file has one writer). */
         ww_strlcpy(cfg->database, dbpath, sizeof cfg->database);
+        if ((lock = corelock_take(dbpath, err, sizeof err)) < 0) {
+            fprintf(stderr, "wardwatch replay: %s\n", err);
+            free(cfg);
+            return 1;
+        }
+        /* A damaged file is refused here, with how to recover. */
         st = store_open(dbpath, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
         if (!st) {
             fprintf(stderr, "wardwatch replay: %s\n", err);
+            corelock_release(lock);
             free(cfg);
             return 1;
         }
@@ -333,6 +343,8 @@ int cmd_replay_main(int argc, char **argv)
         fprintf(stderr, "wardwatch replay: %s\n", err);
         loop_free(l);
         store_close(st);
+        if (lock >= 0)
+            corelock_release(lock);
         free(cfg);
         return 1;
     }
@@ -394,6 +406,8 @@ int cmd_replay_main(int argc, char **argv)
     bool unsaved = st && store_queued(st) > 0;
     monitor_free(m);
     store_close(st);
+    if (lock >= 0)
+        corelock_release(lock);
     loop_free(l);
     free(cfg);
     return rc < 0 || unsaved ? 1 : 0;

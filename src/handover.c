@@ -325,6 +325,7 @@ static void series_stats(const struct handover_series *s, struct handover_stats 
 
 /* Per-second samples folded into per-minute medians while they arrive. */
 struct minute_acc {
+    int64_t last_summary; /* start of the last stored minute summary read */
     int64_t minute;
     float rr[64], hr[64];
     size_t nrr, nhr;
@@ -341,6 +342,17 @@ static void acc_close(struct minute_acc *a)
     if (a->nhr && !series_add(a->shr, a->minute * MINUTE_MS, median_of(a->hr, a->nhr, scratch)))
         a->oom = true;
     a->nrr = a->nhr = 0;
+}
+
+/* A stored minute summary: its median is the minute's point. */
+static void on_minute(void *ctx, const struct store_minute *m)
+{
+    struct minute_acc *a = ctx;
+    if (!isnan(m->rr_med) && !series_add(a->srr, m->t, m->rr_med))
+        a->oom = true;
+    if (!isnan(m->hr_med) && !series_add(a->shr, m->t, m->hr_med))
+        a->oom = true;
+    a->last_summary = m->t;
 }
 
 static void on_sample(void *ctx, const struct store_sample *s)
@@ -691,15 +703,22 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
     bu->q1 = a->discharged_at && a->discharged_at < h->t1 ? a->discharged_at + 1 : h->t1;
     int bed = b->number;
 
-    /* A: RR / HR per-minute medians. */
+    /* A: RR / HR per-minute medians: the store's minute summaries, then the
+     * per-second samples after the last of them (the minute still open). */
     struct minute_acc *acc = calloc(1, sizeof *acc);
     if (!acc)
         return ww_err(err, errlen, "out of memory");
-    acc->minute = INT64_MIN;
+    acc->minute = acc->last_summary = INT64_MIN;
     acc->srr = &b->rr;
     acc->shr = &b->hr;
-    int rc = store_query_samples(st, bed, bu->q0, bu->q1, on_sample, acc, err, errlen);
-    acc_close(acc);
+    int rc = store_query_minutes(st, bed, bu->q0, bu->q1, on_minute, acc, err, errlen);
+    if (rc == 0) {
+        int64_t from = acc->last_summary == INT64_MIN ? bu->q0 : acc->last_summary + MINUTE_MS;
+        if (from < bu->q0)
+            from = bu->q0;
+        rc = store_query_samples(st, bed, from, bu->q1, on_sample, acc, err, errlen);
+        acc_close(acc);
+    }
     bool oom = acc->oom;
     free(acc);
     if (rc < 0)

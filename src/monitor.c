@@ -103,6 +103,14 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
     char rwhy[512];
     if (st && store_set_record_days(st, cfg->record_days, rwhy, sizeof rwhy) < 0)
         log_msg(LOG_WARN, "retention: record_days stays %d: %s", store_record_days(st), rwhy);
+    /* Per-minute summaries of what a crash or stop left open (or, once,
+     * of everything an older wardwatch kept); a failure leaves the minutes
+     * queued for the next flush. */
+    long rec = st ? store_recover_minutes(st, rwhy, sizeof rwhy) : 0;
+    if (rec < 0)
+        log_msg(LOG_WARN, "store: per-minute summaries not yet written: %s", rwhy);
+    else if (rec > 1000)
+        log_msg(LOG_INFO, "store: %ld bed-minutes summarised from earlier samples", rec);
     m->start_ms = m->now_ms =
         (!m->o.live_clock && m->o.start_ms > 0 ? m->o.start_ms : ww_now_ms()) / 1000 * 1000;
     m->next_tick_ms = m->now_ms;

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -114,6 +115,12 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE INDEX notes_admission ON notes(admission);"
     "CREATE INDEX alarms_raised ON alarms(raised_at);"
     "CREATE INDEX admissions_discharged ON admissions(discharged_at);",
+    /* 5: per-minute summaries kept live. The store writes each bed-minute's
+     * min/median/max as the minute completes, beside its per-second rows;
+     * live counts how many of the row's n are still per-second rows (0 once
+     * retention folded them away, or for a minute folded before this
+     * version). Readers of per-second data skip rows with live > 0. */
+    "ALTER TABLE samples_minute ADD COLUMN live INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum stmt_id {
@@ -158,6 +165,10 @@ enum stmt_id {
     S_DS_ROWS,
     S_DS_PUT,
     S_DS_DELETE,
+    S_MIN_PUT,
+    S_MIN_LAST,
+    S_MIN_TAIL,
+    S_Q_MINUTES_BED,
     S_RET_GET,
     S_RET_SET,
     S_PR_SCORES,
@@ -244,7 +255,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_Q_SAMPLES] = "SELECT bed, t, rr10, hr10, q, flags FROM samples"
                     " WHERE (?1 < 0 OR bed = ?1) AND t >= ?2 AND t < ?3"
                     " UNION ALL SELECT bed, minute * 60000, rr_med, hr_med, NULL, 0"
-                    " FROM samples_minute WHERE (?1 < 0 OR bed = ?1)"
+                    " FROM samples_minute WHERE (?1 < 0 OR bed = ?1) AND live = 0"
                     " AND minute >= ?2 / 60000 - 1 AND minute <= ?3 / 60000 + 1"
                     " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY 2, 1",
     /* One bed: "(?1 < 0 OR bed = ?1)" above defeats the primary key (a full
@@ -252,7 +263,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_Q_SAMPLES_BED] = "SELECT bed, t, rr10, hr10, q, flags FROM samples"
                         " WHERE bed = ?1 AND t >= ?2 AND t < ?3"
                         " UNION ALL SELECT bed, minute * 60000, rr_med, hr_med, NULL, 0"
-                        " FROM samples_minute WHERE bed = ?1"
+                        " FROM samples_minute WHERE bed = ?1 AND live = 0"
                         " AND minute >= ?2 / 60000 - 1 AND minute <= ?3 / 60000 + 1"
                         " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY 2",
     [S_Q_SCORES] = "SELECT bed, t, total, p_rr, p_spo2, p_o2, p_sbp, p_hr, p_acvpu, p_temp,"
@@ -288,21 +299,48 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DS_GROUPS] = "SELECT number, (SELECT min(t) FROM samples WHERE bed = number) AS t0"
                     " FROM beds WHERE t0 < ?1 ORDER BY t0, number LIMIT ?2",
     [S_DS_ROWS] = "SELECT rr10, hr10 FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
-    /* A minute folded before (rows that arrived late after an outage) is
-     * merged: min/max/n exact, the median of the larger part kept. */
+    /* Folding a minute into its row. A live row already summarises these
+     * per-second rows (min/max merge idempotently; n counts the ones folded
+     * before plus the ones here). A minute folded before (rows that arrived
+     * late after an outage) is merged: min/max/n exact, the median of the
+     * larger part kept. Either way the row is no longer live. */
     [S_DS_PUT] = "INSERT INTO samples_minute(bed, minute, rr_min, rr_med, rr_max, hr_min, hr_med,"
-                 " hr_max, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                 " hr_max, n, live) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)"
                  " ON CONFLICT(bed, minute) DO UPDATE SET"
                  " rr_min = coalesce(min(rr_min, excluded.rr_min), rr_min, excluded.rr_min),"
                  " rr_max = coalesce(max(rr_max, excluded.rr_max), rr_max, excluded.rr_max),"
                  " hr_min = coalesce(min(hr_min, excluded.hr_min), hr_min, excluded.hr_min),"
                  " hr_max = coalesce(max(hr_max, excluded.hr_max), hr_max, excluded.hr_max),"
-                 " rr_med = CASE WHEN excluded.n > n OR rr_med IS NULL THEN"
+                 " rr_med = CASE WHEN live > 0 THEN coalesce(rr_med, excluded.rr_med)"
+                 "   WHEN excluded.n > n OR rr_med IS NULL THEN"
                  "   coalesce(excluded.rr_med, rr_med) ELSE rr_med END,"
-                 " hr_med = CASE WHEN excluded.n > n OR hr_med IS NULL THEN"
+                 " hr_med = CASE WHEN live > 0 THEN coalesce(hr_med, excluded.hr_med)"
+                 "   WHEN excluded.n > n OR hr_med IS NULL THEN"
                  "   coalesce(excluded.hr_med, hr_med) ELSE hr_med END,"
-                 " n = n + excluded.n",
+                 " n = CASE WHEN live > 0 THEN max(n, n - live + excluded.n) ELSE n + excluded.n END,"
+                 " live = 0",
     [S_DS_DELETE] = "DELETE FROM samples WHERE bed = ?1 AND t >= ?2 AND t < ?3",
+    /* A completed minute's live summary (?9 values, all still per-second
+     * rows). Parts of one minute (a restart inside it) merge as above. */
+    [S_MIN_PUT] = "INSERT INTO samples_minute(bed, minute, rr_min, rr_med, rr_max, hr_min, hr_med,"
+                  " hr_max, n, live) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+                  " ON CONFLICT(bed, minute) DO UPDATE SET"
+                  " rr_min = coalesce(min(rr_min, excluded.rr_min), rr_min, excluded.rr_min),"
+                  " rr_max = coalesce(max(rr_max, excluded.rr_max), rr_max, excluded.rr_max),"
+                  " hr_min = coalesce(min(hr_min, excluded.hr_min), hr_min, excluded.hr_min),"
+                  " hr_max = coalesce(max(hr_max, excluded.hr_max), hr_max, excluded.hr_max),"
+                  " rr_med = CASE WHEN excluded.n > n OR rr_med IS NULL THEN"
+                  "   coalesce(excluded.rr_med, rr_med) ELSE rr_med END,"
+                  " hr_med = CASE WHEN excluded.n > n OR hr_med IS NULL THEN"
+                  "   coalesce(excluded.hr_med, hr_med) ELSE hr_med END,"
+                  " n = n + excluded.n, live = live + excluded.live",
+    [S_MIN_LAST] = "SELECT max(minute) FROM samples_minute WHERE bed = ?1",
+    [S_MIN_TAIL] = "SELECT t, rr10, hr10 FROM samples WHERE bed = ?1 AND t >= ?2 ORDER BY t"
+                   " LIMIT ?3",
+    [S_Q_MINUTES_BED] = "SELECT minute, rr_min, rr_med, rr_max, hr_min, hr_med, hr_max, n"
+                        " FROM samples_minute WHERE bed = ?1"
+                        " AND minute >= ?2 / 60000 - 1 AND minute <= ?3 / 60000 + 1"
+                        " AND minute * 60000 >= ?2 AND minute * 60000 < ?3 ORDER BY minute",
     [S_RET_GET] = "SELECT record_days FROM retention WHERE id = 1",
     [S_RET_SET] = "UPDATE retention SET record_days = ?1 WHERE id = 1 AND record_days != ?1",
     /* Record retention, ?1 cutoff (ms), ?2 row budget. Per-bed tables are
@@ -374,6 +412,27 @@ struct bed_source {
 #define MAX_BED_SOURCES 256
 #define DS_SCRATCH 4096 /* sample values kept for one bed-minute's median */
 
+/* The minute a bed's samples are in, summarised as they are queued (beds
+ * 0..MAX_ACC_BEDS-1; others are summarised by retention only). */
+#define MAX_ACC_BEDS 256
+#define ACC_VALUES 64 /* values kept for the median; min/max see every one */
+struct minute_acc {
+    bool open;
+    int64_t minute;
+    int n, nrr, nhr;
+    int rr_min, rr_max, hr_min, hr_max; /* tenths */
+    int rr[ACC_VALUES], hr[ACC_VALUES];
+};
+
+/* A completed minute waiting for the next flush (never dropped). */
+struct minute_row {
+    int bed;
+    int64_t minute;
+    int n, nrr, nhr;
+    int rr[3], hr[3]; /* min, median, max in tenths */
+};
+#define DEFAULT_MINUTE_CAP (64 * 60) /* an hour of a 64-bed ward */
+
 struct store {
     sqlite3 *db;
     char path[1024];
@@ -388,6 +447,11 @@ struct store {
     size_t nscores, capscores;
     struct sensor_ev_row *sevs;
     size_t nsevs, capsevs;
+    /* live per-minute summaries: the open minute of each bed, and the
+     * completed ones not yet written */
+    struct minute_acc *accs;
+    struct minute_row *mins;
+    size_t nmins, capmins;
     /* alarm transitions an outage held back, and provisional ids */
     struct alarm_op *aops;
     size_t naops, capaops;
@@ -490,10 +554,20 @@ static void bind_id(sqlite3_stmt *s, int i, int64_t id)
 }
 
 /* Bind a rate as integer tenths, NULL if NaN or out of any sane range. */
+/* A rate as the integer tenths it is stored as; false when not storable. */
+static bool to_tenths(float v, int *out)
+{
+    if (!(isfinite(v) && v >= 0 && v < 10000))
+        return false;
+    *out = (int)lroundf(v * 10.0f);
+    return true;
+}
+
 static void bind_tenths(sqlite3_stmt *s, int i, float v)
 {
-    if (isfinite(v) && v >= 0 && v < 10000)
-        sqlite3_bind_int(s, i, (int)lroundf(v * 10.0f));
+    int t;
+    if (to_tenths(v, &t))
+        sqlite3_bind_int(s, i, t);
     else
         sqlite3_bind_null(s, i);
 }
@@ -726,10 +800,13 @@ struct store *store_open_with(const char *path, const struct store_options *opt,
     st->samples = malloc(st->cap * sizeof *st->samples);
     st->scores = malloc(st->capscores * sizeof *st->scores);
     st->sevs = malloc(st->capsevs * sizeof *st->sevs);
+    st->accs = calloc(MAX_ACC_BEDS, sizeof *st->accs);
+    st->capmins = DEFAULT_MINUTE_CAP;
+    st->mins = malloc(st->capmins * sizeof *st->mins);
     st->capaops = 256;
     st->aops = malloc(st->capaops * sizeof *st->aops);
     st->next_local_id = -1;
-    if (!st->samples || !st->scores || !st->sevs || !st->aops) {
+    if (!st->samples || !st->scores || !st->sevs || !st->aops || !st->accs || !st->mins) {
         ww_err(err, errlen, "out of memory for the write queues");
         store_close(st);
         return NULL;
@@ -758,6 +835,8 @@ void store_close(struct store *st)
     free(st->samples);
     free(st->scores);
     free(st->sevs);
+    free(st->accs);
+    free(st->mins);
     free(st->aops);
     free(st);
 }
@@ -846,7 +925,10 @@ static uint32_t source_of(const struct store *st, int bed)
     return 0;
 }
 
-/* Queue a sample (ring; oldest dropped and counted when full). */
+static void acc_add(struct store *st, const struct store_sample *s);
+
+/* Queue a sample (ring; oldest dropped and counted when full) and fold it
+ * into its bed's open minute. */
 void store_queue_sample(struct store *st, const struct store_sample *s)
 {
     if (st->n == st->cap) {
@@ -859,6 +941,7 @@ void store_queue_sample(struct store *st, const struct store_sample *s)
     r->source = source_of(st, s->bed);
     st->n++;
     st->stats.queued++;
+    acc_add(st, s);
 }
 
 /* Make room for one more row in a never-dropped queue. Only an outage longer
@@ -879,6 +962,97 @@ static bool make_room(struct store *st, void **arr, size_t *cap, size_t n, size_
     *arr = p;
     *cap *= 2;
     return true;
+}
+
+/* Sort up to ACC_VALUES ints (insertion: faster than qsort at this size). */
+static void sort_small(int *v, int n)
+{
+    for (int i = 1; i < n; i++) {
+        int x = v[i], j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/* min, lower median (always a measured value, as bind_summary), max. */
+static void summarise(int *out, int *v, int n, int lo, int hi)
+{
+    sort_small(v, n);
+    out[0] = lo;
+    out[1] = v[(n - 1) / 2];
+    out[2] = hi;
+}
+
+/* Close a bed's open minute into the minute queue. */
+static void acc_close(struct store *st, int bed, struct minute_acc *a)
+{
+    if (!a->open)
+        return;
+    a->open = false;
+    void *arr = st->mins;
+    bool ok = make_room(st, &arr, &st->capmins, st->nmins, sizeof *st->mins);
+    st->mins = arr;
+    if (!ok)
+        return;
+    struct minute_row *m = &st->mins[st->nmins++];
+    m->bed = bed;
+    m->minute = a->minute;
+    m->n = a->n;
+    m->nrr = a->nrr;
+    m->nhr = a->nhr;
+    if (a->nrr)
+        summarise(m->rr, a->rr, a->nrr < ACC_VALUES ? a->nrr : ACC_VALUES, a->rr_min, a->rr_max);
+    if (a->nhr)
+        summarise(m->hr, a->hr, a->nhr < ACC_VALUES ? a->nhr : ACC_VALUES, a->hr_min, a->hr_max);
+    st->stats.queued++;
+}
+
+/* Fold one value (tenths) into a minute's slots and extremes. */
+static void acc_value(int *vals, int *nv, int *lo, int *hi, int v)
+{
+    if (*nv == 0 || v < *lo)
+        *lo = v;
+    if (*nv == 0 || v > *hi)
+        *hi = v;
+    if (*nv < ACC_VALUES)
+        vals[*nv] = v;
+    if (*nv < INT_MAX)
+        (*nv)++;
+}
+
+/* One per-second value pair (tenths; has_* false for NULL) into its bed's
+ * open minute; a value of another minute closes the open one first. */
+static void acc_tenths(struct store *st, int bed, int64_t t, bool has_rr, int rr, bool has_hr,
+                       int hr)
+{
+    if (bed < 0 || bed >= MAX_ACC_BEDS || t < 0)
+        return;
+    struct minute_acc *a = &st->accs[bed];
+    int64_t m = t / 60000;
+    if (a->open && a->minute != m)
+        acc_close(st, bed, a);
+    if (!a->open) {
+        a->open = true;
+        a->minute = m;
+        a->n = a->nrr = a->nhr = 0;
+    }
+    if (has_rr)
+        acc_value(a->rr, &a->nrr, &a->rr_min, &a->rr_max, rr);
+    if (has_hr)
+        acc_value(a->hr, &a->nhr, &a->hr_min, &a->hr_max, hr);
+    a->n++;
+}
+
+/* A queued sample into its minute. The per-second row and the summary use
+ * the same integer tenths, so retention folds to the same numbers later. */
+static void acc_add(struct store *st, const struct store_sample *s)
+{
+    int rr = 0, hr = 0;
+    bool has_rr = to_tenths(s->rr, &rr), has_hr = to_tenths(s->hr, &hr);
+    acc_tenths(st, s->bed, s->t, has_rr, rr, has_hr, hr);
 }
 
 /* Queue a score (never dropped). */
@@ -913,7 +1087,7 @@ void store_queue_sensor_event(struct store *st, int bed, int64_t t, const char *
 /* Rows waiting. */
 size_t store_queued(const struct store *st)
 {
-    return st->n + st->nscores + st->nsevs + st->naops;
+    return st->n + st->nscores + st->nsevs + st->nmins + st->naops;
 }
 
 /* Insert one queued sample. */
@@ -962,6 +1136,29 @@ static int put_sensor_event(struct store *st, const struct sensor_ev_row *r)
     return step_done(s);
 }
 
+/* Bind min/median/max (tenths) at i..i+2, NULL when the minute had none. */
+static void bind_three(sqlite3_stmt *s, int i, const int *v, bool have)
+{
+    for (int k = 0; k < 3; k++) {
+        if (have)
+            sqlite3_bind_int(s, i + k, v[k]);
+        else
+            sqlite3_bind_null(s, i + k);
+    }
+}
+
+/* Insert (or merge) one completed minute's live summary. */
+static int put_minute(struct store *st, const struct minute_row *r)
+{
+    sqlite3_stmt *s = st->st[S_MIN_PUT];
+    sqlite3_bind_int(s, 1, r->bed);
+    sqlite3_bind_int64(s, 2, r->minute);
+    bind_three(s, 3, r->rr, r->nrr > 0);
+    bind_three(s, 6, r->hr, r->nhr > 0);
+    sqlite3_bind_int(s, 9, r->n);
+    return step_done(s);
+}
+
 static int put_alarm_ops(struct store *st);
 static int drain_alarm_ops(struct store *st, char *err, size_t errlen);
 static int64_t real_alarm_id(const struct store *st, int64_t id);
@@ -990,6 +1187,9 @@ int store_flush(struct store *st, char *err, size_t errlen)
     for (size_t i = 0; i < st->nsevs; i++)
         if (put_sensor_event(st, &st->sevs[i]) < 0)
             goto failed;
+    for (size_t i = 0; i < st->nmins; i++)
+        if (put_minute(st, &st->mins[i]) < 0)
+            goto failed;
     if (commit(st, err, errlen, "cannot write samples") < 0) {
         st->nmap = nmap;
         st->stats.failed_flushes++;
@@ -997,7 +1197,7 @@ int store_flush(struct store *st, char *err, size_t errlen)
     }
     st->stats.flushed += store_queued(st);
     st->n = st->head = 0;
-    st->nscores = st->nsevs = st->naops = 0;
+    st->nscores = st->nsevs = st->naops = st->nmins = 0;
     return 0;
 failed:
     st->nmap = nmap;
@@ -1907,6 +2107,99 @@ long store_downsample_and_prune(struct store *st, int64_t older_than_ms, int max
     if (commit(st, err, errlen, "retention") < 0)
         return -1;
     return removed;
+}
+
+/* Summarise the per-second rows after each bed's last summarised minute:
+ * the minute a crash or a stop left open (a few dozen rows), or everything
+ * kept before schema version 5 (a one-time pass on upgrade). Read in chunks,
+ * the minutes written as they collect so the queue stays small. */
+long store_recover_minutes(struct store *st, char *err, size_t errlen)
+{
+    if (st->limited)
+        return ww_err(err, errlen, "%s: opened below the current schema version", st->path);
+    int beds[MAX_ACC_BEDS], nbeds = 0, rc;
+    sqlite3_stmt *b = st->st[S_LOAD_BEDS];
+    while ((rc = sqlite3_step(b)) == SQLITE_ROW)
+        if (nbeds < MAX_ACC_BEDS) {
+            int n = sqlite3_column_int(b, 0);
+            if (n >= 0 && n < MAX_ACC_BEDS)
+                beds[nbeds++] = n;
+        }
+    if (finish(st, b, rc, err, errlen) < 0)
+        return -1;
+    long minutes = 0;
+    enum { CHUNK = 36000 };
+    for (int i = 0; i < nbeds; i++) {
+        struct minute_acc *a = &st->accs[beds[i]];
+        if (a->open) /* samples queued already: this bed is live */
+            continue;
+        sqlite3_stmt *l = st->st[S_MIN_LAST];
+        sqlite3_bind_int(l, 1, beds[i]);
+        int64_t from = 0;
+        if ((rc = sqlite3_step(l)) == SQLITE_ROW && sqlite3_column_type(l, 0) != SQLITE_NULL)
+            from = (sqlite3_column_int64(l, 0) + 1) * 60000;
+        if (rc == SQLITE_ROW)
+            rc = SQLITE_DONE;
+        if (finish(st, l, rc, err, errlen) < 0)
+            return -1;
+        for (;;) {
+            size_t before = st->nmins;
+            int rows = 0;
+            sqlite3_stmt *q = st->st[S_MIN_TAIL];
+            sqlite3_bind_int(q, 1, beds[i]);
+            sqlite3_bind_int64(q, 2, from);
+            sqlite3_bind_int(q, 3, CHUNK);
+            while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+                int64_t t = sqlite3_column_int64(q, 0);
+                bool has_rr = sqlite3_column_type(q, 1) != SQLITE_NULL;
+                bool has_hr = sqlite3_column_type(q, 2) != SQLITE_NULL;
+                acc_tenths(st, beds[i], t, has_rr, sqlite3_column_int(q, 1), has_hr,
+                           sqlite3_column_int(q, 2));
+                from = t + 1;
+                rows++;
+            }
+            if (finish(st, q, rc, err, errlen) < 0)
+                return -1;
+            minutes += (long)(st->nmins - before);
+            if (rows < CHUNK)
+                break;
+            if (store_flush(st, err, errlen) < 0)
+                return -1;
+        }
+        if (a->open) {
+            acc_close(st, beds[i], a);
+            minutes++;
+        }
+    }
+    if (store_flush(st, err, errlen) < 0)
+        return -1;
+    return minutes;
+}
+
+/* Per-minute summaries of one bed over [t0, t1), by minute start. */
+int store_query_minutes(struct store *st, int bed, int64_t t0, int64_t t1,
+                        void (*cb)(void *, const struct store_minute *), void *ctx, char *err,
+                        size_t errlen)
+{
+    if (bed < 0)
+        return ww_err(err, errlen, "per-minute summaries are read one bed at a time");
+    sqlite3_stmt *s = st->st[S_Q_MINUTES_BED];
+    bind_range(s, bed, t0, t1);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_minute m;
+        m.bed = bed;
+        m.t = sqlite3_column_int64(s, 0) * 60000;
+        m.rr_min = col_tenths(s, 1);
+        m.rr_med = col_tenths(s, 2);
+        m.rr_max = col_tenths(s, 3);
+        m.hr_min = col_tenths(s, 4);
+        m.hr_med = col_tenths(s, 5);
+        m.hr_max = col_tenths(s, 6);
+        m.n = sqlite3_column_int(s, 7);
+        cb(ctx, &m);
+    }
+    return finish(st, s, rc, err, errlen);
 }
 
 /* Set the record retention (the retention table's trigger audits a change). */

@@ -50,8 +50,9 @@
 
 /* 1 core tables, 2 per-minute samples + indexes + append-only alarm events,
  * 3 sample sources, the alarms' latched flag, one open admission per bed,
- * 4 record retention (append-only logs may lose rows past the retention). */
-#define STORE_SCHEMA_VERSION 4
+ * 4 record retention (append-only logs may lose rows past the retention),
+ * 5 live per-minute summaries (samples_minute.live). */
+#define STORE_SCHEMA_VERSION 5
 
 /* Longest accepted texts, in bytes (after sanitising). */
 #define STORE_REF_MAX 39     /* pseudonymous patient reference */
@@ -242,6 +243,28 @@ int store_load_latest_observations(struct store *st, int64_t admission_id,
 
 /* Range queries over [t0, t1), in time order; bed < 0: all beds. Samples
  * include per-minute medians (quality NaN) where per-second rows were pruned. */
+/* One bed-minute's summary: min / lower median / max of its per-second
+ * values (NaN when it had none), n the seconds summarised. */
+struct store_minute {
+    int bed;
+    int64_t t; /* the minute's start, ms */
+    float rr_min, rr_med, rr_max, hr_min, hr_med, hr_max;
+    int n;
+};
+/* Per-minute summaries of one bed (bed >= 0) whose minute starts in [t0,
+ * t1). The store writes a minute's summary with the flush after the minute
+ * ends (when the bed's next sample arrives), so the minute still open, and
+ * anything a crash left unsummarised until store_recover_minutes ran, are
+ * only in store_query_samples. */
+int store_query_minutes(struct store *st, int bed, int64_t t0, int64_t t1,
+                        void (*cb)(void *, const struct store_minute *), void *ctx, char *err,
+                        size_t errlen);
+/* The monitoring core, once at start: summarise the per-second rows each bed
+ * has after its last summarised minute (the minute a crash or stop left
+ * open; after an upgrade from schema 4, all the per-second data, once).
+ * Returns the minutes written or -1 (then they are written by later
+ * flushes). Only the database's one writer may call it. */
+long store_recover_minutes(struct store *st, char *err, size_t errlen);
 int store_query_samples(struct store *st, int bed, int64_t t0, int64_t t1,
                         void (*cb)(void *, const struct store_sample *), void *ctx, char *err,
                         size_t errlen);

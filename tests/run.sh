@@ -8,6 +8,9 @@
 set -u
 export CMOCKA_MESSAGE_OUTPUT=TAP
 here=$(cd "$(dirname "$0")" && pwd)
+# Sanitizer builds: third-party caches that live until exit are not leaks of
+# ours (tests/lsan.supp says which); every program below inherits this.
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$here/lsan.supp:print_suppressions=0"
 passed=0; failed=0; skipped=0
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 

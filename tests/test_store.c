@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *dir;
@@ -265,7 +266,7 @@ static void test_refuse_newer(void **state)
     store_close(st);
     assert_int_equal(raw_sql("PRAGMA user_version = 99"), SQLITE_OK);
     assert_null(store_open(db, NULL, err, sizeof err));
-    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (4)"));
+    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (5)"));
     assert_non_null(strstr(err, db));
     assert_int_equal(raw_int("PRAGMA user_version"), 99); /* untouched */
     FILE *devnull = fopen("/dev/null", "w");
@@ -342,7 +343,9 @@ static void test_batching_and_reopen(void **state)
     struct store_score sc = {2, 5000, 5, {3, -1, -1, -1, 2, -1, -1}, 2, 0x6e};
     store_queue_score(st, &sc);
     store_queue_sensor_event(st, 2, 6000, "disconnected", "unplugged\x1b[2J");
-    assert_int_equal(store_queued(st), 1003);
+    /* 1000 s of bed 2 span minutes 0..16: the 16 completed ones wait as
+     * live summaries beside the rows. */
+    assert_int_equal(store_queued(st), 1003 + 16);
     /* Nothing reaches the file before the flush. */
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0);
     assert_int_equal(raw_int("SELECT count(*) FROM scores"), 0);
@@ -351,7 +354,7 @@ static void test_batching_and_reopen(void **state)
     assert_int_equal(store_queued(st), 0);
     struct store_stats stt;
     store_get_stats(st, &stt);
-    assert_int_equal(stt.flushed, 1003);
+    assert_int_equal(stt.flushed, 1003 + 16);
     assert_int_equal(stt.failed_flushes, 0);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE bed = 2"), 1000);
@@ -399,7 +402,7 @@ static void test_flush_is_all_or_nothing(void **state)
     assert_non_null(strstr(err, "disk says no"));
     assert_false(store_healthy(st));
     assert_non_null(strstr(store_last_error(st), "disk says no"));
-    assert_int_equal(store_queued(st), 201);
+    assert_int_equal(store_queued(st), 201 + 3); /* minutes 0-2 completed */
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0);
     assert_int_equal(raw_sql("DROP TRIGGER no_events"), SQLITE_OK);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
@@ -444,7 +447,7 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(
         store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2, err, sizeof err), -1);
     assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 3, err, sizeof err), 0);
-    assert_int_equal(store_queued(st), 54);
+    assert_int_equal(store_queued(st), 55); /* minute 0 completed by the late one */
     /* Commands are not confirmed while the write fails, and leave nothing. */
     int64_t adm = 777;
     assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 2, &adm, err, sizeof err), -1);
@@ -503,7 +506,7 @@ static void test_ring_overflow_drops_oldest_samples_only(void **state)
     store_get_stats(st, &stt);
     assert_int_equal(stt.dropped_samples, 50);
     assert_int_equal(stt.lost_rows, 0);
-    assert_int_equal(store_queued(st), 120);
+    assert_int_equal(store_queued(st), 122); /* and minutes 0, 1 completed */
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 100);
@@ -858,6 +861,19 @@ static void test_downsample_medians(void **state)
     struct store_sample other = {2, t0 + 5000, 20, 80, 1, 1};
     store_queue_sample(st, &other);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
+    /* The completed minutes 10 and 11 are summarised live, beside their
+     * per-second rows, with the numbers retention will fold them to. */
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"), 2);
+    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"),
+                     390);
+    assert_int_equal(raw_int("SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"),
+                     890);
+    /* ... and per-second readers do not see them twice. */
+    nq = 0;
+    struct store_sample got;
+    assert_int_equal(
+        store_query_samples(st, 1, t0, t0 + 180000, on_sample, &got, err, sizeof err), 0);
+    assert_int_equal(nq, 180);
     long total = 0, r;
     int calls = 0;
     /* Cut inside minute 12: minutes 10 and 11 of bed 1 and minute 10 of
@@ -876,7 +892,6 @@ static void test_downsample_medians(void **state)
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     assert_int_equal(store_downsample_and_prune(st, t0 + 120000, 600, err, sizeof err), 1);
     /* Queries fill pruned time with the minute medians. */
-    struct store_sample got;
     nq = 0;
     assert_int_equal(store_query_samples(st, 1, t0, t0 + 60000, on_sample, &got, err, sizeof err),
                      0);
@@ -887,7 +902,11 @@ static void test_downsample_medians(void **state)
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 60);
     assert_int_equal(raw_int("SELECT min(t) FROM samples"), t0 + 120000);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute"), 3);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 0"), 3);
+    /* minute 12, completed by the late row, is live; the late row's minute
+     * 10 was still open at close */
+    assert_int_equal(raw_int("SELECT minute * 1000 + live FROM samples_minute WHERE live > 0"),
+                     12060);
     assert_int_equal(raw_int("SELECT rr_min FROM samples_minute WHERE bed = 1 AND minute = 10"),
                      50); /* the late 5.0 */
     assert_int_equal(raw_int("SELECT rr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
@@ -906,6 +925,112 @@ static void test_downsample_medians(void **state)
                      890);
     assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 2 AND minute = 10"),
                      200);
+}
+
+static int nmin;
+static struct store_minute minutes_seen[8];
+static void on_minute(void *ctx, const struct store_minute *m)
+{
+    (void)ctx;
+    if (nmin < 8)
+        minutes_seen[nmin] = *m;
+    nmin++;
+}
+
+/* Queue n seconds of bed 1 from t (RR 10 + i % 7, HR 70 + i % 11). */
+static void queue_seconds(struct store *st, int64_t t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct store_sample s = {1, t + 1000LL * i, 10.0f + (float)(i % 7),
+                                 70.0f + (float)(i % 11), 1, 1};
+        store_queue_sample(st, &s);
+    }
+}
+
+static void test_live_minutes_and_recovery(void **state)
+{
+    const int64_t t0 = 3600000; /* minute 60 */
+    /* A core that dies (SIGKILL-like _exit) 25 s into minute 62, after its
+     * flush: minutes 60 and 61 are summarised, 62 is only per-second rows. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct store *c = open_ward();
+        queue_seconds(c, t0, 145);
+        _exit(store_flush(c, err, sizeof err) == 0 ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 145);
+    assert_int_equal(raw_int("SELECT group_concat(minute, '') FROM samples_minute"), 6061);
+    /* The handover's reader sees the two minutes only. */
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    nmin = 0;
+    assert_int_equal(store_query_minutes(st, 1, t0, t0 + 3600000, on_minute, NULL, err,
+                                         sizeof err),
+                     0);
+    assert_int_equal(nmin, 2);
+    assert_int_equal(minutes_seen[0].t, t0);
+    assert_int_equal(minutes_seen[0].n, 60);
+    assert_true(minutes_seen[0].rr_min == 10.0f && minutes_seen[0].rr_max == 16.0f);
+    assert_true(minutes_seen[0].hr_min == 70.0f && minutes_seen[0].hr_max == 80.0f);
+    /* 60 values of 10 + i % 7: 9 each of 10..13, 8 each of 14..16, so the
+     * 30th smallest (lower median) is 13. */
+    assert_true(minutes_seen[0].rr_med == 13.0f);
+    assert_int_equal(store_query_minutes(st, -1, 0, 1, on_minute, NULL, err, sizeof err), -1);
+    /* The restarted core summarises what the crash left open... */
+    assert_int_equal(store_recover_minutes(st, err, sizeof err), 1);
+    assert_int_equal(raw_int("SELECT n * 1000 + live FROM samples_minute WHERE minute = 62"),
+                     25025);
+    assert_int_equal(store_recover_minutes(st, err, sizeof err), 0); /* nothing twice */
+    /* ... and the rest of minute 62, arriving after the restart, merges in. */
+    queue_seconds(st, t0 + 145000, 35 + 60);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_int_equal(raw_int("SELECT n * 1000 + live FROM samples_minute WHERE minute = 62"),
+                     60060);
+    /* 60-62 summarised; 63 is still the open minute */
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = n"), 3);
+    /* Retention folds the live minutes without counting them twice. */
+    while (store_downsample_and_prune(st, t0 + 240000, 600, err, sizeof err) > 0)
+        ;
+    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE t < 3840000"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE n = 60 AND live = 0"), 4);
+    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE minute = 60"), 130);
+    /* Per-second readers see each minute once: folded minutes as one point,
+     * live ones as their seconds. */
+    nq = 0;
+    struct store_sample got;
+    assert_int_equal(
+        store_query_samples(st, 1, t0, t0 + 3600000, on_sample, &got, err, sizeof err), 0);
+    assert_int_equal(nq, 4);
+    store_close(st);
+}
+
+static void test_upgrade_summarises_old_samples(void **state)
+{
+    struct store_options o = {.schema_version = 4};
+    struct store *st = store_open_with(db, &o, err, sizeof err);
+    assert_non_null(st);
+    store_close(st);
+    /* A version-4 ward: a folded minute 5 and 3 minutes of per-second rows. */
+    assert_int_equal(raw_sql("INSERT INTO beds VALUES(1, 'Rom 1');"
+                             "INSERT INTO samples_minute(bed, minute, rr_min, rr_med, rr_max,"
+                             " hr_min, hr_med, hr_max, n) VALUES(1, 5, 100, 120, 140, 600, 650,"
+                             " 700, 60);"
+                             "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k"
+                             " WHERE i < 179) INSERT INTO samples(bed, t, rr10, hr10, q, flags)"
+                             " SELECT 1, 600000 + i * 1000, 150 + i % 3, NULL, 90, 1 FROM k;"),
+                     SQLITE_OK);
+    st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_recover_minutes(st, err, sizeof err), 3);
+    store_close(st);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"
+                             " AND rr_min = 150 AND rr_med = 151 AND rr_max = 152"
+                             " AND hr_med IS NULL"),
+                     3);
+    assert_int_equal(raw_int("SELECT live FROM samples_minute WHERE minute = 5"), 0);
 }
 
 static void test_backup_and_check(void **state)
@@ -938,7 +1063,7 @@ static void test_backup_and_check(void **state)
     size_t got = fread(text, 1, sizeof text - 1, rep);
     text[got] = 0;
     fclose(rep);
-    assert_non_null(strstr(text, "schema version 4 (this wardwatch: 4)"));
+    assert_non_null(strstr(text, "schema version 5 (this wardwatch: 5)"));
     assert_non_null(strstr(text, "samples         500 rows"));
     assert_non_null(strstr(text, "admissions      1 rows"));
     assert_non_null(strstr(text, "audit           1 rows"));
@@ -1125,6 +1250,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_command_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_minutes_and_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_summarises_old_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
     };
