@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <libintl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@
 #define RETRY_MS 1000   /* reconnect attempts */
 #define HISTORY_MS 3000 /* refresh of the detail view's history */
 #define OUT_CAP 65536
+#define HANDOVER_WAIT_MS 15000 /* the server builds it from the store */
+#define PRINT_WAIT_MS 60000    /* ... and hands the PDF to lp */
 
 enum astate { A_IDLE, A_HANDSHAKE, A_SYNCED };
 
@@ -74,6 +77,13 @@ struct attach {
     int64_t hat;
     view_event_cb ecb;
     void *ectx;
+    /* the handover preview being received (the board waits for it) */
+    struct proto_hopart *hopart;
+    bool howait, hodone, hofailed;
+    uint32_t horeq;
+    struct view_handover ho;
+    size_t hogot;
+    char hoerr[PROTO_MAX_MESSAGE + 1];
 };
 
 static void on_io(struct loop *l, int fd, int ev, void *ctx);
@@ -241,10 +251,42 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         }
         return 0;
     }
+    case PT_HOPART: {
+        if (!a->hopart && !(a->hopart = malloc(sizeof *a->hopart)))
+            return 0; /* the wait times out with "out of memory" below */
+        struct proto_hopart *p = a->hopart;
+        if (proto_get_hopart(f, n, p) < 0)
+            return -1;
+        if (!a->howait || p->req != a->horeq || a->hodone)
+            return 0; /* the answer to a request given up on */
+        if (p->first == 0 && !a->ho.lines) {
+            a->ho.lines = calloc(p->total ? p->total : 1, sizeof *a->ho.lines);
+            if (!a->ho.lines) {
+                a->hofailed = a->hodone = true;
+                ww_strlcpy(a->hoerr, _("out of memory"), sizeof a->hoerr);
+                return 0;
+            }
+            a->ho.n = p->total;
+            for (int i = 0; i < 3; i++)
+                ww_strlcpy(a->ho.head[i], p->head[i], sizeof a->ho.head[i]);
+        }
+        if (!a->ho.lines || p->first != a->hogot || p->total != a->ho.n)
+            return -1; /* parts out of order */
+        memcpy(a->ho.lines + p->first, p->line, p->n * sizeof *p->line);
+        a->hogot += p->n;
+        if (a->hogot == a->ho.n)
+            a->hodone = true;
+        return 0;
+    }
     case PT_REPLY: {
         struct proto_reply r;
         if (proto_get_reply(f, n, &r) < 0)
             return -1;
+        if (a->howait && !a->hodone && r.req == a->horeq) {
+            a->hofailed = a->hodone = true;
+            ww_strlcpy(a->hoerr, r.message, sizeof a->hoerr);
+            return 0;
+        }
         if (a->pending && r.req == a->req) {
             a->pending = false;
             a->cb(a->cbctx, r.ok, r.message);
@@ -421,6 +463,8 @@ void attach_free(struct attach *a)
     free(a->cfg);
     free(a->beds);
     free(a->scratch);
+    free(a->hopart);
+    view_handover_free(&a->ho);
     free(a);
 }
 
@@ -552,20 +596,104 @@ static void v_set_listener(void *ctx, view_event_cb cb, void *cbctx)
     a->ectx = cbctx;
 }
 
-/* The store is the server's: an attached board does not open it (one
- * writer per database). */
-static struct handover *v_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
-                                   char *err, size_t errlen)
+/* Run this connection (only) until *done, the link drops or timeout_ms
+ * pass: the board waits for an answer it shows at once (the preview, a
+ * print). Frames arriving meanwhile are handled as usual. 0 when done. */
+static int pump_until(struct attach *a, const bool *done, int timeout_ms)
 {
-    ww_err(err, errlen, "%s", _("the handover is made where the server runs: wardwatch handover"));
-    return NULL;
+    int64_t until = ww_mono_ms() + timeout_ms;
+    while (!*done) {
+        int64_t left = until - ww_mono_ms();
+        if (a->fd < 0 || a->st != A_SYNCED || left <= 0)
+            return -1;
+        struct pollfd p = {a->fd, (short)(POLLIN | (a->outlen ? POLLOUT : 0)), 0};
+        int k = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+        if (k < 0 && errno != EINTR)
+            return -1;
+        if (k <= 0)
+            continue;
+        int ev = (p.revents & POLLIN ? LOOP_READ : 0) | (p.revents & POLLOUT ? LOOP_WRITE : 0) |
+                 (p.revents & (POLLHUP | POLLERR) ? LOOP_HUP : 0);
+        on_io(a->l, a->fd, ev, a);
+    }
+    return 0;
 }
 
+/* The store is the server's (one writer per database): the server makes
+ * the preview and sends its lines. */
+static int v_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+                      struct view_handover *out, char *err, size_t errlen)
+{
+    struct attach *a = ctx;
+    memset(out, 0, sizeof *out);
+    if (a->st != A_SYNCED)
+        return ww_err(err, errlen, "%s", _("not connected to the monitoring server"));
+    struct proto_horeq hr = {++a->next_req, "", t0, t1};
+    ww_strlcpy(hr.period, period ? period : "", sizeof hr.period);
+    struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
+    if (proto_put_horeq(&b, &hr) < 0 || send_bytes(a, b.p, b.len) < 0)
+        return ww_err(err, errlen, "%s", _("could not ask the monitoring server"));
+    view_handover_free(&a->ho);
+    a->horeq = hr.req;
+    a->howait = true;
+    a->hodone = a->hofailed = false;
+    a->hogot = 0;
+    a->hoerr[0] = 0;
+    int rc = pump_until(a, &a->hodone, HANDOVER_WAIT_MS);
+    a->howait = false;
+    if (rc < 0 || a->hofailed) {
+        if (rc < 0)
+            ww_err(err, errlen, "%s",
+                   a->st != A_SYNCED ? _("the connection to the server was lost")
+                                     : _("the server did not send the handover in time"));
+        else
+            ww_err(err, errlen, "%s", a->hoerr);
+        view_handover_free(&a->ho);
+        return -1;
+    }
+    *out = a->ho; /* the board frees it */
+    memset(&a->ho, 0, sizeof a->ho);
+    return 0;
+}
+
+struct print_wait {
+    bool done, ok;
+    char msg[PROTO_MAX_MESSAGE + 1];
+};
+
+static void on_print_reply(void *ctx, bool ok, const char *message)
+{
+    struct print_wait *w = ctx;
+    w->done = true;
+    w->ok = ok;
+    ww_strlcpy(w->msg, message ? message : "", sizeof w->msg);
+}
+
+/* A print is a command the server runs (and audits) and answers with lp's
+ * request line; the board waits for it. */
 static int v_print_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
                             const char *staff, char *msg, size_t msglen, char *err, size_t errlen)
 {
-    return ww_err(err, errlen, "%s",
-                  _("the handover is printed where the server runs: wardwatch handover --print"));
+    struct attach *a = ctx;
+    struct ward_cmd c = {.kind = WCMD_PRINT_HANDOVER, .t0 = t0, .t1 = t1};
+    ww_strlcpy(c.staff, staff ? staff : "", sizeof c.staff);
+    ww_strlcpy(c.text, period ? period : "", sizeof c.text);
+    struct print_wait w = {false, false, ""};
+    if (v_command(a, &c, on_print_reply, &w, err, errlen) < 0)
+        return -1;
+    if (pump_until(a, &w.done, PRINT_WAIT_MS) < 0) {
+        if (a->pending && a->cb == on_print_reply && a->cbctx == &w)
+            a->pending = false; /* w goes out of scope: the late answer is dropped */
+        if (w.done) /* the lost link answered "not known" */
+            return ww_err(err, errlen, "%s", w.msg);
+        return ww_err(err, errlen, "%s",
+                      _("the server did not answer in time: check the printer queue before "
+                        "printing again"));
+    }
+    if (!w.ok)
+        return ww_err(err, errlen, "%s", w.msg);
+    ww_strlcpy(msg, w.msg, msglen);
+    return 0;
 }
 
 static const struct view_ops attach_ops = {
@@ -577,4 +705,36 @@ static const struct view_ops attach_ops = {
 struct view attach_view(struct attach *a)
 {
     return (struct view){&attach_ops, a};
+}
+
+/* One command from a process that is not a board: connect, take the
+ * snapshot, send, wait for the REPLY, leave. */
+int attach_run_command(const char *path, const char *name, const struct ward_cmd *c,
+                       int timeout_ms, bool *absent, char *msg, size_t msglen, char *err,
+                       size_t errlen)
+{
+    *absent = false;
+    struct loop *l = loop_new(false);
+    struct attach *a = l ? attach_new(l, path, name) : NULL;
+    if (!a) {
+        loop_free(l);
+        return ww_err(err, errlen, "out of memory");
+    }
+    int rc = attach_connect(a, timeout_ms, absent, err, errlen);
+    if (rc == 0) {
+        struct print_wait w = {false, false, ""};
+        rc = v_command(a, c, on_print_reply, &w, err, errlen);
+        if (rc == 0 && pump_until(a, &w.done, timeout_ms) < 0) {
+            a->pending = false;
+            rc = ww_err(err, errlen, "the monitoring server on %s did not answer in %d s", path,
+                        timeout_ms / 1000);
+        } else if (rc == 0 && !w.ok) {
+            rc = ww_err(err, errlen, "%s", w.msg);
+        } else if (rc == 0 && msg) {
+            ww_strlcpy(msg, w.msg, msglen);
+        }
+    }
+    attach_free(a);
+    loop_free(l);
+    return rc;
 }

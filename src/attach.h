@@ -33,4 +33,12 @@ void attach_free(struct attach *a);
 int attach_connect(struct attach *a, int timeout_ms, bool *absent, char *err, size_t errlen);
 struct view attach_view(struct attach *a);
 
+/* One command sent by a process that is not a board (`wardwatch handover`
+ * auditing through a running server): connect to path, wait for the
+ * answer. 0 committed (msg: the server's answer text); -1 with the reason
+ * (*absent when no server listens there). */
+int attach_run_command(const char *path, const char *name, const struct ward_cmd *c,
+                       int timeout_ms, bool *absent, char *msg, size_t msglen, char *err,
+                       size_t errlen);
+
 #endif

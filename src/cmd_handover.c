@@ -11,8 +11,10 @@
  * store's audit trail (who, what period, which beds, where to) — that is
  * the only write this command makes.
  */
+#include "attach.h"
 #include "commands.h"
 #include "config.h"
+#include "corelock.h"
 #include "handover.h"
 #include "store.h"
 #include "util.h"
@@ -93,6 +95,42 @@ static void login_name(char *buf, size_t n)
     struct passwd *pw = getpwuid(geteuid());
     const char *name = pw && pw->pw_name ? pw->pw_name : "unknown";
     ww_sanitize_text(buf, n, name, false);
+}
+
+/* Write the audit row. The database has one writer: with no monitoring
+ * core running, this process takes the core lock for the moment of the
+ * write; beside `wardwatch serve` the server writes it (a command over its
+ * socket); beside a board running its own core nobody can, and the print
+ * or export is reported unaudited (the board's H does it audited). */
+static int audit(const struct ward_config *cfg, struct store *st, const struct handover *h,
+                 const char *action, int bednum, const char *format, const char *where, bool ok,
+                 char *err, size_t errlen)
+{
+    char lockwhy[512];
+    int lock = corelock_take(cfg->database, lockwhy, sizeof lockwhy);
+    if (lock >= 0) {
+        int rc = handover_audit(st, h, action, bednum, format, where, ok, err, errlen);
+        corelock_release(lock);
+        return rc;
+    }
+    struct ward_cmd c = {.kind = WCMD_HANDOVER_AUDIT, .bed = WARD_CMD_NO_BED};
+    for (int i = 0; i < cfg->nbeds; i++)
+        if (bednum >= 0 && cfg->beds[i].number == bednum)
+            c.bed = (uint32_t)i;
+    ww_strlcpy(c.staff, h->printed_by, sizeof c.staff);
+    ww_strlcpy(c.param, action + strlen("handover-"), sizeof c.param);
+    handover_audit_detail(h, format, where, ok, c.text, sizeof c.text);
+    bool absent = false;
+    char why[512];
+    if (attach_run_command(cfg->socket, "wardwatch handover", &c, 10000, &absent, NULL, 0, why,
+                           sizeof why) == 0)
+        return 0;
+    if (absent)
+        return ww_err(err, errlen,
+                      "%s, and no monitoring server answers on %s to write it; print or export "
+                      "from that ward's board (H) instead",
+                      lockwhy, cfg->socket);
+    return ww_err(err, errlen, "the monitoring server refused it: %s", why);
 }
 
 /* Entry point. */
@@ -328,7 +366,7 @@ int cmd_handover_main(int argc, char **argv)
     else
         snprintf(where, sizeof where, "stdout");
     const char *action = print ? "handover-print" : out ? "handover-export" : "handover-view";
-    if (handover_audit(st, h, action, bednum, format, where, rc == 0, err, sizeof err) < 0) {
+    if (audit(cfg, st, h, action, bednum, format, where, rc == 0, err, sizeof err) < 0) {
         fprintf(stderr, "wardwatch handover: could not audit the %s: %s\n", action + 9, err);
         rc = 1;
     }

@@ -903,10 +903,10 @@ void handover_free(struct handover *h)
 }
 
 /* The audit row of a view, export or print. */
-int handover_audit(struct store *st, const struct handover *h, const char *action, int bed,
-                   const char *format, const char *where, bool ok, char *err, size_t errlen)
+void handover_audit_detail(const struct handover *h, const char *format, const char *where,
+                           bool ok, char *detail, size_t n)
 {
-    char a[40], b[40], beds[512], detail[2048];
+    char a[40], b[40], beds[512];
     handover_fmt_iso(h->t0, a, sizeof a);
     handover_fmt_iso(h->t1, b, sizeof b);
     size_t l = 0;
@@ -918,8 +918,15 @@ int handover_audit(struct store *st, const struct handover *h, const char *actio
         l += (size_t)snprintf(beds + l, sizeof beds - l, "%s%d", l ? "," : "",
                               h->beds[i].number);
     }
-    snprintf(detail, sizeof detail, "%s %s %s..%s beds %s; %s %s",
+    snprintf(detail, n, "%s %s %s..%s beds %s; %s %s",
              h->period_name[0] ? h->period_name : "period", format, a, b, l ? beds : "none",
              where, ok ? "ok" : "FAILED");
+}
+
+int handover_audit(struct store *st, const struct handover *h, const char *action, int bed,
+                   const char *format, const char *where, bool ok, char *err, size_t errlen)
+{
+    char detail[2048];
+    handover_audit_detail(h, format, where, ok, detail, sizeof detail);
     return store_audit(st, h->printed_by, action, bed, detail, h->printed_at, err, errlen);
 }

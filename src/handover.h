@@ -217,6 +217,9 @@ int handover_print(const char *file, const char *printer, const char *title, cha
  * the file. 0 with lp's request line in msg, or -1 with lp's message. */
 int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
                        char *msg, size_t msglen, char *err, size_t errlen);
+/* The audit detail of a view, export or print of h (below) into buf. */
+void handover_audit_detail(const struct handover *h, const char *format, const char *where,
+                           bool ok, char *buf, size_t n);
 /* Audit a view, export or print of h: action "handover-view",
  * "handover-export" or "handover-print"; detail names the period, the
  * occupied beds, the format, where it went and whether that worked. */

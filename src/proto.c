@@ -279,6 +279,10 @@ const char *proto_type_name(uint8_t t)
         return "HISTORY";
     case PT_BYE:
         return "BYE";
+    case PT_HOREQ:
+        return "HOREQ";
+    case PT_HOPART:
+        return "HOPART";
     }
     return "?";
 }
@@ -647,6 +651,8 @@ int proto_put_cmd(struct proto_buf *b, const struct proto_cmd *m)
     w_f64(b, c->limits.rr_high);
     w_f64(b, c->limits.hr_low);
     w_f64(b, c->limits.hr_high);
+    w_i64(b, c->t0);
+    w_i64(b, c->t1);
     w_str(b, c->text, sizeof c->text - 1);
     return end(b);
 }
@@ -673,6 +679,8 @@ int proto_get_cmd(const uint8_t *f, size_t n, struct proto_cmd *m)
     c->limits.rr_high = r_f64(&r);
     c->limits.hr_low = r_f64(&r);
     c->limits.hr_high = r_f64(&r);
+    c->t0 = r_i64(&r);
+    c->t1 = r_i64(&r);
     r_str(&r, c->text, sizeof c->text, true);
     return rd_close(&r);
 }
@@ -820,4 +828,65 @@ void proto_minute_apply(const struct proto_minute *m, struct ward_bed *bed)
     hist_set_minute(&bed->h_rr, m->minute, m->sum[PS_RR], m->n[PS_RR]);
     hist_set_minute(&bed->h_hr, m->minute, m->sum[PS_HR], m->n[PS_HR]);
     hist_set_minute(&bed->h_news2, m->minute, m->sum[PS_NEWS2], m->n[PS_NEWS2]);
+}
+
+int proto_put_horeq(struct proto_buf *b, const struct proto_horeq *m)
+{
+    begin(b, PT_HOREQ);
+    w_u32(b, m->req);
+    w_str(b, m->period, sizeof m->period - 1);
+    w_i64(b, m->t0);
+    w_i64(b, m->t1);
+    return end(b);
+}
+
+int proto_get_horeq(const uint8_t *f, size_t n, struct proto_horeq *m)
+{
+    struct rd r = rd_open(f, n, PT_HOREQ);
+    m->req = r_u32(&r);
+    r_str(&r, m->period, sizeof m->period, false);
+    m->t0 = r_i64(&r);
+    m->t1 = r_i64(&r);
+    if (m->t1 <= m->t0)
+        r.bad = true;
+    return rd_close(&r);
+}
+
+int proto_put_hopart(struct proto_buf *b, const struct proto_hopart *m)
+{
+    begin(b, PT_HOPART);
+    w_u32(b, m->req);
+    w_u32(b, m->total);
+    w_u32(b, m->first);
+    uint16_t count = m->n > PROTO_MAX_HOLINES ? PROTO_MAX_HOLINES : m->n;
+    w_u16(b, count);
+    for (int i = 0; i < 3; i++)
+        w_str(b, m->head[i], PROTO_MAX_HOHEAD);
+    for (unsigned i = 0; i < count; i++) {
+        w_u8(b, (uint8_t)m->line[i].kind);
+        w_u16(b, (uint16_t)(m->line[i].bed < 0 ? 0xFFFF : m->line[i].bed));
+        w_str(b, m->line[i].text, sizeof m->line[i].text - 1);
+    }
+    return end(b);
+}
+
+int proto_get_hopart(const uint8_t *f, size_t n, struct proto_hopart *m)
+{
+    struct rd r = rd_open(f, n, PT_HOPART);
+    m->req = r_u32(&r);
+    m->total = r_u32(&r);
+    m->first = r_u32(&r);
+    m->n = r_u16(&r);
+    if (m->n > PROTO_MAX_HOLINES || m->total > PROTO_MAX_HOTOTAL || m->first > m->total ||
+        m->n > m->total - m->first)
+        r.bad = true;
+    for (int i = 0; i < 3; i++)
+        r_str(&r, m->head[i], sizeof m->head[i], false);
+    for (unsigned i = 0; i < m->n && !r.bad; i++) {
+        m->line[i].kind = (enum handover_line_kind)r_enum(&r, HL_BLANK + 1);
+        uint16_t bed = r_u16(&r); /* an entry of the handover, 0xFFFF the ward */
+        m->line[i].bed = bed == 0xFFFF ? -1 : bed;
+        r_str(&r, m->line[i].text, sizeof m->line[i].text, false);
+    }
+    return rd_close(&r);
 }

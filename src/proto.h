@@ -23,23 +23,31 @@
  * transitions and commands. CMD is answered by REPLY (same request id)
  * only after the server committed the command, or with the refusal; the
  * BED frames carrying its effect are sent before the REPLY. HISTREQ is
- * answered by HISTORY. BYE precedes a close by the server (shutdown, a
- * slow client dropped).
+ * answered by HISTORY. HOREQ (version 2) is answered by the handover's
+ * lines in HOPART frames, the last one when first + n = total, or by a
+ * REPLY refusing it. BYE precedes a close by the server (shutdown, a slow
+ * client dropped).
  */
 #ifndef WW_PROTO_H
 #define WW_PROTO_H
 
+#include "handover.h"
 #include "ward.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1
+/* 2: handover preview (HOREQ / HOPART), CMD carries a period (t0, t1) and
+ * the print-handover and handover-audit commands. */
+#define PROTO_VERSION 2
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4
 #define PROTO_MAX_HISTORY 64 /* lines in one HISTORY */
+#define PROTO_MAX_HOLINES 96 /* handover lines in one HOPART */
+#define PROTO_MAX_HOTOTAL 200000 /* handover lines in all */
+#define PROTO_MAX_HOHEAD 255 /* each of the three header lines */
 #define PROTO_MAX_NAME 63    /* client and ward names */
 #define PROTO_MAX_EVENT 300
 #define PROTO_MAX_MESSAGE 511
@@ -52,6 +60,7 @@ enum proto_type {
     PT_HELLO = 0x01,
     PT_CMD = 0x02,
     PT_HISTREQ = 0x03,
+    PT_HOREQ = 0x04,
     /* server -> board */
     PT_WELCOME = 0x81,
     PT_BED = 0x82,
@@ -62,6 +71,7 @@ enum proto_type {
     PT_REPLY = 0x87,
     PT_HISTORY = 0x88,
     PT_BYE = 0x89,
+    PT_HOPART = 0x8A,
 };
 
 enum proto_series { PS_RR, PS_HR, PS_NEWS2, PS_COUNT };
@@ -142,6 +152,23 @@ struct proto_history {
     struct ward_history_line line[PROTO_MAX_HISTORY];
 };
 
+/* The handover preview of [t0, t1) (period: the shift's name or ""). */
+struct proto_horeq {
+    uint32_t req;
+    char period[16];
+    int64_t t0, t1;
+};
+
+/* Lines first .. first + n - 1 of total; head is the page header (every
+ * part carries it). */
+struct proto_hopart {
+    uint32_t req;
+    uint32_t total, first;
+    uint16_t n;
+    char head[3][PROTO_MAX_HOHEAD + 1];
+    struct handover_line line[PROTO_MAX_HOLINES];
+};
+
 struct proto_bye {
     char reason[PROTO_MAX_MESSAGE + 1];
 };
@@ -175,6 +202,8 @@ int proto_put_reply(struct proto_buf *b, const struct proto_reply *m);
 int proto_put_histreq(struct proto_buf *b, const struct proto_histreq *m);
 int proto_put_history(struct proto_buf *b, const struct proto_history *m);
 int proto_put_bye(struct proto_buf *b, const struct proto_bye *m);
+int proto_put_horeq(struct proto_buf *b, const struct proto_horeq *m);
+int proto_put_hopart(struct proto_buf *b, const struct proto_hopart *m);
 
 /* Decoders of one whole frame (header included, n its length, as found by
  * proto_frame) of their type: 0, or -1 when malformed or of another type
@@ -195,6 +224,8 @@ int proto_get_reply(const uint8_t *frame, size_t n, struct proto_reply *m);
 int proto_get_histreq(const uint8_t *frame, size_t n, struct proto_histreq *m);
 int proto_get_history(const uint8_t *frame, size_t n, struct proto_history *m);
 int proto_get_bye(const uint8_t *frame, size_t n, struct proto_bye *m);
+int proto_get_horeq(const uint8_t *frame, size_t n, struct proto_horeq *m);
+int proto_get_hopart(const uint8_t *frame, size_t n, struct proto_hopart *m);
 
 /* The history of a bed as HIST frames (series s, the 12 h ending at now)
  * and back: fill m from h; apply m to h (replacing those minutes). */

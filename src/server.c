@@ -12,6 +12,7 @@
 #include "monitor.h"
 #include "proto.h"
 #include "util.h"
+#include "view.h"
 #include "ward.h"
 
 #include <errno.h>
@@ -67,6 +68,7 @@ struct server {
     struct proto_buf buf;
     struct proto_hist hist; /* scratch for snapshots */
     struct proto_history history;
+    struct proto_hopart *hopart; /* scratch for handovers, allocated on use */
 };
 
 static void client_readable(struct loop *l, int fd, int ev, void *ctx);
@@ -299,8 +301,63 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
             rc == 0 ? "committed" : "refused: ", rc == 0 ? "" : err);
     broadcast_dirty(s);
     struct proto_reply r = {pc->req, rc == 0, ""};
-    ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);
+    /* a print answers with lp's request line */
+    ww_strlcpy(r.message, rc == 0 && pc->cmd.kind != WCMD_PRINT_HANDOVER ? "" : err,
+               sizeof r.message);
     client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
+}
+
+/* A refusal of a request that is not a command. */
+static void send_refusal(struct server *s, struct client *c, uint32_t req, const char *why)
+{
+    struct proto_reply r = {req, false, ""};
+    ww_strlcpy(r.message, why, sizeof r.message);
+    client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
+}
+
+/* The handover preview for a board, made from the store here, as HOPART
+ * frames. Several hundred kB for a full ward, so past the slow-client
+ * bound; a board gets one only once everything sent before has been read,
+ * which bounds what a board can make the server hold to one handover. */
+static void send_handover(struct server *s, struct client *c, const struct proto_horeq *hr)
+{
+    char err[512];
+    if (c->outlen > c->outoff) {
+        send_refusal(s, c, hr->req, "the server is still sending to this board; try again");
+        return;
+    }
+    if (!s->hopart && !(s->hopart = malloc(sizeof *s->hopart))) {
+        send_refusal(s, c, hr->req, "the server is out of memory");
+        return;
+    }
+    struct handover *h = ward_handover(s->w, hr->period, hr->t0, hr->t1, "-", monitor_now(s->m),
+                                       err, sizeof err);
+    struct view_handover vh;
+    if (!h || view_handover_from(h, &vh) < 0) {
+        send_refusal(s, c, hr->req, h ? "the server is out of memory" : err);
+        handover_free(h);
+        return;
+    }
+    handover_free(h);
+    if (vh.n > PROTO_MAX_HOTOTAL)
+        vh.n = PROTO_MAX_HOTOTAL;
+    struct proto_hopart *p = s->hopart;
+    p->req = hr->req;
+    p->total = (uint32_t)vh.n;
+    for (int i = 0; i < 3; i++)
+        ww_strlcpy(p->head[i], vh.head[i], sizeof p->head[i]);
+    size_t first = 0;
+    do {
+        size_t k = vh.n - first < PROTO_MAX_HOLINES ? vh.n - first : PROTO_MAX_HOLINES;
+        p->first = (uint32_t)first;
+        p->n = (uint16_t)k;
+        memcpy(p->line, vh.lines + first, k * sizeof *p->line);
+        client_send(c, s->scratch, frame_len(s, proto_put_hopart(scratch(s), p)), true);
+        first += k;
+    } while (first < vh.n && c->end == CE_NONE);
+    log_msg(LOG_INFO, "board %u (%s): handover preview %s, %zu lines", c->id, c->name,
+            hr->period[0] ? hr->period : "period", vh.n);
+    view_handover_free(&vh);
 }
 
 /* One whole frame from a board. */
@@ -349,6 +406,15 @@ static void handle_frame(struct server *s, struct client *c, const uint8_t *f, s
         int k = ward_history(s->w, hr.bed, hr.t0, hr.t1, h->line, hr.max);
         h->n = (uint16_t)(k < 0 ? 0 : k);
         client_send(c, s->scratch, frame_len(s, proto_put_history(scratch(s), h)), false);
+        return;
+    }
+    case PT_HOREQ: {
+        struct proto_horeq hr;
+        if (proto_get_horeq(f, n, &hr) < 0) {
+            client_fail(c, CE_MALFORMED, "bad HOREQ");
+            return;
+        }
+        send_handover(s, c, &hr);
         return;
     }
     default: {
@@ -615,6 +681,7 @@ void server_free(struct server *s)
     struct stat st;
     if (lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
         unlink(s->path);
+    free(s->hopart);
     free(s);
 }
 

@@ -8,6 +8,8 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static size_t e_nbeds(void *ctx)
 {
@@ -74,10 +76,43 @@ static void e_set_listener(void *ctx, view_event_cb cb, void *cbctx)
     /* The only terminal of an in-process ward has nothing to hear from. */
 }
 
-static struct handover *e_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
-                                   char *err, size_t errlen)
+int view_handover_from(const struct handover *h, struct view_handover *out)
 {
-    return ward_handover(monitor_ward(ctx), period, t0, t1, "-", monitor_now(ctx), err, errlen);
+    memset(out, 0, sizeof *out);
+    handover_header(h, out->head[0], out->head[1], out->head[2], sizeof out->head[0]);
+    size_t n;
+    struct handover_line *v = handover_lines(h, &n);
+    if (!v)
+        return -1;
+    /* The plots are for paper only. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].kind != HL_PLOT)
+            v[k++] = v[i];
+    out->lines = v;
+    out->n = k;
+    return 0;
+}
+
+void view_handover_free(struct view_handover *h)
+{
+    free(h->lines);
+    h->lines = NULL;
+    h->n = 0;
+}
+
+static int e_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+                      struct view_handover *out, char *err, size_t errlen)
+{
+    struct handover *h =
+        ward_handover(monitor_ward(ctx), period, t0, t1, "-", monitor_now(ctx), err, errlen);
+    if (!h)
+        return -1;
+    int rc = view_handover_from(h, out);
+    handover_free(h);
+    if (rc < 0)
+        return ww_err(err, errlen, "out of memory");
+    return 0;
 }
 
 static int e_print_handover(void *ctx, const char *period, int64_t t0, int64_t t1,

@@ -19,6 +19,7 @@
 
 #include "alarm.h"
 #include "config.h"
+#include "handover.h"
 #include "ward.h"
 
 #include <stdbool.h>
@@ -40,6 +41,17 @@ typedef void (*view_reply_cb)(void *ctx, bool ok, const char *message);
  * acknowledgement, a lost or regained server), for the message line; text
  * NULL: data a read may want again (history) has arrived. */
 typedef void (*view_event_cb)(void *ctx, bool alert, const char *text);
+
+/* A handover preview: the page header's three lines and the body. */
+struct view_handover {
+    char head[3][256];
+    struct handover_line *lines;
+    size_t n;
+};
+
+/* The preview of a handover model: header, lines without the plots. 0 or
+ * -1 (out of memory). */
+int view_handover_from(const struct handover *h, struct view_handover *out);
 
 struct view_ops {
     size_t (*nbeds)(void *ctx);
@@ -63,15 +75,19 @@ struct view_ops {
      * "lost 12 s ago: connection refused"). since_ms: when it last changed. */
     enum view_link (*link)(void *ctx, char *detail, size_t n, int64_t *since_mono_ms);
     void (*set_listener)(void *ctx, view_event_cb cb, void *cbctx);
-    /* The handover of [t0, t1) for the preview (see ward_handover; free with
-     * handover_free) and its print, audited (see ward_cmd_print_handover).
-     * Only a back end that owns the store has them: an attached board gets
-     * NULL / -1 with a message saying where to print instead. */
-    struct handover *(*handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
-                                 char *err, size_t errlen);
+    /* The handover of [t0, t1) for the preview: its page header and its
+     * lines without the plots (free(out->lines)); 0, or -1 with a message.
+     * Then its print, audited (see ward_cmd_print_handover). Both wait for
+     * the answer (an attached board asks the server, which makes them from
+     * the store; see proto.h). */
+    int (*handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
+                    struct view_handover *out, char *err, size_t errlen);
     int (*print_handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
                           const char *staff, char *msg, size_t msglen, char *err, size_t errlen);
 };
+
+/* Free out->lines after use. */
+void view_handover_free(struct view_handover *h);
 
 struct view {
     const struct view_ops *ops;

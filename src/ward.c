@@ -755,6 +755,16 @@ int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *e
         return ward_cmd_limits(w, c->bed, &c->limits, c->text, c->staff, now, err, errlen);
     case WCMD_AUDIO_PAUSE:
         return ward_cmd_audio_pause(w, c->staff, now, err, errlen);
+    case WCMD_PRINT_HANDOVER: {
+        char msg[512] = "";
+        if (ward_cmd_print_handover(w, c->text, c->t0, c->t1, c->staff, now, msg, sizeof msg, err,
+                                    errlen) < 0)
+            return -1;
+        ww_strlcpy(err, msg, errlen);
+        return 0;
+    }
+    case WCMD_HANDOVER_AUDIT:
+        return ward_cmd_handover_audit(w, c->bed, c->param, c->text, c->staff, now, err, errlen);
     }
     return ww_err(err, errlen, "unknown command %d", (int)c->kind);
 }
@@ -762,8 +772,9 @@ int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *e
 /* Names for logs. */
 const char *ward_cmd_name(enum ward_cmd_kind k)
 {
-    static const char *n[] = {"?",         "ack",    "reset",  "note",        "observation",
-                              "admit",     "discharge", "scale2", "limits", "audio-pause"};
+    static const char *n[] = {"?",         "ack",         "reset",          "note",
+                              "observation", "admit",     "discharge",      "scale2",
+                              "limits",    "audio-pause", "print-handover", "handover-audit"};
     return (unsigned)k < WW_ARRAY_LEN(n) ? n[k] : "?";
 }
 
@@ -958,6 +969,33 @@ struct handover *ward_handover(struct ward *w, const char *period_name, int64_t 
     }
     struct handover_request req = {t0, t1, period_name, -1, now, staff};
     return handover_build(w->st, w->cfg, &req, err, errlen);
+}
+
+/* Audit a handover another process made from this ward's store (the
+ * store has one writer: this core). */
+int ward_cmd_handover_audit(struct ward *w, uint32_t bed, const char *what, const char *detail,
+                            const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (!w->st)
+        return ww_err(err, errlen, "no ward database to audit in");
+    if (!config_staff_valid(w->cfg, staff))
+        return ww_err(err, errlen, "'%s' is not a valid staff id", staff ? staff : "");
+    static const char *const whats[] = {"view", "export", "print"};
+    const char *action = NULL;
+    for (size_t i = 0; i < WW_ARRAY_LEN(whats); i++)
+        if (what && !strcmp(what, whats[i]))
+            action = whats[i];
+    if (!action)
+        return ww_err(err, errlen, "handover audit: '%s' is not view, export or print",
+                      what ? what : "");
+    if (bed != WARD_CMD_NO_BED && bed >= w->nbeds)
+        return ww_err(err, errlen, "no bed %u (the ward has %zu)", bed, w->nbeds);
+    if (!detail || !*detail)
+        return ww_err(err, errlen, "handover audit: the detail (period, beds, where) is missing");
+    char act[32];
+    snprintf(act, sizeof act, "handover-%s", action);
+    return store_audit(w->st, staff, act, bed == WARD_CMD_NO_BED ? -1 : w->beds[bed].number,
+                       detail, now, err, errlen);
 }
 
 /* Print and audit a handover. */

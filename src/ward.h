@@ -182,8 +182,16 @@ enum ward_cmd_kind {
     WCMD_SCALE2,      /* bed, on, prescriber */
     WCMD_LIMITS,      /* bed, limits, text (reason) */
     WCMD_AUDIO_PAUSE, /* ward-wide */
-    WCMD_KIND_MAX = WCMD_AUDIO_PAUSE
+    /* the handover of [t0, t1) (text: the period's name) printed and
+     * audited; on success ward_cmd_exec leaves lp's request line in err */
+    WCMD_PRINT_HANDOVER,
+    /* audit a handover made elsewhere (`wardwatch handover` beside a running
+     * server): param view|export|print, text the detail, bed the bed's
+     * index or WARD_CMD_NO_BED for the ward */
+    WCMD_HANDOVER_AUDIT,
+    WCMD_KIND_MAX = WCMD_HANDOVER_AUDIT
 };
+#define WARD_CMD_NO_BED UINT32_MAX
 struct ward_cmd {
     enum ward_cmd_kind kind;
     uint32_t bed;     /* index */
@@ -195,9 +203,11 @@ struct ward_cmd {
     char prescriber[24];
     bool on;
     struct alarm_limits limits;
+    int64_t t0, t1; /* a period (print handover) */
     char text[1024];
 };
-/* Run a command: 0 committed, -1 with the refusal (nothing changed). */
+/* Run a command: 0 committed, -1 with the refusal (nothing changed). A
+ * print leaves lp's answer in err on success too. */
 int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now_ms, char *err,
                   size_t errlen);
 /* Command name for logs ("ack", "note", ...). */
@@ -229,6 +239,10 @@ struct handover *ward_handover(struct ward *w, const char *period_name, int64_t 
 int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
                             const char *staff, int64_t now, char *msg, size_t msglen, char *err,
                             size_t errlen);
+/* Audit a handover made from this ward's store by another process (what:
+ * view, export or print; bed an index or WARD_CMD_NO_BED). */
+int ward_cmd_handover_audit(struct ward *w, uint32_t bed, const char *what, const char *detail,
+                            const char *staff, int64_t now, char *err, size_t errlen);
 
 /* Names for display. */
 const char *ward_sensor_state_name(enum ward_sensor_state s);

@@ -82,8 +82,16 @@ label = Rom 2 vindu
 sensor = replay:rec/bed03.wwrec
 EOF
 SOCK=$T/run/ward.sock
+# The server prints the handover: a stand-in lp on its PATH records argv.
+mkdir -p "$T/fakebin"
+cat >"$T/fakebin/lp" <<EOF
+#!/bin/sh
+for a in "\$@"; do printf '%s\n' "\$a"; done >"$T/lp.args"
+echo "request id is serve-1 (1 file(s))"
+EOF
+chmod +x "$T/fakebin/lp"
 start_server() {
-  "$W" serve -c "$T/ward.ini" --speed 10 2>>"$T/serve.log" &
+  PATH="$T/fakebin:$PATH" "$W" serve -c "$T/ward.ini" --speed 10 2>>"$T/serve.log" &
   SPID=$!
   i=0; while [ $i -lt 50 ] && ! [ -S "$SOCK" ]; do sleep 0.1; i=$((i + 1)); done
   [ -S "$SOCK" ]
@@ -247,6 +255,30 @@ out=$("$W" --embedded -c "$T/ward.ini" 2>&1 </dev/null); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "another monitoring core (pid $SPID" &&
   ok "--embedded beside the server is refused (one core per database)" || no "--embedded beside the server: rc $rc $out"
 
+# The handover on an attached board: the server makes it from the store.
+[ -x "$C" ] && "$C" "$SOCK" admit 0 P-0077 KN >/dev/null 2>&1
+keys korridor H; sleep 1
+if screen korridor | grep -q "HANDOVER Testpost serve" && screen korridor | grep -q "I  Identification" &&
+   screen korridor | grep -q "== Bed 1  Rom 1 vindu"; then ok "an attached board previews the handover (from the server)"
+else no "attached handover preview"; screen korridor | head -6 | sed 's/^/# /'; fi
+keys korridor p; text korridor OS; keys korridor Enter; sleep 2
+c=$(sql "SELECT count(*) FROM audit WHERE action='handover-print' AND staff='OS' AND detail LIKE '%serve-1%ok'")
+if screen korridor | grep -q "handover printed (OS): request id is serve-1" && [ "${c:-0}" = 1 ] &&
+   [ "$(sed -n 1p "$T/lp.args" 2>/dev/null)" = "-t" ]; then
+  ok "an attached board prints the handover: the server runs lp and audits it"
+else no "attached print: c=$c args=$(tr '\n' ' ' <"$T/lp.args" 2>/dev/null)"; screen korridor | tail -2 | sed 's/^/# /'; fi
+keys korridor Escape
+# wardwatch handover beside the server: it reads the store, the server
+# writes its audit row (the database keeps one writer).
+before=$(sql "SELECT count(*) FROM audit WHERE action='handover-export' AND staff='ES'")
+out=$("$W" handover -c "$T/ward.ini" --from "$(date -d "-1 day" +%Y-%m-%dT%H:%M)" --to "$(date -d "+2 days" +%Y-%m-%dT%H:%M)" --staff ES \
+      -o "$T/cli.txt" 2>&1); rc=$?
+after=$(sql "SELECT count(*) FROM audit WHERE action='handover-export' AND staff='ES'")
+[ $rc = 0 ] && [ "$after" = $((before + 1)) ] && grep -q "handover-audit .* by ES: committed" "$T/serve.log" &&
+  grep -q "Rom 2 vindu" "$T/cli.txt" &&
+  ok "wardwatch handover beside the server is audited through it" ||
+  no "CLI handover beside serve: rc $rc before $before after $after: $out"
+
 # A user outside the ward group can neither attach nor start a second core.
 if [ "$(id -u)" = 0 ] && [ -x "$C" ] && command -v su >/dev/null 2>&1 && [ -n "$GROUP" ] &&
    ! id -nG nobody 2>/dev/null | grep -qw "$GROUP"; then
@@ -276,6 +308,14 @@ else no "in-process fallback: $(screen local | head -1) / $(cat "$T/local.err")"
 out=$("$W" serve -c "$T/ward.ini" 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "another monitoring core" &&
   ok "serve beside a board running in-process is refused" || no "serve beside the in-process board: rc $rc $out"
+# Beside an in-process core nobody may write the audit row: refused, said.
+before=$(sql "SELECT count(*) FROM audit WHERE action='handover-export'")
+out=$("$W" handover -c "$T/ward.ini" --from "$(date -d "-1 day" +%Y-%m-%dT%H:%M)" --to "$(date -d "+2 days" +%Y-%m-%dT%H:%M)" --staff ES \
+      -o "$T/cli2.txt" 2>&1); rc=$?
+after=$(sql "SELECT count(*) FROM audit WHERE action='handover-export'")
+[ $rc = 1 ] && [ "$after" = "$before" ] && echo "$out" | grep -q "could not audit the export: .*no monitoring server answers" &&
+  ok "wardwatch handover beside an in-process core says it cannot audit" ||
+  no "CLI handover beside the in-process core: rc $rc $before/$after: $out"
 keys local q
 screen local | grep -q "Monitoring in this terminal STOPS" && ok "in-process quit warns that monitoring stops" || no "in-process quit prompt"
 keys local y

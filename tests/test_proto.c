@@ -21,7 +21,7 @@ static void test_hello_bytes(void **state)
     struct proto_buf b = fresh();
     struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, "0.1.0", "st"};
     assert_int_equal(proto_put_hello(&b, &h), 0);
-    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   1,
+    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   2,
                                    0, 5, '0', '.', '1',  '.', '0', 0,   2,   's', 't'};
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(buf, want, sizeof want);
@@ -325,6 +325,8 @@ static void test_cmd_round_trip(void **state)
     strcpy(in.cmd.prescriber, "Dr Berg");
     in.cmd.on = true;
     in.cmd.limits = (struct alarm_limits){6, 28, 45, 120, 0, 0};
+    in.cmd.t0 = 1796108400000LL;
+    in.cmd.t1 = 1796137200000LL;
     strcpy(in.cmd.text, "Pasient hoster,\nRR-artefakt æøå");
     struct proto_buf b = fresh();
     assert_int_equal(proto_put_cmd(&b, &in), 0);
@@ -340,12 +342,70 @@ static void test_cmd_round_trip(void **state)
     assert_string_equal(out.cmd.prescriber, "Dr Berg");
     assert_true(out.cmd.on);
     assert_true(out.cmd.limits.rr_low == 6 && out.cmd.limits.hr_high == 120);
+    assert_true(out.cmd.t0 == 1796108400000LL && out.cmd.t1 == 1796137200000LL);
     assert_string_equal(out.cmd.text, "Pasient hoster,\nRR-artefakt æøå");
     /* Unknown command kinds are malformed. */
     buf[PROTO_HEADER + 1 + 4] = 0;
     assert_int_equal(proto_get_cmd(buf, b.len, &out), -1);
     buf[PROTO_HEADER + 1 + 4] = WCMD_KIND_MAX + 1;
     assert_int_equal(proto_get_cmd(buf, b.len, &out), -1);
+}
+
+static void test_handover_frames(void **state)
+{
+    struct proto_horeq rq = {7, "night", 1796108400000LL, 1796137200000LL}, rg;
+    struct proto_buf b = fresh();
+    assert_int_equal(proto_put_horeq(&b, &rq), 0);
+    assert_int_equal(proto_get_horeq(buf, b.len, &rg), 0);
+    assert_int_equal(rg.req, 7);
+    assert_string_equal(rg.period, "night");
+    assert_true(rg.t0 == rq.t0 && rg.t1 == rq.t1);
+    /* An empty or backwards period is malformed. */
+    rq.t1 = rq.t0;
+    b = fresh();
+    assert_int_equal(proto_put_horeq(&b, &rq), 0);
+    assert_int_equal(proto_get_horeq(buf, b.len, &rg), -1);
+
+    static struct proto_hopart p, g;
+    memset(&p, 0, sizeof p);
+    p.req = 7;
+    p.total = 200;
+    p.first = PROTO_MAX_HOLINES;
+    p.n = PROTO_MAX_HOLINES;
+    strcpy(p.head[0], "Observasjonspost 3 - vakt natt");
+    strcpy(p.head[2], "Skrevet ut av ÅS");
+    for (int i = 0; i < PROTO_MAX_HOLINES; i++) {
+        p.line[i].kind = i % 2 ? HL_TEXT : HL_SECTION;
+        p.line[i].bed = i == 0 ? -1 : i;
+        /* the longest line: 80 columns of two-byte characters */
+        for (int k = 0; k < HANDOVER_COLS; k++)
+            memcpy(p.line[i].text + 2 * k, "ø", 2);
+        p.line[i].text[2 * HANDOVER_COLS] = 0;
+    }
+    b = fresh();
+    assert_int_equal(proto_put_hopart(&b, &p), 0);
+    assert_true(b.len < PROTO_MAX_FRAME);
+    assert_int_equal(proto_get_hopart(buf, b.len, &g), 0);
+    assert_int_equal(g.total, 200);
+    assert_int_equal(g.first, PROTO_MAX_HOLINES);
+    assert_int_equal(g.n, PROTO_MAX_HOLINES);
+    assert_string_equal(g.head[0], p.head[0]);
+    assert_string_equal(g.head[2], "Skrevet ut av ÅS");
+    assert_int_equal(g.line[0].bed, -1);
+    assert_int_equal(g.line[5].bed, 5);
+    assert_int_equal(g.line[5].kind, HL_TEXT);
+    assert_string_equal(g.line[9].text, p.line[9].text);
+    /* More lines than the total promises are malformed. */
+    p.total = PROTO_MAX_HOLINES + 10;
+    b = fresh();
+    assert_int_equal(proto_put_hopart(&b, &p), 0);
+    assert_int_equal(proto_get_hopart(buf, b.len, &g), -1);
+    /* So is an unknown line kind. */
+    p.total = 200;
+    p.line[3].kind = (enum handover_line_kind)(HL_BLANK + 1);
+    b = fresh();
+    assert_int_equal(proto_put_hopart(&b, &p), 0);
+    assert_int_equal(proto_get_hopart(buf, b.len, &g), -1);
 }
 
 static void test_small_messages(void **state)
@@ -473,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_trailing_and_wrong_type),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_cmd_round_trip),
+        cmocka_unit_test(test_handover_frames),
         cmocka_unit_test(test_small_messages),
         cmocka_unit_test(test_hist_frames),
         cmocka_unit_test(test_encoder_overflow),

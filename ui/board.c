@@ -673,27 +673,16 @@ static void handover_load(struct ui *u)
         set_msg(u, true, _("handover: %s"), err);
         return;
     }
-    struct handover *h =
-        u->v.ops->handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, err, sizeof err);
-    if (!h) {
+    struct view_handover vh;
+    if (u->v.ops->handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, &vh, err, sizeof err) <
+        0) {
         set_msg(u, true, _("handover: %s"), err);
         return;
     }
-    handover_header(h, u->ho_head[0], u->ho_head[1], u->ho_head[2], sizeof u->ho_head[0]);
-    size_t n;
-    struct handover_line *v = handover_lines(h, &n);
-    handover_free(h);
-    if (!v) {
-        set_msg(u, true, _("handover: out of memory"));
-        return;
-    }
-    /* The plots are for paper only. */
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (v[i].kind != HL_PLOT)
-            v[k++] = v[i];
-    u->ho = v;
-    u->nho = k;
+    for (int i = 0; i < 3; i++)
+        ww_strlcpy(u->ho_head[i], vh.head[i], sizeof u->ho_head[i]);
+    u->ho = vh.lines;
+    u->nho = vh.n;
 }
 
 /* Handover preview: the same lines the printout has, scrollable. */

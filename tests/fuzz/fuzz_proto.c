@@ -126,6 +126,18 @@ static void one_frame(const uint8_t *f, size_t n)
         CHECK(hy.n <= PROTO_MAX_HISTORY);
         ROUND_TRIP(struct proto_history, proto_put_history, proto_get_history, &hy);
     }
+    static struct proto_horeq ho;
+    if (proto_get_horeq(f, n, &ho) == 0) {
+        accepted++;
+        CHECK(ho.t0 < ho.t1);
+        ROUND_TRIP(struct proto_horeq, proto_put_horeq, proto_get_horeq, &ho);
+    }
+    static struct proto_hopart hp;
+    if (proto_get_hopart(f, n, &hp) == 0) {
+        accepted++;
+        CHECK(hp.n <= PROTO_MAX_HOLINES && hp.first + hp.n <= hp.total);
+        ROUND_TRIP(struct proto_hopart, proto_put_hopart, proto_get_hopart, &hp);
+    }
     static struct proto_bye bye;
     if (proto_get_bye(f, n, &bye) == 0) {
         accepted++;
