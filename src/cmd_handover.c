@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define HANDOVER_USAGE                                                                         \
@@ -95,6 +97,32 @@ static void login_name(char *buf, size_t n)
     struct passwd *pw = getpwuid(geteuid());
     const char *name = pw && pw->pw_name ? pw->pw_name : "unknown";
     ww_sanitize_text(buf, n, name, false);
+}
+
+/* Can the audit row be written (below)? Asked before anything is shown,
+ * written or printed, so nothing leaves unaudited. 0, or -1 with why. */
+static int audit_possible(const struct ward_config *cfg, char *err, size_t errlen)
+{
+    char lockwhy[512];
+    int lock = corelock_take(cfg->database, lockwhy, sizeof lockwhy);
+    if (lock >= 0) {
+        corelock_release(lock);
+        return 0;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    bool fits = strlen(cfg->socket) < sizeof sa.sun_path;
+    if (fits)
+        memcpy(sa.sun_path, cfg->socket, strlen(cfg->socket) + 1);
+    bool listening = fd >= 0 && fits && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (listening)
+        return 0;
+    return ww_err(err, errlen,
+                  "%s, and no monitoring server answers on %s to write the audit row; make the "
+                  "handover on that ward's board (H), where it is audited",
+                  lockwhy, cfg->socket);
 }
 
 /* Write the audit row. The database has one writer: with no monitoring
@@ -293,6 +321,12 @@ int cmd_handover_main(int argc, char **argv)
         bednum = f.number;
     }
 
+    if (audit_possible(cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch handover: nothing made: %s\n", err);
+        store_close(st);
+        free(cfg);
+        return 1;
+    }
     struct handover_request req = {t0, t1, shift, bednum, now, who};
     struct handover *h = handover_build(st, cfg, &req, err, sizeof err);
     if (!h) {
