@@ -236,11 +236,17 @@ static bool retention_due(const struct monitor *m, int64_t mono)
 }
 
 /* Flush the store at most once a wall second; retention when due. */
+#define MONITOR_FLUSH_ROWS 16384 /* about 8 min of a 32-bed ward at 1 Hz */
+
 static void maybe_flush(struct monitor *m)
 {
     int64_t mono = ww_mono_ms();
     char err[512];
-    if (mono - m->last_flush_mono >= 1000) {
+    /* Once a wall-clock second; sooner when a replay faster than real time
+     * has queued many rows (a healthy store only: an outage retries each
+     * second), which bounds the queue's memory and the transaction size. */
+    if (mono - m->last_flush_mono >= 1000 ||
+        (m->st && store_queued(m->st) >= MONITOR_FLUSH_ROWS && ward_store_ok(m->ward))) {
         m->last_flush_mono = mono;
         ward_flush(m->ward, err, sizeof err);
     }
