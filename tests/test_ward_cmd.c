@@ -4,7 +4,10 @@
  * acted on by the id the board saw, and the status-line sensor summary. */
 #include "ww_test.h"
 #include "config.h"
+#include "store.h"
 #include "ward.h"
+
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +43,74 @@ static struct ward_cmd cmd(enum ward_cmd_kind k, uint32_t bed, const char *staff
     c.bed = bed;
     snprintf(c.staff, sizeof c.staff, "%s", staff);
     return c;
+}
+
+/* One integer from the ward's database (another connection). */
+static long long db_int(const char *db, const char *sql)
+{
+    sqlite3 *d;
+    sqlite3_stmt *s;
+    long long v = -1;
+    if (sqlite3_open(db, &d) == SQLITE_OK && sqlite3_prepare_v2(d, sql, -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(d);
+    return v;
+}
+
+static void test_handover_commands(void **state)
+{
+    char err[512], db[4200];
+    snprintf(db, sizeof db, "%s/ward.db", dir);
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&cfg, st, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+    /* A handover made by `wardwatch handover` beside the server: the audit
+     * row is the server's to write, with the bed's number. */
+    struct ward_cmd c = cmd(WCMD_HANDOVER_AUDIT, 1, "ES");
+    strcpy(c.param, "export");
+    strcpy(c.text, "night text 2023-11-13T23:00..2023-11-14T07:00 beds 2; file /tmp/n.txt ok");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_int_equal(db_int(db, "SELECT count(*) FROM audit WHERE action = 'handover-export'"
+                                " AND staff = 'ES' AND bed = 2 AND detail LIKE 'night text%ok'"),
+                     1);
+    c.bed = WARD_CMD_NO_BED;
+    strcpy(c.param, "print");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), 0);
+    assert_int_equal(db_int(db, "SELECT count(*) FROM audit WHERE action = 'handover-print'"
+                                " AND bed IS NULL"),
+                     1);
+    /* Refusals name what was wrong and write nothing. */
+    strcpy(c.param, "delete");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'delete' is not view, export or print"));
+    strcpy(c.param, "view");
+    c.bed = 7;
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no bed 7"));
+    c.bed = 0;
+    c.text[0] = 0;
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "detail"));
+    strcpy(c.text, "x");
+    strcpy(c.staff, "");
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a valid staff id"));
+    /* A print needs a valid staff id before anything is rendered. */
+    c = cmd(WCMD_PRINT_HANDOVER, 0, "x y");
+    c.t0 = t - 3600000;
+    c.t1 = t;
+    assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a valid staff id"));
+    assert_int_equal(db_int(db, "SELECT count(*) FROM audit WHERE action LIKE 'handover-%'"), 2);
+    assert_string_equal(ward_cmd_name(WCMD_PRINT_HANDOVER), "print-handover");
+    assert_string_equal(ward_cmd_name(WCMD_HANDOVER_AUDIT), "handover-audit");
+    ward_free(w);
+    store_close(st);
 }
 
 static void test_every_kind(void **state)
@@ -173,6 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alarm_by_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handover_commands, setup, teardown),
         cmocka_unit_test(test_sensor_summary),
     };
     return cmocka_run_group_tests_name("ward_cmd", tests, NULL, NULL);
