@@ -412,11 +412,12 @@ struct bed_source {
 #define MAX_BED_SOURCES 256
 #define DS_SCRATCH 4096 /* sample values kept for one bed-minute's median */
 
-/* The minute a bed's samples are in, summarised as they are queued (beds
- * 0..MAX_ACC_BEDS-1; others are summarised by retention only). */
+/* The minute a bed's samples are in, summarised as they are queued (up to
+ * MAX_ACC_BEDS beds, any numbers; more are summarised by retention only). */
 #define MAX_ACC_BEDS 256
 #define ACC_VALUES 64 /* values kept for the median; min/max see every one */
 struct minute_acc {
+    int bed;
     bool open;
     int64_t minute;
     int n, nrr, nhr;
@@ -450,6 +451,7 @@ struct store {
     /* live per-minute summaries: the open minute of each bed, and the
      * completed ones not yet written */
     struct minute_acc *accs;
+    size_t naccs;
     struct minute_row *mins;
     size_t nmins, capmins;
     /* alarm transitions an outage held back, and provisional ids */
@@ -1023,14 +1025,28 @@ static void acc_value(int *vals, int *nv, int *lo, int *hi, int v)
         (*nv)++;
 }
 
+/* The accumulator of a bed (a new one when create and there is room). */
+static struct minute_acc *acc_of(struct store *st, int bed, bool create)
+{
+    for (size_t i = 0; i < st->naccs; i++)
+        if (st->accs[i].bed == bed)
+            return &st->accs[i];
+    if (!create || st->naccs == MAX_ACC_BEDS)
+        return NULL;
+    struct minute_acc *a = &st->accs[st->naccs++];
+    a->bed = bed;
+    a->open = false;
+    return a;
+}
+
 /* One per-second value pair (tenths; has_* false for NULL) into its bed's
  * open minute; a value of another minute closes the open one first. */
 static void acc_tenths(struct store *st, int bed, int64_t t, bool has_rr, int rr, bool has_hr,
                        int hr)
 {
-    if (bed < 0 || bed >= MAX_ACC_BEDS || t < 0)
+    struct minute_acc *a = t < 0 ? NULL : acc_of(st, bed, true);
+    if (!a)
         return;
-    struct minute_acc *a = &st->accs[bed];
     int64_t m = t / 60000;
     if (a->open && a->minute != m)
         acc_close(st, bed, a);
@@ -2120,18 +2136,15 @@ long store_recover_minutes(struct store *st, char *err, size_t errlen)
     int beds[MAX_ACC_BEDS], nbeds = 0, rc;
     sqlite3_stmt *b = st->st[S_LOAD_BEDS];
     while ((rc = sqlite3_step(b)) == SQLITE_ROW)
-        if (nbeds < MAX_ACC_BEDS) {
-            int n = sqlite3_column_int(b, 0);
-            if (n >= 0 && n < MAX_ACC_BEDS)
-                beds[nbeds++] = n;
-        }
+        if (nbeds < MAX_ACC_BEDS)
+            beds[nbeds++] = sqlite3_column_int(b, 0);
     if (finish(st, b, rc, err, errlen) < 0)
         return -1;
     long minutes = 0;
     enum { CHUNK = 36000 };
     for (int i = 0; i < nbeds; i++) {
-        struct minute_acc *a = &st->accs[beds[i]];
-        if (a->open) /* samples queued already: this bed is live */
+        struct minute_acc *a = acc_of(st, beds[i], true);
+        if (!a || a->open) /* no room; or samples queued already: live */
             continue;
         sqlite3_stmt *l = st->st[S_MIN_LAST];
         sqlite3_bind_int(l, 1, beds[i]);

@@ -1007,6 +1007,27 @@ static void test_live_minutes_and_recovery(void **state)
     store_close(st);
 }
 
+static void test_live_minutes_any_bed_number(void **state)
+{
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    /* Wards number their beds as they like (301-332 on the third floor). */
+    for (int b = 301; b <= 332; b++) {
+        assert_int_equal(store_sync_bed(st, b, "Rom", err, sizeof err), 0);
+        for (int i = 0; i < 130; i++) {
+            struct store_sample s = {b, 1000LL * i, 14, 70, 1, 1};
+            store_queue_sample(st, &s);
+        }
+    }
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60"), 32 * 2);
+    nmin = 0;
+    assert_int_equal(store_query_minutes(st, 332, 0, 3600000, on_minute, NULL, err, sizeof err),
+                     0);
+    assert_int_equal(nmin, 2);
+    store_close(st);
+}
+
 static void test_upgrade_summarises_old_samples(void **state)
 {
     struct store_options o = {.schema_version = 4};
@@ -1251,6 +1272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_range_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_minutes_and_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_minutes_any_bed_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_summarises_old_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
