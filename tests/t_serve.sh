@@ -268,6 +268,16 @@ if screen korridor | grep -q "handover printed (OS): request id is serve-1" && [
   ok "an attached board prints the handover: the server runs lp and audits it"
 else no "attached print: c=$c args=$(tr '\n' ' ' <"$T/lp.args" 2>/dev/null)"; screen korridor | tail -2 | sed 's/^/# /'; fi
 keys korridor Escape
+# The same over the raw protocol, asked twice without reading: each answer
+# whole and in order, or the second refused while the first is unread.
+if [ -x "$C" ]; then
+  now=$(($(date +%s) * 1000))
+  out=$("$C" "$SOCK" handover $((now - 86400000)) $((now + 86400000)) 2>&1); rc=$?
+  [ $rc = 0 ] && echo "$out" | head -1 | grep -q "^handover [0-9]* lines in [0-9]* parts: HANDOVER Testpost serve" &&
+    echo "$out" | sed -n 2p | grep -q "^handover [0-9]* lines\|^refused: the server is still sending" &&
+    ok "HOREQ answered by HOPART parts in order (a second one while unread: whole or refused)" ||
+    no "HOREQ: rc $rc $out"
+fi
 # wardwatch handover beside the server: it reads the store, the server
 # writes its audit row (the database keeps one writer).
 before=$(sql "SELECT count(*) FROM audit WHERE action='handover-export' AND staff='ES'")

@@ -32,6 +32,11 @@
  *                                   once, until N or the server goes away
  *   ww_client SOCK alarms           the snapshot's shown alarms, one line each:
  *                                   "alarm ID BED-INDEX active|latched acked|unacked"
+ *   ww_client SOCK handover T0 T1   ask for the handover preview of [T0, T1)
+ *                                   (epoch ms) twice without reading: "handover
+ *                                   N lines in K parts: HEAD" for each answer,
+ *                                   "refused: why" for a refusal; fails when a
+ *                                   part comes out of order
  * Exit status 0 when the run went as the mode expects, 1 otherwise.
  */
 #include "proto.h"
@@ -398,6 +403,43 @@ int main(int argc, char **argv)
                 printf("confirmed %s\n", what);
         }
         return 0;
+    }
+    if (!strcmp(mode, "handover") && argc > 4) {
+        hello(p.fd, PROTO_VERSION, "handover");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        for (uint32_t req = 1; req <= 2; req++) {
+            struct proto_horeq hr = {req, "", atoll(argv[3]), atoll(argv[4])};
+            struct proto_buf b = {out, 0, sizeof out, 0, false};
+            proto_put_horeq(&b, &hr);
+            put(p.fd, out, b.len);
+        }
+        static struct proto_hopart hp;
+        size_t fl;
+        bool eof;
+        const uint8_t *f;
+        uint32_t got[3] = {0}, parts[3] = {0};
+        int answers = 0;
+        while (answers < 2 && (f = next_frame(&p, 10000, &fl, &eof))) {
+            uint8_t t = proto_frame_type(f);
+            struct proto_reply r;
+            if (t == PT_REPLY && proto_get_reply(f, fl, &r) == 0 && r.req >= 1 && r.req <= 2) {
+                printf("refused: %s\n", r.message);
+                answers++;
+            } else if (t == PT_HOPART) {
+                if (proto_get_hopart(f, fl, &hp) < 0 || hp.req < 1 || hp.req > 2 ||
+                    hp.first != got[hp.req])
+                    return printf("bad or out-of-order HOPART\n"), 1;
+                got[hp.req] += hp.n;
+                parts[hp.req]++;
+                if (got[hp.req] == hp.total) {
+                    printf("handover %u lines in %u parts: %s\n", hp.total, parts[hp.req],
+                           hp.head[0]);
+                    answers++;
+                }
+            }
+        }
+        return answers == 2 ? 0 : (printf("no answer\n"), 1);
     }
     fprintf(stderr, "ww_client: unknown mode %s\n", mode);
     return 2;
