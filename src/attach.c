@@ -30,7 +30,6 @@
 #define HISTORY_MS 3000 /* refresh of the detail view's history */
 #define OUT_CAP 65536
 #define HANDOVER_WAIT_MS 15000 /* the server builds it from the store */
-#define PRINT_WAIT_MS 60000    /* ... and hands the PDF to lp */
 
 enum astate { A_IDLE, A_HANDSHAKE, A_SYNCED };
 
@@ -68,6 +67,12 @@ struct attach {
     uint32_t req, next_req;
     view_reply_cb cb;
     void *cbctx;
+    /* a print waiting for its REPLY (lp may take its time: other commands
+     * go on meanwhile) */
+    bool ppending;
+    uint32_t preq;
+    view_reply_cb pcb;
+    void *pcbctx;
     /* history cache for the detail view */
     struct ward_history_line hlines[PROTO_MAX_HISTORY];
     int hn;
@@ -129,6 +134,12 @@ static void disconnect(struct attach *a, const char *why)
         a->cb(a->cbctx, false,
               _("the connection to the server was lost before it answered: check on the board "
                 "whether it was saved"));
+    }
+    if (a->ppending) {
+        a->ppending = false;
+        a->pcb(a->pcbctx, false,
+               _("the connection to the server was lost before lp answered: check the printer "
+                 "queue before printing again"));
     }
 }
 
@@ -285,6 +296,11 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         if (a->howait && !a->hodone && r.req == a->horeq) {
             a->hofailed = a->hodone = true;
             ww_strlcpy(a->hoerr, r.message, sizeof a->hoerr);
+            return 0;
+        }
+        if (a->ppending && r.req == a->preq) {
+            a->ppending = false;
+            a->pcb(a->pcbctx, r.ok, r.message);
             return 0;
         }
         if (a->pending && r.req == a->req) {
@@ -670,29 +686,32 @@ static void on_print_reply(void *ctx, bool ok, const char *message)
 }
 
 /* A print is a command the server runs (and audits) and answers with lp's
- * request line; the board waits for it. */
+ * request line when lp is done; it has its own slot so acknowledgements
+ * and notes from this board go on meanwhile. */
 static int v_print_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
-                            const char *staff, char *msg, size_t msglen, char *err, size_t errlen)
+                            const char *staff, view_reply_cb cb, void *cbctx, char *err,
+                            size_t errlen)
 {
     struct attach *a = ctx;
-    struct ward_cmd c = {.kind = WCMD_PRINT_HANDOVER, .t0 = t0, .t1 = t1};
-    ww_strlcpy(c.staff, staff ? staff : "", sizeof c.staff);
-    ww_strlcpy(c.text, period ? period : "", sizeof c.text);
-    struct print_wait w = {false, false, ""};
-    if (v_command(a, &c, on_print_reply, &w, err, errlen) < 0)
-        return -1;
-    if (pump_until(a, &w.done, PRINT_WAIT_MS) < 0) {
-        if (a->pending && a->cb == on_print_reply && a->cbctx == &w)
-            a->pending = false; /* w goes out of scope: the late answer is dropped */
-        if (w.done) /* the lost link answered "not known" */
-            return ww_err(err, errlen, "%s", w.msg);
-        return ww_err(err, errlen, "%s",
-                      _("the server did not answer in time: check the printer queue before "
-                        "printing again"));
-    }
-    if (!w.ok)
-        return ww_err(err, errlen, "%s", w.msg);
-    ww_strlcpy(msg, w.msg, msglen);
+    if (a->st != A_SYNCED)
+        return ww_err(err, errlen, "%s", _("not connected to the monitoring server"));
+    if (a->ppending)
+        return ww_err(err, errlen, "%s", _("the previous print is still with the server"));
+    static struct proto_cmd pc;
+    memset(&pc, 0, sizeof pc);
+    pc.req = ++a->next_req;
+    pc.cmd.kind = WCMD_PRINT_HANDOVER;
+    pc.cmd.t0 = t0;
+    pc.cmd.t1 = t1;
+    ww_strlcpy(pc.cmd.staff, staff ? staff : "", sizeof pc.cmd.staff);
+    ww_strlcpy(pc.cmd.text, period ? period : "", sizeof pc.cmd.text);
+    struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
+    if (proto_put_cmd(&b, &pc) < 0 || send_bytes(a, b.p, b.len) < 0)
+        return ww_err(err, errlen, "%s", _("could not send to the monitoring server"));
+    a->ppending = true;
+    a->preq = pc.req;
+    a->pcb = cb;
+    a->pcbctx = cbctx;
     return 0;
 }
 

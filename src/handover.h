@@ -217,6 +217,26 @@ int handover_print(const char *file, const char *printer, const char *title, cha
  * the file. 0 with lp's request line in msg, or -1 with lp's message. */
 int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
                        char *msg, size_t msglen, char *err, size_t errlen);
+
+/* lp under a loop, for the monitoring core, which must never wait for it:
+ * cb(ctx, 0, lp's request line) or cb(ctx, -1, lp's message) once, from
+ * the loop, when lp ends (killed after 60 s). NULL with err when it could
+ * not start (cb is then never called). file is removed at the end when
+ * remove. */
+struct loop;
+struct handover_print_job;
+typedef void (*handover_print_cb)(void *ctx, int rc, const char *text);
+struct handover_print_job *handover_print_start(struct loop *l, const char *file, bool remove,
+                                                const char *printer, const char *title,
+                                                handover_print_cb cb, void *ctx, char *err,
+                                                size_t errlen);
+/* The same for h rendered as PDF (rendering itself runs here, ~0.15 s for
+ * 32 beds). */
+struct handover_print_job *handover_print_pdf_start(struct loop *l, const struct handover *h,
+                                                    const char *printer, handover_print_cb cb,
+                                                    void *ctx, char *err, size_t errlen);
+/* Give up a job before it ended: lp killed, cb not called. */
+void handover_print_cancel(struct handover_print_job *j);
 /* The audit detail of a view, export or print of h (below) into buf. */
 void handover_audit_detail(const struct handover *h, const char *format, const char *where,
                            bool ok, char *buf, size_t n);

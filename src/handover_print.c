@@ -7,9 +7,16 @@
  * shell. lp's stdout (the request id) and stderr (why it failed: "lp: The
  * printer or class does not exist.") are captured through pipes and given
  * back to the caller, so the nurse sees lp's own words.
+ *
+ * The monitoring core never waits for lp: handover_print_start runs it
+ * under the core's loop (its pipes watched, a timer for the timeout) and
+ * calls back when it ends, so a CUPS that hangs cannot hold up the ward's
+ * alarms. The command line's handover_print waits, as it has nothing else
+ * to do.
  */
 #include "handover.h"
 
+#include "loop.h"
 #include "util.h"
 
 #include <errno.h>
@@ -51,9 +58,10 @@ static void tidy(char *s)
             *p = ';';
 }
 
-/* Run lp on file. */
-int handover_print(const char *file, const char *printer, const char *title, char *out,
-                   size_t outlen, char *err, size_t errlen)
+/* Start lp on file with its stdout and stderr on pipes (*out_fd,
+ * *err_fd, non-blocking). 0, or -1 with why. */
+static int spawn_lp(const char *file, const char *printer, const char *title, pid_t *pidp,
+                    int *out_fd, int *err_fd, char *err, size_t errlen)
 {
     if (printer && *printer && !handover_printer_name_ok(printer))
         return ww_err(err, errlen, "'%s' is not a printer name CUPS accepts", printer);
@@ -99,50 +107,37 @@ int handover_print(const char *file, const char *printer, const char *title, cha
         return ww_err(err, errlen, "cannot run lp: %s (is cups-client installed?)",
                       strerror(rc));
     }
-    char obuf[1024] = "", ebuf[1024] = "";
-    size_t on = 0, en = 0;
-    struct pollfd pf[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-    int open_fds = 2;
-    int64_t deadline = ww_mono_ms() + LP_TIMEOUT_MS;
-    bool timed_out = false;
-    while (open_fds > 0) {
-        int64_t left = deadline - ww_mono_ms();
-        if (left <= 0) {
-            timed_out = true;
-            kill(pid, SIGKILL);
-            break;
-        }
-        int r = poll(pf, 2, (int)left);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            break;
-        for (int i = 0; i < 2; i++) {
-            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char *buf = i ? ebuf : obuf;
-            size_t *len = i ? &en : &on;
-            char tmp[512];
-            ssize_t k = read(pf[i].fd, tmp, sizeof tmp);
-            if (k <= 0) {
-                close(pf[i].fd);
-                pf[i].fd = -1;
-                open_fds--;
-                continue;
-            }
-            size_t room = sizeof obuf - 1 - *len;
-            size_t c = (size_t)k < room ? (size_t)k : room;
-            memcpy(buf + *len, tmp, c);
-            *len += c;
-            buf[*len] = 0;
-        }
+    fcntl(po[0], F_SETFL, O_NONBLOCK);
+    fcntl(pe[0], F_SETFL, O_NONBLOCK);
+    *pidp = pid;
+    *out_fd = po[0];
+    *err_fd = pe[0];
+    return 0;
+}
+
+/* Append what fd has to buf (cap bytes with the NUL); false at EOF or on
+ * an error other than "nothing yet". */
+static bool drain(int fd, char *buf, size_t *len, size_t cap)
+{
+    for (;;) {
+        char tmp[512];
+        ssize_t k = read(fd, tmp, sizeof tmp);
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+            return true;
+        if (k <= 0)
+            return false;
+        size_t room = cap - 1 - *len;
+        size_t c = (size_t)k < room ? (size_t)k : room;
+        memcpy(buf + *len, tmp, c);
+        *len += c;
+        buf[*len] = 0;
     }
-    for (int i = 0; i < 2; i++)
-        if (pf[i].fd >= 0)
-            close(pf[i].fd);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+}
+
+/* What lp's end means: 0 with its request line in out, or -1 with why. */
+static int lp_result(int status, bool timed_out, char *obuf, char *ebuf, char *out,
+                     size_t outlen, char *err, size_t errlen)
+{
     tidy(obuf);
     tidy(ebuf);
     char clean_e[1024], clean_o[1024];
@@ -165,28 +160,226 @@ int handover_print(const char *file, const char *printer, const char *title, cha
     return 0;
 }
 
-/* PDF in a temporary file, printed, removed. */
-int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
-                       char *msg, size_t msglen, char *err, size_t errlen)
+/* Run lp on file and wait for it. */
+int handover_print(const char *file, const char *printer, const char *title, char *out,
+                   size_t outlen, char *err, size_t errlen)
+{
+    pid_t pid;
+    int po0, pe0;
+    if (spawn_lp(file, printer, title, &pid, &po0, &pe0, err, errlen) < 0)
+        return -1;
+    char obuf[1024] = "", ebuf[1024] = "";
+    size_t on = 0, en = 0;
+    struct pollfd pf[2] = {{po0, POLLIN, 0}, {pe0, POLLIN, 0}};
+    int open_fds = 2;
+    int64_t deadline = ww_mono_ms() + LP_TIMEOUT_MS;
+    bool timed_out = false;
+    while (open_fds > 0) {
+        int64_t left = deadline - ww_mono_ms();
+        if (left <= 0) {
+            timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        int r = poll(pf, 2, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            if (!drain(pf[i].fd, i ? ebuf : obuf, i ? &en : &on, sizeof obuf)) {
+                close(pf[i].fd);
+                pf[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (pf[i].fd >= 0)
+            close(pf[i].fd);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return lp_result(status, timed_out, obuf, ebuf, out, outlen, err, errlen);
+}
+
+/* ---- lp under a loop ---- */
+
+struct handover_print_job {
+    struct loop *l;
+    pid_t pid;
+    int fd[2];           /* lp's stdout, stderr; -1 once at EOF */
+    char buf[2][1024];
+    size_t len[2];
+    int timeout_timer, reap_timer;
+    bool timed_out;
+    char file[1024];     /* removed at the end when remove */
+    bool remove;
+    handover_print_cb cb;
+    void *ctx;
+};
+
+static void job_free(struct handover_print_job *j)
+{
+    for (int i = 0; i < 2; i++)
+        if (j->fd[i] >= 0) {
+            loop_del_fd(j->l, j->fd[i]);
+            close(j->fd[i]);
+        }
+    if (j->timeout_timer >= 0)
+        loop_del_timer(j->l, j->timeout_timer);
+    if (j->reap_timer >= 0)
+        loop_del_timer(j->l, j->reap_timer);
+    if (j->remove)
+        unlink(j->file);
+    free(j);
+}
+
+/* lp has ended (or was killed): the answer, then the job is gone. */
+static void job_finish(struct handover_print_job *j, int status)
+{
+    char out[1024] = "", err[1024] = "";
+    int rc = lp_result(status, j->timed_out, j->buf[0], j->buf[1], out, sizeof out, err,
+                       sizeof err);
+    handover_print_cb cb = j->cb;
+    void *ctx = j->ctx;
+    job_free(j);
+    cb(ctx, rc, rc == 0 ? out : err);
+}
+
+static void on_reap_timer(struct loop *l, int id, void *ctx)
+{
+    struct handover_print_job *j = ctx;
+    int status = 0;
+    pid_t r = waitpid(j->pid, &status, WNOHANG);
+    if (r == j->pid || (r < 0 && errno != EINTR)) {
+        job_finish(j, r == j->pid ? status : 0);
+    }
+}
+
+static void on_lp_output(struct loop *l, int fd, int ev, void *ctx)
+{
+    struct handover_print_job *j = ctx;
+    int i = fd == j->fd[0] ? 0 : 1;
+    if (drain(fd, j->buf[i], &j->len[i], sizeof j->buf[i]))
+        return;
+    loop_del_fd(l, fd);
+    close(fd);
+    j->fd[i] = -1;
+    if (j->fd[0] < 0 && j->fd[1] < 0) {
+        int status = 0;
+        pid_t r = waitpid(j->pid, &status, WNOHANG);
+        if (r == j->pid || (r < 0 && errno != EINTR))
+            job_finish(j, r == j->pid ? status : 0);
+        else if (j->reap_timer < 0)
+            j->reap_timer = loop_add_timer(l, 20, true, on_reap_timer, j);
+    }
+}
+
+static void on_lp_timeout(struct loop *l, int id, void *ctx)
+{
+    struct handover_print_job *j = ctx;
+    j->timeout_timer = -1; /* one-shot: gone */
+    j->timed_out = true;
+    kill(j->pid, SIGKILL);
+    int status = 0;
+    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    job_finish(j, status);
+}
+
+struct handover_print_job *handover_print_start(struct loop *l, const char *file, bool remove,
+                                                const char *printer, const char *title,
+                                                handover_print_cb cb, void *ctx, char *err,
+                                                size_t errlen)
+{
+    struct handover_print_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        ww_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    j->l = l;
+    j->fd[0] = j->fd[1] = j->timeout_timer = j->reap_timer = -1;
+    j->cb = cb;
+    j->ctx = ctx;
+    ww_strlcpy(j->file, file, sizeof j->file);
+    if (spawn_lp(file, printer, title, &j->pid, &j->fd[0], &j->fd[1], err, errlen) < 0) {
+        free(j);
+        return NULL;
+    }
+    j->remove = remove;
+    j->timeout_timer = loop_add_timer(l, LP_TIMEOUT_MS, false, on_lp_timeout, j);
+    if (j->timeout_timer < 0 || loop_add_fd(l, j->fd[0], LOOP_READ, on_lp_output, j) < 0 ||
+        loop_add_fd(l, j->fd[1], LOOP_READ, on_lp_output, j) < 0) {
+        kill(j->pid, SIGKILL);
+        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        j->remove = false;
+        job_free(j);
+        ww_err(err, errlen, "cannot watch lp: the loop is full");
+        return NULL;
+    }
+    return j;
+}
+
+void handover_print_cancel(struct handover_print_job *j)
+{
+    if (!j)
+        return;
+    kill(j->pid, SIGKILL);
+    while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    job_free(j);
+}
+
+/* Render h as PDF into a new temporary file (path in tmp, n bytes) and
+ * make lp's title. 0, or -1 with why (no file left). */
+static int render_for_print(const struct handover *h, const char *bed_label, char *tmp, size_t n,
+                            char *title, size_t tn, char *err, size_t errlen)
 {
     const char *tmpdir = getenv("TMPDIR");
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s/wardwatch-handover.XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    snprintf(tmp, n, "%s/wardwatch-handover.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     int fd = mkstemp(tmp);
     if (fd < 0)
         return ww_err(err, errlen, "cannot make a temporary file: %s", strerror(errno));
     close(fd);
-    int rc = -1;
-    if (handover_write_pdf(h, tmp, err, errlen) >= 0) {
-        char title[700], l1[200], l2[200], l3[200];
-        handover_header(h, l1, l2, l3, sizeof l1);
-        if (bed_label && *bed_label)
-            snprintf(title, sizeof title, "%s, bed %s, %s", l1, bed_label, l2);
-        else
-            snprintf(title, sizeof title, "%s, %s", l1, l2);
-        rc = handover_print(tmp, printer, title, msg, msglen, err, errlen);
+    if (handover_write_pdf(h, tmp, err, errlen) < 0) {
+        unlink(tmp);
+        return -1;
     }
+    char l1[200], l2[200], l3[200];
+    handover_header(h, l1, l2, l3, sizeof l1);
+    if (bed_label && *bed_label)
+        snprintf(title, tn, "%s, bed %s, %s", l1, bed_label, l2);
+    else
+        snprintf(title, tn, "%s, %s", l1, l2);
+    return 0;
+}
+
+struct handover_print_job *handover_print_pdf_start(struct loop *l, const struct handover *h,
+                                                    const char *printer, handover_print_cb cb,
+                                                    void *ctx, char *err, size_t errlen)
+{
+    char tmp[1024], title[700];
+    if (render_for_print(h, NULL, tmp, sizeof tmp, title, sizeof title, err, errlen) < 0)
+        return NULL;
+    struct handover_print_job *j =
+        handover_print_start(l, tmp, true, printer, title, cb, ctx, err, errlen);
+    if (!j)
+        unlink(tmp);
+    return j;
+}
+
+/* PDF in a temporary file, printed, removed. */
+int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
+                       char *msg, size_t msglen, char *err, size_t errlen)
+{
+    char tmp[1024], title[700];
+    if (render_for_print(h, bed_label, tmp, sizeof tmp, title, sizeof title, err, errlen) < 0)
+        return -1;
+    int rc = handover_print(tmp, printer, title, msg, msglen, err, errlen);
     unlink(tmp);
     return rc;
 }

@@ -168,6 +168,11 @@ struct ward *monitor_ward(struct monitor *m)
     return m->ward;
 }
 
+struct loop *monitor_loop(struct monitor *m)
+{
+    return m->loop;
+}
+
 void monitor_on_reading(struct monitor *m, monitor_reading_cb cb, void *ctx)
 {
     m->rcb = cb;

@@ -39,6 +39,8 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
                             const struct monitor_opts *o, char *err, size_t errlen);
 void monitor_free(struct monitor *m);
 struct ward *monitor_ward(struct monitor *m);
+/* The loop the monitor runs under. */
+struct loop *monitor_loop(struct monitor *m);
 void monitor_on_reading(struct monitor *m, monitor_reading_cb cb, void *ctx);
 /* After the paced clock moved past one or more ward seconds (ward_tick ran),
  * once per loop timer turn: the server broadcasts the ward's state there. */

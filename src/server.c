@@ -69,6 +69,13 @@ struct server {
     struct proto_hist hist; /* scratch for snapshots */
     struct proto_history history;
     struct proto_hopart *hopart; /* scratch for handovers, allocated on use */
+    /* prints under way: who asked, answered when lp is done */
+    struct server_print {
+        bool used;
+        struct server *s;
+        unsigned client;
+        uint32_t req;
+    } prints[4];
 };
 
 static void client_readable(struct loop *l, int fd, int ev, void *ctx);
@@ -284,9 +291,65 @@ static void send_snapshot(struct server *s, struct client *c)
     client_send(c, s->scratch, frame_len(s, proto_put_synced(scratch(s))), true);
 }
 
+/* lp is done with a board's print (audited): answer that board, if it is
+ * still here. */
+static void on_print_done(void *ctx, bool ok, const char *msg)
+{
+    struct server_print *p = ctx;
+    struct server *s = p->s;
+    p->used = false;
+    for (int i = 0; i < SERVER_SLOTS; i++) {
+        struct client *c = s->c[i];
+        if (!c || c->id != p->client)
+            continue;
+        struct proto_reply r = {p->req, ok, ""};
+        ww_strlcpy(r.message, msg, sizeof r.message);
+        client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
+        log_msg(ok ? LOG_INFO : LOG_WARN, "board %u (%s): handover printed: %s", c->id, c->name,
+                msg);
+        reap(s);
+        return;
+    }
+    log_msg(LOG_INFO, "handover print for board %u, gone meanwhile: %s", p->client, msg);
+}
+
+/* A print: started under the loop, answered when lp is done, so the
+ * ward never waits for CUPS. */
+static void start_print(struct server *s, struct client *c, const struct proto_cmd *pc)
+{
+    char err[512] = "";
+    struct server_print *p = NULL;
+    for (size_t i = 0; i < WW_ARRAY_LEN(s->prints) && !p; i++)
+        if (!s->prints[i].used)
+            p = &s->prints[i];
+    int rc = -1;
+    if (!p)
+        ww_err(err, sizeof err, "%zu handover prints are still running; try again shortly",
+               WW_ARRAY_LEN(s->prints));
+    else {
+        *p = (struct server_print){true, s, c->id, pc->req};
+        rc = ward_print_handover_start(s->w, s->l, pc->cmd.text, pc->cmd.t0, pc->cmd.t1,
+                                       pc->cmd.staff, monitor_now(s->m), on_print_done, p, err,
+                                       sizeof err);
+        if (rc < 0)
+            p->used = false;
+    }
+    log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): print-handover by %s: %s%s", c->id,
+            c->name, pc->cmd.staff, rc == 0 ? "started" : "refused: ", rc == 0 ? "" : err);
+    if (rc < 0) {
+        struct proto_reply r = {pc->req, false, ""};
+        ww_strlcpy(r.message, err, sizeof r.message);
+        client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
+    }
+}
+
 /* A command from a board: run it, send its effect to all, then answer. */
 static void handle_cmd(struct server *s, struct client *c, const struct proto_cmd *pc)
 {
+    if (pc->cmd.kind == WCMD_PRINT_HANDOVER) {
+        start_print(s, c, pc);
+        return;
+    }
     char err[512] = "";
     s->cur = c;
     int rc = ward_cmd_exec(s->w, &pc->cmd, monitor_now(s->m), err, sizeof err);
@@ -301,9 +364,7 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
             rc == 0 ? "committed" : "refused: ", rc == 0 ? "" : err);
     broadcast_dirty(s);
     struct proto_reply r = {pc->req, rc == 0, ""};
-    /* a print answers with lp's request line */
-    ww_strlcpy(r.message, rc == 0 && pc->cmd.kind != WCMD_PRINT_HANDOVER ? "" : err,
-               sizeof r.message);
+    ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);
     client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
 }
 
@@ -672,6 +733,9 @@ void server_free(struct server *s)
         if (s->c[i])
             client_bye(s->c[i], "the monitoring server is stopping");
     reap(s);
+    for (size_t i = 0; i < WW_ARRAY_LEN(s->prints); i++)
+        if (s->prints[i].used)
+            ward_print_forget(s->w, &s->prints[i]);
     ward_set_listener(s->w, NULL, NULL);
     monitor_on_tick(s->m, NULL, NULL);
     if (s->timer >= 0)

@@ -116,10 +116,11 @@ static int e_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
 }
 
 static int e_print_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
-                            const char *staff, char *msg, size_t msglen, char *err, size_t errlen)
+                            const char *staff, view_reply_cb cb, void *cbctx, char *err,
+                            size_t errlen)
 {
-    return ward_cmd_print_handover(monitor_ward(ctx), period, t0, t1, staff, monitor_now(ctx), msg,
-                                   msglen, err, errlen);
+    return ward_print_handover_start(monitor_ward(ctx), monitor_loop(ctx), period, t0, t1, staff,
+                                     monitor_now(ctx), cb, cbctx, err, errlen);
 }
 
 static const struct view_ops embedded_ops = {

@@ -77,13 +77,16 @@ struct view_ops {
     void (*set_listener)(void *ctx, view_event_cb cb, void *cbctx);
     /* The handover of [t0, t1) for the preview: its page header and its
      * lines without the plots (free(out->lines)); 0, or -1 with a message.
-     * Then its print, audited (see ward_cmd_print_handover). Both wait for
-     * the answer (an attached board asks the server, which makes them from
-     * the store; see proto.h). */
+     * The preview waits for the answer (an attached board asks the server,
+     * which makes it from the store; see proto.h). The print does not: -1
+     * with err when refused at once, else 0 and cb(cbctx, ok, lp's request
+     * line or why) once when lp has taken it (or failed), audited either
+     * way (see ward_print_handover_start). */
     int (*handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
                     struct view_handover *out, char *err, size_t errlen);
     int (*print_handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
-                          const char *staff, char *msg, size_t msglen, char *err, size_t errlen);
+                          const char *staff, view_reply_cb cb, void *cbctx, char *err,
+                          size_t errlen);
 };
 
 /* Free out->lines after use. */

@@ -29,6 +29,7 @@ mkdir -p "$T/fakebin"
 cat >"$T/fakebin/lp" <<EOF
 #!/bin/sh
 for a in "\$@"; do printf '%s\n' "\$a"; done >"$T/lp.args"
+sleep 2   # lp takes its time; the ward must not wait for it
 echo "request id is board-1 (1 file(s))"
 EOF
 chmod +x "$T/fakebin/lp"
@@ -98,7 +99,13 @@ if screen | grep -q "HANDOVER Observasjonspost 3 (demo) - [a-z]* shift" && scree
    screen | grep -q "== Bed 1  Rom 1 vindu"; then ok "H previews the shift's handover (ISBAR)"
 else no "no handover preview"; screen | head -8 | sed 's/^/# /'; fi
 keys NPage; screen | grep -q "== Bed 1  Rom 1 vindu" && no "PgDn did not scroll" || ok "PgDn scrolls the preview"
-keys p; text "KN"; keys Enter; sleep 2
+keys p; text "KN"; keys Enter
+# While lp works the in-process ward goes on: its clock keeps moving.
+c1=$(screen | head -1 | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' | head -1); sleep 1.2
+c2=$(screen | head -1 | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' | head -1)
+[ -n "$c1" ] && [ "$c1" != "$c2" ] && screen | grep -q "printing the handover (KN)" &&
+  ok "the ward runs on while lp prints ($c1 -> $c2)" || no "during the print: '$c1' '$c2' $(screen | tail -1)"
+sleep 2
 c=$(sql "SELECT count(*) FROM audit WHERE action='handover-print' AND staff='KN' AND detail LIKE '% beds 1,%ok'")
 if screen | grep -q "handover printed (KN): request id is board-1" && [ "${c:-0}" = 1 ] &&
    [ "$(sed -n 1p "$T/lp.args")" = "-t" ] && [ "$(sed -n 3p "$T/lp.args")" = "--" ]; then

@@ -87,6 +87,7 @@ mkdir -p "$T/fakebin"
 cat >"$T/fakebin/lp" <<EOF
 #!/bin/sh
 for a in "\$@"; do printf '%s\n' "\$a"; done >"$T/lp.args"
+[ -e "$T/lp.slow" ] && sleep 4   # a CUPS that takes its time
 echo "request id is serve-1 (1 file(s))"
 EOF
 chmod +x "$T/fakebin/lp"
@@ -261,7 +262,19 @@ keys korridor H; sleep 1
 if screen korridor | grep -q "HANDOVER Testpost serve" && screen korridor | grep -q "I  Identification" &&
    screen korridor | grep -q "== Bed 1  Rom 1 vindu"; then ok "an attached board previews the handover (from the server)"
 else no "attached handover preview"; screen korridor | head -6 | sed 's/^/# /'; fi
-keys korridor p; text korridor OS; keys korridor Enter; sleep 2
+: >"$T/lp.slow"
+keys korridor p; text korridor OS; keys korridor Enter
+# While lp works (4 s) the server goes on: a board's command is answered
+# at once, and the printing board can act meanwhile.
+wait_for korridor "printing the handover (OS)" 2 && shown=1 || shown=0
+t0=$(date +%s%N)
+[ -x "$C" ] && "$C" "$SOCK" admit 1 P-0078 KN >"$T/admit2.out" 2>&1
+ms=$((($(date +%s%N) - t0) / 1000000))
+if grep -q "^ok" "$T/admit2.out" && [ "$ms" -lt 2000 ] && [ $shown = 1 ]; then
+  ok "a slow lp holds nothing up: another command answered in $ms ms while it prints"
+else no "during the print: ${ms} ms, $(cat "$T/admit2.out"); $(screen korridor | tail -1)"; fi
+wait_for korridor "handover printed (OS)" 8 >/dev/null
+rm -f "$T/lp.slow"
 c=$(sql "SELECT count(*) FROM audit WHERE action='handover-print' AND staff='OS' AND detail LIKE '%serve-1%ok'")
 if screen korridor | grep -q "handover printed (OS): request id is serve-1" && [ "${c:-0}" = 1 ] &&
    [ "$(sed -n 1p "$T/lp.args" 2>/dev/null)" = "-t" ]; then

@@ -11,6 +11,7 @@
 #include "ww_test.h"
 #include "config.h"
 #include "handover.h"
+#include "loop.h"
 #include "store.h"
 #include "util.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -662,6 +664,95 @@ static void test_print_argv(void **state)
     free(old);
 }
 
+/* The loop-driven print: lp's answer through the callback, the loop
+ * free to run meanwhile; a cancelled job kills lp and never calls back. */
+struct async_result {
+    int calls, rc;
+    char text[1024];
+    struct loop *l;
+};
+
+static void on_async(void *ctx, int rc, const char *text)
+{
+    struct async_result *r = ctx;
+    r->calls++;
+    r->rc = rc;
+    snprintf(r->text, sizeof r->text, "%s", text);
+    loop_stop(r->l);
+}
+
+static int ticks;
+static void on_tick(struct loop *l, int id, void *ctx)
+{
+    ticks++;
+}
+
+static void on_give_up(struct loop *l, int id, void *ctx)
+{
+    loop_stop(l);
+}
+
+static void test_print_async(void **state)
+{
+    char *old = strdup(getenv("PATH"));
+    char file[4300], pidfile[4300], script[9000];
+    snprintf(file, sizeof file, "%s/h.pdf", dir);
+    snprintf(pidfile, sizeof pidfile, "%s/lp.pid", dir);
+    ww_test_write_file(file, "%PDF-1.4\n");
+    snprintf(script, sizeof script,
+             "#!/bin/sh\necho $$ > '%s'\nsleep 1\necho 'request id is async-1 (1 file(s))'\n",
+             pidfile);
+    fake_lp(script);
+    struct loop *l = loop_new(false);
+    assert_non_null(l);
+    struct async_result r = {0, 0, "", l};
+    ticks = 0;
+    int t = loop_add_timer(l, 50, true, on_tick, NULL);
+    int g = loop_add_timer(l, 10000, false, on_give_up, NULL);
+    struct handover_print_job *j =
+        handover_print_start(l, file, true, "obs3", "t", on_async, &r, err, sizeof err);
+    assert_non_null(j);
+    loop_run(l);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.text, "request id is async-1 (1 file(s))");
+    assert_true(ticks >= 10); /* the loop ran its timers while lp slept */
+    assert_int_equal(access(file, F_OK), -1); /* removed when done */
+    /* lp's refusal comes back the same way */
+    fake_lp("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n");
+    r.calls = 0;
+    j = handover_print_start(l, "/tmp/f.pdf", false, "nope", NULL, on_async, &r, err, sizeof err);
+    assert_non_null(j);
+    loop_run(l);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.rc, -1);
+    assert_string_equal(r.text, "lp: The printer or class does not exist.");
+    /* cancelled: lp killed, no call back */
+    fake_lp(script);
+    unlink(pidfile);
+    r.calls = 0;
+    j = handover_print_start(l, "/tmp/f.pdf", false, NULL, NULL, on_async, &r, err, sizeof err);
+    assert_non_null(j);
+    for (int i = 0; i < 50 && access(pidfile, F_OK) < 0; i++)
+        usleep(20000);
+    FILE *f = fopen(pidfile, "r");
+    assert_non_null(f);
+    int pid = 0;
+    assert_int_equal(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    handover_print_cancel(j);
+    assert_int_equal(kill(pid, 0), -1); /* gone, and reaped */
+    assert_int_equal(r.calls, 0);
+    /* a refused printer name never starts lp */
+    assert_null(handover_print_start(l, "/tmp/f.pdf", false, "-oevil", NULL, on_async, &r, err,
+                                     sizeof err));
+    loop_del_timer(l, t);
+    loop_del_timer(l, g);
+    loop_free(l);
+    setenv("PATH", old, 1);
+    free(old);
+}
+
 static void test_print_failure(void **state)
 {
     char *old = strdup(getenv("PATH"));
@@ -704,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_printer_names),
         cmocka_unit_test_setup_teardown(test_print_argv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_print_async, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

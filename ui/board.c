@@ -85,6 +85,7 @@ struct ui {
     int ho_top;
     char ho_head[3][256];
     char ho_shift[16];
+    char print_who[24]; /* initials of the print under way, "" none */
     int64_t ho_t0, ho_t1;
 };
 
@@ -868,6 +869,18 @@ static void on_reply(void *ctx, bool ok, const char *message)
     u->dirty = true;
 }
 
+/* lp's answer to a print (the ward kept running while it worked). */
+static void on_print_reply(void *ctx, bool ok, const char *message)
+{
+    struct ui *u = ctx;
+    if (ok)
+        set_msg(u, false, _("handover printed (%s): %s"), u->print_who, message);
+    else
+        set_msg(u, true, _("printing failed: %s"), message);
+    u->print_who[0] = 0;
+    u->dirty = true;
+}
+
 /* Commit the form's command: through the view, answered when committed
  * (at once in this process, by the server when attached). */
 static void form_commit(struct ui *u)
@@ -901,17 +914,22 @@ static void form_commit(struct ui *u)
         ww_strlcpy(c.text, u->field[1], sizeof c.text);
         break;
     case F_PRINT: {
-        /* lp runs while the loop waits (it only hands the file to CUPS). */
-        char msg[256] = "";
-        const char *who = u->input;
-        int rc = u->v.ops->print_handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, who, msg,
-                                          sizeof msg, err, sizeof err);
-        if (rc == 0) {
-            set_msg(u, false, _("handover printed (%s): %s"), who, msg);
+        /* lp runs beside the ward (it must never hold up the alarms);
+         * its answer comes later. */
+        if (u->print_who[0]) {
+            set_msg(u, true, _("printing failed: the handover printed by %s is not done yet"),
+                    u->print_who);
             u->form = F_NONE;
             return;
         }
-        set_msg(u, true, _("printing failed: %s"), err);
+        ww_strlcpy(u->print_who, u->input, sizeof u->print_who);
+        if (u->v.ops->print_handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, u->print_who,
+                                     on_print_reply, u, err, sizeof err) < 0) {
+            u->print_who[0] = 0;
+            set_msg(u, true, _("printing failed: %s"), err);
+        } else if (u->print_who[0]) {
+            set_msg(u, false, _("printing the handover (%s)..."), u->print_who);
+        }
         u->form = F_NONE;
         return;
     }
