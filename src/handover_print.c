@@ -249,14 +249,31 @@ static void job_finish(struct handover_print_job *j, int status)
     cb(ctx, rc, rc == 0 ? out : err);
 }
 
-static void on_reap_timer(struct loop *l, int id, void *ctx)
+/* Finish the job if lp has exited (never blocks); true when it did (the
+ * job is then gone). */
+static bool job_reap(struct handover_print_job *j)
 {
-    struct handover_print_job *j = ctx;
     int status = 0;
     pid_t r = waitpid(j->pid, &status, WNOHANG);
-    if (r == j->pid || (r < 0 && errno != EINTR)) {
-        job_finish(j, r == j->pid ? status : 0);
-    }
+    if (r != j->pid && !(r < 0 && errno != EINTR))
+        return false;
+    job_finish(j, r == j->pid ? status : 0);
+    return true;
+}
+
+/* Kill lp and wait for it (at once after SIGKILL). */
+static int kill_lp(pid_t pid)
+{
+    int status = 0;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+static void on_reap_timer(struct loop *l, int id, void *ctx)
+{
+    job_reap(ctx);
 }
 
 static void on_lp_output(struct loop *l, int fd, int ev, void *ctx)
@@ -268,14 +285,9 @@ static void on_lp_output(struct loop *l, int fd, int ev, void *ctx)
     loop_del_fd(l, fd);
     close(fd);
     j->fd[i] = -1;
-    if (j->fd[0] < 0 && j->fd[1] < 0) {
-        int status = 0;
-        pid_t r = waitpid(j->pid, &status, WNOHANG);
-        if (r == j->pid || (r < 0 && errno != EINTR))
-            job_finish(j, r == j->pid ? status : 0);
-        else if (j->reap_timer < 0)
-            j->reap_timer = loop_add_timer(l, 20, true, on_reap_timer, j);
-    }
+    /* Both pipes closed: lp is exiting; reap it now or shortly. */
+    if (j->fd[0] < 0 && j->fd[1] < 0 && !job_reap(j) && j->reap_timer < 0)
+        j->reap_timer = loop_add_timer(l, 20, true, on_reap_timer, j);
 }
 
 static void on_lp_timeout(struct loop *l, int id, void *ctx)
@@ -283,11 +295,7 @@ static void on_lp_timeout(struct loop *l, int id, void *ctx)
     struct handover_print_job *j = ctx;
     j->timeout_timer = -1; /* one-shot: gone */
     j->timed_out = true;
-    kill(j->pid, SIGKILL);
-    int status = 0;
-    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    job_finish(j, status);
+    job_finish(j, kill_lp(j->pid));
 }
 
 struct handover_print_job *handover_print_start(struct loop *l, const char *file, bool remove,
@@ -313,9 +321,7 @@ struct handover_print_job *handover_print_start(struct loop *l, const char *file
     j->timeout_timer = loop_add_timer(l, LP_TIMEOUT_MS, false, on_lp_timeout, j);
     if (j->timeout_timer < 0 || loop_add_fd(l, j->fd[0], LOOP_READ, on_lp_output, j) < 0 ||
         loop_add_fd(l, j->fd[1], LOOP_READ, on_lp_output, j) < 0) {
-        kill(j->pid, SIGKILL);
-        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        kill_lp(j->pid);
         j->remove = false;
         job_free(j);
         ww_err(err, errlen, "cannot watch lp: the loop is full");
@@ -328,9 +334,7 @@ void handover_print_cancel(struct handover_print_job *j)
 {
     if (!j)
         return;
-    kill(j->pid, SIGKILL);
-    while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    kill_lp(j->pid);
     job_free(j);
 }
 

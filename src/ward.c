@@ -1016,16 +1016,22 @@ int ward_cmd_handover_audit(struct ward *w, uint32_t bed, const char *what, cons
                        detail, now, err, errlen);
 }
 
+/* Audit a print of p's handover: where it went and lp's words. */
+static int audit_print(const struct ward_print *p, const char *text, bool ok, char *aerr,
+                       size_t n)
+{
+    char where[1200];
+    snprintf(where, sizeof where, "printer %s: %s", p->printer[0] ? p->printer : "(default)",
+             text);
+    return handover_audit(p->w->st, p->h, "handover-print", -1, "pdf", where, ok, aerr, n);
+}
+
 /* lp has ended: audit the print (ok or failed), then answer. */
 static void print_done(void *ctx, int rc, const char *text)
 {
     struct ward_print *p = ctx;
-    struct ward *w = p->w;
-    char where[1200], aerr[512], msg[1200];
-    snprintf(where, sizeof where, "printer %s: %s", p->printer[0] ? p->printer : "(default)",
-             text);
-    int arc = handover_audit(w->st, p->h, "handover-print", -1, "pdf", where, rc == 0, aerr,
-                             sizeof aerr);
+    char aerr[512], msg[1200];
+    int arc = audit_print(p, text, rc == 0, aerr, sizeof aerr);
     if (rc == 0 && arc < 0)
         snprintf(msg, sizeof msg, "printed, but the audit failed: %s", aerr);
     else
@@ -1065,10 +1071,8 @@ int ward_print_handover_start(struct ward *w, struct loop *l, const char *period
                                       sizeof why);
     if (!p->job) {
         /* Not even started: audited as a failed print, and said. */
-        char where[1200], aerr[512];
-        snprintf(where, sizeof where, "printer %s: %s", p->printer[0] ? p->printer : "(default)",
-                 why);
-        handover_audit(w->st, h, "handover-print", -1, "pdf", where, false, aerr, sizeof aerr);
+        char aerr[512];
+        audit_print(p, why, false, aerr, sizeof aerr);
         handover_free(h);
         memset(p, 0, sizeof *p);
         return ww_err(err, errlen, "%s", why);
