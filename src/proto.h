@@ -40,7 +40,7 @@
 
 /* 2: handover preview (HOREQ / HOPART), CMD carries a period (t0, t1) and
  * the print-handover and handover-audit commands. */
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4

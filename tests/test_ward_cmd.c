@@ -177,7 +177,11 @@ static void test_every_kind(void **state)
 /* RR 30 on bed 1 until its limit alarm shows. */
 static int64_t raise_rr_high(struct ward *w, int64_t t)
 {
-    for (int i = 0; i < 120 && alarm_most_urgent(&ward_bed(w, 0)->alarms) < 0; i++, t += 1000) {
+    char err[256];
+    if (!ward_bed(w, 0)->admitted && ward_cmd_admit(w, 0, "P-1", "", "KN", t, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    for (int i = 0; i < 120 && ward_bed(w, 0)->alarms.a[AC_RR_HIGH].state == AS_NONE;
+         i++, t += 1000) {
         struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE,
                             .rr = 30,
                             .hr = 70,
