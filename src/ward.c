@@ -982,6 +982,30 @@ int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now, char *e
     return 0;
 }
 
+/* WCMD_OBSERVATIONS: "NAME=VALUE ..." split into one set. */
+static int exec_observations(struct ward *w, const struct ward_cmd *c, int64_t now, char *err,
+                             size_t errlen)
+{
+    char text[sizeof c->text];
+    ww_strlcpy(text, c->text, sizeof text);
+    const char *params[NEWS2_NPARAMS], *values[NEWS2_NPARAMS];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1])
+            return ww_err(err, errlen, "observation set: '%.40s' is not NAME=VALUE", tok);
+        if (n == NEWS2_NPARAMS)
+            return ww_err(err, errlen, "observation set: more than %d values", NEWS2_NPARAMS);
+        *eq = 0;
+        params[n] = tok;
+        values[n++] = eq + 1;
+    }
+    if (!n)
+        return ww_err(err, errlen, "observation set: no values");
+    return ward_cmd_observations(w, c->bed, params, values, n, c->staff, now, err, errlen);
+}
+
 /* A command as data through the functions above. */
 int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *err, size_t errlen)
 {
@@ -1014,6 +1038,8 @@ int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *e
     }
     case WCMD_HANDOVER_AUDIT:
         return ward_cmd_handover_audit(w, c->bed, c->param, c->text, c->staff, now, err, errlen);
+    case WCMD_OBSERVATIONS:
+        return exec_observations(w, c, now, err, errlen);
     }
     return ww_err(err, errlen, "unknown command %d", (int)c->kind);
 }
@@ -1023,7 +1049,8 @@ const char *ward_cmd_name(enum ward_cmd_kind k)
 {
     static const char *n[] = {"?",         "ack",         "reset",          "note",
                               "observation", "admit",     "discharge",      "scale2",
-                              "limits",    "audio-pause", "print-handover", "handover-audit"};
+                              "limits",    "audio-pause", "print-handover", "handover-audit",
+                              "observations"};
     return (unsigned)k < WW_ARRAY_LEN(n) ? n[k] : "?";
 }
 

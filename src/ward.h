@@ -232,7 +232,10 @@ enum ward_cmd_kind {
      * server): param view|export|print, text the detail, bed the bed's
      * index or WARD_CMD_NO_BED for the ward */
     WCMD_HANDOVER_AUDIT,
-    WCMD_KIND_MAX = WCMD_HANDOVER_AUDIT
+    /* a set of observations in one commit: bed, text "NAME=VALUE ..." (names
+     * as for WCMD_OBSERVATION, separated by spaces or newlines) */
+    WCMD_OBSERVATIONS,
+    WCMD_KIND_MAX = WCMD_OBSERVATIONS
 };
 #define WARD_CMD_NO_BED UINT32_MAX
 struct ward_cmd {

@@ -228,6 +228,33 @@ static void test_alarm_by_id(void **state)
     ward_free(w);
 }
 
+/* A whole set as one command (what a board's set form sends): one commit,
+ * each value validated, the whole refused on any bad one. */
+static void test_observation_set_command(void **state)
+{
+    char err[512];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    int64_t t = 1700000000000LL;
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", t, err, sizeof err), 0);
+    struct ward_cmd k = cmd(WCMD_OBSERVATIONS, 0, "KN");
+    snprintf(k.text, sizeof k.text, "spo2=94 o2=air\nsbp=118 acvpu=A temp=38.2");
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), 0);
+    const struct ward_bed *b = ward_bed(w, 0);
+    assert_true(b->param[NEWS2_SPO2].value == 94 && b->param[NEWS2_TEMP].value == 38.2);
+    assert_int_equal(b->set_at, t);
+    snprintf(k.text, sizeof k.text, "spo2=93 temp=55");
+    assert_int_equal(ward_cmd_exec(w, &k, t + 1000, err, sizeof err), -1);
+    assert_true(b->param[NEWS2_SPO2].value == 94); /* nothing of a refused set */
+    snprintf(k.text, sizeof k.text, "spo2 93");
+    assert_int_equal(ward_cmd_exec(w, &k, t + 1000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "NAME=VALUE"));
+    snprintf(k.text, sizeof k.text, "spo2=93 spo2=92");
+    assert_int_equal(ward_cmd_exec(w, &k, t + 1000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice"));
+    assert_string_equal(ward_cmd_name(WCMD_OBSERVATIONS), "observations");
+    ward_free(w);
+}
+
 static void test_sensor_summary(void **state)
 {
     struct ward_bed beds[4];
@@ -249,6 +276,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alarm_by_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handover_commands, setup, teardown),
+        cmocka_unit_test(test_observation_set_command),
         cmocka_unit_test(test_sensor_summary),
     };
     return cmocka_run_group_tests_name("ward_cmd", tests, NULL, NULL);
