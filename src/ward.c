@@ -567,7 +567,9 @@ void ward_tick(struct ward *w, int64_t now)
         ai.apnoea = b->admitted && b->resp_valid_since && b->breath_seen &&
                     now - b->last_breath_ms >= (int64_t)c->apnoea_s * 1000;
         ai.disconnected = b->sensor == WSENS_DISCONNECTED;
-        ai.no_signal = b->admitted && (b->sensor == WSENS_NO_SIGNAL || b->resp_unconfirmed);
+        /* A sensor fault shows on a free bed too (it must be fixed before the
+         * next admission); an unconfirmed breathing signal only for a patient. */
+        ai.no_signal = b->sensor == WSENS_NO_SIGNAL || (b->admitted && b->resp_unconfirmed);
         ai.out_of_bed = b->sensor == WSENS_OUT_OF_BED && b->admitted;
         ai.store_failure = !w->store_ok;
         ai.obs_overdue = b->obs_overdue;
