@@ -54,6 +54,8 @@ struct ward {
     size_t cur_bed; /* bed whose alarms are being evaluated (event callback) */
     bool stored;    /* the transition being reported is already in the store */
     struct ward_print prints[WARD_MAX_PRINTS]; /* slots with a job in use */
+    pid_t *hooks;   /* paging hooks still running, reaped by pid */
+    size_t nhooks, caphooks;
 };
 
 /* Emit a ward event. */
@@ -140,6 +142,7 @@ void ward_free(struct ward *w)
             handover_print_cancel(w->prints[i].job);
             handover_free(w->prints[i].h);
         }
+    free(w->hooks);
     free(w->beds);
     free(w);
 }
@@ -280,11 +283,40 @@ static void run_escalation_hook(struct ward *w, const struct ward_bed *b,
                     (char *)alarm_priority_name(ev->priority), NULL};
     pid_t pid;
     int rc = posix_spawn(&pid, cmd, NULL, NULL, argv, environ);
-    if (rc != 0)
+    if (rc != 0) {
         log_msg(LOG_ERROR, "escalation hook %s could not run: %s", cmd, strerror(rc));
-    else
-        log_msg(LOG_INFO, "escalation hook run for %s %s", b->label,
-                alarm_condition_name(ev->cond));
+        return;
+    }
+    log_msg(LOG_INFO, "escalation hook run for %s %s", b->label, alarm_condition_name(ev->cond));
+    /* Reaped by its pid in ward_tick: never another child's status (lp's,
+     * whose exit status decides whether a print is audited as printed). */
+    if (w->nhooks == w->caphooks) {
+        size_t cap = w->caphooks ? w->caphooks * 2 : 8;
+        pid_t *p = realloc(w->hooks, cap * sizeof *p);
+        if (!p) {
+            log_msg(LOG_ERROR, "escalation hook %d: out of memory to track it", (int)pid);
+            return;
+        }
+        w->hooks = p;
+        w->caphooks = cap;
+    }
+    w->hooks[w->nhooks++] = pid;
+}
+
+/* Reap the paging hooks that have ended, each by its own pid. */
+static void reap_hooks(struct ward *w)
+{
+    for (size_t i = 0; i < w->nhooks;) {
+        int status;
+        pid_t r = waitpid(w->hooks[i], &status, WNOHANG);
+        if (r == w->hooks[i] || (r < 0 && errno == ECHILD)) {
+            if (r > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                log_msg(LOG_WARN, "escalation hook (pid %d) failed", (int)w->hooks[i]);
+            w->hooks[i] = w->hooks[--w->nhooks];
+            continue;
+        }
+        i++;
+    }
 }
 
 /* Store an alarm transition (called from the alarm machine). */
@@ -483,8 +515,7 @@ void ward_tick(struct ward *w, int64_t now)
 {
     const struct ward_config *c = w->cfg;
     w->last_tick = now;
-    while (waitpid(-1, NULL, WNOHANG) > 0) /* finished paging hooks */
-        ;
+    reap_hooks(w);
     for (size_t i = 0; i < w->nbeds; i++) {
         struct ward_bed *b = &w->beds[i];
         /* Sensor-derived states. */
@@ -1030,14 +1061,13 @@ int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *e
         return ward_cmd_limits(w, c->bed, &c->limits, c->text, c->staff, now, err, errlen);
     case WCMD_AUDIO_PAUSE:
         return ward_cmd_audio_pause(w, c->staff, now, err, errlen);
-    case WCMD_PRINT_HANDOVER: {
-        char msg[512] = "";
-        if (ward_cmd_print_handover(w, c->text, c->t0, c->t1, c->staff, now, msg, sizeof msg, err,
-                                    errlen) < 0)
-            return -1;
-        ww_strlcpy(err, msg, errlen);
-        return 0;
-    }
+    case WCMD_PRINT_HANDOVER:
+        /* Never here: waiting for lp would hold the core's loop, and the
+         * alarms with it, for up to lp's timeout. Prints start with
+         * ward_print_handover_start and answer from the loop. */
+        return ww_err(err, errlen,
+                      "print-handover is not run inline: it starts under the core's loop "
+                      "(ward_print_handover_start)");
     case WCMD_HANDOVER_AUDIT:
         return ward_cmd_handover_audit(w, c->bed, c->param, c->text, c->staff, now, err, errlen);
     case WCMD_OBSERVATIONS:
@@ -1363,27 +1393,3 @@ void ward_print_forget(struct ward *w, void *ctx)
         }
 }
 
-/* Print and audit a handover. */
-int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
-                            const char *staff, int64_t now, char *msg, size_t msglen, char *err,
-                            size_t errlen)
-{
-    if (!config_staff_valid(w->cfg, staff))
-        return ww_err(err, errlen, "'%s' is not a valid staff id", staff ? staff : "");
-    struct handover *h = ward_handover(w, period_name, t0, t1, staff, now, err, errlen);
-    if (!h)
-        return -1;
-    const char *printer = w->cfg->printer[0] ? w->cfg->printer : NULL;
-    char lp_err[1024] = "", where[1200], aerr[512];
-    int rc = handover_print_pdf(h, printer, NULL, msg, msglen, lp_err, sizeof lp_err);
-    snprintf(where, sizeof where, "printer %s: %s", printer ? printer : "(default)",
-             rc == 0 ? msg : lp_err);
-    int arc = handover_audit(w->st, h, "handover-print", -1, "pdf", where, rc == 0, aerr,
-                             sizeof aerr);
-    handover_free(h);
-    if (rc < 0)
-        return ww_err(err, errlen, "%s", lp_err);
-    if (arc < 0)
-        return ww_err(err, errlen, "printed, but the audit failed: %s", aerr);
-    return 0;
-}

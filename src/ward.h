@@ -226,7 +226,8 @@ enum ward_cmd_kind {
     WCMD_LIMITS,      /* bed, limits, text (reason) */
     WCMD_AUDIO_PAUSE, /* ward-wide */
     /* the handover of [t0, t1) (text: the period's name) printed and
-     * audited; on success ward_cmd_exec leaves lp's request line in err */
+     * audited: started with ward_print_handover_start under the core's
+     * loop (ward_cmd_exec refuses it: it would wait for lp) */
     WCMD_PRINT_HANDOVER,
     /* audit a handover made elsewhere (`wardwatch handover` beside a running
      * server): param view|export|print, text the detail, bed the bed's
@@ -252,8 +253,8 @@ struct ward_cmd {
     int64_t t0, t1; /* a period (print handover) */
     char text[1024];
 };
-/* Run a command: 0 committed, -1 with the refusal (nothing changed). A
- * print leaves lp's answer in err on success too. */
+/* Run a command: 0 committed, 1 held (see above), -1 with the refusal
+ * (nothing changed). */
 int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now_ms, char *err,
                   size_t errlen);
 /* Command name for logs ("ack", "note", ...). */
@@ -279,13 +280,6 @@ int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
 struct handover;
 struct handover *ward_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
                                const char *staff, int64_t now, char *err, size_t errlen);
-/* Print the handover of [t0, t1) as PDF on the configured printer (or the
- * CUPS default) and audit it as printed by staff. 0 with lp's request line
- * in msg; -1 with lp's message (the failure is audited too). Waits for lp:
- * the monitoring core uses ward_print_handover_start instead. */
-int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
-                            const char *staff, int64_t now, char *msg, size_t msglen, char *err,
-                            size_t errlen);
 /* Print the handover of [t0, t1) without waiting for lp: the model and the
  * PDF are made here (~0.2 s for 32 beds x 12 h), lp runs under loop l and
  * cb(ctx, ok, lp's request line or why) comes once from the loop after the

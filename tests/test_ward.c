@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *dir;
@@ -318,6 +319,27 @@ static void test_escalation_runs_paging_hook(void **state)
     fail_msg("the paging hook did not run");
 }
 
+/* #19 defect 1: the ward reaps only its own paging hooks, by pid. A child
+ * someone else started (lp for a print) keeps its exit status for its
+ * owner: a failed print can never be collected by the ward's tick and then
+ * be audited as printed. */
+static void test_tick_leaves_other_children_alone(void **state)
+{
+    char err[256];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(3); /* lp failing */
+    assert_true(pid > 0);
+    usleep(100000);
+    for (int i = 0; i < 3; i++)
+        ward_tick(w, 1700000000000LL + i * 1000LL);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+    ward_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +350,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commands_stored_and_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_list_enforced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escalation_runs_paging_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tick_leaves_other_children_alone, setup, teardown),
     };
     return cmocka_run_group_tests_name("ward", tests, NULL, NULL);
 }

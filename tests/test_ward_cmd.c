@@ -100,12 +100,13 @@ static void test_handover_commands(void **state)
     strcpy(c.staff, "");
     assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a valid staff id"));
-    /* A print needs a valid staff id before anything is rendered. */
-    c = cmd(WCMD_PRINT_HANDOVER, 0, "x y");
+    /* #19 defect 4: a print never runs inline (it would wait for lp and
+     * hold the core's loop): refused, nothing rendered, nothing audited. */
+    c = cmd(WCMD_PRINT_HANDOVER, 0, "OS");
     c.t0 = t - 3600000;
     c.t1 = t;
     assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
-    assert_non_null(strstr(err, "not a valid staff id"));
+    assert_non_null(strstr(err, "not run inline"));
     assert_int_equal(db_int(db, "SELECT count(*) FROM audit WHERE action LIKE 'handover-%'"), 2);
     assert_string_equal(ward_cmd_name(WCMD_PRINT_HANDOVER), "print-handover");
     assert_string_equal(ward_cmd_name(WCMD_HANDOVER_AUDIT), "handover-audit");
