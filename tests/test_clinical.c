@@ -320,6 +320,16 @@ static void test_h4_shown_is_scored(void **state)
     char shown[16];
     snprintf(shown, sizeof shown, "%.0f", hr); /* what the board prints */
     assert_string_equal(shown, "131");
+    /* A hand-entered 20.5 is kept, shown and scored as 21. */
+    char err[256];
+    assert_int_equal(ward_cmd_observation(w, 0, "rr", "20.5", "KN", t, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_observation(w, 0, "spo2", "93.5", "KN", t, err, sizeof err), 0);
+    t = second(w, t, 20, 130, true, false);
+    assert_true(b->param[NEWS2_RR].value == 21 && b->param[NEWS2_SPO2].value == 94);
+    snprintf(shown, sizeof shown, "%.0f", b->param[NEWS2_RR].value);
+    assert_string_equal(shown, "21");
+    assert_int_equal(b->score.points[NEWS2_RR], 2);
+    assert_int_equal(b->score.points[NEWS2_SPO2], 1);
     ward_free(w);
 }
 
