@@ -1199,7 +1199,17 @@ int ward_restore(struct ward *w, int64_t now, char *err, size_t errlen)
         }
         b->set_at = all ? newest : 0;
     }
-    return store_load_open_alarms(w->st, restore_alarm, &r, err, errlen);
+    if (store_load_open_alarms(w->st, restore_alarm, &r, err, errlen) < 0)
+        return -1;
+    /* A physiological alarm left open on a bed nobody is admitted to (a
+     * crash between a discharge and its "ended" rows) would stay frozen
+     * there for the next patient: it ends now. */
+    for (size_t i = 0; i < w->nbeds; i++)
+        if (!w->beds[i].admitted) {
+            w->cur_bed = i;
+            alarm_end_physiological(&w->beds[i].alarms, now, on_alarm_event, w);
+        }
+    return 0;
 }
 
 struct hist_ctx {

@@ -465,6 +465,36 @@ static void test_h10_free_bed(void **state)
     ward_free(w);
 }
 
+/* H16-10: a physiological alarm left open on a bed without a patient (a
+ * crash between a discharge and its "ended" rows) ends at the restart
+ * instead of staying frozen there for the next patient. */
+static void test_h10_restart_free_bed_alarm_ends(void **state)
+{
+    char err[512];
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    int64_t id = 0;
+    assert_int_equal(store_alarm_raise(st, 1, "hr-high", "medium", T0, &id, err, sizeof err), 0);
+    store_close(st);
+    st = store_open(db, NULL, err, sizeof err);
+    struct ward *w = new_ward(st);
+    assert_int_equal(ward_restore(w, T0 + 60000, err, sizeof err), 0);
+    assert_int_equal(ward_bed(w, 0)->alarms.a[AC_HR_HIGH].state, AS_NONE);
+    assert_int_equal(ended[AC_HR_HIGH], 1);
+    ward_free(w);
+    store_close(st);
+    sqlite3 *d;
+    sqlite3_open(db, &d);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(d, "SELECT state FROM alarms WHERE id = ?", -1, &q, NULL);
+    sqlite3_bind_int64(q, 1, id);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "ended");
+    sqlite3_finalize(q);
+    sqlite3_close(d);
+}
+
 /* H16-12: an acknowledgement of an alarm raised while the store was locked
  * is held, then written (event and audit row) when the store recovers, and
  * the alarm restores acknowledged after a restart. */
@@ -594,6 +624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h6_one_set_one_score_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h7_counted_value_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_free_bed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h10_restart_free_bed_alarm_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h12_ack_during_outage_reaches_the_record, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_h15_default_delays, setup, teardown),
