@@ -693,7 +693,7 @@ int proto_put_reply(struct proto_buf *b, const struct proto_reply *m)
 {
     begin(b, PT_REPLY);
     w_u32(b, m->req);
-    w_u8(b, m->ok);
+    w_u8(b, (uint8_t)(!m->ok ? 0 : m->held ? 2 : 1));
     w_str(b, m->message, PROTO_MAX_MESSAGE);
     return end(b);
 }
@@ -702,7 +702,11 @@ int proto_get_reply(const uint8_t *f, size_t n, struct proto_reply *m)
 {
     struct rd r = rd_open(f, n, PT_REPLY);
     m->req = r_u32(&r);
-    m->ok = r_bool(&r);
+    uint8_t st = r_u8(&r); /* 0 refused, 1 committed, 2 held (protocol 3) */
+    if (st > 2)
+        r.bad = true;
+    m->ok = st == 1 || st == 2;
+    m->held = st == 2;
     r_str(&r, m->message, sizeof m->message, false);
     return rd_close(&r);
 }

@@ -134,7 +134,8 @@ struct proto_cmd {
 
 struct proto_reply {
     uint32_t req;
-    bool ok;
+    bool ok;   /* done: committed, or held for the store's recovery */
+    bool held; /* done but not yet recorded (message says so) */
     char message[PROTO_MAX_MESSAGE + 1];
 };
 

@@ -302,7 +302,7 @@ static void on_print_done(void *ctx, bool ok, const char *msg)
         struct client *c = s->c[i];
         if (!c || c->id != p->client)
             continue;
-        struct proto_reply r = {p->req, ok, ""};
+        struct proto_reply r = {p->req, ok, false, ""};
         ww_strlcpy(r.message, msg, sizeof r.message);
         client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
         log_msg(ok ? LOG_INFO : LOG_WARN, "board %u (%s): handover printed: %s", c->id, c->name,
@@ -337,7 +337,7 @@ static void start_print(struct server *s, struct client *c, const struct proto_c
     log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): print-handover by %s: %s%s", c->id,
             c->name, pc->cmd.staff, rc == 0 ? "started" : "refused: ", rc == 0 ? "" : err);
     if (rc < 0) {
-        struct proto_reply r = {pc->req, false, ""};
+        struct proto_reply r = {pc->req, false, false, ""};
         ww_strlcpy(r.message, err, sizeof r.message);
         client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
     }
@@ -364,7 +364,7 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
             rc == 0 ? "committed" : rc > 0 ? "held: " : "refused: ", rc == 0 ? "" : err);
     broadcast_dirty(s);
     /* Held (rc 1): done, not yet recorded; the board says so. */
-    struct proto_reply r = {pc->req, rc >= 0, ""};
+    struct proto_reply r = {pc->req, rc >= 0, rc > 0, ""};
     ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);
     client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
 }
@@ -372,7 +372,7 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
 /* A refusal of a request that is not a command. */
 static void send_refusal(struct server *s, struct client *c, uint32_t req, const char *why)
 {
-    struct proto_reply r = {req, false, ""};
+    struct proto_reply r = {req, false, false, ""};
     ww_strlcpy(r.message, why, sizeof r.message);
     client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
 }

@@ -247,13 +247,29 @@ static void test_bed_bad_enum_and_truncation(void **state)
 static void test_trailing_and_wrong_type(void **state)
 {
     struct proto_buf b = fresh();
-    struct proto_reply r = {7, false, "already acknowledged by KN"};
+    struct proto_reply r = {7, false, false, "already acknowledged by KN"};
     assert_int_equal(proto_put_reply(&b, &r), 0);
     struct proto_reply g;
     assert_int_equal(proto_get_reply(buf, b.len, &g), 0);
     assert_int_equal(g.req, 7);
     assert_false(g.ok);
     assert_string_equal(g.message, "already acknowledged by KN");
+    /* Held (protocol 3): done, not yet recorded; told apart from committed. */
+    {
+        uint8_t hb[600];
+        struct proto_buf h = {hb, 0, sizeof hb, 0, false};
+        struct proto_reply hr = {8, true, true, "held: written when the store recovers"}, hg;
+        assert_int_equal(proto_put_reply(&h, &hr), 0);
+        assert_int_equal(proto_get_reply(hb, h.len, &hg), 0);
+        assert_true(hg.ok && hg.held);
+        hr.held = false;
+        h.len = 0;
+        assert_int_equal(proto_put_reply(&h, &hr), 0);
+        assert_int_equal(proto_get_reply(hb, h.len, &hg), 0);
+        assert_true(hg.ok && !hg.held);
+        hb[PROTO_HEADER + 1 + 4] = 3; /* no such status */
+        assert_int_equal(proto_get_reply(hb, h.len, &hg), -1);
+    }
     struct proto_bye bye;
     assert_int_equal(proto_get_bye(buf, b.len, &bye), -1); /* wrong type */
     /* One byte more in the body (length adjusted): trailing data. */
@@ -263,8 +279,8 @@ static void test_trailing_and_wrong_type(void **state)
     /* A length that does not match the span given. */
     buf[3]--;
     assert_int_equal(proto_get_reply(buf, b.len - 1, &g), -1);
-    /* A bool that is not 0 or 1. */
-    buf[PROTO_HEADER + 1 + 4] = 2;
+    /* A status that is not 0, 1 or 2. */
+    buf[PROTO_HEADER + 1 + 4] = 3;
     assert_int_equal(proto_get_reply(buf, b.len, &g), -1);
 }
 

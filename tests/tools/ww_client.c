@@ -22,13 +22,18 @@
  *   ww_client SOCK admit BED REF STAFF
  *                                   admit a patient on bed index BED: "ok" or
  *                                   "refused: why"
+ *   ww_client SOCK ack BED STAFF    acknowledge the most urgent unacknowledged
+ *                                   alarm of bed index BED: "ok" (committed),
+ *                                   "held: why" (done, written when the store
+ *                                   recovers) or "refused: why"
  *   ww_client SOCK burst TAG N STAFF send up to N commands one after another
  *                                   (notes "TAG-k" and observations on every
  *                                   bed in turn, acknowledgements of shown
  *                                   alarms), each sent only after the previous
  *                                   one was answered; prints "confirmed note
  *                                   TAG-k" (and "confirmed obs|ack ...") for
- *                                   each one the server confirmed, flushed at
+ *                                   each one the server committed ("held ..."
+ *                                   for one held for the store), flushed at
  *                                   once, until N or the server goes away
  *   ww_client SOCK alarms           the snapshot's shown alarms, one line each:
  *                                   "alarm ID BED-INDEX active|latched acked|unacked"
@@ -202,8 +207,9 @@ static int await_reply(struct peer *p, uint32_t req, struct proto_reply *r)
     return -1;
 }
 
-/* Send one command and wait for its answer: 1 confirmed, 0 refused (why in
- * msg), -1 the server went away. */
+/* Send one command and wait for its answer: 1 confirmed (committed), 2
+ * held for the store's recovery (not yet recorded), 0 refused (why in msg),
+ * -1 the server went away. */
 static int command(struct peer *p, uint32_t req, const struct ward_cmd *cmd, char *msg, size_t n)
 {
     static struct proto_cmd c;
@@ -218,7 +224,7 @@ static int command(struct peer *p, uint32_t req, const struct ward_cmd *cmd, cha
     if (await_reply(p, req, &r) < 0)
         return -1;
     snprintf(msg, n, "%s", r.message);
-    return r.ok ? 1 : 0;
+    return r.ok ? (r.held ? 2 : 1) : 0;
 }
 
 /* Did the mirror show the alarm acknowledged by staff when the REPLY came? */
@@ -366,6 +372,18 @@ int main(int argc, char **argv)
         printf(rc > 0 ? "ok\n" : rc == 0 ? "refused: %s\n" : "no reply\n", msg);
         return rc > 0 ? 0 : 1;
     }
+    if (!strcmp(mode, "ack") && argc > 4) {
+        hello(p.fd, PROTO_VERSION, "ack");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        struct ward_cmd c = {.kind = WCMD_ACK, .bed = (uint32_t)atoi(argv[3])};
+        snprintf(c.staff, sizeof c.staff, "%s", argv[4]);
+        char msg[512];
+        int rc = command(&p, 1, &c, msg, sizeof msg);
+        printf(rc == 1 ? "ok\n" : rc == 2 ? "held: %s\n" : rc == 0 ? "refused: %s\n" : "no reply\n",
+               msg);
+        return rc > 0 ? 0 : 1;
+    }
     if (!strcmp(mode, "burst") && argc > 5) {
         const char *tag = argv[3], *staff = argv[5];
         long n = atol(argv[4]);
@@ -399,8 +417,10 @@ int main(int argc, char **argv)
             int rc = command(&p, (uint32_t)(k + 1), &c, msg, sizeof msg);
             if (rc < 0)
                 return 0; /* the server went away: what was confirmed is printed */
-            if (rc > 0)
+            if (rc == 1)
                 printf("confirmed %s\n", what);
+            else if (rc == 2)
+                printf("held %s\n", what); /* done, not yet recorded */
         }
         return 0;
     }
