@@ -172,6 +172,8 @@ static void on_retry(struct loop *l, int id, void *ctx)
     s->backoff_s = s->backoff_s * 2 > s->opts.reconnect_max_s ? s->opts.reconnect_max_s
                                                               : s->backoff_s * 2;
     s->retry_timer = loop_add_timer(l, (int64_t)s->backoff_s * 1000, false, on_retry, s);
+    if (s->retry_timer < 0)
+        status(s, SRC_DISCONNECTED, "no reconnect can be scheduled (out of memory)");
 }
 
 /* Close the port at once and schedule reconnection. */
@@ -184,6 +186,8 @@ static void serial_lost(struct source *s, const char *why)
     if (s->retry_timer < 0)
         s->retry_timer =
             loop_add_timer(s->loop, (int64_t)s->backoff_s * 1000, false, on_retry, s);
+    if (s->retry_timer < 0)
+        status(s, SRC_DISCONNECTED, "no reconnect can be scheduled (out of memory)");
 }
 
 /* Readable serial fd. */

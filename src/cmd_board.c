@@ -277,7 +277,11 @@ int cmd_board_main(int argc, char **argv)
         log_msg(LOG_ERROR, "restore: %s", err);
     if (demo)
         demo_admissions(monitor_ward(m), now);
-    monitor_start(m);
+    if (monitor_start(m) < 0) {
+        fprintf(stderr, "wardwatch: the ward's clock cannot be started\n");
+        monitor_free(m);
+        return 1;
+    }
     struct board_opts bo = {.embedded = true, .say_local = !demo, .demo = demo, .speed = speed,
                             .start_msg = start_msg};
     struct view v = view_embedded(m);

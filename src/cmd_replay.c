@@ -389,9 +389,12 @@ int cmd_replay_main(int argc, char **argv)
     } else {
         signal(SIGINT, on_sigint);
         signal(SIGTERM, on_sigint);
-        monitor_start(m);
-        loop_add_timer(l, 100, true, on_loop_timer, &run);
-        loop_run(l);
+        if (monitor_start(m) < 0 || loop_add_timer(l, 100, true, on_loop_timer, &run) < 0) {
+            fprintf(stderr, "wardwatch replay: the ward's clock cannot be started\n");
+            rc = -1;
+        } else {
+            loop_run(l);
+        }
         simulated = (double)(monitor_now(m) - o.start) / 1000.0;
     }
     if (st) {

@@ -140,7 +140,8 @@ int cmd_serve_main(int argc, char **argv)
         goto out;
     }
     loop_on_signal(l, on_signal, NULL);
-    monitor_start(m);
+    if (monitor_start(m) < 0)
+        goto out;
     log_msg(LOG_INFO, "serving %s (%d beds) on %s, database %s%s", cfg->name, cfg->nbeds,
             cfg->socket, cfg->database, speed > 0 ? " (accelerated clock)" : "");
     loop_run(l);

@@ -332,13 +332,18 @@ static void on_timer(struct loop *l, int id, void *ctx)
 }
 
 /* Paced start. */
-void monitor_start(struct monitor *m)
+int monitor_start(struct monitor *m)
 {
     m->mono_start = ww_mono_ms();
     m->last_flush_mono = m->mono_start;
     m->last_retention_mono = m->mono_start;
     int64_t period = m->o.live_clock ? 200 : (m->o.speed > 20 ? 20 : 100);
-    loop_add_timer(m->loop, period, true, on_timer, m);
+    if (loop_add_timer(m->loop, period, true, on_timer, m) < 0) {
+        log_msg(LOG_ERROR, "the ward's clock cannot be started (out of memory): nothing would "
+                           "be monitored");
+        return -1;
+    }
+    return 0;
 }
 
 /* As fast as possible. */

@@ -46,8 +46,9 @@ void monitor_on_reading(struct monitor *m, monitor_reading_cb cb, void *ctx);
  * once per loop timer turn: the server broadcasts the ward's state there. */
 typedef void (*monitor_tick_cb)(void *ctx, int64_t now_ms);
 void monitor_on_tick(struct monitor *m, monitor_tick_cb cb, void *ctx);
-/* Paced operation inside the loop. */
-void monitor_start(struct monitor *m);
+/* Paced operation inside the loop. -1 (logged) when the ward's timer
+ * cannot be registered: nothing would be monitored, so callers stop. */
+int monitor_start(struct monitor *m);
 /* Unpaced: advance the ward clock by up to seconds (all sources ended ->
  * stop early). Returns the ward seconds simulated. */
 double monitor_run_fast(struct monitor *m, double seconds);

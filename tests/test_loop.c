@@ -197,18 +197,48 @@ static void test_timer_removed_in_callback(void **state)
     loop_free(l);
 }
 
-/* The timer table is fixed: a full table says -1, a freed slot is reused. */
-static void test_timer_table_full(void **state)
+/* #19 defect 6: no fixed table. 1000 timers and 600 fds (a 128-bed ward
+ * with reconnect timers and sensor fds fits many times over) all register
+ * and all fire; a freed id is reused. */
+static int many_fired;
+static void on_many(struct loop *l, int id, void *ctx)
+{
+    many_fired++;
+}
+static int many_read;
+static void on_many_fd(struct loop *l, int fd, int ev, void *ctx)
+{
+    char c;
+    if (read(fd, &c, 1) == 1)
+        many_read++;
+    loop_del_fd(l, fd);
+}
+
+static void test_tables_grow(void **state)
 {
     struct loop *l = loop_new(false);
-    int ids[LOOP_MAX_TIMERS];
-    for (int i = 0; i < LOOP_MAX_TIMERS; i++) {
-        ids[i] = loop_add_timer(l, 100000, false, on_victim, NULL);
+    int ids[1000];
+    for (int i = 0; i < 1000; i++) {
+        ids[i] = loop_add_timer(l, i == 999 ? 100000 : 1, false, on_many, NULL);
         assert_true(ids[i] >= 0);
     }
-    assert_int_equal(loop_add_timer(l, 1, false, on_victim, NULL), -1);
     loop_del_timer(l, ids[7]);
-    assert_int_equal(loop_add_timer(l, 1, false, on_victim, NULL), ids[7]);
+    assert_int_equal(loop_add_timer(l, 1, false, on_many, NULL), ids[7]);
+    int p[300][2];
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(pipe(p[i]), 0);
+        assert_int_equal(write(p[i][1], "x", 1), 1);
+        assert_int_equal(loop_add_fd(l, p[i][0], LOOP_READ, on_many_fd, NULL), 0);
+        assert_int_equal(loop_add_fd(l, p[i][1], 0, on_many_fd, NULL), 0);
+    }
+    for (int k = 0; k < 20 && (many_fired < 999 || many_read < 300); k++)
+        loop_once(l, 20);
+    assert_int_equal(many_fired, 999);
+    assert_int_equal(many_read, 300);
+    for (int i = 0; i < 300; i++) {
+        close(p[i][0]);
+        close(p[i][1]);
+    }
     loop_free(l);
 }
 
@@ -312,7 +342,7 @@ int main(void)
         cmocka_unit_test(test_timers_fire_in_order),  cmocka_unit_test(test_periodic_timer_and_stop),
         cmocka_unit_test(test_fds_and_removal),       cmocka_unit_test(test_signals_via_signalfd),
         cmocka_unit_test(test_before_sleep_hook),     cmocka_unit_test(test_timer_not_early),
-        cmocka_unit_test(test_timer_removed_in_callback), cmocka_unit_test(test_timer_table_full),
+        cmocka_unit_test(test_timer_removed_in_callback), cmocka_unit_test(test_tables_grow),
         cmocka_unit_test(test_write_interest_and_replace),
         cmocka_unit_test(test_signals_int_term_winch),  cmocka_unit_test(test_run_until_signal),
     };
