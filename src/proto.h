@@ -39,8 +39,11 @@
 #include <stdint.h>
 
 /* 2: handover preview (HOREQ / HOPART), CMD carries a period (t0, t1) and
- * the print-handover and handover-audit commands. */
-#define PROTO_VERSION 2
+ * the print-handover and handover-audit commands.
+ * 3: notes whole: CMD text and the BED admission note up to WARD_NOTE_MAX
+ * (4000) bytes; a version 2 peer would cut or refuse them, so it is
+ * refused at HELLO with both versions named. */
+#define PROTO_VERSION 3
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4
