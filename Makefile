@@ -4,6 +4,7 @@
 #   make check      install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
+#   make burden     alarm burden and event-to-alarm times per simulator scenario
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
 #   make crash-soak 1000 SIGKILLs of serve while commands arrive (KILLS=N)
 #   make soak       24 simulated hours of the demo ward (RSS, database size)
@@ -81,7 +82,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke soak crash-soak install uninstall clean tests
+.PHONY: all deps deps-test check demo bench burden fuzz fuzz-smoke soak crash-soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -143,6 +144,12 @@ demo: deps
 bench: deps-test
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# Alarms per bed-hour and event-to-alarm times of every scenario, every
+# sensor kind, three seeds (README's table; HOURS=4 SEEDS=3 by default).
+burden: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh scripts/alarm_burden.sh $(BIN) --hours $${HOURS:-4} --seeds $${SEEDS:-3}
 
 # Long run (not in make check; tests/t_soak_short.sh is its bounded form).
 soak: deps-test

@@ -47,6 +47,8 @@ struct alarm_config alarm_config_default(void)
     c.realert_s = 180;
     c.escalate_s = 120;
     c.audio_pause_s = 120;
+    c.score_hyst = 2;
+    c.clear_physio_s = 60;
     c.limits = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 131,
                                      .rr_hyst = 2, .hr_hyst = 5};
     return c;
@@ -71,7 +73,9 @@ int alarm_config_check(const struct alarm_config *cfg, char *err, size_t errlen)
         check_range("clear_s", cfg->clear_s, 0, 3600, err, errlen) < 0 ||
         check_range("realert_s", cfg->realert_s, 1, 86400, err, errlen) < 0 ||
         check_range("escalate_s", cfg->escalate_s, 1, 86400, err, errlen) < 0 ||
-        check_range("audio_pause_s", cfg->audio_pause_s, 1, 3600, err, errlen) < 0)
+        check_range("audio_pause_s", cfg->audio_pause_s, 1, 3600, err, errlen) < 0 ||
+        check_range("score_hysteresis", cfg->score_hyst, 0, 4, err, errlen) < 0 ||
+        check_range("physio_clear_s", cfg->clear_physio_s, -1, 3600, err, errlen) < 0)
         return -1;
     return alarm_limits_check(&cfg->limits, err, errlen);
 }
@@ -165,8 +169,11 @@ static bool under_low(double v, double limit, double hyst, bool on)
 
 /* Raw condition; *known is false when the input lacks what it needs. */
 static bool raw_condition(enum alarm_condition c, const struct alarm *a,
-                          const struct alarm_input *in, const struct alarm_limits *l, bool *known)
+                          const struct alarm_input *in, const struct alarm_limits *l,
+                          const struct alarm_config *cfg, bool *known)
 {
+    /* Score hysteresis keeps a shown NEWS2 alarm; it never raises one. */
+    int sh = cfg->score_hyst > 0 && a->state != AS_NONE ? cfg->score_hyst : 0;
     bool on = a->raw || a->cond;
     bool rr_ok = in->rr_valid && isfinite(in->rr);
     bool hr_ok = in->hr_valid && isfinite(in->hr);
@@ -175,13 +182,13 @@ static bool raw_condition(enum alarm_condition c, const struct alarm *a,
     switch (c) {
     case AC_NEWS2_HIGH:
         *known = in->news2_valid;
-        return in->news2_total >= 7;
+        return in->news2_total >= 7 - sh;
     case AC_NEWS2_MEDIUM:
         *known = in->news2_valid;
-        return in->news2_total >= 5;
+        return in->news2_total >= 5 - sh;
     case AC_NEWS2_LOW_MEDIUM:
         *known = in->news2_valid;
-        return in->news2_red;
+        return in->news2_red || (sh && in->news2_max_points >= 3 - sh);
     case AC_RR_LOW:
         *known = rr_ok;
         return under_low(rr, l->rr_low, l->rr_hyst, on);
@@ -227,6 +234,15 @@ static int64_t onset_ms(enum alarm_condition c, const struct alarm_config *cfg)
     return ms(cfg->delay_s[conds[c].prio]);
 }
 
+/* Clear delay of a condition, ms: physiological conditions have their own
+ * (longer) one, so a patient hovering at a limit keeps one alarm. */
+static int64_t clear_ms(enum alarm_condition c, const struct alarm_config *cfg)
+{
+    if (conds[c].technical || cfg->clear_physio_s < 0)
+        return ms(cfg->clear_s);
+    return ms(cfg->clear_physio_s);
+}
+
 /* Does raising hi end a shown lo? NEWS2 lower members, and the opposite limit. */
 static bool supersedes(int hi, int lo)
 {
@@ -236,25 +252,33 @@ static bool supersedes(int hi, int lo)
     case AC_NEWS2_MEDIUM:
         return lo == AC_NEWS2_LOW_MEDIUM;
     case AC_RR_LOW:
-        return lo == AC_RR_HIGH;
+        return lo == AC_RR_HIGH || lo == AC_NEWS2_LOW_MEDIUM;
     case AC_RR_HIGH:
-        return lo == AC_RR_LOW;
+        return lo == AC_RR_LOW || lo == AC_NEWS2_LOW_MEDIUM;
     case AC_HR_LOW:
-        return lo == AC_HR_HIGH;
+        return lo == AC_HR_HIGH || lo == AC_NEWS2_LOW_MEDIUM;
     case AC_HR_HIGH:
-        return lo == AC_HR_LOW;
+        return lo == AC_HR_LOW || lo == AC_NEWS2_LOW_MEDIUM;
     default:
         return false;
     }
 }
 
-/* Is a higher NEWS2 member shown (which holds back a lower one)? */
+/* Is a higher NEWS2 member shown, or pending its onset delay (which holds
+ * back a lower one)? */
+static bool higher_member(const struct alarm *h)
+{
+    return h->state != AS_NONE || (h->tracked && h->raw);
+}
+
 static bool higher_shown(const struct alarm_bed *b, int c)
 {
     if (c == AC_NEWS2_LOW_MEDIUM)
-        return b->a[AC_NEWS2_HIGH].state != AS_NONE || b->a[AC_NEWS2_MEDIUM].state != AS_NONE;
+        return higher_member(&b->a[AC_NEWS2_HIGH]) || higher_member(&b->a[AC_NEWS2_MEDIUM]) ||
+               higher_member(&b->a[AC_RR_LOW]) || higher_member(&b->a[AC_RR_HIGH]) ||
+               higher_member(&b->a[AC_HR_LOW]) || higher_member(&b->a[AC_HR_HIGH]);
     if (c == AC_NEWS2_MEDIUM)
-        return b->a[AC_NEWS2_HIGH].state != AS_NONE;
+        return higher_member(&b->a[AC_NEWS2_HIGH]);
     return false;
 }
 
@@ -285,7 +309,7 @@ static void debounce(struct alarm *a, int c, const struct alarm_input *in,
                      const struct alarm_limits *lim, const struct alarm_config *cfg, int64_t now)
 {
     bool known;
-    bool raw = raw_condition(c, a, in, lim, &known);
+    bool raw = raw_condition(c, a, in, lim, cfg, &known);
     if (!known) {
         /* Missing value: shift the timers by the gap so they stand still. */
         if (a->tracked)
@@ -301,7 +325,7 @@ static void debounce(struct alarm *a, int c, const struct alarm_input *in,
     a->seen_at = now;
     if (!a->cond && raw && now - a->raw_since >= onset_ms(c, cfg))
         a->cond = true;
-    else if (a->cond && !raw && now - a->raw_since >= ms(cfg->clear_s))
+    else if (a->cond && !raw && now - a->raw_since >= clear_ms(c, cfg))
         a->cond = false;
 }
 
@@ -348,15 +372,28 @@ void alarm_update(struct alarm_bed *b, const struct alarm_input *in,
                   alarm_event_cb cb, void *ctx)
 {
     now = bed_time(b, now);
+    /* Held back by a higher member at the start of the tick too: one that
+     * ends in this tick still holds the lower one for this tick, so the
+     * lower one's onset delay counts from the first tick without it. */
+    bool held[AC_COUNT];
+    for (int c = 0; c < AC_COUNT; c++)
+        held[c] = higher_shown(b, c);
     /* Highest NEWS2 member first (enum order), so supersession happens
      * before lower members act. */
     for (int c = 0; c < AC_COUNT; c++) {
         struct alarm *a = &b->a[c];
         debounce(a, c, in, lim, cfg, now);
+        if (a->state == AS_NONE && (held[c] || higher_shown(b, c))) {
+            /* Held back by a higher NEWS2 member: its onset delay starts
+             * only once the higher one has gone. */
+            a->cond = false;
+            if (a->tracked)
+                a->raw_since = now;
+            continue;
+        }
         if (a->cond) {
             if (a->state == AS_NONE) {
-                if (!higher_shown(b, c))
-                    raise_alarm(b, c, now, cb, ctx);
+                raise_alarm(b, c, now, cb, ctx);
             } else if (a->state == AS_LATCHED) {
                 /* The condition came back before anyone reset the latch. */
                 a->state = AS_ACTIVE;
@@ -459,6 +496,22 @@ int alarm_reset(struct alarm_bed *b, enum alarm_condition c, const char *staff, 
     emit(b, cb, ctx, AE_RESET, c, a, staff, now);
     clear_alarm(a);
     return 0;
+}
+
+/* Discharge or admission: physiological alarms end, debounce forgotten. */
+void alarm_end_physiological(struct alarm_bed *b, int64_t now, alarm_event_cb cb, void *ctx)
+{
+    now = bed_time(b, now);
+    for (int c = 0; c < AC_COUNT; c++) {
+        if (conds[c].technical)
+            continue;
+        struct alarm *a = &b->a[c];
+        if (a->state != AS_NONE) {
+            a->ended_at = now;
+            emit(b, cb, ctx, AE_ENDED, c, a, NULL, now);
+        }
+        memset(a, 0, sizeof *a);
+    }
 }
 
 /* Slot by id. */

@@ -19,7 +19,8 @@
  *    delay before the condition is on: delay_s[priority] for physiological
  *    conditions (default 20 s), technical_delay_s for technical ones, none
  *    for apnoea (its own duration, apnoea_s, is already in the input). It
- *    must be absent continuously for clear_s before the condition is off.
+ *    must be absent continuously for clear_s (technical) or clear_physio_s
+ *    (physiological, default 60 s) before the condition is off.
  *    So a 10 s artefact never alarms and a sustained change alarms after
  *    the ward's smoothing plus 20 s.
  *
@@ -46,19 +47,34 @@
  * | obs-overdue          | low      | technical: overdue by the band's  | never   |
  * |                      |          | monitoring interval               |         |
  *
+ * SCORE HYSTERESIS. A NEWS2 alarm that is shown holds until the score is
+ * score_hyst points below its trigger: news2-high (on at >= 7) holds while
+ * the total is >= 7 - score_hyst, news2-medium (>= 5) while >= 5 - score_hyst,
+ * news2-low-medium (a parameter scored 3) while the highest single
+ * parameter scores >= 3 - score_hyst. A patient whose HR wobbles across
+ * 130/131 (AF) keeps one alarm instead of dozens. The hysteresis only keeps
+ * an alarm that is shown: a new one needs the full trigger.
+ *
  * Limit conditions are medium priority: a single limit crossing is the
  * NEWS2 3-point edge (low-medium response), one step more urgent than the
  * low-medium score alarm because it names the parameter; the score alarms
  * take over as the total rises.
  *
  * FAMILIES. NEWS2 high > medium > low-medium, and rr-low/rr-high, hr-low/
- * hr-high, are families: a bed shows at most one alarm per family. When a
+ * hr-high, are families; an RR or HR limit alarm also outranks NEWS2
+ * low-medium (with the default limits it is the same 3-point edge, and it
+ * names the parameter): a bed shows at most one alarm per family. When a
  * member is raised, a shown lower NEWS2 member (or the opposite RR/HR limit)
  * ends with the single event "superseded" (not "ended"), and its condition
  * starts over (it must persist its onset delay again). A lower NEWS2 member
  * is not raised while a higher one is shown (active, acknowledged or
  * latched); when the higher one goes away and the lower condition still
- * holds, the lower alarm is raised then, as a new alarm. So NEWS2 medium ->
+ * holds, the lower alarm is raised then, as a new alarm, after its own onset
+ * delay counted from the moment the higher one went (the lower condition's
+ * timer stands at zero while a higher member is shown or pending). A lower
+ * member is not raised either while a higher member's raw condition holds
+ * (it is pending its onset delay): the higher one is about to take over, and
+ * an alarm that would be superseded seconds after it was raised is noise. So NEWS2 medium ->
  * high gives: "raised" (high) and "superseded" (medium), in that order, in the
  * same tick; the new high alarm alerts even if the medium one was
  * acknowledged.
@@ -158,10 +174,12 @@ struct alarm_config {
         };
     };
     int technical_delay_s; /* onset delay of technical conditions */
-    int clear_s;           /* absence before a condition is over */
+    int clear_s;           /* absence before a technical condition is over */
+    int clear_physio_s;    /* ... a physiological one (-1: clear_s) */
     int realert_s;         /* acknowledged and persisting -> re-alert */
     int escalate_s;        /* unacknowledged -> escalate */
     int audio_pause_s;     /* ward-wide audio pause */
+    int score_hyst;        /* NEWS2 hysteresis, points (see SCORE HYSTERESIS) */
     struct alarm_limits limits; /* default limits for a new admission */
 };
 
@@ -172,6 +190,7 @@ struct alarm_input {
     bool news2_valid;        /* a NEWS2 result exists for the bed */
     int news2_total;         /* lower bound when partial: still alarms */
     bool news2_red;          /* a single parameter scored 3 */
+    int news2_max_points;    /* the highest single-parameter points (hysteresis of red) */
     bool apnoea;             /* no breathing detected for apnoea_s */
     bool disconnected, no_signal, out_of_bed, store_failure, obs_overdue;
 };
@@ -231,9 +250,10 @@ struct alarm_view {
     bool acked, latched, escalated;
 };
 
-/* Defaults: delays 20 s (physiological), 10 s technical, clear 10 s, re-alert
- * 180 s, escalate 120 s, audio pause 120 s, limits RR 8/25 HR 40/131,
- * hysteresis 2 and 5. */
+/* Defaults: delays 20 s (physiological), 10 s technical, clear 10 s
+ * (technical) and 60 s (physiological), re-alert 180 s, escalate 120 s, audio
+ * pause 120 s, limits RR 8/25 HR 40/131, hysteresis 2 and 5, score
+ * hysteresis 2. */
 struct alarm_config alarm_config_default(void);
 /* -1 with a message naming the field when a value is out of range. */
 int alarm_config_check(const struct alarm_config *cfg, char *err, size_t errlen);
@@ -262,6 +282,11 @@ int alarm_ack(struct alarm_bed *b, enum alarm_condition c, const char *staff, in
               alarm_event_cb cb, void *ctx, char *err, size_t errlen);
 int alarm_reset(struct alarm_bed *b, enum alarm_condition c, const char *staff, int64_t now,
                 alarm_event_cb cb, void *ctx, char *err, size_t errlen);
+/* The patient has left the bed (discharge) or a new one arrives (admission):
+ * every shown physiological alarm ends ("ended", whatever its state, latched
+ * too) and every physiological condition forgets its debounce state, so
+ * nothing of one patient alarms for the next. Technical alarms are left. */
+void alarm_end_physiological(struct alarm_bed *b, int64_t now, alarm_event_cb cb, void *ctx);
 /* The condition slot holding the shown alarm with this id, or -1 (id 0: -1). */
 int alarm_find_id(const struct alarm_bed *b, int64_t id);
 

@@ -276,7 +276,9 @@ int news2_parse_value(enum news2_param p, const char *text, double *out, char *e
     if (!news2_plausible(p, v))
         return ww_err(err, errlen, "%s: %s is outside the plausible range %s", params[p].name,
                       text, range_text(p));
-    *out = v;
+    /* Rounded once here, by the chart's rule: what is kept, shown and
+     * scored is the same number ("20.5" is 21, never shown as 20). */
+    *out = news2_round(p, v);
     return 0;
 }
 

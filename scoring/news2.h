@@ -118,7 +118,9 @@ int news2_temp_text_points(const char *text);
 
 /* Parse a value for a parameter as typed by a person: numbers strictly in the
  * C locale, o2 "air"/"oxygen", acvpu one of A C V P U (case-insensitive).
- * -1 with a message naming the accepted form and range. */
+ * The value comes back rounded to the chart's precision (news2_round), the
+ * one number to keep, show and score. -1 with a message naming the accepted
+ * form and range. */
 int news2_parse_value(enum news2_param p, const char *text, double *out, char *err,
                       size_t errlen);
 

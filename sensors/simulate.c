@@ -34,6 +34,18 @@ void simulate_uri(const char *driver, char *buf, size_t n)
  * and one REC_IQ chunk is written per second of samples. Receiver DC,
  * I/Q imbalance and noise are those of a real front-end; unplug episodes
  * are events and no samples, like a bedside box dropping off the network. */
+/* The truth of each whole second, for latency and accuracy checks. */
+static void put_truth(const struct sim_spec *spec, double t, const struct scenario_truth *tr,
+                      long *last)
+{
+    long sec = (long)floor(t + 1e-9);
+    if (!spec->truth || sec == *last)
+        return;
+    *last = sec;
+    fprintf(spec->truth, "%ld %.2f %.2f %d %d %d %d\n", sec, tr->rr, tr->hr, tr->present,
+            tr->motion, tr->apnoea, tr->connected);
+}
+
 static int simulate_iq(const struct sim_spec *spec, struct rec_writer *w, struct scenario *sc,
                        char *err, size_t errlen)
 {
@@ -55,8 +67,10 @@ static int simulate_iq(const struct sim_spec *spec, struct rec_writer *w, struct
     uint8_t chunk[SIM_IQ_FS * 8];
     bool connected = true;
     struct scenario_truth tr;
+    long last_truth = -1;
     for (double t = 0; t < spec->seconds; t += 1) {
         scenario_step(sc, t, &tr);
+        put_truth(spec, t, &tr, &last_truth);
         if (tr.connected != connected) {
             connected = tr.connected;
             if (rec_write_event(w, 0, (uint64_t)(t * 1e6),
@@ -185,8 +199,10 @@ int simulate_write(const struct sim_spec *spec, const char *path, char *err, siz
     uint64_t pkt = 0;
     struct scenario_truth tr;
     float rr = 0, hr = 0;
+    long last_truth = -1;
     for (double t = 0; t < spec->seconds && !s.failed; t += period, pkt++) {
         scenario_step(&s.sc, t, &tr);
+        put_truth(spec, t, &tr, &last_truth);
         if (tr.connected != connected) {
             connected = tr.connected;
             if (rec_write_event(s.w, 0, (uint64_t)(t * 1e6),

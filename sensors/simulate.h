@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* iio recordings: a 24 GHz CW radar sampled at 100 Hz (800 bytes a second). */
 #define SIM_IQ_FS 100
@@ -28,6 +29,8 @@ struct sim_spec {
     double offset_s;  /* start this far into the story */
     double ramp_s;    /* 0 = scenario default */
     char label[64];
+    FILE *truth;      /* NULL, or where the truth goes, a line a second:
+                       * "t rr hr present motion apnoea connected" */
 };
 
 /* Write one recording; -1 with a message. */

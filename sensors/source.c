@@ -438,6 +438,10 @@ static int replay_t_pump(struct source *s, double until_s, char *err, size_t err
                         size_t np = uri_driver_params(&s->uri, params, URI_MAX_PARAMS);
                         s->drv->init(s->drv_state, params, np, err, errlen);
                     }
+                    /* Said as a sensor restart is: what came before the
+                     * loop says nothing of the stream that follows (no
+                     * breath-hold counted across it). */
+                    status(s, SRC_CONNECTED, "recording starts over");
                     continue;
                 }
                 s->ended = true;

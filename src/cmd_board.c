@@ -120,8 +120,7 @@ static void demo_admissions(struct ward *w, int64_t now)
             ward_cmd_scale2(w, i, true, "Dr Berg", "DEMO", now, err, sizeof err);
         const char *v[] = {obs[i].spo2, obs[i].o2, obs[i].sbp, obs[i].acvpu, obs[i].temp};
         const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
-        for (int k = 0; k < 5; k++)
-            ward_cmd_observation(w, i, p[k], v[k], "DEMO", now, err, sizeof err);
+        ward_cmd_observations(w, i, p, v, 5, "DEMO", now, err, sizeof err);
     }
 }
 

@@ -350,6 +350,17 @@ int cmd_replay_main(int argc, char **argv)
     }
     o.ward = monitor_ward(m);
     o.start = monitor_start_ms(m);
+    /* Each stream is a patient in bed when the recording starts: without an
+     * admission no physiological or out-of-bed alarm would show. A bed the
+     * database already has a patient in keeps that admission. */
+    if (st && ward_restore(o.ward, o.start, err, sizeof err) < 0)
+        fprintf(stderr, "wardwatch replay: %s\n", err);
+    for (size_t i = 0; i < ward_nbeds(o.ward); i++) {
+        if (ward_bed(o.ward, i)->admitted)
+            continue;
+        if (ward_admit_recording(o.ward, i, cfg->beds[i].sensor, o.start, err, sizeof err) < 0)
+            fprintf(stderr, "wardwatch replay: %s: not admitted: %s\n", cfg->beds[i].label, err);
+    }
     monitor_on_reading(m, on_reading, &o);
     ward_set_listener(o.ward, on_event, &o);
     struct replay_run run = {.m = m,
@@ -607,6 +618,7 @@ int cmd_record_main(int argc, char **argv)
 static const char sim_usage[] =
     "usage: wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1|iio]\n"
     "                          [--seed N] [--hours H] [--offset S] [--label L]\n"
+    "                          [--truth FILE]   (the true RR/HR/presence/... each second)\n"
     "       wardwatch simulate --ward SPEC -o DIR [--hours H]\n"
     "scenarios: stable sepsis opioid afib copd out-of-bed unplug restless bradycardia empty\n";
 
@@ -617,6 +629,7 @@ int cmd_simulate_main(int argc, char **argv)
     const char *out = NULL, *ward = NULL, *scen = NULL;
     ww_strlcpy(sp.driver, "ti-vs", sizeof sp.driver);
     double hours = 1;
+    const char *truth = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -629,6 +642,9 @@ int cmd_simulate_main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--ward") && v) {
             ward = v;
+            i++;
+        } else if (!strcmp(a, "--truth") && v) {
+            truth = v;
             i++;
         } else if (!strcmp(a, "--sensor") && v) {
             ww_strlcpy(sp.driver, v, sizeof sp.driver);
@@ -686,7 +702,16 @@ int cmd_simulate_main(int argc, char **argv)
     sp.seconds = hours * 3600;
     if (!sp.label[0])
         ww_strlcpy(sp.label, scen, sizeof sp.label);
-    if (simulate_write(&sp, out, err, sizeof err) < 0) {
+    if (truth && !(sp.truth = fopen(truth, "w"))) {
+        fprintf(stderr, "wardwatch simulate: --truth %s: %s\n", truth, strerror(errno));
+        return 1;
+    }
+    int rc = simulate_write(&sp, out, err, sizeof err);
+    if (sp.truth && fclose(sp.truth) != 0 && rc == 0) {
+        fprintf(stderr, "wardwatch simulate: --truth %s: %s\n", truth, strerror(errno));
+        return 1;
+    }
+    if (rc < 0) {
         fprintf(stderr, "wardwatch simulate: %s\n", err);
         return strstr(err, "accepted") ? 2 : 1;
     }

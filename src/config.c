@@ -48,6 +48,7 @@ static const struct kdef alarm_keys[] = {
     {"technical_delay_s", K_INT, N(technical_delay_s), 0, 600, NULL},
     {"apnoea_s", K_INT, N(apnoea_s), 5, 120, NULL},
     {"clear_s", K_INT, N(clear_s), 0, 600, NULL},
+    {"physio_clear_s", K_INT, N(physio_clear_s), 0, 600, NULL},
     {"realert_s", K_INT, N(realert_s), 30, 3600, NULL},
     {"escalate_s", K_INT, N(escalate_s), 10, 3600, NULL},
     {"audio_pause_s", K_INT, N(audio_pause_s), 10, 600, NULL},
@@ -57,6 +58,7 @@ static const struct kdef alarm_keys[] = {
     {"hr_high", K_DBL, N(hr_high), 20, 300, NULL},
     {"rr_hysteresis", K_DBL, N(rr_hysteresis), 0, 10, NULL},
     {"hr_hysteresis", K_DBL, N(hr_hysteresis), 0, 30, NULL},
+    {"score_hysteresis", K_INT, N(score_hysteresis), 0, 4, NULL},
     {"escalate_command", K_PATH, S(escalate_command), 0, 0, "absolute path of an executable"},
 };
 #define AGE(i) offsetof(struct ward_config, max_age_s) + (i) * sizeof(int), 0
@@ -76,6 +78,9 @@ static const struct kdef news2_keys[] = {
     {"monitoring_h_low_medium", K_DBL, MON(2), 0, 48, NULL},
     {"monitoring_h_medium", K_DBL, MON(3), 0, 48, NULL},
     {"monitoring_h_high", K_DBL, MON(4), 0, 48, NULL},
+    {"admission_obs_due_min", K_INT, N(admission_obs_due_min), 0, 720, NULL},
+    {"counted_valid_min", K_INT, N(counted_valid_min), 1, 240, NULL},
+    {"continuous_obs_min", K_INT, N(continuous_obs_min), 5, 240, NULL},
 };
 static const struct kdef sensor_keys[] = {
     {"no_signal_s", K_INT, N(no_signal_s), 2, 3600, NULL},
@@ -271,6 +276,7 @@ void config_defaults(struct ward_config *c)
     c->technical_delay_s = 10;
     c->apnoea_s = 20;
     c->clear_s = 10;
+    c->physio_clear_s = 60;
     c->realert_s = 180;
     c->escalate_s = 120;
     c->audio_pause_s = 120;
@@ -280,6 +286,10 @@ void config_defaults(struct ward_config *c)
     c->hr_high = 131;
     c->rr_hysteresis = 2;
     c->hr_hysteresis = 5;
+    c->score_hysteresis = 2;
+    c->admission_obs_due_min = 0;
+    c->counted_valid_min = 15;
+    c->continuous_obs_min = 30;
     for (int p = 0; p < NEWS2_NPARAMS; p++)
         c->max_age_s[p] = 6 * 3600;
     c->max_age_s[NEWS2_RR] = c->max_age_s[NEWS2_HR] = 60;
@@ -775,10 +785,11 @@ void config_dump(FILE *f, const struct ward_config *c)
             "\n[alarms]\ndelay_high_s = %d\ndelay_medium_s = %d\ndelay_low_s = %d\n"
             "technical_delay_s = %d\napnoea_s = %d\nclear_s = %d\nrealert_s = %d\n"
             "escalate_s = %d\naudio_pause_s = %d\nrr_low = %g\nrr_high = %g\nhr_low = %g\n"
-            "hr_high = %g\nrr_hysteresis = %g\nhr_hysteresis = %g\n",
+            "hr_high = %g\nrr_hysteresis = %g\nhr_hysteresis = %g\nscore_hysteresis = %d\nphysio_clear_s = %d\n",
             c->delay_high_s, c->delay_medium_s, c->delay_low_s, c->technical_delay_s,
             c->apnoea_s, c->clear_s, c->realert_s, c->escalate_s, c->audio_pause_s, c->rr_low,
-            c->rr_high, c->hr_low, c->hr_high, c->rr_hysteresis, c->hr_hysteresis);
+            c->rr_high, c->hr_low, c->hr_high, c->rr_hysteresis, c->hr_hysteresis,
+            c->score_hysteresis, c->physio_clear_s);
     if (c->escalate_command[0])
         fprintf(f, "escalate_command = %s\n", c->escalate_command);
     fprintf(f, "\n[news2]\n");
@@ -791,6 +802,8 @@ void config_dump(FILE *f, const struct ward_config *c)
     static const char *lv[] = {"zero", "low", "low_medium", "medium", "high"};
     for (int i = 0; i < NEWS2_NLEVELS; i++)
         fprintf(f, "monitoring_h_%s = %g\n", lv[i], c->policy.monitoring_h[i]);
+    fprintf(f, "admission_obs_due_min = %d\ncounted_valid_min = %d\ncontinuous_obs_min = %d\n",
+            c->admission_obs_due_min, c->counted_valid_min, c->continuous_obs_min);
     fprintf(f,
             "\n[sensors]\nno_signal_s = %d\nreconnect_min_s = %d\nreconnect_max_s = %d\n"
             "out_of_bed_s = %d\n\n[shifts]\n",

@@ -51,13 +51,17 @@ struct ward_config {
 
     /* [alarms] */
     int delay_s, delay_high_s, delay_medium_s, delay_low_s, technical_delay_s;
-    int apnoea_s, clear_s, realert_s, escalate_s, audio_pause_s;
+    int apnoea_s, clear_s, physio_clear_s, realert_s, escalate_s, audio_pause_s;
     double rr_low, rr_high, hr_low, hr_high, rr_hysteresis, hr_hysteresis;
+    int score_hysteresis; /* NEWS2 alarms end this many points below their trigger */
     char escalate_command[CONFIG_PATH_MAX];
 
     /* [news2] */
     int max_age_s[NEWS2_NPARAMS];      /* in enum news2_param order */
     struct news2_policy policy;         /* monitoring_h[5]: zero, low, low-medium, medium, high */
+    int admission_obs_due_min; /* first full set due this long after admission (0: at once) */
+    int counted_valid_min;     /* a hand-counted RR/HR outranks the radar this long */
+    int continuous_obs_min;    /* a full set at least this often at continuous monitoring */
 
     /* [sensors] */
     int no_signal_s, reconnect_min_s, reconnect_max_s, out_of_bed_s;

@@ -25,6 +25,12 @@ struct bed_src {
     const char *uri;
     struct source *src;
     bool ended;
+    /* A sensor that could not be opened is retried with backoff (a port
+     * missing at start — unplugged, a hub still enumerating — is the same
+     * technical alarm as one that goes away later, and comes back the same). */
+    int backoff_s;
+    int64_t retry_mono;
+    char why[256]; /* the last reason it could not be opened */
 };
 
 struct monitor {
@@ -76,8 +82,49 @@ static void on_status(void *ctx, enum source_status s, const char *detail)
         ward_sensor_state(b->m->ward, b->beds[k], ws, detail, b->m->now_ms);
 }
 
+/* Open (or retry) a bed's sensor source. On failure its beds carry the
+ * technical alarm and the next try is scheduled with backoff. */
+static void open_source(struct monitor *m, struct bed_src *b)
+{
+    const struct ward_config *cfg = m->cfg;
+    struct source_cb cb = {.reading = on_reading, .status = on_status};
+    struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
+                             m->o.loop_recordings};
+    char why[512];
+    b->src = source_open(b->uri, &so, m->loop, &cb, b, why, sizeof why);
+    if (b->src) {
+        if (b->why[0])
+            log_msg(LOG_INFO, "bed %s: sensor %s opened after all", cfg->beds[b->beds[0]].label,
+                    b->uri);
+        b->why[0] = 0;
+        b->backoff_s = 0;
+        return;
+    }
+    /* Logged when the reason changes, not every retry. */
+    if (strcmp(why, b->why))
+        log_msg(LOG_ERROR, "bed %s: %s (retrying)", cfg->beds[b->beds[0]].label, why);
+    ww_strlcpy(b->why, why, sizeof b->why);
+    for (size_t k = 0; k < b->nbeds; k++)
+        ward_sensor_state(m->ward, b->beds[k], WSENS_DISCONNECTED, why, m->now_ms);
+    int lo = cfg->reconnect_min_s > 0 ? cfg->reconnect_min_s : 1;
+    int hi = cfg->reconnect_max_s >= lo ? cfg->reconnect_max_s : 30;
+    b->backoff_s = b->backoff_s <= 0 ? lo : b->backoff_s * 2 > hi ? hi : b->backoff_s * 2;
+    b->retry_mono = ww_mono_ms() + (int64_t)b->backoff_s * 1000;
+}
+
+/* Sources that could not be opened: try again when their backoff is up. */
+static void retry_sources(struct monitor *m)
+{
+    int64_t mono = ww_mono_ms();
+    for (size_t i = 0; i < m->nsrcs; i++) {
+        struct bed_src *b = &m->srcs[i];
+        if (!b->src && !b->ended && b->uri && mono >= b->retry_mono)
+            open_source(m, b);
+    }
+}
+
 /* Open a source per bed. A sensor that cannot be opened now is a technical
- * alarm for its bed, not a reason to stop the ward. */
+ * alarm for its bed, not a reason to stop the ward: it is retried. */
 struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, struct loop *l,
                             const struct monitor_opts *o, char *err, size_t errlen)
 {
@@ -136,17 +183,8 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         b->beds[0] = (size_t)i;
         b->targets[0] = cfg->beds[i].target;
         b->uri = cfg->beds[i].sensor;
-        struct source_cb cb = {.reading = on_reading, .status = on_status};
-        struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
-                                 o->loop_recordings};
-        char why[512];
-        b->src = source_open(cfg->beds[i].sensor, &so, l, &cb, b, why, sizeof why);
-        if (!b->src) {
-            log_msg(LOG_ERROR, "bed %s: %s", cfg->beds[i].label, why);
-            ward_sensor_state(m->ward, (size_t)i, WSENS_DISCONNECTED, why, m->now_ms);
-            b->ended = true;
-        }
         m->nsrcs++;
+        open_source(m, b);
     }
     return m;
 }
@@ -286,6 +324,7 @@ static void on_timer(struct loop *l, int id, void *ctx)
     else
         target = m->start_ms + (int64_t)((double)(ww_mono_ms() - m->mono_start) * m->o.speed);
     int64_t before = m->next_tick_ms;
+    retry_sources(m);
     advance_to(m, target);
     maybe_flush(m);
     if (m->tcb && m->next_tick_ms != before)

@@ -426,6 +426,8 @@ int proto_put_bed(struct proto_buf *b, uint32_t index, const struct ward_bed *be
     w_f32(b, bed->quality);
     for (int p = 0; p < NEWS2_NPARAMS; p++)
         w_value(b, &bed->param[p]);
+    w_value(b, &bed->radar_rr); /* beside a hand count (protocol 3) */
+    w_value(b, &bed->radar_hr);
     const struct news2_result *s = &bed->score;
     w_u16(b, (uint16_t)(s->total < 0 ? 0 : s->total > 1000 ? 1000 : s->total));
     for (int p = 0; p < NEWS2_NPARAMS; p++)
@@ -506,6 +508,8 @@ int proto_get_bed(const uint8_t *f, size_t n, uint32_t *index, struct ward_bed *
     bed->quality = r_f32(&r);
     for (int p = 0; p < NEWS2_NPARAMS; p++)
         r_value(&r, &bed->param[p]);
+    r_value(&r, &bed->radar_rr);
+    r_value(&r, &bed->radar_hr);
     struct news2_result *s = &bed->score;
     uint16_t total = r_u16(&r);
     if (total > 1000)

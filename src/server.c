@@ -361,9 +361,10 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
         snprintf(where, sizeof where, "bed index %u", pc->cmd.bed);
     log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "board %u (%s): %s %s by %s: %s%s", c->id, c->name,
             ward_cmd_name(pc->cmd.kind), where, pc->cmd.staff,
-            rc == 0 ? "committed" : "refused: ", rc == 0 ? "" : err);
+            rc == 0 ? "committed" : rc > 0 ? "held: " : "refused: ", rc == 0 ? "" : err);
     broadcast_dirty(s);
-    struct proto_reply r = {pc->req, rc == 0, ""};
+    /* Held (rc 1): done, not yet recorded; the board says so. */
+    struct proto_reply r = {pc->req, rc >= 0, ""};
     ww_strlcpy(r.message, rc == 0 ? "" : err, sizeof r.message);
     client_send(c, s->scratch, frame_len(s, proto_put_reply(scratch(s), &r)), false);
 }

@@ -1450,6 +1450,46 @@ int store_add_observation(struct store *st, int64_t admission_id, int bed, const
     return command(st, s, false, NULL, who, "observation", bed, detail, t, NULL, err, errlen);
 }
 
+/* A whole set of observations in one transaction: every row and its audit
+ * row, or none. */
+int store_add_observations(struct store *st, int64_t admission_id, int bed,
+                           const char *const *params, const double *values, size_t n,
+                           const char *staff, int64_t t, char *err, size_t errlen)
+{
+    char who[STORE_STAFF_MAX + 1], detail[64];
+    if (n == 0)
+        return ww_err(err, errlen, "observation set: no values");
+    for (size_t k = 0; k < n; k++) {
+        bool known = false;
+        for (size_t i = 0; params[k] && i < WW_ARRAY_LEN(obs_params); i++)
+            known |= !strcmp(params[k], obs_params[i]);
+        if (!known)
+            return ww_err(err, errlen, "observation: unknown parameter '%.16s'",
+                          params[k] ? params[k] : "");
+        if (!isfinite(values[k]))
+            return ww_err(err, errlen, "observation: %s value is not a number", params[k]);
+    }
+    if (clean_staff(who, sizeof who, staff, "staff id", err, errlen) < 0)
+        return -1;
+    if (begin(st, err, errlen, "observation") < 0)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        sqlite3_stmt *s = st->st[S_OBS];
+        bind_id(s, 1, admission_id);
+        sqlite3_bind_int(s, 2, bed);
+        sqlite3_bind_text(s, 3, params[k], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(s, 4, values[k]);
+        sqlite3_bind_text(s, 5, who, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 6, t);
+        if (step_done(s) < 0)
+            return fail(st, err, errlen, "observation");
+        snprintf(detail, sizeof detail, "%s=%g", params[k], values[k]);
+        if (audit_row(st, who, "observation", bed, detail, t) < 0)
+            return fail(st, err, errlen, "observation");
+    }
+    return commit(st, err, errlen, "observation");
+}
+
 /* Does an alarm exist? Fills its bed and condition when it does. */
 static bool alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t n)
 {
@@ -1728,13 +1768,26 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
         /* A provisional id the store never issued or has forgotten. */
         return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
     }
-    if (who[0])
-        return -1; /* a person's action: they must see it was not recorded */
+    /* The database cannot take it now. The machine's transitions and a
+     * person's acknowledgement or reset are held in order, with who did it,
+     * and written (event and audit row) by the next successful flush: a
+     * nurse must be able to silence an alarm during an outage, and what
+     * she did must reach the record. The caller is told it is held (1). */
     struct alarm_op op = {.id = alarm_id, .t = t};
     ww_strlcpy(op.event, event, sizeof op.event);
     ww_strlcpy(op.state, state, sizeof op.state);
+    ww_strlcpy(op.staff, who, sizeof op.staff);
     st->healthy = false;
-    return queue_alarm_op(st, &op) ? 0 : -1;
+    if (!queue_alarm_op(st, &op))
+        return ww_err(err, errlen, "alarm %lld: not recorded (out of memory)", (long long)alarm_id);
+    if (who[0]) {
+        ww_err(err, errlen,
+               "the store cannot write now: %s by %s is held and will be written when the store "
+               "recovers",
+               event, who);
+        return 1;
+    }
+    return 0;
 }
 
 /* Generic audit row. */

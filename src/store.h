@@ -211,6 +211,10 @@ int store_set_limits(struct store *st, int64_t admission_id, int bed, double rr_
 /* param: rr spo2 o2 sbp hr acvpu temp scale; admission_id 0 when none. */
 int store_add_observation(struct store *st, int64_t admission_id, int bed, const char *param,
                           double value, const char *staff, int64_t t, char *err, size_t errlen);
+/* A set of n observations (params[k] = values[k]) in one transaction. */
+int store_add_observations(struct store *st, int64_t admission_id, int bed,
+                           const char *const *params, const double *values, size_t n,
+                           const char *staff, int64_t t, char *err, size_t errlen);
 /* A note, optionally on an admission and/or an alarm (0 none). */
 int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alarm_id,
                    const char *text, const char *staff, int64_t t, int64_t *note_id, char *err,
@@ -223,7 +227,10 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
  * latched reset superseded, state the alarm's state afterwards (active
  * acknowledged latched ended reset). Updates the alarm row and appends an
  * alarm event; acknowledged and reset need a staff id and are audited, as is
- * any other event given one. */
+ * any other event given one. 0 when committed; 1 when the database cannot
+ * take it now and it is held, in order, for the next successful flush (err
+ * then says so: a person's acknowledgement or reset during an outage is
+ * held, not lost and not refused); -1 when refused. */
 int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, const char *state,
                       const char *staff, int64_t t, char *err, size_t errlen);
 /* A generic audit row (prints, exports, audio pause...); bed < 0 none. */

@@ -59,7 +59,7 @@ static int e_command(void *ctx, const struct ward_cmd *c, view_reply_cb cb, void
 {
     char why[512];
     int rc = ward_cmd_exec(monitor_ward(ctx), c, monitor_now(ctx), why, sizeof why);
-    cb(cbctx, rc == 0, rc == 0 ? "" : why);
+    cb(cbctx, rc >= 0, rc == 0 ? "" : why); /* rc 1: held, why says so */
     return 0;
 }
 

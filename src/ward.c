@@ -54,6 +54,8 @@ struct ward {
     size_t cur_bed; /* bed whose alarms are being evaluated (event callback) */
     bool stored;    /* the transition being reported is already in the store */
     struct ward_print prints[WARD_MAX_PRINTS]; /* slots with a job in use */
+    pid_t *hooks;   /* paging hooks still running, reaped by pid */
+    size_t nhooks, caphooks;
 };
 
 /* Emit a ward event. */
@@ -92,14 +94,19 @@ struct ward *ward_new(const struct ward_config *cfg, struct store *st, char *err
         ww_err(err, errlen, "out of memory");
         return NULL;
     }
-    w->acfg.delay_s[AP_HIGH] = cfg->delay_high_s;
-    w->acfg.delay_s[AP_MEDIUM] = cfg->delay_medium_s;
-    w->acfg.delay_s[AP_LOW] = cfg->delay_low_s;
+    /* A configuration that was never loaded (config_defaults only, as
+     * replay without -c) leaves the per-priority delays at -1, "= delay_s":
+     * resolved here, never zero by accident. */
+    w->acfg.delay_s[AP_HIGH] = cfg->delay_high_s >= 0 ? cfg->delay_high_s : cfg->delay_s;
+    w->acfg.delay_s[AP_MEDIUM] = cfg->delay_medium_s >= 0 ? cfg->delay_medium_s : cfg->delay_s;
+    w->acfg.delay_s[AP_LOW] = cfg->delay_low_s >= 0 ? cfg->delay_low_s : cfg->delay_s;
     w->acfg.technical_delay_s = cfg->technical_delay_s;
     w->acfg.clear_s = cfg->clear_s;
+    w->acfg.clear_physio_s = cfg->physio_clear_s;
     w->acfg.realert_s = cfg->realert_s;
     w->acfg.escalate_s = cfg->escalate_s;
     w->acfg.audio_pause_s = cfg->audio_pause_s;
+    w->acfg.score_hyst = cfg->score_hysteresis;
     for (size_t i = 0; i < w->nbeds; i++) {
         struct ward_bed *b = &w->beds[i];
         const struct config_bed *cb = &cfg->beds[i];
@@ -114,6 +121,7 @@ struct ward *ward_new(const struct ward_config *cfg, struct store *st, char *err
         hist_clear(&b->h_hr);
         hist_clear(&b->h_news2);
         alarm_bed_init(&b->alarms);
+        b->due_level = -1;
         b->last_breath_ms = b->last_presence_ms = 0;
         if (st && store_sync_bed(st, b->number, b->label, err, errlen) < 0) {
             ward_free(w);
@@ -134,6 +142,7 @@ void ward_free(struct ward *w)
             handover_print_cancel(w->prints[i].job);
             handover_free(w->prints[i].h);
         }
+    free(w->hooks);
     free(w->beds);
     free(w);
 }
@@ -198,8 +207,10 @@ void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now
         if (r->presence)
             b->last_presence_ms = now;
     }
-    if (r->have & READING_MOTION)
+    if (r->have & READING_MOTION) {
         b->motion = r->motion;
+        b->reports_motion = true; /* it says when it cannot see the vital signs */
+    }
     if (r->have & READING_QUALITY)
         b->quality = r->quality;
     bool usable = !b->motion && (!(r->have & READING_PRESENCE) || r->presence);
@@ -213,18 +224,16 @@ void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now
     if ((r->have & READING_HR) && usable && isfinite(r->hr) && r->hr >= 20 && r->hr <= 300) {
         vwin_add(&b->hr_win, now, r->hr);
         b->last_presence_ms = now;
+        b->last_heart_ms = now;
     }
     if (b->sensor == WSENS_STARTING || b->sensor == WSENS_NO_SIGNAL ||
         b->sensor == WSENS_DISCONNECTED) {
+        /* A sensor that starts or comes back: its breathing signal must
+         * show a breath before apnoea can be judged (resp_valid_since). */
         b->sensor = WSENS_OK;
         b->sensor_since = now;
-        /* A sensor that starts or comes back needs time before it can
-         * report breathing (the I/Q DSP 20 s, the MR60BHA2 about 60 s):
-         * a breath seen before the gap says nothing now, and no breath
-         * during the warm-up is not apnoea. Apnoea is judged from the end
-         * of the warm-up on, unless breathing is seen earlier. */
-        if (b->last_breath_ms < now + WARD_SENSOR_WARMUP_S * 1000)
-            b->last_breath_ms = now + WARD_SENSOR_WARMUP_S * 1000;
+        b->resp_valid_since = 0;
+        b->breath_seen = false;
     }
 }
 
@@ -240,11 +249,17 @@ void ward_sensor_state(struct ward *w, size_t i, enum ward_sensor_state s, const
     b->sensor = s;
     b->sensor_since = now;
     ww_strlcpy(b->sensor_detail, detail ? detail : "", sizeof b->sensor_detail);
-    if (s == WSENS_DISCONNECTED || s == WSENS_NO_SIGNAL) {
+    if (s == WSENS_DISCONNECTED || s == WSENS_NO_SIGNAL || s == WSENS_STARTING) {
         /* Nothing from the sensor may look current any more. */
         vwin_clear(&b->rr_win);
         vwin_clear(&b->hr_win);
     }
+    if (s != WSENS_OK) {
+        b->resp_valid_since = 0;
+        b->breath_seen = false;
+    }
+    if (s == WSENS_STARTING || s == WSENS_DISCONNECTED)
+        b->reports_motion = false; /* learnt again from what the sensor sends */
     if (w->st)
         store_queue_sensor_event(w->st, b->number, now, ward_sensor_state_name(s), detail);
     char text[200];
@@ -268,11 +283,40 @@ static void run_escalation_hook(struct ward *w, const struct ward_bed *b,
                     (char *)alarm_priority_name(ev->priority), NULL};
     pid_t pid;
     int rc = posix_spawn(&pid, cmd, NULL, NULL, argv, environ);
-    if (rc != 0)
+    if (rc != 0) {
         log_msg(LOG_ERROR, "escalation hook %s could not run: %s", cmd, strerror(rc));
-    else
-        log_msg(LOG_INFO, "escalation hook run for %s %s", b->label,
-                alarm_condition_name(ev->cond));
+        return;
+    }
+    log_msg(LOG_INFO, "escalation hook run for %s %s", b->label, alarm_condition_name(ev->cond));
+    /* Reaped by its pid in ward_tick: never another child's status (lp's,
+     * whose exit status decides whether a print is audited as printed). */
+    if (w->nhooks == w->caphooks) {
+        size_t cap = w->caphooks ? w->caphooks * 2 : 8;
+        pid_t *p = realloc(w->hooks, cap * sizeof *p);
+        if (!p) {
+            log_msg(LOG_ERROR, "escalation hook %d: out of memory to track it", (int)pid);
+            return;
+        }
+        w->hooks = p;
+        w->caphooks = cap;
+    }
+    w->hooks[w->nhooks++] = pid;
+}
+
+/* Reap the paging hooks that have ended, each by its own pid. */
+static void reap_hooks(struct ward *w)
+{
+    for (size_t i = 0; i < w->nhooks;) {
+        int status;
+        pid_t r = waitpid(w->hooks[i], &status, WNOHANG);
+        if (r == w->hooks[i] || (r < 0 && errno == ECHILD)) {
+            if (r > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                log_msg(LOG_WARN, "escalation hook (pid %d) failed", (int)w->hooks[i]);
+            w->hooks[i] = w->hooks[--w->nhooks];
+            continue;
+        }
+        i++;
+    }
 }
 
 /* Store an alarm transition (called from the alarm machine). */
@@ -323,6 +367,34 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
     emit(w, WEV_ALARM, ev->t, (int)w->cur_bed, ev, NULL, text);
 }
 
+/* Has the radar lost the patient? Then its last values are stale at once
+ * (disconnected, no signal, starting, out of bed, motion, nobody present):
+ * their age is only the backstop. */
+static bool radar_lost(const struct ward_bed *b)
+{
+    return b->sensor != WSENS_OK || b->motion || !b->present;
+}
+
+/* Manual parts of a set: every parameter but the radar's RR and HR, which
+ * are part of it too on a bed without a sensor. */
+static bool manual_part(const struct ward_bed *b, int p)
+{
+    return (p != NEWS2_RR && p != NEWS2_HR) || b->sensor == WSENS_NONE;
+}
+
+/* How long a value of p counts: a hand count of RR/HR outranks the radar
+ * for counted_valid_min (on a bed without a sensor it is a manual
+ * observation like the others, kept as long as SpO2). */
+static int64_t max_age_ms(const struct ward *w, const struct ward_bed *b, int p,
+                          const struct ward_value *v)
+{
+    const struct ward_config *c = w->cfg;
+    if ((p == NEWS2_RR || p == NEWS2_HR) && !v->automatic)
+        return b->sensor == WSENS_NONE ? (int64_t)c->max_age_s[NEWS2_SPO2] * 1000
+                                       : (int64_t)c->counted_valid_min * 60000;
+    return (int64_t)c->max_age_s[p] * 1000;
+}
+
 /* NEWS2 input from the bed's current values. */
 static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
                            struct news2_input *in)
@@ -331,27 +403,111 @@ static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
     in->scale = b->scale2 ? 2 : 1;
     for (int p = 0; p < NEWS2_NPARAMS; p++) {
         struct ward_value *v = &b->param[p];
-        v->stale = v->have && now - v->t_ms > (int64_t)w->cfg->max_age_s[p] * 1000;
+        v->stale = v->have && (now - v->t_ms > max_age_ms(w, b, p, v) ||
+                               (v->automatic && radar_lost(b)));
         in->present[p] = v->have;
         in->stale[p] = v->stale;
         in->value[p] = v->value;
     }
 }
 
-/* Refresh an automatic parameter from its window (keeps a fresher manual value). */
-static void update_auto(struct ward_value *v, const struct vwin *win, int64_t now)
+/* Refresh the radar's own value from its window, rounded once by the
+ * chart's rule; otherwise the old value stays, ages, and turns stale. */
+static void update_radar(struct ward_value *v, enum news2_param p, const struct vwin *win,
+                         int64_t now, bool lost)
 {
     float m;
     if (vwin_median(win, now, SMOOTH_SPAN_MS, SMOOTH_MIN_N, &m)) {
-        if (!v->have || v->automatic || vwin_last_t(win) >= v->t_ms) {
-            v->have = true;
-            v->automatic = true;
-            v->value = m;
-            v->t_ms = vwin_last_t(win);
-            v->by[0] = 0;
-        }
+        v->have = true;
+        v->automatic = true;
+        v->value = news2_round(p, m);
+        v->t_ms = vwin_last_t(win);
+        v->by[0] = 0;
     }
-    /* Otherwise the old value stays, ages, and turns stale. */
+    v->stale = v->have && (lost || now - v->t_ms > 60000);
+}
+
+/* The value scored: a hand count while it counts, else the radar's. */
+static void choose_scored(struct ward *w, struct ward_bed *b, int p, const struct ward_value *radar,
+                          int64_t now)
+{
+    struct ward_value *v = &b->param[p];
+    bool counted = v->have && !v->automatic && now - v->t_ms <= max_age_ms(w, b, p, v);
+    if (counted || (v->have && !v->automatic && b->sensor == WSENS_NONE))
+        return;
+    *v = *radar;
+}
+
+/* When the next full set is due (ward.h, set_at). */
+static void obs_timing(struct ward *w, struct ward_bed *b, int64_t now)
+{
+    const struct ward_config *c = w->cfg;
+    if (!b->admitted || b->replayed) {
+        b->obs_due_ms = 0;
+        b->obs_overdue = false;
+        return;
+    }
+    if (!b->set_at) {
+        b->obs_due_ms = b->admitted_at + (int64_t)c->admission_obs_due_min * 60000;
+        b->obs_overdue = now >= b->obs_due_ms;
+        return;
+    }
+    if (b->score_valid && (int)b->score.level > b->due_level)
+        b->due_level = (int)b->score.level;
+    int lv = b->due_level >= 0 && b->due_level < NEWS2_NLEVELS ? b->due_level : NEWS2_LEVEL_ZERO;
+    double h = c->policy.monitoring_h[lv];
+    int64_t due = b->set_at + (h > 0 ? (int64_t)(h * 3600000.0)
+                                     : (int64_t)c->continuous_obs_min * 60000);
+    /* A part that goes stale (or is missing) makes the set due then. */
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        if (!manual_part(b, p))
+            continue;
+        const struct ward_value *v = &b->param[p];
+        int64_t until = v->have ? v->t_ms + max_age_ms(w, b, p, v) : b->set_at;
+        if (until < due)
+            due = until;
+    }
+    b->obs_due_ms = due;
+    b->obs_overdue = now >= due;
+}
+
+/* Is the set of manual parts complete and fresh now? */
+static bool set_complete(struct ward *w, struct ward_bed *b, int64_t now)
+{
+    for (int p = 0; p < NEWS2_NPARAMS; p++) {
+        const struct ward_value *v = &b->param[p];
+        if (manual_part(b, p) && (!v->have || now - v->t_ms > max_age_ms(w, b, p, v)))
+            return false;
+    }
+    return true;
+}
+
+/* The breathing signal apnoea is judged on: valid while the sensor is ok
+ * and the patient present and still; it must show a breath after it became
+ * valid, and one that shows none for the warm-up plus apnoea_s is "no valid
+ * signal", not apnoea. */
+static void breathing_signal(struct ward *w, struct ward_bed *b, int64_t now)
+{
+    /* A sensor that reports neither breathing nor a heartbeat has lost the
+     * patient (the MR60BHA2 reports 0 for both during gross motion, with no
+     * motion flag); a heartbeat without breathing is what apnoea looks like. */
+    bool heart = b->last_heart_ms && now - b->last_heart_ms <= WARD_HEART_GAP_S * 1000;
+    bool breath = b->last_breath_ms && now - b->last_breath_ms <= WARD_HEART_GAP_S * 1000;
+    bool valid = b->sensor == WSENS_OK && !b->motion && b->present &&
+                 (b->reports_motion || heart || breath);
+    if (!valid) {
+        b->resp_valid_since = 0;
+        b->breath_seen = false;
+        b->resp_unconfirmed = false;
+        return;
+    }
+    if (!b->resp_valid_since)
+        b->resp_valid_since = now;
+    if (b->last_breath_ms >= b->resp_valid_since)
+        b->breath_seen = true;
+    b->resp_unconfirmed =
+        !b->breath_seen &&
+        now - b->resp_valid_since >= (int64_t)(WARD_SENSOR_WARMUP_S + w->cfg->apnoea_s) * 1000;
 }
 
 /* Once a second. */
@@ -359,8 +515,7 @@ void ward_tick(struct ward *w, int64_t now)
 {
     const struct ward_config *c = w->cfg;
     w->last_tick = now;
-    while (waitpid(-1, NULL, WNOHANG) > 0) /* finished paging hooks */
-        ;
+    reap_hooks(w);
     for (size_t i = 0; i < w->nbeds; i++) {
         struct ward_bed *b = &w->beds[i];
         /* Sensor-derived states. */
@@ -381,14 +536,20 @@ void ward_tick(struct ward *w, int64_t now)
         } else if (b->sensor == WSENS_STARTING && !b->sensor_since) {
             b->sensor_since = now;
         }
-        update_auto(&b->param[NEWS2_RR], &b->rr_win, now);
-        update_auto(&b->param[NEWS2_HR], &b->hr_win, now);
+        bool lost = radar_lost(b);
+        update_radar(&b->radar_rr, NEWS2_RR, &b->rr_win, now, lost);
+        update_radar(&b->radar_hr, NEWS2_HR, &b->hr_win, now, lost);
+        choose_scored(w, b, NEWS2_RR, &b->radar_rr, now);
+        choose_scored(w, b, NEWS2_HR, &b->radar_hr, now);
         struct news2_input in;
         news2_input_of(w, b, now, &in);
         struct news2_result prev = b->score;
         bool had = b->score_valid;
         char err[128];
-        b->score_valid = news2_score(&in, &c->policy, &b->score, err, sizeof err) == 0;
+        /* An unoccupied bed carries no score: its readings are nobody's. */
+        b->score_valid = b->admitted && news2_score(&in, &c->policy, &b->score, err, sizeof err) == 0;
+        if (!b->score_valid)
+            memset(&b->score, 0, sizeof b->score);
         if (b->score_valid && !b->score.partial)
             b->last_complete_ms = now;
         bool changed = b->score_valid &&
@@ -408,23 +569,12 @@ void ward_tick(struct ward *w, int64_t now)
                      b->score.partial ? ">=" : "", b->score.total, news2_band_name(b->score.band));
             emit(w, WEV_SCORE, now, (int)i, NULL, &b->score, text);
         }
-        /* Observations due by the monitoring interval of the current level:
-         * continuous monitoring (0 h) still wants a manual set every 30 min. */
-        int64_t last_manual = 0;
-        for (int p = 0; p < NEWS2_NPARAMS; p++)
-            if (p != NEWS2_RR && p != NEWS2_HR && b->param[p].have &&
-                b->param[p].t_ms > last_manual)
-                last_manual = b->param[p].t_ms;
-        double hours = b->score_valid ? b->score.monitoring_h : 12;
-        int64_t interval = (int64_t)((hours > 0 ? hours : 0.5) * 3600000.0);
-        int64_t since = last_manual ? last_manual : (b->admitted ? b->admitted_at : 0);
-        b->obs_due_ms = since ? since + interval : 0;
-        b->obs_overdue = b->admitted && since && now > b->obs_due_ms;
+        obs_timing(w, b, now);
         /* Trends. */
-        if (b->param[NEWS2_RR].have && b->param[NEWS2_RR].automatic && !b->param[NEWS2_RR].stale)
-            hist_add(&b->h_rr, now, (float)b->param[NEWS2_RR].value);
-        if (b->param[NEWS2_HR].have && b->param[NEWS2_HR].automatic && !b->param[NEWS2_HR].stale)
-            hist_add(&b->h_hr, now, (float)b->param[NEWS2_HR].value);
+        if (b->radar_rr.have && !b->radar_rr.stale)
+            hist_add(&b->h_rr, now, (float)b->radar_rr.value);
+        if (b->radar_hr.have && !b->radar_hr.stale)
+            hist_add(&b->h_hr, now, (float)b->radar_hr.value);
         if (b->score_valid)
             hist_add(&b->h_news2, now, (float)b->score.total);
         b->trend_rr = hist_trend(&b->h_rr, now, 2.0f);
@@ -436,14 +586,21 @@ void ward_tick(struct ward *w, int64_t now)
         ai.rr = rr->value;
         ai.hr_valid = hr->have && !hr->stale;
         ai.hr = hr->value;
-        ai.news2_valid = b->score_valid && (b->admitted || b->sensor != WSENS_NONE);
+        ai.rr_valid = ai.rr_valid && b->admitted;
+        ai.hr_valid = ai.hr_valid && b->admitted;
+        ai.news2_valid = b->score_valid;
         ai.news2_total = b->score.total;
         ai.news2_red = b->score.red;
-        bool monitoring = b->sensor == WSENS_OK || b->sensor == WSENS_MOTION;
-        ai.apnoea = monitoring && !b->motion && b->present && b->last_breath_ms &&
+        for (int p = 0; p < NEWS2_NPARAMS; p++)
+            if (b->score.points[p] > ai.news2_max_points)
+                ai.news2_max_points = b->score.points[p];
+        breathing_signal(w, b, now);
+        ai.apnoea = b->admitted && b->resp_valid_since && b->breath_seen &&
                     now - b->last_breath_ms >= (int64_t)c->apnoea_s * 1000;
         ai.disconnected = b->sensor == WSENS_DISCONNECTED;
-        ai.no_signal = b->sensor == WSENS_NO_SIGNAL;
+        /* A sensor fault shows on a free bed too (it must be fixed before the
+         * next admission); an unconfirmed breathing signal only for a patient. */
+        ai.no_signal = b->sensor == WSENS_NO_SIGNAL || (b->admitted && b->resp_unconfirmed);
         ai.out_of_bed = b->sensor == WSENS_OUT_OF_BED && b->admitted;
         ai.store_failure = !w->store_ok;
         ai.obs_overdue = b->obs_overdue;
@@ -452,10 +609,10 @@ void ward_tick(struct ward *w, int64_t now)
         /* One sample row per bed-second. */
         if (w->st && (b->sensor != WSENS_NONE)) {
             struct store_sample s = {b->number, now / 1000 * 1000, NAN, NAN, NAN, 0};
-            if (ai.rr_valid && rr->automatic)
-                s.rr = (float)rr->value;
-            if (ai.hr_valid && hr->automatic)
-                s.hr = (float)hr->value;
+            if (b->radar_rr.have && !b->radar_rr.stale)
+                s.rr = (float)b->radar_rr.value;
+            if (b->radar_hr.have && !b->radar_hr.stale)
+                s.hr = (float)b->radar_hr.value;
             if (now - b->last_reading_ms < 5000)
                 s.quality = b->quality;
             s.flags = (b->present ? STORE_F_PRESENT : 0) | (b->motion ? STORE_F_MOTION : 0);
@@ -513,12 +670,28 @@ static void cmd_event(struct ward *w, size_t bed, int64_t now, const char *fmt, 
     emit(w, WEV_COMMAND, now, (int)bed, NULL, NULL, text);
 }
 
-/* Admit a patient. */
-int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const char *note,
-                   const char *staff, int64_t now, char *err, size_t errlen)
+/* A patient arrives or leaves: nothing of the last one may be scored,
+ * counted, due or alarmed for the next (the physiological alarms end). */
+static void new_patient(struct ward *w, size_t bed, int64_t now)
 {
-    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
-        return -1;
+    struct ward_bed *b = &w->beds[bed];
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        memset(&b->param[p], 0, sizeof b->param[p]);
+    memset(&b->score, 0, sizeof b->score);
+    b->score_valid = false;
+    b->set_at = b->last_complete_ms = 0;
+    b->due_level = -1;
+    b->obs_due_ms = 0;
+    b->obs_overdue = false;
+    hist_clear(&b->h_news2);
+    w->cur_bed = bed;
+    alarm_end_physiological(&b->alarms, now, on_alarm_event, w);
+}
+
+/* Admit (staff already checked). */
+static int admit(struct ward *w, size_t bed, const char *patient_ref, const char *note,
+                 const char *staff, int64_t now, char *err, size_t errlen)
+{
     struct ward_bed *b = &w->beds[bed];
     if (b->admitted)
         return ww_err(err, errlen, _("%s is occupied: discharge first"), b->label);
@@ -538,13 +711,37 @@ int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const ch
     ww_strlcpy(b->patient_ref, ref, sizeof b->patient_ref);
     ww_sanitize_text(b->admission_note, sizeof b->admission_note, note ? note : "", true);
     b->admitted_at = now;
+    b->replayed = false;
     b->scale2 = false;
     b->limits = default_limits(w->cfg);
     b->limits_reason[0] = 0;
-    for (int p = 0; p < NEWS2_NPARAMS; p++)
-        if (p != NEWS2_RR && p != NEWS2_HR)
-            memset(&b->param[p], 0, sizeof b->param[p]);
+    new_patient(w, bed, now);
     cmd_event(w, bed, now, "%s: admitted by %s", b->label, staff);
+    return 0;
+}
+
+/* Admit a patient. */
+int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const char *note,
+                   const char *staff, int64_t now, char *err, size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
+        return -1;
+    return admit(w, bed, patient_ref, note, staff, now, err, errlen);
+}
+
+/* A replayed stream is a patient's: admitted when the recording starts. */
+int ward_admit_recording(struct ward *w, size_t bed, const char *source, int64_t now, char *err,
+                         size_t errlen)
+{
+    if (check_bed(w, bed, err, errlen) < 0)
+        return -1;
+    char note[300];
+    snprintf(note, sizeof note, "replayed recording %s", source ? source : "");
+    if (admit(w, bed, w->beds[bed].label, note, "REC", now, err, errlen) < 0)
+        return -1;
+    /* A recording carries no hand-entered observations: their timing is
+     * nothing it can be judged on (no obs-overdue from a replay). */
+    w->beds[bed].replayed = true;
     return 0;
 }
 
@@ -564,39 +761,72 @@ int ward_cmd_discharge(struct ward *w, size_t bed, const char *staff, int64_t no
     b->patient_ref[0] = b->admission_note[0] = 0;
     b->scale2 = false;
     b->limits = default_limits(w->cfg);
-    for (int p = 0; p < NEWS2_NPARAMS; p++)
-        if (p != NEWS2_RR && p != NEWS2_HR)
-            memset(&b->param[p], 0, sizeof b->param[p]);
+    new_patient(w, bed, now);
     cmd_event(w, bed, now, "%s: discharged by %s", b->label, staff);
     return 0;
 }
 
-/* Hand-entered observation. */
+/* Hand-entered observation: a set of one. */
 int ward_cmd_observation(struct ward *w, size_t bed, const char *param, const char *value,
                          const char *staff, int64_t now, char *err, size_t errlen)
 {
+    const char *params[1] = {param}, *values[1] = {value};
+    return ward_cmd_observations(w, bed, params, values, 1, staff, now, err, errlen);
+}
+
+/* A set of hand-entered observations: validated whole, one commit, one
+ * change of the bed's values (so one score change at the next tick). */
+int ward_cmd_observations(struct ward *w, size_t bed, const char *const *params,
+                          const char *const *values, size_t n, const char *staff, int64_t now,
+                          char *err, size_t errlen)
+{
     if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
         return -1;
-    int p = news2_param_find(param ? param : "");
-    if (p < 0)
-        return ww_err(err, errlen,
-                      "unknown observation '%s' (accepted: rr spo2 o2 sbp hr acvpu temp)",
-                      param ? param : "");
-    double v;
-    if (news2_parse_value(p, value ? value : "", &v, err, errlen) < 0)
-        return -1;
     struct ward_bed *b = &w->beds[bed];
-    if (w->st && store_add_observation(w->st, b->admission_id, b->number, param, v, staff, now,
-                                       err, errlen) < 0)
+    if (!b->admitted)
+        return ww_err(err, errlen, _("%s has no patient: admit first"), b->label);
+    if (n == 0 || n > NEWS2_NPARAMS)
+        return ww_err(err, errlen, "an observation set has 1 to %d values", NEWS2_NPARAMS);
+    int ps[NEWS2_NPARAMS];
+    double vs[NEWS2_NPARAMS];
+    const char *names[NEWS2_NPARAMS];
+    for (size_t k = 0; k < n; k++) {
+        int p = news2_param_find(params[k] ? params[k] : "");
+        if (p < 0)
+            return ww_err(err, errlen,
+                          "unknown observation '%s' (accepted: rr spo2 o2 sbp hr acvpu temp)",
+                          params[k] ? params[k] : "");
+        for (size_t j = 0; j < k; j++)
+            if (ps[j] == p)
+                return ww_err(err, errlen, "%s is given twice in one set", news2_param_name(p));
+        char perr[200];
+        if (news2_parse_value(p, values[k] ? values[k] : "", &vs[k], perr, sizeof perr) < 0)
+            return ww_err(err, errlen, "%s", perr);
+        ps[k] = p;
+        names[k] = news2_param_name(p);
+    }
+    if (w->st && store_add_observations(w->st, b->admission_id, b->number, names, vs, n, staff,
+                                        now, err, errlen) < 0)
         return -1;
-    struct ward_value *wv = &b->param[p];
-    wv->have = true;
-    wv->value = v;
-    wv->t_ms = now;
-    wv->automatic = false;
-    wv->stale = false;
-    ww_strlcpy(wv->by, staff, sizeof wv->by);
-    cmd_event(w, bed, now, "%s: %s = %s entered by %s", b->label, param, value, staff);
+    char text[300];
+    int o = snprintf(text, sizeof text, "%s:", b->label);
+    for (size_t k = 0; k < n; k++) {
+        struct ward_value *wv = &b->param[ps[k]];
+        wv->have = true;
+        wv->value = vs[k];
+        wv->t_ms = now;
+        wv->automatic = false;
+        wv->stale = false;
+        ww_strlcpy(wv->by, staff, sizeof wv->by);
+        if (o > 0 && (size_t)o < sizeof text)
+            o += snprintf(text + o, sizeof text - (size_t)o, " %s = %s", names[k], values[k]);
+    }
+    /* A complete set starts the clock of the next one afresh. */
+    if (set_complete(w, b, now)) {
+        b->set_at = now;
+        b->due_level = -1;
+    }
+    cmd_event(w, bed, now, "%s entered by %s", text, staff);
     return 0;
 }
 
@@ -625,13 +855,33 @@ int ward_cmd_note(struct ward *w, size_t bed, int64_t alarm_id, const char *text
     return 0;
 }
 
-/* Find an alarm by id on a bed (id <= 0: the most urgent). */
-static int find_alarm(struct ward_bed *b, int64_t alarm_id, char *err, size_t errlen)
+/* What an action with no alarm id means: acknowledge the most urgent
+ * alarm nobody has acknowledged, reset the most urgent latched one. */
+enum pick { PICK_UNACKED, PICK_LATCHED };
+
+/* Find an alarm by id on a bed (id 0: the most urgent one the action can
+ * apply to, never one it would only be refused on). */
+static int find_alarm(struct ward_bed *b, int64_t alarm_id, enum pick pick, char *err,
+                      size_t errlen)
 {
-    int c = alarm_id > 0 || alarm_id < 0 ? alarm_find_id(&b->alarms, alarm_id)
-                                         : alarm_most_urgent(&b->alarms);
-    if (c < 0 && alarm_id != 0)
-        return ww_err(err, errlen, _("that alarm is no longer shown on %s (it ended or changed)"),
+    int c = -1;
+    if (alarm_id != 0) {
+        c = alarm_find_id(&b->alarms, alarm_id);
+        if (c < 0)
+            return ww_err(err, errlen,
+                          _("that alarm is no longer shown on %s (it ended or changed)"), b->label);
+        return c;
+    }
+    for (int k = 0; k < AC_COUNT; k++) {
+        const struct alarm *a = &b->alarms.a[k];
+        bool fits = a->state != AS_NONE && (pick == PICK_UNACKED ? !a->acked : a->state == AS_LATCHED);
+        if (fits && (c < 0 || alarm_urgency_cmp(k, a, c, &b->alarms.a[c]) < 0))
+            c = k;
+    }
+    if (c < 0 && alarm_most_urgent(&b->alarms) >= 0)
+        return ww_err(err, errlen,
+                      pick == PICK_UNACKED ? _("every alarm on %s is already acknowledged")
+                                           : _("no latched alarm to reset on %s"),
                       b->label);
     if (c < 0)
         return ww_err(err, errlen, _("no such alarm on %s"), b->label);
@@ -645,24 +895,32 @@ int ward_cmd_ack(struct ward *w, size_t bed, int64_t alarm_id, const char *staff
     if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
         return -1;
     struct ward_bed *b = &w->beds[bed];
-    int c = find_alarm(b, alarm_id, err, errlen);
+    int c = find_alarm(b, alarm_id, PICK_UNACKED, err, errlen);
     if (c < 0)
         return -1;
     struct alarm *a = &b->alarms.a[c];
     if (a->acked)
         return ww_err(err, errlen, _("already acknowledged by %s"), a->acked_by);
-    /* Commit first; only then silence. */
-    if (w->st && a->id > 0 &&
-        store_alarm_event(w->st, a->id, "acknowledged",
-                          a->state == AS_LATCHED ? "latched" : "acknowledged", staff, now, err,
-                          errlen) < 0)
+    /* Commit first (or hold it for the store's recovery); only then
+     * silence. An alarm raised during an outage has a provisional id the
+     * store maps to its row once written. */
+    int held = 0;
+    if (w->st && a->id != 0 &&
+        (held = store_alarm_event(w->st, a->id, "acknowledged",
+                                  a->state == AS_LATCHED ? "latched" : "acknowledged", staff, now,
+                                  err, errlen)) < 0)
         return -1;
     /* The transition is already stored: the machine only reports it. */
     w->cur_bed = bed;
     w->stored = true;
-    int rc = alarm_ack(&b->alarms, c, staff, now, on_alarm_event, w, err, errlen);
+    char aerr[128];
+    int rc = alarm_ack(&b->alarms, c, staff, now, on_alarm_event, w, aerr, sizeof aerr);
     w->stored = false;
-    return rc;
+    if (rc < 0)
+        return ww_err(err, errlen, "%s", aerr);
+    if (held > 0)
+        w->store_ok = false;
+    return held > 0 ? 1 : 0;
 }
 
 /* Reset a latched alarm. */
@@ -672,21 +930,27 @@ int ward_cmd_reset(struct ward *w, size_t bed, int64_t alarm_id, const char *sta
     if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
         return -1;
     struct ward_bed *b = &w->beds[bed];
-    int c = find_alarm(b, alarm_id, err, errlen);
+    int c = find_alarm(b, alarm_id, PICK_LATCHED, err, errlen);
     if (c < 0)
         return -1;
     struct alarm *a = &b->alarms.a[c];
     if (a->state != AS_LATCHED)
         return ww_err(err, errlen, _("%s: the condition is still present; acknowledge it instead"),
                       alarm_condition_text(c));
-    if (w->st && a->id > 0 &&
-        store_alarm_event(w->st, a->id, "reset", "reset", staff, now, err, errlen) < 0)
+    int held = 0;
+    if (w->st && a->id != 0 &&
+        (held = store_alarm_event(w->st, a->id, "reset", "reset", staff, now, err, errlen)) < 0)
         return -1;
     w->cur_bed = bed;
     w->stored = true;
-    int rc = alarm_reset(&b->alarms, c, staff, now, on_alarm_event, w, err, errlen);
+    char aerr[128];
+    int rc = alarm_reset(&b->alarms, c, staff, now, on_alarm_event, w, aerr, sizeof aerr);
     w->stored = false;
-    return rc;
+    if (rc < 0)
+        return ww_err(err, errlen, "%s", aerr);
+    if (held > 0)
+        w->store_ok = false;
+    return held > 0 ? 1 : 0;
 }
 
 /* Scale 2 on/off (a clinician's decision, recorded with who). */
@@ -762,6 +1026,30 @@ int ward_cmd_audio_pause(struct ward *w, const char *staff, int64_t now, char *e
     return 0;
 }
 
+/* WCMD_OBSERVATIONS: "NAME=VALUE ..." split into one set. */
+static int exec_observations(struct ward *w, const struct ward_cmd *c, int64_t now, char *err,
+                             size_t errlen)
+{
+    char text[sizeof c->text];
+    ww_strlcpy(text, c->text, sizeof text);
+    const char *params[NEWS2_NPARAMS], *values[NEWS2_NPARAMS];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1])
+            return ww_err(err, errlen, "observation set: '%.40s' is not NAME=VALUE", tok);
+        if (n == NEWS2_NPARAMS)
+            return ww_err(err, errlen, "observation set: more than %d values", NEWS2_NPARAMS);
+        *eq = 0;
+        params[n] = tok;
+        values[n++] = eq + 1;
+    }
+    if (!n)
+        return ww_err(err, errlen, "observation set: no values");
+    return ward_cmd_observations(w, c->bed, params, values, n, c->staff, now, err, errlen);
+}
+
 /* A command as data through the functions above. */
 int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *err, size_t errlen)
 {
@@ -784,16 +1072,17 @@ int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *e
         return ward_cmd_limits(w, c->bed, &c->limits, c->text, c->staff, now, err, errlen);
     case WCMD_AUDIO_PAUSE:
         return ward_cmd_audio_pause(w, c->staff, now, err, errlen);
-    case WCMD_PRINT_HANDOVER: {
-        char msg[512] = "";
-        if (ward_cmd_print_handover(w, c->text, c->t0, c->t1, c->staff, now, msg, sizeof msg, err,
-                                    errlen) < 0)
-            return -1;
-        ww_strlcpy(err, msg, errlen);
-        return 0;
-    }
+    case WCMD_PRINT_HANDOVER:
+        /* Never here: waiting for lp would hold the core's loop, and the
+         * alarms with it, for up to lp's timeout. Prints start with
+         * ward_print_handover_start and answer from the loop. */
+        return ww_err(err, errlen,
+                      "print-handover is not run inline: it starts under the core's loop "
+                      "(ward_print_handover_start)");
     case WCMD_HANDOVER_AUDIT:
         return ward_cmd_handover_audit(w, c->bed, c->param, c->text, c->staff, now, err, errlen);
+    case WCMD_OBSERVATIONS:
+        return exec_observations(w, c, now, err, errlen);
     }
     return ww_err(err, errlen, "unknown command %d", (int)c->kind);
 }
@@ -803,7 +1092,8 @@ const char *ward_cmd_name(enum ward_cmd_kind k)
 {
     static const char *n[] = {"?",         "ack",         "reset",          "note",
                               "observation", "admit",     "discharge",      "scale2",
-                              "limits",    "audio-pause", "print-handover", "handover-audit"};
+                              "limits",    "audio-pause", "print-handover", "handover-audit",
+                              "observations"};
     return (unsigned)k < WW_ARRAY_LEN(n) ? n[k] : "?";
 }
 
@@ -906,6 +1196,19 @@ int ward_restore(struct ward *w, int64_t now, char *err, size_t errlen)
         if (store_load_latest_observations(w->st, w->beds[i].admission_id, restore_obs, &r, err,
                                            errlen) < 0)
             return -1;
+        /* The last complete set: entered when its newest part was. */
+        struct ward_bed *b = &w->beds[i];
+        b->due_level = -1;
+        bool all = true;
+        int64_t newest = 0;
+        for (int p = 0; p < NEWS2_NPARAMS; p++) {
+            if (!manual_part(b, p))
+                continue;
+            all &= b->param[p].have;
+            if (b->param[p].have && b->param[p].t_ms > newest)
+                newest = b->param[p].t_ms;
+        }
+        b->set_at = all ? newest : 0;
     }
     return store_load_open_alarms(w->st, restore_alarm, &r, err, errlen);
 }
@@ -1132,27 +1435,3 @@ void ward_print_forget(struct ward *w, void *ctx)
         }
 }
 
-/* Print and audit a handover. */
-int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
-                            const char *staff, int64_t now, char *msg, size_t msglen, char *err,
-                            size_t errlen)
-{
-    if (!config_staff_valid(w->cfg, staff))
-        return ww_err(err, errlen, "'%s' is not a valid staff id", staff ? staff : "");
-    struct handover *h = ward_handover(w, period_name, t0, t1, staff, now, err, errlen);
-    if (!h)
-        return -1;
-    const char *printer = w->cfg->printer[0] ? w->cfg->printer : NULL;
-    char lp_err[1024] = "", where[1200], aerr[512];
-    int rc = handover_print_pdf(h, printer, NULL, msg, msglen, lp_err, sizeof lp_err);
-    snprintf(where, sizeof where, "printer %s: %s", printer ? printer : "(default)",
-             rc == 0 ? msg : lp_err);
-    int arc = handover_audit(w->st, h, "handover-print", -1, "pdf", where, rc == 0, aerr,
-                             sizeof aerr);
-    handover_free(h);
-    if (rc < 0)
-        return ww_err(err, errlen, "%s", lp_err);
-    if (arc < 0)
-        return ww_err(err, errlen, "printed, but the audit failed: %s", aerr);
-    return 0;
-}

@@ -31,9 +31,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Warm-up allowance after a sensor starts or reconnects: no apnoea alarm
- * before this much time plus apnoea_s has passed without a breath. */
+/* Apnoea is judged only on a breathing signal that is valid (sensor ok,
+ * patient present and still) and has shown a breath since it became valid.
+ * A valid signal that shows no breath for this warm-up plus apnoea_s is "no
+ * valid signal" (technical), never apnoea: the I/Q DSP needs 20 s and the
+ * MR60BHA2 about 60 s after a start, a reconnect or motion. */
 #define WARD_SENSOR_WARMUP_S 60
+/* A sensor that never flags motion (the MR60BHA2 reports 0 for both rates
+ * instead) has a valid breathing signal only while it also reports a
+ * heartbeat (or a breath) within this many seconds. */
+#define WARD_HEART_GAP_S 10
 
 struct store;
 
@@ -55,7 +62,9 @@ struct ward_value {
     int64_t t_ms;   /* measured or entered at */
     char by[24];    /* staff id for entered values, "" for radar */
     bool automatic; /* from the radar */
-    bool stale;     /* older than its configured maximum age */
+    bool stale;     /* older than its configured maximum age, or the radar
+                     * has lost the patient (disconnected, no signal, out of
+                     * bed, motion) */
 };
 
 #define WARD_TEXT 256
@@ -74,6 +83,7 @@ struct ward_bed {
     int64_t admission_id;
     char patient_ref[40];
     int64_t admitted_at;
+    bool replayed;        /* admitted by replay for its recording's stream */
     char admission_note[WARD_NOTE_MAX + 1];
     bool scale2;
     char scale2_by[24];
@@ -89,15 +99,35 @@ struct ward_bed {
     int64_t last_reading_ms;
     int64_t last_presence_ms; /* last time someone was seen */
     int64_t last_breath_ms;   /* last time breathing was detected */
+    int64_t last_heart_ms;    /* last time a heartbeat was reported */
     float quality;
     bool present, motion;
+    bool reports_motion;      /* the sensor flags motion (the MR60BHA2 does not) */
 
-    /* NEWS2 inputs (index enum news2_param) and result */
+    /* Breathing signal for apnoea (see WARD_SENSOR_WARMUP_S). */
+    int64_t resp_valid_since; /* 0: not valid now */
+    bool breath_seen;         /* a breath since resp_valid_since */
+    bool resp_unconfirmed;    /* valid, but no breath for warm-up + apnoea_s */
+
+    /* NEWS2 inputs (index enum news2_param) and result. RR and HR hold the
+     * value scored: a hand count (automatic false) for counted_valid_min
+     * after it was entered, else the radar's. radar_rr/radar_hr always hold
+     * the radar's own latest value, shown beside a count. Every automatic
+     * value is rounded once, by the chart's rule (news2_round), and that
+     * number is what is shown, scored, judged, stored and printed. */
     struct ward_value param[NEWS2_NPARAMS];
+    struct ward_value radar_rr, radar_hr;
     struct news2_result score;
     bool score_valid;
     int64_t last_complete_ms; /* last time every parameter was present and fresh */
-    int64_t obs_due_ms;       /* next manual observation due */
+    /* Observation timing (CLINICAL.md): the next full set is due set_at
+     * plus the interval of the worst response level since (due_level), so
+     * it only moves sooner until a new complete set is entered; a set with a
+     * manual part missing or stale is overdue at once; a new admission's
+     * first set is due admission_obs_due_min after admission. */
+    int64_t set_at;           /* a complete set was last entered (0: none) */
+    int due_level;            /* worst enum news2_level since set_at */
+    int64_t obs_due_ms;       /* next full set due */
     bool obs_overdue;
 
     /* trends */
@@ -148,14 +178,27 @@ void ward_tick(struct ward *w, int64_t now_ms);
 int ward_flush(struct ward *w, char *err, size_t errlen);
 bool ward_store_ok(const struct ward *w);
 
-/* Commands: 0 when committed, -1 with a message (nothing changed). */
+/* Commands: 0 when committed, -1 with a message (nothing changed).
+ * ward_cmd_ack and ward_cmd_reset (and ward_cmd_exec for them) return 1
+ * when the store cannot write now: the action is done and held for the
+ * store's recovery, and err says so (the nurse must be able to silence an
+ * alarm during an outage, and must be told it is not yet recorded). */
 int ward_cmd_admit(struct ward *w, size_t bed, const char *patient_ref, const char *note,
                    const char *staff, int64_t now_ms, char *err, size_t errlen);
+/* Replay: the bed's stream is a patient's, admitted at the recording's
+ * start (staff "REC"), so every alarm that night would have raised shows. */
+int ward_admit_recording(struct ward *w, size_t bed, const char *source, int64_t now, char *err,
+                         size_t errlen);
 int ward_cmd_discharge(struct ward *w, size_t bed, const char *staff, int64_t now_ms, char *err,
                        size_t errlen);
 /* param: "rr" "spo2" "o2" "sbp" "hr" "acvpu" "temp"; value as typed. */
 int ward_cmd_observation(struct ward *w, size_t bed, const char *param, const char *value,
                          const char *staff, int64_t now_ms, char *err, size_t errlen);
+/* A whole set (params[k] = values[k], k < n, each parameter once): one
+ * commit, one change of the bed's values. */
+int ward_cmd_observations(struct ward *w, size_t bed, const char *const *params,
+                          const char *const *values, size_t n, const char *staff, int64_t now,
+                          char *err, size_t errlen);
 int ward_cmd_note(struct ward *w, size_t bed, int64_t alarm_id, const char *text,
                   const char *staff, int64_t now_ms, char *err, size_t errlen);
 int ward_cmd_ack(struct ward *w, size_t bed, int64_t alarm_id, const char *staff, int64_t now_ms,
@@ -186,13 +229,17 @@ enum ward_cmd_kind {
     WCMD_LIMITS,      /* bed, limits, text (reason) */
     WCMD_AUDIO_PAUSE, /* ward-wide */
     /* the handover of [t0, t1) (text: the period's name) printed and
-     * audited; on success ward_cmd_exec leaves lp's request line in err */
+     * audited: started with ward_print_handover_start under the core's
+     * loop (ward_cmd_exec refuses it: it would wait for lp) */
     WCMD_PRINT_HANDOVER,
     /* audit a handover made elsewhere (`wardwatch handover` beside a running
      * server): param view|export|print, text the detail, bed the bed's
      * index or WARD_CMD_NO_BED for the ward */
     WCMD_HANDOVER_AUDIT,
-    WCMD_KIND_MAX = WCMD_HANDOVER_AUDIT
+    /* a set of observations in one commit: bed, text "NAME=VALUE ..." (names
+     * as for WCMD_OBSERVATION, separated by spaces or newlines) */
+    WCMD_OBSERVATIONS,
+    WCMD_KIND_MAX = WCMD_OBSERVATIONS
 };
 #define WARD_CMD_NO_BED UINT32_MAX
 struct ward_cmd {
@@ -209,8 +256,8 @@ struct ward_cmd {
     int64_t t0, t1; /* a period (print handover) */
     char text[WARD_NOTE_MAX + 1]; /* note, admission note, reason, period */
 };
-/* Run a command: 0 committed, -1 with the refusal (nothing changed). A
- * print leaves lp's answer in err on success too. */
+/* Run a command: 0 committed, 1 held (see above), -1 with the refusal
+ * (nothing changed). */
 int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now_ms, char *err,
                   size_t errlen);
 /* Command name for logs ("ack", "note", ...). */
@@ -246,13 +293,6 @@ void ward_bed_clear_history(struct ward_bed *b);
 struct handover;
 struct handover *ward_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
                                const char *staff, int64_t now, char *err, size_t errlen);
-/* Print the handover of [t0, t1) as PDF on the configured printer (or the
- * CUPS default) and audit it as printed by staff. 0 with lp's request line
- * in msg; -1 with lp's message (the failure is audited too). Waits for lp:
- * the monitoring core uses ward_print_handover_start instead. */
-int ward_cmd_print_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
-                            const char *staff, int64_t now, char *msg, size_t msglen, char *err,
-                            size_t errlen);
 /* Print the handover of [t0, t1) without waiting for lp: the model and the
  * PDF are made here (~0.2 s for 32 beds x 12 h), lp runs under loop l and
  * cb(ctx, ok, lp's request line or why) comes once from the loop after the

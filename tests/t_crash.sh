@@ -72,6 +72,11 @@ for it in $(seq 1 "$KILLS"); do
     no "serve did not come up for kill $it"; tail -5 "$T/serve.log" | sed 's/^/# /'; break
   fi
   nstart=$((nstart + 1))
+  # A patient in every bed (only an occupied bed scores and alarms); the
+  # admissions are in the database from then on.
+  if [ "$nstart" = 1 ]; then
+    for b in 0 1 2 3; do "$CLIENT" "$T/ward.sock" admit $b "P-$b" KN >/dev/null 2>&1; done
+  fi
   "$CLIENT" "$T/ward.sock" burst "k$it" 1000000 KN >"$T/conf" 2>/dev/null &
   C=$!
   # A random moment 50-550 ms into the burst.

@@ -99,6 +99,9 @@ start_server() {
 }
 if start_server; then ok "serve listens on the INI's socket"; else
   no "serve did not start: $(cat "$T/serve.log")"; exit 0; fi
+# Patients in beds 1 and 3 (only an occupied bed scores and alarms); bed 2
+# is admitted later, while a print runs.
+for b in 0 2; do "$C" "$SOCK" admit $b "P-$((b + 1))" KN >/dev/null 2>&1; done
 
 # Permissions: the socket 0660 and its directory 0770, owned by the group.
 perm_s=$(stat -c %a "$SOCK"); perm_d=$(stat -c %a "$T/run")

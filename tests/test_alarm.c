@@ -133,6 +133,11 @@ static int reset_state(void **state)
     alarm_bed_init(&bed);
     bed.bed = 7;
     cfg = alarm_config_default();
+    /* The mechanism tests below time everything by clear_s and whole-point
+     * triggers; the physiological clear delay and the score hysteresis
+     * have their own tests (test_afib_*). */
+    cfg.clear_physio_s = -1;
+    cfg.score_hyst = 0;
     lim = cfg.limits;
     nev = 0;
     next_id = 100;
@@ -881,17 +886,26 @@ static void test_news2_family_downgrade(void **state)
     t = run(t, 60, &in);
     assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 1);
     reset(AC_NEWS2_HIGH, "KN", t);
-    t = run(t, 1, &in);
+    /* H16-6: the lower member that follows has its own onset delay, counted
+     * from the reset (it was held back, its timer at zero, until then). */
+    t = run(t, cfg.delay_medium_s - 1, &in);
+    assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 1);
+    t = run(t, 2, &in);
     assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 2); /* the current level, new alarm */
-    /* Medium -> 4 with a red: medium ends, low-medium raised in the same tick. */
+    /* Medium -> 4 with a red: medium ends after clear_s; low-medium is raised
+     * only after its own onset delay from then, not in the same tick. */
     in.news2_total = 4;
     int before = nev;
-    run(t, 11, &in);
-    assert_int_equal(nev - before, 2);
+    t = run(t, 11, &in);
+    assert_int_equal(nev - before, 1);
     assert_int_equal(evs[before].kind, AE_ENDED);
     assert_int_equal(evs[before].cond, AC_NEWS2_MEDIUM);
+    int64_t ended = evs[before].t;
+    t = run(t, cfg.delay_low_s + 1, &in);
+    assert_int_equal(nev - before, 2);
     assert_int_equal(evs[before + 1].kind, AE_RAISED);
     assert_int_equal(evs[before + 1].cond, AC_NEWS2_LOW_MEDIUM);
+    assert_true(evs[before + 1].t - ended >= cfg.delay_low_s * 1000LL);
 }
 
 static void test_rr_family(void **state)

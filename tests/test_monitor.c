@@ -5,6 +5,7 @@
 #include "encode.h"
 #include "loop.h"
 #include "monitor.h"
+#include "simulate.h"
 #include "ward.h"
 
 #include <math.h>
@@ -63,10 +64,77 @@ static void test_people_tracking_beds(void **state)
     free(dir);
 }
 
+/* H16-13: a sensor missing when the core starts (unplugged, a hub still
+ * enumerating) is a technical alarm for its bed and is retried with backoff,
+ * like one that goes away later; when it appears, the bed is monitored. */
+struct appear {
+    const char *rec;
+    struct loop *l;
+    struct monitor *m;
+    bool made;
+    int ticks;
+    enum ward_sensor_state at_start;
+};
+
+static void on_appear(struct loop *l, int id, void *ctx)
+{
+    struct appear *a = ctx;
+    char err[256];
+    a->ticks++;
+    if (a->ticks == 1)
+        a->at_start = ward_bed(monitor_ward(a->m), 0)->sensor;
+    if (a->ticks == 5 && !a->made) { /* 0.5 s in: the sensor appears */
+        struct sim_spec sp = {.scenario = SCEN_STABLE, .seed = 3, .seconds = 60};
+        snprintf(sp.driver, sizeof sp.driver, "mr60bha2");
+        snprintf(sp.label, sizeof sp.label, "bed");
+        if (simulate_write(&sp, a->rec, err, sizeof err) < 0)
+            fail_msg("%s", err);
+        a->made = true;
+    }
+    if (a->ticks >= 40 || (a->made && per_bed[0] > 0))
+        loop_stop(l);
+}
+
+static void test_sensor_missing_at_start_is_retried(void **state)
+{
+    char *dir = ww_test_tmpdir();
+    char rec[4200], ini[4200], text[10000], err[512];
+    snprintf(rec, sizeof rec, "%s/late.wwrec", dir);
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    snprintf(text, sizeof text,
+             "[ward]\nname = T\ndatabase = x.db\n[sensors]\nreconnect_min_s = 1\n"
+             "[bed.1]\nlabel = A\nsensor = replay:%s?stream=0\n",
+             rec);
+    ww_test_write_file(ini, text);
+    struct ward_config *cfg = malloc(sizeof *cfg);
+    if (config_load(ini, cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct loop *l = loop_new(false);
+    struct monitor_opts mo = {.speed = 10};
+    struct monitor *m = monitor_new(cfg, NULL, l, &mo, err, sizeof err);
+    assert_non_null(m);
+    memset(per_bed, 0, sizeof per_bed);
+    monitor_on_reading(m, on_reading, NULL);
+    assert_int_equal(ward_bed(monitor_ward(m), 0)->sensor, WSENS_DISCONNECTED);
+    struct appear a = {rec, l, m, false, 0, WSENS_NONE};
+    loop_add_timer(l, 100, true, on_appear, &a);
+    monitor_start(m);
+    loop_run(l);
+    assert_int_equal(a.at_start, WSENS_DISCONNECTED);
+    assert_true(a.made);
+    assert_true(per_bed[0] > 0); /* opened on a retry, readings arrive */
+    monitor_free(m);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_people_tracking_beds),
+        cmocka_unit_test(test_sensor_missing_at_start_is_retried),
     };
     return cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
 }

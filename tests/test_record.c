@@ -117,12 +117,12 @@ static void test_history_is_the_admissions(void **state)
     assert_false(hist_has(h, n, "spo2 = 87"));
     assert_false(hist_has(h, n, "RR high"));
 
-    /* An observation on the free bed belongs to no patient: shown while
-     * free, gone once B is admitted. */
-    assert_int_equal(ward_cmd_observation(w, 0, "temp", "36.4", "KN", t + 650000, err, sizeof err),
+    /* A note on the free bed belongs to no patient: shown while free, gone
+     * once B is admitted. */
+    assert_int_equal(ward_cmd_note(w, 0, 0, "madrass byttet", "KN", t + 650000, err, sizeof err),
                      0);
     n = ward_history(w, 0, now - 12 * 3600000LL, now + 1, h, 64);
-    assert_true(hist_has(h, n, "temp = 36.4"));
+    assert_true(hist_has(h, n, "madrass byttet"));
 
     assert_int_equal(ward_cmd_admit(w, 0, "PAS-B", "B: hoftebrudd", "ES", t + 720000, err,
                                     sizeof err),
@@ -134,7 +134,7 @@ static void test_history_is_the_admissions(void **state)
     assert_true(hist_has(h, n, "B: sover"));
     assert_false(hist_has(h, n, "A: hoster mye"));
     assert_false(hist_has(h, n, "spo2 = 87"));
-    assert_false(hist_has(h, n, "temp = 36.4"));
+    assert_false(hist_has(h, n, "madrass byttet"));
     assert_false(hist_has(h, n, "RR high"));
     /* B's own alarm is there. */
     assert_int_equal(store_alarm_raise(st, 1, "hr-high", "medium", t + 790000, &aid, err,

@@ -440,14 +440,16 @@ static void test_flush_failure_keeps_rows(void **state)
     struct store_sample late = {1, 60000, 30, 99, 1, 1};
     store_queue_sample(st, &late);
     /* The machine's alarms are queued under a provisional id and reach the
-     * file with the rows; a person's acknowledgement is not confirmed. */
+     * file with the rows; a person's acknowledgement is held (1, and said),
+     * never confirmed as committed and never lost (H16-12). */
     int64_t id = 12345;
     assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1, &id, err, sizeof err), 0);
     assert_true(id < 0);
+    assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 2, err, sizeof err), 0);
     assert_int_equal(
-        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2, err, sizeof err), -1);
-    assert_int_equal(store_alarm_event(st, id, "escalated", "active", NULL, 3, err, sizeof err), 0);
-    assert_int_equal(store_queued(st), 55); /* minute 0 completed by the late one */
+        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 3, err, sizeof err), 1);
+    assert_non_null(strstr(err, "held"));
+    assert_int_equal(store_queued(st), 56); /* minute 0 completed by the late one */
     /* Commands are not confirmed while the write fails, and leave nothing. */
     int64_t adm = 777;
     assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 2, &adm, err, sizeof err), -1);
@@ -464,8 +466,6 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(stt.failed_flushes, 1);
     assert_int_equal(stt.dropped_samples, 0);
     /* The provisional id still works: it now names the stored alarm. */
-    assert_int_equal(
-        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 5, err, sizeof err), 0);
     int64_t nid;
     assert_int_equal(store_add_note(st, 1, 0, id, "checked", "KN", 6, &nid, err, sizeof err), 0);
     assert_int_equal(store_add_note(st, 1, 0, -999, "x", "KN", 6, &nid, err, sizeof err), -1);
@@ -480,10 +480,13 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(raw_int("SELECT group_concat(event) = 'raised,escalated,acknowledged' FROM"
                              " (SELECT event FROM alarm_events ORDER BY t)"),
                      1);
+    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff = 'KN' AND t = 3 AND "
+                             "action = 'alarm-acknowledged'"),
+                     1);
     assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE bed = 1"), 0);
     assert_int_equal(raw_int("SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"), 1);
     assert_int_equal(raw_int("SELECT count(*) FROM notes n JOIN alarms a ON a.id = n.alarm"), 1);
-    /* the first admit, the acknowledgement and the note after the outage */
+    /* the first admit, the held acknowledgement and the note after the outage */
     assert_int_equal(raw_int("SELECT count(*) FROM audit"), 3);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *dir;
@@ -19,7 +20,7 @@ static struct ward_config cfg;
 static int nraised;
 static char last_event[300];
 
-static int64_t apnoea_at;
+static int64_t apnoea_at, nosig_at;
 
 static void on_event(void *ctx, const struct ward_event *ev)
 {
@@ -27,6 +28,8 @@ static void on_event(void *ctx, const struct ward_event *ev)
         nraised++;
         if (ev->alarm->cond == AC_APNOEA && !apnoea_at)
             apnoea_at = ev->alarm->t;
+        if (ev->alarm->cond == AC_NO_SIGNAL && !nosig_at)
+            nosig_at = ev->alarm->t;
     }
     snprintf(last_event, sizeof last_event, "%s", ev->text);
 }
@@ -55,6 +58,24 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A patient in bed 1 (index 0): only an occupied bed is scored and alarms. */
+static void admit0(struct ward *w, int64_t t)
+{
+    char err[256];
+    if (ward_cmd_admit(w, 0, "P-1", "", "KN", t, err, sizeof err) < 0)
+        fail_msg("%s", err);
+}
+
+/* A full set of normal manual observations (one commit). */
+static void enter_set(struct ward *w, int64_t t)
+{
+    char err[256];
+    const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+    const char *v[] = {"97", "air", "125", "A", "37.0"};
+    if (ward_cmd_observations(w, 0, p, v, 5, "KN", t, err, sizeof err) < 0)
+        fail_msg("%s", err);
+}
+
 /* Feed a reading per second for n seconds from t0, ticking. */
 static int64_t feed(struct ward *w, int64_t t0, int n, float rr, float hr)
 {
@@ -72,6 +93,7 @@ static void test_readings_smoothing_and_staleness(void **state)
     char err[256];
     struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
     assert_non_null(w);
+    admit0(w, 1700000000000LL);
     int64_t t = feed(w, 1700000000000LL, 40, 16, 70);
     const struct ward_bed *b = ward_bed(w, 0);
     assert_true(b->param[NEWS2_RR].have && b->param[NEWS2_RR].automatic);
@@ -93,6 +115,8 @@ static void test_sustained_change_alarms_within_a_minute(void **state)
 {
     char err[256];
     struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    admit0(w, 1700000000000LL);
+    enter_set(w, 1700000000000LL);
     ward_set_listener(w, on_event, NULL);
     int64_t t = feed(w, 1700000000000LL, 60, 16, 70);
     assert_int_equal(nraised, 0);
@@ -127,6 +151,7 @@ static void test_apnoea_and_sensor_warmup(void **state)
     char err[256];
     struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
     assert_non_null(w);
+    admit0(w, 1700000000000LL);
     ward_set_listener(w, on_event, NULL);
     apnoea_at = 0;
     int64_t t = feed(w, 1700000000000LL, 60, 14, 70);
@@ -137,6 +162,7 @@ static void test_apnoea_and_sensor_warmup(void **state)
     ward_free(w);
 
     w = ward_new(&cfg, NULL, err, sizeof err);
+    admit0(w, 1700000000000LL);
     ward_set_listener(w, on_event, NULL);
     apnoea_at = 0;
     t = feed(w, 1700000000000LL, 60, 14, 70);
@@ -146,16 +172,27 @@ static void test_apnoea_and_sensor_warmup(void **state)
     t += 30000;
     ward_sensor_state(w, 0, WSENS_STARTING, "back", t);
     int64_t back = t;
+    nosig_at = 0;
     t = feed_no_breath(w, t, WARD_SENSOR_WARMUP_S);
     assert_int_equal(apnoea_at, 0); /* warming up: no apnoea */
-    t = feed_no_breath(w, t, cfg.apnoea_s + 10);
-    assert_true(apnoea_at > 0); /* still no breathing after the warm-up */
-    assert_in_range((apnoea_at - back) / 1000, WARD_SENSOR_WARMUP_S + cfg.apnoea_s,
-                    WARD_SENSOR_WARMUP_S + cfg.apnoea_s + 5);
+    t = feed_no_breath(w, t, cfg.apnoea_s + cfg.technical_delay_s + 5);
+    /* H16-3: no breath since the signal came back is not apnoea: it is "no
+     * valid signal", a technical alarm, after the warm-up plus apnoea_s. */
+    assert_int_equal(apnoea_at, 0);
+    assert_true(nosig_at > 0);
+    assert_in_range((nosig_at - back) / 1000, WARD_SENSOR_WARMUP_S + cfg.apnoea_s,
+                    WARD_SENSOR_WARMUP_S + cfg.apnoea_s + cfg.technical_delay_s + 2);
+    /* A breath, then none: now it is apnoea, after apnoea_s. */
+    t = feed(w, t, 5, 14, 70);
+    int64_t last = t - 1000;
+    t = feed_no_breath(w, t, cfg.apnoea_s + 5);
+    assert_true(apnoea_at > 0);
+    assert_in_range((apnoea_at - last) / 1000, cfg.apnoea_s, cfg.apnoea_s + 2);
     ward_free(w);
 
     /* Breathing seen during the warm-up ends the allowance. */
     w = ward_new(&cfg, NULL, err, sizeof err);
+    admit0(w, 1700000000000LL);
     ward_set_listener(w, on_event, NULL);
     apnoea_at = 0;
     t = feed(w, 1700000000000LL, 30, 14, 70);
@@ -262,6 +299,7 @@ static void test_escalation_runs_paging_hook(void **state)
     if (config_load(ini, &cfg, err, sizeof err) < 0)
         fail_msg("%s", err);
     struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    admit0(w, 1700000000000LL);
     int64_t t = feed(w, 1700000000000LL, 30, 16, 70);
     t = feed(w, t, 80, 16, 150); /* HR high: raised after 20 s, escalates 30 s later */
     ward_free(w);
@@ -281,6 +319,27 @@ static void test_escalation_runs_paging_hook(void **state)
     fail_msg("the paging hook did not run");
 }
 
+/* #19 defect 1: the ward reaps only its own paging hooks, by pid. A child
+ * someone else started (lp for a print) keeps its exit status for its
+ * owner: a failed print can never be collected by the ward's tick and then
+ * be audited as printed. */
+static void test_tick_leaves_other_children_alone(void **state)
+{
+    char err[256];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(3); /* lp failing */
+    assert_true(pid > 0);
+    usleep(100000);
+    for (int i = 0; i < 3; i++)
+        ward_tick(w, 1700000000000LL + i * 1000LL);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+    ward_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +350,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commands_stored_and_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_list_enforced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escalation_runs_paging_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tick_leaves_other_children_alone, setup, teardown),
     };
     return cmocka_run_group_tests_name("ward", tests, NULL, NULL);
 }

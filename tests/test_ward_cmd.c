@@ -100,12 +100,13 @@ static void test_handover_commands(void **state)
     strcpy(c.staff, "");
     assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a valid staff id"));
-    /* A print needs a valid staff id before anything is rendered. */
-    c = cmd(WCMD_PRINT_HANDOVER, 0, "x y");
+    /* #19 defect 4: a print never runs inline (it would wait for lp and
+     * hold the core's loop): refused, nothing rendered, nothing audited. */
+    c = cmd(WCMD_PRINT_HANDOVER, 0, "OS");
     c.t0 = t - 3600000;
     c.t1 = t;
     assert_int_equal(ward_cmd_exec(w, &c, t, err, sizeof err), -1);
-    assert_non_null(strstr(err, "not a valid staff id"));
+    assert_non_null(strstr(err, "not run inline"));
     assert_int_equal(db_int(db, "SELECT count(*) FROM audit WHERE action LIKE 'handover-%'"), 2);
     assert_string_equal(ward_cmd_name(WCMD_PRINT_HANDOVER), "print-handover");
     assert_string_equal(ward_cmd_name(WCMD_HANDOVER_AUDIT), "handover-audit");
@@ -177,7 +178,11 @@ static void test_every_kind(void **state)
 /* RR 30 on bed 1 until its limit alarm shows. */
 static int64_t raise_rr_high(struct ward *w, int64_t t)
 {
-    for (int i = 0; i < 120 && alarm_most_urgent(&ward_bed(w, 0)->alarms) < 0; i++, t += 1000) {
+    char err[256];
+    if (!ward_bed(w, 0)->admitted && ward_cmd_admit(w, 0, "P-1", "", "KN", t, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    for (int i = 0; i < 120 && ward_bed(w, 0)->alarms.a[AC_RR_HIGH].state == AS_NONE;
+         i++, t += 1000) {
         struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE,
                             .rr = 30,
                             .hr = 70,
@@ -224,6 +229,33 @@ static void test_alarm_by_id(void **state)
     ward_free(w);
 }
 
+/* A whole set as one command (what a board's set form sends): one commit,
+ * each value validated, the whole refused on any bad one. */
+static void test_observation_set_command(void **state)
+{
+    char err[512];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    int64_t t = 1700000000000LL;
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", t, err, sizeof err), 0);
+    struct ward_cmd k = cmd(WCMD_OBSERVATIONS, 0, "KN");
+    snprintf(k.text, sizeof k.text, "spo2=94 o2=air\nsbp=118 acvpu=A temp=38.2");
+    assert_int_equal(ward_cmd_exec(w, &k, t, err, sizeof err), 0);
+    const struct ward_bed *b = ward_bed(w, 0);
+    assert_true(b->param[NEWS2_SPO2].value == 94 && b->param[NEWS2_TEMP].value == 38.2);
+    assert_int_equal(b->set_at, t);
+    snprintf(k.text, sizeof k.text, "spo2=93 temp=55");
+    assert_int_equal(ward_cmd_exec(w, &k, t + 1000, err, sizeof err), -1);
+    assert_true(b->param[NEWS2_SPO2].value == 94); /* nothing of a refused set */
+    snprintf(k.text, sizeof k.text, "spo2 93");
+    assert_int_equal(ward_cmd_exec(w, &k, t + 1000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "NAME=VALUE"));
+    snprintf(k.text, sizeof k.text, "spo2=93 spo2=92");
+    assert_int_equal(ward_cmd_exec(w, &k, t + 1000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice"));
+    assert_string_equal(ward_cmd_name(WCMD_OBSERVATIONS), "observations");
+    ward_free(w);
+}
+
 static void test_sensor_summary(void **state)
 {
     struct ward_bed beds[4];
@@ -245,6 +277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alarm_by_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handover_commands, setup, teardown),
+        cmocka_unit_test(test_observation_set_command),
         cmocka_unit_test(test_sensor_summary),
     };
     return cmocka_run_group_tests_name("ward_cmd", tests, NULL, NULL);

@@ -209,8 +209,9 @@ static void fmt_value(struct ui *u, const char *name, const struct ward_value *v
         snprintf(buf, n, _("%s stale %s"), name, age);
         return;
     }
+    /* A hand count ("c", counted) outranks the radar for a while. */
     snprintf(buf, n, "%s %3.0f%s %s%s", name, v->value, arrow(u, trend), age,
-             v->automatic ? "" : " m");
+             v->automatic ? "" : " c");
 }
 
 /* Bed order for the board: by bed, or by urgency. */
@@ -572,7 +573,17 @@ static void draw_detail(struct ui *u)
         fmt_age(now - v->t_ms, age, sizeof age);
         if (!v->have)
             snprintf(src, sizeof src, "%s", _("missing"));
-        else
+        else if ((p == NEWS2_RR || p == NEWS2_HR) && !v->automatic) {
+            /* A hand count: who counted, when, and what the radar says. */
+            const struct ward_value *r = p == NEWS2_RR ? &b->radar_rr : &b->radar_hr;
+            char rv[24];
+            if (r->have && !r->stale)
+                snprintf(rv, sizeof rv, "%.0f", r->value);
+            else
+                snprintf(rv, sizeof rv, "%s", r->have ? _("stale") : "--");
+            snprintf(src, sizeof src, _("counted by %s %s ago%s; radar %s"), v->by, age,
+                     v->stale ? _("  STALE (not scored)") : "", rv);
+        } else
             snprintf(src, sizeof src, _("%s %s ago%s"), v->automatic ? _("radar") : v->by, age,
                      v->stale ? _("  STALE (not scored)") : "");
         int pts = b->score_valid ? b->score.points[p] : -1;
@@ -943,7 +954,9 @@ static void on_reply(void *ctx, bool ok, const char *message)
 {
     struct ui *u = ctx;
     u->pending = false;
-    if (ok)
+    if (ok && message && *message)
+        set_msg(u, true, _("done, not yet recorded: %s"), message); /* held for the store */
+    else if (ok)
         set_msg(u, false, _("saved (%s)"), u->pending_who);
     else
         set_msg(u, true, _("refused: %s"), message);
