@@ -2044,8 +2044,9 @@ int store_query_observations(struct store *st, int bed, int64_t t0, int64_t t1,
 }
 
 /* Step a bound note query (id, bed, alarm, t, staff, text) to its end. */
-static int run_notes(struct store *st, sqlite3_stmt *s, void (*cb)(void *, const struct store_note *),
-                     void *ctx, char *err, size_t errlen)
+static int run_notes(struct store *st, sqlite3_stmt *s,
+                     void (*cb)(void *, const struct store_note *), void *ctx, char *err,
+                     size_t errlen)
 {
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -701,7 +701,8 @@ static int admit(struct ward *w, size_t bed, const char *patient_ref, const char
         return ww_err(err, errlen, _("patient reference needed (pseudonymous, 2-32 characters)"));
     /* The note is kept whole or refused: never cut (hazard H16-9). */
     if (note && strlen(note) > WARD_NOTE_MAX)
-        return ww_err(err, errlen, _("admission note too long: %zu bytes, at most %d (nothing saved)"),
+        return ww_err(err, errlen,
+                      _("admission note too long: %zu bytes, at most %d (nothing saved)"),
                       strlen(note), WARD_NOTE_MAX);
     int64_t id = 0;
     if (w->st && store_admit(w->st, b->number, ref, note, staff, now, &id, err, errlen) < 0)
@@ -1300,7 +1301,7 @@ int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
     if (!b->admitted && store_current_stay(w->st, b->number, &stay, err, sizeof err) < 0)
         return -1;
     if (!b->admitted)
-        stay.admission = 0; /* the store's view lags nothing: commands commit first */
+        stay.admission = 0; /* free in memory: never another admission's rows */
     /* Each source keeps its newest max lines; merged and cut to max below. */
     struct ward_history_line *tmp = malloc(3 * (size_t)max * sizeof *tmp);
     if (!tmp)
