@@ -79,6 +79,9 @@ struct attach {
     size_t hbed;
     bool hvalid, hasked;
     uint32_t hreq;
+    /* the bed's admission when the lines were asked for (the cache is
+     * shown only while it is still the bed's admission: H16-8) */
+    int64_t hadm, hreq_adm;
     int64_t hat;
     view_event_cb ecb;
     void *ectx;
@@ -221,6 +224,10 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         *a->scratch = a->beds[i];
         if (proto_get_bed(f, n, &i, a->scratch, &mi) < 0)
             return -1;
+        /* Another admission (or a discharge): the mirrored trends were the
+         * previous patient's, as the server's were (H16-8). */
+        if (a->scratch->admission_id != a->beds[i].admission_id)
+            ward_bed_clear_history(a->scratch);
         proto_minute_apply(&mi, a->scratch);
         a->beds[i] = *a->scratch;
         return 0;
@@ -315,6 +322,7 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         if (a->history.req == a->hreq) {
             a->hasked = false;
             a->hbed = a->history.bed;
+            a->hadm = a->hreq_adm;
             a->hn = a->history.n;
             memcpy(a->hlines, a->history.line, (size_t)a->hn * sizeof a->hlines[0]);
             a->hvalid = true;
@@ -552,17 +560,19 @@ static int v_history(void *ctx, size_t bed, int64_t t0, int64_t t1, struct ward_
 {
     struct attach *a = ctx;
     int64_t mono = ww_mono_ms();
-    if (a->st == A_SYNCED && !a->hasked &&
-        (!a->hvalid || a->hbed != bed || mono - a->hat > HISTORY_MS / 2)) {
+    int64_t adm = bed < a->nbeds ? a->beds[bed].admission_id : 0;
+    bool mine = a->hvalid && a->hbed == bed && a->hadm == adm;
+    if (a->st == A_SYNCED && !a->hasked && (!mine || mono - a->hat > HISTORY_MS / 2)) {
         struct proto_histreq hr = {++a->next_req, (uint32_t)bed, t0, t1,
                                    (uint16_t)(max > PROTO_MAX_HISTORY ? PROTO_MAX_HISTORY : max)};
         struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
         if (proto_put_histreq(&b, &hr) == 0 && send_bytes(a, b.p, b.len) == 0) {
             a->hreq = hr.req;
+            a->hreq_adm = adm;
             a->hasked = true;
         }
     }
-    if (!a->hvalid || a->hbed != bed)
+    if (!mine)
         return 0;
     int n = a->hn < max ? a->hn : max;
     memcpy(out, a->hlines + (a->hn - n), (size_t)n * sizeof *out);

@@ -110,7 +110,7 @@ struct handover_bed {
     size_t nopen;
 
     /* B: background */
-    char background[STORE_REASON_MAX + 1];
+    char background[STORE_ADMISSION_NOTE_MAX + 1];
 
     /* A: assessment */
     struct handover_series rr, hr, news2; /* per-minute medians; NEWS2 per score */

@@ -119,10 +119,16 @@ static void plot(struct pdf *p, double x, double y, double w, double hgt, const 
     }
     if (hi <= lo)
         hi = lo + 1;
-    char label[96];
-    snprintf(label, sizeof label, "%s  %.0f-%.0f", title, lo, hi);
+    /* The title says what the dashed lines are; the axis range goes to the
+     * right when it fits, never beside the title where it would read as
+     * the limits (H16-14). */
+    char axis[48];
+    snprintf(axis, sizeof axis, "axis %.0f-%.0f", lo, hi);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    show(p, p->mono, x, y, label);
+    show(p, p->mono, x, y, title);
+    double aw = text_w(p->mono, axis);
+    if (text_w(p->mono, title) + aw + 6 < w)
+        show(p, p->mono, x + w - aw, y, axis);
     double py = y + p->lh + 1, ph = hgt - p->lh - 2;
     cairo_set_line_width(cr, 0.5);
     cairo_rectangle(cr, x, py, w, ph);
@@ -172,12 +178,14 @@ static void bed_plots(struct pdf *p, const struct handover_bed *b)
     int64_t t1 = b->discharged_at && b->discharged_at < h->t1 ? b->discharged_at : h->t1;
     double gap = 12, x = MARGIN_X + 20;
     double w = (PAGE_W - x - MARGIN_X - 2 * gap) / 3;
-    plot(p, x, p->y, w, PLOT_H - 6, "RR /min", &b->rr, false, b->rr_low, b->rr_high, 10, 25,
+    char rr[64], hr[64];
+    snprintf(rr, sizeof rr, "RR alarm <=%g >=%g", b->rr_low, b->rr_high);
+    snprintf(hr, sizeof hr, "HR alarm <=%g >=%g", b->hr_low, b->hr_high);
+    plot(p, x, p->y, w, PLOT_H - 6, rr, &b->rr, false, b->rr_low, b->rr_high, 10, 25, t0, t1);
+    plot(p, x + w + gap, p->y, w, PLOT_H - 6, hr, &b->hr, false, b->hr_low, b->hr_high, 50, 110,
          t0, t1);
-    plot(p, x + w + gap, p->y, w, PLOT_H - 6, "HR /min", &b->hr, false, b->hr_low, b->hr_high,
-         50, 110, t0, t1);
-    plot(p, x + 2 * (w + gap), p->y, w, PLOT_H - 6, "NEWS2", &b->news2, true, 5, 7, 0, 7, t0,
-         t1);
+    plot(p, x + 2 * (w + gap), p->y, w, PLOT_H - 6, "NEWS2 (lines 5, 7)", &b->news2, true, 5, 7,
+         0, 7, t0, t1);
 }
 
 /* Lay out (and with draw, paint) every line. */

@@ -176,12 +176,26 @@ static void addf(struct lines *L, enum handover_line_kind k, int bed, int indent
 static void addf(struct lines *L, enum handover_line_kind k, int bed, int indent,
                  const char *fmt, ...)
 {
-    char buf[2048];
+    /* Whole, however long: a note of 4000 bytes is printed in full. */
+    char small[512], *buf = small;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof small) {
+        if (!(buf = malloc((size_t)n + 1))) {
+            L->oom = true;
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     wrap(L, k, bed, indent, buf);
+    if (buf != small)
+        free(buf);
 }
 
 /* Local "HH:MM", with the date when it is not the day of ref. */
@@ -529,11 +543,15 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         addf(L, HL_TEXT, bi, 6, "   Next observation due %s%s (%s)", t1,
              b->obs_due < end ? " - OVERDUE" : "", every);
     }
+    /* What happens at the limits, not a range that reads as allowed: the
+     * limit values themselves alarm (H16-14). */
     if (b->own_limits)
-        addf(L, HL_TEXT, bi, 6, "   Alarm limits: RR %g-%g, HR %g-%g (individual, %s, by %s)",
+        addf(L, HL_TEXT, bi, 6,
+             "   Alarm at RR <= %g or >= %g, HR <= %g or >= %g (individual limits, %s, by %s)",
              b->rr_low, b->rr_high, b->hr_low, b->hr_high, b->limits_reason, b->limits_by);
     else
-        addf(L, HL_TEXT, bi, 6, "   Alarm limits: RR %g-%g, HR %g-%g (ward defaults)", b->rr_low,
+        addf(L, HL_TEXT, bi, 6,
+             "   Alarm at RR <= %g or >= %g, HR <= %g or >= %g (ward default limits)", b->rr_low,
              b->rr_high, b->hr_low, b->hr_high);
     if (!b->nevents) {
         push(L, HL_TEXT, bi, "   Alarm log: no alarms in this period");

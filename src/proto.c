@@ -203,7 +203,11 @@ static void r_str(struct rd *r, char *dst, size_t cap, bool keep_newlines)
         r->bad = true;
         return;
     }
-    char tmp[2048];
+    char tmp[WARD_NOTE_MAX + 1];
+    if (n >= sizeof tmp) {
+        r->bad = true;
+        return;
+    }
     memcpy(tmp, p, n);
     tmp[n] = 0;
     /* Twice: removing a control character can uncover a leading blank that

@@ -39,8 +39,12 @@
 #include <stdint.h>
 
 /* 2: handover preview (HOREQ / HOPART), CMD carries a period (t0, t1) and
- * the print-handover and handover-audit commands. */
-#define PROTO_VERSION 3
+ * the print-handover and handover-audit commands.
+ * 3: the radar values beside a counted RR/HR (see doc/protocol.md).
+ * 4: notes whole: CMD text and the BED admission note up to WARD_NOTE_MAX
+ * (4000) bytes; an older peer would cut or refuse them, so it is refused
+ * at HELLO with both versions named. */
+#define PROTO_VERSION 4
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4

@@ -159,6 +159,10 @@ enum stmt_id {
     S_Q_NOTES,
     S_Q_NOTES_BED,
     S_Q_ALARM_EV,
+    S_Q_STAY,
+    S_Q_STAY_OBS,
+    S_Q_STAY_NOTES,
+    S_Q_STAY_ALARM_EV,
     S_Q_ADM,
     S_Q_ALARMS,
     S_DS_GROUPS,
@@ -286,6 +290,22 @@ static const char *const stmt_sql[S_COUNT] = {
                      " FROM alarm_events e JOIN alarms a ON a.id = e.alarm"
                      " WHERE (?1 < 0 OR a.bed = ?1) AND e.t >= ?2 AND e.t < ?3"
                      " ORDER BY e.t, e.id",
+    /* A bed's current stay: its open admission, else the time since the
+     * last discharge (0 when it never had one). */
+    [S_Q_STAY] = "SELECT id, admitted_at FROM admissions WHERE bed = ?1 AND discharged_at IS NULL"
+                 " UNION ALL SELECT 0, max(discharged_at) FROM admissions WHERE bed = ?1"
+                 " ORDER BY 1 DESC LIMIT 1",
+    /* The record of one stay (?4 the admission, NULL: rows entered while no
+     * admission was open; ?5 its start): nothing of an earlier patient. */
+    [S_Q_STAY_OBS] = "SELECT " OBS_COLS " FROM observations WHERE bed = ?1 AND admission IS ?4"
+                     " AND t >= max(?2, ?5) AND t < ?3 ORDER BY t, id",
+    [S_Q_STAY_NOTES] = "SELECT id, bed, alarm, t, staff, text FROM notes WHERE bed = ?1"
+                       " AND admission IS ?4 AND t >= max(?2, ?5) AND t < ?3 ORDER BY t, id",
+    /* Alarms carry no admission: those raised on the bed during the stay. */
+    [S_Q_STAY_ALARM_EV] = "SELECT e.alarm, a.bed, a.condition, a.priority, e.t, e.event, e.staff"
+                          " FROM alarm_events e JOIN alarms a ON a.id = e.alarm"
+                          " WHERE a.bed = ?1 AND a.raised_at >= ?5 AND e.t >= max(?2, ?5)"
+                          " AND e.t < ?3 ORDER BY e.t, e.id",
     /* Admissions open at some time in [?2, ?3). */
     [S_Q_ADM] = "SELECT " ADM_COLS " FROM admissions WHERE (?1 < 0 OR bed = ?1)"
                 " AND admitted_at < ?3 AND (discharged_at IS NULL OR discharged_at >= ?2)"
@@ -1295,7 +1315,7 @@ static int command(struct store *st, sqlite3_stmt *s, bool must_change, const ch
 int store_admit(struct store *st, int bed, const char *patient_ref, const char *note,
                 const char *staff, int64_t t, int64_t *admission_id, char *err, size_t errlen)
 {
-    char ref[STORE_REF_MAX + 1], clean[STORE_REASON_MAX + 1], who[STORE_STAFF_MAX + 1];
+    char ref[STORE_REF_MAX + 1], clean[STORE_ADMISSION_NOTE_MAX + 1], who[STORE_STAFF_MAX + 1];
     if (clean_text(ref, sizeof ref, patient_ref, false, true, "patient reference", err, errlen) <
             0 ||
         clean_text(clean, sizeof clean, note, true, false, "admission note", err, errlen) < 0 ||
@@ -2023,13 +2043,11 @@ int store_query_observations(struct store *st, int bed, int64_t t0, int64_t t1,
     return finish(st, s, rc, err, errlen);
 }
 
-/* Notes in a range. */
-int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
-                      void (*cb)(void *, const struct store_note *), void *ctx, char *err,
-                      size_t errlen)
+/* Step a bound note query (id, bed, alarm, t, staff, text) to its end. */
+static int run_notes(struct store *st, sqlite3_stmt *s,
+                     void (*cb)(void *, const struct store_note *), void *ctx, char *err,
+                     size_t errlen)
 {
-    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_NOTES_BED : S_Q_NOTES];
-    bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_note n = {0};
@@ -2044,13 +2062,11 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
     return finish(st, s, rc, err, errlen);
 }
 
-/* Alarm events in a range (the alarm log). */
-int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
-                             void (*cb)(void *, const struct store_alarm_event *), void *ctx,
-                             char *err, size_t errlen)
+/* Step a bound alarm-event query to its end. */
+static int run_alarm_events(struct store *st, sqlite3_stmt *s,
+                            void (*cb)(void *, const struct store_alarm_event *), void *ctx,
+                            char *err, size_t errlen)
 {
-    sqlite3_stmt *s = st->st[S_Q_ALARM_EV];
-    bind_range(s, bed, t0, t1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_alarm_event e = {0};
@@ -2064,6 +2080,84 @@ int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
         cb(ctx, &e);
     }
     return finish(st, s, rc, err, errlen);
+}
+
+/* Notes in a range. */
+int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
+                      void (*cb)(void *, const struct store_note *), void *ctx, char *err,
+                      size_t errlen)
+{
+    sqlite3_stmt *s = st->st[bed >= 0 ? S_Q_NOTES_BED : S_Q_NOTES];
+    bind_range(s, bed, t0, t1);
+    return run_notes(st, s, cb, ctx, err, errlen);
+}
+
+/* Alarm events in a range (the alarm log). */
+int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
+                             void (*cb)(void *, const struct store_alarm_event *), void *ctx,
+                             char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_ALARM_EV];
+    bind_range(s, bed, t0, t1);
+    return run_alarm_events(st, s, cb, ctx, err, errlen);
+}
+
+/* The stay a bed is in now. */
+int store_current_stay(struct store *st, int bed, struct store_stay *out, char *err,
+                       size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_STAY];
+    memset(out, 0, sizeof *out);
+    out->bed = bed;
+    sqlite3_bind_int(s, 1, bed);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->admission = sqlite3_column_int64(s, 0);
+        out->since = sqlite3_column_int64(s, 1); /* NULL (never discharged): 0 */
+        rc = sqlite3_step(s);
+    }
+    return finish(st, s, rc, err, errlen);
+}
+
+/* Bind a stay and a range for the S_Q_STAY_* statements. */
+static void bind_stay(sqlite3_stmt *s, const struct store_stay *stay, int64_t t0, int64_t t1)
+{
+    bind_range(s, stay->bed, t0, t1);
+    bind_id(s, 4, stay->admission);
+    sqlite3_bind_int64(s, 5, stay->since);
+}
+
+int store_query_stay_observations(struct store *st, const struct store_stay *stay, int64_t t0,
+                                  int64_t t1, void (*cb)(void *, const struct store_observation *),
+                                  void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_STAY_OBS];
+    bind_stay(s, stay, t0, t1);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_observation o;
+        read_obs(s, &o);
+        cb(ctx, &o);
+    }
+    return finish(st, s, rc, err, errlen);
+}
+
+int store_query_stay_notes(struct store *st, const struct store_stay *stay, int64_t t0,
+                           int64_t t1, void (*cb)(void *, const struct store_note *), void *ctx,
+                           char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_STAY_NOTES];
+    bind_stay(s, stay, t0, t1);
+    return run_notes(st, s, cb, ctx, err, errlen);
+}
+
+int store_query_stay_alarm_events(struct store *st, const struct store_stay *stay, int64_t t0,
+                                  int64_t t1, void (*cb)(void *, const struct store_alarm_event *),
+                                  void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->st[S_Q_STAY_ALARM_EV];
+    bind_stay(s, stay, t0, t1);
+    return run_alarm_events(st, s, cb, ctx, err, errlen);
 }
 
 /* qsort order for ints. */

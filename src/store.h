@@ -57,8 +57,11 @@
 /* Longest accepted texts, in bytes (after sanitising). */
 #define STORE_REF_MAX 39     /* pseudonymous patient reference */
 #define STORE_STAFF_MAX 23   /* staff id / prescriber */
-#define STORE_REASON_MAX 255 /* admission note, limits reason */
-#define STORE_NOTE_MAX 1023  /* nursing note */
+#define STORE_REASON_MAX 255 /* limits reason */
+/* Notes as a nurse writes them: kept whole, refused (never cut) beyond this.
+ * The same limit runs end to end (board field, ward_cmd, protocol). */
+#define STORE_NOTE_MAX 4000           /* nursing note */
+#define STORE_ADMISSION_NOTE_MAX 4000 /* admission note */
 #define STORE_LABEL_MAX 63   /* bed label, sample source name */
 
 struct store;
@@ -92,7 +95,7 @@ struct store_admission {
     char patient_ref[STORE_REF_MAX + 1];
     int64_t admitted_at;
     char admitted_by[STORE_STAFF_MAX + 1];
-    char note[STORE_REASON_MAX + 1];
+    char note[STORE_ADMISSION_NOTE_MAX + 1];
     bool scale2;
     char scale2_by[STORE_STAFF_MAX + 1];
     int64_t scale2_at;
@@ -287,6 +290,29 @@ int store_query_notes(struct store *st, int bed, int64_t t0, int64_t t1,
 int store_query_alarm_events(struct store *st, int bed, int64_t t0, int64_t t1,
                              void (*cb)(void *, const struct store_alarm_event *), void *ctx,
                              char *err, size_t errlen);
+/* One stay in a bed, to select what belongs to its patient (hazard H16-8):
+ * admission > 0 an admission (since: admitted at); 0 the bed while free
+ * (since: its last discharge, 0 never), whose rows carry no admission. */
+struct store_stay {
+    int bed;
+    int64_t admission;
+    int64_t since;
+};
+/* The stay bed is in now (its open admission, else free since). */
+int store_current_stay(struct store *st, int bed, struct store_stay *out, char *err,
+                       size_t errlen);
+/* The stay's own rows in [t0, t1), in time order: observations and notes
+ * entered under its admission (none of another patient's), and the events
+ * of alarms raised on the bed since the stay began. */
+int store_query_stay_observations(struct store *st, const struct store_stay *stay, int64_t t0,
+                                  int64_t t1, void (*cb)(void *, const struct store_observation *),
+                                  void *ctx, char *err, size_t errlen);
+int store_query_stay_notes(struct store *st, const struct store_stay *stay, int64_t t0,
+                           int64_t t1, void (*cb)(void *, const struct store_note *), void *ctx,
+                           char *err, size_t errlen);
+int store_query_stay_alarm_events(struct store *st, const struct store_stay *stay, int64_t t0,
+                                  int64_t t1, void (*cb)(void *, const struct store_alarm_event *),
+                                  void *ctx, char *err, size_t errlen);
 /* Admissions open at some time in [t0, t1) (discharged_at set when they
  * ended), by bed then admission time. */
 int store_query_admissions(struct store *st, int bed, int64_t t0, int64_t t1,

@@ -7,6 +7,7 @@
 #include "monitor.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,38 @@ void view_handover_free(struct view_handover *h)
     free(h->lines);
     h->lines = NULL;
     h->n = 0;
+}
+
+/* The first whole minute of the admission: a minute that began before it
+ * may hold the previous patient's values. */
+static int64_t admission_cutoff(const struct ward_bed *b)
+{
+    int64_t m = hist_minute_of(b->admitted_at);
+    return m * 60000 == b->admitted_at ? b->admitted_at : (m + 1) * 60000;
+}
+
+void view_trend(const struct ward_bed *b, int series, int64_t now, int64_t span_ms, float *out,
+                size_t npoints)
+{
+    const struct hist *h = series == 0 ? &b->h_rr : series == 1 ? &b->h_hr : &b->h_news2;
+    int64_t cut = admission_cutoff(b);
+    for (size_t i = 0; i < npoints; i++) {
+        int64_t t0 = now - span_ms + (int64_t)((double)span_ms * i / npoints);
+        int64_t t1 = now - span_ms + (int64_t)((double)span_ms * (i + 1) / npoints);
+        if (!b->admitted || t1 <= cut)
+            out[i] = NAN;
+        else if (t1 - t0 < 60000) /* a bucket shorter than a minute shows its minute */
+            out[i] = t1 - 1 >= cut ? hist_minute(h, t1 - 1) : NAN;
+        else
+            out[i] = hist_mean(h, t0 > cut ? t0 : cut, t1);
+    }
+}
+
+int view_trend_arrow(const struct ward_bed *b, int series, int64_t now)
+{
+    if (!b->admitted || now - admission_cutoff(b) < 15 * 60000LL)
+        return 0;
+    return series == 0 ? b->trend_rr : b->trend_hr;
 }
 
 static int e_handover(void *ctx, const char *period, int64_t t0, int64_t t1,

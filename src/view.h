@@ -92,6 +92,17 @@ struct view_ops {
 /* Free out->lines after use. */
 void view_handover_free(struct view_handover *h);
 
+/* A bed's trend for the detail view, like hist_series (npoints equal
+ * buckets over the span ending at now, NaN where nothing) but of the
+ * current admission only (hazard H16-8): nothing before the first whole
+ * minute after admitted_at, and all NaN for a free bed. series: 0 RR, 1 HR,
+ * 2 NEWS2. */
+void view_trend(const struct ward_bed *b, int series, int64_t now, int64_t span_ms, float *out,
+                size_t npoints);
+/* The bed's RR or HR trend arrow (series 0 or 1: -1, 0, +1), 0 until the
+ * admission is older than the 15 minutes the arrow compares. */
+int view_trend_arrow(const struct ward_bed *b, int series, int64_t now);
+
 struct view {
     const struct view_ops *ops;
     void *ctx;

@@ -683,7 +683,7 @@ static void new_patient(struct ward *w, size_t bed, int64_t now)
     b->due_level = -1;
     b->obs_due_ms = 0;
     b->obs_overdue = false;
-    hist_clear(&b->h_news2);
+    ward_bed_clear_history(b); /* trends of nobody, or of the last patient */
     w->cur_bed = bed;
     alarm_end_physiological(&b->alarms, now, on_alarm_event, w);
 }
@@ -699,6 +699,11 @@ static int admit(struct ward *w, size_t bed, const char *patient_ref, const char
     ww_sanitize_text(ref, sizeof ref, patient_ref ? patient_ref : "", false);
     if (strlen(ref) < 2)
         return ww_err(err, errlen, _("patient reference needed (pseudonymous, 2-32 characters)"));
+    /* The note is kept whole or refused: never cut (hazard H16-9). */
+    if (note && strlen(note) > WARD_NOTE_MAX)
+        return ww_err(err, errlen,
+                      _("admission note too long: %zu bytes, at most %d (nothing saved)"),
+                      strlen(note), WARD_NOTE_MAX);
     int64_t id = 0;
     if (w->st && store_admit(w->st, b->number, ref, note, staff, now, &id, err, errlen) < 0)
         return -1;
@@ -826,13 +831,20 @@ int ward_cmd_observations(struct ward *w, size_t bed, const char *const *params,
     return 0;
 }
 
+_Static_assert(WARD_NOTE_MAX == STORE_NOTE_MAX && WARD_NOTE_MAX == STORE_ADMISSION_NOTE_MAX,
+               "one note limit end to end");
+
 /* Note on a bed or an alarm. */
 int ward_cmd_note(struct ward *w, size_t bed, int64_t alarm_id, const char *text,
                   const char *staff, int64_t now, char *err, size_t errlen)
 {
     if (check_bed(w, bed, err, errlen) < 0 || check_staff(w, staff, err, errlen) < 0)
         return -1;
-    char clean[1024];
+    /* Kept whole or refused, never cut (hazard H16-9). */
+    if (text && strlen(text) > WARD_NOTE_MAX)
+        return ww_err(err, errlen, _("note too long: %zu bytes, at most %d (nothing saved)"),
+                      strlen(text), WARD_NOTE_MAX);
+    char clean[WARD_NOTE_MAX + 1];
     ww_sanitize_text(clean, sizeof clean, text ? text : "", true);
     if (!clean[0])
         return ww_err(err, errlen, _("empty note"));
@@ -1238,9 +1250,25 @@ static void hist_obs(void *ctx, const struct store_observation *o)
 
 static void hist_note(void *ctx, const struct store_note *n)
 {
-    char text[200];
-    snprintf(text, sizeof text, "note (%s)%s: %.150s", n->by, n->alarm_id > 0 ? " on alarm" : "",
-             n->text);
+    /* One line of the detail view: a longer note is shown to a whole UTF-8
+     * character and marked as continuing; the store and the handover keep
+     * it whole (H16-9). */
+    char text[sizeof ((struct ward_history_line *)0)->text];
+    int head = snprintf(text, sizeof text, "note (%s)%s: ", n->by,
+                        n->alarm_id > 0 ? " on alarm" : "");
+    if (head < 0 || (size_t)head >= sizeof text - 8)
+        head = (int)strlen(text);
+    size_t room = sizeof text - (size_t)head - 1, len = strlen(n->text);
+    if (len <= room) {
+        memcpy(text + head, n->text, len + 1);
+    } else {
+        static const char more[] = " \u2026"; /* " …" (UTF-8) */
+        size_t keep = room - (sizeof more - 1);
+        while (keep > 0 && ((unsigned char)n->text[keep] & 0xC0) == 0x80)
+            keep--;
+        memcpy(text + head, n->text, keep);
+        memcpy(text + head + keep, more, sizeof more);
+    }
     hist_put(ctx, n->t, text);
 }
 
@@ -1261,27 +1289,42 @@ static int hist_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A bed's recent history from the store. */
+/* Forget the bed's trends: a new patient's detail and arrows start empty
+ * (hazard H16-8). */
+void ward_bed_clear_history(struct ward_bed *b)
+{
+    hist_clear(&b->h_rr);
+    hist_clear(&b->h_hr);
+    hist_clear(&b->h_news2);
+    b->trend_rr = b->trend_hr = 0;
+}
+
+/* A bed's recent history from the store: its current stay's only. */
 int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
                  struct ward_history_line *out, int max)
 {
     if (!w->st || bed >= w->nbeds || max <= 0)
         return -1;
     char err[256];
-    int number = w->beds[bed].number;
+    const struct ward_bed *b = &w->beds[bed];
+    struct store_stay stay = {b->number, b->admission_id, b->admitted_at};
+    if (!b->admitted && store_current_stay(w->st, b->number, &stay, err, sizeof err) < 0)
+        return -1;
+    if (!b->admitted)
+        stay.admission = 0; /* free in memory: never another admission's rows */
     /* Each source keeps its newest max lines; merged and cut to max below. */
     struct ward_history_line *tmp = malloc(3 * (size_t)max * sizeof *tmp);
     if (!tmp)
         return -1;
     int total = 0;
     struct hist_ctx h = {tmp, max, 0};
-    store_query_observations(w->st, number, t0, t1, hist_obs, &h, err, sizeof err);
+    store_query_stay_observations(w->st, &stay, t0, t1, hist_obs, &h, err, sizeof err);
     total += h.n;
     h = (struct hist_ctx){tmp + total, max, 0};
-    store_query_notes(w->st, number, t0, t1, hist_note, &h, err, sizeof err);
+    store_query_stay_notes(w->st, &stay, t0, t1, hist_note, &h, err, sizeof err);
     total += h.n;
     h = (struct hist_ctx){tmp + total, max, 0};
-    store_query_alarm_events(w->st, number, t0, t1, hist_alarm, &h, err, sizeof err);
+    store_query_stay_alarm_events(w->st, &stay, t0, t1, hist_alarm, &h, err, sizeof err);
     total += h.n;
     qsort(tmp, (size_t)total, sizeof *tmp, hist_cmp);
     int first = total > max ? total - max : 0;

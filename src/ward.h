@@ -68,6 +68,9 @@ struct ward_value {
 };
 
 #define WARD_TEXT 256
+/* Longest note and admission note, in bytes of UTF-8 (STORE_NOTE_MAX):
+ * longer ones are refused with a message, never cut. */
+#define WARD_NOTE_MAX 4000
 
 struct ward_bed {
     /* identity */
@@ -81,7 +84,7 @@ struct ward_bed {
     char patient_ref[40];
     int64_t admitted_at;
     bool replayed;        /* admitted by replay for its recording's stream */
-    char admission_note[WARD_TEXT];
+    char admission_note[WARD_NOTE_MAX + 1];
     bool scale2;
     char scale2_by[24];
     int64_t scale2_at;
@@ -251,7 +254,7 @@ struct ward_cmd {
     bool on;
     struct alarm_limits limits;
     int64_t t0, t1; /* a period (print handover) */
-    char text[1024];
+    char text[WARD_NOTE_MAX + 1]; /* note, admission note, reason, period */
 };
 /* Run a command: 0 committed, 1 held (see above), -1 with the refusal
  * (nothing changed). */
@@ -271,8 +274,18 @@ struct ward_history_line {
     int64_t t;
     char text[200];
 };
+/* Only the bed's current stay is shown (hazard H16-8): for an admitted bed
+ * the rows of its admission and the alarms raised since it began; for a free
+ * bed what was entered since the last discharge. */
 int ward_history(struct ward *w, size_t bed, int64_t t0, int64_t t1,
                  struct ward_history_line *out, int max);
+
+/* Empty a bed's per-minute trends (RR, HR, NEWS2) and its trend arrows: at
+ * an admission (and a discharge) so nothing of the previous patient is
+ * shown as the new one's (hazard H16-8). The board also shows trends only
+ * from admitted_at, and attached boards clear their mirror when the
+ * admission changes. */
+void ward_bed_clear_history(struct ward_bed *b);
 
 /* The handover summary of [t0, t1) from the ward's store, for the board's
  * preview ("printed by" staff, at now); NULL with a message (no store, or

@@ -112,6 +112,45 @@ if screen | grep -q "handover printed (KN): request id is board-1" && [ "${c:-0}
   ok "p prints the handover with initials (lp started, audited)"
 else no "board print: c=$c args=$(tr '\n' ' ' <"$T/lp.args" 2>/dev/null)"; screen | tail -2 | sed 's/^/# /'; fi
 keys Escape
+
+# Hazards H16-8, H16-9, H16-14 (doc/hazards.md) on bed 1: a new patient's
+# detail shows nothing of the previous one; a long note is typed with its
+# byte count shown, kept whole, refused past its limit; limits say what
+# alarms.
+tmux -L "$S" resize-window -x 120 -y 50; sleep 0.4
+keys h; keys d; text "KN"; keys Enter; sleep 1
+c=$(sql "SELECT count(*) FROM admissions WHERE bed=1 AND discharged_at IS NULL")
+[ "$c" = 0 ] && ok "bed 1 discharged" || no "bed 1 not discharged ($c)"
+# 2100 bytes: the sentence (47 bytes, å and ø two each) repeated.
+long=""; i=0; while [ $i -lt 44 ]; do long="${long}Får morfin 5 mg sc ved smerter, sover nå godt. "; i=$((i + 1)); done
+long="${long}Slutt på notatet."
+bytes=$(printf '%s' "$long" | wc -c)
+keys i; text "PAS-NY"; keys Enter; text "$long"; wait_for "$bytes/4000" 10
+screen | tail -1 | grep -q "$bytes/4000" && screen | tail -1 | grep -q "Slutt på notatet._" &&
+  ok "a long admission note shows its byte count ($bytes/4000) and its end while typed" ||
+  no "admission note input: $(screen | tail -1)"
+keys Enter; text "KN"; keys Enter; sleep 1.5
+got=$(sql "SELECT length(CAST(note AS BLOB)) FROM admissions WHERE bed=1 AND discharged_at IS NULL")
+same=$(sql "SELECT note = '$long' FROM admissions WHERE bed=1 AND discharged_at IS NULL")
+[ "$got" = "$bytes" ] && [ "$same" = 1 ] && ok "admission note of $bytes bytes stored whole" ||
+  no "admission note stored as $got bytes (typed $bytes), same=$same"
+keys Enter; sleep 0.8
+if screen | grep -q "PAS-NY" && ! screen | grep -q "Pasient hoster" && ! screen | grep -q "acknowledged by KN" &&
+   ! screen | grep -q "obs acvpu"; then
+  ok "the new patient's detail shows none of the previous patient's notes and alarms"
+else no "previous patient's record in the new detail"; screen | sed -n 1,50p | grep -v '^$' | sed 's/^/# /'; fi
+screen | grep -q "alarm at RR <= [0-9]* or >= [0-9]*, HR <= [0-9]* or >= [0-9]*" &&
+  ok "detail says what alarms (alarm at RR <= .. or >= ..)" || no "detail limits: $(screen | sed -n 3,4p)"
+# A note one byte over its limit: the byte is refused with the reason.
+full=$(head -c 4000 /dev/zero | tr '\0' x)
+keys n; text "$full"; wait_for "4000/4000" 15; text "y"; sleep 0.5
+screen | grep -q "this field is full: at most 4000 bytes" && screen | tail -1 | grep -q "4000/4000" &&
+  ok "a note at 4000 bytes refuses the next character and says why" || no "note limit: $(screen | tail -2)"
+keys Enter; text "KN"; keys Enter; sleep 1.5
+c=$(sql "SELECT count(*) FROM notes WHERE text = '$full'")
+[ "$c" = 1 ] && ok "the 4000-byte note stored whole" || no "4000-byte note ($c)"
+keys Escape
+tmux -L "$S" resize-window -x 80 -y 24; sleep 0.4
 keys q; screen | grep -q "Monitoring in this terminal STOPS" && ok "quit asks for confirmation" || no "no quit confirmation"
 keys y; sleep 0.5
 grep -q "monitoring in this process stopped" "$T/err" && ok "quit says monitoring stopped" || no "quit message"

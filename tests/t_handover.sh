@@ -88,7 +88,7 @@ sed -n '/^== Bed 12  Korridor/,/^== Bed \|^---/p' "$T/day.txt" >"$T/bed12"
 grep -q "New: admitted during this period" "$T/bed12" && grep -q "admitted 2026-12-01 11:00 +01:00" "$T/bed12" &&
   ok "bed 12, admitted mid-shift, says so" || no "mid-shift admission: $(head -5 "$T/bed12")"
 grep -q "SpO2 Scale 2 (target 88-92 %), set by Dr Berg" "$T/day.txt" && ok "Scale 2 and who set it" || no "Scale 2"
-grep -q "Alarm limits: RR 6-30, HR 40-131 (individual, KOLS" "$T/day.txt" && ok "individual limits with reason" ||
+grep -q "Alarm at RR <= 6 or >= 30, HR <= 40 or >= 131 (individual limits, KOLS" "$T/day.txt" && ok "individual limits as what alarms, with reason" ||
   no "individual limits"
 grep -q "Patient P-Ærø-04" "$T/day.txt" && ok "patient reference with æø" || no "patient ref"
 

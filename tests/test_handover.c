@@ -472,8 +472,8 @@ static void test_text(void **state)
     assert_non_null(strstr(text, "news2-high; acknowledged by ÅS 09:01"));
     assert_non_null(strstr(text, "news2-high raised 09:00, latched, waits for reset"));
     assert_non_null(strstr(text, "obs-overdue raised 13:00, active, NOT ACKNOWLEDGED"));
-    assert_non_null(strstr(text, "Alarm limits: RR 6-30, HR 45-120 (individual, KOLS"));
-    assert_non_null(strstr(text, "Alarm limits: RR 8-25, HR 40-131 (ward defaults)"));
+    assert_non_null(strstr(text, "Alarm at RR <= 6 or >= 30, HR <= 45 or >= 120 (individual limits, KOLS"));
+    assert_non_null(strstr(text, "Alarm at RR <= 8 or >= 25, HR <= 40 or >= 131 (ward default limits)"));
     assert_non_null(strstr(text, "median 1:30, max 1:30"));
     assert_non_null(strstr(text, "Discharged 2026-12-01 09:00 +01:00"));
     assert_non_null(strstr(text, "Rom 2 $(id) `id`"));

@@ -61,8 +61,9 @@ struct ui {
     /* form */
     enum form_kind form;
     int step;
-    char field[4][256];
-    char input[256];
+    /* a note is as long as the nurse writes it (WARD_NOTE_MAX bytes) */
+    char field[4][WARD_NOTE_MAX + 1];
+    char input[WARD_NOTE_MAX + 1];
     char msg[256];
     bool msg_error;
     int64_t note_alarm;
@@ -73,6 +74,7 @@ struct ui {
     struct ward_history_line hist[64];
     int nhist;
     size_t hist_bed;
+    int64_t hist_adm; /* the admission the lines are of */
     int64_t hist_at;
     /* a command sent and not answered yet */
     bool pending;
@@ -257,8 +259,10 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     attroff(head);
     char rr[64], hr[64];
     bool s1, s2;
-    fmt_value(u, _("RR"), &b->param[NEWS2_RR], b->trend_rr, now, rr, sizeof rr, &s1);
-    fmt_value(u, _("HR"), &b->param[NEWS2_HR], b->trend_hr, now, hr, sizeof hr, &s2);
+    fmt_value(u, _("RR"), &b->param[NEWS2_RR], view_trend_arrow(b, 0, now), now, rr, sizeof rr,
+              &s1);
+    fmt_value(u, _("HR"), &b->param[NEWS2_HR], view_trend_arrow(b, 1, now), now, hr, sizeof hr,
+              &s2);
     /* Without the server every number is the last one known: dimmed. */
     s1 |= u->stale;
     s2 |= u->stale;
@@ -362,6 +366,74 @@ static void draw_status(struct ui *u)
     attroff(A_REVERSE);
 }
 
+/* Longest input of the form's current field, in bytes of UTF-8: what the
+ * ward, the protocol and the store take whole (hazard H16-9). */
+static size_t form_limit(const struct ui *u)
+{
+    switch (u->form) {
+    case F_NOTE:
+        return u->step == 0 ? WARD_NOTE_MAX : 16;
+    case F_ADMIT:
+        return u->step == 0 ? sizeof ((struct ward_cmd *)0)->ref - 1
+               : u->step == 1 ? WARD_NOTE_MAX
+                              : 16;
+    case F_OBS:
+        return u->step == 0   ? sizeof ((struct ward_cmd *)0)->param - 1
+               : u->step == 1 ? sizeof ((struct ward_cmd *)0)->value - 1
+               : u->step == 2 ? sizeof ((struct ward_cmd *)0)->prescriber - 1
+                              : 16;
+    case F_QUIT:
+        return 1;
+    default:
+        return 16; /* initials (config_staff_syntax: 2-16) */
+    }
+}
+
+/* Columns of the UTF-8 character at s, its length in *len. */
+static int char_cols(const char *s, size_t *len)
+{
+    mbstate_t st = {0};
+    wchar_t wc;
+    size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+        *len = 1;
+        return 1;
+    }
+    *len = n;
+    int w = wcwidth(wc);
+    return w < 0 ? 1 : w;
+}
+
+/* The input line: prompt, the end of what is typed (a long note scrolls:
+ * "<" marks text before what is shown), and how full the field is
+ * ("312/4000") when the field holds more than a short id. */
+static void draw_input(struct ui *u, const char *prompt)
+{
+    size_t limit = form_limit(u), len = strlen(u->input);
+    char count[48] = "";
+    if (limit > 16)
+        snprintf(count, sizeof count, "  %zu/%zu", len, limit);
+    char head[400];
+    snprintf(head, sizeof head, _("%s: "), prompt);
+    int avail = COLS - 1 - ww_utf8_width(head) - (int)strlen(count) - 1;
+    if (avail < 4)
+        avail = 4;
+    int total = ww_utf8_width(u->input);
+    const char *p = u->input;
+    bool cut = false;
+    while (*p && total > avail - (cut ? 1 : 0)) {
+        size_t n;
+        total -= char_cols(p, &n);
+        p += n;
+        cut = true;
+    }
+    char line[4 * 512];
+    snprintf(line, sizeof line, "%s%s%s_%s", head, cut ? "<" : "", p, count);
+    move(LINES - 1, 0);
+    clrtoeol();
+    put(LINES - 1, 0, COLS, line);
+}
+
 /* Bottom lines: message and keys or the active form. */
 static void draw_bottom(struct ui *u)
 {
@@ -396,7 +468,7 @@ static void draw_bottom(struct ui *u)
             prompt = _(st[u->step]);
         }
         attron(A_BOLD);
-        putf(LINES - 1, 0, COLS, _("%s: %s_"), prompt, u->input);
+        draw_input(u, prompt);
         attroff(A_BOLD);
     } else {
         put(LINES - 1, 0, COLS,
@@ -473,8 +545,11 @@ static void draw_detail(struct ui *u)
     attroff(A_BOLD);
     if (b->admitted) {
         ww_fmt_time(b->admitted_at, t, sizeof t);
-        putf(2, 0, COLS, _("admitted %s  SpO2 scale %d%s%s   limits RR %g-%g HR %g-%g%s%s"), t,
-             b->scale2 ? 2 : 1, b->scale2 ? " by " : "", b->scale2 ? b->scale2_by : "",
+        putf(2, 0, COLS, _("admitted %s  SpO2 scale %d%s%s"), t, b->scale2 ? 2 : 1,
+             b->scale2 ? " by " : "", b->scale2 ? b->scale2_by : "");
+        /* What happens, on a line of its own so it is never cut: the
+         * limit values themselves alarm (H16-14). */
+        putf(3, 0, COLS, _("alarm at RR <= %g or >= %g, HR <= %g or >= %g%s%s"),
              b->limits.rr_low, b->limits.rr_high, b->limits.hr_low, b->limits.hr_high,
              b->limits_reason[0] ? ": " : "", b->limits_reason);
     }
@@ -524,13 +599,14 @@ static void draw_detail(struct ui *u)
     static const char *span_names[] = {"1 h", "4 h", "12 h"};
     int w = COLS - 16 > 120 ? 120 : COLS - 16;
     float series[128];
-    hist_series(&b->h_rr, now, spans[u->span], series, (size_t)w);
+    /* The admission's trends only: a new patient's start empty (H16-8). */
+    view_trend(b, 0, now, spans[u->span], series, (size_t)w);
     putf(y, 0, 14, _("RR %s"), span_names[u->span]);
     sparkline(u, y++, 14, series, w, 0, 40);
-    hist_series(&b->h_hr, now, spans[u->span], series, (size_t)w);
+    view_trend(b, 1, now, spans[u->span], series, (size_t)w);
     putf(y, 0, 14, _("HR %s"), span_names[u->span]);
     sparkline(u, y++, 14, series, w, 30, 180);
-    hist_series(&b->h_news2, now, spans[u->span], series, (size_t)w);
+    view_trend(b, 2, now, spans[u->span], series, (size_t)w);
     putf(y, 0, 14, _("NEWS2 %s"), span_names[u->span]);
     sparkline(u, y++, 14, series, w, 0, 14);
     y++;
@@ -553,10 +629,15 @@ static void draw_detail(struct ui *u)
     }
     /* Observations, notes and alarm history of the last 12 hours. */
     int64_t mono = ww_mono_ms();
-    if (u->hist_bed != u->sel || mono - u->hist_at > 3000) {
+    /* Asked again at once when the bed's admission changed: the lines are
+     * the stay's own (H16-8). */
+    if (u->hist_bed != u->sel || u->hist_adm != b->admission_id || mono - u->hist_at > 3000) {
         u->nhist = u->v.ops->history(u->v.ctx, u->sel, now - 12 * 3600000LL, now + 1, u->hist,
                                 (int)WW_ARRAY_LEN(u->hist));
+        if (u->nhist < 0)
+            u->nhist = 0;
         u->hist_bed = u->sel;
+        u->hist_adm = b->admission_id;
         u->hist_at = mono;
     }
     if (y < LINES - 3) {
@@ -1024,8 +1105,14 @@ static void form_key(struct ui *u, int rc, wint_t ch)
         char mb[MB_LEN_MAX + 1];
         mbstate_t st = {0};
         size_t n = wcrtomb(mb, (wchar_t)ch, &st);
-        size_t limit = u->form == F_NOTE && u->step == 0 ? 240 : 40;
-        if (n != (size_t)-1 && len + n < limit) {
+        size_t limit = form_limit(u);
+        if (n != (size_t)-1 && len + n > limit) {
+            /* Refused whole, never cut: the nurse sees why (H16-9). */
+            set_msg(u, true, _("this field is full: at most %zu bytes (%zu typed); "
+                               "nothing more is taken"), limit, len);
+            return;
+        }
+        if (n != (size_t)-1) {
             memcpy(u->input + len, mb, n);
             u->input[len + n] = 0;
         }

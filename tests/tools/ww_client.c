@@ -396,7 +396,7 @@ int main(int argc, char **argv)
         for (long k = 0; k < n; k++) {
             struct ward_cmd c = {.bed = (uint32_t)(k % p.nbeds)};
             snprintf(c.staff, sizeof c.staff, "%s", staff);
-            char what[1200];
+            char what[sizeof c.text + 64];
             int kind = (int)(k % 3);
             int ca = alarm_most_urgent(&p.beds[c.bed].alarms);
             if (kind == 2 && ca >= 0 && !p.beds[c.bed].alarms.a[ca].acked) {
