@@ -55,8 +55,22 @@ screen | grep -q "Korridor" && ok "back to 80x24 restores the board" || no "boar
 bed1_alarm() { i=0; while [ $i -lt 100 ]; do
   screen | sed -n 5p | cut -c1-26 | grep -q '\*\*\*' && return 0; sleep 0.2; i=$((i + 1)); done; return 1; }
 if bed1_alarm; then ok "an alarm appears on bed 1 with its marker"; else no "no alarm appeared on bed 1"; fi
-keys a; text "KN"; keys Enter
+# #17 (wrong-patient risk): the prompt names the alarm, the bed and the
+# patient before anything is typed; the answer names them again.
+keys a
+screen | tail -1 | grep -q "on Rom 1 vindu (DEMO-01) | Acknowledge" &&
+  ok "the acknowledge prompt names the alarm, the bed and the patient" ||
+  no "acknowledge prompt: $(screen | tail -1)"
+text "KN"; keys Enter
 sleep 1.5
+screen | grep -q "on Rom 1 vindu (DEMO-01) acknowledged by KN" &&
+  ok "the answer names the alarm, bed and patient again" || no "answer: $(screen | tail -2 | head -1)"
+# Admitting on an occupied bed is refused before anything is typed.
+keys i
+screen | tail -2 | grep -q "Rom 1 vindu is occupied (DEMO-01): discharge first" &&
+  ok "admit on an occupied bed refused at once, naming bed and patient" ||
+  no "admit on an occupied bed: $(screen | tail -2 | tr '\n' ' ')"
+keys Escape
 c=$(sql "SELECT count(*) FROM audit WHERE action='alarm-acknowledged' AND staff='KN'")
 [ "${c:-0}" -ge 1 ] && ok "acknowledgement stored with initials KN" || no "acknowledgement not stored ($c)"
 screen | grep -q "ack" && ok "tile shows the alarm acknowledged" || no "tile does not show ack"
@@ -118,7 +132,10 @@ keys Escape
 # byte count shown, kept whole, refused past its limit; limits say what
 # alarms.
 tmux -L "$S" resize-window -x 120 -y 50; sleep 0.4
-keys h; keys d; text "KN"; keys Enter; sleep 1
+keys h; keys d
+screen | tail -1 | grep -q "Rom 1 vindu (DEMO-01) | Discharge this patient? Your initials to confirm" &&
+  ok "discharge asks for confirmation naming the patient and bed" || no "discharge prompt: $(screen | tail -1)"
+text "KN"; keys Enter; sleep 1
 c=$(sql "SELECT count(*) FROM admissions WHERE bed=1 AND discharged_at IS NULL")
 [ "$c" = 0 ] && ok "bed 1 discharged" || no "bed 1 not discharged ($c)"
 # 2100 bytes: the sentence (47 bytes, å and ø two each) repeated.

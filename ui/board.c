@@ -79,6 +79,7 @@ struct ui {
     /* a command sent and not answered yet */
     bool pending;
     char pending_who[24];
+    char pending_what[400]; /* what the command acts on, said again in the answer */
     bool stale;         /* attached and the server is gone: data is old */
     int64_t link_bell;  /* last bell for the lost server */
     /* handover preview: the lines of the chosen shift, built on entry */
@@ -434,6 +435,28 @@ static void draw_input(struct ui *u, const char *prompt)
     put(LINES - 1, 0, COLS, line);
 }
 
+/* "RR high on Rom 2 dør (PAS-77)" / "Rom 2 dør (PAS-77)": what the open
+ * form acts on, from its own bed and alarm id (never the selection now). */
+static void form_target(struct ui *u, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (u->form_bed >= nbeds(u))
+        return;
+    const struct ward_bed *b = bed_at(u, u->form_bed);
+    char who[160];
+    if (b->admitted)
+        snprintf(who, sizeof who, "%s (%s)", b->label, b->patient_ref);
+    else
+        snprintf(who, sizeof who, "%s (%s)", b->label, _("no patient"));
+    int c = (u->form == F_ACK || u->form == F_RESET || (u->form == F_NOTE && u->note_alarm))
+                ? alarm_find_id(&b->alarms, u->note_alarm)
+                : -1;
+    if (c >= 0)
+        snprintf(buf, n, _("%s on %s"), _(alarm_condition_text(c)), who);
+    else
+        snprintf(buf, n, "%s", who);
+}
+
 /* Bottom lines: message and keys or the active form. */
 static void draw_bottom(struct ui *u)
 {
@@ -441,7 +464,7 @@ static void draw_bottom(struct ui *u)
         [F_ACK] = N_("Acknowledge: your initials"),
         [F_RESET] = N_("Reset latched alarm: your initials"),
         [F_NOTE] = N_("Note"),
-        [F_DISCHARGE] = N_("Discharge: your initials"),
+        [F_DISCHARGE] = N_("Discharge this patient? Your initials to confirm"),
         [F_PAUSE] = N_("Pause audio: your initials"),
         [F_QUIT] = N_("Quit? Monitoring in this terminal STOPS (y/n)"),
         [F_PRINT] = N_("Print handover: your initials"),
@@ -466,6 +489,15 @@ static void draw_bottom(struct ui *u)
             static const char *st[] = {N_("Admit: patient reference (pseudonymous)"),
                                        N_("Admission note"), N_("Your initials")};
             prompt = _(st[u->step]);
+        }
+        /* Every prompt names what it acts on: the bed, the patient and, for
+         * acknowledge and reset, the alarm (a form keeps its target). */
+        char named[1000];
+        char target[300];
+        form_target(u, target, sizeof target);
+        if (target[0] && u->form != F_QUIT && u->form != F_PAUSE && u->form != F_PRINT) {
+            snprintf(named, sizeof named, "%s | %s", target, prompt);
+            prompt = named;
         }
         attron(A_BOLD);
         draw_input(u, prompt);
@@ -955,11 +987,12 @@ static void on_reply(void *ctx, bool ok, const char *message)
     struct ui *u = ctx;
     u->pending = false;
     if (ok && message && *message)
-        set_msg(u, true, _("done, not yet recorded: %s"), message); /* held for the store */
+        set_msg(u, true, _("%s: done, not yet recorded: %s"), u->pending_what,
+                message); /* held for the store */
     else if (ok)
-        set_msg(u, false, _("saved (%s)"), u->pending_who);
+        set_msg(u, false, _("%s by %s"), u->pending_what, u->pending_who);
     else
-        set_msg(u, true, _("refused: %s"), message);
+        set_msg(u, true, _("refused (%s): %s"), u->pending_what, message);
     u->dirty = true;
 }
 
@@ -980,6 +1013,8 @@ static void on_print_reply(void *ctx, bool ok, const char *message)
 static void form_commit(struct ui *u)
 {
     char err[512];
+    char target[300];
+    form_target(u, target, sizeof target); /* before the form closes */
     struct ward_cmd c;
     memset(&c, 0, sizeof c);
     c.bed = (uint32_t)u->form_bed;
@@ -1048,6 +1083,23 @@ static void form_commit(struct ui *u)
         return;
     }
     ww_strlcpy(u->pending_who, c.staff, sizeof u->pending_who);
+    {
+        static const char *done[] = {
+            [WCMD_ACK] = N_("acknowledged"),      [WCMD_RESET] = N_("reset"),
+            [WCMD_NOTE] = N_("note saved"),       [WCMD_OBSERVATION] = N_("observation saved"),
+            [WCMD_ADMIT] = N_("admitted"),        [WCMD_DISCHARGE] = N_("discharged"),
+            [WCMD_SCALE2] = N_("SpO2 scale saved"), [WCMD_AUDIO_PAUSE] = N_("audio paused"),
+        };
+        const char *d = (unsigned)c.kind < WW_ARRAY_LEN(done) && done[c.kind] ? _(done[c.kind])
+                                                                              : _("saved");
+        if (c.kind == WCMD_AUDIO_PAUSE)
+            snprintf(u->pending_what, sizeof u->pending_what, "%s", d);
+        else if (c.kind == WCMD_ADMIT)
+            snprintf(u->pending_what, sizeof u->pending_what, "%s %s: %s", c.ref,
+                     bed_at(u, u->form_bed)->label, d);
+        else
+            snprintf(u->pending_what, sizeof u->pending_what, "%s %s", target, d);
+    }
     u->pending = true;
     set_msg(u, false, _("sending (%s) ..."), c.staff);
     if (u->v.ops->command(u->v.ctx, &c, on_reply, u, err, sizeof err) < 0) {
@@ -1294,14 +1346,27 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         /* The alarm on screen when the key was pressed, by its id: if another
          * terminal got there first the server refuses instead of acting on
          * whatever has become the most urgent meanwhile. */
+        /* 'a' takes the most urgent alarm nobody has acknowledged, 'r' the
+         * most urgent latched one, whatever else is shown (H16-16). */
         const struct ward_bed *b = bed_at(u, u->sel);
-        int c = alarm_most_urgent(&b->alarms);
-        if (c < 0 && ch == 'a') {
-            set_msg(u, true, _("no alarm on %s"), b->label);
+        int c = -1;
+        for (int k = 0; k < AC_COUNT; k++) {
+            const struct alarm *a = &b->alarms.a[k];
+            bool fits = a->state != AS_NONE && (ch == 'a' ? !a->acked : a->state == AS_LATCHED);
+            if (fits && (c < 0 || alarm_urgency_cmp(k, a, c, &b->alarms.a[c]) < 0))
+                c = k;
+        }
+        if (c < 0) {
+            if (alarm_most_urgent(&b->alarms) < 0)
+                set_msg(u, true, _("no alarm on %s"), b->label);
+            else if (ch == 'a')
+                set_msg(u, true, _("every alarm on %s is already acknowledged"), b->label);
+            else
+                set_msg(u, true, _("no latched alarm to reset on %s"), b->label);
             break;
         }
         form_start(u, ch == 'a' ? F_ACK : F_RESET);
-        u->note_alarm = c >= 0 ? b->alarms.a[c].id : 0;
+        u->note_alarm = b->alarms.a[c].id;
         break;
     }
     case 'o':
@@ -1311,12 +1376,25 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         form_start(u, F_NOTE);
         u->note_alarm = 0;
         break;
-    case 'i':
+    case 'i': {
+        /* An occupied bed is refused before anything is typed. */
+        const struct ward_bed *b = bed_at(u, u->sel);
+        if (b->admitted) {
+            set_msg(u, true, _("%s is occupied (%s): discharge first"), b->label, b->patient_ref);
+            break;
+        }
         form_start(u, F_ADMIT);
         break;
-    case 'd':
+    }
+    case 'd': {
+        const struct ward_bed *b = bed_at(u, u->sel);
+        if (!b->admitted) {
+            set_msg(u, true, _("%s has no patient"), b->label);
+            break;
+        }
         form_start(u, F_DISCHARGE);
         break;
+    }
     case 'p':
         form_start(u, F_PAUSE);
         break;
