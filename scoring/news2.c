@@ -282,6 +282,21 @@ int news2_parse_value(enum news2_param p, const char *text, double *out, char *e
     return 0;
 }
 
+/* A value as a nurse enters and reads it (see news2.h). */
+void news2_value_text(enum news2_param p, double value, char *buf, size_t n)
+{
+    if (p == NEWS2_O2)
+        snprintf(buf, n, "%s", value >= 0.5 ? "oxygen" : "air");
+    else if (p == NEWS2_ACVPU && value >= 'A' && value <= 'Z')
+        snprintf(buf, n, "%c", (char)value);
+    else if (p == NEWS2_TEMP)
+        snprintf(buf, n, "%.1f", news2_round(p, value));
+    else if ((unsigned)p < NEWS2_NPARAMS)
+        snprintf(buf, n, "%.0f", news2_round(p, value));
+    else
+        snprintf(buf, n, "%g", value);
+}
+
 /* Short machine name. */
 const char *news2_param_name(enum news2_param p)
 {

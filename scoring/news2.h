@@ -128,6 +128,11 @@ int news2_parse_value(enum news2_param p, const char *text, double *out, char *e
  * be 0 or 1, acvpu one of 'A','C','V','P','U'. */
 bool news2_plausible(enum news2_param p, double value);
 
+/* A value as a nurse enters and reads it, the one rounding of the chart:
+ * o2 "air"/"oxygen", acvpu its letter ("C", never 67), temperature to 0.1
+ * ("37.0"), the others whole ("18"). */
+void news2_value_text(enum news2_param p, double value, char *buf, size_t n);
+
 const char *news2_param_name(enum news2_param p);   /* "rr", "spo2", ... */
 const char *news2_param_label(enum news2_param p);  /* "Respiration rate" ... */
 int news2_param_find(const char *name);             /* by name, -1 if unknown */

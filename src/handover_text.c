@@ -235,17 +235,10 @@ static const char *marker(const char *prio)
     return !strcmp(prio, "high") ? "***" : !strcmp(prio, "medium") ? "**" : "*";
 }
 
-/* An observation value as entered. */
+/* An observation value as entered (one rule: news2_value_text). */
 static void obs_value(const struct handover_obs *o, char *buf, size_t n)
 {
-    if (!strcmp(o->param, "o2"))
-        snprintf(buf, n, "%s", o->value >= 0.5 ? "oxygen" : "air");
-    else if (!strcmp(o->param, "acvpu") && o->value >= 'A' && o->value <= 'Z')
-        snprintf(buf, n, "%c", (char)o->value);
-    else if (!strcmp(o->param, "temp"))
-        snprintf(buf, n, "%.1f", o->value);
-    else
-        snprintf(buf, n, "%g", o->value);
+    news2_value_text(news2_param_find(o->param), o->value, buf, n);
 }
 
 /* Header lines of every page: title, period, printed at and by. */

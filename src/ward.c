@@ -1243,8 +1243,9 @@ static void hist_put(struct hist_ctx *h, int64_t t, const char *text)
 
 static void hist_obs(void *ctx, const struct store_observation *o)
 {
-    char text[200];
-    snprintf(text, sizeof text, "obs %s = %g (%s)", o->param, o->value, o->by);
+    char text[200], v[32];
+    news2_value_text(news2_param_find(o->param), o->value, v, sizeof v);
+    snprintf(text, sizeof text, "obs %s = %s (%s)", o->param, v, o->by);
     hist_put(ctx, o->t, text);
 }
 

@@ -551,6 +551,34 @@ static void test_h12_ack_during_outage_reaches_the_record(void **state)
     store_close(st);
 }
 
+/* #17: the bed detail's history shows values as entered: "acvpu = C",
+ * "o2 = air", "temp = 37.0", never 67, 0, 37. */
+static void test_history_values_as_entered(void **state)
+{
+    char err[512];
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = new_ward(st);
+    admit(w, 0, T0);
+    const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+    const char *v[] = {"95", "air", "118", "c", "37.0"};
+    assert_int_equal(ward_cmd_observations(w, 0, p, v, 5, "KN", T0 + 1000, err, sizeof err), 0);
+    struct ward_history_line lines[16];
+    int n = ward_history(w, 0, T0 - 1000, T0 + 60000, lines, 16);
+    assert_true(n >= 5);
+    char all[4096] = "";
+    for (int i = 0; i < n; i++) {
+        strncat(all, lines[i].text, sizeof all - strlen(all) - 2);
+        strcat(all, "\n");
+    }
+    assert_non_null(strstr(all, "acvpu = C (KN)"));
+    assert_non_null(strstr(all, "o2 = air (KN)"));
+    assert_non_null(strstr(all, "temp = 37.0 (KN)"));
+    assert_non_null(strstr(all, "spo2 = 95 (KN)"));
+    ward_free(w);
+    store_close(st);
+}
+
 /* H16-15: a configuration that was never loaded (replay without -c) gives
  * the documented onset delays, not none. */
 static void test_h15_default_delays(void **state)
@@ -628,6 +656,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h12_ack_during_outage_reaches_the_record, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_h15_default_delays, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_values_as_entered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h16_ack_reset_pick_the_right_alarm, setup,
                                         teardown),
     };

@@ -270,7 +270,7 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     int half = (w - 1) / 2;
     if (s1)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
-    put(y + 1, x, half, rr);
+    put(y + 1, x, half - 1, rr); /* a blank between the two, always */
     attroff(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
     if (s2)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
@@ -279,8 +279,8 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     if (h > 2) {
         if (b->score_valid)
             putf(y + 2, x, w - 1, _("NEWS2 %s%d %s%s%s"), b->score.partial ? (u->utf8 ? "≥" : ">=") : "",
-                 b->score.total, _(news2_band_name(b->score.band)), b->score.partial ? " partial" : "",
-                 b->obs_overdue ? " OBS DUE" : "");
+                 b->score.total, _(news2_band_name(b->score.band)),
+                 b->score.partial ? _(" partial") : "", b->obs_overdue ? _(" OBS DUE") : "");
         else
             put(y + 2, x, w - 1, _("NEWS2 --"));
     }
