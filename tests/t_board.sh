@@ -46,6 +46,10 @@ tmux -L "$S" resize-window -x 60 -y 20; sleep 0.6
 screen | grep -q "Terminal too small" && ok "60x20 shows the too-small screen" || no "no too-small screen"
 tmux -L "$S" resize-window -x 80 -y 24; sleep 0.6
 screen | grep -q "Korridor" && ok "back to 80x24 restores the board" || no "board not restored"
+# At 80 columns the status line keeps the clock, the demo speed and the
+# store first (the ward's name goes last and may be cut).
+screen | head -1 | grep -q "^ [0-9][0-9]:[0-9][0-9]:[0-9][0-9] | DEMO x10 | store ok | sensors" &&
+  ok "status line at 80 columns: clock, demo speed, store, sensors" || no "status line: $(screen | head -1)"
 
 # Bed 1 (sepsis, part way; the selected top-left tile) alarms within
 # seconds at 10x: wait for the high-priority marker in its alarm row (the

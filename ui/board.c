@@ -361,9 +361,28 @@ static void draw_status(struct ui *u)
         attroff(prio_attr(u, AP_HIGH, false));
         return;
     }
+    /* Which beds have a sensor fault, by name (the first two, then +N). */
+    char faulty[160] = "";
+    int nf = 0;
+    for (size_t i = 0; i < nbeds(u); i++) {
+        const struct ward_bed *b = bed_at(u, i);
+        if (b->sensor == WSENS_OK || b->sensor == WSENS_NONE || b->sensor == WSENS_MOTION)
+            continue;
+        size_t o = strlen(faulty);
+        if (nf < 2)
+            snprintf(faulty + o, sizeof faulty - o, "%s%s %s", nf ? ", " : ": ", b->label,
+                     _(ward_sensor_state_name(b->sensor)));
+        nf++;
+    }
+    if (nf > 2) {
+        size_t o = strlen(faulty);
+        snprintf(faulty + o, sizeof faulty - o, ", +%d", nf - 2);
+    }
+    /* What must never be cut comes first: the clock, an audio pause with
+     * its countdown, the demo speed, the store; the ward's name last. */
     attron(A_REVERSE);
-    putf(0, 0, COLS, _(" %s | %s%s | store %s | %s%s"), c->name, clock + 11, pause,
-         u->v.ops->store_ok(u->v.ctx) ? _("ok") : _("FAILING"), sens, mode);
+    putf(0, 0, COLS, _(" %s%s%s | store %s | %s%s | %s"), clock + 11, pause, mode,
+         u->v.ops->store_ok(u->v.ctx) ? _("ok") : _("FAILING"), sens, faulty, c->name);
     attroff(A_REVERSE);
 }
 
