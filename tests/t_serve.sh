@@ -152,8 +152,8 @@ sleep 1
 k=$(screen korridor | tail -2); m=$(screen medisinrom | tail -2)
 won=0; lost=0
 for s in "$k" "$m"; do
-  echo "$s" | grep -q "saved (" && won=$((won + 1))
-  echo "$s" | grep -q "refused: \(already acknowledged by\|that alarm is no longer shown\)" && lost=$((lost + 1))
+  echo "$s" | grep -v "refused" | grep -q " acknowledged by " && won=$((won + 1))
+  echo "$s" | grep -q "refused (.*): \(already acknowledged by\|that alarm is no longer shown\)" && lost=$((lost + 1))
 done
 [ $won = 1 ] && [ $lost = 1 ] && ok "racing acknowledgements: one saved, the other refused with the reason" ||
   { no "race: $won saved, $lost refused"; echo "$k" | sed 's/^/# k: /'; echo "$m" | sed 's/^/# m: /'; }

@@ -79,7 +79,8 @@ struct ui {
     /* a command sent and not answered yet */
     bool pending;
     char pending_who[24];
-    char pending_what[400]; /* what the command acts on, said again in the answer */
+    char pending_what[400]; /* what the command did to what, said again in the answer */
+    char pending_target[300]; /* what it acts on, for a refusal */
     bool stale;         /* attached and the server is gone: data is old */
     int64_t link_bell;  /* last bell for the lost server */
     /* handover preview: the lines of the chosen shift, built on entry */
@@ -1011,7 +1012,7 @@ static void on_reply(void *ctx, bool ok, const char *message)
     else if (ok)
         set_msg(u, false, _("%s by %s"), u->pending_what, u->pending_who);
     else
-        set_msg(u, true, _("refused (%s): %s"), u->pending_what, message);
+        set_msg(u, true, _("refused (%s): %s"), u->pending_target, message);
     u->dirty = true;
 }
 
@@ -1111,6 +1112,8 @@ static void form_commit(struct ui *u)
         };
         const char *d = (unsigned)c.kind < WW_ARRAY_LEN(done) && done[c.kind] ? _(done[c.kind])
                                                                               : _("saved");
+        ww_strlcpy(u->pending_target, c.kind == WCMD_AUDIO_PAUSE ? _("ward") : target,
+                   sizeof u->pending_target);
         if (c.kind == WCMD_AUDIO_PAUSE)
             snprintf(u->pending_what, sizeof u->pending_what, "%s", d);
         else if (c.kind == WCMD_ADMIT)
