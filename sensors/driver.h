@@ -33,6 +33,7 @@ struct parser_stats {
     uint64_t bad_length;    /* impossible or inconsistent lengths */
     uint64_t bad_frame;     /* other malformed frames (bad tail, truncated by next magic) */
     uint64_t unknown;       /* well-formed frames/TLVs of a type we do not use */
+    uint64_t truncated;     /* frames cut short: decoded up to the cut, counted in frames */
 };
 
 struct sensor_driver {

@@ -194,30 +194,39 @@ static size_t find_magic(const uint8_t *p, size_t from, size_t n)
     return n;
 }
 
-/* Check the TLV chain of a frame against total; false if any length is
- * impossible, else *end = the offset just past the last TLV. */
-static bool tlvs_ok(const struct ti_vs *s, const uint8_t *p, uint32_t total, uint32_t ntlv,
-                    uint32_t *end)
+/* Walk the TLV chain of a frame whose header says total bytes and of which
+ * the bytes [0, lim) are at hand (lim <= total; lim < total when the next
+ * magic cut the frame). Returns -1 if any length is impossible (a TLV
+ * running past total, a stats TLV shorter than 128 bytes, a TLV 1040 that is
+ * not whole persons), else the number of TLVs complete before lim; *end =
+ * the offset just past the last complete TLV. */
+static int tlv_walk(const struct ti_vs *s, const uint8_t *p, uint32_t total, uint32_t lim,
+                    uint32_t ntlv, uint32_t *end)
 {
     uint32_t stats_type = s->numbering_14xx ? TI_VS_TLV_STATS_14XX : TI_VS_TLV_STATS;
     uint32_t off = TI_VS_HEADER_LEN;
-    for (uint32_t k = 0; k < ntlv; k++) {
+    uint32_t k;
+    for (k = 0; k < ntlv; k++) {
         if (total - off < 8)
-            return false;
+            return -1;
+        if (lim - off < 8)
+            break; /* the TLV header itself was cut */
         uint32_t type = rd32(p + off), len = rd32(p + off + 4);
         if (len > total - off - 8)
-            return false;
+            return -1;
         if (type == stats_type && len < TI_VS_STATS_LEN)
-            return false;
+            return -1;
         if (type == TI_VS_TLV_PEOPLE && len % TI_VS_PERSON_LEN != 0)
-            return false;
+            return -1;
+        if (len > lim - off - 8)
+            break; /* cut by the next magic: incomplete */
         off += 8 + len;
     }
     *end = off;
-    return true;
+    return (int)k;
 }
 
-/* Decode a checked frame's TLVs. */
+/* Decode the first ntlv TLVs of a checked frame. */
 static void decode_frame(struct ti_vs *s, const uint8_t *p, uint32_t ntlv)
 {
     double t = frame_time(s, rd32(p + 20));
@@ -283,17 +292,24 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
      * frame whose TLV chain ran past the cut is lost. */
     uint32_t end = 0;
     if (cut) {
-        if (next < TI_VS_HEADER_LEN || !tlvs_ok(s, p, (uint32_t)next, ntlv, &end)) {
+        int k = next < TI_VS_HEADER_LEN ? -1 : tlv_walk(s, p, total, (uint32_t)next, ntlv, &end);
+        if (k < 0 || (k == 0 && ntlv > 0)) {
+            /* Impossible lengths, or not one TLV whole: nothing to use. */
             s->st.bad_frame++;
             s->st.dropped_bytes += next;
             return next;
         }
-        /* Cut in the padding only: the frame is whole. */
+        /* Every TLV complete before the cut is decoded; only the cut TLVs
+         * are lost (a cut in the padding only loses nothing). */
         s->st.frames++;
-        decode_frame(s, p, ntlv);
+        if ((uint32_t)k < ntlv) {
+            s->st.truncated++;
+            s->st.dropped_bytes += next - end;
+        }
+        decode_frame(s, p, (uint32_t)k);
         return next;
     }
-    if (!tlvs_ok(s, p, total, ntlv, &end)) {
+    if (tlv_walk(s, p, total, total, ntlv, &end) != (int)ntlv) {
         s->st.bad_length++;
         s->st.dropped_bytes += 1;
         return 1;

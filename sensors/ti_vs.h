@@ -43,17 +43,22 @@
  * jumps forward by more than an hour's worth of frames continues from the
  * last time plus one period, so time never runs backwards.
  *
- * Resync: on the magic word. TI frames carry no checksum, so a frame is
- * accepted only when its whole TLV chain fits totalPacketLen and no other
- * magic word starts inside it: real captures hold frames cut short, and a
- * length is never trusted past the next magic (the cut frame is dropped and
- * counted as bad_frame; decoding resumes at that magic). Rejected as
- * bad_length: totalPacketLen < 40 or > 65536, numTLVs > 256 or more TLV
- * headers than fit, a TLV running past the packet, a stats TLV shorter than
- * 128 bytes, a TLV 1040 length that is not a multiple of 136. A frame cut
- * short only in its padding (its TLVs end before the next magic) is whole
- * and decoded. While a frame trickles in, each byte is searched for a magic
- * once, and a cut is noticed as soon as the next magic is complete.
+ * Resync: on the magic word. TI frames carry no checksum, and a length is
+ * never trusted past the next magic word: real captures hold frames cut
+ * short (a later SDK's capture cuts every 288-byte packet to 256 bytes).
+ * A frame cut by the next magic decodes every TLV that is whole before the
+ * cut and counts as a frame and as `truncated`; the bytes of the cut TLV
+ * are counted as dropped. A cut frame with not one whole TLV (or a header
+ * cut) is bad_frame. Decoding resumes at that magic. Rejected as
+ * bad_length (bad_frame when cut): totalPacketLen < 40 or > 65536, numTLVs
+ * > 256 or more TLV headers than fit, a TLV running past totalPacketLen, a
+ * stats TLV shorter than 128 bytes, a TLV 1040 length that is not a
+ * multiple of 136. A frame cut only in its padding is whole. While a frame
+ * trickles in, each byte is searched for a magic once, and a cut is
+ * noticed as soon as the next magic is complete.
+ *
+ * Versions accepted: the header's version field is not checked (SDK 1.2
+ * to 3.x 68xx/16xx headers are all 40 bytes with subFrameNumber).
  *
  * Params: tlv=68xx|16xx|14xx, frame_ms=1..10000, presence_energy=NUMBER>=0,
  * presence_maxval=NUMBER>=0 (baud and pace belong to the transport and are
