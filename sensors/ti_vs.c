@@ -338,6 +338,14 @@ static void ti_stats(const void *state, struct parser_stats *out)
     *out = ((const struct ti_vs *)state)->st;
 }
 
+/* The stream's own clock: the last frame's time by its frame number. */
+static bool ti_clock(const void *state, double *t)
+{
+    const struct ti_vs *s = state;
+    *t = s->last_t;
+    return s->have_frame;
+}
+
 const struct sensor_driver ti_vs_driver = {
     .name = "ti-vs",
     .description = "TI mmWave vital-signs UART stream (TLV 6 / 1040)",
@@ -347,4 +355,5 @@ const struct sensor_driver ti_vs_driver = {
     .init = ti_init,
     .feed = ti_feed,
     .stats = ti_stats,
+    .clock = ti_clock,
 };
