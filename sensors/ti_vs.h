@@ -57,10 +57,17 @@
  * trickles in, each byte is searched for a magic once, and a cut is
  * noticed as soon as the next magic is complete.
  *
- * Versions accepted: the header's version field is not checked (SDK 1.2
- * to 3.x 68xx/16xx headers are all 40 bytes with subFrameNumber).
+ * Versions accepted: the version field is not checked. Headers of 40
+ * bytes (SDK 1.1 to 3.x, every xWR16xx/18xx/68xx firmware, subFrameNumber
+ * last) and of 36 bytes (SDK 1.0 and the xWR14xx demos of SDK 1.x: no
+ * subFrameNumber) are told apart by which one makes a whole frame's TLV
+ * chain end within the 32-byte padding of totalPacketLen (40 when both or
+ * neither do); a frame cut short is read with the last whole frame's
+ * length, or before any whole frame with the other length only when the
+ * first fails and the other makes its first TLV whole and of a known type
+ * (header=auto, the default; header=40 or header=36 fixes it).
  *
- * Params: tlv=68xx|16xx|14xx, frame_ms=1..10000, presence_energy=NUMBER>=0,
+ * Params: tlv=68xx|16xx|14xx, header=auto|40|36, frame_ms=1..10000, presence_energy=NUMBER>=0,
  * presence_maxval=NUMBER>=0 (baud and pace belong to the transport and are
  * ignored).
  */
@@ -74,6 +81,7 @@
 
 #define TI_VS_MAGIC_LEN 8
 #define TI_VS_HEADER_LEN 40
+#define TI_VS_HEADER_LEN_SDK10 36 /* SDK 1.0 / xWR14xx SDK 1.x: no subFrameNumber */
 #define TI_VS_MAX_PACKET FRAMER_CAP
 #define TI_VS_MAX_TLVS 256
 #define TI_VS_TLV_STATS 6
@@ -90,6 +98,8 @@ struct ti_vs {
     reading_cb cb;
     void *ctx;
     bool numbering_14xx;
+    uint32_t header_len; /* 40, 36, or 0: per frame (header=auto) */
+    uint32_t seen_len;   /* header=auto: the last whole frame's header length */
     double frame_s;
     double presence_energy;
     double presence_maxval;

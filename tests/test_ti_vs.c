@@ -242,20 +242,21 @@ static size_t lef(uint8_t *p, float f)
  * f32 maxVal, u32 processingCyclesOut, u16 rangeBinStartIndex, u16
  * rangeBinEndIndex, 28 f32), not by the project's encoder. */
 static size_t hand_frame(uint8_t *p, uint32_t version, uint32_t fn, uint32_t stats_type,
-                         uint32_t range_type, float rr, float hr)
+                         uint32_t range_type, float rr, float hr, bool subframe)
 {
     static const uint8_t mw[8] = {0x02, 0x01, 0x04, 0x03, 0x06, 0x05, 0x08, 0x07};
     size_t o = 0;
     memcpy(p, mw, 8);
     o += 8;
     o += le32(p + o, version);
-    o += le32(p + o, 288); /* 40 + 8 + 128 + 8 + 100 = 284, padded to 288 */
+    o += le32(p + o, 288); /* (40 or 36) + 8 + 128 + 8 + 100, padded to 288 */
     o += le32(p + o, 0x000A1642);
     o += le32(p + o, fn);
     o += le32(p + o, 123456789);
     o += le32(p + o, 0);
     o += le32(p + o, 2);
-    o += le32(p + o, 0); /* subFrameNumber */
+    if (subframe)
+        o += le32(p + o, 0); /* subFrameNumber: SDK 1.1 on */
     o += le32(p + o, stats_type);
     o += le32(p + o, 128);
     p[o++] = 12, p[o++] = 0, p[o++] = 12, p[o++] = 0; /* range bins */
@@ -276,24 +277,27 @@ static size_t hand_frame(uint8_t *p, uint32_t version, uint32_t fn, uint32_t sta
     return o;
 }
 
-/* Hand-built frames of each header version TI shipped with a 40-byte
- * header (SDK 2.x 0x02000004, 3.x 0x03050004) and the 14xx lab's
- * numbering (stats 0, range 1), whole and cut to 256 bytes. */
+/* Hand-built frames of each header TI shipped: 40 bytes (SDK 2.x
+ * 0x02000004, 3.x 0x03050004, 1.2) and 36 bytes without subFrameNumber
+ * (SDK 1.0), with the 16xx/68xx numbering and the 14xx lab's (stats 0,
+ * range 1), whole and every packet but the last cut to 256 bytes. */
 static void test_hand_built_variants(void **state)
 {
     (void)state;
     static uint8_t buf[8192];
     static const struct {
         uint32_t version, stats, range;
-        bool t14xx;
-    } v[] = {{0x02000004, 6, 2, false}, {0x03050004, 6, 2, false}, {0x01020000, 0, 1, true}};
+        bool t14xx, subframe;
+    } v[] = {{0x02000004, 6, 2, false, true}, {0x03050004, 6, 2, false, true},
+             {0x01020000, 0, 1, true, true},  {0x01000005, 0, 1, true, false},
+             {0x01000005, 6, 2, false, false}};
     for (size_t k = 0; k < WW_ARRAY_LEN(v); k++) {
         struct sensor_param p14 = {"tlv", "14xx"};
         for (int cutto = 288; cutto >= 256; cutto -= 32) {
             size_t o = 0;
             for (uint32_t fn = 7; fn < 12; fn++) {
                 size_t n = hand_frame(buf + o, v[k].version, fn, v[k].stats, v[k].range,
-                                      10.0f + (float)fn, 60.0f + (float)fn);
+                                      10.0f + (float)fn, 60.0f + (float)fn, v[k].subframe);
                 o += fn < 11 ? (size_t)cutto : n; /* the last frame whole */
             }
             struct parser_stats ps = decode(buf, o, o, v[k].t14xx ? &p14 : NULL, v[k].t14xx);
@@ -751,7 +755,8 @@ static void test_params(void **state)
         {{"frame_ms", "5x"}, "frame_ms: '5x'"},
         {{"presence_energy", "-1"}, "presence_energy: '-1'"},
         {{"presence_maxval", "lots"}, "presence_maxval: 'lots'"},
-        {{"colour", "red"}, "unknown parameter 'colour' (accepted: tlv, frame_ms"},
+        {{"colour", "red"}, "unknown parameter 'colour' (accepted: tlv, header, frame_ms"},
+        {{"header", "38"}, "header: '38' (accepted: auto, 40, 36)"},
         {{"TLV", "14xx"}, "unknown parameter 'TLV'"},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(bad); i++) {
