@@ -320,12 +320,13 @@ static void file_time(struct source *s)
 }
 
 /* File transport: deliver the capture up to stream time until_s (all of it
- * unless pace=realtime). A capture is read in pieces of a few frames when
- * it is paced or recorded, so each piece is timed near its frames. */
+ * unless pace=realtime). A capture is read in pieces of a frame or two when
+ * paced and of a few frames when recorded, so each piece is timed near its
+ * frames. */
 static int file_t_pump(struct source *s, double until_s, char *err, size_t errlen)
 {
     uint8_t buf[65536];
-    size_t piece = s->realtime || s->cb.raw ? 4096 : sizeof buf;
+    size_t piece = s->realtime ? 512 : s->cb.raw ? 4096 : sizeof buf;
     for (;;) {
         size_t want = piece;
         if (s->realtime) {
