@@ -56,7 +56,7 @@ enum rec_kind { REC_KIND_BYTES = 1, REC_KIND_IQ = 2 };
 /* The clock that timed a stream's chunks. */
 enum rec_clock {
     REC_CLOCK_UNSTATED = 0, /* version 1 files, or a writer that did not say */
-    REC_CLOCK_WALL = 1,     /* the recording host's monotonic clock (live sensors) */
+    REC_CLOCK_WALL = 1,     /* arrival time: the host's monotonic clock (live sensors), or the simulator's */
     REC_CLOCK_STREAM = 2,   /* the protocol's own clock (TI frame numbers x frame period) */
     REC_CLOCK_LINE = 3,     /* a capture's byte count at the line rate (no clock in it) */
     REC_CLOCK_SAMPLES = 4,  /* I/Q sample count / sampling rate */
