@@ -33,6 +33,7 @@ struct parser_stats {
     uint64_t bad_length;    /* impossible or inconsistent lengths */
     uint64_t bad_frame;     /* other malformed frames (bad tail, truncated by next magic) */
     uint64_t unknown;       /* well-formed frames/TLVs of a type we do not use */
+    uint64_t truncated;     /* frames cut short: decoded up to the cut, counted in frames */
 };
 
 struct sensor_driver {
@@ -49,6 +50,10 @@ struct sensor_driver {
     void (*feed)(void *state, const uint8_t *buf, size_t len, reading_cb cb, void *ctx);
     /* Copy the counters. */
     void (*stats)(const void *state, struct parser_stats *out);
+    /* The protocol's own clock: stream time of the last frame decoded, by
+     * what the frames carry (TI: frame numbers x frame period). False
+     * before the first frame. NULL: the protocol carries no clock. */
+    bool (*clock)(const void *state, double *t);
 };
 
 /* The driver named name ("ti-vs"), or NULL. */

@@ -39,6 +39,16 @@ struct reading {
 
 /* The reported fields as JSON members, each with a leading comma. */
 int reading_json_fields(const struct reading *r, char *buf, size_t n);
+/* Bytes a JSON line can take at most: t (a double, up to 320 characters)
+ * and every member (a float's "%.4f" is at most 45 characters). */
+#define READING_JSON_MAX 1024
+/* One JSON line, {"t":12.350,"rr":14.20,...}\n, into buf (at least
+ * READING_JSON_MAX bytes, not NUL-terminated); returns its length. The same
+ * text as printf with "%.3f" for t and the formats of reading_json_fields. */
+size_t reading_json_line(const struct reading *r, char *buf);
+/* v as printf's "%.<prec>f" (prec 0..4) at p, at most 320 bytes, not
+ * NUL-terminated; returns the end. */
+char *reading_put_fixed(char *p, double v, int prec);
 
 /* Callback a parser calls once per decoded reading. */
 typedef void (*reading_cb)(void *ctx, const struct reading *r);

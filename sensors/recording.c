@@ -137,7 +137,7 @@ int rec_write_stream(struct rec_writer *w, unsigned id, const struct rec_stream 
     uint8_t buf[20 + sizeof s->uri + sizeof s->label + sizeof s->note];
     size_t n = 0;
     buf[n++] = (uint8_t)s->kind;
-    buf[n++] = 0;
+    buf[n++] = (uint8_t)s->clock;
     buf[n++] = 0;
     buf[n++] = 0;
     memcpy(buf + n, &s->fs_hz, 8);
@@ -231,6 +231,13 @@ long rec_decode_chunk(const uint8_t *buf, size_t len, struct rec_chunk *out, cha
 }
 
 /* Decode a STREAM payload (strings must be terminated and fit). */
+/* Name of a clock. */
+const char *rec_clock_name(enum rec_clock c)
+{
+    static const char *const names[] = {"unstated", "wall", "stream", "line", "samples"};
+    return (unsigned)c <= REC_CLOCK_MAX ? names[c] : "unknown";
+}
+
 int rec_decode_stream(const uint8_t *p, size_t len, struct rec_stream *s, char *err,
                       size_t errlen)
 {
@@ -240,6 +247,9 @@ int rec_decode_stream(const uint8_t *p, size_t len, struct rec_stream *s, char *
     if (p[0] != REC_KIND_BYTES && p[0] != REC_KIND_IQ)
         return ww_err(err, errlen, "unknown stream kind %u", p[0]);
     s->kind = (enum rec_kind)p[0];
+    if (p[1] > REC_CLOCK_MAX)
+        return ww_err(err, errlen, "unknown clock %u in stream declaration", p[1]);
+    s->clock = (enum rec_clock)p[1];
     memcpy(&s->fs_hz, p + 4, 8);
     memcpy(&s->wavelength_mm, p + 12, 8);
     if (s->kind == REC_KIND_IQ && !(s->fs_hz > 0 && s->fs_hz <= 1e6))
@@ -314,9 +324,10 @@ int rec_rewind(struct rec_reader *r, char *err, size_t errlen)
     if (rec_crc32(0, h, 12) != get_u32(h + 12))
         return ww_err(err, errlen, "%s: offset 0: damaged file header", r->path);
     unsigned version = (unsigned)h[8] | (unsigned)h[9] << 8;
-    if (version != REC_VERSION)
-        return ww_err(err, errlen, "%s: recording format version %u, this wardwatch reads %u",
-                      r->path, version, REC_VERSION);
+    if (version < REC_VERSION_MIN || version > REC_VERSION)
+        return ww_err(err, errlen,
+                      "%s: recording format version %u, this wardwatch reads %u to %u", r->path,
+                      version, REC_VERSION_MIN, REC_VERSION);
     r->offset = REC_HEADER_SIZE;
     r->last_t = 0;
     r->ended = r->truncated = r->damaged = false;

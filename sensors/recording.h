@@ -1,5 +1,5 @@
 /*
- * recording — wardwatch's recorded-session format, version 1.
+ * recording — wardwatch's recorded-session format, version 2 (reads 1 and 2).
  *
  * A recording holds one or more sensor streams exactly as they arrived: the
  * raw bytes of serial sensors and the I/Q sample blocks of iio sensors, each
@@ -8,7 +8,7 @@
  *
  *   file header, 16 bytes:
  *     0  8  magic "WWREC\r\n\032"
- *     8  2  format version (1)
+ *     8  2  format version (2; version 1 files are read too)
  *    10  2  reserved (0)
  *    12  4  CRC-32 of bytes 0..11
  *   then chunks until an END chunk or the end of the file:
@@ -21,8 +21,9 @@
  *    16  n  payload
  *   16+n 4  CRC-32 (IEEE) of the 16 header bytes and the payload
  *
- *   REC_STREAM payload: u8 kind (REC_KIND_BYTES / REC_KIND_IQ), u8 reserved,
- *     u16 reserved, f64 fs_hz (iq), f64 wavelength_mm (iq), then three
+ *   REC_STREAM payload: u8 kind (REC_KIND_BYTES / REC_KIND_IQ), u8 clock
+ *     (enum rec_clock: which clock the chunks' t were taken from; version 2,
+ *     0 in version 1 files), u16 reserved, f64 fs_hz (iq), f64 wavelength_mm (iq), then three
  *     NUL-terminated UTF-8 strings: sensor URI (driver and settings), bed
  *     label, free-text note. Declares a stream before its data.
  *   REC_BYTES payload: the bytes as read from the transport.
@@ -43,7 +44,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define REC_VERSION 1
+#define REC_VERSION 2
+#define REC_VERSION_MIN 1 /* the oldest version this wardwatch reads */
 #define REC_MAX_STREAMS 64
 #define REC_MAX_PAYLOAD (1u << 20)
 #define REC_HEADER_SIZE 16
@@ -51,11 +53,25 @@
 
 enum rec_type { REC_STREAM = 1, REC_BYTES = 2, REC_IQ = 3, REC_EVENT = 4, REC_END = 5 };
 enum rec_kind { REC_KIND_BYTES = 1, REC_KIND_IQ = 2 };
+/* The clock that timed a stream's chunks. */
+enum rec_clock {
+    REC_CLOCK_UNSTATED = 0, /* version 1 files, or a writer that did not say */
+    REC_CLOCK_WALL = 1,     /* arrival time: the host's monotonic clock (live sensors), or the simulator's */
+    REC_CLOCK_STREAM = 2,   /* the protocol's own clock (TI frame numbers x frame period) */
+    REC_CLOCK_LINE = 3,     /* a capture's byte count at the line rate (no clock in it) */
+    REC_CLOCK_SAMPLES = 4,  /* I/Q sample count / sampling rate */
+};
+#define REC_CLOCK_MAX REC_CLOCK_SAMPLES
+
+/* Name of a clock for messages ("stream", "line"...). */
+const char *rec_clock_name(enum rec_clock c);
+
 enum rec_event { REC_EV_DISCONNECT = 1, REC_EV_CONNECT = 2, REC_EV_NOTE = 3 };
 
 struct rec_stream {
     bool declared;
     enum rec_kind kind;
+    enum rec_clock clock;
     double fs_hz;
     double wavelength_mm;
     char uri[512];

@@ -172,7 +172,9 @@ int simulate_write(const struct sim_spec *spec, const char *path, char *err, siz
         return -1;
     scenario_init(&s.sc, spec->scenario, spec->seed, spec->ramp_s, spec->offset_s);
     bool iq = !strcmp(spec->driver, "iio");
-    struct rec_stream rs = {.kind = iq ? REC_KIND_IQ : REC_KIND_BYTES};
+    /* Chunks are stamped with their simulated arrival time, as a live
+     * sensor's are with the wall clock. */
+    struct rec_stream rs = {.kind = iq ? REC_KIND_IQ : REC_KIND_BYTES, .clock = REC_CLOCK_WALL};
     if (iq) {
         rs.fs_hz = SIM_IQ_FS;
         rs.wavelength_mm = SIM_IQ_WAVELENGTH_MM;

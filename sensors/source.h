@@ -23,6 +23,7 @@
 #include "driver.h"
 #include "dsp.h"
 #include "loop.h"
+#include "recording.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,8 +55,14 @@ void source_close(struct source *s);
  * (the message names the offset; what came before was delivered). */
 bool source_pumped(const struct source *s);
 int source_pump(struct source *s, double until_s, char *err, size_t errlen);
-/* Stream time of the data delivered so far. */
+/* Stream time of the data delivered so far: for a capture file, the
+ * protocol's own clock when it has one (TI frame numbers), else its bytes
+ * at the line rate; for a recording, the chunks' times. */
 double source_time(const struct source *s);
+/* The clock source_time follows (what a recording of this source says):
+ * STREAM or LINE for captures, the recorded one for replays, WALL for live
+ * sensors (their bytes and samples are recorded as they arrive). */
+enum rec_clock source_clock(const struct source *s);
 /* Decode counters; for I/Q streams bytes = 8 per sample, frames = seconds. */
 void source_stats(const struct source *s, struct parser_stats *out);
 /* The protocol driver; NULL for I/Q streams. */

@@ -66,6 +66,15 @@ static int ti_init(void *state, const struct sensor_param *params, size_t n, cha
                 s->numbering_14xx = false;
             else
                 return ww_err(err, errlen, "ti-vs: tlv: '%s' (accepted: 68xx, 16xx, 14xx)", v);
+        } else if (!strcmp(k, "header")) {
+            if (!strcmp(v, "auto"))
+                s->header_len = 0;
+            else if (!strcmp(v, "40"))
+                s->header_len = TI_VS_HEADER_LEN;
+            else if (!strcmp(v, "36"))
+                s->header_len = TI_VS_HEADER_LEN_SDK10;
+            else
+                return ww_err(err, errlen, "ti-vs: header: '%s' (accepted: auto, 40, 36)", v);
         } else if (!strcmp(k, "frame_ms")) {
             if (ww_parse_double(v, 1, 10000, &d) < 0)
                 return ww_err(err, errlen, "ti-vs: frame_ms: '%s' (accepted: 1 to 10000)", v);
@@ -78,7 +87,7 @@ static int ti_init(void *state, const struct sensor_param *params, size_t n, cha
                 return -1;
         } else {
             return ww_err(err, errlen,
-                          "ti-vs: unknown parameter '%s' (accepted: tlv, frame_ms, "
+                          "ti-vs: unknown parameter '%s' (accepted: tlv, header, frame_ms, "
                           "presence_energy, presence_maxval, baud, pace)",
                           k);
         }
@@ -194,36 +203,103 @@ static size_t find_magic(const uint8_t *p, size_t from, size_t n)
     return n;
 }
 
-/* Check the TLV chain of a frame against total; false if any length is
- * impossible, else *end = the offset just past the last TLV. */
-static bool tlvs_ok(const struct ti_vs *s, const uint8_t *p, uint32_t total, uint32_t ntlv,
-                    uint32_t *end)
+/* Walk the TLV chain of a frame whose header says total bytes and of which
+ * the bytes [0, lim) are at hand (lim <= total; lim < total when the next
+ * magic cut the frame). Returns -1 if any length is impossible (a TLV
+ * running past total, a stats TLV shorter than 128 bytes, a TLV 1040 that is
+ * not whole persons), else the number of TLVs complete before lim; *end =
+ * the offset just past the last complete TLV. */
+static int tlv_walk(const struct ti_vs *s, const uint8_t *p, uint32_t hdr, uint32_t total,
+                    uint32_t lim, uint32_t ntlv, uint32_t *end)
 {
     uint32_t stats_type = s->numbering_14xx ? TI_VS_TLV_STATS_14XX : TI_VS_TLV_STATS;
-    uint32_t off = TI_VS_HEADER_LEN;
-    for (uint32_t k = 0; k < ntlv; k++) {
+    uint32_t off = hdr;
+    if (lim < hdr)
+        return -1;
+    uint32_t k;
+    for (k = 0; k < ntlv; k++) {
         if (total - off < 8)
-            return false;
+            return -1;
+        if (lim - off < 8)
+            break; /* the TLV header itself was cut */
         uint32_t type = rd32(p + off), len = rd32(p + off + 4);
         if (len > total - off - 8)
-            return false;
+            return -1;
         if (type == stats_type && len < TI_VS_STATS_LEN)
-            return false;
+            return -1;
         if (type == TI_VS_TLV_PEOPLE && len % TI_VS_PERSON_LEN != 0)
-            return false;
+            return -1;
+        if (len > lim - off - 8)
+            break; /* cut by the next magic: incomplete */
         off += 8 + len;
     }
     *end = off;
-    return true;
+    return (int)k;
 }
 
-/* Decode a checked frame's TLVs. */
-static void decode_frame(struct ti_vs *s, const uint8_t *p, uint32_t ntlv)
+/* A TLV type this parser decodes or knows to skip. */
+static bool known_type(const struct ti_vs *s, uint32_t type)
+{
+    if (s->numbering_14xx)
+        return type == TI_VS_TLV_STATS_14XX || type == TI_VS_TLV_RANGE_14XX ||
+               type == TI_VS_TLV_PEOPLE;
+    return type == TI_VS_TLV_STATS || type == TI_VS_TLV_RANGE || type == TI_VS_TLV_PEOPLE;
+}
+
+/* The header length of a frame: 40 (SDK 1.1 on, with subFrameNumber) or
+ * 36 (SDK 1.0 and the xWR14xx demos of SDK 1.x, without). With header=auto
+ * a whole frame is read with 40 unless only 36 makes its TLV chain whole
+ * and end within the last 32 bytes of totalPacketLen (TI pads to 32); a
+ * frame cut short is read with the length the last whole frame had (a cut
+ * chain proves nothing). *k and *end are the walk's results for it. */
+static uint32_t pick_header(struct ti_vs *s, const uint8_t *p, uint32_t total, uint32_t lim,
+                            uint32_t ntlv, int *k, uint32_t *end)
+{
+    uint32_t hdr = s->header_len ? s->header_len : s->seen_len ? s->seen_len : TI_VS_HEADER_LEN;
+    *k = tlv_walk(s, p, hdr, total, lim, ntlv, end);
+    if (s->header_len)
+        return hdr;
+    if (lim < total) {
+        /* Cut: before any whole frame showed the length, the other one is
+         * taken only if this one fails and under it the first TLV is whole
+         * and of a type this parser knows (a misread header puts the
+         * subFrameNumber or a payload word where the type is). */
+        if (s->seen_len || *k > 0)
+            return hdr;
+        uint32_t other = hdr == TI_VS_HEADER_LEN ? TI_VS_HEADER_LEN_SDK10 : TI_VS_HEADER_LEN;
+        uint32_t e2 = 0;
+        int k2 = tlv_walk(s, p, other, total, lim, ntlv, &e2);
+        if (k2 > 0 && known_type(s, rd32(p + other))) {
+            s->seen_len = other;
+            *k = k2;
+            *end = e2;
+            return other;
+        }
+        return hdr;
+    }
+    if (*k == (int)ntlv && total - *end < 32) {
+        s->seen_len = hdr;
+        return hdr;
+    }
+    uint32_t other = hdr == TI_VS_HEADER_LEN ? TI_VS_HEADER_LEN_SDK10 : TI_VS_HEADER_LEN;
+    uint32_t e2 = 0;
+    int k2 = tlv_walk(s, p, other, total, lim, ntlv, &e2);
+    if (k2 == (int)ntlv && total - e2 < 32) {
+        s->seen_len = other;
+        *k = k2;
+        *end = e2;
+        return other;
+    }
+    return hdr; /* whole but unpadded, or rejected, as this length says */
+}
+
+/* Decode the first ntlv TLVs of a checked frame whose header is hdr bytes. */
+static void decode_frame(struct ti_vs *s, const uint8_t *p, uint32_t hdr, uint32_t ntlv)
 {
     double t = frame_time(s, rd32(p + 20));
     uint32_t stats_type = s->numbering_14xx ? TI_VS_TLV_STATS_14XX : TI_VS_TLV_STATS;
     uint32_t range_type = s->numbering_14xx ? TI_VS_TLV_RANGE_14XX : TI_VS_TLV_RANGE;
-    uint32_t off = TI_VS_HEADER_LEN;
+    uint32_t off = hdr;
     for (uint32_t k = 0; k < ntlv; k++) {
         uint32_t type = rd32(p + off), len = rd32(p + off + 4);
         const uint8_t *payload = p + off + 8;
@@ -254,8 +330,8 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
         return 0;
     }
     uint32_t total = rd32(p + 12), ntlv = rd32(p + 32);
-    if (total < TI_VS_HEADER_LEN || total > TI_VS_MAX_PACKET || ntlv > TI_VS_MAX_TLVS ||
-        ntlv > (total - TI_VS_HEADER_LEN) / 8) {
+    if (total < TI_VS_HEADER_LEN_SDK10 || total > TI_VS_MAX_PACKET || ntlv > TI_VS_MAX_TLVS ||
+        ntlv > (total - TI_VS_HEADER_LEN_SDK10) / 8) {
         s->st.bad_length++;
         s->st.dropped_bytes += 1;
         s->scanned = 0;
@@ -283,23 +359,33 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
      * frame whose TLV chain ran past the cut is lost. */
     uint32_t end = 0;
     if (cut) {
-        if (next < TI_VS_HEADER_LEN || !tlvs_ok(s, p, (uint32_t)next, ntlv, &end)) {
+        int k;
+        uint32_t hdr = pick_header(s, p, total, (uint32_t)next, ntlv, &k, &end);
+        if (k < 0 || (k == 0 && ntlv > 0)) {
+            /* Impossible lengths, or not one TLV whole: nothing to use. */
             s->st.bad_frame++;
             s->st.dropped_bytes += next;
             return next;
         }
-        /* Cut in the padding only: the frame is whole. */
+        /* Every TLV complete before the cut is decoded; only the cut TLVs
+         * are lost (a cut in the padding only loses nothing). */
         s->st.frames++;
-        decode_frame(s, p, ntlv);
+        if ((uint32_t)k < ntlv) {
+            s->st.truncated++;
+            s->st.dropped_bytes += next - end;
+        }
+        decode_frame(s, p, hdr, (uint32_t)k);
         return next;
     }
-    if (!tlvs_ok(s, p, total, ntlv, &end)) {
+    int k;
+    uint32_t hdr = pick_header(s, p, total, total, ntlv, &k, &end);
+    if (k != (int)ntlv) {
         s->st.bad_length++;
         s->st.dropped_bytes += 1;
         return 1;
     }
     s->st.frames++;
-    decode_frame(s, p, ntlv);
+    decode_frame(s, p, hdr, ntlv);
     /* A magic prefix in the padding at the end is the next frame's start,
      * cut into the padding: resume there. In TLV data it is just data. */
     return next < total && end <= next ? next : total;
@@ -322,6 +408,14 @@ static void ti_stats(const void *state, struct parser_stats *out)
     *out = ((const struct ti_vs *)state)->st;
 }
 
+/* The stream's own clock: the last frame's time by its frame number. */
+static bool ti_clock(const void *state, double *t)
+{
+    const struct ti_vs *s = state;
+    *t = s->last_t;
+    return s->have_frame;
+}
+
 const struct sensor_driver ti_vs_driver = {
     .name = "ti-vs",
     .description = "TI mmWave vital-signs UART stream (TLV 6 / 1040)",
@@ -331,4 +425,5 @@ const struct sensor_driver ti_vs_driver = {
     .init = ti_init,
     .feed = ti_feed,
     .stats = ti_stats,
+    .clock = ti_clock,
 };

@@ -43,19 +43,31 @@
  * jumps forward by more than an hour's worth of frames continues from the
  * last time plus one period, so time never runs backwards.
  *
- * Resync: on the magic word. TI frames carry no checksum, so a frame is
- * accepted only when its whole TLV chain fits totalPacketLen and no other
- * magic word starts inside it: real captures hold frames cut short, and a
- * length is never trusted past the next magic (the cut frame is dropped and
- * counted as bad_frame; decoding resumes at that magic). Rejected as
- * bad_length: totalPacketLen < 40 or > 65536, numTLVs > 256 or more TLV
- * headers than fit, a TLV running past the packet, a stats TLV shorter than
- * 128 bytes, a TLV 1040 length that is not a multiple of 136. A frame cut
- * short only in its padding (its TLVs end before the next magic) is whole
- * and decoded. While a frame trickles in, each byte is searched for a magic
- * once, and a cut is noticed as soon as the next magic is complete.
+ * Resync: on the magic word. TI frames carry no checksum, and a length is
+ * never trusted past the next magic word: real captures hold frames cut
+ * short (a later SDK's capture cuts every 288-byte packet to 256 bytes).
+ * A frame cut by the next magic decodes every TLV that is whole before the
+ * cut and counts as a frame and as `truncated`; the bytes of the cut TLV
+ * are counted as dropped. A cut frame with not one whole TLV (or a header
+ * cut) is bad_frame. Decoding resumes at that magic. Rejected as
+ * bad_length (bad_frame when cut): totalPacketLen < 40 or > 65536, numTLVs
+ * > 256 or more TLV headers than fit, a TLV running past totalPacketLen, a
+ * stats TLV shorter than 128 bytes, a TLV 1040 length that is not a
+ * multiple of 136. A frame cut only in its padding is whole. While a frame
+ * trickles in, each byte is searched for a magic once, and a cut is
+ * noticed as soon as the next magic is complete.
  *
- * Params: tlv=68xx|16xx|14xx, frame_ms=1..10000, presence_energy=NUMBER>=0,
+ * Versions accepted: the version field is not checked. Headers of 40
+ * bytes (SDK 1.1 to 3.x, every xWR16xx/18xx/68xx firmware, subFrameNumber
+ * last) and of 36 bytes (SDK 1.0 and the xWR14xx demos of SDK 1.x: no
+ * subFrameNumber) are told apart by which one makes a whole frame's TLV
+ * chain end within the 32-byte padding of totalPacketLen (40 when both or
+ * neither do); a frame cut short is read with the last whole frame's
+ * length, or before any whole frame with the other length only when the
+ * first fails and the other makes its first TLV whole and of a known type
+ * (header=auto, the default; header=40 or header=36 fixes it).
+ *
+ * Params: tlv=68xx|16xx|14xx, header=auto|40|36, frame_ms=1..10000, presence_energy=NUMBER>=0,
  * presence_maxval=NUMBER>=0 (baud and pace belong to the transport and are
  * ignored).
  */
@@ -69,6 +81,7 @@
 
 #define TI_VS_MAGIC_LEN 8
 #define TI_VS_HEADER_LEN 40
+#define TI_VS_HEADER_LEN_SDK10 36 /* SDK 1.0 / xWR14xx SDK 1.x: no subFrameNumber */
 #define TI_VS_MAX_PACKET FRAMER_CAP
 #define TI_VS_MAX_TLVS 256
 #define TI_VS_TLV_STATS 6
@@ -85,6 +98,8 @@ struct ti_vs {
     reading_cb cb;
     void *ctx;
     bool numbering_14xx;
+    uint32_t header_len; /* 40, 36, or 0: per frame (header=auto) */
+    uint32_t seen_len;   /* header=auto: the last whole frame's header length */
     double frame_s;
     double presence_energy;
     double presence_maxval;

@@ -18,8 +18,12 @@
 #include <string.h>
 #include <time.h>
 
+#define PROBE_OUT (1u << 20) /* JSON lines are gathered here and written in large writes */
+
 struct probe {
     bool json;
+    char *out;   /* PROBE_OUT bytes of JSON lines not yet written */
+    size_t nout;
     long count, seen;
     struct loop *loop;
     struct source *src;
@@ -27,15 +31,25 @@ struct probe {
     int rc;
 };
 
+/* Write out the gathered JSON lines. */
+static void flush_out(struct probe *p)
+{
+    if (p->nout)
+        fwrite(p->out, 1, p->nout, stdout);
+    p->nout = 0;
+    fflush(stdout);
+}
+
 /* Print one reading with only the fields the sensor sent. */
 static void print_reading(const struct reading *r, bool json)
 {
     char line[512];
     int n;
     if (json) {
-        char fields[400];
-        reading_json_fields(r, fields, sizeof fields);
-        snprintf(line, sizeof line, "{\"t\":%.3f%s}", r->t, fields);
+        char buf[READING_JSON_MAX];
+        fwrite(buf, 1, reading_json_line(r, buf), stdout);
+        fflush(stdout);
+        return;
     } else {
         n = snprintf(line, sizeof line, "t=%9.3f s", r->t);
         if (r->have & READING_ID)
@@ -67,7 +81,14 @@ static void on_reading(void *ctx, const struct reading *r)
     struct probe *p = ctx;
     if (p->stop)
         return;
-    print_reading(r, p->json);
+    if (p->out) {
+        /* Fast path for files: lines formatted straight into one buffer. */
+        if (PROBE_OUT - p->nout < READING_JSON_MAX)
+            flush_out(p);
+        p->nout += reading_json_line(r, p->out + p->nout);
+    } else {
+        print_reading(r, p->json);
+    }
     if (p->count > 0 && ++p->seen >= p->count) {
         p->stop = true;
         if (p->loop)
@@ -118,12 +139,12 @@ static void summary(struct source *src)
         return;
     }
     fprintf(stderr,
-            "wardwatch probe: %s via %s: %llu bytes, %llu frames decoded, %llu readings; "
-            "dropped: %llu bytes while resynchronising, %llu bad checksums, %llu bad lengths, "
+            "wardwatch probe: %s via %s: %llu bytes, %llu frames decoded (%llu of them cut "
+            "short), %llu readings; dropped: %llu bytes while resynchronising, %llu bad checksums, %llu bad lengths, "
             "%llu malformed frames, %llu frames of unused types\n",
             source_driver(src)->name, source_describe(src), (unsigned long long)st.bytes,
-            (unsigned long long)st.frames, (unsigned long long)st.readings,
-            (unsigned long long)st.dropped_bytes, (unsigned long long)st.bad_checksum,
+            (unsigned long long)st.frames, (unsigned long long)st.truncated,
+            (unsigned long long)st.readings, (unsigned long long)st.dropped_bytes, (unsigned long long)st.bad_checksum,
             (unsigned long long)st.bad_length, (unsigned long long)st.bad_frame,
             (unsigned long long)st.unknown);
 }
@@ -197,16 +218,22 @@ int cmd_probe_main(int argc, char **argv)
     }
     if (source_pumped(p.src)) {
         /* Capture or recording: as fast as possible (or at the stream's pace
-         * with ?pace=realtime), until its end, --count or --seconds. */
+         * with ?pace=realtime), until its end, --count or --seconds. Read
+         * as fast as possible, JSON lines are written in large writes after
+         * each pump (paced, each line is flushed as it comes). */
         double until = 0;
         int64_t start = ww_mono_ms();
         int rc = 0;
+        bool rt = strstr(uri, "pace=realtime") != NULL;
+        if (p.json && !rt)
+            p.out = malloc(PROBE_OUT);
         while (!p.stop && rc == 0) {
-            bool rt = strstr(uri, "pace=realtime") != NULL;
             until = rt ? (ww_mono_ms() - start) / 1000.0 : until + 3600;
             if (seconds > 0 && until > seconds)
                 until = seconds;
             rc = source_pump(p.src, until, err, sizeof err);
+            if (p.out)
+                flush_out(&p);
             if (seconds > 0 && until >= seconds)
                 break;
             if (rt && rc == 0) {
@@ -223,6 +250,10 @@ int cmd_probe_main(int argc, char **argv)
         if (seconds > 0)
             loop_add_timer(p.loop, (int64_t)(seconds * 1000), false, on_deadline, &p);
         loop_run(p.loop);
+    }
+    if (p.out) {
+        flush_out(&p);
+        free(p.out);
     }
     summary(p.src);
     source_close(p.src);

@@ -435,6 +435,7 @@ struct rec_ctx {
     bool pumped;
     bool declared;
     bool failed;
+    enum rec_clock clock; /* the clock that timed the chunks (for the message) */
     char err[512];
 };
 
@@ -453,7 +454,7 @@ static bool rec_declare(struct rec_ctx *rc, uint64_t t)
 {
     if (rc->declared)
         return true;
-    struct rec_stream rs = {.kind = REC_KIND_BYTES};
+    struct rec_stream rs = {.kind = REC_KIND_BYTES, .clock = source_clock(rc->src)};
     if (source_iq(rc->src, &rs.fs_hz, &rs.wavelength_mm)) {
         if (rs.fs_hz <= 0)
             return false;
@@ -597,6 +598,7 @@ int cmd_record_main(int argc, char **argv)
         loop_add_timer(l, 200, true, rec_check, &rc);
         loop_run(l);
     }
+    rc.clock = source_clock(rc.src);
     uint64_t tend = rc.pumped ? (uint64_t)(source_time(rc.src) * 1e6)
                               : (uint64_t)(ww_mono_ms() - rc.mono0) * 1000;
     struct parser_stats ps;
@@ -613,8 +615,9 @@ int cmd_record_main(int argc, char **argv)
                 out);
         return 1;
     }
-    fprintf(stderr, "wardwatch record: %llu bytes, %llu frames written to %s\n",
-            (unsigned long long)ps.bytes, (unsigned long long)ps.frames, out);
+    fprintf(stderr, "wardwatch record: %llu bytes, %llu frames written to %s (%.3f s, %s clock)\n",
+            (unsigned long long)ps.bytes, (unsigned long long)ps.frames, out, (double)tend / 1e6,
+            rec_clock_name(rc.clock));
     return 0;
 }
 

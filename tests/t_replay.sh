@@ -36,6 +36,13 @@ if [ -r "$CAP" ]; then
   "$W" record "ti-vs:file:$CAP" -o "$T/real.wwrec" --label "IWR1642" 2>/dev/null
   c=$("$W" replay "$T/real.wwrec" --fast --json 2>/dev/null | grep -c '"hr"')
   [ "$c" = 248 ] && ok "real capture: 248 readings after record/replay" || no "real capture replay gave $c readings"
+  # #18: the same readings at the same stream times (frame numbers x 50 ms)
+  # from the capture and from its recording.
+  "$W" probe "ti-vs:file:$CAP" --json 2>/dev/null > "$T/pc"
+  "$W" probe "replay:$T/real.wwrec" --json 2>/dev/null > "$T/pr"
+  if [ "$(wc -l < "$T/pc")" = 248 ] && cmp -s "$T/pc" "$T/pr" && tail -1 "$T/pr" | grep -q '"t":12.350,'; then
+    ok "real capture: probe of the capture and of its recording agree, times to 12.350 s"
+  else no "real capture: probe of the recording differs from the capture's"; diff "$T/pc" "$T/pr" | head -3 | sed 's/^/# /'; fi
 else
   ok "real capture record/replay # SKIP ../shared/data not present"
 fi

@@ -42,7 +42,8 @@ usage "unknown parameter 'frobnicate'" "ti-vs:file:/dev/null?frobnicate=1"
   no "missing capture file: rc=$rc"
 
 # A raw capture: the real IWR1642 one gives its 248 frames, fast and at the
-# line rate (?pace=realtime: 71424 bytes at 921600 baud = 0.78 s).
+# stream's own pace (?pace=realtime: frame numbers 50 ms apart, the last at
+# 12.35 s; by the line rate it would have taken 0.78 s, #18).
 CAP=../shared/data/ti-vitals-iwr1642.bin
 [ -r "$CAP" ] || CAP=$(dirname "$0")/../../shared/data/ti-vitals-iwr1642.bin
 if [ -r "$CAP" ]; then
@@ -54,8 +55,8 @@ if [ -r "$CAP" ]; then
   s0=$(date +%s.%N)
   c=$("$W" probe "ti-vs:file:$CAP?pace=realtime" 2>/dev/null | wc -l)
   el=$(echo "$(date +%s.%N) $s0" | awk '{print $1 - $2}')
-  awk -v e="$el" -v c="$c" 'BEGIN { exit !(c == 248 && e > 0.6 && e < 5) }' &&
-    ok "pace=realtime: 248 readings in ${el} s (line rate)" || no "pace=realtime: $c readings in ${el} s"
+  awk -v e="$el" -v c="$c" 'BEGIN { exit !(c == 248 && e > 11.5 && e < 20) }' &&
+    ok "pace=realtime: 248 readings in ${el} s (the stream's own clock)" || no "pace=realtime: $c readings in ${el} s"
 else
   ok "real capture # SKIP ../shared/data/ti-vitals-iwr1642.bin not present"
 fi

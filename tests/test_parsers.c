@@ -6,6 +6,7 @@
 #include "mr60bha1.h"
 #include "mr60bha2.h"
 #include "ti_vs.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -322,6 +323,54 @@ static void test_mr60bha1(void **state)
     assert_null(driver_find("nope"));
 }
 
+/* The JSON numbers of probe --json are formatted by hand for speed (#18):
+ * they must be printf's "%.Nf" digit for digit, ties, signs, huge and
+ * non-finite values included. */
+static void test_json_numbers_match_printf(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0,      -0.0,    0.125,   0.375,  2.675,  1.005,   -0.001,
+                                   -0.005, 0.0005,  0.00005, 14.065, 99.995, 299.995, 1e11,
+                                   1e12,   1e13,    -1e15,   1e300,  NAN,    -NAN,    INFINITY,
+                                   -INFINITY, 3.4028234663852886e38, 1.4e-45, 12.3505, 0.5, 1.5,
+                                   2.5};
+    char a[512], b[512];
+    uint64_t seed = 1;
+    for (size_t i = 0; i < WW_ARRAY_LEN(fixed) + 300000; i++) {
+        double v;
+        if (i < WW_ARRAY_LEN(fixed)) {
+            v = fixed[i];
+        } else {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            uint32_t u = (uint32_t)(seed >> 32);
+            float f;
+            memcpy(&f, &u, 4);
+            /* Random bit patterns, and values on the grids that tie. */
+            v = i % 3 == 0 ? (double)f : i % 3 == 1 ? (double)(u % 2000000) / 8000.0 - 100
+                                                    : (double)(float)((u % 400000) / 1000.0);
+        }
+        for (int prec = 0; prec <= 4; prec++) {
+            snprintf(a, sizeof a, "%.*f", prec, v);
+            char *e = reading_put_fixed(b, v, prec);
+            *e = 0;
+            if (strcmp(a, b) != 0)
+                fail_msg("%.17g with %d decimals: printf %s, ours %s", v, prec, a, b);
+        }
+    }
+    struct reading r = {.t = 12.35, .have = READING_RR | READING_ID | READING_PHASE, .rr = 14.065f,
+                        .id = 4000000000u, .phase_total = -0.00005f};
+    char line[READING_JSON_MAX];
+    size_t n = reading_json_line(&r, line);
+    char fields[400];
+    reading_json_fields(&r, fields, sizeof fields);
+    snprintf(a, sizeof a, "{\"t\":%.3f%s}\n", r.t, fields);
+    snprintf(b, sizeof b, "{\"t\":%.3f,\"id\":%u,\"rr\":%.2f,\"phase\":[%.4f,%.4f,%.4f]}\n",
+             r.t, r.id, r.rr, r.phase_total, r.phase_breath, r.phase_heart);
+    assert_int_equal(n, strlen(b));
+    assert_memory_equal(line, b, n);
+    assert_string_equal(a, b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_ti_people),
         cmocka_unit_test(test_mr60bha2),
         cmocka_unit_test(test_mr60bha1),
+        cmocka_unit_test(test_json_numbers_match_printf),
     };
     return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);
 }

@@ -76,6 +76,12 @@ static struct parser_stats decode(const uint8_t *buf, size_t len, size_t chunk,
     return ps;
 }
 
+/* Write a little-endian u32 into a frame. */
+static void put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4); /* the test hosts are little-endian, as the radar */
+}
+
 /* Bitwise float equality (NaN-safe). */
 static int feq(float a, float b)
 {
@@ -174,6 +180,143 @@ static void test_real_capture(void **state)
     assert_chunking_invariant(buf, len, 248);
 }
 
+/* The failure of a later SDK's capture (#18): every packet cut to a fixed
+ * 256 bytes while totalPacketLen says 288. Here: the real capture's own
+ * packets cut so, with the header version set to 3.x. The stats TLV ends at
+ * 176, the range profile after it is cut: every frame followed by a magic
+ * decodes to the very reading of the uncut capture, counted as truncated. */
+static void test_real_capture_cut_to_256(void **state)
+{
+    (void)state;
+    static uint8_t buf[100000], out[100000];
+    size_t len = load_capture(buf, sizeof buf);
+    if (!len) {
+        print_message("# SKIP: ../shared/data/ti-vitals-iwr1642.bin not present\n");
+        skip();
+    }
+    decode(buf, len, len, NULL, 0);
+    assert_int_equal(ngot, 248);
+    static struct reading full[248];
+    memcpy(full, got, sizeof full);
+    for (size_t i = 0; i < 248; i++) {
+        memcpy(out + i * 256, buf + i * 288, 256);
+        put32(out + i * 256 + 8, 0x03060000); /* version 3.6.0.0 */
+    }
+    struct parser_stats ps = decode(out, 248 * 256, 248 * 256, NULL, 0);
+    /* The last packet has no magic after it: it is still waiting for its
+     * 32 missing bytes when the file ends. */
+    assert_int_equal(ps.frames, 247);
+    assert_int_equal(ps.truncated, 247);
+    assert_int_equal(ps.readings, 247);
+    assert_int_equal(ps.bad_frame + ps.bad_length, 0);
+    assert_int_equal(ps.dropped_bytes, 247 * (256 - 176));
+    for (size_t i = 0; i < 247; i++) {
+        assert_true(feq(got[i].rr, full[i].rr) && feq(got[i].hr, full[i].hr));
+        assert_true(got[i].t == full[i].t && got[i].have == full[i].have);
+    }
+    assert_chunking_invariant(out, 248 * 256, 247);
+}
+
+/* Little-endian writers for the hand-built frames below. */
+static size_t le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return 4;
+}
+
+static size_t lef(uint8_t *p, float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return le32(p, u);
+}
+
+/* One frame written field by field from TI's documented layout
+ * (MmwDemo_output_message_header of SDK 2.x/3.x: 8 magic bytes, version,
+ * totalPacketLen padded to 32, platform, frameNumber, timeCpuCycles,
+ * numDetectedObj, numTLVs, subFrameNumber; TLVs {type, payload length};
+ * VitalSignsDemo_OutputStats: u16 rangeBinIndexMax, u16 rangeBinIndexPhase,
+ * f32 maxVal, u32 processingCyclesOut, u16 rangeBinStartIndex, u16
+ * rangeBinEndIndex, 28 f32), not by the project's encoder. */
+static size_t hand_frame(uint8_t *p, uint32_t version, uint32_t fn, uint32_t stats_type,
+                         uint32_t range_type, float rr, float hr, bool subframe)
+{
+    static const uint8_t mw[8] = {0x02, 0x01, 0x04, 0x03, 0x06, 0x05, 0x08, 0x07};
+    size_t o = 0;
+    memcpy(p, mw, 8);
+    o += 8;
+    o += le32(p + o, version);
+    o += le32(p + o, 288); /* (40 or 36) + 8 + 128 + 8 + 100, padded to 288 */
+    o += le32(p + o, 0x000A1642);
+    o += le32(p + o, fn);
+    o += le32(p + o, 123456789);
+    o += le32(p + o, 0);
+    o += le32(p + o, 2);
+    if (subframe)
+        o += le32(p + o, 0); /* subFrameNumber: SDK 1.1 on */
+    o += le32(p + o, stats_type);
+    o += le32(p + o, 128);
+    p[o++] = 12, p[o++] = 0, p[o++] = 12, p[o++] = 0; /* range bins */
+    o += lef(p + o, 500.0f);                          /* maxVal */
+    o += le32(p + o, 1000);
+    p[o++] = 5, p[o++] = 0, p[o++] = 40, p[o++] = 0;
+    static const float rest[28] = {0, 0, 0, 0 /* hr */, 0, 0, 0, 0 /* rr */, 0, 0,
+                                   3 /* cb */, 0, 0.3f /* ch */, 0, 0, 40000 /* ebreath */,
+                                   0, 0 /* motion */};
+    for (int k = 0; k < 28; k++)
+        o += lef(p + o, k == 3 ? hr : k == 7 ? rr : rest[k]);
+    o += le32(p + o, range_type);
+    o += le32(p + o, 100);
+    for (int k = 0; k < 100; k++)
+        p[o++] = (uint8_t)(k * 3);
+    while (o < 288)
+        p[o++] = 0x0f; /* padding (TI pads with 0x0f) */
+    return o;
+}
+
+/* Hand-built frames of each header TI shipped: 40 bytes (SDK 2.x
+ * 0x02000004, 3.x 0x03050004, 1.2) and 36 bytes without subFrameNumber
+ * (SDK 1.0), with the 16xx/68xx numbering and the 14xx lab's (stats 0,
+ * range 1), whole and every packet but the last cut to 256 bytes. */
+static void test_hand_built_variants(void **state)
+{
+    (void)state;
+    static uint8_t buf[8192];
+    static const struct {
+        uint32_t version, stats, range;
+        bool t14xx, subframe;
+    } v[] = {{0x02000004, 6, 2, false, true}, {0x03050004, 6, 2, false, true},
+             {0x01020000, 0, 1, true, true},  {0x01000005, 0, 1, true, false},
+             {0x01000005, 6, 2, false, false}};
+    for (size_t k = 0; k < WW_ARRAY_LEN(v); k++) {
+        struct sensor_param p14 = {"tlv", "14xx"};
+        for (int cutto = 288; cutto >= 256; cutto -= 32) {
+            size_t o = 0;
+            for (uint32_t fn = 7; fn < 12; fn++) {
+                size_t n = hand_frame(buf + o, v[k].version, fn, v[k].stats, v[k].range,
+                                      10.0f + (float)fn, 60.0f + (float)fn, v[k].subframe);
+                o += fn < 11 ? (size_t)cutto : n; /* the last frame whole */
+            }
+            struct parser_stats ps = decode(buf, o, o, v[k].t14xx ? &p14 : NULL, v[k].t14xx);
+            if (ps.frames != 5 || ngot != 5 || ps.truncated != (cutto == 256 ? 4u : 0u) ||
+                ps.unknown != 0)
+                fail_msg("version %08x cut to %d: %llu frames, %zu readings, %llu truncated",
+                         v[k].version, cutto, (unsigned long long)ps.frames, ngot,
+                         (unsigned long long)ps.truncated);
+            for (size_t i = 0; i < 5; i++) {
+                assert_true(got[i].rr == 17.0f + (float)i && got[i].hr == 67.0f + (float)i);
+                assert_true(fabs(got[i].t - 0.05 * (double)i) < 1e-9);
+                assert_true(got[i].presence);
+            }
+            if (!v[k].t14xx)
+                assert_chunking_invariant(buf, o, 5);
+        }
+    }
+}
+
 static void test_real_capture_cut_and_spliced(void **state)
 {
     (void)state;
@@ -185,12 +328,15 @@ static void test_real_capture_cut_and_spliced(void **state)
     }
     /* Cut every 10th frame short at a varying point (as real captures do),
      * and put line garbage after every 17th. */
-    size_t o = 0, cut = 0;
+    size_t o = 0, cut = 0, kept = 0;
     for (size_t i = 0; i < 248; i++) {
         size_t keep = 288;
         if (i % 10 == 5) {
             keep = 9 + (i * 13) % 250; /* TLVs end at 260 */
-            cut++;
+            if (keep >= 176)
+                kept++; /* the stats TLV (40 + 8 + 128) is whole: decoded */
+            else
+                cut++;
         }
         memcpy(out + o, buf + i * 288, keep);
         o += keep;
@@ -204,6 +350,8 @@ static void test_real_capture_cut_and_spliced(void **state)
     /* A cut inside the header may leave a length that is impossible. */
     assert_int_equal(ps.bad_frame + ps.bad_length, cut);
     assert_true(ps.bad_frame >= cut - 5);
+    assert_int_equal(ps.truncated, kept);
+    assert_true(kept > 5);
     assert_chunking_invariant(out, o, 248 - cut);
 }
 
@@ -366,6 +514,8 @@ static void test_people(void **state)
     assert_true((got[1].have & READING_ID) && got[1].id == 5 && got[1].presence);
 }
 
+static size_t stream_truncated; /* frames make_stream cut after their stats TLV */
+
 /* A generated stream: stats, people and range-profile frames, garbage
  * (with magic prefixes) and a few frames cut short. Returns its length. */
 static size_t make_stream(uint8_t *buf, size_t cap, size_t nframes, size_t *readings,
@@ -373,6 +523,7 @@ static size_t make_stream(uint8_t *buf, size_t cap, size_t nframes, size_t *read
 {
     size_t off = 0;
     *readings = *cut = *garbage = 0;
+    stream_truncated = 0;
     static const uint8_t junk[] = {0x02, 0x01, 0x04, 0x03, 0x06, 0x05, 0x08, 0x99, 0x02, 0x02,
                                    0x01, 0x00, 0xff, 0x02, 0x01, 0x04, 0x03, 0x06};
     for (size_t i = 0; i < nframes; i++) {
@@ -393,8 +544,12 @@ static size_t make_stream(uint8_t *buf, size_t cap, size_t nframes, size_t *read
         assert_true(n > 0);
         if (i % 23 == 11) { /* cut short: the next frame's magic follows */
             n = 40 + (i * 7) % (n - 72); /* into the TLVs */
-            (*cut)++;
-            *readings -= i % 5 == 4 ? 3 : 1;
+            if (i % 5 != 4 && n >= STATS_AT + 128) {
+                stream_truncated++; /* stats whole, range profile cut: decoded */
+            } else {
+                (*cut)++;
+                *readings -= i % 5 == 4 ? 3 : 1;
+            }
         }
         off += n;
         if (i % 7 == 3) {
@@ -415,6 +570,8 @@ static void test_chunking_garbage_and_cuts(void **state)
     struct parser_stats ps = decode(buf, len, len, NULL, 0);
     assert_int_equal(ps.frames, 600 - cut);
     assert_int_equal(ps.bad_frame, cut);
+    assert_int_equal(ps.truncated, stream_truncated);
+    assert_true(stream_truncated > 0);
     assert_int_equal(ps.readings, readings);
     assert_int_equal(ps.bad_length + ps.bad_checksum, 0);
     /* Dropped: the garbage and the cut frames, nothing else. */
@@ -442,12 +599,15 @@ static void test_truncated_and_large_frames(void **state)
     free(st);
     assert_chunking_invariant(buf, a + b, 2);
     /* The same large frame cut short at 1000 bytes, then a good one: resync
-     * at the magic although the length claimed 32 KiB. */
+     * at the magic although the length claimed 32 KiB; the cut frame's
+     * stats TLV is whole and decoded, its range profile is lost. */
     memmove(buf + 1000, buf + a, b);
-    assert_chunking_invariant(buf, 1000 + b, 1);
+    assert_chunking_invariant(buf, 1000 + b, 2);
     struct parser_stats ps = decode(buf, 1000 + b, 1, NULL, 0);
-    assert_int_equal(ps.bad_frame, 1);
-    assert_int_equal(ps.frames, 1);
+    assert_int_equal(ps.bad_frame, 0);
+    assert_int_equal(ps.frames, 2);
+    assert_int_equal(ps.truncated, 1);
+    assert_int_equal(ps.dropped_bytes, 1000 - (STATS_AT + 128));
     /* Largest frame accepted: 64 KiB. */
     size_t c = encode_ti_vs_stats(buf, sizeof buf, 3, &s, 0, (65536 - 40 - 8 - 128 - 8) / 4);
     assert_int_equal(c, 65536);
@@ -486,11 +646,6 @@ static void test_cut_in_padding(void **state)
     assert_chunking_invariant(buf, len, 1);
 }
 
-/* Write a little-endian u32 into a frame. */
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4); /* the test hosts are little-endian, as the radar */
-}
 
 static void test_impossible_lengths(void **state)
 {
@@ -600,7 +755,8 @@ static void test_params(void **state)
         {{"frame_ms", "5x"}, "frame_ms: '5x'"},
         {{"presence_energy", "-1"}, "presence_energy: '-1'"},
         {{"presence_maxval", "lots"}, "presence_maxval: 'lots'"},
-        {{"colour", "red"}, "unknown parameter 'colour' (accepted: tlv, frame_ms"},
+        {{"colour", "red"}, "unknown parameter 'colour' (accepted: tlv, header, frame_ms"},
+        {{"header", "38"}, "header: '38' (accepted: auto, 40, 36)"},
         {{"TLV", "14xx"}, "unknown parameter 'TLV'"},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(bad); i++) {
@@ -631,6 +787,8 @@ int main(void)
         cmocka_unit_test(test_truncated_and_large_frames),
         cmocka_unit_test(test_cut_in_padding),
         cmocka_unit_test(test_impossible_lengths),
+        cmocka_unit_test(test_real_capture_cut_to_256),
+        cmocka_unit_test(test_hand_built_variants),
         cmocka_unit_test(test_frame_numbers),
         cmocka_unit_test(test_params),
     };
