@@ -579,6 +579,15 @@ static double breath_rate(struct dsp *d, const double *x, size_t n, double *conf
      * search edge (the slope of drift or of something faster) can be told
      * from a true peak near the band edge */
     band(d, 0.7 * d->p.rr_min_bpm / 60, 1.15 * d->p.rr_max_bpm / 60, &k0, &k1);
+    /* below 12 /min weight by f / 12 /min (the spectrum of a
+     * half-derivative there): the slow wander of a real range point's
+     * phase (posture settling, clutter drift) rises towards 0 Hz like 1/f
+     * and would otherwise win over the breathing at a few breaths/min; a
+     * periodic slow breath keeps its peak. Above, no weighting: noise must
+     * not be favoured at fast rates. */
+    double kw = 12.0 / 60 / (d->fd / d->nfft);
+    for (size_t k = k0 > 0 ? k0 - 1 : 0; k < kw && k <= d->nfft / 2; k++)
+        d->pw[k] *= (double)k / kw;
     best = k0;
     for (size_t k = k0; k <= k1; k++)
         if (d->pw[k] > d->pw[best])
@@ -673,6 +682,13 @@ static double heart_rate(struct dsp *d, const double *x, size_t n, double fb, do
     return fk * df;
 }
 
+/* 1 when v is on the good side of good, 0 beyond bad, linear between. */
+static double ramp(double bad, double good, double v)
+{
+    double f = (bad - v) / (bad - good);
+    return f > 1 ? 1 : f < 0 ? 0 : f;
+}
+
 /* max - min of x[0..n). */
 static double span(const double *x, size_t n)
 {
@@ -739,20 +755,30 @@ static double presence_ratio(struct dsp *d)
     if (n > d->rcap - 1)
         n = d->rcap - 1;
     m0 = d->n1 - n;
-    double mx = 0, my = 0;
+    /* least-squares line through I and through Q: a slow drift of the
+     * receiver or the static clutter (real front-ends wander by many times
+     * their noise over seconds) is not a breathing chest */
+    double mx = 0, my = 0, sx = 0, sy = 0, stt = 0, mid = (n - 1) / 2.0;
     for (uint64_t m = m0; m < d->n1; m++) {
-        double x, y;
+        double x, y, tt = (double)(m - m0) - mid;
         ring_get(d, m, &x, &y);
         mx += x;
         my += y;
+        sx += tt * x;
+        sy += tt * y;
+        stt += tt * tt;
     }
     mx /= n;
     my /= n;
+    sx = stt > 0 ? sx / stt : 0;
+    sy = stt > 0 ? sy / stt : 0;
     double var = 0;
     for (uint64_t m = m0; m < d->n1; m++) {
-        double x, y;
+        double x, y, tt = (double)(m - m0) - mid;
         ring_get(d, m, &x, &y);
-        var += (x - mx) * (x - mx) + (y - my) * (y - my);
+        x -= mx + sx * tt;
+        y -= my + sy * tt;
+        var += x * x + y * y;
     }
     var /= n;
     if (!(noise > 0))
@@ -850,17 +876,19 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
      * sample-to-sample phase steps beyond pi/2 (ambiguous ones; the chest
      * itself makes < 0.8 rad per fs1 sample): scale both confidences from 1
      * at 0.1 % of steps down to 0 at 0.5 %, and likewise from 1 at 0.30 rad
-     * of phase noise (in 100 Hz) down to 0 at 0.45 rad. */
-    double snr_f = (0.005 - d->amb_frac) / 0.004;
-    snr_f = snr_f > 1 ? 1 : snr_f < 0 ? 0 : snr_f;
-    double psd_f = (0.45 - d->phase_sd) / 0.15;
-    snr_f *= psd_f > 1 ? 1 : psd_f < 0 ? 0 : psd_f;
-    /* and from 1 at 0.10 to 0 at 0.20 of radius variation that noise does
-     * not explain (the DC/imbalance correction does not fit the signal) */
-    double geo_f = (0.20 - d->geom_excess) / 0.10;
-    snr_f *= geo_f > 1 ? 1 : geo_f < 0 ? 0 : geo_f;
-    bconf *= snr_f;
-    hconf *= snr_f;
+     * of phase noise (in 100 Hz) down to 0 at 0.45 rad; and from 1 at 0.10
+     * to 0 at 0.20 of radius variation that noise does not explain (the
+     * DC/imbalance correction does not fit the signal). Real range points
+     * sit at 0.45 of radius variation and 0.7-1 % ambiguous steps while
+     * breathing clearly (doc/hazards.md, #18): loosening these for RR alone
+     * let a noise peak at 44 /min through at 5 dB SNR with undetermined DC
+     * (test_low_snr_withholds), so they stay until a discriminating gate
+     * is found. */
+    double hr_f = ramp(0.005, 0.001, d->amb_frac) * ramp(0.45, 0.30, d->phase_sd) *
+                  ramp(0.20, 0.10, d->geom_excess);
+    double rr_f = hr_f;
+    bconf *= rr_f;
+    hconf *= hr_f;
     /* Breathing that stopped (apnoea) would keep its peak in the window for
      * up to rr_window_s: withhold RR once the last 10 s swing less than a
      * quarter of the whole window's range. */
