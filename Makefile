@@ -4,6 +4,7 @@
 #   make check      install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
+#   make accuracy   the DSP's coverage and error per real and synthetic recording
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
 #   make crash-soak 1000 SIGKILLs of serve while commands arrive (KILLS=N)
 #   make soak       24 simulated hours of the demo ward (RSS, database size)
@@ -81,7 +82,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench fuzz fuzz-smoke soak crash-soak install uninstall clean tests
+.PHONY: all deps deps-test check demo bench accuracy fuzz fuzz-smoke soak crash-soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -143,6 +144,11 @@ demo: deps
 bench: deps-test
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# DSP accuracy on real recordings (../shared/data) and synthetic ones.
+accuracy: deps-test
+	@$(MAKE) --no-print-directory $(BUILD)/bench/accuracy_dsp
+	@$(BUILD)/bench/accuracy_dsp
 
 # Long run (not in make check; tests/t_soak_short.sh is its bounded form).
 soak: deps-test
