@@ -1024,6 +1024,7 @@ struct dsp_multi {
     bool got[MULTI_MAX];
     uint64_t followed_at[MULTI_MAX]; /* second a point was last followed, +1 */
     double strength[MULTI_MAX];      /* smoothed log presence ratio */
+    struct dsp_stats st;             /* of the readings emitted */
     unsigned cur;
     uint64_t sec;
     float bi[MULTI_CHUNK], bq[MULTI_CHUNK];
@@ -1079,8 +1080,18 @@ void dsp_multi_reset(struct dsp_multi *m)
     for (unsigned p = 0; p < m->np; p++)
         dsp_reset(m->d[p]);
     memset(m->followed_at, 0, sizeof m->followed_at);
+    memset(&m->st, 0, sizeof m->st);
     m->cur = 0;
     m->sec = 0;
+}
+
+void dsp_multi_stats(const struct dsp_multi *m, struct dsp_stats *out)
+{
+    *out = m->st;
+    out->samples = m->d[0]->st.samples;
+    out->invalid = 0;
+    for (unsigned p = 0; p < m->np; p++)
+        out->invalid += m->d[p]->st.invalid;
 }
 
 unsigned dsp_multi_point(const struct dsp_multi *m)
@@ -1129,6 +1140,16 @@ static void multi_second(struct dsp_multi *m, reading_cb cb, void *ctx)
                 break;
             }
     }
+    const struct dsp_stats *ps = &m->d[m->cur]->st;
+    m->st.seconds++;
+    m->st.bad_seconds += !(out.have & READING_PRESENCE);
+    m->st.motion_seconds += (out.have & READING_MOTION) && out.motion;
+    m->st.absent_seconds += (out.have & READING_PRESENCE) && !out.presence;
+    m->st.rr_readings += !!(out.have & READING_RR);
+    m->st.hr_readings += !!(out.have & READING_HR);
+    m->st.samples = m->d[0]->st.samples;
+    m->st.ellipse_fits = ps->ellipse_fits;
+    m->st.circle_fits = ps->circle_fits;
     cb(ctx, &out);
 }
 

@@ -162,6 +162,10 @@ void dsp_multi_reset(struct dsp_multi *m);
 /* Feed n frames; frame k's point p is i[k * npoints + p] + j q[k * npoints + p]. */
 void dsp_multi_feed(struct dsp_multi *m, const float *i, const float *q, size_t n, reading_cb cb,
                     void *ctx);
+/* Counters of the readings emitted (seconds, rr_readings, ...); samples
+ * counts frames, invalid the bad samples of all points; the fit counters
+ * are those of the point followed. */
+void dsp_multi_stats(const struct dsp_multi *m, struct dsp_stats *out);
 /* The point the last reading came from. */
 unsigned dsp_multi_point(const struct dsp_multi *m);
 /* The dsp of point p (for its counters). */
