@@ -36,6 +36,10 @@ usage "wavelength_mm" "iio:local:?device=x&wavelength_mm=0"
 usage "pair up one to one" "iio:local:?device=x&i=voltage0,voltage2&q=voltage1"
 usage "both an I and a Q channel" "iio:local:?device=x&i=voltage0,voltage1&q=voltage1,voltage3"
 usage "listed twice" "iio:local:?device=x&i=voltage0,voltage0&q=voltage1,voltage3"
+# The recording format holds one I/Q pair: several are refused, not mangled.
+"$W" record "iio:local:?device=x&i=voltage0,voltage2&q=voltage1,voltage3" -o "$T/multi.rec" --seconds 1 2>"$T/mrec.err"; rc=$?
+[ $rc = 1 ] && grep -q "recording the I/Q of 2 range points is not supported" "$T/mrec.err" && [ ! -e "$T/multi.rec" ] &&
+  ok "record of 2 range points: refused naming why, no file" || { no "record of 2 range points: rc=$rc"; sed 's/^/# /' "$T/mrec.err"; }
 
 if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
   echo "ok - iio device tests # SKIP needs root and unshare -m (private mount namespace)"; exit 0
