@@ -945,6 +945,24 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
      * signal with undetermined DC: 26-28 dB, a harmonic; not passed.) */
     double rr_relief = ramp(30, 36, d->peak_floor_db) * ramp(0.025, 0.010, d->amb_frac) *
                        ramp(0.45, 0.35, d->phase_sd) * ramp(0.60, 0.50, d->geom_excess);
+    if (rr_relief > hr_f && rr_relief > 0) {
+        /* On the looser gate the rate must also be that of the newest
+         * 15 s: a window still holding the first seconds' posture wander
+         * peaks at half the breathing rate (A121: 8 /min for 17). When they
+         * differ, the newest 15 s decide, on their own confidence and peak
+         * over floor (a coarser but current estimate). */
+        size_t nn = (size_t)(15 * d->fd);
+        if (nn < nx) {
+            double c2;
+            double f2 = breath_rate(d, d->x + nx - nn, nn, &c2);
+            if (fabs(f2 - fb) * 60 > 1.5) {
+                fb = f2;
+                bconf = c2;
+                rr_relief = ramp(30, 36, d->peak_floor_db) * ramp(0.025, 0.010, d->amb_frac) *
+                            ramp(0.45, 0.35, d->phase_sd) * ramp(0.60, 0.50, d->geom_excess);
+            }
+        }
+    }
     double rr_f = hr_f > rr_relief ? hr_f : rr_relief;
     bconf *= rr_f;
     hconf *= hr_f;
@@ -1013,7 +1031,7 @@ void dsp_feed(struct dsp *d, const float *i, const float *q, size_t n, reading_c
 
 #define MULTI_MAX 64
 #define MULTI_CHUNK 256
-#define MULTI_SWITCH 1.25
+#define MULTI_SWITCH 1.15
 #define MULTI_ALPHA 0.2
 #define MULTI_MOTION_S 10
 
