@@ -5,6 +5,7 @@
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
 #   make burden     alarm burden and event-to-alarm times per simulator scenario
+#   make accuracy   the DSP's coverage and error per real and synthetic recording
 #   make fuzz       long libFuzzer runs of every harness (FUZZ_SECONDS each)
 #   make crash-soak 1000 SIGKILLs of serve while commands arrive (KILLS=N)
 #   make soak       24 simulated hours of the demo ward (RSS, database size)
@@ -82,7 +83,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench burden fuzz fuzz-smoke soak crash-soak install uninstall clean tests
+.PHONY: all deps deps-test check demo bench burden accuracy fuzz fuzz-smoke soak crash-soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -150,6 +151,11 @@ bench: deps-test
 burden: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@sh scripts/alarm_burden.sh $(BIN) --hours $${HOURS:-4} --seeds $${SEEDS:-3}
+
+# DSP accuracy on real recordings (../shared/data) and synthetic ones.
+accuracy: deps-test
+	@$(MAKE) --no-print-directory $(BUILD)/bench/accuracy_dsp
+	@$(BUILD)/bench/accuracy_dsp
 
 # Long run (not in make check; tests/t_soak_short.sh is its bounded form).
 soak: deps-test

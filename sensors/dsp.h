@@ -135,4 +135,40 @@ struct dsp_stats {
 /* Copy the counters. */
 void dsp_stats(const struct dsp *d, struct dsp_stats *out);
 
+/* ---- several range points ---------------------------------------------
+ * FMCW and pulsed front-ends deliver one complex sample per range point per
+ * frame; the chest is in one or a few of them and moves between them. A
+ * dsp_multi runs one dsp per point (same fs, wavelength and tunables) and
+ * emits one reading per second: that of the point that carries the breath.
+ *
+ * Choice, each second: the point whose signal stands highest over its own
+ * noise floor (the presence ratio, smoothed over about 5 s: the chest is
+ * the strongest moving reflector), switching only when another point is
+ * 1.25 x stronger. Its reading is passed on, rates included when that
+ * point has them; rates of other points are never used (periodic clutter
+ * elsewhere in the room can look like clean breathing). When the followed
+ * point has no RR, motion on any point followed in the last 10 s is
+ * reported as motion. The reading's
+ * id is not touched; dsp_multi_point() says which point was used.
+ *
+ * Cost: points x the cost of one dsp. */
+struct dsp_multi;
+
+/* npoints 1 .. 64; other arguments as dsp_open. */
+struct dsp_multi *dsp_multi_open(unsigned npoints, double fs_hz, double wavelength_mm,
+                                 const struct dsp_params *opt, char *err, size_t errlen);
+void dsp_multi_close(struct dsp_multi *m);
+void dsp_multi_reset(struct dsp_multi *m);
+/* Feed n frames; frame k's point p is i[k * npoints + p] + j q[k * npoints + p]. */
+void dsp_multi_feed(struct dsp_multi *m, const float *i, const float *q, size_t n, reading_cb cb,
+                    void *ctx);
+/* Counters of the readings emitted (seconds, rr_readings, ...); samples
+ * counts frames, invalid the bad samples of all points; the fit counters
+ * are those of the point followed. */
+void dsp_multi_stats(const struct dsp_multi *m, struct dsp_stats *out);
+/* The point the last reading came from. */
+unsigned dsp_multi_point(const struct dsp_multi *m);
+/* The dsp of point p (for its counters). */
+const struct dsp *dsp_multi_dsp(const struct dsp_multi *m, unsigned p);
+
 #endif

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BLOCK 512      /* samples per hand-over slot */
+#define BLOCK 512      /* floats per hand-over slot: BLOCK / points frames */
 #define RING 32        /* slots between the reader thread and the loop */
 #define DEFAULT_WAVELENGTH_MM 12.4
 #define SPEED_OF_LIGHT_MM_S 299792458e3
@@ -28,9 +28,10 @@
 struct conn {
     struct iio_context *ctx;
     struct iio_device *dev;
-    struct iio_channel *ci, *cq;
+    struct iio_channel *ci[IQLINK_MAX_POINTS], *cq[IQLINK_MAX_POINTS];
+    unsigned np;
     struct iio_buffer *buf;
-    const struct iio_data_format *fi, *fq;
+    const struct iio_data_format *fi[IQLINK_MAX_POINTS], *fq[IQLINK_MAX_POINTS];
     double fs, wl;
     char detail[1024];
 };
@@ -48,7 +49,9 @@ struct slot {
 
 struct iqlink {
     struct iqlink_opts o;
-    char ctx_uri[512], device[128], ich[64], qch[64];
+    char ctx_uri[512], device[128], ich[512], qch[512];
+    unsigned np;
+    char iname[IQLINK_MAX_POINTS][64], qname[IQLINK_MAX_POINTS][64];
     struct loop *loop;
     struct iqlink_cb cb;
     void *cbctx;
@@ -151,30 +154,35 @@ static int conn_open(struct conn *c, const struct iqlink *k, bool blocking, char
                k->device, iio_context_get_devices_count(c->ctx));
         goto fail;
     }
-    c->ci = iio_device_find_channel(c->dev, k->ich, false);
-    c->cq = iio_device_find_channel(c->dev, k->qch, false);
-    if (!c->ci || !c->cq || c->ci == c->cq) {
-        ww_err(err, errlen, "%s: device '%s' has no input channel '%s'", k->ctx_uri, k->device,
-               !c->ci ? k->ich : k->qch);
-        goto fail;
-    }
-    if (!iio_channel_is_scan_element(c->ci) || !iio_channel_is_scan_element(c->cq)) {
-        ww_err(err, errlen, "%s: channels '%s'/'%s' of '%s' cannot be streamed (not scan elements)",
-               k->ctx_uri, k->ich, k->qch, k->device);
-        goto fail;
-    }
-    c->fi = iio_channel_get_data_format(c->ci);
-    c->fq = iio_channel_get_data_format(c->cq);
-    if (c->fi->length == 0 || c->fi->length > 64 || c->fi->length % 8 || c->fq->length == 0 ||
-        c->fq->length > 64 || c->fq->length % 8) {
-        ww_err(err, errlen, "%s: unsupported sample format (%u/%u bits)", k->ctx_uri,
-               c->fi->length, c->fq->length);
-        goto fail;
+    c->np = k->np;
+    for (unsigned p = 0; p < k->np; p++) {
+        const char *in = k->iname[p], *qn = k->qname[p];
+        c->ci[p] = iio_device_find_channel(c->dev, in, false);
+        c->cq[p] = iio_device_find_channel(c->dev, qn, false);
+        if (!c->ci[p] || !c->cq[p]) {
+            ww_err(err, errlen, "%s: device '%s' has no input channel '%s'", k->ctx_uri, k->device,
+                   !c->ci[p] ? in : qn);
+            goto fail;
+        }
+        if (!iio_channel_is_scan_element(c->ci[p]) || !iio_channel_is_scan_element(c->cq[p])) {
+            ww_err(err, errlen,
+                   "%s: channels '%s'/'%s' of '%s' cannot be streamed (not scan elements)",
+                   k->ctx_uri, in, qn, k->device);
+            goto fail;
+        }
+        c->fi[p] = iio_channel_get_data_format(c->ci[p]);
+        c->fq[p] = iio_channel_get_data_format(c->cq[p]);
+        if (c->fi[p]->length == 0 || c->fi[p]->length > 64 || c->fi[p]->length % 8 ||
+            c->fq[p]->length == 0 || c->fq[p]->length > 64 || c->fq[p]->length % 8) {
+            ww_err(err, errlen, "%s: unsupported sample format (%u/%u bits)", k->ctx_uri,
+                   c->fi[p]->length, c->fq[p]->length);
+            goto fail;
+        }
     }
     const char *fs_from = "fs= in the URI";
     c->fs = k->o.fs_hz;
     if (c->fs <= 0) {
-        c->fs = read_fs(c->dev, c->ci);
+        c->fs = read_fs(c->dev, c->ci[0]);
         fs_from = "the device's sampling_frequency";
     }
     if (c->fs < 10 || c->fs > 100000) {
@@ -207,8 +215,10 @@ static int conn_open(struct conn *c, const struct iqlink *k, bool blocking, char
     unsigned n = iio_device_get_channels_count(c->dev);
     for (unsigned j = 0; j < n; j++)
         iio_channel_disable(iio_device_get_channel(c->dev, j));
-    iio_channel_enable(c->ci);
-    iio_channel_enable(c->cq);
+    for (unsigned p = 0; p < c->np; p++) {
+        iio_channel_enable(c->ci[p]);
+        iio_channel_enable(c->cq[p]);
+    }
     errno = 0;
     c->buf = iio_device_create_buffer(c->dev, (size_t)bufsz, false);
     if (!c->buf) {
@@ -225,8 +235,15 @@ static int conn_open(struct conn *c, const struct iqlink *k, bool blocking, char
             goto fail;
         }
     }
-    snprintf(c->detail, sizeof c->detail, "%s %s (%s/%s) at %.6g Hz (%s), wavelength %.3g mm (%s)",
-             k->ctx_uri, k->device, k->ich, k->qch, c->fs, fs_from, c->wl, wl_from);
+    if (c->np == 1)
+        snprintf(c->detail, sizeof c->detail,
+                 "%s %s (%s/%s) at %.6g Hz (%s), wavelength %.3g mm (%s)", k->ctx_uri, k->device,
+                 k->iname[0], k->qname[0], c->fs, fs_from, c->wl, wl_from);
+    else
+        snprintf(c->detail, sizeof c->detail,
+                 "%s %s (%u range points, %s .. %s/%s) at %.6g Hz (%s), wavelength %.3g mm (%s)",
+                 k->ctx_uri, k->device, c->np, k->iname[0], k->iname[c->np - 1],
+                 k->qname[c->np - 1], c->fs, fs_from, c->wl, wl_from);
     return 0;
 fail:
     conn_close(c);
@@ -275,22 +292,39 @@ static long conn_read(struct conn *c, void (*sink)(void *, const float *, const 
     if (r == 0)
         return -EIO;
     ptrdiff_t step = iio_buffer_step(c->buf);
-    uint8_t *pi = iio_buffer_first(c->buf, c->ci);
-    uint8_t *pq = iio_buffer_first(c->buf, c->cq);
     uint8_t *end = iio_buffer_end(c->buf);
     if (step <= 0)
         return -EINVAL;
+    uint8_t *pi[IQLINK_MAX_POINTS], *pq[IQLINK_MAX_POINTS], *base = NULL;
+    for (unsigned p = 0; p < c->np; p++) {
+        pi[p] = iio_buffer_first(c->buf, c->ci[p]);
+        pq[p] = iio_buffer_first(c->buf, c->cq[p]);
+        if (!base || pi[p] < base)
+            base = pi[p];
+        if (pq[p] < base)
+            base = pq[p];
+    }
+    size_t last = 0; /* from the frame's first byte to just past its furthest channel */
+    for (unsigned p = 0; p < c->np; p++) {
+        size_t a = (size_t)(pi[p] - base) + c->fi[p]->length / 8;
+        size_t b = (size_t)(pq[p] - base) + c->fq[p]->length / 8;
+        last = a > last ? a : last;
+        last = b > last ? b : last;
+    }
     float bi[BLOCK], bq[BLOCK];
+    size_t per = BLOCK / c->np; /* frames per block */
     size_t n = 0;
     long total = 0;
-    /* A sample is whole when both of its channels lie before the end. */
-    size_t wi = c->fi->length / 8, wq = c->fq->length / 8;
-    while (pi + wi <= end && pq + wq <= end) {
-        bi[n] = convert(c->ci, c->fi, pi);
-        bq[n] = convert(c->cq, c->fq, pq);
-        pi += step;
-        pq += step;
-        if (++n == BLOCK) {
+    /* A frame is whole when all of its channels lie before the end. */
+    while (base + last <= end) {
+        for (unsigned p = 0; p < c->np; p++) {
+            bi[n * c->np + p] = convert(c->ci[p], c->fi[p], pi[p]);
+            bq[n * c->np + p] = convert(c->cq[p], c->fq[p], pq[p]);
+            pi[p] += step;
+            pq[p] += step;
+        }
+        base += step;
+        if (++n == per) {
             sink(ctx, bi, bq, n);
             total += (long)n;
             n = 0;
@@ -479,8 +513,8 @@ static void sink_ring(void *ctx, const float *i, const float *q, size_t n)
         return;
     s->kind = MSG_SAMPLES;
     s->n = n;
-    memcpy(s->i, i, n * sizeof *i);
-    memcpy(s->q, q, n * sizeof *q);
+    memcpy(s->i, i, n * k->np * sizeof *i);
+    memcpy(s->q, q, n * k->np * sizeof *q);
     slot_publish(k);
 }
 
@@ -602,6 +636,57 @@ static void on_watch(struct loop *l, int id, void *ctx)
     on_lost(k, true, msg);
 }
 
+/* Split one comma-separated channel list into names; the count or -1. */
+static int split_list(const char *list, char names[][64], const char *key, char *err,
+                      size_t errlen)
+{
+    int n = 0;
+    const char *p = list;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == 0 || len >= 64)
+            return ww_err(err, errlen, "iio: %s=%s: channel name %d is %s", key, list, n + 1,
+                          len ? "too long" : "empty");
+        if (n == IQLINK_MAX_POINTS)
+            return ww_err(err, errlen, "iio: %s=%s: more than %d channels", key, list,
+                          IQLINK_MAX_POINTS);
+        memcpy(names[n], p, len);
+        names[n][len] = 0;
+        n++;
+        if (!e)
+            return n;
+        p = e + 1;
+    }
+}
+
+int iqlink_points(const char *ich, const char *qch, char iname[][64], char qname[][64], char *err,
+                  size_t errlen)
+{
+    char ibuf[IQLINK_MAX_POINTS][64], qbuf[IQLINK_MAX_POINTS][64];
+    char (*in)[64] = iname ? iname : ibuf, (*qn)[64] = qname ? qname : qbuf;
+    int ni = split_list(ich ? ich : "voltage0", in, "i", err, errlen);
+    if (ni < 0)
+        return -1;
+    int nq = split_list(qch ? qch : "voltage1", qn, "q", err, errlen);
+    if (nq < 0)
+        return -1;
+    if (ni != nq)
+        return ww_err(err, errlen, "iio: %d I channel(s) but %d Q channel(s): i= and q= pair "
+                                   "up one to one",
+                      ni, nq);
+    for (int a = 0; a < ni; a++)
+        for (int b = 0; b < ni; b++) {
+            if (!strcmp(in[a], qn[b]))
+                return ww_err(err, errlen, "iio: channel '%s' is both an I and a Q channel",
+                              in[a]);
+            if (a < b && (!strcmp(in[a], in[b]) || !strcmp(qn[a], qn[b])))
+                return ww_err(err, errlen, "iio: channel '%s' is listed twice",
+                              !strcmp(in[a], in[b]) ? in[a] : qn[a]);
+        }
+    return ni;
+}
+
 struct iqlink *iqlink_open(const struct iqlink_opts *o, struct loop *l, const struct iqlink_cb *cb,
                            void *ctx, char *err, size_t errlen)
 {
@@ -619,6 +704,12 @@ struct iqlink *iqlink_open(const struct iqlink_opts *o, struct loop *l, const st
     ww_strlcpy(k->device, o->device, sizeof k->device);
     ww_strlcpy(k->ich, o->ich ? o->ich : "voltage0", sizeof k->ich);
     ww_strlcpy(k->qch, o->qch ? o->qch : "voltage1", sizeof k->qch);
+    int np = iqlink_points(k->ich, k->qch, k->iname, k->qname, err, errlen);
+    if (np < 0) {
+        free(k);
+        return NULL;
+    }
+    k->np = (unsigned)np;
     if (k->o.reconnect_min_s <= 0)
         k->o.reconnect_min_s = 1;
     if (k->o.reconnect_max_s < k->o.reconnect_min_s)

@@ -20,6 +20,12 @@
  * reconnect_max_s) until it works; after a reconnect connected() comes again
  * before the first samples. ready() says that samples flow again.
  *
+ * Range points: i= and q= may each be a comma-separated list of the same
+ * length (1 .. IQLINK_MAX_POINTS); point p is the pair (i[p], q[p]), e.g. one
+ * pair per range bin of an FMCW or pulsed front-end. samples() then gets
+ * n frames of np points each, interleaved: point p of frame k is
+ * i[k * np + p] + j q[k * np + p].
+ *
  * Samples: channels i and q (default voltage0, voltage1) converted with
  * iio_channel_convert (sign, shift, endianness; the scale is irrelevant to
  * the DSP and not applied). Sampling rate from the URI's fs= or else the
@@ -36,10 +42,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define IQLINK_MAX_POINTS 32
+
 struct iqlink_opts {
     const char *ctx_uri;   /* libiio URI: local:, ip:HOST[:PORT], usb:..., serial:... */
     const char *device;    /* device name, label or id */
-    const char *ich, *qch; /* channel ids (NULL: voltage0 / voltage1) */
+    const char *ich, *qch; /* channel ids or comma lists (NULL: voltage0 / voltage1) */
     double fs_hz;          /* 0: from the device */
     double wavelength_mm;  /* 0: from the device, else 12.4 */
     long buffer;           /* samples per refill (0: fs / 10, 64 .. 65536) */
@@ -52,13 +60,21 @@ struct iqlink_cb {
     void (*connected)(void *ctx, double fs_hz, double wavelength_mm, const char *detail);
     /* The first samples after a (re)connect arrived. */
     void (*ready)(void *ctx);
-    /* n samples, i[k] + j q[k]. */
+    /* n frames: i[k * np + p] + j q[k * np + p] (np = iqlink_points(); 1 for one pair). */
     void (*samples)(void *ctx, const float *i, const float *q, size_t n);
     /* The stream stopped; no_signal is true when the watchdog found it silent. */
     void (*lost)(void *ctx, bool no_signal, const char *why);
 };
 
 struct iqlink;
+
+/* Check the i=/q= channel lists (NULL: voltage0 / voltage1): the number of
+ * range points, or -1 with a message naming the problem (unequal lengths,
+ * an empty or repeated name, a channel used as both I and Q, more than
+ * IQLINK_MAX_POINTS). iname/qname (IQLINK_MAX_POINTS entries, may be NULL)
+ * get the names. */
+int iqlink_points(const char *ich, const char *qch, char iname[][64], char qname[][64], char *err,
+                  size_t errlen);
 
 /* Start the link. A local context is opened at once and a failure is
  * returned as an error; a remote one connects in its thread and reports a

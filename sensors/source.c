@@ -71,6 +71,8 @@ struct source {
     /* I/Q streams (iio sensors and their recordings) */
     bool iq;
     struct dsp *dsp;
+    unsigned np;              /* range points (I/Q pairs) per frame */
+    struct dsp_multi *dspm;   /* instead of dsp when np > 1 */
     double fs, wavelength_mm;
     uint64_t iq_samples;   /* since the DSP was last reset */
     double iq_base;        /* stream time at that reset */
@@ -105,9 +107,13 @@ static void deliver(struct source *s, const uint8_t *buf, size_t n)
 /* I/Q samples into the DSP (and to the recorder). */
 static void deliver_iq(struct source *s, const float *i, const float *q, size_t n)
 {
-    if (s->cb.iq)
-        s->cb.iq(s->ctx, i, q, n);
-    dsp_feed(s->dsp, i, q, n, emit_reading, s);
+    if (s->dspm) {
+        dsp_multi_feed(s->dspm, i, q, n, emit_reading, s);
+    } else {
+        if (s->cb.iq)
+            s->cb.iq(s->ctx, i, q, n);
+        dsp_feed(s->dsp, i, q, n, emit_reading, s);
+    }
     s->iq_samples += n;
     s->time = s->iq_base + (double)s->iq_samples / s->fs;
 }
@@ -133,18 +139,31 @@ static int iq_setup(struct source *s, double fs, double wl, char *err, size_t er
 {
     s->iq_base = s->time;
     s->iq_samples = 0;
-    if (s->dsp) {
+    if (s->dsp || s->dspm) {
         struct dsp_stats d;
-        dsp_stats(s->dsp, &d);
+        if (s->dspm)
+            dsp_multi_stats(s->dspm, &d);
+        else
+            dsp_stats(s->dsp, &d);
         add_dsp_stats(&s->iq_total, &d);
     }
-    if (s->dsp && s->fs == fs && s->wavelength_mm == wl) {
-        dsp_reset(s->dsp);
+    if ((s->dsp || s->dspm) && s->fs == fs && s->wavelength_mm == wl) {
+        if (s->dspm)
+            dsp_multi_reset(s->dspm);
+        else
+            dsp_reset(s->dsp);
         return 0;
     }
     dsp_close(s->dsp);
+    dsp_multi_close(s->dspm);
+    s->dsp = NULL;
+    s->dspm = NULL;
     s->fs = fs;
     s->wavelength_mm = wl;
+    if (s->np > 1) {
+        s->dspm = dsp_multi_open(s->np, fs, wl, NULL, err, errlen);
+        return s->dspm ? 0 : -1;
+    }
     s->dsp = dsp_open(fs, wl, NULL, err, errlen);
     return s->dsp ? 0 : -1;
 }
@@ -528,7 +547,7 @@ static void iio_ready(void *ctx)
 static void iio_samples(void *ctx, const float *i, const float *q, size_t n)
 {
     struct source *s = ctx;
-    if (s->dsp)
+    if (s->dsp || s->dspm)
         deliver_iq(s, i, q, n);
 }
 
@@ -545,8 +564,22 @@ static void iio_lost(void *ctx, bool no_signal, const char *why)
 static int iio_t_prepare(struct source *s, char *err, size_t errlen)
 {
     s->iq = true;
-    snprintf(s->describe, sizeof s->describe, "%s %s", s->uri.address,
-             uri_param(&s->uri, "device"));
+    int np = iqlink_points(uri_param(&s->uri, "i"), uri_param(&s->uri, "q"), NULL, NULL, err,
+                           errlen);
+    if (np < 0)
+        return -1;
+    s->np = (unsigned)np;
+    if (s->np > 1 && s->cb.iq)
+        return ww_err(err, errlen,
+                      "%s: recording the I/Q of %u range points is not supported; record one "
+                      "pair (i=CH&q=CH)",
+                      s->uri.address, s->np);
+    if (s->np > 1)
+        snprintf(s->describe, sizeof s->describe, "%s %s (%u range points)", s->uri.address,
+                 uri_param(&s->uri, "device"), s->np);
+    else
+        snprintf(s->describe, sizeof s->describe, "%s %s", s->uri.address,
+                 uri_param(&s->uri, "device"));
     return 0;
 }
 
@@ -672,6 +705,7 @@ void source_close(struct source *s)
     if (s->t)
         s->t->close(s);
     dsp_close(s->dsp);
+    dsp_multi_close(s->dspm);
     free(s->drv_state);
     free(s);
 }
@@ -717,7 +751,7 @@ void source_stats(const struct source *s, struct parser_stats *out)
     }
     /* I/Q: samples count as bytes of 8 (f32 I + Q), seconds as frames. */
     memset(out, 0, sizeof *out);
-    if (s->dsp) {
+    if (s->dsp || s->dspm) {
         struct dsp_stats d;
         source_dsp_stats(s, &d);
         out->bytes = d.samples * 8;
@@ -742,9 +776,12 @@ bool source_iq(const struct source *s, double *fs_hz, double *wavelength_mm)
 void source_dsp_stats(const struct source *s, struct dsp_stats *out)
 {
     *out = s->iq_total;
-    if (s->dsp) {
+    if (s->dsp || s->dspm) {
         struct dsp_stats d;
-        dsp_stats(s->dsp, &d);
+        if (s->dspm)
+            dsp_multi_stats(s->dspm, &d);
+        else
+            dsp_stats(s->dsp, &d);
         add_dsp_stats(out, &d);
     }
 }

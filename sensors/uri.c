@@ -3,6 +3,8 @@
  */
 #include "uri.h"
 
+#include "iqlink.h"
+
 #include "util.h"
 
 #include <stdio.h>
@@ -111,6 +113,8 @@ static int check_params(struct sensor_uri *u, char *err, size_t errlen)
         }
         if (!uri_param(u, "device"))
             return ww_err(err, errlen, "iio sensors need device=NAME");
+        if (iqlink_points(uri_param(u, "i"), uri_param(u, "q"), NULL, NULL, err, errlen) < 0)
+            return -1;
         if ((v = uri_param(u, "fs")) && ww_parse_double(v, 1, 1e7, &d) < 0)
             return ww_err(err, errlen, "fs: '%s' is not a sampling rate in Hz (1-10000000)", v);
         if ((v = uri_param(u, "wavelength_mm")) && ww_parse_double(v, 0.1, 1000, &d) < 0)

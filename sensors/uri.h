@@ -8,7 +8,9 @@
  *   replay:PATH                   a wardwatch recording
  * Transport keys: baud= (serial), pace=realtime|fast (file:). Driver keys are
  * passed through and validated by the driver's init. iio keys: device
- * (required), i, q (default voltage0/voltage1), fs, wavelength_mm.
+ * (required), i, q (default voltage0/voltage1; or comma lists of equal
+ * length, one I/Q pair per range point: i=voltage0,voltage2&q=voltage1,voltage3),
+ * fs, wavelength_mm.
  */
 #ifndef WW_URI_H
 #define WW_URI_H

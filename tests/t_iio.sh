@@ -33,6 +33,13 @@ usage "not a libiio URI" "iio:nowhere?device=x"
 usage "unknown iio parameter 'gain'" "iio:local:?device=x&gain=3"
 usage "fs: 'fast'" "iio:local:?device=x&fs=fast"
 usage "wavelength_mm" "iio:local:?device=x&wavelength_mm=0"
+usage "pair up one to one" "iio:local:?device=x&i=voltage0,voltage2&q=voltage1"
+usage "both an I and a Q channel" "iio:local:?device=x&i=voltage0,voltage1&q=voltage1,voltage3"
+usage "listed twice" "iio:local:?device=x&i=voltage0,voltage0&q=voltage1,voltage3"
+# The recording format holds one I/Q pair: several are refused, not mangled.
+"$W" record "iio:local:?device=x&i=voltage0,voltage2&q=voltage1,voltage3" -o "$T/multi.rec" --seconds 1 2>"$T/mrec.err"; rc=$?
+[ $rc = 1 ] && grep -q "recording the I/Q of 2 range points is not supported" "$T/mrec.err" && [ ! -e "$T/multi.rec" ] &&
+  ok "record of 2 range points: refused naming why, no file" || { no "record of 2 range points: rc=$rc"; sed 's/^/# /' "$T/mrec.err"; }
 
 if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
   echo "ok - iio device tests # SKIP needs root and unshare -m (private mount namespace)"; exit 0
@@ -51,7 +58,7 @@ mkdir -p $d/scan_elements $d/buffer
 echo cw-radar > $d/name
 [ "$1" = - ] || echo "$1" > $d/sampling_frequency
 [ "$3" = - ] || echo "$3" > $d/out_altvoltage0_frequency
-for c in 0 1; do
+for c in $(seq 0 $((${NCH:-2} - 1))); do
   echo 1 > $d/scan_elements/in_voltage${c}_en
   echo $c > $d/scan_elements/in_voltage${c}_index
   echo "$2" > $d/scan_elements/in_voltage${c}_type
@@ -118,6 +125,19 @@ ns s12 - 'le:s12/16>>0' - "
 r=$(tail -20 "$T/s12.json" | grep -c '"rr":\(19\|20\|21\)\.')
 [ "$r" -ge 15 ] && ok "12-bit sign-extended samples at 250 Hz: RR 20 in $r of the last 20 s" ||
   { no "12-bit samples: RR 20 in $r of 20"; tail -3 "$T/s12.json" | sed 's/^/# /'; }
+
+# 3b. Four range points (i=/q= channel lists; an FMCW-like front-end): the
+#     patient in pair 2, receiver noise in the others; the DSP follows pair 2.
+export NCH=8; ns multi 250 'le:s16/16>>0' - "
+  $FEEDT --fs 250 --points 4 --chest 2 --seconds 60 --rr 18 --hr 80 --wavelength 3.9 --seed 6 /dev/iio:device0 2>/dev/null &
+  '$W' probe 'iio:local:?device=cw-radar&i=voltage0,voltage2,voltage4,voltage6&q=voltage1,voltage3,voltage5,voltage7&wavelength_mm=3.9' --json --count 60 --seconds 30 >'$T/multi.json' 2>'$T/multi.err'
+  wait"
+NCH=2
+r=$(tail -30 "$T/multi.json" | grep -c '"rr":\(17\|18\|19\)\.')
+c=$(grep -c . "$T/multi.json")
+[ "$c" = 60 ] && [ "$r" -ge 25 ] && grep -q "4 range points" "$T/multi.err" &&
+  ok "4 range points from one device: RR 18 in $r of the last 30 s, one reading per second" ||
+  { no "4 range points: $c readings, RR 18 in $r of 30"; tail -3 "$T/multi.json" | sed 's/^/# /'; sed 's/^/# /' "$T/multi.err" | head -5; }
 
 # 4. The stream stops (the writer idles): NO SIGNAL within the 10 s watchdog,
 #    and a stream that starts again is read again.

@@ -5,13 +5,17 @@
  *
  *   iq_feed [--fs HZ] [--seconds S] [--rr N] [--hr N] [--wavelength MM]
  *           [--empty] [--realtime] [--bits 16|12] [--seed N] [--dc N]
- *           [--reopen] [FILE]
+ *           [--reopen] [--points N --chest P] [FILE]
  *
  * Writes to FILE (opened for writing, e.g. the FIFO) or stdout, as fast as
  * the reader takes it unless --realtime. With --reopen a reader that goes
  * away (EPIPE: iiod killed) is waited for by opening FILE again, as a real
  * device keeps sampling whoever reads it. Prints the truth to stderr at the
  * end: "iq_feed: N samples, rr R hr H".
+ *
+ * --points N writes N I/Q pairs per frame (range points of an FMCW or pulsed
+ * front-end: channels voltage0 .. voltage(2N-1)); the patient is in pair P
+ * (--chest, default 0), the others carry receiver noise only.
  */
 #include "iqgen.h"
 #include "util.h"
@@ -50,7 +54,7 @@ int main(int argc, char **argv)
     p.snr_db = 25;
     p.echo_amp = 3000;
     double seconds = 60;
-    int bits = 16;
+    int bits = 16, points = 1, chest = 0;
     long seed = 1;
     bool realtime = false, reopen = false;
     const char *out = NULL;
@@ -72,6 +76,10 @@ int main(int argc, char **argv)
             bits = atoi(argv[++i]);
         else if (!strcmp(a, "--seed") && v)
             seed = atol(argv[++i]);
+        else if (!strcmp(a, "--points") && v)
+            points = atoi(argv[++i]);
+        else if (!strcmp(a, "--chest") && v)
+            chest = atoi(argv[++i]);
         else if (!strcmp(a, "--empty"))
             p.present = false;
         else if (!strcmp(a, "--reopen"))
@@ -85,13 +93,24 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (points < 1 || points > 16 || chest < 0 || chest >= points) {
+        fprintf(stderr, "iq_feed: --points 1..16 and --chest 0..points-1\n");
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
-    static struct iqgen g;
+    static struct iqgen g, noise[16];
     char err[256];
     if (iqgen_init(&g, &p, (uint64_t)seed, err, sizeof err) < 0) {
         fprintf(stderr, "iq_feed: %s\n", err);
         return 2;
     }
+    struct iqgen_params pn = p;
+    pn.present = false;
+    for (int k = 0; k < points; k++)
+        if (iqgen_init(&noise[k], &pn, (uint64_t)seed + 100 + k, err, sizeof err) < 0) {
+            fprintf(stderr, "iq_feed: %s\n", err);
+            return 2;
+        }
     int fd = 1;
     if (out && (fd = open(out, O_WRONLY | O_CLOEXEC)) < 0) {
         fprintf(stderr, "iq_feed: %s: %s\n", out, strerror(errno));
@@ -101,9 +120,9 @@ int main(int argc, char **argv)
     long block = (long)(p.fs_hz / 20);
     if (block < 1)
         block = 1;
-    if (block > 4096)
-        block = 4096;
-    float fi[4096], fq[4096];
+    if (block > 4096 / points)
+        block = 4096 / points;
+    float fi[4096], fq[4096], ni[4096], nq[4096];
     int16_t buf[8192];
     double lim = bits == 12 ? 2047 : 32767;
     int64_t t0 = ww_mono_ms();
@@ -111,15 +130,23 @@ int main(int argc, char **argv)
     while (done < total) {
         long n = total - done < block ? total - done : block;
         iqgen_generate(&g, fi, fq, (size_t)n);
-        for (long k = 0; k < n; k++) {
-            double vi = fi[k] > lim ? lim : fi[k] < -lim ? -lim : fi[k];
-            double vq = fq[k] > lim ? lim : fq[k] < -lim ? -lim : fq[k];
-            /* Little-endian on the wire; this host is little-endian too. */
-            buf[2 * k] = (int16_t)vi;
-            buf[2 * k + 1] = (int16_t)vq;
+        for (int pt = 0; pt < points; pt++) {
+            const float *si = fi, *sq = fq;
+            if (pt != chest) {
+                iqgen_generate(&noise[pt], ni, nq, (size_t)n);
+                si = ni;
+                sq = nq;
+            }
+            for (long k = 0; k < n; k++) {
+                double vi = si[k] > lim ? lim : si[k] < -lim ? -lim : si[k];
+                double vq = sq[k] > lim ? lim : sq[k] < -lim ? -lim : sq[k];
+                /* Little-endian on the wire; this host is little-endian too. */
+                buf[2 * (k * points + pt)] = (int16_t)vi;
+                buf[2 * (k * points + pt) + 1] = (int16_t)vq;
+            }
         }
         int wr;
-        while ((wr = write_all(fd, buf, (size_t)n * 4)) < 0 && errno == EPIPE && reopen && out) {
+        while ((wr = write_all(fd, buf, (size_t)n * 4 * points)) < 0 && errno == EPIPE && reopen && out) {
             close(fd);
             if ((fd = open(out, O_WRONLY | O_CLOEXEC)) < 0)
                 break;

@@ -1,0 +1,384 @@
+/*
+ * accuracy_dsp — `make accuracy`: the DSP's coverage and error against a
+ * reference, per recording, next to a naive baseline. Prints figures only.
+ *
+ * Real recordings (skipped with a note when ../shared/data is absent):
+ *   acconeer-a121/breathing-sitting.iq21: 21 range points at 20 Hz, 60.5 GHz.
+ *     Reference: Acconeer's own breathing application's per-frame output
+ *     (breathing-sitting.vendor-rate.csv; finite from about 25 s on) — the
+ *     only comparison the data carries, not an independent sensor. As a
+ *     cross-check the tool also prints an offline estimate of its own: the
+ *     strongest peak (5.5-45 /min) of the summed power spectra of the
+ *     unwrapped phase's sample-to-sample steps of points 5-8 (0.60-0.78 m, where the vendor looked)
+ *     over the whole recording.
+ *     wardwatch is run on point 6 alone (0.66 m) and on all 21 points
+ *     (dsp_multi chooses the point).
+ *   acconeer-a121/no-presence.iq21: the same room empty; the target is no
+ *     rate and "absent".
+ * Synthetic (sensors/iqgen, moderate noise, 15 dB): four patients.
+ *
+ * Coverage: share of the seconds from warm-up (20 s) on that carry RR.
+ * Error: median and mean |RR - reference| over the seconds that carry both.
+ * Naive baseline: atan2 of the raw samples of one point, unwrap, strongest
+ * DFT peak of the last 30 s in 5.5-45 /min; it always reports.
+ */
+#include "dsp.h"
+#include "iqgen.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WARMUP 20
+#define MAXF 4096
+#define NPT 21
+
+struct rec {
+    size_t n;                      /* frames */
+    float i[MAXF * NPT], q[MAXF * NPT];
+    double ref[MAXF];              /* per frame, NAN when none */
+};
+
+/* The shared data directory, or NULL. */
+static const char *shared(void)
+{
+    static const char *roots[] = {"../shared/data", "../../shared/data"};
+    const char *env = getenv("WARDWATCH_SHARED");
+    static char buf[4096];
+    if (env) {
+        snprintf(buf, sizeof buf, "%s/data", env);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    for (size_t k = 0; k < 2; k++)
+        if (access(roots[k], R_OK) == 0)
+            return roots[k];
+    return NULL;
+}
+
+/* Load an .iq21 file (and its vendor rate when ref is given). */
+static int load(struct rec *r, const char *dir, const char *name, const char *ref)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/acconeer-a121/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "accuracy: %s: cannot open\n", path);
+        return -1;
+    }
+    int16_t fr[NPT * 2];
+    r->n = 0;
+    while (r->n < MAXF && fread(fr, sizeof fr, 1, f) == 1) {
+        for (int p = 0; p < NPT; p++) {
+            r->i[r->n * NPT + p] = fr[2 * p];
+            r->q[r->n * NPT + p] = fr[2 * p + 1];
+        }
+        r->ref[r->n++] = NAN;
+    }
+    fclose(f);
+    if (!ref)
+        return 0;
+    snprintf(path, sizeof path, "%s/acconeer-a121/%s", dir, ref);
+    f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "accuracy: %s: cannot open\n", path);
+        return -1;
+    }
+    char line[64];
+    for (size_t k = 0; k < r->n && fgets(line, sizeof line, f); k++) {
+        double v = strtod(line, NULL);
+        r->ref[k] = isfinite(v) ? v : NAN;
+    }
+    fclose(f);
+    return 0;
+}
+
+struct score {
+    long secs, rr, absent, rates_any;
+    double err[MAXF];
+    long nerr;
+    double rrv[MAXF];
+};
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, long n)
+{
+    if (n <= 0)
+        return NAN;
+    qsort(v, (size_t)n, sizeof *v, cmpd);
+    return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct run {
+    struct score *s;
+    const struct rec *r;
+    double fs;
+};
+
+/* Score one reading against the reference at its time. */
+static void on_reading(void *ctx, const struct reading *rd)
+{
+    struct run *ru = ctx;
+    struct score *s = ru->s;
+    if ((rd->have & READING_PRESENCE) && !rd->presence)
+        s->absent++;
+    s->rates_any += !!(rd->have & (READING_RR | READING_HR));
+    if (rd->t < WARMUP + 0.5)
+        return;
+    s->secs++;
+    if (!(rd->have & READING_RR))
+        return;
+    s->rrv[s->rr++] = rd->rr;
+    size_t fr = (size_t)(rd->t * ru->fs) - 1;
+    if (fr < ru->r->n && isfinite(ru->r->ref[fr]))
+        s->err[s->nerr++] = fabs(rd->rr - ru->r->ref[fr]);
+}
+
+/* Unwrapped phase of point p (no DC correction). */
+static void phase(const struct rec *r, unsigned p, size_t f0, size_t f1, double *out)
+{
+    double prev = 0, acc = 0;
+    for (size_t k = f0; k < f1; k++) {
+        double ph = atan2(r->q[k * NPT + p], r->i[k * NPT + p]);
+        if (k > f0) {
+            double dp = ph - prev;
+            dp -= 2 * M_PI * floor((dp + M_PI) / (2 * M_PI));
+            acc += dp;
+        }
+        prev = ph;
+        out[k - f0] = acc;
+    }
+}
+
+/* Power at f (Hz) of x[0..n) at rate fs, mean and linear trend removed, Hann. */
+static double power_at(const double *x, size_t n, double fs, double f)
+{
+    double sx = 0, sxy = 0, sxx = 0, mid = (n - 1) / 2.0;
+    for (size_t k = 0; k < n; k++) {
+        sx += x[k];
+        sxy += (k - mid) * x[k];
+        sxx += (k - mid) * (k - mid);
+    }
+    double mean = sx / n, slope = sxy / sxx, c = 0, s = 0, w = 2 * M_PI * f / fs;
+    for (size_t k = 0; k < n; k++) {
+        double v = (x[k] - mean - slope * (k - mid)) * (0.5 - 0.5 * cos(2 * M_PI * (k + 0.5) / n));
+        c += v * cos(w * k);
+        s += v * sin(w * k);
+    }
+    return c * c + s * s;
+}
+
+/* Strongest peak (0.01 /min grid) of the summed spectra of points [p0, p1];
+ * diff: of the phase's first differences (the slow wander of a real point,
+ * 1/f-like, then no longer wins the band's low edge). */
+static double phase_peak(const struct rec *r, unsigned p0, unsigned p1, size_t f0, size_t f1,
+                         double fs, bool diff)
+{
+    static double x[NPT][MAXF];
+    for (unsigned p = p0; p <= p1; p++) {
+        phase(r, p, f0, f1, x[p]);
+        if (diff)
+            for (size_t k = f1 - f0 - 1; k > 0; k--)
+                x[p][k] -= x[p][k - 1];
+    }
+    double best = -1, bf = 0;
+    for (double bpm = 5.5; bpm <= 45; bpm += 0.01) {
+        double pw = 0;
+        for (unsigned p = p0; p <= p1; p++)
+            pw += power_at(x[p], f1 - f0, fs, bpm / 60);
+        if (pw > best) {
+            best = pw;
+            bf = bpm;
+        }
+    }
+    return bf;
+}
+
+static void print_line(const char *what, struct score *s)
+{
+    double mean = 0;
+    for (long k = 0; k < s->nerr; k++)
+        mean += s->err[k];
+    mean = s->nerr ? mean / s->nerr : NAN;
+    long nrr = s->rr;
+    double med_rr = median(s->rrv, nrr);
+    printf("  %-34s coverage %3.0f%% (%ld/%ld s)  median RR %5.1f  |err| median %5.2f mean %5.2f "
+           "(%ld s with a reference)\n",
+           what, s->secs ? 100.0 * s->rr / s->secs : 0, s->rr, s->secs, med_rr,
+           median(s->err, s->nerr), mean, s->nerr);
+}
+
+/* wardwatch on point p (p < 0: all points through dsp_multi). */
+static void run_dsp(const struct rec *r, int p, struct score *s)
+{
+    char err[160];
+    struct run ru = {s, r, 20.0};
+    memset(s, 0, sizeof *s);
+    if (p >= 0) {
+        struct dsp *d = dsp_open(20, 4.96, NULL, err, sizeof err);
+        static float bi[MAXF], bq[MAXF];
+        for (size_t k = 0; k < r->n; k++) {
+            bi[k] = r->i[k * NPT + p];
+            bq[k] = r->q[k * NPT + p];
+        }
+        dsp_feed(d, bi, bq, r->n, on_reading, &ru);
+        dsp_close(d);
+    } else {
+        struct dsp_multi *m = dsp_multi_open(NPT, 20, 4.96, NULL, err, sizeof err);
+        dsp_multi_feed(m, r->i, r->q, r->n, on_reading, &ru);
+        dsp_multi_close(m);
+    }
+}
+
+/* Naive baseline on point p, once per second after warm-up. */
+static void run_naive(const struct rec *r, unsigned p, struct score *s)
+{
+    memset(s, 0, sizeof *s);
+    for (size_t sec = WARMUP + 1; sec * 20 <= r->n; sec++) {
+        size_t f1 = sec * 20, f0 = f1 > 600 ? f1 - 600 : 0;
+        double rr = phase_peak(r, p, p, f0, f1, 20, false);
+        s->secs++;
+        s->rrv[s->rr++] = rr;
+        if (isfinite(r->ref[f1 - 1]))
+            s->err[s->nerr++] = fabs(rr - r->ref[f1 - 1]);
+    }
+}
+
+static void real_data(void)
+{
+    const char *dir = shared();
+    if (!dir) {
+        printf("real recordings: ../shared/data is absent here, skipped\n");
+        return;
+    }
+    static struct rec r;
+    static struct score s;
+    if (load(&r, dir, "breathing-sitting.iq21", "breathing-sitting.vendor-rate.csv") < 0)
+        return;
+    double ref[MAXF];
+    long nref = 0;
+    for (size_t k = 0; k < r.n; k++)
+        if (isfinite(r.ref[k]))
+            ref[nref++] = r.ref[k];
+    printf("acconeer-a121 breathing-sitting (real, 60 GHz, %zu frames at 20 Hz):\n", r.n);
+    printf("  reference: Acconeer's own output, median %.2f /min over %ld frames (no belt);\n"
+           "  offline cross-check, spectrum of the phase steps of points 5-8 over the whole "
+           "recording: %.2f /min\n",
+           median(ref, nref), nref, phase_peak(&r, 5, 8, 1, r.n, 20, true));
+    run_dsp(&r, 6, &s);
+    print_line("wardwatch, point 6", &s);
+    run_dsp(&r, -1, &s);
+    print_line("wardwatch, 21 points (dsp_multi)", &s);
+    run_naive(&r, 6, &s);
+    print_line("naive baseline, point 6", &s);
+
+    if (load(&r, dir, "no-presence.iq21", NULL) < 0)
+        return;
+    printf("acconeer-a121 no-presence (real, the same room empty, %zu frames; target: no rate, "
+           "absent):\n", r.n);
+    run_dsp(&r, 6, &s);
+    printf("  wardwatch, point 6: %ld seconds with a rate, %ld absent\n", s.rates_any, s.absent);
+    run_dsp(&r, -1, &s);
+    printf("  wardwatch, 21 points: %ld seconds with a rate, %ld absent\n", s.rates_any,
+           s.absent);
+    run_naive(&r, 6, &s);
+    printf("  naive baseline, point 6: a rate in all %ld seconds (median %.1f /min)\n", s.secs,
+           median(s.rrv, s.rr));
+}
+
+/* Synthetic patients: the DSP against the generator's truth. */
+static void synthetic(void)
+{
+    static const struct {
+        double lambda, fs, rr, hr;
+    } set[] = {{12.4, 500, 12, 71}, {5.0, 1000, 14, 64}, {3.9, 250, 22, 101}, {5.0, 100, 25, 112}};
+    printf("synthetic (sensors/iqgen, 15 dB, 120 s each; reference = generator truth):\n");
+    for (size_t k = 0; k < sizeof set / sizeof set[0]; k++) {
+        struct iqgen_params gp;
+        iqgen_defaults(&gp);
+        gp.fs_hz = set[k].fs;
+        gp.wavelength_mm = set[k].lambda;
+        gp.rr_bpm = set[k].rr;
+        gp.hr_bpm = set[k].hr;
+        gp.snr_db = 15;
+        struct iqgen g;
+        char err[160];
+        if (iqgen_init(&g, &gp, 700 + k, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            exit(1);
+        }
+        size_t fs = (size_t)set[k].fs, n = fs * 120;
+        float *bi = malloc(n * sizeof *bi), *bq = malloc(n * sizeof *bq);
+        iqgen_generate(&g, bi, bq, n);
+        static struct rec r;
+        static struct score s;
+        memset(&s, 0, sizeof s);
+        /* the reference is constant: keep it at frame rate 1 Hz */
+        r.n = 120;
+        for (size_t t = 0; t < 120; t++)
+            r.ref[t] = set[k].rr;
+        struct run ru = {&s, &r, 1.0};
+        struct dsp *d = dsp_open(set[k].fs, set[k].lambda, NULL, err, sizeof err);
+        dsp_feed(d, bi, bq, n, on_reading, &ru);
+        dsp_close(d);
+        char what[80];
+        snprintf(what, sizeof what, "%.0f GHz fs %4.0f RR %2.0f: wardwatch", 299.792458 / set[k].lambda,
+                 set[k].fs, set[k].rr);
+        print_line(what, &s);
+        /* naive: raw atan2 at 20 Hz (boxcar), last 30 s */
+        size_t dec = fs / 20;
+        static double ph[MAXF];
+        double prev = 0, acc = 0;
+        struct score ns;
+        memset(&ns, 0, sizeof ns);
+        for (size_t t = 0; t < n / dec; t++) {
+            double a = 0;
+            for (size_t j = 0; j < dec; j++) {
+                double p = atan2(bq[t * dec + j], bi[t * dec + j]);
+                if (t || j) {
+                    double dp = p - prev;
+                    dp -= 2 * M_PI * floor((dp + M_PI) / (2 * M_PI));
+                    acc += dp;
+                }
+                prev = p;
+                a += acc;
+            }
+            ph[t] = a / dec;
+        }
+        for (size_t sec = WARMUP + 1; sec <= 120; sec++) {
+            size_t t1 = sec * 20, t0 = t1 - 600 > t1 ? 0 : (t1 > 600 ? t1 - 600 : 0);
+            double best = -1, bf = 0;
+            for (double bpm = 5.5; bpm <= 45; bpm += 0.05) {
+                double pw = power_at(ph + t0, t1 - t0, 20, bpm / 60);
+                if (pw > best) {
+                    best = pw;
+                    bf = bpm;
+                }
+            }
+            ns.secs++;
+            ns.rrv[ns.rr++] = bf;
+            ns.err[ns.nerr++] = fabs(bf - set[k].rr);
+        }
+        snprintf(what, sizeof what, "%.0f GHz fs %4.0f RR %2.0f: naive", 299.792458 / set[k].lambda,
+                 set[k].fs, set[k].rr);
+        print_line(what, &ns);
+        free(bi);
+        free(bq);
+    }
+}
+
+int main(void)
+{
+    real_data();
+    synthetic();
+    return 0;
+}
