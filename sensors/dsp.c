@@ -76,6 +76,11 @@ struct dsp {
     double geom_excess;/* radius variation beyond noise around the centre */
     double amb_frac;   /* share of phase steps over pi/2: unwrapping at risk */
     double pres_ratio; /* this second's presence ratio (signal / noise floor) */
+    /* The body's echo: a breath-hold keeps it where it was, leaving takes it
+     * away (see still_body). */
+    bool fit_ok;       /* cx..a22 come from an accepted fit of a chest's arc */
+    bool body;         /* the last second had someone present */
+    double r_ref;      /* the echo's corrected radius while present */
     double peak_floor_db; /* breathing peak over the displacement noise floor */
     struct dsp_stats st;
 };
@@ -235,6 +240,8 @@ void dsp_reset(struct dsp *d)
     d->cx = d->cy = 0;
     d->a11 = d->a22 = 1;
     d->a12 = 0;
+    d->fit_ok = d->body = false;
+    d->r_ref = 0;
     d->spd_n = d->spd_head = 0;
     d->nfl_n = d->nfl_head = 0;
     memset(&d->st, 0, sizeof d->st);
@@ -391,6 +398,7 @@ static void correction_fit(struct dsp *d, uint64_t m0, uint64_t m1)
                     if (oct >= 6 && rms < 0.25) {
                         d->cx = c[0], d->cy = c[1], d->a11 = c[2], d->a12 = c[3], d->a22 = c[4];
                         d->st.ellipse_fits++;
+                        d->fit_ok = true;
                         return;
                     }
                 }
@@ -410,6 +418,7 @@ static void correction_fit(struct dsp *d, uint64_t m0, uint64_t m1)
             if (oct >= 3 && rms < 0.25) {
                 d->cx = c[0], d->cy = c[1], d->a11 = c[2], d->a12 = c[3], d->a22 = c[4];
                 d->st.circle_fits++;
+                d->fit_ok = true;
             }
         }
     }
@@ -832,6 +841,48 @@ static double presence_ratio(struct dsp *d)
     return var / noise;
 }
 
+/* Mean corrected radius of stage-1 samples [m0, m1): about 1 for the echo
+ * of the chest the correction was fitted on, about 0 without it. */
+static double echo_radius(struct dsp *d, uint64_t m0, uint64_t m1)
+{
+    double sum = 0;
+    for (uint64_t m = m0; m < m1; m++) {
+        double x, y;
+        ring_get(d, m, &x, &y);
+        double u = x - d->cx, v = y - d->cy;
+        double w1 = d->a11 * u + d->a12 * v, w2 = d->a22 * v;
+        sum += sqrt(w1 * w1 + w2 * w2);
+    }
+    return m1 > m0 ? sum / (double)(m1 - m0) : 0;
+}
+
+/* A second without enough movement to be judged present: is the body still
+ * there, only still? A breath-hold (apnoea) leaves the chest's echo where
+ * it was on the arc the correction was fitted on; a person leaving takes it
+ * away (the samples fall back to the clutter centre, radius about 0). So
+ * a present, fitted body whose echo keeps its radius is still present, with
+ * no rates: the ward then judges apnoea, never "out of bed" (CLINICAL.md:
+ * radar cannot see breathing that has stopped, but it sees the body). */
+static bool still_body(struct dsp *d)
+{
+    if (!d->fit_ok || !d->body || !(d->r_ref > 0))
+        return false;
+    uint64_t n = (uint64_t)ceil(d->fs1);
+    if (n > d->n1)
+        n = d->n1;
+    if (n < 4)
+        return false;
+    double rn = echo_radius(d, d->n1 - n, d->n1);
+    /* the noise floor in corrected units: the echo must stand clear of it */
+    double noise = d->nfl_n ? d->nfl[0] : 0;
+    for (unsigned k = 1; k < d->nfl_n; k++)
+        if (d->nfl[k] < noise)
+            noise = d->nfl[k];
+    double g = 0.5 * (d->a11 * d->a11 + d->a12 * d->a12 + d->a22 * d->a22);
+    return rn > 0.5 * d->r_ref && rn < 2.0 * d->r_ref &&
+           rn * rn > d->p.presence_snr * noise * g;
+}
+
 /* The work done when a second of samples completes: one reading. */
 static void second(struct dsp *d, reading_cb cb, void *ctx)
 {
@@ -854,12 +905,21 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
     r.have |= READING_PRESENCE | READING_MOTION;
     d->pres_ratio = presence_ratio(d);
     if (d->pres_ratio < d->p.presence_snr) {
+        if (still_body(d)) {
+            /* Present and still (a breath-hold): no rates, no new segment. */
+            r.presence = true;
+            d->st.still_seconds++;
+            cb(ctx, &r);
+            return;
+        }
+        d->body = false;
         d->seg_start = d->n1;
         d->st.absent_seconds++;
         cb(ctx, &r);
         return;
     }
     r.presence = true;
+    d->body = true;
     uint64_t win = (uint64_t)(d->p.rr_window_s * d->fs1);
     uint64_t len = d->n1 - d->seg_start;
     if (len > win)
@@ -871,6 +931,10 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
     }
     correction_fit(d, m0, d->n1);
     demodulate(d, m0, d->n1);
+    if (d->fit_ok) { /* the echo's radius while the chest moves, for still_body */
+        uint64_t n1s = (uint64_t)ceil(d->fs1);
+        d->r_ref = echo_radius(d, d->n1 > n1s ? d->n1 - n1s : 0, d->n1);
+    }
     size_t nx = decimate(d, (size_t)len);
     if (nx < 2) {
         cb(ctx, &r);

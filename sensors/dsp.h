@@ -128,6 +128,7 @@ struct dsp_stats {
     uint64_t invalid;          /* NaN/Inf/huge samples replaced */
     uint64_t seconds;          /* readings emitted */
     uint64_t bad_seconds, motion_seconds, absent_seconds;
+    uint64_t still_seconds;    /* present by the body's echo alone (breath-hold) */
     uint64_t rr_readings, hr_readings;
     uint64_t ellipse_fits, circle_fits; /* accepted corrections */
 };

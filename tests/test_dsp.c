@@ -314,6 +314,53 @@ static void test_apnoea_withholds_rr(void **state)
     free(run);
 }
 
+/* H16-3 through the DSP: a breath-hold is not an empty bed. A 24 GHz CW
+ * radar (the simulator's I/Q front-end: 100 Hz, receiver DC, imbalance)
+ * whose breathing patient stops breathing for 30 s keeps saying "present,
+ * still" (the chest's echo stays where it was), so the ward judges apnoea;
+ * when the patient then leaves (the echo goes), it says absent within a few
+ * seconds. Before, the breath-hold read as "nobody present" and hid the
+ * apnoea as out of bed. */
+static void test_breath_hold_is_not_absence(void **state)
+{
+    struct iqgen_params p = patient(12.4, 100, 9, 60);
+    p.snr_db = 20;
+    p.echo_amp = 1500;
+    p.dc_i = 420;
+    p.dc_q = -260;
+    p.gain_imb = 1.08;
+    p.phase_imb_deg = 6;
+    p.breath_mm = 5;
+    struct iqgen g;
+    char err[160];
+    assert_int_equal(iqgen_init(&g, &p, 77, err, sizeof err), 0);
+    struct dsp *d = dsp_open(100, 12.4, NULL, err, sizeof err);
+    assert_non_null(d);
+    struct run *run = calloc(1, sizeof *run);
+    float i[100], q[100];
+    for (int s = 0; s < 150; s++) {
+        p.apnoea = s >= 60 && s < 90;
+        p.present = s < 110;
+        assert_int_equal(iqgen_set(&g, &p, err, sizeof err), 0);
+        iqgen_generate(&g, i, q, 100);
+        iqgen_truth(&g, &run->now);
+        dsp_feed(d, i, q, 100, collect, run);
+    }
+    dsp_close(d);
+    for (size_t k = 40; k < 90; k++) { /* breathing, then the breath-hold */
+        assert_true(run->r[k].have & READING_PRESENCE);
+        assert_true(run->r[k].presence);
+        assert_false(run->r[k].motion);
+    }
+    int rr_in_hold = 0;
+    for (size_t k = 75; k < 90; k++)
+        rr_in_hold += !!(run->r[k].have & READING_RR);
+    assert_int_equal(rr_in_hold, 0);
+    for (size_t k = 120; k < 150; k++) /* left the bed: the echo is gone */
+        assert_false(run->r[k].presence);
+    free(run);
+}
+
 static void test_warmup_and_clock(void **state)
 {
     struct iqgen_params p = patient(5.0, 250, 15, 70);
@@ -693,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_low_snr_withholds),
         cmocka_unit_test(test_hr_hidden_by_breathing_harmonic),
         cmocka_unit_test(test_apnoea_withholds_rr),
+        cmocka_unit_test(test_breath_hold_is_not_absence),
         cmocka_unit_test(test_warmup_and_clock),
         cmocka_unit_test(test_chunking),
         cmocka_unit_test(test_generator_determinism),
