@@ -138,7 +138,7 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         b->uri = cfg->beds[i].sensor;
         struct source_cb cb = {.reading = on_reading, .status = on_status};
         struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
-                                 o->loop_recordings};
+                                 o->loop_recordings, .retry_absent = true};
         char why[512];
         b->src = source_open(cfg->beds[i].sensor, &so, l, &cb, b, why, sizeof why);
         if (!b->src) {
