@@ -28,7 +28,21 @@
 #include <unistd.h>
 
 #define SERVER_SLOTS 128
-#define HELLO_TIMEOUT_MS 10000
+/* Connections that have not said HELLO yet live in their own small pool
+ * with a short timeout: they never count against max_clients nor take an
+ * identified board's place, so a peer that keeps connecting and saying
+ * nothing cannot turn boards away. A board sends HELLO as soon as it has
+ * connected, so its HELLO is read at once when it is accepted; when the
+ * pool is full, what the waiting ones sent is read first, and the oldest
+ * still silent makes room. At most ACCEPT_BATCH connections a turn, so a
+ * peer that reconnects as fast as it can never holds the loop. */
+#define PENDING_SLOTS 16
+#define ALL_SLOTS (SERVER_SLOTS + PENDING_SLOTS)
+#define HELLO_TIMEOUT_MS 2000
+#define ACCEPT_BATCH 32
+/* Warnings about unidentified peers and turned-away boards: at most one
+ * summary line per LOG_QUIET_MS. */
+#define LOG_QUIET_MS 10000
 
 enum client_end { CE_NONE, CE_EOF, CE_ERROR, CE_MALFORMED, CE_SLOW, CE_BYE };
 
@@ -60,8 +74,12 @@ struct server {
     int fd;
     int timer;
     unsigned next_id;
-    int nclients;
-    struct client *c[SERVER_SLOTS];
+    int nclients; /* boards that said HELLO */
+    int npending; /* connections that have not yet */
+    struct client *c[ALL_SLOTS];
+    /* rate-limited log: counts since the last summary */
+    int64_t quiet_since;
+    unsigned long n_nohello, n_pool_full, n_full;
     const struct client *cur; /* whose command is running (events name it) */
     bool dirty[CONFIG_MAX_BEDS];
     uint8_t scratch[PROTO_MAX_FRAME];
@@ -184,7 +202,7 @@ static void broadcast(struct server *s, size_t n)
 {
     if (!n)
         return;
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i] && s->c[i]->hello && s->c[i]->end == CE_NONE)
             client_send(s->c[i], s->scratch, n, false);
 }
@@ -218,6 +236,21 @@ static void broadcast_dirty(struct server *s)
 static void client_close(struct client *c)
 {
     struct server *s = c->s;
+    if (!c->hello) {
+        /* Unidentified: counted, summarised by note_quiet (a flood must
+         * not write thousands of lines a minute). */
+        s->npending--;
+        if (c->end != CE_BYE)
+            s->n_nohello++;
+        loop_del_fd(s->l, c->fd);
+        close(c->fd);
+        for (int i = 0; i < ALL_SLOTS; i++)
+            if (s->c[i] == c)
+                s->c[i] = NULL;
+        free(c->out);
+        free(c);
+        return;
+    }
     const char *what = c->end == CE_EOF         ? "left"
                        : c->end == CE_MALFORMED ? "closed: malformed message"
                        : c->end == CE_SLOW      ? "dropped"
@@ -228,7 +261,7 @@ static void client_close(struct client *c)
             (int)c->pid, what, c->end_why[0] ? ": " : "", c->end_why);
     loop_del_fd(s->l, c->fd);
     close(c->fd);
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i] == c)
             s->c[i] = NULL;
     s->nclients--;
@@ -239,7 +272,7 @@ static void client_close(struct client *c)
 /* Close every client marked in this callback; a BYE is flushed first. */
 static void reap(struct server *s)
 {
-    for (int i = 0; i < SERVER_SLOTS; i++) {
+    for (int i = 0; i < ALL_SLOTS; i++) {
         struct client *c = s->c[i];
         if (!c || c->end == CE_NONE)
             continue;
@@ -298,7 +331,7 @@ static void on_print_done(void *ctx, bool ok, const char *msg)
     struct server_print *p = ctx;
     struct server *s = p->s;
     p->used = false;
-    for (int i = 0; i < SERVER_SLOTS; i++) {
+    for (int i = 0; i < ALL_SLOTS; i++) {
         struct client *c = s->c[i];
         if (!c || c->id != p->client)
             continue;
@@ -436,10 +469,22 @@ static void handle_frame(struct server *s, struct client *c, const uint8_t *f, s
             char why[128];
             snprintf(why, sizeof why, "protocol version %u not supported (this server speaks %u)",
                      h.version, PROTO_VERSION);
+            log_msg(LOG_WARN, "board (%s, uid %d pid %d) refused: %s", c->name, (int)c->uid,
+                    (int)c->pid, why);
+            client_bye(c, why);
+            return;
+        }
+        /* max_clients counts identified boards only. */
+        if (s->nclients >= s->o.max_clients) {
+            char why[128];
+            snprintf(why, sizeof why, "server full: %d boards attached", s->nclients);
+            s->n_full++;
             client_bye(c, why);
             return;
         }
         c->hello = true;
+        s->npending--;
+        s->nclients++;
         log_msg(LOG_INFO, "board %u (%s, uid %d pid %d, wardwatch %s) attached", c->id, c->name,
                 (int)c->uid, (int)c->pid, h.software);
         send_snapshot(s, c);
@@ -518,36 +563,67 @@ static void client_readable(struct loop *l, int fd, int ev, void *ctx)
     reap(s);
 }
 
-/* A board connects. */
+/* Room in the pool of unidentified connections: read what the waiting
+ * ones sent (a board's HELLO is there already), then let the oldest still
+ * silent go. */
+static void make_pending_room(struct server *s)
+{
+    for (int i = 0; i < ALL_SLOTS; i++)
+        if (s->c[i] && !s->c[i]->hello && s->c[i]->end == CE_NONE)
+            client_readable(s->l, s->c[i]->fd, LOOP_READ, s->c[i]);
+    if (s->npending < PENDING_SLOTS)
+        return;
+    struct client *o = NULL;
+    for (int i = 0; i < ALL_SLOTS; i++) {
+        struct client *c = s->c[i];
+        if (c && !c->hello && c->end == CE_NONE && (!o || c->connected_mono < o->connected_mono))
+            o = c;
+    }
+    if (o) {
+        client_fail(o, CE_MALFORMED, "no HELLO (room made for a newer connection)");
+        reap(s);
+    }
+}
+
+/* A connection arrives: into the pool of unidentified connections. */
 static void on_accept(struct loop *l, int fd, int ev, void *ctx)
 {
     struct server *s = ctx;
-    for (;;) {
+    for (int k = 0; k < ACCEPT_BATCH; k++) {
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0)
             break;
-        int slot = -1;
-        for (int i = 0; i < SERVER_SLOTS && i < s->o.max_clients; i++)
-            if (!s->c[i]) {
-                slot = i;
-                break;
-            }
-        struct client *c = slot < 0 ? NULL : calloc(1, sizeof *c);
-        if (!c) {
-            log_msg(LOG_WARN, "a board was turned away: %d boards attached (max_clients)",
-                    s->nclients);
+        int64_t mono = ww_mono_ms();
+        if (s->nclients >= s->o.max_clients) {
+            /* Full of identified boards: told at once (and counted for
+             * the summary line, not logged one by one). */
             struct proto_bye bye;
             snprintf(bye.reason, sizeof bye.reason, "server full: %d boards attached", s->nclients);
             size_t n = frame_len(s, proto_put_bye(scratch(s), &bye));
             if (send(cfd, s->scratch, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 log_msg(LOG_DEBUG, "bye: %s", strerror(errno));
             close(cfd);
+            s->n_full++;
+            continue;
+        }
+        if (s->npending >= PENDING_SLOTS)
+            make_pending_room(s);
+        int slot = -1;
+        for (int i = 0; i < ALL_SLOTS; i++)
+            if (!s->c[i]) {
+                slot = i;
+                break;
+            }
+        struct client *c = slot < 0 ? NULL : calloc(1, sizeof *c);
+        if (!c) {
+            s->n_pool_full++;
+            close(cfd);
             continue;
         }
         c->s = s;
         c->fd = cfd;
         c->id = ++s->next_id;
-        c->connected_mono = ww_mono_ms();
+        c->connected_mono = mono;
         struct ucred cr;
         socklen_t crl = sizeof cr;
         if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0) {
@@ -555,13 +631,15 @@ static void on_accept(struct loop *l, int fd, int ev, void *ctx)
             c->pid = cr.pid;
         }
         if (loop_add_fd(s->l, cfd, LOOP_READ, client_readable, c) < 0) {
-            log_msg(LOG_WARN, "a board was turned away: no room in the event loop");
+            log_msg(LOG_WARN, "a connection was turned away: no room in the event loop");
             close(cfd);
             free(c);
             continue;
         }
         s->c[slot] = c;
-        s->nclients++;
+        s->npending++;
+        /* A board's HELLO is usually here already. */
+        client_readable(l, cfd, LOOP_READ, c);
     }
 }
 
@@ -597,15 +675,33 @@ static void on_tick(void *ctx, int64_t now)
     reap(s);
 }
 
-/* Once a second: boards that never said HELLO are let go. */
+/* One summary line of unidentified and turned-away peers, at most every
+ * LOG_QUIET_MS. */
+static void note_quiet(struct server *s, int64_t mono)
+{
+    if (mono - s->quiet_since < LOG_QUIET_MS)
+        return;
+    if (s->n_nohello || s->n_pool_full || s->n_full)
+        log_msg(LOG_WARN,
+                "in the last %lld s: %lu connections closed without a HELLO, %lu refused "
+                "(%d waiting for HELLO), %lu boards turned away (server full: %d of %d)",
+                (long long)(mono - s->quiet_since) / 1000, s->n_nohello, s->n_pool_full,
+                PENDING_SLOTS, s->n_full, s->nclients, s->o.max_clients);
+    s->n_nohello = s->n_pool_full = s->n_full = 0;
+    s->quiet_since = mono;
+}
+
+/* Once a second: connections that never said HELLO are let go; the
+ * summary of them when due. */
 static void on_timer(struct loop *l, int id, void *ctx)
 {
     struct server *s = ctx;
     int64_t mono = ww_mono_ms();
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i] && !s->c[i]->hello && mono - s->c[i]->connected_mono > HELLO_TIMEOUT_MS)
-            client_fail(s->c[i], CE_MALFORMED, "no HELLO within 10 s");
+            client_fail(s->c[i], CE_MALFORMED, "no HELLO within 2 s");
     reap(s);
+    note_quiet(s, mono);
 }
 
 /* The socket's directory: made 0770 for the group when missing. */
@@ -692,6 +788,7 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
         s->o.queue_limit = 65536;
     ww_strlcpy(s->path, o->path, sizeof s->path);
     s->timer = -1;
+    s->quiet_since = ww_mono_ms();
     s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) {
         ww_err(err, errlen, "socket: %s", strerror(errno));
@@ -729,7 +826,7 @@ void server_free(struct server *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i])
             client_bye(s->c[i], "the monitoring server is stopping");
     reap(s);

