@@ -41,6 +41,7 @@ struct monitor {
     int64_t last_retention_mono;
     int64_t last_retention_ward;
     bool retention_backlog;
+    int64_t detached_mono; /* the database file went from under us: since */
     monitor_reading_cb rcb;
     void *rctx;
     monitor_tick_cb tcb;
@@ -243,10 +244,37 @@ static bool retention_due(const struct monitor *m, int64_t mono)
 /* Flush the store at most once a wall second; retention when due. */
 #define MONITOR_FLUSH_ROWS 16384 /* about 8 min of a 32-bed ward at 1 Hz */
 
+/* The database file deleted or replaced under us: writes fail from the
+ * moment it is noticed (the ward's store-failure alarm on every board, its
+ * rows queued); the record is put back once that alarm has had its
+ * technical delay to show (at most 30 s), then the queue is written. */
+static void check_database_file(struct monitor *m, int64_t mono)
+{
+    if (store_check_attached(m->st)) {
+        m->detached_mono = 0;
+        return;
+    }
+    if (!m->detached_mono)
+        m->detached_mono = mono;
+    int64_t hold = (int64_t)((double)m->cfg->technical_delay_s * 1000.0 / m->o.speed) + 2000;
+    if (hold > 30000)
+        hold = 30000;
+    if (mono - m->detached_mono < hold)
+        return;
+    char err[512];
+    if (store_reattach(m->st, m->now_ms, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "database not yet put back (retrying each second): %s", err);
+        return;
+    }
+    m->detached_mono = 0;
+}
+
 static void maybe_flush(struct monitor *m)
 {
     int64_t mono = ww_mono_ms();
     char err[512];
+    if (m->st && mono - m->last_flush_mono >= 1000)
+        check_database_file(m, mono);
     /* Once a wall-clock second; sooner when a replay faster than real time
      * has queued many rows (a healthy store only: an outage retries each
      * second), which bounds the queue's memory and the transaction size. */

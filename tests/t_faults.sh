@@ -144,3 +144,46 @@ if start_server 10; then
 else
   no "serve did not start: $(tail -3 "$T/serve.log")"
 fi
+
+# --- 3. The database deleted (then replaced) under a running server -------
+write_ini
+rm -f "$T/ward.db"* "$T/serve.log"
+if start_server 10; then
+  sleep 1
+  out=$("$C" "$SOCK" admit 0 P-FØR AB 2>&1)
+  [ "$out" = ok ] || no "admit before the deletion: $out"
+  rm -f "$T/ward.db" "$T/ward.db-wal" "$T/ward.db-shm"
+  i=0; while [ $i -lt 30 ] && ! grep -q "database file was deleted" "$T/serve.log"; do sleep 0.1; i=$((i + 1)); done
+  grep -q "database file was deleted" "$T/serve.log" &&
+    ok "the deleted database is noticed within 3 s" || no "deletion not noticed in 3 s"
+  out=$("$C" "$SOCK" admit 1 P-UNDER AB 2>&1)
+  case "$out" in "refused: "*deleted*) ok "a command while the file is gone is refused, not confirmed";;
+    *) no "a command while the file is gone: $out";; esac
+  i=0; while [ $i -lt 100 ] && ! grep -q "restored from the open connection" "$T/serve.log"; do sleep 0.1; i=$((i + 1)); done
+  sleep 1.5
+  [ -f "$T/ward.db" ] && [ "$(sql "PRAGMA integrity_check;")" = ok ] &&
+    ok "the database is back at its path, intact" || no "no intact database at the path: $(tail -3 "$T/serve.log")"
+  [ "$(sql "SELECT COUNT(*) FROM admissions WHERE patient_ref = 'P-FØR';")" = 1 ] &&
+    ok "what was committed before the deletion is in it" || no "the admission committed before is lost"
+  [ "$(sql "SELECT COUNT(*) FROM audit WHERE action = 'database-restored' AND detail LIKE '%deleted%';")" = 1 ] &&
+    ok "the restore is audited" || no "no audit row of the restore: $(sql "SELECT action, detail FROM audit")"
+  [ "$(sql "SELECT COUNT(DISTINCT bed) FROM alarms WHERE condition = 'store-failure';")" = 2 ] &&
+    ok "the store-failure alarm was raised on every bed" || no "store-failure alarms: $(sql "SELECT bed, condition, state FROM alarms")"
+  gap=$(sql "SELECT MAX(t - p) FROM (SELECT t, LAG(t) OVER (ORDER BY t) p FROM samples WHERE bed = 1);")
+  [ "$gap" = 1000 ] && ok "no second of samples lost across the deletion" || no "largest gap in bed 1 samples: $gap ms"
+  out=$("$C" "$SOCK" admit 1 P-ETTER AB 2>&1)
+  [ "$out" = ok ] && ok "commands are committed again after the restore" || no "after the restore: $out"
+  # Another file put at the path: kept aside, the record put back.
+  echo "not ours" >"$T/other"; mv "$T/other" "$T/ward.db"
+  i=0; while [ $i -lt 100 ] && [ "$(grep -c "restored from the open connection" "$T/serve.log")" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 0.5
+  kept=$(for f in "$T"/ward.db.replaced-*; do case "$f" in *-wal|*-shm) ;; *) cat "$f";; esac; done 2>/dev/null)
+  [ "$kept" = "not ours" ] && [ "$(sql "SELECT COUNT(*) FROM admissions;")" = 2 ] &&
+    ok "a file put in its place is kept aside and the record put back" ||
+    no "replaced: kept '$kept', admissions $(sql "SELECT COUNT(*) FROM admissions;")"
+  stop_server 3 || no "serve ignored SIGTERM"
+  [ "$(sql "SELECT COUNT(*) FROM admissions;")" = 2 ] && ok "after the stop the database holds the record" ||
+    no "after the stop: $(ls "$T")"
+else
+  no "serve did not start: $(tail -3 "$T/serve.log")"
+fi
