@@ -25,6 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A live ward starts on a record that ends at most this far past the
+ * wall clock (clocks of two hosts, a small step back by NTP). */
+#define SERVE_CLOCK_SLACK_MS (5 * 60 * 1000)
+
 static const char serve_usage[] =
     "usage: wardwatch serve [-c FILE] [--db FILE] [--speed N]\n"
     "  runs the ward's monitoring core headless and serves it to boards on the\n"
@@ -125,6 +129,32 @@ int cmd_serve_main(int argc, char **argv)
     }
     struct monitor_opts mo = {
         .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0};
+    /* The ward's clock never goes back on a restart: an accelerated ward
+     * continues from the end of its record (it ran ahead of the wall
+     * clock); a live ward refuses a record that is ahead of the wall clock
+     * (a replay's database, or a clock set back), which it could only
+     * extend out of order. */
+    int64_t last = store_last_time(st), wall = ww_now_ms();
+    if (last < 0) {
+        log_msg(LOG_ERROR, "%s: cannot read the end of the record", cfg->database);
+        goto out;
+    }
+    if (speed > 0 && last >= wall) {
+        mo.start_ms = (last / 1000 + 1) * 1000;
+        char when[32];
+        ww_fmt_time(mo.start_ms, when, sizeof when);
+        log_msg(LOG_INFO, "ward clock continues from the record's end, %s", when);
+    } else if (speed <= 0 && last > wall + SERVE_CLOCK_SLACK_MS) {
+        char when[32], nowtxt[32];
+        ww_fmt_time(last, when, sizeof when);
+        ww_fmt_time(wall, nowtxt, sizeof nowtxt);
+        log_msg(LOG_ERROR,
+                "%s: the record goes on to %s, after the clock's %s: a live ward cannot continue "
+                "it (is the system clock wrong, or is this an accelerated replay's database? "
+                "then give serve another --db)",
+                cfg->database, when, nowtxt);
+        goto out;
+    }
     m = monitor_new(cfg, st, l, &mo, err, sizeof err);
     if (!m) {
         log_msg(LOG_ERROR, "%s", err);

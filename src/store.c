@@ -990,6 +990,33 @@ reopen:;
     return 0;
 }
 
+/* See store.h. Each part is an index lookup (per bed on the tables keyed
+ * by bed and time; the newest row of the rowid tables). */
+int64_t store_last_time(struct store *st)
+{
+    static const char sql[] =
+        "SELECT MAX(COALESCE(("
+        " SELECT MAX(x) FROM (SELECT (SELECT MAX(t) FROM samples WHERE bed = b.number) x"
+        " FROM beds b UNION ALL SELECT (SELECT MAX(t) FROM scores WHERE bed = b.number)"
+        " FROM beds b)), 0),"
+        " COALESCE((SELECT MAX(t) FROM audit), 0),"
+        " COALESCE((SELECT MAX(t) FROM alarm_events), 0),"
+        " COALESCE((SELECT raised_at FROM alarms ORDER BY id DESC LIMIT 1), 0),"
+        " COALESCE((SELECT t FROM sensor_events ORDER BY id DESC LIMIT 1), 0),"
+        " COALESCE((SELECT t FROM observations ORDER BY id DESC LIMIT 1), 0),"
+        " COALESCE((SELECT t FROM notes ORDER BY id DESC LIMIT 1), 0))";
+    sqlite3_stmt *s;
+    int64_t t = 0;
+    if (!st->db || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        t = sqlite3_column_int64(s, 0);
+    else
+        t = -1;
+    sqlite3_finalize(s);
+    return t;
+}
+
 /* Close, finalising statements (queued rows not flushed are discarded). */
 void store_close(struct store *st)
 {

@@ -188,6 +188,11 @@ bool store_healthy(const struct store *st);
  * stays detached and nothing is lost while the process runs: try again).
  */
 bool store_check_attached(struct store *st);
+/* The ward time of the newest thing in the record (samples, scores, alarms
+ * and their events, sensor events, observations, notes, audit), ms; 0 for
+ * an empty record, -1 when it cannot be read. A restart never puts the
+ * ward's clock before it. */
+int64_t store_last_time(struct store *st);
 int store_reattach(struct store *st, int64_t now_ms, char *err, size_t errlen);
 const char *store_last_error(const struct store *st);
 void store_get_stats(const struct store *st, struct store_stats *out);

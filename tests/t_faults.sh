@@ -187,3 +187,35 @@ if start_server 10; then
 else
   no "serve did not start: $(tail -3 "$T/serve.log")"
 fi
+
+# --- 4. The ward clock on a restart of an accelerated replay --------------
+write_ini
+rm -f "$T/ward.db"* "$T/serve.log"
+if start_server 200; then
+  sleep 3
+  stop_server 3 || no "serve ignored SIGTERM"
+  last=$(sql "SELECT MAX(t) FROM samples;")
+  before=$(sql "SELECT COUNT(*) FROM samples;")
+  now=$(($(date +%s) * 1000))
+  if [ "${last:-0}" -gt $((now + 300000)) ]; then
+    start_server 200 || no "restart: $(tail -3 "$T/serve.log")"
+    sleep 1.5
+    stop_server 3 || no "serve ignored SIGTERM"
+    after=$(sql "SELECT COUNT(*) FROM samples WHERE t <= $last;")
+    more=$(sql "SELECT COUNT(*) FROM samples WHERE t > $last;")
+    [ "$after" = "$before" ] && [ "${more:-0}" -gt 0 ] &&
+      ok "a restarted accelerated ward continues its clock (nothing written before the record's end)" ||
+      no "clock went back: $before samples up to the end before, $after after, $more later"
+    "$W" serve -c "$T/ward.ini" 2>"$T/live.log" &
+    LPID=$!
+    i=0; while [ $i -lt 30 ] && kill -0 $LPID 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+    if kill -0 $LPID 2>/dev/null; then kill $LPID; wait $LPID; no "a live serve runs on a record ahead of the clock"
+    else
+      wait $LPID; rc=$?
+      [ $rc != 0 ] && grep -q "after the clock's" "$T/live.log" &&
+        ok "a live serve refuses a record that is ahead of the wall clock" || no "live serve: rc $rc $(cat "$T/live.log")"
+    fi
+  else no "the accelerated ward did not run ahead of the wall clock ($last vs $now)"; fi
+else
+  no "serve did not start: $(tail -3 "$T/serve.log")"
+fi
