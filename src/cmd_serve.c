@@ -47,6 +47,28 @@ static void on_signal(struct loop *l, int signo, void *ctx)
     loop_stop(l);
 }
 
+/* Once a second: the core lock file is still ours (see corelock_check). */
+struct lockwatch {
+    int fd;
+    const char *database;
+    int64_t last_complaint;
+};
+
+static void on_lock_timer(struct loop *l, int id, void *ctx)
+{
+    struct lockwatch *w = ctx;
+    char err[1200];
+    int rc = corelock_check(&w->fd, w->database, err, sizeof err);
+    if (rc > 0) {
+        log_msg(LOG_WARN, "%s.lock was deleted under the running core: created and locked again",
+                w->database);
+    } else if (rc < 0 && ww_mono_ms() - w->last_complaint >= 60000) {
+        w->last_complaint = ww_mono_ms();
+        log_msg(LOG_ERROR, "TWO MONITORING CORES on one database: %s.lock was deleted and %s", w->database,
+                err);
+    }
+}
+
 /* True when every bed's sensor is a recording or capture (or none). */
 static bool replay_only(const struct ward_config *cfg)
 {
@@ -170,10 +192,14 @@ int cmd_serve_main(int argc, char **argv)
         goto out;
     }
     loop_on_signal(l, on_signal, NULL);
+    struct lockwatch lw = {lock, cfg->database, 0};
+    if (loop_add_timer(l, 1000, true, on_lock_timer, &lw) < 0)
+        log_msg(LOG_WARN, "no timer left to watch the core lock file");
     monitor_start(m);
     log_msg(LOG_INFO, "serving %s (%d beds) on %s, database %s%s", cfg->name, cfg->nbeds,
             cfg->socket, cfg->database, speed > 0 ? " (accelerated clock)" : "");
     loop_run(l);
+    lock = lw.fd;
     rc = 0;
 out:
     server_free(sv);

@@ -39,8 +39,9 @@
 #include <stdint.h>
 
 /* 2: handover preview (HOREQ / HOPART), CMD carries a period (t0, t1) and
- * the print-handover and handover-audit commands. */
-#define PROTO_VERSION 2
+ * the print-handover and handover-audit commands.
+ * 3: HOREQ carries the staff id of who views the preview (audited). */
+#define PROTO_VERSION 3
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4
@@ -157,6 +158,7 @@ struct proto_horeq {
     uint32_t req;
     char period[16];
     int64_t t0, t1;
+    char staff[24]; /* who views it (required: every view is audited) */
 };
 
 /* Lines first .. first + n - 1 of total; head is the page header (every

@@ -43,6 +43,12 @@
 /* Warnings about unidentified peers and turned-away boards: at most one
  * summary line per LOG_QUIET_MS. */
 #define LOG_QUIET_MS 10000
+/* Handover previews (patient data of the whole ward): each audited with who
+ * and where, and at most HO_BURST at once then one per HO_REFILL_MS per
+ * terminal (uid and terminal name, so reconnecting does not reset it). */
+#define HO_BURST 6
+#define HO_REFILL_MS 10000
+#define HO_TERMINALS 32
 
 enum client_end { CE_NONE, CE_EOF, CE_ERROR, CE_MALFORMED, CE_SLOW, CE_BYE };
 
@@ -77,9 +83,17 @@ struct server {
     int nclients; /* boards that said HELLO */
     int npending; /* connections that have not yet */
     struct client *c[ALL_SLOTS];
+    /* handover preview budgets per terminal (uid + name), least recently
+     * used reused */
+    struct ho_budget {
+        uid_t uid;
+        char name[PROTO_MAX_NAME + 1];
+        double tokens;
+        int64_t at;
+    } ho[HO_TERMINALS];
     /* rate-limited log: counts since the last summary */
     int64_t quiet_since;
-    unsigned long n_nohello, n_pool_full, n_full;
+    unsigned long n_nohello, n_pool_full, n_full, n_ho_limited;
     const struct client *cur; /* whose command is running (events name it) */
     bool dirty[CONFIG_MAX_BEDS];
     uint8_t scratch[PROTO_MAX_FRAME];
@@ -413,11 +427,65 @@ static void send_refusal(struct server *s, struct client *c, uint32_t req, const
  * frames. Several hundred kB for a full ward, so past the slow-client
  * bound; a board gets one only once everything sent before has been read,
  * which bounds what a board can make the server hold to one handover. */
+/* Take one preview from the terminal's budget; false (with the wait in
+ * seconds) when it is spent. */
+static bool ho_take(struct server *s, const struct client *c, int *wait_s)
+{
+    int64_t mono = ww_mono_ms();
+    struct ho_budget *b = NULL, *lru = &s->ho[0];
+    for (int i = 0; i < HO_TERMINALS && !b; i++) {
+        if (s->ho[i].at && s->ho[i].uid == c->uid && !strcmp(s->ho[i].name, c->name))
+            b = &s->ho[i];
+        else if (s->ho[i].at < lru->at)
+            lru = &s->ho[i];
+    }
+    if (!b) {
+        b = lru;
+        b->uid = c->uid;
+        ww_strlcpy(b->name, c->name, sizeof b->name);
+        b->tokens = HO_BURST;
+        b->at = mono;
+    }
+    b->tokens += (double)(mono - b->at) / HO_REFILL_MS;
+    if (b->tokens > HO_BURST)
+        b->tokens = HO_BURST;
+    b->at = mono;
+    if (b->tokens < 1) {
+        *wait_s = (int)((1 - b->tokens) * HO_REFILL_MS / 1000) + 1;
+        return false;
+    }
+    b->tokens -= 1;
+    return true;
+}
+
 static void send_handover(struct server *s, struct client *c, const struct proto_horeq *hr)
 {
     char err[512];
     if (c->outlen > c->outoff) {
         send_refusal(s, c, hr->req, "the server is still sending to this board; try again");
+        return;
+    }
+    int wait_s = 0;
+    if (!ho_take(s, c, &wait_s)) {
+        snprintf(err, sizeof err,
+                 "too many handover previews from this terminal (%d, then one per %d s); try "
+                 "again in %d s",
+                 HO_BURST, HO_REFILL_MS / 1000, wait_s);
+        s->n_ho_limited++;
+        send_refusal(s, c, hr->req, err);
+        return;
+    }
+    /* Patient data of the whole ward: audited with who and where before it
+     * is made, refused when it cannot be audited. */
+    char detail[200];
+    snprintf(detail, sizeof detail, "handover preview %s %lld-%lld at board %u (%s, uid %d pid %d)",
+             hr->period[0] ? hr->period : "period", (long long)hr->t0, (long long)hr->t1, c->id,
+             c->name, (int)c->uid, (int)c->pid);
+    if (ward_cmd_handover_audit(s->w, WARD_CMD_NO_BED, "view", detail, hr->staff,
+                                monitor_now(s->m), err, sizeof err) < 0) {
+        log_msg(LOG_WARN, "board %u (%s): handover preview by %s refused: %s", c->id, c->name,
+                hr->staff, err);
+        send_refusal(s, c, hr->req, err);
         return;
     }
     if (!s->hopart && !(s->hopart = malloc(sizeof *s->hopart))) {
@@ -449,8 +517,8 @@ static void send_handover(struct server *s, struct client *c, const struct proto
         client_send(c, s->scratch, frame_len(s, proto_put_hopart(scratch(s), p)), true);
         first += k;
     } while (first < vh.n && c->end == CE_NONE);
-    log_msg(LOG_INFO, "board %u (%s): handover preview %s, %zu lines", c->id, c->name,
-            hr->period[0] ? hr->period : "period", vh.n);
+    log_msg(LOG_INFO, "board %u (%s): handover preview %s by %s, %zu lines", c->id, c->name,
+            hr->period[0] ? hr->period : "period", hr->staff, vh.n);
     view_handover_free(&vh);
 }
 
@@ -687,7 +755,10 @@ static void note_quiet(struct server *s, int64_t mono)
                 "(%d waiting for HELLO), %lu boards turned away (server full: %d of %d)",
                 (long long)(mono - s->quiet_since) / 1000, s->n_nohello, s->n_pool_full,
                 PENDING_SLOTS, s->n_full, s->nclients, s->o.max_clients);
-    s->n_nohello = s->n_pool_full = s->n_full = 0;
+    if (s->n_ho_limited)
+        log_msg(LOG_WARN, "in the last %lld s: %lu handover previews refused (rate limit)",
+                (long long)(mono - s->quiet_since) / 1000, s->n_ho_limited);
+    s->n_nohello = s->n_pool_full = s->n_full = s->n_ho_limited = 0;
     s->quiet_since = mono;
 }
 

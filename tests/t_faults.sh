@@ -219,3 +219,46 @@ if start_server 200; then
 else
   no "serve did not start: $(tail -3 "$T/serve.log")"
 fi
+
+# --- 5. Handover previews: audited with who and where, rate-limited -------
+write_ini
+rm -f "$T/ward.db"* "$T/serve.log"
+if start_server 10; then
+  sleep 1
+  now=$(($(date +%s) * 1000)); okc=0; refused=0; i=0
+  while [ $i -lt 8 ]; do  # two requests each: 16 asked from one terminal
+    out=$("$C" "$SOCK" handover $((now - 86400000)) $((now + 86400000)) KN 2>&1)
+    okc=$((okc + $(echo "$out" | grep -c "^handover ")))
+    refused=$((refused + $(echo "$out" | grep -c "too many handover previews")))
+    i=$((i + 1))
+  done
+  views=$(sql "SELECT COUNT(*) FROM audit WHERE action = 'handover-view' AND staff = 'KN'
+               AND detail LIKE 'handover preview % at board % (handover, uid %';")
+  [ "$okc" -ge 1 ] && [ "$views" = "$okc" ] &&
+    ok "every handover preview sent is audited with who and where ($views rows)" ||
+    no "previews sent $okc, audit rows '$views': $(sql "SELECT staff, detail FROM audit")"
+  [ "$okc" -le 6 ] && [ "$refused" -ge 8 ] &&
+    ok "previews are rate-limited per terminal across reconnects ($okc sent, $refused refused)" ||
+    no "rate limit: $okc sent, $refused refused"
+  stop_server 3 || no "serve ignored SIGTERM"
+else
+  no "serve did not start: $(tail -3 "$T/serve.log")"
+fi
+
+# --- 6. The core lock file deleted under a running server ----------------
+write_ini
+rm -f "$T/ward.db"* "$T/serve.log"
+if start_server 10; then
+  rm -f "$T/ward.db.lock"
+  sleep 1.5
+  sed "s#^socket = .*#socket = $T/second.sock#" "$T/ward.ini" >"$T/second.ini"
+  timeout 10 "$W" serve -c "$T/second.ini" --speed 10 >"$T/second.log" 2>&1 &
+  P2=$!
+  i=0; while [ $i -lt 30 ] && kill -0 $P2 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+  if kill -0 $P2 2>/dev/null; then kill $P2; wait $P2; no "a second core started after the lock file was deleted"
+  else wait $P2; grep -q "another monitoring core (pid $SPID" "$T/second.log" &&
+    ok "the lock file is re-created: a second core on the database is refused" || no "second core: $(cat "$T/second.log")"; fi
+  stop_server 3 || no "serve ignored SIGTERM"
+else
+  no "serve did not start: $(tail -3 "$T/serve.log")"
+fi
