@@ -42,6 +42,8 @@ struct monitor {
     int64_t last_retention_ward;
     bool retention_backlog;
     int64_t detached_mono; /* the database file went from under us: since */
+    int64_t live_mono;     /* live clock: the monotonic time of the last turn */
+    bool wall_behind;      /* the wall clock went back; the ward clock goes on */
     monitor_reading_cb rcb;
     void *rctx;
     monitor_tick_cb tcb;
@@ -304,13 +306,43 @@ static void maybe_flush(struct monitor *m)
     }
 }
 
+/* The live ward clock: the wall clock, but never backwards. When the wall
+ * clock is set back (by hand, a bad NTP step) the ward clock goes on by the
+ * monotonic clock until the wall clock has caught up, so alarms keep being
+ * evaluated and the record stays in order; a jump forward is followed (the
+ * time is true) and logged. */
+#define WALL_BACK_SLACK_MS 2000
+#define WALL_JUMP_LOG_MS 60000
+
+static int64_t live_target(struct monitor *m)
+{
+    int64_t wall = ww_now_ms(), mono = ww_mono_ms();
+    int64_t cont = m->now_ms + (m->live_mono ? mono - m->live_mono : 0);
+    m->live_mono = mono;
+    if (wall < cont - WALL_BACK_SLACK_MS) {
+        if (!m->wall_behind)
+            log_msg(LOG_ERROR,
+                    "the system clock went back %lld s: the ward clock goes on by the "
+                    "monotonic clock until the system clock catches up",
+                    (long long)(cont - wall) / 1000);
+        m->wall_behind = true;
+        return cont;
+    }
+    if (wall > cont + WALL_JUMP_LOG_MS)
+        log_msg(LOG_WARN, "the system clock jumped forward %lld s", (long long)(wall - cont) / 1000);
+    else if (m->wall_behind)
+        log_msg(LOG_INFO, "the system clock has caught up with the ward clock");
+    m->wall_behind = false;
+    return wall > m->now_ms ? wall : m->now_ms; /* within the slack: wait, never back */
+}
+
 /* Loop timer: move the ward clock. */
 static void on_timer(struct loop *l, int id, void *ctx)
 {
     struct monitor *m = ctx;
     int64_t target;
     if (m->o.live_clock)
-        target = ww_now_ms();
+        target = live_target(m);
     else
         target = m->start_ms + (int64_t)((double)(ww_mono_ms() - m->mono_start) * m->o.speed);
     int64_t before = m->next_tick_ms;

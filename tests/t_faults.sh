@@ -262,3 +262,37 @@ if start_server 10; then
 else
   no "serve did not start: $(tail -3 "$T/serve.log")"
 fi
+
+# --- 7. The system clock set back and forward under a live serve ----------
+FT=
+for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
+  [ -f "$f" ] && FT=$f && break
+done
+case "$W" in *-san) FT= ;; esac  # the sanitizers' runtime must come first
+if [ -z "$FT" ]; then
+  n=$((n + 1)); echo "ok $n - wall-clock jumps # SKIP libfaketime not installed (or a sanitizer build)"
+else
+  write_ini
+  rm -f "$T/ward.db"* "$T/serve.log"
+  echo "+0" >"$T/faketime"
+  LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/faketime FAKETIME_NO_CACHE=1 \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 "$W" serve -c "$T/ward.ini" 2>>"$T/serve.log" &
+  SPID=$!
+  i=0; while [ $i -lt 50 ] && ! [ -S "$SOCK" ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 2.5
+  echo "-3600" >"$T/faketime"   # an hour back
+  sleep 1.2
+  t1=$(sql "SELECT MAX(t) FROM samples WHERE bed = 1;")
+  sleep 3
+  t2=$(sql "SELECT MAX(t) FROM samples WHERE bed = 1;")
+  back=$(sql "SELECT COUNT(*) FROM samples WHERE bed = 1 AND t < $(( ${t1:-0} - 3000000 ));")
+  [ "${t2:-0}" -ge $(( ${t1:-0} + 2000 )) ] && [ "$back" = 0 ] && grep -q "system clock went back" "$T/serve.log" &&
+    ok "the system clock set back an hour: the ward clock goes on, the record stays in order" ||
+    no "clock set back: samples to $t1 then $t2, $back written in the past; $(grep -i clock "$T/serve.log" | head -2)"
+  echo "+7200" >"$T/faketime"   # then forward past where it was
+  sleep 2.5
+  t3=$(sql "SELECT MAX(t) FROM samples WHERE bed = 1;")
+  [ "${t3:-0}" -gt $(( ${t2:-0} + 3600000 )) ] && grep -q "system clock jumped forward" "$T/serve.log" &&
+    ok "the system clock jumped forward: followed and logged" || no "clock forward: $t2 -> $t3"
+  stop_server 3 || no "serve ignored SIGTERM"
+fi
