@@ -139,6 +139,10 @@ int cmd_serve_main(int argc, char **argv)
         log_msg(LOG_ERROR, "%s", err);
         goto out;
     }
+    if (store_check_writable(cfg->database, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        goto out;
+    }
     st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
     if (!st) {
         log_msg(LOG_ERROR, "%s", err);

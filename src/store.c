@@ -733,6 +733,29 @@ static int read_record_days(struct store *st)
     return v;
 }
 
+/* See store.h. */
+int store_check_writable(const char *path, char *err, size_t errlen)
+{
+    if (access(path, F_OK) == 0 && access(path, W_OK) < 0)
+        return ww_err(err, errlen,
+                      "%s: the database file is not writable by this user (uid %d): %s; check "
+                      "its owner and mode (ls -l %s)",
+                      path, (int)geteuid(), strerror(errno), path);
+    char dir[1100];
+    ww_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        ww_strlcpy(dir, ".", sizeof dir);
+    if (access(dir, W_OK | X_OK) < 0)
+        return ww_err(err, errlen,
+                      "%s: its directory %s is not writable by this user (uid %d): %s; SQLite "
+                      "keeps its -wal and -shm files there",
+                      path, dir, (int)geteuid(), strerror(errno));
+    return 0;
+}
+
 /* Open with the defaults. */
 struct store *store_open(const char *path, const char *group, char *err, size_t errlen)
 {

@@ -188,6 +188,10 @@ bool store_healthy(const struct store *st);
  * stays detached and nothing is lost while the process runs: try again).
  */
 bool store_check_attached(struct store *st);
+/* The database (when it exists) and its directory writable by this user:
+ * the writer checks before opening, so a read-only file is refused in plain
+ * words (who, what to check) rather than at the first write. */
+int store_check_writable(const char *path, char *err, size_t errlen);
 /* The ward time of the newest thing in the record (samples, scores, alarms
  * and their events, sensor events, observations, notes, audit), ms; 0 for
  * an empty record, -1 when it cannot be read. A restart never puts the

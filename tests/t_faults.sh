@@ -297,6 +297,31 @@ else
   stop_server 3 || no "serve ignored SIGTERM"
 fi
 
+# --- 8. The database made read-only, as the non-root service user ---------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+  AS="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
+  write_ini
+  cat "$T/serve.log" >>"$T/all.log" 2>/dev/null; rm -f "$T/ward.db"* "$T/serve.log"
+  chmod 755 "$T"; chown -R nobody "$T"
+  $AS "$W" serve -c "$T/ward.ini" --speed 10 2>>"$T/serve.log" &
+  SPID=$!
+  i=0; while [ $i -lt 50 ] && ! [ -S "$SOCK" ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 0.5
+  chmod 0444 "$T/ward.db"
+  out=$($AS "$C" "$SOCK" admit 0 P-RO AB 2>&1)
+  sleep 1.5
+  stop_server 3 || no "serve ignored SIGTERM"
+  [ "$out" = ok ] && [ "$(sql "SELECT COUNT(*) FROM admissions WHERE patient_ref = 'P-RO';")" = 1 ] &&
+    ok "chmod 0444 under a running server: its open file still takes every commit" || no "read-only under serve: $out"
+  $AS "$W" serve -c "$T/ward.ini" --speed 10 >"$T/ro.log" 2>&1
+  grep -q "not writable by this user (uid $(id -u nobody))" "$T/ro.log" &&
+    ok "a restart on the read-only database is refused in plain words" || no "restart read-only: $(cat "$T/ro.log")"
+  cat "$T/ro.log" >>"$T/all.log"
+  chown -R root "$T"
+else
+  n=$((n + 1)); echo "ok $n - read-only database as a service user # SKIP needs root, setpriv and user nobody"
+fi
+
 # Every serve above ran under this build (sanitizers when it is one): none
 # may have reported anything.
 cat "$T/serve.log" "$T"/second.log "$T"/live.log >>"$T/all.log" 2>/dev/null
