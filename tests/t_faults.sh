@@ -322,6 +322,28 @@ else
   n=$((n + 1)); echo "ok $n - read-only database as a service user # SKIP needs root, setpriv and user nobody"
 fi
 
+# --- 9. A resize storm on a board ------------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+  S=ww-faults-$$
+  tmux -L $S new-session -d -x 120 -y 40 "\"$W\" --demo --speed 10 2>>\"$T/board.err\"; echo exit \$? >>\"$T/board.err\"; sleep 30"
+  sleep 2
+  i=1
+  while [ $i -le 150 ]; do
+    tmux -L $S resize-window -t 0 -x $(( (i * 37) % 200 + 1 )) -y $(( (i * 13) % 60 + 1 )) 2>/dev/null
+    i=$((i + 1))
+  done
+  for k in 1 2 3 4 5; do tmux -L $S resize-window -x 1 -y 1; tmux -L $S resize-window -x 2 -y 3; done
+  tmux -L $S resize-window -x 100 -y 30
+  sleep 1.2; c1=$(tmux -L $S capture-pane -p | head -1); sleep 1.2; c2=$(tmux -L $S capture-pane -p | head -1)
+  tmux -L $S kill-server 2>/dev/null
+  cat "$T/board.err" >>"$T/all.log" 2>/dev/null
+  if ! grep -q "^exit" "$T/board.err" 2>/dev/null && echo "$c2" | grep -q "Observasjonspost 3 (demo) |" && [ "$c1" != "$c2" ]; then
+    ok "a resize storm (160 sizes down to 1x1): the board survives, redraws and its clock runs"
+  else no "after the resize storm: '$c2' $(cat "$T/board.err" 2>/dev/null | tail -2)"; fi
+else
+  n=$((n + 1)); echo "ok $n - resize storm # SKIP tmux not installed"
+fi
+
 # Every serve above ran under this build (sanitizers when it is one): none
 # may have reported anything.
 cat "$T/serve.log" "$T"/second.log "$T"/live.log >>"$T/all.log" 2>/dev/null
