@@ -64,8 +64,8 @@ static void on_lock_timer(struct loop *l, int id, void *ctx)
                 w->database);
     } else if (rc < 0 && ww_mono_ms() - w->last_complaint >= 60000) {
         w->last_complaint = ww_mono_ms();
-        log_msg(LOG_ERROR, "TWO MONITORING CORES on one database: %s.lock was deleted and %s", w->database,
-                err);
+        log_msg(LOG_ERROR, "TWO MONITORING CORES on one database: %s.lock was deleted and %s",
+                w->database, err);
     }
 }
 

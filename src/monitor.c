@@ -329,7 +329,8 @@ static int64_t live_target(struct monitor *m)
         return cont;
     }
     if (wall > cont + WALL_JUMP_LOG_MS)
-        log_msg(LOG_WARN, "the system clock jumped forward %lld s", (long long)(wall - cont) / 1000);
+        log_msg(LOG_WARN, "the system clock jumped forward %lld s",
+                (long long)(wall - cont) / 1000);
     else if (m->wall_behind)
         log_msg(LOG_INFO, "the system clock has caught up with the ward clock");
     m->wall_behind = false;
