@@ -207,6 +207,10 @@ int cmd_serve_main(int argc, char **argv)
     rc = 0;
 out:
     server_free(sv);
+    /* Stopped while the database file was gone: put it back first. */
+    if (st && !store_check_attached(st) &&
+        store_reattach(st, m ? monitor_now(m) : ww_now_ms(), err, sizeof err) < 0)
+        log_msg(LOG_ERROR, "database not put back at the stop: %s", err);
     if (m) {
         ward_flush(monitor_ward(m), err, sizeof err);
         monitor_free(m);

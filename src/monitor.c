@@ -256,14 +256,18 @@ static void check_database_file(struct monitor *m, int64_t mono)
         m->detached_mono = 0;
         return;
     }
-    if (!m->detached_mono)
+    char err[512];
+    if (!m->detached_mono) {
         m->detached_mono = mono;
+        /* On disk at once: a crash while the alarm shows loses nothing. */
+        if (store_secure_copy(m->st, err, sizeof err) < 0)
+            log_msg(LOG_ERROR, "%s", err);
+    }
     int64_t hold = (int64_t)((double)m->cfg->technical_delay_s * 1000.0 / m->o.speed) + 2000;
     if (hold > 30000)
         hold = 30000;
     if (mono - m->detached_mono < hold)
         return;
-    char err[512];
     if (store_reattach(m->st, m->now_ms, err, sizeof err) < 0) {
         log_msg(LOG_ERROR, "database not yet put back (retrying each second): %s", err);
         return;

@@ -479,6 +479,7 @@ struct store {
     dev_t dev;
     ino_t ino;
     bool detached;
+    bool copied; /* the record is safe in PATH.restoring already */
     char group[64];
 };
 
@@ -929,6 +930,24 @@ static int move_aside(const char *path, const char *suffix, char *moved, size_t 
 }
 
 /* See store.h. */
+int store_secure_copy(struct store *st, char *err, size_t errlen)
+{
+    if (!st->detached || !st->db)
+        return 0;
+    char tmp[1100];
+    struct stat sb;
+    snprintf(tmp, sizeof tmp, "%s.restoring", st->path);
+    if (st->copied && stat(tmp, &sb) == 0)
+        return 0;
+    unlink(tmp);
+    if (backup_db(st->db, tmp, err, errlen) < 0)
+        return -1;
+    st->copied = true;
+    log_msg(LOG_WARN, "%s: the record is copied to %s until it is put back", st->path, tmp);
+    return 0;
+}
+
+/* See store.h. */
 int store_reattach(struct store *st, int64_t now_ms, char *err, size_t errlen)
 {
     if (!st->detached)
@@ -940,9 +959,13 @@ int store_reattach(struct store *st, int64_t now_ms, char *err, size_t errlen)
     /* 1. The whole record onto disk first, from the open connection (it
      * still reads the deleted file and its WAL). */
     snprintf(tmp, sizeof tmp, "%s.restoring", st->path);
-    unlink(tmp);
-    if (backup_db(st->db, tmp, err, errlen) < 0)
-        return -1;
+    /* Writes were refused since the copy was made: it is the whole record. */
+    if (!st->copied || stat(tmp, &sb) < 0) {
+        unlink(tmp);
+        if (backup_db(st->db, tmp, err, errlen) < 0)
+            return -1;
+    }
+    st->copied = false;
     if (st->group[0]) {
         struct group *g = getgrnam(st->group);
         if (!g || chown(tmp, (uid_t)-1, g->gr_gid) < 0 || chmod(tmp, 0640) < 0)

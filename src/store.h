@@ -198,6 +198,10 @@ int store_check_writable(const char *path, char *err, size_t errlen);
  * ward's clock before it. */
 int64_t store_last_time(struct store *st);
 int store_reattach(struct store *st, int64_t now_ms, char *err, size_t errlen);
+/* The first half of store_reattach at once: the record copied to
+ * PATH.restoring (so a crash before the reattach loses nothing); 0 when
+ * done or not detached. */
+int store_secure_copy(struct store *st, char *err, size_t errlen);
 const char *store_last_error(const struct store *st);
 void store_get_stats(const struct store *st, struct store_stats *out);
 

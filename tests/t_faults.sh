@@ -188,6 +188,26 @@ else
   no "serve did not start: $(tail -3 "$T/serve.log")"
 fi
 
+# Deleted, then serve stopped (or killed) before the record was put back.
+for how in TERM KILL; do
+  cat "$T/serve.log" >>"$T/all.log" 2>/dev/null; rm -f "$T/ward.db"* "$T/serve.log"
+  write_ini; sed -i 's/^technical_delay_s = 1/technical_delay_s = 60/' "$T/ward.ini"
+  if start_server 1; then
+    out=$("$C" "$SOCK" admit 0 P-$how AB 2>&1)
+    rm -f "$T/ward.db" "$T/ward.db-wal" "$T/ward.db-shm"
+    sleep 1.5
+    if [ $how = TERM ]; then
+      stop_server 3 || no "serve ignored SIGTERM"
+      [ "$out" = ok ] && [ "$(sql "SELECT COUNT(*) FROM admissions WHERE patient_ref = 'P-TERM';")" = 1 ] &&
+        ok "stopped right after the deletion: the record is put back at the stop" || no "after a stop: $out $(ls "$T")"
+    else
+      kill -9 "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+      [ "$out" = ok ] && [ "$(sqlite3 "$T/ward.db.restoring" "SELECT COUNT(*) FROM admissions WHERE patient_ref = 'P-KILL';" 2>/dev/null)" = 1 ] &&
+        ok "killed right after the deletion: the record is on disk (DATABASE.restoring)" || no "after SIGKILL: $out $(ls "$T")"
+    fi
+  else no "serve did not start: $(tail -3 "$T/serve.log")"; fi
+done
+
 # --- 4. The ward clock on a restart of an accelerated replay --------------
 write_ini
 cat "$T/serve.log" >>"$T/all.log" 2>/dev/null; rm -f "$T/ward.db"* "$T/serve.log"
