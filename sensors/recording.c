@@ -296,9 +296,8 @@ struct rec_reader *rec_reader_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     ww_strlcpy(r->path, path, sizeof r->path);
-    r->f = fopen(path, "rb");
+    r->f = ww_fopen_regular(path, err, errlen); /* never blocks on a FIFO or device */
     if (!r->f) {
-        ww_err(err, errlen, "%s: %s", path, strerror(errno));
         free(r);
         return NULL;
     }

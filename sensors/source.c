@@ -277,8 +277,18 @@ static int serial_t_open(struct source *s, char *err, size_t errlen)
 {
     if (!s->loop)
         return ww_err(err, errlen, "internal: serial source without an event loop");
-    if (serial_connect(s, err, errlen) < 0)
-        return -1;
+    if (serial_connect(s, err, errlen) < 0) {
+        if (!s->opts.retry_absent)
+            return -1;
+        /* Absent now: a technical alarm for the bed and the reconnect
+         * timer, as after an unplug (never a bed left unmonitored until
+         * the next restart). */
+        snprintf(s->describe, sizeof s->describe, "%s", s->uri.address);
+        status(s, SRC_DISCONNECTED, err);
+        s->retry_timer = loop_add_timer(s->loop, (int64_t)s->backoff_s * 1000, false, on_retry, s);
+        if (s->retry_timer < 0)
+            return ww_err(err, errlen, "too many timers for another sensor");
+    }
     s->watch_timer = loop_add_timer(s->loop, 1000, true, on_watch, s);
     if (s->watch_timer < 0)
         return ww_err(err, errlen, "too many timers for another sensor");
@@ -304,9 +314,11 @@ static void serial_t_close(struct source *s)
 /* File transport: open a raw capture; its pace is the driver's line rate. */
 static int file_t_open(struct source *s, char *err, size_t errlen)
 {
-    s->f = fopen(s->uri.address, "rb");
+    /* Never blocks: a FIFO without a writer, /dev/zero or a directory is
+     * refused here (the bed's technical alarm), not waited on. */
+    s->f = ww_fopen_regular(s->uri.address, err, errlen);
     if (!s->f)
-        return ww_err(err, errlen, "%s: %s", s->uri.address, strerror(errno));
+        return -1;
     const char *pace = uri_param(&s->uri, "pace");
     s->realtime = pace && !strcmp(pace, "realtime");
     const char *b = uri_param(&s->uri, "baud");

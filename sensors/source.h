@@ -42,6 +42,11 @@ struct source_opts {
     int no_signal_s;
     int reconnect_min_s, reconnect_max_s;
     bool loop_recording; /* rewind a recording at its end (demo) */
+    /* Serial: a port that cannot be opened now (unplugged while the ward
+     * started, a node not yet created) is reported DISCONNECTED and retried
+     * with the reconnect backoff, as an unplugged one is, instead of failing
+     * the open. The monitoring core sets it; probe and record do not. */
+    bool retry_absent;
 };
 
 struct source;

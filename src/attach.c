@@ -647,15 +647,16 @@ static int pump_until(struct attach *a, const bool *done, int timeout_ms)
 
 /* The store is the server's (one writer per database): the server makes
  * the preview and sends its lines. */
-static int v_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+static int v_handover(void *ctx, const char *period, int64_t t0, int64_t t1, const char *staff,
                       struct view_handover *out, char *err, size_t errlen)
 {
     struct attach *a = ctx;
     memset(out, 0, sizeof *out);
     if (a->st != A_SYNCED)
         return ww_err(err, errlen, "%s", _("not connected to the monitoring server"));
-    struct proto_horeq hr = {++a->next_req, "", t0, t1};
+    struct proto_horeq hr = {++a->next_req, "", t0, t1, ""};
     ww_strlcpy(hr.period, period ? period : "", sizeof hr.period);
+    ww_strlcpy(hr.staff, staff ? staff : "", sizeof hr.staff);
     struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
     if (proto_put_horeq(&b, &hr) < 0 || send_bytes(a, b.p, b.len) < 0)
         return ww_err(err, errlen, "%s", _("could not ask the monitoring server"));

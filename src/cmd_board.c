@@ -286,6 +286,9 @@ int cmd_board_main(int argc, char **argv)
                             .start_msg = start_msg};
     struct view v = view_embedded(m);
     int rc = board_run(l, &v, &bo);
+    /* Quit while the database file was gone: put it back first. */
+    if (!store_check_attached(st) && store_reattach(st, monitor_now(m), err, sizeof err) < 0)
+        log_msg(LOG_ERROR, "database not put back at the stop: %s", err);
     ward_flush(monitor_ward(m), err, sizeof err);
     monitor_free(m);
     store_close(st);

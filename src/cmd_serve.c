@@ -25,6 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A live ward starts on a record that ends at most this far past the
+ * wall clock (clocks of two hosts, a small step back by NTP). */
+#define SERVE_CLOCK_SLACK_MS (5 * 60 * 1000)
+
 static const char serve_usage[] =
     "usage: wardwatch serve [-c FILE] [--db FILE] [--speed N]\n"
     "  runs the ward's monitoring core headless and serves it to boards on the\n"
@@ -41,6 +45,28 @@ static void on_signal(struct loop *l, int signo, void *ctx)
         return;
     log_msg(LOG_INFO, "signal %d: stopping", signo);
     loop_stop(l);
+}
+
+/* Once a second: the core lock file is still ours (see corelock_check). */
+struct lockwatch {
+    int fd;
+    const char *database;
+    int64_t last_complaint;
+};
+
+static void on_lock_timer(struct loop *l, int id, void *ctx)
+{
+    struct lockwatch *w = ctx;
+    char err[1200];
+    int rc = corelock_check(&w->fd, w->database, err, sizeof err);
+    if (rc > 0) {
+        log_msg(LOG_WARN, "%s.lock was deleted under the running core: created and locked again",
+                w->database);
+    } else if (rc < 0 && ww_mono_ms() - w->last_complaint >= 60000) {
+        w->last_complaint = ww_mono_ms();
+        log_msg(LOG_ERROR, "TWO MONITORING CORES on one database: %s.lock was deleted and %s",
+                w->database, err);
+    }
 }
 
 /* True when every bed's sensor is a recording or capture (or none). */
@@ -113,6 +139,10 @@ int cmd_serve_main(int argc, char **argv)
         log_msg(LOG_ERROR, "%s", err);
         goto out;
     }
+    if (store_check_writable(cfg->database, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        goto out;
+    }
     st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
     if (!st) {
         log_msg(LOG_ERROR, "%s", err);
@@ -125,6 +155,32 @@ int cmd_serve_main(int argc, char **argv)
     }
     struct monitor_opts mo = {
         .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0};
+    /* The ward's clock never goes back on a restart: an accelerated ward
+     * continues from the end of its record (it ran ahead of the wall
+     * clock); a live ward refuses a record that is ahead of the wall clock
+     * (a replay's database, or a clock set back), which it could only
+     * extend out of order. */
+    int64_t last = store_last_time(st), wall = ww_now_ms();
+    if (last < 0) {
+        log_msg(LOG_ERROR, "%s: cannot read the end of the record", cfg->database);
+        goto out;
+    }
+    if (speed > 0 && last >= wall) {
+        mo.start_ms = (last / 1000 + 1) * 1000;
+        char when[32];
+        ww_fmt_time(mo.start_ms, when, sizeof when);
+        log_msg(LOG_INFO, "ward clock continues from the record's end, %s", when);
+    } else if (speed <= 0 && last > wall + SERVE_CLOCK_SLACK_MS) {
+        char when[32], nowtxt[32];
+        ww_fmt_time(last, when, sizeof when);
+        ww_fmt_time(wall, nowtxt, sizeof nowtxt);
+        log_msg(LOG_ERROR,
+                "%s: the record goes on to %s, after the clock's %s: a live ward cannot continue "
+                "it (is the system clock wrong, or is this an accelerated replay's database? "
+                "then give serve another --db)",
+                cfg->database, when, nowtxt);
+        goto out;
+    }
     m = monitor_new(cfg, st, l, &mo, err, sizeof err);
     if (!m) {
         log_msg(LOG_ERROR, "%s", err);
@@ -140,14 +196,22 @@ int cmd_serve_main(int argc, char **argv)
         goto out;
     }
     loop_on_signal(l, on_signal, NULL);
+    struct lockwatch lw = {lock, cfg->database, 0};
+    if (loop_add_timer(l, 1000, true, on_lock_timer, &lw) < 0)
+        log_msg(LOG_WARN, "no timer left to watch the core lock file");
     if (monitor_start(m) < 0)
         goto out;
     log_msg(LOG_INFO, "serving %s (%d beds) on %s, database %s%s", cfg->name, cfg->nbeds,
             cfg->socket, cfg->database, speed > 0 ? " (accelerated clock)" : "");
     loop_run(l);
+    lock = lw.fd;
     rc = 0;
 out:
     server_free(sv);
+    /* Stopped while the database file was gone: put it back first. */
+    if (st && !store_check_attached(st) &&
+        store_reattach(st, m ? monitor_now(m) : ww_now_ms(), err, sizeof err) < 0)
+        log_msg(LOG_ERROR, "database not put back at the stop: %s", err);
     if (m) {
         ward_flush(monitor_ward(m), err, sizeof err);
         monitor_free(m);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Lock DATABASE.lock or say who holds it. */
@@ -42,6 +43,24 @@ int corelock_take(const char *database, char *err, size_t errlen)
         /* The lock holds without the pid; only the message would lack it. */
     }
     return fd;
+}
+
+/* See corelock.h. */
+int corelock_check(int *fd, const char *database, char *err, size_t errlen)
+{
+    char path[1100];
+    struct stat held, at;
+    if (*fd < 0 || snprintf(path, sizeof path, "%s.lock", database) >= (int)sizeof path ||
+        fstat(*fd, &held) < 0)
+        return 0;
+    if (lstat(path, &at) == 0 && at.st_dev == held.st_dev && at.st_ino == held.st_ino)
+        return 0;
+    int nfd = corelock_take(database, err, errlen);
+    if (nfd < 0)
+        return -1;
+    close(*fd);
+    *fd = nfd;
+    return 1;
 }
 
 void corelock_release(int fd)

@@ -14,6 +14,13 @@
 /* Take the lock for database: an fd to keep open, or -1 with a message
  * (naming the holder when another core has it). */
 int corelock_take(const char *database, char *err, size_t errlen);
+/* The lock file deleted (or replaced) under a running core would let a
+ * second core start on the same database. Called each second by the core:
+ * 0 while the file at DATABASE.lock is the one *fd locks; when it is gone,
+ * a new one is created and locked (and *fd replaced): 1; -1 with a message
+ * when another process holds the lock at the path now (a second core got
+ * in meanwhile). */
+int corelock_check(int *fd, const char *database, char *err, size_t errlen);
 /* Let go (closing the fd releases the lock; the file stays). */
 void corelock_release(int fd);
 

@@ -47,6 +47,9 @@ struct monitor {
     int64_t last_retention_mono;
     int64_t last_retention_ward;
     bool retention_backlog;
+    int64_t detached_mono; /* the database file went from under us: since */
+    int64_t live_mono;     /* live clock: the monotonic time of the last turn */
+    bool wall_behind;      /* the wall clock went back; the ward clock goes on */
     monitor_reading_cb rcb;
     void *rctx;
     monitor_tick_cb tcb;
@@ -89,7 +92,7 @@ static void open_source(struct monitor *m, struct bed_src *b)
     const struct ward_config *cfg = m->cfg;
     struct source_cb cb = {.reading = on_reading, .status = on_status};
     struct source_opts so = {cfg->no_signal_s, cfg->reconnect_min_s, cfg->reconnect_max_s,
-                             m->o.loop_recordings};
+                             m->o.loop_recordings, .retry_absent = true};
     char why[512];
     b->src = source_open(b->uri, &so, m->loop, &cb, b, why, sizeof why);
     if (b->src) {
@@ -281,10 +284,41 @@ static bool retention_due(const struct monitor *m, int64_t mono)
 /* Flush the store at most once a wall second; retention when due. */
 #define MONITOR_FLUSH_ROWS 16384 /* about 8 min of a 32-bed ward at 1 Hz */
 
+/* The database file deleted or replaced under us: writes fail from the
+ * moment it is noticed (the ward's store-failure alarm on every board, its
+ * rows queued); the record is put back once that alarm has had its
+ * technical delay to show (at most 30 s), then the queue is written. */
+static void check_database_file(struct monitor *m, int64_t mono)
+{
+    if (store_check_attached(m->st)) {
+        m->detached_mono = 0;
+        return;
+    }
+    char err[512];
+    if (!m->detached_mono) {
+        m->detached_mono = mono;
+        /* On disk at once: a crash while the alarm shows loses nothing. */
+        if (store_secure_copy(m->st, err, sizeof err) < 0)
+            log_msg(LOG_ERROR, "%s", err);
+    }
+    int64_t hold = (int64_t)((double)m->cfg->technical_delay_s * 1000.0 / m->o.speed) + 2000;
+    if (hold > 30000)
+        hold = 30000;
+    if (mono - m->detached_mono < hold)
+        return;
+    if (store_reattach(m->st, m->now_ms, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "database not yet put back (retrying each second): %s", err);
+        return;
+    }
+    m->detached_mono = 0;
+}
+
 static void maybe_flush(struct monitor *m)
 {
     int64_t mono = ww_mono_ms();
     char err[512];
+    if (m->st && mono - m->last_flush_mono >= 1000)
+        check_database_file(m, mono);
     /* Once a wall-clock second; sooner when a replay faster than real time
      * has queued many rows (a healthy store only: an outage retries each
      * second), which bounds the queue's memory and the transaction size. */
@@ -314,13 +348,44 @@ static void maybe_flush(struct monitor *m)
     }
 }
 
+/* The live ward clock: the wall clock, but never backwards. When the wall
+ * clock is set back (by hand, a bad NTP step) the ward clock goes on by the
+ * monotonic clock until the wall clock has caught up, so alarms keep being
+ * evaluated and the record stays in order; a jump forward is followed (the
+ * time is true) and logged. */
+#define WALL_BACK_SLACK_MS 2000
+#define WALL_JUMP_LOG_MS 60000
+
+static int64_t live_target(struct monitor *m)
+{
+    int64_t wall = ww_now_ms(), mono = ww_mono_ms();
+    int64_t cont = m->now_ms + (m->live_mono ? mono - m->live_mono : 0);
+    m->live_mono = mono;
+    if (wall < cont - WALL_BACK_SLACK_MS) {
+        if (!m->wall_behind)
+            log_msg(LOG_ERROR,
+                    "the system clock went back %lld s: the ward clock goes on by the "
+                    "monotonic clock until the system clock catches up",
+                    (long long)(cont - wall) / 1000);
+        m->wall_behind = true;
+        return cont;
+    }
+    if (wall > cont + WALL_JUMP_LOG_MS)
+        log_msg(LOG_WARN, "the system clock jumped forward %lld s",
+                (long long)(wall - cont) / 1000);
+    else if (m->wall_behind)
+        log_msg(LOG_INFO, "the system clock has caught up with the ward clock");
+    m->wall_behind = false;
+    return wall > m->now_ms ? wall : m->now_ms; /* within the slack: wait, never back */
+}
+
 /* Loop timer: move the ward clock. */
 static void on_timer(struct loop *l, int id, void *ctx)
 {
     struct monitor *m = ctx;
     int64_t target;
     if (m->o.live_clock)
-        target = ww_now_ms();
+        target = live_target(m);
     else
         target = m->start_ms + (int64_t)((double)(ww_mono_ms() - m->mono_start) * m->o.speed);
     int64_t before = m->next_tick_ms;

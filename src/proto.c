@@ -849,6 +849,7 @@ int proto_put_horeq(struct proto_buf *b, const struct proto_horeq *m)
     w_str(b, m->period, sizeof m->period - 1);
     w_i64(b, m->t0);
     w_i64(b, m->t1);
+    w_str(b, m->staff, sizeof m->staff - 1);
     return end(b);
 }
 
@@ -859,7 +860,8 @@ int proto_get_horeq(const uint8_t *f, size_t n, struct proto_horeq *m)
     r_str(&r, m->period, sizeof m->period, false);
     m->t0 = r_i64(&r);
     m->t1 = r_i64(&r);
-    if (m->t1 <= m->t0)
+    r_str(&r, m->staff, sizeof m->staff, false);
+    if (m->t1 <= m->t0 || !m->staff[0])
         r.bad = true;
     return rd_close(&r);
 }

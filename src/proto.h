@@ -43,8 +43,9 @@
  * 3: the radar values beside a counted RR/HR (see doc/protocol.md).
  * 4: notes whole: CMD text and the BED admission note up to WARD_NOTE_MAX
  * (4000) bytes; an older peer would cut or refuse them, so it is refused
- * at HELLO with both versions named. */
-#define PROTO_VERSION 4
+ * at HELLO with both versions named.
+ * 5: HOREQ carries the staff id of who views the preview (audited). */
+#define PROTO_VERSION 5
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4
@@ -162,6 +163,7 @@ struct proto_horeq {
     uint32_t req;
     char period[16];
     int64_t t0, t1;
+    char staff[24]; /* who views it (required: every view is audited) */
 };
 
 /* Lines first .. first + n - 1 of total; head is the page header (every

@@ -28,7 +28,27 @@
 #include <unistd.h>
 
 #define SERVER_SLOTS 128
-#define HELLO_TIMEOUT_MS 10000
+/* Connections that have not said HELLO yet live in their own small pool
+ * with a short timeout: they never count against max_clients nor take an
+ * identified board's place, so a peer that keeps connecting and saying
+ * nothing cannot turn boards away. A board sends HELLO as soon as it has
+ * connected, so its HELLO is read at once when it is accepted; when the
+ * pool is full, what the waiting ones sent is read first, and the oldest
+ * still silent makes room. At most ACCEPT_BATCH connections a turn, so a
+ * peer that reconnects as fast as it can never holds the loop. */
+#define PENDING_SLOTS 16
+#define ALL_SLOTS (SERVER_SLOTS + PENDING_SLOTS)
+#define HELLO_TIMEOUT_MS 2000
+#define ACCEPT_BATCH 32
+/* Warnings about unidentified peers and turned-away boards: at most one
+ * summary line per LOG_QUIET_MS. */
+#define LOG_QUIET_MS 10000
+/* Handover previews (patient data of the whole ward): each audited with who
+ * and where, and at most HO_BURST at once then one per HO_REFILL_MS per
+ * terminal (uid and terminal name, so reconnecting does not reset it). */
+#define HO_BURST 6
+#define HO_REFILL_MS 10000
+#define HO_TERMINALS 32
 
 enum client_end { CE_NONE, CE_EOF, CE_ERROR, CE_MALFORMED, CE_SLOW, CE_BYE };
 
@@ -60,8 +80,20 @@ struct server {
     int fd;
     int timer;
     unsigned next_id;
-    int nclients;
-    struct client *c[SERVER_SLOTS];
+    int nclients; /* boards that said HELLO */
+    int npending; /* connections that have not yet */
+    struct client *c[ALL_SLOTS];
+    /* handover preview budgets per terminal (uid + name), least recently
+     * used reused */
+    struct ho_budget {
+        uid_t uid;
+        char name[PROTO_MAX_NAME + 1];
+        double tokens;
+        int64_t at;
+    } ho[HO_TERMINALS];
+    /* rate-limited log: counts since the last summary */
+    int64_t quiet_since;
+    unsigned long n_nohello, n_pool_full, n_full, n_ho_limited;
     const struct client *cur; /* whose command is running (events name it) */
     bool dirty[CONFIG_MAX_BEDS];
     uint8_t scratch[PROTO_MAX_FRAME];
@@ -184,7 +216,7 @@ static void broadcast(struct server *s, size_t n)
 {
     if (!n)
         return;
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i] && s->c[i]->hello && s->c[i]->end == CE_NONE)
             client_send(s->c[i], s->scratch, n, false);
 }
@@ -218,6 +250,21 @@ static void broadcast_dirty(struct server *s)
 static void client_close(struct client *c)
 {
     struct server *s = c->s;
+    if (!c->hello) {
+        /* Unidentified: counted, summarised by note_quiet (a flood must
+         * not write thousands of lines a minute). */
+        s->npending--;
+        if (c->end != CE_BYE)
+            s->n_nohello++;
+        loop_del_fd(s->l, c->fd);
+        close(c->fd);
+        for (int i = 0; i < ALL_SLOTS; i++)
+            if (s->c[i] == c)
+                s->c[i] = NULL;
+        free(c->out);
+        free(c);
+        return;
+    }
     const char *what = c->end == CE_EOF         ? "left"
                        : c->end == CE_MALFORMED ? "closed: malformed message"
                        : c->end == CE_SLOW      ? "dropped"
@@ -228,7 +275,7 @@ static void client_close(struct client *c)
             (int)c->pid, what, c->end_why[0] ? ": " : "", c->end_why);
     loop_del_fd(s->l, c->fd);
     close(c->fd);
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i] == c)
             s->c[i] = NULL;
     s->nclients--;
@@ -239,7 +286,7 @@ static void client_close(struct client *c)
 /* Close every client marked in this callback; a BYE is flushed first. */
 static void reap(struct server *s)
 {
-    for (int i = 0; i < SERVER_SLOTS; i++) {
+    for (int i = 0; i < ALL_SLOTS; i++) {
         struct client *c = s->c[i];
         if (!c || c->end == CE_NONE)
             continue;
@@ -298,7 +345,7 @@ static void on_print_done(void *ctx, bool ok, const char *msg)
     struct server_print *p = ctx;
     struct server *s = p->s;
     p->used = false;
-    for (int i = 0; i < SERVER_SLOTS; i++) {
+    for (int i = 0; i < ALL_SLOTS; i++) {
         struct client *c = s->c[i];
         if (!c || c->id != p->client)
             continue;
@@ -381,11 +428,65 @@ static void send_refusal(struct server *s, struct client *c, uint32_t req, const
  * frames. Several hundred kB for a full ward, so past the slow-client
  * bound; a board gets one only once everything sent before has been read,
  * which bounds what a board can make the server hold to one handover. */
+/* Take one preview from the terminal's budget; false (with the wait in
+ * seconds) when it is spent. */
+static bool ho_take(struct server *s, const struct client *c, int *wait_s)
+{
+    int64_t mono = ww_mono_ms();
+    struct ho_budget *b = NULL, *lru = &s->ho[0];
+    for (int i = 0; i < HO_TERMINALS && !b; i++) {
+        if (s->ho[i].at && s->ho[i].uid == c->uid && !strcmp(s->ho[i].name, c->name))
+            b = &s->ho[i];
+        else if (s->ho[i].at < lru->at)
+            lru = &s->ho[i];
+    }
+    if (!b) {
+        b = lru;
+        b->uid = c->uid;
+        ww_strlcpy(b->name, c->name, sizeof b->name);
+        b->tokens = HO_BURST;
+        b->at = mono;
+    }
+    b->tokens += (double)(mono - b->at) / HO_REFILL_MS;
+    if (b->tokens > HO_BURST)
+        b->tokens = HO_BURST;
+    b->at = mono;
+    if (b->tokens < 1) {
+        *wait_s = (int)((1 - b->tokens) * HO_REFILL_MS / 1000) + 1;
+        return false;
+    }
+    b->tokens -= 1;
+    return true;
+}
+
 static void send_handover(struct server *s, struct client *c, const struct proto_horeq *hr)
 {
     char err[512];
     if (c->outlen > c->outoff) {
         send_refusal(s, c, hr->req, "the server is still sending to this board; try again");
+        return;
+    }
+    int wait_s = 0;
+    if (!ho_take(s, c, &wait_s)) {
+        snprintf(err, sizeof err,
+                 "too many handover previews from this terminal (%d, then one per %d s); try "
+                 "again in %d s",
+                 HO_BURST, HO_REFILL_MS / 1000, wait_s);
+        s->n_ho_limited++;
+        send_refusal(s, c, hr->req, err);
+        return;
+    }
+    /* Patient data of the whole ward: audited with who and where before it
+     * is made, refused when it cannot be audited. */
+    char detail[200];
+    snprintf(detail, sizeof detail, "handover preview %s %lld-%lld at board %u (%s, uid %d pid %d)",
+             hr->period[0] ? hr->period : "period", (long long)hr->t0, (long long)hr->t1, c->id,
+             c->name, (int)c->uid, (int)c->pid);
+    if (ward_cmd_handover_audit(s->w, WARD_CMD_NO_BED, "view", detail, hr->staff,
+                                monitor_now(s->m), err, sizeof err) < 0) {
+        log_msg(LOG_WARN, "board %u (%s): handover preview by %s refused: %s", c->id, c->name,
+                hr->staff, err);
+        send_refusal(s, c, hr->req, err);
         return;
     }
     if (!s->hopart && !(s->hopart = malloc(sizeof *s->hopart))) {
@@ -417,8 +518,8 @@ static void send_handover(struct server *s, struct client *c, const struct proto
         client_send(c, s->scratch, frame_len(s, proto_put_hopart(scratch(s), p)), true);
         first += k;
     } while (first < vh.n && c->end == CE_NONE);
-    log_msg(LOG_INFO, "board %u (%s): handover preview %s, %zu lines", c->id, c->name,
-            hr->period[0] ? hr->period : "period", vh.n);
+    log_msg(LOG_INFO, "board %u (%s): handover preview %s by %s, %zu lines", c->id, c->name,
+            hr->period[0] ? hr->period : "period", hr->staff, vh.n);
     view_handover_free(&vh);
 }
 
@@ -437,10 +538,22 @@ static void handle_frame(struct server *s, struct client *c, const uint8_t *f, s
             char why[128];
             snprintf(why, sizeof why, "protocol version %u not supported (this server speaks %u)",
                      h.version, PROTO_VERSION);
+            log_msg(LOG_WARN, "board (%s, uid %d pid %d) refused: %s", c->name, (int)c->uid,
+                    (int)c->pid, why);
+            client_bye(c, why);
+            return;
+        }
+        /* max_clients counts identified boards only. */
+        if (s->nclients >= s->o.max_clients) {
+            char why[128];
+            snprintf(why, sizeof why, "server full: %d boards attached", s->nclients);
+            s->n_full++;
             client_bye(c, why);
             return;
         }
         c->hello = true;
+        s->npending--;
+        s->nclients++;
         log_msg(LOG_INFO, "board %u (%s, uid %d pid %d, wardwatch %s) attached", c->id, c->name,
                 (int)c->uid, (int)c->pid, h.software);
         send_snapshot(s, c);
@@ -519,36 +632,67 @@ static void client_readable(struct loop *l, int fd, int ev, void *ctx)
     reap(s);
 }
 
-/* A board connects. */
+/* Room in the pool of unidentified connections: read what the waiting
+ * ones sent (a board's HELLO is there already), then let the oldest still
+ * silent go. */
+static void make_pending_room(struct server *s)
+{
+    for (int i = 0; i < ALL_SLOTS; i++)
+        if (s->c[i] && !s->c[i]->hello && s->c[i]->end == CE_NONE)
+            client_readable(s->l, s->c[i]->fd, LOOP_READ, s->c[i]);
+    if (s->npending < PENDING_SLOTS)
+        return;
+    struct client *o = NULL;
+    for (int i = 0; i < ALL_SLOTS; i++) {
+        struct client *c = s->c[i];
+        if (c && !c->hello && c->end == CE_NONE && (!o || c->connected_mono < o->connected_mono))
+            o = c;
+    }
+    if (o) {
+        client_fail(o, CE_MALFORMED, "no HELLO (room made for a newer connection)");
+        reap(s);
+    }
+}
+
+/* A connection arrives: into the pool of unidentified connections. */
 static void on_accept(struct loop *l, int fd, int ev, void *ctx)
 {
     struct server *s = ctx;
-    for (;;) {
+    for (int k = 0; k < ACCEPT_BATCH; k++) {
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0)
             break;
-        int slot = -1;
-        for (int i = 0; i < SERVER_SLOTS && i < s->o.max_clients; i++)
-            if (!s->c[i]) {
-                slot = i;
-                break;
-            }
-        struct client *c = slot < 0 ? NULL : calloc(1, sizeof *c);
-        if (!c) {
-            log_msg(LOG_WARN, "a board was turned away: %d boards attached (max_clients)",
-                    s->nclients);
+        int64_t mono = ww_mono_ms();
+        if (s->nclients >= s->o.max_clients) {
+            /* Full of identified boards: told at once (and counted for
+             * the summary line, not logged one by one). */
             struct proto_bye bye;
             snprintf(bye.reason, sizeof bye.reason, "server full: %d boards attached", s->nclients);
             size_t n = frame_len(s, proto_put_bye(scratch(s), &bye));
             if (send(cfd, s->scratch, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 log_msg(LOG_DEBUG, "bye: %s", strerror(errno));
             close(cfd);
+            s->n_full++;
+            continue;
+        }
+        if (s->npending >= PENDING_SLOTS)
+            make_pending_room(s);
+        int slot = -1;
+        for (int i = 0; i < ALL_SLOTS; i++)
+            if (!s->c[i]) {
+                slot = i;
+                break;
+            }
+        struct client *c = slot < 0 ? NULL : calloc(1, sizeof *c);
+        if (!c) {
+            s->n_pool_full++;
+            close(cfd);
             continue;
         }
         c->s = s;
         c->fd = cfd;
         c->id = ++s->next_id;
-        c->connected_mono = ww_mono_ms();
+        c->connected_mono = mono;
         struct ucred cr;
         socklen_t crl = sizeof cr;
         if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0) {
@@ -556,13 +700,15 @@ static void on_accept(struct loop *l, int fd, int ev, void *ctx)
             c->pid = cr.pid;
         }
         if (loop_add_fd(s->l, cfd, LOOP_READ, client_readable, c) < 0) {
-            log_msg(LOG_WARN, "a board was turned away: no room in the event loop");
+            log_msg(LOG_WARN, "a connection was turned away: no room in the event loop");
             close(cfd);
             free(c);
             continue;
         }
         s->c[slot] = c;
-        s->nclients++;
+        s->npending++;
+        /* A board's HELLO is usually here already. */
+        client_readable(l, cfd, LOOP_READ, c);
     }
 }
 
@@ -598,15 +744,36 @@ static void on_tick(void *ctx, int64_t now)
     reap(s);
 }
 
-/* Once a second: boards that never said HELLO are let go. */
+/* One summary line of unidentified and turned-away peers, at most every
+ * LOG_QUIET_MS. */
+static void note_quiet(struct server *s, int64_t mono)
+{
+    if (mono - s->quiet_since < LOG_QUIET_MS)
+        return;
+    if (s->n_nohello || s->n_pool_full || s->n_full)
+        log_msg(LOG_WARN,
+                "in the last %lld s: %lu connections closed without a HELLO, %lu refused "
+                "(%d waiting for HELLO), %lu boards turned away (server full: %d of %d)",
+                (long long)(mono - s->quiet_since) / 1000, s->n_nohello, s->n_pool_full,
+                PENDING_SLOTS, s->n_full, s->nclients, s->o.max_clients);
+    if (s->n_ho_limited)
+        log_msg(LOG_WARN, "in the last %lld s: %lu handover previews refused (rate limit)",
+                (long long)(mono - s->quiet_since) / 1000, s->n_ho_limited);
+    s->n_nohello = s->n_pool_full = s->n_full = s->n_ho_limited = 0;
+    s->quiet_since = mono;
+}
+
+/* Once a second: connections that never said HELLO are let go; the
+ * summary of them when due. */
 static void on_timer(struct loop *l, int id, void *ctx)
 {
     struct server *s = ctx;
     int64_t mono = ww_mono_ms();
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i] && !s->c[i]->hello && mono - s->c[i]->connected_mono > HELLO_TIMEOUT_MS)
-            client_fail(s->c[i], CE_MALFORMED, "no HELLO within 10 s");
+            client_fail(s->c[i], CE_MALFORMED, "no HELLO within 2 s");
     reap(s);
+    note_quiet(s, mono);
 }
 
 /* The socket's directory: made 0770 for the group when missing. */
@@ -693,6 +860,7 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
         s->o.queue_limit = 65536;
     ww_strlcpy(s->path, o->path, sizeof s->path);
     s->timer = -1;
+    s->quiet_since = ww_mono_ms();
     s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) {
         ww_err(err, errlen, "socket: %s", strerror(errno));
@@ -730,7 +898,7 @@ void server_free(struct server *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < SERVER_SLOTS; i++)
+    for (int i = 0; i < ALL_SLOTS; i++)
         if (s->c[i])
             client_bye(s->c[i], "the monitoring server is stopping");
     reap(s);

@@ -14,6 +14,8 @@
  */
 #include "store.h"
 
+#include "log.h"
+
 #include "util.h"
 
 #include <errno.h>
@@ -492,6 +494,13 @@ struct store {
     bool healthy;
     char last_error[512];
     struct store_stats stats;
+    /* The file this connection has open, to notice it deleted or replaced
+     * under us (see store_check_attached). */
+    dev_t dev;
+    ino_t ino;
+    bool detached;
+    bool copied; /* the record is safe in PATH.restoring already */
+    char group[64];
 };
 
 #define DEFAULT_SAMPLE_CAP (64 * 3600) /* an hour of a 64-bed ward */
@@ -518,8 +527,18 @@ static int step_done(sqlite3_stmt *s)
 /* BEGIN IMMEDIATE: take the write lock now so a busy database fails here.
  * While the store is failing, waits for a lock are cut to 100 ms: the loop
  * retries every second and must not stall the ward behind a locked file. */
+static bool path_moved(struct store *st);
+
 static int begin(struct store *st, char *err, size_t errlen, const char *what)
 {
+    if (st->detached || path_moved(st)) {
+        st->healthy = false;
+        ww_err(st->last_error, sizeof st->last_error,
+               "%s: %s: the database file was deleted or replaced under the running server; "
+               "the record is kept in the open connection and is being put back",
+               st->path, what);
+        return ww_err(err, errlen, "%s", st->last_error);
+    }
     bool want_short = !st->healthy;
     if (want_short != st->busy_short) {
         sqlite3_busy_timeout(st->db, want_short ? 100 : st->busy_ms);
@@ -735,6 +754,29 @@ static int read_record_days(struct store *st)
     return v;
 }
 
+/* See store.h. */
+int store_check_writable(const char *path, char *err, size_t errlen)
+{
+    if (access(path, F_OK) == 0 && access(path, W_OK) < 0)
+        return ww_err(err, errlen,
+                      "%s: the database file is not writable by this user (uid %d): %s; check "
+                      "its owner and mode (ls -l %s)",
+                      path, (int)geteuid(), strerror(errno), path);
+    char dir[1100];
+    ww_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        ww_strlcpy(dir, ".", sizeof dir);
+    if (access(dir, W_OK | X_OK) < 0)
+        return ww_err(err, errlen,
+                      "%s: its directory %s is not writable by this user (uid %d): %s; SQLite "
+                      "keeps its -wal and -shm files there",
+                      path, dir, (int)geteuid(), strerror(errno));
+    return 0;
+}
+
 /* Open with the defaults. */
 struct store *store_open(const char *path, const char *group, char *err, size_t errlen)
 {
@@ -841,8 +883,204 @@ struct store *store_open_with(const char *path, const struct store_options *opt,
         store_close(st);
         return NULL;
     }
+    struct stat sb;
+    if (stat(st->path, &sb) == 0) {
+        st->dev = sb.st_dev;
+        st->ino = sb.st_ino;
+    }
+    if (o->group)
+        ww_strlcpy(st->group, o->group, sizeof st->group);
     st->healthy = true;
     return st;
+}
+
+/* Is the file at the path no longer the one open (deleted, or another
+ * file put there)? Marks the store detached, once, with a log line. */
+static bool path_moved(struct store *st)
+{
+    if (st->detached)
+        return true;
+    if (!st->ino || st->limited)
+        return false;
+    struct stat sb;
+    bool gone = false;
+    if (stat(st->path, &sb) == 0) {
+        if (sb.st_dev == st->dev && sb.st_ino == st->ino)
+            return false;
+    } else if (errno == ENOENT) {
+        gone = true;
+    } else {
+        return false; /* cannot tell (a permission problem shows itself in writes) */
+    }
+    st->detached = true;
+    st->healthy = false;
+    ww_err(st->last_error, sizeof st->last_error,
+           "%s: the database file was %s under the running server; the record is kept in the "
+           "open connection and is being put back",
+           st->path, gone ? "deleted" : "replaced by another file");
+    log_msg(LOG_ERROR, "%s", st->last_error);
+    return true;
+}
+
+/* See store.h. */
+bool store_check_attached(struct store *st)
+{
+    return !path_moved(st);
+}
+
+static int open_db(struct store *st, const struct store_options *o, char *err, size_t errlen);
+static int backup_db(sqlite3 *src, const char *dest, char *err, size_t errlen);
+
+/* Move a file that is not ours out of the way (with its -wal and -shm). */
+static int move_aside(const char *path, const char *suffix, char *moved, size_t n, char *err,
+                      size_t errlen)
+{
+    static const char *ext[] = {"", "-wal", "-shm"};
+    moved[0] = '\0';
+    for (size_t i = 0; i < WW_ARRAY_LEN(ext); i++) {
+        char from[1100], to[1200];
+        snprintf(from, sizeof from, "%s%s", path, ext[i]);
+        snprintf(to, sizeof to, "%s%s%s", path, suffix, ext[i]);
+        if (rename(from, to) < 0 && errno != ENOENT)
+            return ww_err(err, errlen, "cannot move %s aside: %s", from, strerror(errno));
+        if (i == 0)
+            ww_strlcpy(moved, to, n);
+    }
+    return 0;
+}
+
+/* See store.h. */
+int store_secure_copy(struct store *st, char *err, size_t errlen)
+{
+    if (!st->detached || !st->db)
+        return 0;
+    char tmp[1100];
+    struct stat sb;
+    snprintf(tmp, sizeof tmp, "%s.restoring", st->path);
+    if (st->copied && stat(tmp, &sb) == 0)
+        return 0;
+    unlink(tmp);
+    if (backup_db(st->db, tmp, err, errlen) < 0)
+        return -1;
+    st->copied = true;
+    log_msg(LOG_WARN, "%s: the record is copied to %s until it is put back", st->path, tmp);
+    return 0;
+}
+
+/* See store.h. */
+int store_reattach(struct store *st, int64_t now_ms, char *err, size_t errlen)
+{
+    if (!st->detached)
+        return 0;
+    char tmp[1100], moved[1200] = "";
+    struct stat sb;
+    if (!st->db)
+        goto reopen; /* the copy is in place already; an earlier reopen failed */
+    /* 1. The whole record onto disk first, from the open connection (it
+     * still reads the deleted file and its WAL). */
+    snprintf(tmp, sizeof tmp, "%s.restoring", st->path);
+    /* Writes were refused since the copy was made: it is the whole record. */
+    if (!st->copied || stat(tmp, &sb) < 0) {
+        unlink(tmp);
+        if (backup_db(st->db, tmp, err, errlen) < 0)
+            return -1;
+    }
+    st->copied = false;
+    if (st->group[0]) {
+        struct group *g = getgrnam(st->group);
+        if (!g || chown(tmp, (uid_t)-1, g->gr_gid) < 0 || chmod(tmp, 0640) < 0)
+            log_msg(LOG_WARN, "%s: cannot give group '%s' read access: %s", tmp, st->group,
+                    g ? strerror(errno) : "no such group");
+    }
+    /* 2. The old connection closes: it checkpoints into the file it has
+     * open and removes its own -wal and -shm by name. */
+    for (int i = 0; i < S_COUNT; i++) {
+        sqlite3_finalize(st->st[i]);
+        st->st[i] = NULL;
+    }
+    sqlite3_close(st->db);
+    st->db = NULL;
+    st->busy_short = false;
+    /* 3. Whatever is still at the path (another hand's file, a -wal that
+     * must never be replayed into the copy) is kept beside it, and the copy
+     * goes into place. */
+    char wal[1100], shm[1100];
+    snprintf(wal, sizeof wal, "%s-wal", st->path);
+    snprintf(shm, sizeof shm, "%s-shm", st->path);
+    if (lstat(st->path, &sb) == 0 || lstat(wal, &sb) == 0 || lstat(shm, &sb) == 0) {
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, ".replaced-%lld", (long long)(now_ms / 1000));
+        if (move_aside(st->path, suffix, moved, sizeof moved, err, errlen) < 0) {
+            log_msg(LOG_ERROR, "%s: working from %s", err, tmp);
+            ww_strlcpy(st->path, tmp, sizeof st->path);
+            goto reopen;
+        }
+        if (lstat(moved, &sb) < 0)
+            moved[0] = '\0'; /* only a stale -wal or -shm was there */
+    }
+    if (rename(tmp, st->path) < 0) {
+        log_msg(LOG_ERROR, "cannot put %s back at %s (%s): working from %s", tmp, st->path,
+                strerror(errno), tmp);
+        ww_strlcpy(st->path, tmp, sizeof st->path);
+    }
+reopen:;
+    struct store_options o = {.group = st->group[0] ? st->group : NULL,
+                              .busy_timeout_ms = st->busy_ms};
+    mode_t old = umask(077);
+    int rc = open_db(st, &o, err, errlen);
+    umask(old);
+    if (rc < 0) {
+        /* The copy is on disk; without a connection nothing can be
+         * written: say so loudly (every write fails until a restart). */
+        log_msg(LOG_ERROR, "%s: restored, but cannot reopen it (retrying): %s", st->path, err);
+        for (int i = 0; i < S_COUNT; i++) {
+            sqlite3_finalize(st->st[i]);
+            st->st[i] = NULL;
+        }
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return -1;
+    }
+    if (stat(st->path, &sb) == 0) {
+        st->dev = sb.st_dev;
+        st->ino = sb.st_ino;
+    }
+    st->detached = false;
+    char detail[STORE_REASON_MAX + 1];
+    snprintf(detail, sizeof detail, "database file %s under the running server; restored from "
+             "the open connection%s%s", moved[0] ? "replaced" : "deleted",
+             moved[0] ? ", the other file kept as " : "", moved);
+    log_msg(LOG_WARN, "%s: %s", st->path, detail);
+    if (store_audit(st, "wardwatch", "database-restored", -1, detail, now_ms, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+/* See store.h. Each part is an index lookup (per bed on the tables keyed
+ * by bed and time; the newest row of the rowid tables). */
+int64_t store_last_time(struct store *st)
+{
+    static const char sql[] =
+        "SELECT MAX(COALESCE(("
+        " SELECT MAX(x) FROM (SELECT (SELECT MAX(t) FROM samples WHERE bed = b.number) x"
+        " FROM beds b UNION ALL SELECT (SELECT MAX(t) FROM scores WHERE bed = b.number)"
+        " FROM beds b)), 0),"
+        " COALESCE((SELECT MAX(t) FROM audit), 0),"
+        " COALESCE((SELECT MAX(t) FROM alarm_events), 0),"
+        " COALESCE((SELECT raised_at FROM alarms ORDER BY id DESC LIMIT 1), 0),"
+        " COALESCE((SELECT t FROM sensor_events ORDER BY id DESC LIMIT 1), 0),"
+        " COALESCE((SELECT t FROM observations ORDER BY id DESC LIMIT 1), 0),"
+        " COALESCE((SELECT t FROM notes ORDER BY id DESC LIMIT 1), 0))";
+    sqlite3_stmt *s;
+    int64_t t = 0;
+    if (!st->db || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        t = sqlite3_column_int64(s, 0);
+    else
+        t = -1;
+    sqlite3_finalize(s);
+    return t;
 }
 
 /* Close, finalising statements (queued rows not flushed are discarded). */
@@ -854,6 +1092,7 @@ void store_close(struct store *st)
         sqlite3_finalize(st->st[i]);
     if (st->db)
         sqlite3_close(st->db);
+    st->db = NULL;
     free(st->samples);
     free(st->scores);
     free(st->sevs);

@@ -177,6 +177,34 @@ void store_close(struct store *st);
 int store_schema_version(const struct store *st);
 /* False after a failed write until the next successful one. */
 bool store_healthy(const struct store *st);
+/*
+ * The database file deleted or replaced under a running server (a cleanup
+ * job, a mistake): store_check_attached compares the file at the path with
+ * the one open (device and inode) and returns false once they differ; from
+ * then on every write fails with a message saying so (the ward's store
+ * failure) and the rows stay queued. store_reattach puts the record back:
+ * the open connection still reads all of it, so it is copied with SQLite's
+ * backup API to PATH.restoring, a file another hand put at the path is
+ * moved aside (PATH.replaced-EPOCH), the copy renamed into place, the store
+ * reopened on it and an audit row ("database-restored") written. 0 when
+ * reattached (or never detached); -1 with the message otherwise (the store
+ * stays detached and nothing is lost while the process runs: try again).
+ */
+bool store_check_attached(struct store *st);
+/* The database (when it exists) and its directory writable by this user:
+ * the writer checks before opening, so a read-only file is refused in plain
+ * words (who, what to check) rather than at the first write. */
+int store_check_writable(const char *path, char *err, size_t errlen);
+/* The ward time of the newest thing in the record (samples, scores, alarms
+ * and their events, sensor events, observations, notes, audit), ms; 0 for
+ * an empty record, -1 when it cannot be read. A restart never puts the
+ * ward's clock before it. */
+int64_t store_last_time(struct store *st);
+int store_reattach(struct store *st, int64_t now_ms, char *err, size_t errlen);
+/* The first half of store_reattach at once: the record copied to
+ * PATH.restoring (so a crash before the reattach loses nothing); 0 when
+ * done or not detached. */
+int store_secure_copy(struct store *st, char *err, size_t errlen);
 const char *store_last_error(const struct store *st);
 void store_get_stats(const struct store *st, struct store_stats *out);
 

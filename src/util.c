@@ -5,10 +5,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 /* Copy with truncation and guaranteed termination. */
@@ -244,4 +247,72 @@ int ww_utf8_width(const char *str)
         s += n;
     }
     return w;
+}
+
+/* What a non-regular path is, for messages. */
+const char *ww_file_kind(unsigned mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG:
+        return "a regular file";
+    case S_IFDIR:
+        return "a directory";
+    case S_IFIFO:
+        return "a FIFO";
+    case S_IFCHR:
+        return "a character device";
+    case S_IFBLK:
+        return "a block device";
+    case S_IFSOCK:
+        return "a socket";
+    default:
+        return "not a regular file";
+    }
+}
+
+/* Non-blocking open of a regular file (see util.h). O_NONBLOCK makes the
+ * open of a FIFO without a writer return at once instead of waiting
+ * forever; the fstat then refuses everything that is not a plain file
+ * (reads from a FIFO or a device could block or never end). */
+FILE *ww_fopen_regular(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        ww_err(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        ww_err(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ww_err(err, errlen, "%s is %s, not a file (a capture or recording must be a regular file)",
+               path, ww_file_kind(st.st_mode));
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        ww_err(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+/* Regular-file check by stat (see util.h). */
+int ww_check_regular(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return ww_err(err, errlen, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ww_err(err, errlen,
+                      "%s is %s, not a file (a capture or recording must be a regular file)",
+                      path, ww_file_kind(st.st_mode));
+    return 0;
 }

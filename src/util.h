@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define WW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -49,6 +50,20 @@ void ww_fmt_time(int64_t ms, char *buf, size_t n);
  * Returns the number of bytes written (dst is always terminated).
  */
 size_t ww_sanitize_text(char *dst, size_t maxbytes, const char *src, bool keep_newlines);
+
+/*
+ * Open a file a configuration names (a capture, a recording) for reading
+ * without ever blocking: non-blocking open, then only a regular file is
+ * accepted. A FIFO without a writer, a device (/dev/zero, a tty), a
+ * directory or a socket is refused with a message naming the path and what
+ * it is. NULL with the message on failure.
+ */
+FILE *ww_fopen_regular(const char *path, char *err, size_t errlen);
+/* The same check by stat alone (nothing opened): 0 for a regular file, -1
+ * with the message otherwise (missing, a FIFO, a device, a loop...). */
+int ww_check_regular(const char *path, char *err, size_t errlen);
+/* "a FIFO", "a directory", "a character device"... for a stat st_mode. */
+const char *ww_file_kind(unsigned mode);
 
 /* Number of terminal columns a UTF-8 string takes (wcwidth per character). */
 int ww_utf8_width(const char *s);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static size_t e_nbeds(void *ctx)
 {
@@ -134,9 +135,18 @@ int view_trend_arrow(const struct ward_bed *b, int series, int64_t now)
     return series == 0 ? b->trend_rr : b->trend_hr;
 }
 
-static int e_handover(void *ctx, const char *period, int64_t t0, int64_t t1,
+static int e_handover(void *ctx, const char *period, int64_t t0, int64_t t1, const char *staff,
                       struct view_handover *out, char *err, size_t errlen)
 {
+    /* Audited before anything is shown: who, where, which period. */
+    char detail[200], tty[64] = "";
+    if (ttyname_r(0, tty, sizeof tty) != 0)
+        ww_strlcpy(tty, "?", sizeof tty);
+    snprintf(detail, sizeof detail, "handover preview %s %lld-%lld on the in-process board, %s",
+             period && *period ? period : "period", (long long)t0, (long long)t1, tty);
+    if (ward_cmd_handover_audit(monitor_ward(ctx), WARD_CMD_NO_BED, "view", detail, staff,
+                                monitor_now(ctx), err, errlen) < 0)
+        return -1;
     struct handover *h =
         ward_handover(monitor_ward(ctx), period, t0, t1, "-", monitor_now(ctx), err, errlen);
     if (!h)

@@ -82,7 +82,9 @@ struct view_ops {
      * with err when refused at once, else 0 and cb(cbctx, ok, lp's request
      * line or why) once when lp has taken it (or failed), audited either
      * way (see ward_print_handover_start). */
-    int (*handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
+    /* staff: who views it; the view is audited (who, where, which period)
+     * and refused when it cannot be. */
+    int (*handover)(void *ctx, const char *period, int64_t t0, int64_t t1, const char *staff,
                     struct view_handover *out, char *err, size_t errlen);
     int (*print_handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
                           const char *staff, view_reply_cb cb, void *cbctx, char *err,

@@ -112,10 +112,11 @@ c=$(sql "SELECT count(*) FROM observations WHERE param='spo2' AND value=150")
 keys "?"; screen | grep -q "acknowledge the bed's most urgent alarm" && ok "help lists the keys" || no "no help"
 keys Escape; keys A; screen | grep -q "Alarms on the ward" && ok "alarm list" || no "no alarm list"
 keys Escape
-keys H; sleep 0.5
+keys H; text "KN"; keys Enter; sleep 0.5
+c=$(sql "SELECT count(*) FROM audit WHERE action='handover-view' AND staff='KN' AND detail LIKE 'handover preview %in-process board%'")
 if screen | grep -q "HANDOVER Observasjonspost 3 (demo) - [a-z]* shift" && screen | grep -q "I  Identification" &&
-   screen | grep -q "== Bed 1  Rom 1 vindu"; then ok "H previews the shift's handover (ISBAR)"
-else no "no handover preview"; screen | head -8 | sed 's/^/# /'; fi
+   screen | grep -q "== Bed 1  Rom 1 vindu" && [ "${c:-0}" = 1 ]; then ok "H previews the shift's handover (ISBAR), asking initials, audited"
+else no "no handover preview (audit rows: $c)"; screen | head -8 | sed 's/^/# /'; fi
 keys NPage; screen | grep -q "== Bed 1  Rom 1 vindu" && no "PgDn did not scroll" || ok "PgDn scrolls the preview"
 keys p; text "KN"; keys Enter
 # While lp works the in-process ward goes on: its clock keeps moving.

@@ -261,7 +261,7 @@ out=$("$W" --embedded -c "$T/ward.ini" 2>&1 </dev/null); rc=$?
 
 # The handover on an attached board: the server makes it from the store.
 [ -x "$C" ] && "$C" "$SOCK" admit 0 P-0077 KN >/dev/null 2>&1
-keys korridor H; sleep 1
+keys korridor H; text korridor OS; keys korridor Enter; sleep 1
 if screen korridor | grep -q "HANDOVER Testpost serve" && screen korridor | grep -q "I  Identification" &&
    screen korridor | grep -q "== Bed 1  Rom 1 vindu"; then ok "an attached board previews the handover (from the server)"
 else no "attached handover preview"; screen korridor | head -6 | sed 's/^/# /'; fi

@@ -21,7 +21,7 @@ static void test_hello_bytes(void **state)
     struct proto_buf b = fresh();
     struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, "0.1.0", "st"};
     assert_int_equal(proto_put_hello(&b, &h), 0);
-    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   4,
+    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   5,
                                    0, 5, '0', '.', '1',  '.', '0', 0,   2,   's', 't'};
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(buf, want, sizeof want);
@@ -369,12 +369,20 @@ static void test_cmd_round_trip(void **state)
 
 static void test_handover_frames(void **state)
 {
-    struct proto_horeq rq = {7, "night", 1796108400000LL, 1796137200000LL}, rg;
+    struct proto_horeq rq = {7, "night", 1796108400000LL, 1796137200000LL, "KN"}, rg;
     struct proto_buf b = fresh();
     assert_int_equal(proto_put_horeq(&b, &rq), 0);
     assert_int_equal(proto_get_horeq(buf, b.len, &rg), 0);
     assert_int_equal(rg.req, 7);
     assert_string_equal(rg.period, "night");
+    assert_string_equal(rg.staff, "KN");
+    /* Every view of patient data is audited: a request without a staff id
+     * is malformed. */
+    rq.staff[0] = 0;
+    b = fresh();
+    assert_int_equal(proto_put_horeq(&b, &rq), 0);
+    assert_int_equal(proto_get_horeq(buf, b.len, &rg), -1);
+    strcpy(rq.staff, "KN");
     assert_true(rg.t0 == rq.t0 && rg.t1 == rq.t1);
     /* An empty or backwards period is malformed. */
     rq.t1 = rq.t0;

@@ -37,7 +37,8 @@
 
 enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP, SCR_HANDOVER };
 enum form_kind {
-    F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT, F_PRINT
+    F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT, F_PRINT,
+    F_HANDOVER
 };
 
 struct alarm_ref {
@@ -89,6 +90,7 @@ struct ui {
     int ho_top;
     char ho_head[3][256];
     char ho_shift[16];
+    char ho_who[24]; /* who views the handover preview (audited) */
     char print_who[24]; /* initials of the print under way, "" none */
     int64_t ho_t0, ho_t1;
 };
@@ -488,6 +490,7 @@ static void draw_bottom(struct ui *u)
         [F_PAUSE] = N_("Pause audio: your initials"),
         [F_QUIT] = N_("Quit? Monitoring in this terminal STOPS (y/n)"),
         [F_PRINT] = N_("Print handover: your initials"),
+        [F_HANDOVER] = N_("Handover summary (patient data; audited): your initials"),
     };
     if (u->form != F_NONE) {
         const char *prompt = _(prompts[u->form]);
@@ -786,7 +789,8 @@ static void draw_help(struct ui *u)
         N_("  s                 sort the board by bed or by urgency"),
         N_("  p                 pause alarm audio on the whole ward (time-limited)"),
         N_("  t                 trend span 1 / 4 / 12 hours (bed detail)"),
-        N_("  H                 handover summary of the shift (ISBAR per bed); there c picks"),
+        N_("  H                 handover summary of the shift (ISBAR per bed; asks initials,"),
+        N_("                    audited); there c picks"),
         N_("                    the shift, p prints it (asks initials; audited)"),
         N_("  Esc               cancel a form without a trace, or go back"),
         N_("  q                 quit (asks first: monitoring in this terminal stops)"),
@@ -819,8 +823,8 @@ static void handover_load(struct ui *u)
         return;
     }
     struct view_handover vh;
-    if (u->v.ops->handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, &vh, err, sizeof err) <
-        0) {
+    if (u->v.ops->handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, u->ho_who, &vh, err,
+                           sizeof err) < 0) {
         set_msg(u, true, _("handover: %s"), err);
         return;
     }
@@ -949,7 +953,7 @@ static bool form_validate(struct ui *u, bool final)
     const struct ward_config *c = u->v.ops->config(u->v.ctx);
     char err[512] = "";
     bool initials = (u->form == F_ACK || u->form == F_RESET || u->form == F_DISCHARGE ||
-                     u->form == F_PAUSE || u->form == F_PRINT) ||
+                     u->form == F_PAUSE || u->form == F_PRINT || u->form == F_HANDOVER) ||
                     (u->form == F_OBS && u->step == 3) || (u->form == F_NOTE && u->step == 1) ||
                     (u->form == F_ADMIT && u->step == 2);
     if (initials) {
@@ -1062,6 +1066,15 @@ static void form_commit(struct ui *u)
         ww_strlcpy(c.ref, u->field[0], sizeof c.ref);
         ww_strlcpy(c.text, u->field[1], sizeof c.text);
         break;
+    case F_HANDOVER:
+        /* Every view of patient data is audited with who: the preview is
+         * asked for under these initials (and again under them when the
+         * shift is changed with c). */
+        ww_strlcpy(u->ho_who, u->input, sizeof u->ho_who);
+        u->form = F_NONE;
+        handover_load(u);
+        u->scr = SCR_HANDOVER;
+        return;
     case F_PRINT: {
         /* lp runs beside the ward (it must never hold up the alarms);
          * its answer comes later. */
@@ -1322,8 +1335,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         const struct ward_config *c = u->v.ops->config(u->v.ctx);
         ww_strlcpy(u->ho_shift, handover_current_shift(c, ward_now(u)),
                    sizeof u->ho_shift);
-        handover_load(u);
-        u->scr = SCR_HANDOVER;
+        form_start(u, F_HANDOVER);
         break;
     }
     case 'h':

@@ -37,7 +37,8 @@
  *                                   once, until N or the server goes away
  *   ww_client SOCK alarms           the snapshot's shown alarms, one line each:
  *                                   "alarm ID BED-INDEX active|latched acked|unacked"
- *   ww_client SOCK handover T0 T1   ask for the handover preview of [T0, T1)
+ *   ww_client SOCK handover T0 T1 [STAFF [N]]
+ *                                   ask for the handover preview of [T0, T1)
  *                                   (epoch ms) twice without reading: "handover
  *                                   N lines in K parts: HEAD" for each answer,
  *                                   "refused: why" for a refusal; fails when a
@@ -429,7 +430,8 @@ int main(int argc, char **argv)
         if (sync_peer(&p) < 0)
             return printf("no snapshot\n"), 1;
         for (uint32_t req = 1; req <= 2; req++) {
-            struct proto_horeq hr = {req, "", atoll(argv[3]), atoll(argv[4])};
+            struct proto_horeq hr = {req, "", atoll(argv[3]), atoll(argv[4]), ""};
+            snprintf(hr.staff, sizeof hr.staff, "%s", argc > 5 ? argv[5] : "ES");
             struct proto_buf b = {out, 0, sizeof out, 0, false};
             proto_put_horeq(&b, &hr);
             put(p.fd, out, b.len);
