@@ -5,9 +5,14 @@
  * destination go to "NAME/alarms" on their own connection, so an
  * observation backlog never delays them.
  *
- * Built so far: alarms (ORU^R40) for [export.NAME] protocol = hl7 with
- * alarms = yes. Not yet: the periodic ORU^R01, FHIR, the board's failure
- * alarm (see export_status for what it will show).
+ * Observations: export_tick once a ward second collects each admitted
+ * bed's radar RR and pulse (whole numbers, not stale) in histograms; the
+ * first store flush after a period of period_s ends (periods aligned to the
+ * ward clock's multiples of period_s) puts one ORU^R01 per admitted bed into
+ * the outbox of "NAME": the medians (rounded by the chart's rule), the
+ * limits, the manual observations entered in the period as entered and by
+ * whom, the NEWS2 total (partial marked). Not yet: FHIR, the board's
+ * failure alarm (export_status has what it will show).
  *
  * Ids: control id (MSH-10) "WWA<event row>"; alert id (OBR-3) "A<alarm>"
  * at start, "A<alarm>-<event row>" after, with OBR-29 "A<alarm>": stable
@@ -40,6 +45,9 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
                           const struct hl7_ident *ident, export_bed_info_cb info, void *info_ctx,
                           char *err, size_t errlen);
 void export_free(struct export *e);
+/* Once a ward second, after ward_tick (w: the ward the hook reads). */
+struct ward;
+void export_tick(struct export *e, const struct ward *w, int64_t now_ms);
 /* After the store wrote something (each flush, each command): wake the
  * senders. Cheap. */
 void export_kick(struct export *e);

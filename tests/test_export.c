@@ -19,6 +19,7 @@
 static char *dir;
 static char dbpath[4200], portfile[4200], logfile[4200], script[4200];
 static const char *py;
+static pid_t peer = -1; /* killed by the teardown when an assertion fails */
 
 static int bed_info(void *ctx, int bed, struct hl7_subject *s, struct alarm_limits *lim)
 {
@@ -56,6 +57,7 @@ static pid_t peer_start(int port)
         execlp(py, py, script, portfile, logfile, ps, "", (char *)NULL);
         _exit(127);
     }
+    peer = pid;
     for (int i = 0; i < 400; i++) {
         if (access(portfile, R_OK) == 0)
             return pid;
@@ -171,8 +173,10 @@ static void test_alarms_reach_the_peer(void **state)
     assert_non_null(strstr(got[1], "2 WWA"));
     assert_non_null(strstr(got[2], "3 WWA"));
     struct export_status es;
-    assert_int_equal(export_count(e), 1);
+    assert_int_equal(export_count(e), 2); /* observations, alarms */
     assert_int_equal(export_status(e, 0, &es), 0);
+    assert_string_equal(es.dest, "imatis");
+    assert_int_equal(export_status(e, 1, &es), 0);
     assert_string_equal(es.dest, "imatis/alarms");
     assert_int_equal(es.pending, 0);
     assert_int_equal(es.failing_since_ms, 0);
@@ -187,7 +191,7 @@ static void test_alarms_reach_the_peer(void **state)
     int64_t end = ww_mono_ms() + 1500;
     while (ww_mono_ms() < end)
         loop_once(l, 50);
-    assert_int_equal(export_status(e, 0, &es), 0);
+    assert_int_equal(export_status(e, 1, &es), 0);
     assert_int_equal(es.pending, 1);
     assert_true(es.failing_since_ms > 0);
     assert_int_equal(es.oldest_ms, 1773144100000LL);
@@ -212,7 +216,7 @@ static void test_alarms_reach_the_peer(void **state)
         fclose(f);
     }
     assert_non_null(strstr(line, "1 WWA"));
-    assert_int_equal(export_status(e, 0, &es), 0);
+    assert_int_equal(export_status(e, 1, &es), 0);
     assert_int_equal(es.pending, 0);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -224,11 +228,21 @@ static void test_alarms_reach_the_peer(void **state)
     free(dir);
 }
 
+static int teardown(void **state)
+{
+    if (peer > 0) {
+        kill(peer, SIGKILL);
+        waitpid(peer, NULL, 0);
+    }
+    peer = -1;
+    return 0;
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alarms_reach_the_peer),
+        cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
