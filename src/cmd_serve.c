@@ -124,7 +124,8 @@ int cmd_serve_main(int argc, char **argv)
         goto out;
     }
     struct monitor_opts mo = {
-        .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0};
+        .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0,
+        .export = true};
     m = monitor_new(cfg, st, l, &mo, err, sizeof err);
     if (!m) {
         log_msg(LOG_ERROR, "%s", err);

@@ -137,7 +137,12 @@ static void put_pid_pv1(struct hl7_str *b, const struct hl7_ident *id,
 
 static void put_device_row(struct hl7_str *b, int setid, const struct hl7_subject *s)
 {
-    putf(b, "OBX|%d||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||", setid);
+    putf(b, "OBX|%d||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X", setid);
+    if (!s->device_id[0]) { /* no equipment id configured: OBX-18 empty */
+        put(b, "\r", 1);
+        return;
+    }
+    puts_(b, "|||||||");
     hl7_str_esc(b, s->device_id);
     puts_(b, "^^");
     hl7_str_esc(b, s->device_id);
