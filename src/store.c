@@ -2573,7 +2573,10 @@ int store_check_file(const char *path, FILE *report, char *err, size_t errlen)
 
 enum { OB_PUT, OB_NEXT, OB_DELETE, OB_DEAD };
 static const char *const ob_sql[] = {
-    [OB_PUT] = "INSERT INTO outbox(dest, control_id, bed, created_at, body) VALUES(?,?,?,?,?)",
+    /* the same control id is the same message (a bed's period made again
+     * after the clock stepped back): kept once, never a failed flush */
+    [OB_PUT] = "INSERT OR IGNORE INTO outbox(dest, control_id, bed, created_at, body)"
+               " VALUES(?,?,?,?,?)",
     [OB_NEXT] = "SELECT id, control_id, bed, created_at, body FROM outbox"
                 " WHERE dest = ? AND state = 'pending' ORDER BY id LIMIT 1",
     [OB_DELETE] = "DELETE FROM outbox WHERE id = ? AND state = 'pending'",

@@ -87,6 +87,7 @@ static void box_free(struct box *b)
 
 static const char *py;
 static char *dir;
+static pid_t peer = -1; /* killed by the teardown when an assertion fails */
 static char portfile[4200], logfile[4200], script[4200];
 
 static const char *python_with_hl7(void)
@@ -113,6 +114,7 @@ static pid_t peer_start(int port, const char *plan)
         execlp(py, py, script, portfile, logfile, ps, plan, (char *)NULL);
         _exit(127);
     }
+    peer = pid;
     for (int i = 0; i < 400; i++) { /* up to 20 s on a loaded machine */
         FILE *f = fopen(portfile, "r");
         if (f) {
@@ -144,6 +146,8 @@ static void peer_kill(pid_t pid)
 {
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
+    if (pid == peer)
+        peer = -1;
 }
 
 static char *peer_log(void)
@@ -194,6 +198,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    if (peer > 0)
+        peer_kill(peer);
     if (dir) {
         ww_test_rmtree(dir);
         free(dir);

@@ -1272,7 +1272,10 @@ static int ob_hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
         snprintf(ctl, sizeof ctl, "A%lld", (long long)a->event_id);
         snprintf(body, sizeof body, "alarm %lld %s %s %s by '%s'", (long long)a->alarm_id,
                  a->condition, a->event, a->state, a->staff);
-        return store_outbox_put(st, "d", ctl, a->bed, a->t, body, strlen(body));
+        if (store_outbox_put(st, "d", ctl, a->bed, a->t, body, strlen(body)) < 0)
+            return -1;
+        /* the same control id again is the same message: kept once */
+        return store_outbox_put(st, "d", ctl, a->bed, a->t, "again", 5);
     }
     snprintf(ctl, sizeof ctl, "F%d", ++c->flushes);
     return store_outbox_put(st, "obs", ctl, 1, 0, "flush", 5);
@@ -1311,7 +1314,7 @@ static void test_outbox(void **state)
         store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2000, err, sizeof err), 0);
     int64_t n, oldest, dead;
     assert_int_equal(store_outbox_pending(st, "d", &n, &oldest, &dead, err, sizeof err), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 2); /* not 4 */
     assert_int_equal(oldest, 1000);
     struct store_outbox_row r;
     assert_int_equal(store_outbox_next(st, "d", &r, err, sizeof err), 1);
