@@ -184,11 +184,13 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         ww_strlcpy(id.app, "WARDWATCH", sizeof id.app);
         ww_strlcpy(id.ward, cfg->name, sizeof id.ward);
         id.demo = !m->o.live_clock;
-        m->exp = export_new(l, st, cfg, &id, export_bed_info, m, err, errlen);
-        if (!m->exp) {
-            monitor_free(m);
-            return NULL;
-        }
+        /* Monitoring comes first: a destination that cannot be resolved
+         * (DNS down at start) leaves the ward monitoring, without export,
+         * and says so; the outbox keeps nothing new until a restart. */
+        char why[512];
+        m->exp = export_new(l, st, cfg, &id, export_bed_info, m, why, sizeof why);
+        if (!m->exp)
+            log_msg(LOG_ERROR, "%s: the ward runs WITHOUT the hospital export", why);
     }
     m->start_ms = m->now_ms =
         (!m->o.live_clock && m->o.start_ms > 0 ? m->o.start_ms : ww_now_ms()) / 1000 * 1000;

@@ -98,4 +98,13 @@ first=$(awk '{print $2}' "$T/peer.log" | grep '^WWO' | head -1)
 want=$(grep '^WWO' "$T/pending" | head -1)
 check "$([ -z "$want" ] || [ "$first" = "$want" ] && echo 0 || echo 1)" \
   "the oldest pending observation goes first (${first:-none})"
+kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+# A destination whose name does not resolve (DNS down at start) must not
+# keep the ward from monitoring: serve starts and says what it cannot do.
+sed -i "s/^address = .*/address = no-such-host.invalid:2575/" "$T/ward.ini"
+: >"$T/serve.log"
+start_server
+check $? "serve monitors although an export destination does not resolve"
+grep -q "WITHOUT the hospital export" "$T/serve.log"
+check $? "and says the ward runs without the export"
 exit 0
