@@ -11,10 +11,11 @@ libiio-dev libiniparser-dev gettext libcairo2-dev libpango1.0-dev fonts-dejavu-c
 # What the test suite needs on top: test harness, real iiod and iio tools,
 # tmux for the terminal tests, sqlite3 shell, clang for libFuzzer, valgrind;
 # for the handover tests pdftotext and a real CUPS with a cups-pdf printer;
-# faketime for wall-clock jumps under a live serve (t_faults.sh).
+# faketime for wall-clock jumps under a live serve (t_faults.sh); for the
+# hospital export tests python3-hl7 (its parser, ACKs and MLLP server).
 TEST="libcmocka-dev iiod libiio-utils tmux sqlite3 clang libclang-rt-14-dev \
 valgrind util-linux procps locales jq poppler-utils cups cups-client cups-bsd \
-printer-driver-cups-pdf faketime"
+printer-driver-cups-pdf faketime python3-hl7"
 
 want="$BUILD"
 case "${1:-}" in

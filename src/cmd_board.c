@@ -262,7 +262,8 @@ int cmd_board_main(int argc, char **argv)
         return 1;
     }
     struct loop *l = loop_new(true);
-    struct monitor_opts mo = {.speed = speed, .loop_recordings = demo, .live_clock = !demo};
+    struct monitor_opts mo = {
+        .speed = speed, .loop_recordings = demo, .live_clock = !demo, .export = true};
     struct monitor *m = monitor_new(cfg, st, l, &mo, err, sizeof err);
     if (!m) {
         fprintf(stderr, "wardwatch: %s\n", err);

@@ -154,7 +154,8 @@ int cmd_serve_main(int argc, char **argv)
         goto out;
     }
     struct monitor_opts mo = {
-        .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0};
+        .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0,
+        .export = true};
     /* The ward's clock never goes back on a restart: an accelerated ward
      * continues from the end of its record (it ran ahead of the wall
      * clock); a live ward refuses a record that is ahead of the wall clock

@@ -132,8 +132,8 @@ struct scan_key {
 struct scan {
     struct scan_key *keys;
     size_t nkeys, cap;
-    char secnames[CONFIG_MAX_BEDS + 16][64];
-    int seclines[CONFIG_MAX_BEDS + 16];
+    char secnames[CONFIG_MAX_BEDS + CONFIG_MAX_EXPORTS + 16][64];
+    int seclines[CONFIG_MAX_BEDS + CONFIG_MAX_EXPORTS + 16];
     size_t nsec;
 };
 
@@ -205,6 +205,15 @@ static int scan_file(const char *path, struct scan *sc, char *err, size_t errlen
                 after++;
             if (!end || (after && *after && *after != ';' && *after != '#')) {
                 rc = ww_err(err, errlen, "%s:%d: malformed section header", path, lineno);
+                break;
+            }
+            /* iniparser 4.1 cannot read "[x] ; comment" (it said only "could
+             * not read the file", without the line) */
+            if (after && *after) {
+                rc = ww_err(err, errlen,
+                            "%s:%d: comment after a section header: put it on a line of its "
+                            "own",
+                            path, lineno);
                 break;
             }
             lower_trim(section, sizeof section, s + 1, (size_t)(end - s - 1));
@@ -574,6 +583,181 @@ static int load_bed(struct ward_config *c, dictionary *d, const char *sec, const
     return 0;
 }
 
+/* HOST:PORT or [IPv6]:PORT. */
+static int parse_address(const char *v, char *host, size_t hostlen, int *port)
+{
+    const char *colon;
+    const char *h = v;
+    size_t hl;
+    if (v[0] == '[') {
+        const char *end = strchr(v, ']');
+        if (!end || end[1] != ':')
+            return -1;
+        h = v + 1;
+        hl = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(v, ':');
+        if (!colon || strchr(v, ':') != colon)
+            return -1;
+        hl = (size_t)(colon - v);
+    }
+    if (hl == 0 || hl >= hostlen)
+        return -1;
+    for (size_t i = 0; i < hl; i++)
+        if (!isalnum((unsigned char)h[i]) && !strchr(".-_:", h[i]))
+            return -1;
+    long p;
+    if (ww_parse_long(colon + 1, 1, 65535, &p) < 0)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = 0;
+    *port = (int)p;
+    return 0;
+}
+
+/* A text key of [export.NAME]: HL7-safe (escaped anyway), 1-31 bytes. */
+static int export_text(char *dst, size_t n, const char *v)
+{
+    ww_sanitize_text(dst, n, v, false);
+    return dst[0] && strlen(v) < n ? 0 : -1;
+}
+
+/* Parse an [export.NAME] section (#20). */
+static int load_export(struct ward_config *c, dictionary *d, const char *sec,
+                       const struct scan *sc, const char *path, char *err, size_t errlen)
+{
+    int sline = section_line(sc, sec);
+    const char *name = sec + 7;
+    size_t nl = strlen(name);
+    bool ok = nl > 0 && nl < sizeof c->exports[0].name;
+    for (size_t i = 0; ok && i < nl; i++)
+        ok = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_';
+    if (!ok)
+        return ww_err(err, errlen,
+                      "%s:%d: [%s]: export sections are [export.NAME] with NAME 1-31 letters, "
+                      "digits, '-' or '_'",
+                      path, sline, sec);
+    if (c->nexports >= CONFIG_MAX_EXPORTS)
+        return ww_err(err, errlen, "%s:%d: [%s]: more than %d exports", path, sline, sec,
+                      CONFIG_MAX_EXPORTS);
+    struct config_export *e = &c->exports[c->nexports];
+    memset(e, 0, sizeof *e);
+    ww_strlcpy(e->name, name, sizeof e->name);
+    e->period_s = 60;
+    e->alarms = true;
+    e->ack_timeout_s = 10;
+    e->fail_alarm_min = 10;
+    e->line = sline;
+    int proto = -1;
+    int proto_line = key_line(sc, sec, "protocol");
+    if (!proto_line)
+        return ww_err(err, errlen, "%s:%d: [%s] protocol: missing (accepted: hl7, fhir)", path,
+                      sline, sec);
+    char full[160];
+    snprintf(full, sizeof full, "%s:protocol", sec);
+    const char *pv = iniparser_getstring(d, full, "");
+    if (!strcmp(pv, "hl7"))
+        proto = EXPORT_HL7;
+    else if (!strcmp(pv, "fhir"))
+        proto = EXPORT_FHIR;
+    else
+        return key_err(err, errlen, path, proto_line, sec, "protocol",
+                       "'%s' is not a protocol (accepted: hl7, fhir)", pv);
+    e->protocol = (enum config_export_protocol)proto;
+    static const char *const hl7_only[] = {"address", "alarms", "ack_timeout_s", "alarm_codes",
+                                           "receiver"};
+    for (size_t i = 0; i < sc->nkeys; i++) {
+        const struct scan_key *k = &sc->keys[i];
+        if (strcmp(k->section, sec) || !strcmp(k->key, "protocol"))
+            continue;
+        snprintf(full, sizeof full, "%s:%s", sec, k->key);
+        const char *v = iniparser_getstring(d, full, "");
+        long l;
+        for (size_t j = 0; j < WW_ARRAY_LEN(hl7_only); j++)
+            if (proto == EXPORT_FHIR && !strcmp(k->key, hl7_only[j]))
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "only for protocol = hl7 (this section is fhir)");
+        if (!strcmp(k->key, "address")) {
+            if (parse_address(v, e->host, sizeof e->host, &e->port) < 0)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not HOST:PORT (port 1-65535; IPv6 as [ADDR]:PORT)", v);
+        } else if (!strcmp(k->key, "url")) {
+            if (proto == EXPORT_HL7)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "only for protocol = fhir (this section is hl7: use address)");
+            if ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) || strpbrk(v, " \t") ||
+                strlen(v) < 9 || ww_strlcpy(e->url, v, sizeof e->url) >= sizeof e->url)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not an http:// or https:// URL (at most %zu bytes)", v,
+                               sizeof e->url - 1);
+        } else if (!strcmp(k->key, "facility")) {
+            if (export_text(e->facility, sizeof e->facility, v) < 0)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "empty or longer than %zu bytes", sizeof e->facility - 1);
+        } else if (!strcmp(k->key, "receiver")) {
+            if (export_text(e->receiver, sizeof e->receiver, v) < 0)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "empty or longer than %zu bytes", sizeof e->receiver - 1);
+        } else if (!strcmp(k->key, "period_s")) {
+            if (ww_parse_long(v, 10, 3600, &l) < 0)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not a whole number in 10-3600", v);
+            e->period_s = (int)l;
+        } else if (!strcmp(k->key, "ack_timeout_s")) {
+            if (ww_parse_long(v, 1, 300, &l) < 0)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not a whole number in 1-300", v);
+            e->ack_timeout_s = (int)l;
+        } else if (!strcmp(k->key, "fail_alarm_min")) {
+            if (ww_parse_long(v, 1, 1440, &l) < 0)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not a whole number in 1-1440", v);
+            e->fail_alarm_min = (int)l;
+        } else if (!strcmp(k->key, "alarms")) {
+            if (strcmp(v, "yes") && strcmp(v, "no"))
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not yes or no", v);
+            e->alarms = !strcmp(v, "yes");
+        } else if (!strcmp(k->key, "alarm_codes")) {
+            if (!strcmp(v, "2024"))
+                e->alarm_codes = EXPORT_CODES_2024;
+            else if (!strcmp(v, "legacy"))
+                e->alarm_codes = EXPORT_CODES_LEGACY;
+            else
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not 2024 (68480-68485) or legacy (68164-68168)", v);
+        } else {
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "unknown key (accepted: protocol, address, url, facility, receiver, "
+                           "period_s, alarms, ack_timeout_s, alarm_codes, fail_alarm_min)");
+        }
+    }
+    if (proto == EXPORT_HL7 && !e->host[0])
+        return ww_err(err, errlen, "%s:%d: [%s] address: missing (protocol hl7 needs HOST:PORT)",
+                      path, sline, sec);
+    if (proto == EXPORT_HL7 && !e->facility[0])
+        return ww_err(err, errlen, "%s:%d: [%s] facility: missing (protocol hl7 sends it in "
+                      "MSH-4 and PV1-3)", path, sline, sec);
+    if (proto == EXPORT_FHIR && !e->url[0])
+        return ww_err(err, errlen, "%s:%d: [%s] url: missing (protocol fhir needs the base URL)",
+                      path, sline, sec);
+    for (int i = 0; i < c->nexports; i++) {
+        const struct config_export *o = &c->exports[i];
+        bool same = o->protocol == e->protocol &&
+                    (proto == EXPORT_HL7 ? !strcmp(o->host, e->host) && o->port == e->port
+                                         : !strcmp(o->url, e->url));
+        if (same)
+            return key_err(err, errlen, path, key_line(sc, sec, proto == EXPORT_HL7 ? "address"
+                                                                                    : "url"),
+                           sec, proto == EXPORT_HL7 ? "address" : "url",
+                           "already the destination of [export.%s] (every message would go "
+                           "twice)", o->name);
+    }
+    c->nexports++;
+    return 0;
+}
+
 /* Sort beds by number. */
 static int bed_cmp(const void *a, const void *b)
 {
@@ -608,6 +792,11 @@ int config_load(const char *path_or_null, struct ward_config *c, char *err, size
                 goto out;
             continue;
         }
+        if (!strncmp(sec, "export.", 7)) {
+            if (load_export(c, d, sec, &sc, path, err, errlen) < 0)
+                goto out;
+            continue;
+        }
         const struct sdef *sd = NULL;
         for (size_t i = 0; i < WW_ARRAY_LEN(sections); i++)
             if (!strcmp(sections[i].name, sec))
@@ -615,7 +804,7 @@ int config_load(const char *path_or_null, struct ward_config *c, char *err, size
         if (!sd) {
             ww_err(err, errlen,
                    "%s:%d: [%s]: unknown section (accepted: ward, alarms, news2, sensors, "
-                   "shifts, handover, retention, server, bed.N)",
+                   "shifts, handover, retention, server, bed.N, export.NAME)",
                    path, sc.seclines[s], sec);
             goto out;
         }
@@ -657,7 +846,7 @@ int config_load(const char *path_or_null, struct ward_config *c, char *err, size
     int staff_line = 0;
     for (size_t i = 0; i < sc.nkeys; i++) {
         const struct scan_key *k = &sc.keys[i];
-        if (!strncmp(k->section, "bed.", 4))
+        if (!strncmp(k->section, "bed.", 4) || !strncmp(k->section, "export.", 7))
             continue;
         const struct sdef *sd = NULL;
         for (size_t s = 0; s < WW_ARRAY_LEN(sections); s++)
@@ -827,5 +1016,25 @@ void config_dump(FILE *f, const struct ward_config *c)
             fprintf(f, "sensor = %s\n", c->beds[i].sensor);
         if (c->beds[i].target >= 0)
             fprintf(f, "target = %d\n", c->beds[i].target);
+    }
+    for (int i = 0; i < c->nexports; i++) {
+        const struct config_export *e = &c->exports[i];
+        fprintf(f, "\n[export.%s]\nprotocol = %s\n", e->name,
+                e->protocol == EXPORT_HL7 ? "hl7" : "fhir");
+        if (e->protocol == EXPORT_HL7)
+            fprintf(f, strchr(e->host, ':') ? "address = [%s]:%d\n" : "address = %s:%d\n",
+                    e->host, e->port);
+        else
+            fprintf(f, "url = %s\n", e->url);
+        if (e->facility[0])
+            fprintf(f, "facility = %s\n", e->facility);
+        if (e->receiver[0])
+            fprintf(f, "receiver = %s\n", e->receiver);
+        fprintf(f, "period_s = %d\n", e->period_s);
+        if (e->protocol == EXPORT_HL7)
+            fprintf(f, "alarms = %s\nack_timeout_s = %d\nalarm_codes = %s\n",
+                    e->alarms ? "yes" : "no", e->ack_timeout_s,
+                    e->alarm_codes == EXPORT_CODES_LEGACY ? "legacy" : "2024");
+        fprintf(f, "fail_alarm_min = %d\n", e->fail_alarm_min);
     }
 }

@@ -23,6 +23,26 @@
 #define CONFIG_MAX_BEDS 64
 #define CONFIG_MAX_STAFF 256
 #define CONFIG_PATH_MAX 1024
+#define CONFIG_MAX_EXPORTS 8
+
+/* [export.NAME]: a hospital system the monitoring core sends to (#20). */
+enum config_export_protocol { EXPORT_HL7, EXPORT_FHIR };
+enum config_alarm_codes { EXPORT_CODES_2024, EXPORT_CODES_LEGACY }; /* = enum hl7_alert_codes */
+struct config_export {
+    char name[32];             /* NAME: lower case letters, digits, - _ */
+    enum config_export_protocol protocol;
+    char host[256];            /* hl7: address = HOST:PORT ([v6]:PORT) */
+    int port;
+    char url[512];             /* fhir: http:// or https:// base */
+    char facility[32];         /* MSH-4 and PV1-3 (hl7: required) */
+    char receiver[32];         /* MSH-5, may be empty */
+    int period_s;              /* one observation message per bed per period */
+    bool alarms;               /* hl7: ORU^R40 on every alarm transition */
+    int ack_timeout_s;
+    enum config_alarm_codes alarm_codes; /* PCD-04 attribute codes */
+    int fail_alarm_min;        /* failing this long raises a technical alarm */
+    int line;                  /* of the section header */
+};
 
 struct config_bed {
     int number;      /* from [bed.N] */
@@ -83,6 +103,9 @@ struct ward_config {
 
     int nbeds;
     struct config_bed beds[CONFIG_MAX_BEDS];
+
+    int nexports;
+    struct config_export exports[CONFIG_MAX_EXPORTS];
 };
 
 /* Fill in every default (no beds). */

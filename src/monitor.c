@@ -2,6 +2,7 @@
  * monitor — ward + sources + ward clock (see monitor.h).
  */
 #include "monitor.h"
+#include "export.h"
 
 #include "log.h"
 #include "source.h"
@@ -54,6 +55,7 @@ struct monitor {
     void *rctx;
     monitor_tick_cb tcb;
     void *tctx;
+    struct export *exp; /* hospital export (#20), NULL when none */
 };
 
 /* A reading from a bed's sensor. */
@@ -128,6 +130,25 @@ static void retry_sources(struct monitor *m)
 
 /* Open a source per bed. A sensor that cannot be opened now is a technical
  * alarm for its bed, not a reason to stop the ward: it is retried. */
+/* What the export needs of a bed (by number): the admitted patient, the
+ * label, the limits. */
+static int export_bed_info(void *ctx, int number, struct hl7_subject *subj,
+                           struct alarm_limits *lim)
+{
+    struct monitor *m = ctx;
+    for (size_t i = 0; i < ward_nbeds(m->ward); i++) {
+        const struct ward_bed *b = ward_bed(m->ward, i);
+        if (b->number != number)
+            continue;
+        if (b->admitted)
+            ww_strlcpy(subj->patient_ref, b->patient_ref, sizeof subj->patient_ref);
+        ww_strlcpy(subj->bed_label, b->label, sizeof subj->bed_label);
+        *lim = b->limits;
+        return 0;
+    }
+    return -1;
+}
+
 struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, struct loop *l,
                             const struct monitor_opts *o, char *err, size_t errlen)
 {
@@ -161,6 +182,19 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         log_msg(LOG_WARN, "store: per-minute summaries not yet written: %s", rwhy);
     else if (rec > 1000)
         log_msg(LOG_INFO, "store: %ld bed-minutes summarised from earlier samples", rec);
+    if (m->o.export && st && cfg->nexports) {
+        struct hl7_ident id = {0};
+        ww_strlcpy(id.app, "WARDWATCH", sizeof id.app);
+        ww_strlcpy(id.ward, cfg->name, sizeof id.ward);
+        id.demo = !m->o.live_clock;
+        /* Monitoring comes first: a destination that cannot be resolved
+         * (DNS down at start) leaves the ward monitoring, without export,
+         * and says so; the outbox keeps nothing new until a restart. */
+        char why[512];
+        m->exp = export_new(l, st, cfg, &id, export_bed_info, m, why, sizeof why);
+        if (!m->exp)
+            log_msg(LOG_ERROR, "%s: the ward runs WITHOUT the hospital export", why);
+    }
     m->start_ms = m->now_ms =
         (!m->o.live_clock && m->o.start_ms > 0 ? m->o.start_ms : ww_now_ms()) / 1000 * 1000;
     m->next_tick_ms = m->now_ms;
@@ -197,6 +231,7 @@ void monitor_free(struct monitor *m)
 {
     if (!m)
         return;
+    export_free(m->exp);
     for (size_t i = 0; i < m->nsrcs; i++)
         source_close(m->srcs[i].src);
     free(m->srcs);
@@ -264,6 +299,7 @@ static void advance_to(struct monitor *m, int64_t target_ms)
             }
         }
         ward_tick(m->ward, m->now_ms);
+        export_tick(m->exp, m->ward, m->now_ms);
         m->next_tick_ms += 1000;
     }
     m->now_ms = target_ms;
@@ -326,6 +362,7 @@ static void maybe_flush(struct monitor *m)
         (m->st && store_queued(m->st) >= MONITOR_FLUSH_ROWS && ward_store_ok(m->ward))) {
         m->last_flush_mono = mono;
         ward_flush(m->ward, err, sizeof err);
+        export_kick(m->exp);
     }
     /* Retention: per-second samples older than samples_days become
      * per-minute rows in small batches (600 rows) so the loop never stalls. */

@@ -29,6 +29,9 @@ struct monitor_opts {
     bool loop_recordings; /* demo: recordings start over at their end */
     bool live_clock;      /* ward time = wall clock (live sensors) */
     int64_t start_ms;     /* replay and demo: ward clock start (0: now) */
+    bool export;          /* send to the [export.NAME] destinations (#20):
+                           * serve and a board with its own core, never a
+                           * replay */
 };
 
 /* Per-reading hook (replay --json). */

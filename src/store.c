@@ -123,6 +123,15 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
      * retention folded them away, or for a minute folded before this
      * version). Readers of per-second data skip rows with live > 0. */
     "ALTER TABLE samples_minute ADD COLUMN live INTEGER NOT NULL DEFAULT 0;",
+    /* 6: the hospital export's outbox (#20): each message written in the
+     * transaction of the data it carries; a delivered row is deleted, a
+     * dead-lettered one kept (state 'dead', why). */
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, dest TEXT NOT NULL,"
+    " control_id TEXT NOT NULL, bed INTEGER, created_at INTEGER NOT NULL,"
+    " body BLOB NOT NULL, state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK(state IN ('pending', 'dead')),"
+    " dead_at INTEGER, why TEXT, UNIQUE(dest, control_id));"
+    "CREATE INDEX outbox_pending ON outbox(dest, state, id);",
 };
 
 enum stmt_id {
@@ -501,6 +510,10 @@ struct store {
     bool detached;
     bool copied; /* the record is safe in PATH.restoring already */
     char group[64];
+    /* the hospital export's outbox (#20), see the block at the end */
+    sqlite3_stmt *ob[4];
+    store_outbox_hook ob_hook;
+    void *ob_ctx;
 };
 
 #define DEFAULT_SAMPLE_CAP (64 * 3600) /* an hour of a 64-bed ward */
@@ -1090,6 +1103,8 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(st->st[i]);
+    for (size_t i = 0; i < WW_ARRAY_LEN(st->ob); i++)
+        sqlite3_finalize(st->ob[i]);
     if (st->db)
         sqlite3_close(st->db);
     st->db = NULL;
@@ -1436,6 +1451,9 @@ static int put_minute(struct store *st, const struct minute_row *r)
 
 static int put_alarm_ops(struct store *st);
 static int drain_alarm_ops(struct store *st, char *err, size_t errlen);
+static int outbox_alarm(struct store *st, int64_t alarm_id, int64_t event_id, int bed,
+                        const char *cond, const char *priority, const char *event,
+                        const char *state, const char *who, int64_t t);
 static int64_t real_alarm_id(const struct store *st, int64_t id);
 
 /* One transaction for everything queued; the queues are emptied only after
@@ -1465,6 +1483,8 @@ int store_flush(struct store *st, char *err, size_t errlen)
     for (size_t i = 0; i < st->nmins; i++)
         if (put_minute(st, &st->mins[i]) < 0)
             goto failed;
+    if (st->ob_hook && st->ob_hook(st->ob_ctx, st, NULL) < 0) /* outbox (#20) */
+        goto failed;
     if (commit(st, err, errlen, "cannot write samples") < 0) {
         st->nmap = nmap;
         st->stats.failed_flushes++;
@@ -1811,7 +1831,10 @@ static int raise_rows(struct store *st, int bed, const char *condition, const ch
     sqlite3_bind_int64(e, 2, t);
     sqlite3_bind_text(e, 3, "raised", -1, SQLITE_STATIC);
     sqlite3_bind_null(e, 4);
-    return step_done(e);
+    if (step_done(e) < 0)
+        return -1;
+    return outbox_alarm(st, *id, sqlite3_last_insert_rowid(st->db), bed, condition, priority,
+                        "raised", "active", "", t);
 }
 
 /* A transition's row update, event and (with a staff id) audit row inside
@@ -1834,6 +1857,7 @@ static int event_rows(struct store *st, int64_t alarm_id, const char *event, con
     bind_text(e, 4, who);
     if (step_done(e) < 0)
         return -1;
+    int64_t event_id = sqlite3_last_insert_rowid(st->db);
     if (who[0]) {
         char detail[96], action[32];
         snprintf(detail, sizeof detail, "alarm %lld %s", (long long)alarm_id, cond);
@@ -1841,7 +1865,7 @@ static int event_rows(struct store *st, int64_t alarm_id, const char *event, con
         if (audit_row(st, who, action, bed, detail, t) < 0)
             return -1;
     }
-    return 0;
+    return outbox_alarm(st, alarm_id, event_id, bed, cond, NULL, event, state, who, t);
 }
 
 /* The stored id of an alarm the ward knows by a provisional (negative) id;
@@ -2871,4 +2895,151 @@ int store_check_file(const char *path, FILE *report, char *err, size_t errlen)
                       path, problems);
     fprintf(report, "%s: ok\n", path);
     return 0;
+}
+
+/* ==== Outbox of the hospital export (#20) ================================
+ * Kept in this one block (and the hook calls in raise_rows, event_rows and
+ * store_flush). The export module (the hook's owner) adds its messages from
+ * inside the store's own transactions, so a message exists exactly when the
+ * data it carries does: an alarm transition rolled back (or held by an
+ * outage, then written by a later flush) takes its message with it. */
+
+enum { OB_PUT, OB_NEXT, OB_DELETE, OB_DEAD };
+static const char *const ob_sql[] = {
+    /* the same control id is the same message (a bed's period made again
+     * after the clock stepped back): kept once, never a failed flush */
+    [OB_PUT] = "INSERT OR IGNORE INTO outbox(dest, control_id, bed, created_at, body)"
+               " VALUES(?,?,?,?,?)",
+    [OB_NEXT] = "SELECT id, control_id, bed, created_at, body FROM outbox"
+                " WHERE dest = ? AND state = 'pending' ORDER BY id LIMIT 1",
+    [OB_DELETE] = "DELETE FROM outbox WHERE id = ? AND state = 'pending'",
+    [OB_DEAD] = "UPDATE outbox SET state = 'dead', dead_at = ?2, why = ?3"
+                " WHERE id = ?1 AND state = 'pending'",
+};
+
+static sqlite3_stmt *ob_stmt(struct store *st, int k)
+{
+    if (!st->ob[k] && sqlite3_prepare_v2(st->db, ob_sql[k], -1, &st->ob[k], NULL) != SQLITE_OK)
+        st->ob[k] = NULL;
+    return st->ob[k];
+}
+
+void store_set_outbox_hook(struct store *st, store_outbox_hook hook, void *ctx)
+{
+    st->ob_hook = hook;
+    st->ob_ctx = ctx;
+}
+
+static int outbox_alarm(struct store *st, int64_t alarm_id, int64_t event_id, int bed,
+                        const char *cond, const char *priority, const char *event,
+                        const char *state, const char *who, int64_t t)
+{
+    if (!st->ob_hook)
+        return 0;
+    struct store_alarm_tx a = {.alarm_id = alarm_id,
+                               .event_id = event_id,
+                               .bed = bed,
+                               .condition = cond,
+                               .priority = priority,
+                               .event = event,
+                               .state = state,
+                               .staff = who,
+                               .t = t};
+    return st->ob_hook(st->ob_ctx, st, &a);
+}
+
+int store_outbox_put(struct store *st, const char *dest, const char *control_id, int bed,
+                     int64_t t, const char *body, size_t len)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return -1; /* only inside the store's transaction (from the hook) */
+    sqlite3_stmt *s = ob_stmt(st, OB_PUT);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, dest, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, control_id, -1, SQLITE_TRANSIENT);
+    if (bed >= 0)
+        sqlite3_bind_int(s, 3, bed);
+    else
+        sqlite3_bind_null(s, 3);
+    sqlite3_bind_int64(s, 4, t);
+    sqlite3_bind_blob(s, 5, body, (int)len, SQLITE_TRANSIENT);
+    return step_done(s);
+}
+
+int store_outbox_next(struct store *st, const char *dest, struct store_outbox_row *row,
+                      char *err, size_t errlen)
+{
+    memset(row, 0, sizeof *row);
+    sqlite3_stmt *s = ob_stmt(st, OB_NEXT);
+    if (!s)
+        return db_err(st, err, errlen, "outbox");
+    sqlite3_bind_text(s, 1, dest, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        row->id = sqlite3_column_int64(s, 0);
+        ww_strlcpy(row->control_id, (const char *)sqlite3_column_text(s, 1),
+                   sizeof row->control_id);
+        row->bed = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
+        row->created_at = sqlite3_column_int64(s, 3);
+        int n = sqlite3_column_bytes(s, 4);
+        row->body = malloc((size_t)n + 1);
+        if (!row->body) {
+            sqlite3_reset(s);
+            return ww_err(err, errlen, "outbox: out of memory");
+        }
+        memcpy(row->body, sqlite3_column_blob(s, 4), (size_t)n);
+        row->body[n] = 0;
+        row->len = (size_t)n;
+        sqlite3_reset(s);
+        return 1;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return db_err(st, err, errlen, "outbox");
+}
+
+void store_outbox_row_free(struct store_outbox_row *row)
+{
+    free(row->body);
+    row->body = NULL;
+}
+
+int store_outbox_settle(struct store *st, int64_t id, bool delivered, const char *why, int64_t t,
+                        char *err, size_t errlen)
+{
+    sqlite3_stmt *s = ob_stmt(st, delivered ? OB_DELETE : OB_DEAD);
+    if (!s)
+        return db_err(st, err, errlen, "outbox");
+    sqlite3_bind_int64(s, 1, id);
+    if (!delivered) {
+        sqlite3_bind_int64(s, 2, t);
+        bind_text(s, 3, why);
+    }
+    if (step_done(s) < 0)
+        return db_err(st, err, errlen, "outbox");
+    return sqlite3_changes(st->db) == 1 ? 0 : ww_err(err, errlen, "outbox: no pending row %lld",
+                                                     (long long)id);
+}
+
+int store_outbox_pending(struct store *st, const char *dest, int64_t *count, int64_t *oldest,
+                         int64_t *dead, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT count(*) FILTER (WHERE state = 'pending'),"
+                           " min(created_at) FILTER (WHERE state = 'pending'),"
+                           " count(*) FILTER (WHERE state = 'dead') FROM outbox WHERE dest = ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, err, errlen, "outbox");
+    sqlite3_bind_text(s, 1, dest, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(s, 0);
+        *oldest = sqlite3_column_int64(s, 1);
+        *dead = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : db_err(st, err, errlen, "outbox");
 }

@@ -51,8 +51,8 @@
 /* 1 core tables, 2 per-minute samples + indexes + append-only alarm events,
  * 3 sample sources, the alarms' latched flag, one open admission per bed,
  * 4 record retention (append-only logs may lose rows past the retention),
- * 5 live per-minute summaries (samples_minute.live). */
-#define STORE_SCHEMA_VERSION 5
+ * 5 live per-minute summaries (samples_minute.live), 6 the export outbox. */
+#define STORE_SCHEMA_VERSION 6
 
 /* Longest accepted texts, in bytes (after sanitising). */
 #define STORE_REF_MAX 39     /* pseudonymous patient reference */
@@ -387,5 +387,50 @@ int store_backup_file(const char *src, const char *dest, char *err, size_t errle
 /* Verify a database file (read-only): integrity_check, foreign_key_check,
  * schema version and row counts printed to report. 0 when sound. */
 int store_check_file(const char *path, FILE *report, char *err, size_t errlen);
+
+/* ---- Outbox of the hospital export (#20) ---------------------------------
+ * The export module registers a hook; the store calls it inside the
+ * transaction of every alarm transition it writes (a (alarm event data),
+ * including transitions an outage held and a later flush writes) and of
+ * every store_flush (a NULL). The hook adds messages with store_outbox_put,
+ * which only works inside that transaction; a hook returning -1 fails the
+ * transaction (its data and messages are then written later, together).
+ * Senders take the oldest pending message per destination and settle it:
+ * delivered rows are deleted, dead-lettered ones kept with why. */
+struct store_alarm_tx {
+    int64_t alarm_id;
+    int64_t event_id;      /* the alarm_events row: unique per transition */
+    int bed;
+    const char *condition;
+    const char *priority;  /* NULL except on raised */
+    const char *event;     /* raised acknowledged ... */
+    const char *state;     /* the alarm's state afterwards */
+    const char *staff;     /* "" for the machine's own */
+    int64_t t;
+};
+typedef int (*store_outbox_hook)(void *ctx, struct store *st, const struct store_alarm_tx *a);
+void store_set_outbox_hook(struct store *st, store_outbox_hook hook, void *ctx);
+/* From the hook only. 0 or -1 (the transaction then fails). control_id must
+ * be unique per destination; bed < 0 none. */
+int store_outbox_put(struct store *st, const char *dest, const char *control_id, int bed,
+                     int64_t t, const char *body, size_t len);
+struct store_outbox_row {
+    int64_t id;
+    char control_id[48];
+    int bed;
+    int64_t created_at;
+    char *body; /* malloc'd, NUL-terminated; store_outbox_row_free */
+    size_t len;
+};
+/* The oldest pending message of dest: 1, 0 when none, -1 on error. */
+int store_outbox_next(struct store *st, const char *dest, struct store_outbox_row *row,
+                      char *err, size_t errlen);
+void store_outbox_row_free(struct store_outbox_row *row);
+/* Delivered: the row goes; else dead-lettered with why at t. */
+int store_outbox_settle(struct store *st, int64_t id, bool delivered, const char *why, int64_t t,
+                        char *err, size_t errlen);
+/* Pending count and oldest created_at (0 none), dead-lettered count. */
+int store_outbox_pending(struct store *st, const char *dest, int64_t *count, int64_t *oldest,
+                         int64_t *dead, char *err, size_t errlen);
 
 #endif

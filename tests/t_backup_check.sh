@@ -32,7 +32,7 @@ check() {
 "$FILL" "$T/ward.db" >/dev/null || { echo "not ok 1 - store_fill failed"; exit 0; }
 printf '[ward]\nname = Test\ndatabase = %s\n' "$T/ward.db" >"$T/ward.ini"
 
-check "check FILE" 0 "schema version 5 (this wardwatch: 5)" "$W" check "$T/ward.db"
+check "check FILE" 0 "schema version 6 (this wardwatch: 6)" "$W" check "$T/ward.db"
 check "check reports row counts" 0 "samples         600 rows" "$W" check "$T/ward.db"
 check "check --db FILE" 0 "$T/ward.db: ok" "$W" check --db "$T/ward.db"
 check "check -c CONFIG uses its database" 0 "$T/ward.db: ok" "$W" check -c "$T/ward.ini"

@@ -214,6 +214,88 @@ static void test_long_relative_paths(void **state)
     assert_true(cfg.beds[0].sensor[7] == '/');
 }
 
+/* [export.NAME] (#20): the issue's two examples load; every mistake is
+ * refused with FILE:LINE. */
+static void test_exports(void **state)
+{
+    char err[1024];
+    int rc = load_text("[ward]\nname = X\n"
+                       "; any number of [export.NAME] sections\n[export.imatis]\n"
+                       "protocol = hl7\naddress = 10.20.1.5:2575\nfacility = STOLAV\n"
+                       "period_s = 60\nalarms = yes\nack_timeout_s = 10\n"
+                       "[export.chart]\nprotocol = fhir\nurl = https://fhir.example/fhir\n"
+                       "period_s = 60\n"
+                       "[export.backup-engine]\nprotocol = hl7\naddress = [::1]:2576\n"
+                       "facility = STOLAV\nalarms = no\nalarm_codes = legacy\n"
+                       "fail_alarm_min = 30\nreceiver = CLOVERLEAF\n",
+                       err, sizeof err);
+    if (rc < 0)
+        fail_msg("%s", err);
+    assert_int_equal(cfg.nexports, 3);
+    assert_int_equal(cfg.exports[0].line, 4);
+    const struct config_export *e = &cfg.exports[0];
+    assert_string_equal(e->name, "imatis");
+    assert_int_equal(e->protocol, EXPORT_HL7);
+    assert_string_equal(e->host, "10.20.1.5");
+    assert_int_equal(e->port, 2575);
+    assert_string_equal(e->facility, "STOLAV");
+    assert_int_equal(e->period_s, 60);
+    assert_true(e->alarms);
+    assert_int_equal(e->ack_timeout_s, 10);
+    assert_int_equal(e->alarm_codes, EXPORT_CODES_2024);
+    assert_int_equal(e->fail_alarm_min, 10);
+    e = &cfg.exports[1];
+    assert_int_equal(e->protocol, EXPORT_FHIR);
+    assert_string_equal(e->url, "https://fhir.example/fhir");
+    e = &cfg.exports[2];
+    assert_string_equal(e->host, "::1");
+    assert_int_equal(e->port, 2576);
+    assert_false(e->alarms);
+    assert_int_equal(e->alarm_codes, EXPORT_CODES_LEGACY);
+    assert_int_equal(e->fail_alarm_min, 30);
+    assert_string_equal(e->receiver, "CLOVERLEAF");
+
+    const char *h = "[ward]\nname = X\n[export.a]\nprotocol = hl7\n";
+    char t[1024];
+#define BAD(body, line, frag)                                                                    \
+    do {                                                                                         \
+        snprintf(t, sizeof t, "%s%s", h, body);                                                  \
+        expect_bad(t, line, frag);                                                               \
+    } while (0)
+    BAD("address = 10.0.0.1\nfacility = S\n", 5, "[export.a] address: '10.0.0.1' is not HOST:PORT");
+    BAD("address = host:0\nfacility = S\n", 5, "is not HOST:PORT");
+    BAD("address = host:70000\nfacility = S\n", 5, "is not HOST:PORT");
+    BAD("address = ::1:2575\nfacility = S\n", 5, "[ADDR]:PORT");
+    BAD("address = h st:2575\nfacility = S\n", 5, "is not HOST:PORT");
+    BAD("facility = S\n", 3, "[export.a] address: missing");
+    BAD("address = h:1\n", 3, "[export.a] facility: missing");
+    BAD("address = h:1\nfacility = S\nperiod_s = 5\n", 7, "period_s: '5' is not a whole number in 10-3600");
+    BAD("address = h:1\nfacility = S\nalarms = true\n", 7, "alarms: 'true' is not yes or no");
+    BAD("address = h:1\nfacility = S\nack_timeout_s = 0\n", 7, "1-300");
+    BAD("address = h:1\nfacility = S\nalarm_codes = 2019\n", 7, "legacy (68164-68168)");
+    BAD("address = h:1\nfacility = S\nfail_alarm_min = 1441\n", 7, "1-1440");
+    BAD("address = h:1\nfacility = S\nurl = http://x/y\n", 7, "only for protocol = fhir");
+    BAD("address = h:1\nfacility = S\nadress = h:2\n", 7, "[export.a] adress: unknown key (accepted: protocol, address");
+    BAD("address = h:1\nfacility = S\n[export.b]\nprotocol = hl7\naddress = h:1\nfacility = T\n",
+        9, "already the destination of [export.a]");
+#undef BAD
+    expect_bad("[ward]\nname = X\n[export.a]\naddress = h:1\n", 3, "protocol: missing");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = mllp\n", 4,
+               "'mllp' is not a protocol (accepted: hl7, fhir)");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = fhir\n", 3, "url: missing");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = fhir\nurl = ftp://x/y\n", 5,
+               "not an http:// or https:// URL");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = fhir\nurl = http://x/y\nalarms = yes\n",
+               6, "[export.a] alarms: only for protocol = hl7");
+    expect_bad("[ward]\nname = X\n[export.a b]\nprotocol = fhir\n", 3, "[export.NAME]");
+    expect_bad("[ward]\nname = X\n[export.]\nprotocol = fhir\n", 3, "[export.NAME]");
+    expect_bad("[ward]\nname = X\n[exports]\nprotocol = fhir\n", 3, "export.NAME)");
+    /* the issue's own example puts a comment after the header: iniparser
+     * cannot read that, and said so without a line */
+    expect_bad("[ward]\nname = X\n[export.a]   ; any number\nprotocol = fhir\n", 3,
+               "comment after a section header");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_order_and_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_staff_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_relative_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

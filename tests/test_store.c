@@ -266,7 +266,7 @@ static void test_refuse_newer(void **state)
     store_close(st);
     assert_int_equal(raw_sql("PRAGMA user_version = 99"), SQLITE_OK);
     assert_null(store_open(db, NULL, err, sizeof err));
-    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (5)"));
+    assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (6)"));
     assert_non_null(strstr(err, db));
     assert_int_equal(raw_int("PRAGMA user_version"), 99); /* untouched */
     FILE *devnull = fopen("/dev/null", "w");
@@ -1087,7 +1087,7 @@ static void test_backup_and_check(void **state)
     size_t got = fread(text, 1, sizeof text - 1, rep);
     text[got] = 0;
     fclose(rep);
-    assert_non_null(strstr(text, "schema version 5 (this wardwatch: 5)"));
+    assert_non_null(strstr(text, "schema version 6 (this wardwatch: 6)"));
     assert_non_null(strstr(text, "samples         500 rows"));
     assert_non_null(strstr(text, "admissions      1 rows"));
     assert_non_null(strstr(text, "audit           1 rows"));
@@ -1253,6 +1253,134 @@ static void test_record_retention(void **state)
     store_close(st);
 }
 
+/* ---- outbox (#20) ---- */
+struct ob_ctx {
+    int calls, fail_next;
+    int flushes;
+};
+
+static int ob_hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
+{
+    struct ob_ctx *c = ctx;
+    c->calls++;
+    if (c->fail_next) {
+        c->fail_next--;
+        return -1;
+    }
+    char ctl[48], body[160];
+    if (a) {
+        snprintf(ctl, sizeof ctl, "A%lld", (long long)a->event_id);
+        snprintf(body, sizeof body, "alarm %lld %s %s %s by '%s'", (long long)a->alarm_id,
+                 a->condition, a->event, a->state, a->staff);
+        if (store_outbox_put(st, "d", ctl, a->bed, a->t, body, strlen(body)) < 0)
+            return -1;
+        /* the same control id again is the same message: kept once */
+        return store_outbox_put(st, "d", ctl, a->bed, a->t, "again", 5);
+    }
+    snprintf(ctl, sizeof ctl, "F%d", ++c->flushes);
+    return store_outbox_put(st, "obs", ctl, 1, 0, "flush", 5);
+}
+
+static int64_t rows_in(const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Each message is written in the transaction of the alarm transition it
+ * carries: with it, never without it, also when an outage held the
+ * transition and a later flush wrote it; pending rows survive a restart;
+ * settled rows go (delivered) or stay as dead letters. */
+static void test_outbox(void **state)
+{
+    struct store_options o = {.busy_timeout_ms = 150};
+    struct store *st = store_open_with(db, &o, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), 6);
+    struct ob_ctx c = {0};
+    store_set_outbox_hook(st, ob_hook, &c);
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    int64_t id;
+    assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", 1000, &id, err, sizeof err), 0);
+    assert_true(id > 0);
+    assert_int_equal(
+        store_alarm_event(st, id, "acknowledged", "acknowledged", "KN", 2000, err, sizeof err), 0);
+    int64_t n, oldest, dead;
+    assert_int_equal(store_outbox_pending(st, "d", &n, &oldest, &dead, err, sizeof err), 0);
+    assert_int_equal(n, 2); /* not 4 */
+    assert_int_equal(oldest, 1000);
+    struct store_outbox_row r;
+    assert_int_equal(store_outbox_next(st, "d", &r, err, sizeof err), 1);
+    char want[160];
+    snprintf(want, sizeof want, "alarm %lld rr-high raised active by ''", (long long)id);
+    assert_string_equal(r.body, want);
+    assert_int_equal(r.bed, 1);
+    /* the same row again until it is settled */
+    int64_t first = r.id;
+    store_outbox_row_free(&r);
+    assert_int_equal(store_outbox_next(st, "d", &r, err, sizeof err), 1);
+    assert_int_equal(r.id, first);
+    store_outbox_row_free(&r);
+    assert_int_equal(store_outbox_settle(st, first, true, "", 3000, err, sizeof err), 0);
+    assert_int_equal(store_outbox_settle(st, first, true, "", 3000, err, sizeof err), -1);
+    assert_int_equal(store_outbox_next(st, "d", &r, err, sizeof err), 1);
+    assert_non_null(strstr(r.body, "acknowledged acknowledged by 'KN'"));
+    assert_int_equal(store_outbox_settle(st, r.id, false, "AE bad OBX", 3000, err, sizeof err), 0);
+    store_outbox_row_free(&r);
+    assert_int_equal(store_outbox_next(st, "d", &r, err, sizeof err), 0);
+    assert_int_equal(store_outbox_pending(st, "d", &n, &oldest, &dead, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(dead, 1);
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox WHERE why = 'AE bad OBX'"), 1);
+    /* outside the store's transaction nothing can be put */
+    assert_int_equal(store_outbox_put(st, "d", "X", 1, 0, "x", 1), -1);
+
+    /* An outage holds the raise: no message without its alarm row. */
+    sqlite3 *locker;
+    sqlite3_open(db, &locker);
+    assert_int_equal(sqlite3_exec(locker, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    int64_t held;
+    assert_int_equal(store_alarm_raise(st, 1, "apnoea", "high", 4000, &held, err, sizeof err), 0);
+    assert_true(held < 0);
+    sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(locker);
+    assert_int_equal(rows_in("SELECT count(*) FROM alarms WHERE condition = 'apnoea'"), 0);
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox WHERE instr(CAST(body AS TEXT), "
+                             "'apnoea') > 0"),
+                     0);
+    /* A hook that fails fails the write: the flush keeps everything. */
+    struct store_sample smp = {1, 5000, 12, 60, 1, 1};
+    store_queue_sample(st, &smp);
+    c.fail_next = 1;
+    assert_int_equal(store_flush(st, err, sizeof err), -1);
+    assert_int_equal(rows_in("SELECT count(*) FROM alarms WHERE condition = 'apnoea'"), 0);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_int_equal(rows_in("SELECT count(*) FROM alarms WHERE condition = 'apnoea'"), 1);
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox WHERE instr(CAST(body AS TEXT), "
+                             "'apnoea raised') > 0"),
+                     1);
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox WHERE dest = 'obs'"), 1);
+    store_close(st);
+
+    /* A restart: what is pending is still there, in order. */
+    st = store_open_with(db, &o, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_outbox_next(st, "d", &r, err, sizeof err), 1);
+    assert_non_null(strstr(r.body, "apnoea raised"));
+    store_outbox_row_free(&r);
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    assert_string_equal(r.body, "flush");
+    store_outbox_row_free(&r);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1279,6 +1407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upgrade_summarises_old_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

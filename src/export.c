@@ -1,0 +1,385 @@
+/*
+ * export — alarms to the hospital through the outbox (see export.h).
+ */
+#include "export.h"
+#include "log.h"
+#include "loop.h"
+#include "mllp.h"
+#include "store.h"
+#include "util.h"
+#include "ward.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RR_BINS 81  /* 0-80 /min */
+#define HR_BINS 301 /* 0-300 /min */
+
+/* One bed's radar values over the current period. */
+struct hist_acc {
+    uint16_t rr[RR_BINS], hr[HR_BINS];
+    int nrr, nhr;
+    int64_t rr_ms, hr_ms; /* last value's time */
+};
+
+struct dest {
+    struct export *e;
+    const struct config_export *cfg;
+    bool alarms;                 /* the alarm connection; else observations */
+    int64_t period_start;        /* observations: the open period */
+    struct hist_acc *acc;        /* per ward bed index */
+    char name[48];
+    struct mllp_sender *s;
+    struct store_outbox_row row; /* the one in flight (body owned) */
+    bool have_row;
+};
+
+struct export {
+    struct loop *l;
+    struct store *st;
+    const struct ward *w;
+    int64_t now;
+    struct hl7_ident ident;
+    export_bed_info_cb info;
+    void *info_ctx;
+    struct dest d[2 * CONFIG_MAX_EXPORTS];
+    int n;
+};
+
+static int d_next(void *ctx, struct mllp_out *out)
+{
+    struct dest *d = ctx;
+    char err[256];
+    store_outbox_row_free(&d->row);
+    d->have_row = false;
+    int rc = store_outbox_next(d->e->st, d->name, &d->row, err, sizeof err);
+    if (rc < 0)
+        log_msg(LOG_WARN, "export %s: %s", d->name, err);
+    if (rc != 1)
+        return 0;
+    d->have_row = true;
+    out->row = d->row.id;
+    ww_strlcpy(out->control_id, d->row.control_id, sizeof out->control_id);
+    out->msg = d->row.body;
+    out->len = d->row.len;
+    return 1;
+}
+
+static void d_done(void *ctx, int64_t row, enum hl7_verdict v, const char *why)
+{
+    struct dest *d = ctx;
+    char err[256];
+    if (store_outbox_settle(d->e->st, row, v == HL7_DELIVERED, why, ww_now_ms(), err,
+                            sizeof err) < 0)
+        /* the row stays pending and goes again: a duplicate, never a loss */
+        log_msg(LOG_ERROR, "export %s: %s", d->name, err);
+}
+
+static int kind_of(const char *event)
+{
+    for (int k = 0; k < AE_COUNT; k++)
+        if (!strcmp(alarm_event_name((enum alarm_event_kind)k), event))
+            return k;
+    return -1;
+}
+
+static int prio_of(const char *name)
+{
+    for (int p = AP_LOW; p <= AP_HIGH; p++)
+        if (!strcmp(alarm_priority_name((enum alarm_priority)p), name))
+            return p;
+    return -1;
+}
+
+/* The median of a histogram's n values, rounded by the chart's rule. */
+static int hist_median(const uint16_t *h, int bins, int n, enum news2_param p)
+{
+    int lo = -1, hi = -1, seen = 0;
+    for (int v = 0; v < bins && hi < 0; v++) {
+        seen += h[v];
+        if (lo < 0 && seen >= (n + 1) / 2)
+            lo = v;
+        if (seen >= n / 2 + 1)
+            hi = v;
+    }
+    if (n % 2)
+        hi = lo;
+    return (int)news2_round(p, (lo + hi) / 2.0);
+}
+
+static void acc_add(uint16_t *h, int bins, int *n, double v)
+{
+    if (!(v >= 0) || v >= bins)
+        return;
+    int k = (int)news2_round(NEWS2_RR, v);
+    if (k < 0 || k >= bins || h[k] == UINT16_MAX)
+        return;
+    h[k]++;
+    (*n)++;
+}
+
+void export_tick(struct export *e, const struct ward *w, int64_t now_ms)
+{
+    if (!e)
+        return;
+    e->w = w;
+    e->now = now_ms;
+    size_t nb = ward_nbeds(w);
+    for (int i = 0; i < e->n; i++) {
+        struct dest *d = &e->d[i];
+        if (d->alarms || !d->acc)
+            continue;
+        if (!d->period_start)
+            d->period_start = now_ms / (d->cfg->period_s * 1000LL) * d->cfg->period_s * 1000LL;
+        for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++) {
+            const struct ward_bed *wb = ward_bed(w, b);
+            struct hist_acc *a = &d->acc[b];
+            if (!wb->admitted)
+                continue;
+            if (wb->radar_rr.have && !wb->radar_rr.stale && wb->radar_rr.t_ms >= d->period_start) {
+                acc_add(a->rr, RR_BINS, &a->nrr, wb->radar_rr.value);
+                a->rr_ms = wb->radar_rr.t_ms;
+            }
+            if (wb->radar_hr.have && !wb->radar_hr.stale && wb->radar_hr.t_ms >= d->period_start) {
+                acc_add(a->hr, HR_BINS, &a->nhr, wb->radar_hr.value);
+                a->hr_ms = wb->radar_hr.t_ms;
+            }
+        }
+    }
+}
+
+/* One ORU^R01 per admitted bed for the period [t0, t1) of dest d. */
+static int put_observations(struct export *e, struct store *st, struct dest *d, int64_t t0,
+                            int64_t t1)
+{
+    size_t nb = ward_nbeds(e->w);
+    for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++) {
+        const struct ward_bed *wb = ward_bed(e->w, b);
+        struct hist_acc *a = &d->acc[b];
+        if (!wb->admitted) {
+            memset(a, 0, sizeof *a);
+            continue;
+        }
+        struct hl7_obs o = {0};
+        /* deterministic: destination, bed, period; unique per destination */
+        snprintf(o.control_id, sizeof o.control_id, "WWO%d-%lld", wb->number,
+                 (long long)(t0 / 1000));
+        o.msg_ms = t1;
+        o.t0_ms = t0;
+        o.t1_ms = t1;
+        if (e->info(e->info_ctx, wb->number, &o.subj, &o.limits) < 0)
+            continue;
+        if (a->nrr) {
+            o.have_rr = true;
+            o.rr = hist_median(a->rr, RR_BINS, a->nrr, NEWS2_RR);
+            o.rr_ms = a->rr_ms;
+        }
+        if (a->nhr) {
+            o.have_hr = true;
+            o.hr = hist_median(a->hr, HR_BINS, a->nhr, NEWS2_HR);
+            o.hr_ms = a->hr_ms;
+        }
+        for (int p = 0; p < NEWS2_NPARAMS && o.nmanual < HL7_MAX_MANUAL; p++) {
+            const struct ward_value *v = &wb->param[p];
+            if (!v->have || v->automatic || v->t_ms < t0 || v->t_ms >= t1)
+                continue;
+            struct hl7_manual *m = &o.manual[o.nmanual++];
+            m->param = (enum news2_param)p;
+            m->value = v->value;
+            m->t_ms = v->t_ms;
+            ww_strlcpy(m->by, v->by, sizeof m->by);
+        }
+        if (wb->score_valid) {
+            o.have_news2 = true;
+            o.news2_total = wb->score.total;
+            o.news2_partial = wb->score.partial;
+            o.news2_missing = wb->score.missing;
+            o.news2_stale = wb->score.stale;
+            o.news2_ms = t1;
+        }
+        memset(a, 0, sizeof *a);
+        struct hl7_ident id = e->ident;
+        ww_strlcpy(id.facility, d->cfg->facility, sizeof id.facility);
+        ww_strlcpy(id.receiver_app, d->cfg->receiver, sizeof id.receiver_app);
+        char err[256];
+        size_t len;
+        char *msg = hl7_build_oru_r01(&id, &o, &len, err, sizeof err);
+        if (!msg) {
+            log_msg(LOG_ERROR, "export %s: bed %d: %s", d->cfg->name, wb->number, err);
+            continue; /* a bed without a patient reference: nothing to chart */
+        }
+        int rc = store_outbox_put(st, d->cfg->name, o.control_id, wb->number, t1, msg, len);
+        free(msg);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Inside the store's transaction: one ORU^R40 per alarm destination, or at
+ * a flush the observations of every period that ended. */
+static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
+{
+    struct export *e = ctx;
+    if (!a) {
+        for (int i = 0; e->w && i < e->n; i++) {
+            struct dest *d = &e->d[i];
+            int64_t len = d->cfg->period_s * 1000LL;
+            if (d->alarms || !d->period_start || e->now < d->period_start + len)
+                continue;
+            if (put_observations(e, st, d, d->period_start, d->period_start + len) < 0)
+                return -1;
+            /* a gap (the store down for periods) is one message, not many */
+            d->period_start = e->now / len * len;
+        }
+        return 0;
+    }
+    int kind = kind_of(a->event);
+    int cond = alarm_condition_find(a->condition);
+    if (kind < 0 || cond < 0) {
+        log_msg(LOG_ERROR, "export: alarm %lld: unknown event '%s' or condition '%s'",
+                (long long)a->alarm_id, a->event, a->condition);
+        return 0; /* nothing a receiver could read; never hold the ward's record */
+    }
+    struct hl7_alert m = {0};
+    snprintf(m.control_id, sizeof m.control_id, "WWA%lld", (long long)a->event_id);
+    m.msg_ms = a->t;
+    m.t_ms = a->t;
+    if (kind == AE_RAISED) {
+        snprintf(m.alert_id, sizeof m.alert_id, "A%lld", (long long)a->alarm_id);
+    } else {
+        snprintf(m.alert_id, sizeof m.alert_id, "A%lld-%lld", (long long)a->alarm_id,
+                 (long long)a->event_id);
+        snprintf(m.parent_id, sizeof m.parent_id, "A%lld", (long long)a->alarm_id);
+    }
+    m.cond = (enum alarm_condition)cond;
+    /* the priority is stored with the raise; a later event carries the
+     * condition's, which the machine never changes */
+    int p = a->priority ? prio_of(a->priority) : -1;
+    m.priority = p > 0 ? (enum alarm_priority)p : alarm_priority_of(m.cond);
+    m.kind = (enum alarm_event_kind)kind;
+    m.latched = !strcmp(a->state, "latched");
+    m.acked = !strcmp(a->state, "acknowledged") || kind == AE_ACKNOWLEDGED;
+    ww_strlcpy(m.by, a->staff, sizeof m.by);
+    if (e->info(e->info_ctx, a->bed, &m.subj, &m.limits) < 0)
+        snprintf(m.subj.bed_label, sizeof m.subj.bed_label, "%d", a->bed);
+    if (!m.subj.patient_ref[0])
+        ww_strlcpy(m.subj.patient_ref, "UNKNOWN", sizeof m.subj.patient_ref);
+    snprintf(m.text, sizeof m.text, "%s", alarm_condition_text(m.cond));
+    for (int i = 0; i < e->n; i++) {
+        struct dest *d = &e->d[i];
+        if (!d->alarms)
+            continue;
+        struct hl7_ident id = e->ident;
+        ww_strlcpy(id.facility, d->cfg->facility, sizeof id.facility);
+        ww_strlcpy(id.receiver_app, d->cfg->receiver, sizeof id.receiver_app);
+        char err[256];
+        size_t len;
+        char *msg = hl7_build_oru_r40(&id, (enum hl7_alert_codes)d->cfg->alarm_codes, &m, &len,
+                                      err, sizeof err);
+        if (!msg) {
+            log_msg(LOG_ERROR, "export %s: %s", d->name, err);
+            return -1;
+        }
+        int rc = store_outbox_put(st, d->name, m.control_id, a->bed, a->t, msg, len);
+        free(msg);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+struct export *export_new(struct loop *l, struct store *st, const struct ward_config *cfg,
+                          const struct hl7_ident *ident, export_bed_info_cb info, void *info_ctx,
+                          char *err, size_t errlen)
+{
+    struct export *e = calloc(1, sizeof *e);
+    if (!e) {
+        ww_err(err, errlen, "export: out of memory");
+        return NULL;
+    }
+    e->l = l;
+    e->st = st;
+    e->ident = *ident;
+    e->info = info;
+    e->info_ctx = info_ctx;
+    for (int i = 0; i < cfg->nexports; i++) {
+        const struct config_export *c = &cfg->exports[i];
+        if (c->protocol != EXPORT_HL7)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (k == 1 && !c->alarms)
+                continue;
+            struct dest *d = &e->d[e->n];
+            d->e = e;
+            d->cfg = c;
+            d->alarms = k == 1;
+            snprintf(d->name, sizeof d->name, k ? "%s/alarms" : "%s", c->name);
+            if (!d->alarms) {
+                d->acc = calloc(CONFIG_MAX_BEDS, sizeof *d->acc);
+                if (!d->acc) {
+                    ww_err(err, errlen, "export: out of memory");
+                    export_free(e);
+                    return NULL;
+                }
+            }
+            struct mllp_params p = {.ack_timeout_ms = c->ack_timeout_s * 1000,
+                                    .retry_min_ms = 1000,
+                                    .retry_max_ms = 60000};
+            static const struct mllp_ops ops = {d_next, d_done};
+            d->s = mllp_sender_new(l, d->name, c->host, c->port, &p, &ops, d, err, errlen);
+            if (!d->s) {
+                free(d->acc);
+                export_free(e);
+                return NULL;
+            }
+            e->n++;
+        }
+    }
+    if (e->n)
+        store_set_outbox_hook(st, hook, e);
+    export_kick(e); /* what a restart left pending goes now */
+    return e;
+}
+
+void export_free(struct export *e)
+{
+    if (!e)
+        return;
+    if (e->n)
+        store_set_outbox_hook(e->st, NULL, NULL);
+    for (int i = 0; i < e->n; i++) {
+        mllp_sender_free(e->d[i].s);
+        store_outbox_row_free(&e->d[i].row);
+        free(e->d[i].acc);
+    }
+    free(e);
+}
+
+void export_kick(struct export *e)
+{
+    for (int i = 0; e && i < e->n; i++)
+        mllp_sender_kick(e->d[i].s);
+}
+
+int export_count(const struct export *e) { return e ? e->n : 0; }
+
+int export_status(struct export *e, int i, struct export_status *out)
+{
+    if (!e || i < 0 || i >= e->n)
+        return -1;
+    struct dest *d = &e->d[i];
+    memset(out, 0, sizeof *out);
+    ww_strlcpy(out->dest, d->name, sizeof out->dest);
+    char err[256];
+    if (store_outbox_pending(e->st, d->name, &out->pending, &out->oldest_ms, &out->dead, err,
+                             sizeof err) < 0)
+        ww_strlcpy(out->last_error, err, sizeof out->last_error);
+    struct mllp_status ms;
+    mllp_sender_status(d->s, &ms);
+    out->failing_since_ms = ms.failing_since_ms;
+    if (ms.last_error[0])
+        ww_strlcpy(out->last_error, ms.last_error, sizeof out->last_error);
+    return 0;
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Hospital export end to end (#20): `wardwatch serve` on a one-bed simulated
+# ward (accelerated clock) sends PCD-01 observations and PCD-04 alarms to a
+# python3-hl7 MLLP peer on 127.0.0.1 (tests/hl7_peer.py); the peer killed,
+# the outbox grows; serve stopped, the peer back, serve started again: what
+# was pending is delivered.
+W=${WARDWATCH_BIN:-bin/wardwatch}
+case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
+B=${WARDWATCH_BUILD:-build}
+case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
+C=$B/tests/tools/ww_client
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=
+for p in /usr/bin/python3 python3; do
+  if "$p" -c 'import hl7.mllp' >/dev/null 2>&1; then PY=$p; break; fi
+done
+if [ -z "$PY" ]; then echo "ok - export # SKIP python3-hl7 not installed"; exit 0; fi
+if ! command -v sqlite3 >/dev/null 2>&1; then echo "ok - export # SKIP sqlite3 not installed"; exit 0; fi
+if [ ! -x "$C" ]; then echo "ok - export # SKIP $C not built (make tests)"; exit 0; fi
+T=$(mktemp -d)
+SPID=; PPID_=
+cleanup() {
+  [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+  [ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if [ "$1" = 0 ]; then ok "$2"; else no "$2"; fi; }
+sql() { sqlite3 "$T/ward.db" "$1" 2>/dev/null; }
+wait_until() { # seconds, shell condition
+  i=0; while [ $i -lt $(($1 * 5)) ]; do eval "$2" && return 0; sleep 0.2; i=$((i + 1)); done
+  return 1; }
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+printf '1 ti-vs sepsis 11 3000 Rom 1 vindu\n' >"$T/spec"
+if ! "$W" simulate --ward "$T/spec" -o "$T/rec" --hours 0.3 >"$T/sim.log" 2>&1; then
+  echo "not ok 1 - simulate the test ward: $(cat "$T/sim.log")"; exit 0
+fi
+start_peer() { # port (0: any)
+  rm -f "$T/port"
+  "$PY" "$HERE/hl7_peer.py" "$T/port" "$T/peer.log" "$1" "" 2>>"$T/peer.err" &
+  PPID_=$!
+  wait_until 20 '[ -s "$T/port" ]'
+}
+start_peer 0 || { echo "not ok 1 - the peer did not start: $(cat "$T/peer.err")"; exit 0; }
+PORT=$(cat "$T/port")
+cat >"$T/ward.ini" <<INI
+[ward]
+name = Testpost eksport
+database = ward.db
+[server]
+socket = run/ward.sock
+; the hospital's integration engine
+[export.hosp]
+protocol = hl7
+address = 127.0.0.1:$PORT
+facility = STOLAV
+period_s = 10
+ack_timeout_s = 2
+[bed.1]
+label = Rom 1 vindu
+sensor = replay:rec/bed01.wwrec
+INI
+SOCK=$T/run/ward.sock
+start_server() {
+  "$W" serve -c "$T/ward.ini" --speed 10 2>>"$T/serve.log" &
+  SPID=$!
+  wait_until 10 '[ -S "$SOCK" ]'
+}
+start_server || { no "serve did not start: $(cat "$T/serve.log")"; exit 0; }
+"$C" "$SOCK" admit 0 "P-1" KN >/dev/null 2>&1
+wait_until 60 'grep -q " WWO1-" "$T/peer.log" 2>/dev/null && grep -q " WWA" "$T/peer.log" 2>/dev/null'
+check $? "observations (ORU^R01) and alarms (ORU^R40) reach the peer, which parsed and ACKed them"
+wait_until 10 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" = 0 ]'
+check $? "acknowledged messages leave the outbox"
+dups=$(awk '{print $2}' "$T/peer.log" | sort | uniq -d | wc -l)
+check "$([ "$dups" = 0 ] && echo 0 || echo 1)" "no message delivered twice ($dups repeated)"
+
+kill "$PPID_"; wait "$PPID_" 2>/dev/null; PPID_=
+wait_until 30 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" -gt 1 ]'
+check $? "with the peer gone, messages wait in the outbox"
+kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+pending=$(sql "SELECT count(*) FROM outbox WHERE state = 'pending'")
+sql "SELECT control_id FROM outbox WHERE state = 'pending' ORDER BY id" >"$T/pending"
+start_peer "$PORT" || { no "the peer did not restart"; exit 0; }
+: >"$T/peer.log"
+start_server || { no "serve did not restart: $(cat "$T/serve.log")"; exit 0; }
+all_there() {
+  while read -r id; do grep -q " $id " "$T/peer.log" || return 1; done <"$T/pending"
+  return 0; }
+wait_until 40 all_there
+check $? "after a restart the $pending messages pending at the stop are delivered"
+# per destination (observations and alarms have their own connections)
+first=$(awk '{print $2}' "$T/peer.log" | grep '^WWO' | head -1)
+want=$(grep '^WWO' "$T/pending" | head -1)
+check "$([ -z "$want" ] || [ "$first" = "$want" ] && echo 0 || echo 1)" \
+  "the oldest pending observation goes first (${first:-none})"
+kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+# A destination whose name does not resolve (DNS down at start) must not
+# keep the ward from monitoring: serve starts and says what it cannot do.
+sed -i "s/^address = .*/address = no-such-host.invalid:2575/" "$T/ward.ini"
+: >"$T/serve.log"
+start_server
+check $? "serve monitors although an export destination does not resolve"
+grep -q "WITHOUT the hospital export" "$T/serve.log"
+check $? "and says the ward runs without the export"
+exit 0

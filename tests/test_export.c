@@ -1,0 +1,248 @@
+/* Tests for src/export: alarm transitions written by the store reach a real
+ * MLLP peer (tests/hl7_peer.py, Debian's python3-hl7) as ORU^R40 through the
+ * outbox, in order, on the destination's alarm connection; what is pending
+ * when wardwatch stops is delivered after a restart. */
+#include "ww_test.h"
+#include "config.h"
+#include "export.h"
+#include "loop.h"
+#include "store.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *dir;
+static char dbpath[4200], portfile[4200], logfile[4200], script[4200];
+static const char *py;
+static pid_t peer = -1; /* killed by the teardown when an assertion fails */
+
+static int bed_info(void *ctx, int bed, struct hl7_subject *s, struct alarm_limits *lim)
+{
+    (void)ctx;
+    if (bed != 3)
+        return -1;
+    strcpy(s->patient_ref, "12345678901");
+    strcpy(s->bed_label, "Rom 2 \xc3\xa6\xc3\xb8\xc3\xa5");
+    strcpy(s->device_id, "0012A2FFFE000003");
+    *lim = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 130};
+    return 0;
+}
+
+static const char *python_with_hl7(void)
+{
+    static const char *const cand[] = {"/usr/bin/python3", "python3"};
+    for (size_t i = 0; i < 2; i++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "%s -c 'import hl7.mllp' >/dev/null 2>&1", cand[i]);
+        if (system(cmd) == 0)
+            return cand[i];
+    }
+    return NULL;
+}
+
+static pid_t peer_start(int port)
+{
+    unlink(portfile);
+    unlink(logfile);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char ps[16];
+        snprintf(ps, sizeof ps, "%d", port);
+        execlp(py, py, script, portfile, logfile, ps, "", (char *)NULL);
+        _exit(127);
+    }
+    peer = pid;
+    for (int i = 0; i < 400; i++) {
+        if (access(portfile, R_OK) == 0)
+            return pid;
+        usleep(50000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fail_msg("the peer did not start");
+    return -1;
+}
+
+static int peer_port(void)
+{
+    FILE *f = fopen(portfile, "r");
+    int p = 0;
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &p), 1);
+    fclose(f);
+    return p;
+}
+
+static int count_lines(void)
+{
+    FILE *f = fopen(logfile, "r");
+    int n = 0, c;
+    while (f && (c = fgetc(f)) != EOF)
+        n += c == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void run_until_lines(struct loop *l, int lines)
+{
+    int64_t end = ww_mono_ms() + 30000; /* a hang guard */
+    while (count_lines() < lines && ww_mono_ms() < end)
+        loop_once(l, 50);
+    /* let the last ACK settle its row */
+    int64_t settle = ww_mono_ms() + 300;
+    while (ww_mono_ms() < settle)
+        loop_once(l, 20);
+}
+
+static void config_for(struct ward_config *cfg, int port)
+{
+    config_defaults(cfg);
+    cfg->nexports = 1;
+    struct config_export *x = &cfg->exports[0];
+    memset(x, 0, sizeof *x);
+    strcpy(x->name, "imatis");
+    x->protocol = EXPORT_HL7;
+    strcpy(x->host, "127.0.0.1");
+    x->port = port;
+    strcpy(x->facility, "STOLAV");
+    x->period_s = 60;
+    x->alarms = true;
+    x->ack_timeout_s = 2;
+    x->fail_alarm_min = 10;
+}
+
+static void test_alarms_reach_the_peer(void **state)
+{
+    py = python_with_hl7();
+    const char *roots[] = {"tests/hl7_peer.py", "../tests/hl7_peer.py"};
+    for (int i = 0; i < 2 && !script[0]; i++)
+        if (access(roots[i], R_OK) == 0) {
+            char *abs = realpath(roots[i], NULL);
+            ww_strlcpy(script, abs, sizeof script);
+            free(abs);
+        }
+    if (!py || !script[0]) {
+        print_message("# SKIP: python3-hl7 not installed (sh scripts/deps.sh test)\n");
+        skip();
+    }
+    dir = ww_test_tmpdir();
+    snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
+    snprintf(portfile, sizeof portfile, "%s/port", dir);
+    snprintf(logfile, sizeof logfile, "%s/log", dir);
+    char err[512];
+    pid_t pid = peer_start(0);
+    int port = peer_port();
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    config_for(cfg, port);
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.app_uid, "0012A2FFFE3C4D5E");
+    strcpy(id.ward, "Obs 3");
+    struct loop *l = loop_new(false);
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 3, "Rom 2", err, sizeof err), 0);
+    struct export *e = export_new(l, st, cfg, &id, bed_info, NULL, err, sizeof err);
+    if (!e)
+        fail_msg("%s", err);
+    int64_t a;
+    assert_int_equal(store_alarm_raise(st, 3, "rr-high", "medium", 1773144000000LL, &a, err,
+                                       sizeof err), 0);
+    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN",
+                                       1773144010000LL, err, sizeof err), 0);
+    assert_int_equal(store_alarm_event(st, a, "ended", "ended", NULL, 1773144090000LL, err,
+                                       sizeof err), 0);
+    export_kick(e);
+    run_until_lines(l, 3);
+    FILE *f = fopen(logfile, "r");
+    char got[3][128] = {{0}};
+    for (int i = 0; f && i < 3; i++)
+        if (!fgets(got[i], sizeof got[i], f))
+            break;
+    if (f)
+        fclose(f);
+    /* in order, each once, control ids from the alarm events' rows */
+    assert_non_null(strstr(got[0], "1 WWA"));
+    assert_non_null(strstr(got[1], "2 WWA"));
+    assert_non_null(strstr(got[2], "3 WWA"));
+    struct export_status es;
+    assert_int_equal(export_count(e), 2); /* observations, alarms */
+    assert_int_equal(export_status(e, 0, &es), 0);
+    assert_string_equal(es.dest, "imatis");
+    assert_int_equal(export_status(e, 1, &es), 0);
+    assert_string_equal(es.dest, "imatis/alarms");
+    assert_int_equal(es.pending, 0);
+    assert_int_equal(es.failing_since_ms, 0);
+
+    /* The peer goes away; an alarm is raised; wardwatch stops. */
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    int64_t b;
+    assert_int_equal(store_alarm_raise(st, 3, "apnoea", "high", 1773144100000LL, &b, err,
+                                       sizeof err), 0);
+    export_kick(e);
+    int64_t end = ww_mono_ms() + 1500;
+    while (ww_mono_ms() < end)
+        loop_once(l, 50);
+    assert_int_equal(export_status(e, 1, &es), 0);
+    assert_int_equal(es.pending, 1);
+    assert_true(es.failing_since_ms > 0);
+    assert_int_equal(es.oldest_ms, 1773144100000LL);
+    export_free(e);
+    store_close(st);
+    loop_free(l);
+
+    /* Restart: the peer is back on its port, wardwatch starts again and
+     * drains what was pending. */
+    pid = peer_start(port);
+    l = loop_new(false);
+    st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    e = export_new(l, st, cfg, &id, bed_info, NULL, err, sizeof err);
+    assert_non_null(e);
+    run_until_lines(l, 1);
+    f = fopen(logfile, "r");
+    char line[128] = "";
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = 0;
+        fclose(f);
+    }
+    assert_non_null(strstr(line, "1 WWA"));
+    assert_int_equal(export_status(e, 1, &es), 0);
+    assert_int_equal(es.pending, 0);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    export_free(e);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
+static int teardown(void **state)
+{
+    if (peer > 0) {
+        kill(peer, SIGKILL);
+        waitpid(peer, NULL, 0);
+    }
+    peer = -1;
+    return 0;
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
