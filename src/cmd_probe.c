@@ -140,12 +140,14 @@ static void summary(struct source *src)
     }
     fprintf(stderr,
             "wardwatch probe: %s via %s: %llu bytes, %llu frames decoded (%llu of them cut "
-            "short), %llu readings; dropped: %llu bytes while resynchronising, %llu bad checksums, %llu bad lengths, "
-            "%llu malformed frames, %llu frames of unused types\n",
+            "short), %llu readings; dropped: %llu bytes while resynchronising or of TLVs cut "
+            "short, %llu bad checksums, %llu bad lengths, %llu malformed frames, %llu frames "
+            "of unused types\n",
             source_driver(src)->name, source_describe(src), (unsigned long long)st.bytes,
             (unsigned long long)st.frames, (unsigned long long)st.truncated,
-            (unsigned long long)st.readings, (unsigned long long)st.dropped_bytes, (unsigned long long)st.bad_checksum,
-            (unsigned long long)st.bad_length, (unsigned long long)st.bad_frame,
+            (unsigned long long)st.readings, (unsigned long long)st.dropped_bytes,
+            (unsigned long long)st.bad_checksum, (unsigned long long)st.bad_length,
+            (unsigned long long)st.bad_frame,
             (unsigned long long)st.unknown);
 }
 
