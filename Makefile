@@ -162,7 +162,7 @@ soak: deps-test
 	@$(MAKE) --no-print-directory $(BIN)
 	@sh scripts/soak.sh $(BIN)
 
-# 1000 SIGKILLs of serve while commands arrive (make check runs 100).
+# 1000 SIGKILLs of serve while commands arrive (make check runs 50).
 crash-soak: deps-test
 	@$(MAKE) --no-print-directory tests
 	@KILLS=$${KILLS:-1000} WARDWATCH_BIN=$(CURDIR)/$(BIN) WARDWATCH_BUILD=$(CURDIR)/$(BUILD) sh tests/t_crash.sh

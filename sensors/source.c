@@ -404,6 +404,8 @@ static int file_t_pump(struct source *s, double until_s, char *err, size_t errle
 /* Replay transport, before the driver is chosen: open the recording, find
  * the stream, and take the driver and its parameters from the URI the
  * stream was recorded from. */
+#define REC_DECL_SCAN 65536 /* chunks read looking for a stream's declaration */
+
 static int replay_t_prepare(struct source *s, char *err, size_t errlen)
 {
     s->rec = rec_reader_open(s->uri.address, err, errlen);
@@ -414,14 +416,22 @@ static int replay_t_prepare(struct source *s, char *err, size_t errlen)
     if (st && ww_parse_long(st, 0, 63, &sn) < 0)
         return ww_err(err, errlen, "%s: stream=%s: expected a number 0-63", s->uri.address, st);
     s->stream = (unsigned)sn;
-    /* Read on until the stream's declaration is known. */
+    /* Read on until the stream's declaration is known, but not through a
+     * whole huge file before the loop runs (SIGTERM must stop the core
+     * within seconds): streams are declared before their data, so a
+     * declaration not met in the first REC_DECL_SCAN chunks is missing. */
     struct rec_chunk c;
     int rc;
-    while ((rc = rec_next(s->rec, &c, err, errlen)) == 1 && !rec_stream(s->rec, s->stream))
+    long scanned = 0;
+    while ((rc = rec_next(s->rec, &c, err, errlen)) == 1 && !rec_stream(s->rec, s->stream) &&
+           ++scanned < REC_DECL_SCAN)
         ;
     const struct rec_stream *found = rec_stream(s->rec, s->stream);
     if (!found) {
-        if (rc >= 0)
+        if (rc >= 0 && scanned >= REC_DECL_SCAN)
+            ww_err(err, errlen, "%s: no stream %u declared in the first %d chunks of the recording",
+                   s->uri.address, s->stream, REC_DECL_SCAN);
+        else if (rc >= 0)
             ww_err(err, errlen, "%s: no stream %u in the recording", s->uri.address, s->stream);
         return -1;
     }

@@ -4,7 +4,7 @@
 # tests/tools/ww_client sends commands as fast as the server answers them
 # (notes, observations, acknowledgements, each only after the previous one
 # was confirmed), and is killed with SIGKILL at a random moment, KILLS times
-# (default 100; `make crash-soak` runs 1000). After every kill:
+# (default 50; `make crash-soak` runs 1000). After every kill:
 #   - the database passes PRAGMA integrity_check;
 #   - every note and acknowledgement the server confirmed is stored, and at
 #     least as many observations as it confirmed;
@@ -15,7 +15,7 @@ B=${WARDWATCH_BUILD:-build}
 case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
 CLIENT=$B/tests/tools/ww_client
-KILLS=${KILLS:-100}
+KILLS=${KILLS:-50}
 command -v sqlite3 >/dev/null 2>&1 || { echo "ok - crash consistency # SKIP sqlite3 not installed"; exit 0; }
 T=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "# keeping $T" || trap 'rm -rf "$T"' EXIT
 n=0

@@ -39,6 +39,16 @@ if ! "$W" simulate --ward "$T/spec" -o "$T/rec" --hours 0.5 >"$T/sim.log" 2>&1; 
 fi
 mkfifo "$T/fifo"
 mkdir "$T/dir"
+# A huge recording that does not declare the stream a bed names is given up
+# after its first 65536 chunks, not read to its end before the loop runs
+# (SIGTERM is only read by the loop).
+"$W" simulate stable -o "$T/long.wwrec" --sensor ti-vs --hours 1 --seed 1 >/dev/null 2>&1
+t0=$(date +%s%N)
+"$W" probe "replay:$T/long.wwrec?stream=5" >/dev/null 2>"$T/long.err"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+grep -q "no stream 5 declared in the first 65536 chunks" "$T/long.err" &&
+  ok "a recording without the bed's stream is given up after its first chunks (${ms} ms)" ||
+  no "recording without the stream: $(cat "$T/long.err")"
 ln -s "$T/loop2" "$T/loop1"; ln -s "$T/loop1" "$T/loop2"
 SOCK=$T/ward.sock
 write_ini() { # extra beds

@@ -1,12 +1,12 @@
 #!/bin/sh
 # Short libFuzzer runs of every harness in tests/fuzz (`make fuzz` runs them
 # longer): each is built with `make build-fuzz/NAME` and run for
-# FUZZ_SMOKE_SECONDS (default 6), two at a time, over a scratch copy of its
+# FUZZ_SMOKE_SECONDS (default 3), two at a time, over a scratch copy of its
 # seed corpus in tests/fuzz/corpus/NAME. A crash, sanitizer report or build failure fails
 # that harness; the execution count is printed for the record. SKIP when
 # clang cannot link a libFuzzer program here.
 cd "$(dirname "$0")/.." || exit 1
-SECS=${FUZZ_SMOKE_SECONDS:-6}
+SECS=${FUZZ_SMOKE_SECONDS:-3}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
