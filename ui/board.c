@@ -271,6 +271,12 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     s1 |= u->stale;
     s2 |= u->stale;
     int half = (w - 1) / 2;
+    /* A value never loses part of itself: "RR stale 22s" cut to "RR stale
+     * 22" reads as RR 22. What does not fit drops its age (the detail has it). */
+    if (ww_utf8_width(rr) > half - 1 && s1)
+        snprintf(rr, sizeof rr, _("%s stale"), _("RR"));
+    if (ww_utf8_width(hr) > w - 1 - half && s2)
+        snprintf(hr, sizeof hr, _("%s stale"), _("HR"));
     if (s1)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
     put(y + 1, x, half - 1, rr); /* a blank between the two, always */
