@@ -88,6 +88,9 @@ mkdev() { # index name
   mkfifo "$T/fifo$1"; touch /dev/iio:device$1; mount --bind "$T/fifo$1" /dev/iio:device$1
 }
 mkdev 0 radar-a; mkdev 1 radar-b; mkdev 2 radar-c
+# The real ttyS0 is covered for good by a plain file: a port that cannot be
+# opened as a tty (libserialport fails on its termios), i.e. unplugged.
+: >"$T/unplugged"; mount --bind "$T/unplugged" /dev/ttyS0 || exit 1
 sql() { sqlite3 -cmd '.timeout 2000' "$T/ward.db" "$1" 2>/dev/null; }
 now() { date +%s.%N; }
 # wait_for NAME BOUND SQL: until SQL returns a non-empty row, at most BOUND s.
@@ -113,11 +116,12 @@ emu() { # driver frames rate [options]: a new pty bound over /dev/ttyS0
   EMUPID=$!
   k=0
   while [ ! -s "$T/pty" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
-  # The dead pty stays bound until the new one is there, so an unplugged
-  # sensor stays unplugged: the real ttyS0 under it is exposed only for the
-  # instant between these two lines, never while waiting for the emulator.
-  umount /dev/ttyS0 2>/dev/null
-  mount --bind "$(cat "$T/pty")" /dev/ttyS0
+  # The dead pty comes off and the new one goes on; in between the path is
+  # the placeholder mounted above, never the real ttyS0 (a reconnect that opened
+  # that, seen in CI, found a port that opens and stays silent, and bed 1
+  # sat in no-signal for the rest of the run).
+  [ -n "${PTY_ON:-}" ] && umount /dev/ttyS0
+  mount --bind "$(cat "$T/pty")" /dev/ttyS0 && PTY_ON=1
 }
 
 # feed N ARGS...: a feeder on /dev/iio:deviceN; F$N is its pid (a timeout

@@ -122,6 +122,7 @@ done
 # Unplug and replug on the same name: the probe reports the disconnect,
 # does not spin, and reads again from the new device.
 ns "
+  : > '$T/unplugged'; mount --bind '$T/unplugged' /dev/ttyS0
   '$EMU' ti-vs 20 20 '$T/pty1' & e1=\$!
   while [ ! -s '$T/pty1' ]; do sleep 0.05; done
   mount --bind \"\$(cat '$T/pty1')\" /dev/ttyS0
@@ -129,6 +130,9 @@ ns "
   p=\$!
   wait \$e1
   sleep 2.5
+  # Off comes the dead pty, uncovering the plain file mounted first (cannot
+  # be opened as a tty), never the real ttyS0, silent but openable: a retry
+  # that opened that would never see the new device.
   umount /dev/ttyS0
   '$EMU' ti-vs 40 20 '$T/pty2' & e2=\$!
   while [ ! -s '$T/pty2' ]; do sleep 0.05; done
