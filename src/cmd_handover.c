@@ -9,7 +9,12 @@
  * The period defaults to the shift containing now. Times are ISO 8601,
  * local or with an offset. Every view, export and print is written to the
  * store's audit trail (who, what period, which beds, where to) — that is
- * the only write this command makes.
+ * the only write this command makes, and it is made by the process holding
+ * the core: this one for the moment of the write when no core runs, else
+ * the server. The summary itself is read through a read-only connection
+ * that never migrates: a database of another schema version is refused
+ * with both versions named (#19), so a newer command-line binary cannot
+ * upgrade a running older server's file.
  */
 #include "attach.h"
 #include "commands.h"
@@ -126,18 +131,22 @@ static int audit_possible(const struct ward_config *cfg, char *err, size_t errle
 }
 
 /* Write the audit row. The database has one writer: with no monitoring
- * core running, this process takes the core lock for the moment of the
- * write; beside `wardwatch serve` the server writes it (a command over its
- * socket); beside a board running its own core nobody can, and the print
- * or export is reported unaudited (the board's H does it audited). */
-static int audit(const struct ward_config *cfg, struct store *st, const struct handover *h,
-                 const char *action, int bednum, const char *format, const char *where, bool ok,
-                 char *err, size_t errlen)
+ * core running, this process takes the core lock and, while it holds it,
+ * opens a writer connection for the moment of the write (the schema was
+ * checked when the summary was read: nothing is migrated); beside
+ * `wardwatch serve` the server writes it (a command over its socket);
+ * beside a board running its own core nobody can, and the print or export
+ * is reported unaudited (the board's H does it audited). */
+static int audit(const struct ward_config *cfg, const struct handover *h, const char *action,
+                 int bednum, const char *format, const char *where, bool ok, char *err,
+                 size_t errlen)
 {
     char lockwhy[512];
     int lock = corelock_take(cfg->database, lockwhy, sizeof lockwhy);
     if (lock >= 0) {
-        int rc = handover_audit(st, h, action, bednum, format, where, ok, err, errlen);
+        struct store *w = store_open(cfg->database, NULL, err, errlen);
+        int rc = w ? handover_audit(w, h, action, bednum, format, where, ok, err, errlen) : -1;
+        store_close(w);
         corelock_release(lock);
         return rc;
     }
@@ -161,37 +170,41 @@ static int audit(const struct ward_config *cfg, struct store *st, const struct h
     return ww_err(err, errlen, "the monitoring server refused it: %s", why);
 }
 
-/* Entry point. */
-int cmd_handover_main(int argc, char **argv)
+/* What the command line asked for. */
+struct hopts {
+    const char *cfgpath, *dbpath, *shift, *from, *to, *at, *bed, *out, *format, *staff;
+    const char *printer;
+    bool print, pdf;
+    int64_t t0, t1, now, at_ms;
+};
+
+/* Read the arguments into o: -1 to go on, else the exit status (help: 0,
+ * a bad argument: 2 with the flag named). */
+static int parse_args(int argc, char **argv, struct hopts *o)
 {
-    const char *cfgpath = NULL, *dbpath = NULL, *shift = NULL, *from = NULL, *to = NULL;
-    const char *at = NULL, *bed = NULL, *out = NULL, *format = NULL, *staff = NULL;
-    const char *printer = NULL;
-    bool print = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **slot = NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             printf("%s%s", HANDOVER_USAGE, HANDOVER_HELP);
             return 0;
         } else if (!strcmp(a, "--print")) {
-            print = true;
+            o->print = true;
             /* An optional printer name: the next word unless it is an option. */
             if (i + 1 < argc && argv[i + 1][0] && argv[i + 1][0] != '-')
-                printer = argv[++i];
+                o->printer = argv[++i];
             continue;
         }
-        slot = !strcmp(a, "-c")         ? &cfgpath
-               : !strcmp(a, "--db")     ? &dbpath
-               : !strcmp(a, "--shift")  ? &shift
-               : !strcmp(a, "--from")   ? &from
-               : !strcmp(a, "--to")     ? &to
-               : !strcmp(a, "--at")     ? &at
-               : !strcmp(a, "--bed")    ? &bed
-               : !strcmp(a, "-o")       ? &out
-               : !strcmp(a, "--format") ? &format
-               : !strcmp(a, "--staff")  ? &staff
-                                        : NULL;
+        const char **slot = !strcmp(a, "-c")         ? &o->cfgpath
+                            : !strcmp(a, "--db")     ? &o->dbpath
+                            : !strcmp(a, "--shift")  ? &o->shift
+                            : !strcmp(a, "--from")   ? &o->from
+                            : !strcmp(a, "--to")     ? &o->to
+                            : !strcmp(a, "--at")     ? &o->at
+                            : !strcmp(a, "--bed")    ? &o->bed
+                            : !strcmp(a, "-o")       ? &o->out
+                            : !strcmp(a, "--format") ? &o->format
+                            : !strcmp(a, "--staff")  ? &o->staff
+                                                     : NULL;
         if (!slot)
             return usage_err("unknown argument '%s' (accepted: --shift, --at, --from, --to, "
                              "--bed, -o, --format, --print, --staff, -c, --db)",
@@ -203,210 +216,270 @@ int cmd_handover_main(int argc, char **argv)
             return usage_err("%s needs a value", a);
         *slot = v;
     }
-    if (format && strcmp(format, "text") && strcmp(format, "pdf"))
-        return usage_err("--format: '%s' is not a format (accepted: text, pdf)", format);
-    if (shift && strcmp(shift, "day") && strcmp(shift, "evening") && strcmp(shift, "night"))
-        return usage_err("--shift: '%s' is not a shift (accepted: day, evening, night)", shift);
-    if (shift && (from || to))
-        return usage_err("--shift excludes --from/--to");
-    if ((from != NULL) != (to != NULL))
-        return usage_err("%s needs %s too", from ? "--from" : "--to", from ? "--to" : "--from");
-    if (at && !shift)
-        return usage_err("--at applies to --shift only");
-    int64_t t0 = 0, t1 = 0, now = ww_now_ms(), at_ms = now;
-    if (from && handover_parse_time(from, &t0) < 0)
-        return usage_err("--from: '%s' is not an ISO 8601 time that exists here (accepted: "
-                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", from);
-    if (to && handover_parse_time(to, &t1) < 0)
-        return usage_err("--to: '%s' is not an ISO 8601 time that exists here (accepted: "
-                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", to);
-    if (at && handover_parse_time(at, &at_ms) < 0)
-        return usage_err("--at: '%s' is not an ISO 8601 time (accepted: "
-                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", at);
-    if (from && t1 <= t0)
-        return usage_err("--to (%s) must be after --from (%s)", to, from);
-    if (from && t1 - t0 > 7LL * 24 * 3600 * 1000)
-        return usage_err("--from %s --to %s: a handover covers at most 7 days", from, to);
-    if (!format)
-        format = out && strlen(out) > 4 && !strcasecmp(out + strlen(out) - 4, ".pdf") ? "pdf"
-                 : print && !out                                                  ? "pdf"
-                                                                                  : "text";
-    bool pdf = !strcmp(format, "pdf");
-    if (pdf && !out && !print)
-        return usage_err("--format pdf needs -o FILE or --print");
-    if (printer && !handover_printer_name_ok(printer))
-        return usage_err("--print: '%s' is not a printer name (no blanks, '/', '#', quotes, "
-                         "no leading '-')", printer);
+    return -1;
+}
 
-    char err[2048];
-    struct ward_config *cfg = malloc(sizeof *cfg);
-    if (!cfg) {
-        fprintf(stderr, "wardwatch handover: out of memory\n");
-        return 1;
+/* Check the arguments against each other and read the times: -1 to go on,
+ * else 2 with the flag named. */
+static int check_args(struct hopts *o)
+{
+    if (o->format && strcmp(o->format, "text") && strcmp(o->format, "pdf"))
+        return usage_err("--format: '%s' is not a format (accepted: text, pdf)", o->format);
+    if (o->shift && strcmp(o->shift, "day") && strcmp(o->shift, "evening") &&
+        strcmp(o->shift, "night"))
+        return usage_err("--shift: '%s' is not a shift (accepted: day, evening, night)",
+                         o->shift);
+    if (o->shift && (o->from || o->to))
+        return usage_err("--shift excludes --from/--to");
+    if ((o->from != NULL) != (o->to != NULL))
+        return usage_err("%s needs %s too", o->from ? "--from" : "--to",
+                         o->from ? "--to" : "--from");
+    if (o->at && !o->shift)
+        return usage_err("--at applies to --shift only");
+    o->now = o->at_ms = ww_now_ms();
+    if (o->from && handover_parse_time(o->from, &o->t0) < 0)
+        return usage_err("--from: '%s' is not an ISO 8601 time that exists here (accepted: "
+                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", o->from);
+    if (o->to && handover_parse_time(o->to, &o->t1) < 0)
+        return usage_err("--to: '%s' is not an ISO 8601 time that exists here (accepted: "
+                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", o->to);
+    if (o->at && handover_parse_time(o->at, &o->at_ms) < 0)
+        return usage_err("--at: '%s' is not an ISO 8601 time (accepted: "
+                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", o->at);
+    if (o->from && o->t1 <= o->t0)
+        return usage_err("--to (%s) must be after --from (%s)", o->to, o->from);
+    if (o->from && o->t1 - o->t0 > 7LL * 24 * 3600 * 1000)
+        return usage_err("--from %s --to %s: a handover covers at most 7 days", o->from, o->to);
+    if (!o->format) {
+        const char *out = o->out;
+        o->format = out && strlen(out) > 4 && !strcasecmp(out + strlen(out) - 4, ".pdf") ? "pdf"
+                    : o->print && !out                                                 ? "pdf"
+                                                                                       : "text";
     }
+    o->pdf = !strcmp(o->format, "pdf");
+    if (o->pdf && !o->out && !o->print)
+        return usage_err("--format pdf needs -o FILE or --print");
+    if (o->printer && !handover_printer_name_ok(o->printer))
+        return usage_err("--print: '%s' is not a printer name (no blanks, '/', '#', quotes, "
+                         "no leading '-')", o->printer);
+    return -1;
+}
+
+/* The ward's configuration (or the defaults beside --db alone), who prints,
+ * the printer and the period: 0, or the exit status with the message. */
+static int configure(struct hopts *o, struct ward_config *cfg, char *who, size_t whon)
+{
+    char err[2048];
     struct stat sb;
-    if (cfgpath || !dbpath || stat(config_pick_path(NULL), &sb) == 0) {
-        if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
+    if (o->cfgpath || !o->dbpath || stat(config_pick_path(NULL), &sb) == 0) {
+        if (config_load(o->cfgpath, cfg, err, sizeof err) < 0) {
             fprintf(stderr, "wardwatch handover: %s\n", err);
-            free(cfg);
             return 2;
         }
     } else {
         config_defaults(cfg);
     }
-    if (dbpath)
-        snprintf(cfg->database, sizeof cfg->database, "%s", dbpath);
-    if (staff && !config_staff_valid(cfg, staff)) {
+    if (o->dbpath)
+        snprintf(cfg->database, sizeof cfg->database, "%s", o->dbpath);
+    if (o->staff && !config_staff_valid(cfg, o->staff)) {
         fprintf(stderr, "wardwatch handover: --staff: '%s' is not a valid staff id (accepted: "
                         "2-16 letters, digits, '-' or '_'%s)\n",
-                staff, cfg->nstaff ? ", listed in the ward's staff file" : "");
-        free(cfg);
+                o->staff, cfg->nstaff ? ", listed in the ward's staff file" : "");
         return 2;
     }
-    char who[24];
-    if (staff)
-        ww_strlcpy(who, staff, sizeof who);
+    if (o->staff)
+        ww_strlcpy(who, o->staff, whon);
     else if (cfg->handover_staff[0])
-        ww_strlcpy(who, cfg->handover_staff, sizeof who);
+        ww_strlcpy(who, cfg->handover_staff, whon);
     else
-        login_name(who, sizeof who);
-    if (!printer && cfg->printer[0])
-        printer = cfg->printer;
-
-    if (shift && handover_shift_period(cfg, shift, at_ms, &t0, &t1, err, sizeof err) < 0) {
+        login_name(who, whon);
+    if (!o->printer && cfg->printer[0])
+        o->printer = cfg->printer;
+    if (o->shift && handover_shift_period(cfg, o->shift, o->at_ms, &o->t0, &o->t1, err,
+                                          sizeof err) < 0) {
         fprintf(stderr, "wardwatch handover: --shift: %s\n", err);
-        free(cfg);
         return 2;
     }
-    if (!shift && !from) {
-        shift = handover_current_shift(cfg, now);
-        if (handover_shift_period(cfg, shift, now, &t0, &t1, err, sizeof err) < 0) {
+    if (!o->shift && !o->from) {
+        o->shift = handover_current_shift(cfg, o->now);
+        if (handover_shift_period(cfg, o->shift, o->now, &o->t0, &o->t1, err, sizeof err) < 0) {
             fprintf(stderr, "wardwatch handover: %s\n", err);
-            free(cfg);
             return 2;
         }
     }
+    return 0;
+}
 
-    /* The store: it must exist (opening would create it). */
+/* The database, read-only (it must exist: nothing is created, nothing
+ * migrated), and the bed asked for: 0, or the exit status. */
+static int open_reader(const struct hopts *o, const struct ward_config *cfg, struct store **st,
+                       int *bednum)
+{
+    char err[2048];
+    struct stat sb;
     if (stat(cfg->database, &sb) < 0) {
         fprintf(stderr, "wardwatch handover: %s: %s (no ward database there)\n", cfg->database,
                 strerror(errno));
-        free(cfg);
         return 1;
     }
-    struct store *st = store_open(cfg->database, NULL, err, sizeof err);
-    if (!st) {
+    struct store_options so = {.readonly = true};
+    *st = store_open_with(cfg->database, &so, err, sizeof err);
+    if (!*st) {
         fprintf(stderr, "wardwatch handover: %s\n", err);
-        free(cfg);
         return 1;
     }
-    int bednum = -1;
-    if (bed) {
-        struct bed_find f = {.want = bed, .number = -1};
-        if (store_load_beds(st, on_find_bed, &f, err, sizeof err) < 0) {
-            fprintf(stderr, "wardwatch handover: %s\n", err);
-            store_close(st);
-            free(cfg);
+    *bednum = -1;
+    if (!o->bed)
+        return 0;
+    struct bed_find f = {.want = o->bed, .number = -1};
+    if (store_load_beds(*st, on_find_bed, &f, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch handover: %s\n", err);
+        return 1;
+    }
+    if (f.number < 0) {
+        char clean[128];
+        ww_sanitize_text(clean, sizeof clean, o->bed, false);
+        fprintf(stderr, "wardwatch handover: --bed: no bed '%s' (accepted: %s)\n", clean,
+                f.labels[0] ? f.labels : "no beds in this database");
+        return 2;
+    }
+    *bednum = f.number;
+    return 0;
+}
+
+/* Render h to file (text or PDF) or, without one, as text on stdout: 0 or 1. */
+static int write_summary(const struct handover *h, const char *file, bool pdf)
+{
+    char err[2048];
+    if (!file) {
+        if (handover_write_text(h, stdout) < 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "wardwatch handover: cannot write the summary: %s\n",
+                    strerror(errno));
             return 1;
         }
-        if (f.number < 0) {
-            char clean[128];
-            ww_sanitize_text(clean, sizeof clean, bed, false);
-            fprintf(stderr, "wardwatch handover: --bed: no bed '%s' (accepted: %s)\n", clean,
-                    f.labels[0] ? f.labels : "no beds in this database");
-            store_close(st);
-            free(cfg);
-            return 2;
+        return 0;
+    }
+    if (pdf) {
+        if (handover_write_pdf(h, file, err, sizeof err) < 0) {
+            fprintf(stderr, "wardwatch handover: %s\n", err);
+            return 1;
         }
-        bednum = f.number;
+        return 0;
     }
-
-    if (audit_possible(cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "wardwatch handover: nothing made: %s\n", err);
-        store_close(st);
-        free(cfg);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f || handover_write_text(h, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "wardwatch handover: %s: %s\n", file, strerror(errno));
+        if (!f && fd >= 0)
+            close(fd);
         return 1;
     }
-    struct handover_request req = {t0, t1, shift, bednum, now, who};
-    struct handover *h = handover_build(st, cfg, &req, err, sizeof err);
-    if (!h) {
-        fprintf(stderr, "wardwatch handover: %s\n", err);
-        store_close(st);
-        free(cfg);
+    return 0;
+}
+
+/* Print file with lp; lp's request line (or "failed: why") into msg: 0 or 1. */
+static int print_summary(const struct hopts *o, const struct handover *h, const char *file,
+                         char *msg, size_t msglen)
+{
+    char title[700], l1[200], l2[200], l3[200], err[2048];
+    handover_header(h, l1, l2, l3, sizeof l1);
+    if (o->bed)
+        snprintf(title, sizeof title, "%s, bed %s, %s", l1, o->bed, l2);
+    else
+        snprintf(title, sizeof title, "%s, %s", l1, l2);
+    if (handover_print(file, o->printer, title, msg, msglen, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch handover: printing failed: %s\n", err);
+        snprintf(msg, msglen, "failed: %.900s", err);
         return 1;
     }
+    fprintf(stderr, "wardwatch handover: sent to %s: %s\n",
+            o->printer ? o->printer : "the default printer", msg[0] ? msg : "ok");
+    return 0;
+}
 
-    /* Output: a named file, a temporary file for printing, or stdout. */
+/* Make the summary, put it where it was asked for, and audit that:
+ * 0 or 1. */
+static int deliver(const struct hopts *o, const struct ward_config *cfg, const struct handover *h,
+                   int bednum)
+{
     int rc = 0;
-    char tmp[64] = "", msg[1024] = "", where[1100];
-    const char *file = out;
-    if (!file && print) {
+    char tmp[64] = "", msg[1024] = "", where[1100], err[2048];
+    const char *file = o->out;
+    if (!file && o->print) {
         snprintf(tmp, sizeof tmp, "/tmp/wardwatch-handover.XXXXXX");
         int fd = mkstemp(tmp);
         if (fd < 0) {
             fprintf(stderr, "wardwatch handover: cannot make a temporary file: %s\n",
                     strerror(errno));
-            rc = 1;
-            goto done;
+            return 1;
         }
         close(fd);
         file = tmp;
     }
-    if (file) {
-        if (pdf) {
-            if (handover_write_pdf(h, file, err, sizeof err) < 0) {
-                fprintf(stderr, "wardwatch handover: %s\n", err);
-                rc = 1;
-                goto done;
-            }
-        } else {
-            int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-            if (!f || handover_write_text(h, f) < 0 || fclose(f) != 0) {
-                fprintf(stderr, "wardwatch handover: %s: %s\n", file, strerror(errno));
-                if (!f && fd >= 0)
-                    close(fd);
-                rc = 1;
-                goto done;
-            }
-        }
-    } else if (handover_write_text(h, stdout) < 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "wardwatch handover: cannot write the summary: %s\n", strerror(errno));
-        rc = 1;
+    rc = write_summary(h, file, o->pdf);
+    /* A file not written is not audited (nothing left); stdout that could
+     * not be written is, as failed. */
+    if (rc == 0 && o->print)
+        rc = print_summary(o, h, file, msg, sizeof msg);
+    else if (rc && file) {
+        if (tmp[0])
+            unlink(tmp);
+        return rc;
     }
-    if (print && rc == 0) {
-        char title[700], l1[200], l2[200], l3[200];
-        handover_header(h, l1, l2, l3, sizeof l1);
-        if (bed)
-            snprintf(title, sizeof title, "%s, bed %s, %s", l1, bed, l2);
-        else
-            snprintf(title, sizeof title, "%s, %s", l1, l2);
-        if (handover_print(file, printer, title, msg, sizeof msg, err, sizeof err) < 0) {
-            fprintf(stderr, "wardwatch handover: printing failed: %s\n", err);
-            snprintf(msg, sizeof msg, "failed: %.900s", err);
-            rc = 1;
-        } else {
-            fprintf(stderr, "wardwatch handover: sent to %s: %s\n",
-                    printer ? printer : "the default printer", msg[0] ? msg : "ok");
-        }
-    }
-
+    if (tmp[0])
+        unlink(tmp);
     /* Audit: who, what period, which beds, where to (and how it went). */
-    if (print)
-        snprintf(where, sizeof where, "printer %s%s%.900s", printer ? printer : "(default)",
+    if (o->print)
+        snprintf(where, sizeof where, "printer %s%s%.900s", o->printer ? o->printer : "(default)",
                  msg[0] ? ": " : "", msg);
-    else if (out)
-        snprintf(where, sizeof where, "file %.1000s", out);
+    else if (o->out)
+        snprintf(where, sizeof where, "file %.1000s", o->out);
     else
         snprintf(where, sizeof where, "stdout");
-    const char *action = print ? "handover-print" : out ? "handover-export" : "handover-view";
-    if (audit(cfg, st, h, action, bednum, format, where, rc == 0, err, sizeof err) < 0) {
+    const char *action = o->print ? "handover-print" : o->out ? "handover-export" : "handover-view";
+    if (audit(cfg, h, action, bednum, o->format, where, rc == 0, err, sizeof err) < 0) {
         fprintf(stderr, "wardwatch handover: could not audit the %s: %s\n", action + 9, err);
         rc = 1;
     }
+    return rc;
+}
+
+/* Entry point: arguments, configuration, the database read-only, the
+ * model, then the output and its audit. */
+int cmd_handover_main(int argc, char **argv)
+{
+    struct hopts o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc < 0)
+        rc = check_args(&o);
+    if (rc >= 0)
+        return rc;
+    struct ward_config *cfg = malloc(sizeof *cfg);
+    if (!cfg) {
+        fprintf(stderr, "wardwatch handover: out of memory\n");
+        return 1;
+    }
+    char who[24], err[2048];
+    struct store *st = NULL;
+    struct handover *h = NULL;
+    int bednum = -1;
+    if ((rc = configure(&o, cfg, who, sizeof who)) != 0 ||
+        (rc = open_reader(&o, cfg, &st, &bednum)) != 0)
+        goto done;
+    if (audit_possible(cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch handover: nothing made: %s\n", err);
+        rc = 1;
+        goto done;
+    }
+    struct handover_request req = {o.t0, o.t1, o.shift, bednum, o.now, who};
+    h = handover_build(st, cfg, &req, err, sizeof err);
+    if (!h) {
+        fprintf(stderr, "wardwatch handover: %s\n", err);
+        rc = 1;
+        goto done;
+    }
+    rc = deliver(&o, cfg, h, bednum);
 done:
-    if (tmp[0])
-        unlink(tmp);
     handover_free(h);
     store_close(st);
     free(cfg);

@@ -797,9 +797,60 @@ struct store *store_open(const char *path, const char *group, char *err, size_t 
     return store_open_with(path, &o, err, errlen);
 }
 
+/* The statements and the retention of a store at this build's schema. */
+static int prepare_all(struct store *st, char *err, size_t errlen)
+{
+    for (int i = 0; i < S_COUNT; i++)
+        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
+                               NULL) != SQLITE_OK)
+            return ww_err(err, errlen, "%s: the schema does not match this wardwatch: %s",
+                          st->path, sqlite3_errmsg(st->db));
+    st->record_days = read_record_days(st);
+    if (st->record_days < 30)
+        return ww_err(err, errlen, "%s: the retention table is missing or damaged", st->path);
+    return 0;
+}
+
+/* A reader's connection: read-only, no migration, this build's schema only.
+ * Why: a newer command-line binary reading beside an older running server
+ * must not upgrade the server's file under it (nor an older one write to a
+ * newer file); the core that holds the lock is the only one that migrates. */
+static int open_db_readonly(struct store *st, char *err, size_t errlen)
+{
+    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK)
+        return ww_err(err, errlen, "%s: cannot open the database to read it: %s", st->path,
+                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    st->busy_ms = 2000;
+    sqlite3_busy_timeout(st->db, st->busy_ms);
+    sqlite3_extended_result_codes(st->db, 1);
+    int version = read_version(st->db);
+    if (version < 0)
+        return ww_err(err, errlen, "%s: cannot read the schema version (not a wardwatch "
+                      "database?): %s", st->path, sqlite3_errmsg(st->db));
+    st->version = version;
+    if (version > STORE_SCHEMA_VERSION)
+        return ww_err(err, errlen,
+                      "%s: database schema version %d is newer than this wardwatch reads "
+                      "(version %d): it was written by a newer wardwatch; use that version's "
+                      "command, nothing was changed",
+                      st->path, version, STORE_SCHEMA_VERSION);
+    if (version < STORE_SCHEMA_VERSION)
+        return ww_err(err, errlen,
+                      "%s: database schema version %d is older than this wardwatch reads "
+                      "(version %d); this command only reads and does not upgrade it: start "
+                      "the ward's monitoring core of this version (wardwatch serve or the "
+                      "board) to upgrade it, or use the wardwatch that wrote it; nothing was "
+                      "changed",
+                      st->path, version, STORE_SCHEMA_VERSION);
+    return prepare_all(st, err, errlen);
+}
+
 /* Configure the connection, check, migrate and prepare. */
 static int open_db(struct store *st, const struct store_options *o, char *err, size_t errlen)
 {
+    if (o->readonly)
+        return open_db_readonly(st, err, errlen);
     if (create_file(st->path, o->group, err, errlen) < 0)
         return -1;
     if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
@@ -840,15 +891,7 @@ static int open_db(struct store *st, const struct store_options *o, char *err, s
         st->limited = true;
         return 0;
     }
-    for (int i = 0; i < S_COUNT; i++)
-        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
-                               NULL) != SQLITE_OK)
-            return ww_err(err, errlen, "%s: the schema does not match this wardwatch: %s",
-                          st->path, sqlite3_errmsg(st->db));
-    st->record_days = read_record_days(st);
-    if (st->record_days < 30)
-        return ww_err(err, errlen, "%s: the retention table is missing or damaged", st->path);
-    return 0;
+    return prepare_all(st, err, errlen);
 }
 
 /* Open with options; every queue is allocated here, once. */

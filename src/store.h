@@ -166,6 +166,12 @@ struct store_options {
     /* Migrate only up to this version (tests and tools): such a store
      * supports store_schema_version() and store_close() only. 0: current. */
     int schema_version;
+    /* A reader (`wardwatch handover`): open an existing file read-only
+     * (SQLITE_OPEN_READONLY), create nothing, set no pragma that writes,
+     * never migrate, and refuse any schema version but this build's with
+     * the file, its version and the supported one. Only the process that
+     * holds the core lock writes or migrates the file (#19). */
+    bool readonly;
 };
 
 /* Open or create with the defaults; group may be NULL. */

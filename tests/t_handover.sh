@@ -130,6 +130,26 @@ bad "--shift: 'dusk' is not a shift (accepted: day, evening, night)" --shift dus
 [ $rc = 1 ] && grep -q "nonexistent.db" "$T/nx.err" && [ ! -e "$T/nonexistent.db" ] &&
   ok "a missing database is an error (exit 1), not created" || no "missing database: rc $rc"
 
+# A reader never migrates (#19 defect 5): a database of schema 5 (before
+# version 6's outbox) is left as it is, byte for byte, and refused naming
+# the file and both versions; one newer than this build is refused too.
+cur=$(sql "$T/ward.db" "PRAGMA user_version")
+sqlite3 "$T/ward.db" ".backup '$T/old.db'" 2>/dev/null
+sql "$T/old.db" "DROP TABLE IF EXISTS outbox; PRAGMA user_version = 5"
+sql "$T/old.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+sum0=$(sha256sum <"$T/old.db")
+H --db "$T/old.db" --shift day --at 2026-12-01T16:00 >/dev/null 2>"$T/old.err"; rc=$?
+[ $rc = 1 ] && [ "$(sql "$T/old.db" "PRAGMA user_version")" = 5 ] && [ "$(sha256sum <"$T/old.db")" = "$sum0" ] &&
+  grep -q "$T/old.db: database schema version 5 is older than this wardwatch reads (version $cur); this command only reads and does not upgrade it" "$T/old.err" &&
+  ok "a database at schema 5 is not migrated by handover (user_version and bytes unchanged), refused naming both versions" ||
+  no "older schema ($rc, user_version $(sql "$T/old.db" "PRAGMA user_version")): $(cat "$T/old.err")"
+sql "$T/old.db" "PRAGMA user_version = 99"
+sum0=$(sha256sum <"$T/old.db")
+H --db "$T/old.db" --shift day --at 2026-12-01T16:00 >/dev/null 2>"$T/old.err"; rc=$?
+[ $rc = 1 ] && [ "$(sha256sum <"$T/old.db")" = "$sum0" ] &&
+  grep -q "$T/old.db: database schema version 99 is newer than this wardwatch reads (version $cur)" "$T/old.err" &&
+  ok "a newer unknown schema (99) is refused with file and versions, nothing changed" || no "newer schema ($rc): $(cat "$T/old.err")"
+
 # PDF.
 if command -v pdftotext >/dev/null 2>&1; then
   H --shift day --at 2026-12-01T16:00 -o "$T/day.pdf" 2>"$T/pdf.err"
