@@ -11,9 +11,11 @@
  */
 #include "handover.h"
 
+#include "alarm.h"
 #include "news2.h"
 #include "util.h"
 
+#include <libintl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -235,6 +237,16 @@ static const char *marker(const char *prio)
     return !strcmp(prio, "high") ? "***" : !strcmp(prio, "medium") ? "**" : "*";
 }
 
+/* An alarm by the name the board gives it, in the reader's language: the
+ * one table of names (scoring/alarm.c) through the message catalogue (po/),
+ * never the stored identifier ("rr-high"); a condition this build does not
+ * know (an older or newer record) keeps its stored name. */
+static const char *alarm_name(const char *condition)
+{
+    int c = alarm_condition_find(condition);
+    return c >= 0 ? gettext(alarm_condition_text((enum alarm_condition)c)) : condition;
+}
+
 /* An observation value as entered (one rule: news2_value_text). */
 static void obs_value(const struct handover_obs *o, char *buf, size_t n)
 {
@@ -323,7 +335,7 @@ static void alarm_log(struct lines *L, const struct handover_bed *b, int bi, int
         }
         hm(e0->t, end, t, sizeof t);
         o += (size_t)snprintf(text + o, sizeof text - o, "     %s %-3s %s%s", t,
-                              marker(e0->priority), e0->condition,
+                              marker(e0->priority), alarm_name(e0->condition),
                               raised ? "" : " (raised before)");
         if (acks) {
             hm(first_at, end, t, sizeof t);
@@ -447,8 +459,8 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
             } else {
                 snprintf(buf, sizeof buf, "%s, NOT ACKNOWLEDGED", what);
             }
-            addf(L, HL_TEXT, bi, 8, "     %-3s %s %s raised %s, %s", marker(a->priority),
-                 a->priority, a->condition, t1, buf);
+            addf(L, HL_TEXT, bi, 8, "     %-3s %s: %s, raised %s, %s",
+                 marker(a->priority), a->priority, alarm_name(a->condition), t1, buf);
         }
     }
 

@@ -91,6 +91,21 @@ grep -q "SpO2 Scale 2 (target 88-92 %), set by Dr Berg" "$T/day.txt" && ok "Scal
 grep -q "Alarm at RR <= 6 or >= 30, HR <= 40 or >= 131 (individual limits, KOLS" "$T/day.txt" && ok "individual limits as what alarms, with reason" ||
   no "individual limits"
 grep -q "Patient P-Ærø-04" "$T/day.txt" && ok "patient reference with æø" || no "patient ref"
+# Alarms by the names the board gives them (scoring/alarm.c's table, po/nb.po
+# in Norwegian), never the stored identifiers (#17).
+if grep -q "news2-high\|news2-medium\|rr-high\|rr-low\|hr-high\|hr-low\|obs-overdue\|no-signal\|sensor-disconnected\|out-of-bed" "$T/day.txt"; then
+  no "alarm identifiers in the printout: $(grep -m3 "news2-\|rr-\|hr-\|obs-overdue" "$T/day.txt")"
+elif grep -q "^     \*\*  medium: RR high, raised " "$T/day.txt" && grep -q "^     \*\*\* high: NEWS2 high (>= 7), raised " "$T/day.txt" &&
+     grep -q "^     [0-9:]* \*   Observations overdue; acknowledged by KN" "$T/day.txt"; then
+  ok "alarms by name: 'RR high', 'NEWS2 high (>= 7)', 'Observations overdue', no identifiers"
+else no "alarm names: $(grep -m3 "raised" "$T/day.txt")"; fi
+LANG=nb_NO.UTF-8 LC_ALL=nb_NO.UTF-8 H --shift day --at 2026-12-01T16:00 >"$T/day-nb.txt" 2>&1
+if ! locale -a 2>/dev/null | grep -qi "^nb_NO.utf-\?8$"; then
+  skip "alarm names in Norwegian" "no nb_NO.UTF-8 locale on this machine"
+elif grep -q "^     \*\*  medium: RF høy, raised " "$T/day-nb.txt" && grep -q "NEWS2 høy (>= 7), raised " "$T/day-nb.txt" &&
+     grep -q "\*   Observasjoner forsinket; acknowledged by KN" "$T/day-nb.txt" && ! grep -q "rr-high\|obs-overdue" "$T/day-nb.txt"; then
+  ok "alarm names in Norwegian: 'RF høy', 'NEWS2 høy (>= 7)', 'Observasjoner forsinket'"
+else no "Norwegian alarm names: $(grep -m3 "raised" "$T/day-nb.txt")"; fi
 
 # One bed.
 H --shift day --at 2026-12-01T16:00 --bed "Rom 1 dør" >"$T/bed.txt" 2>&1

@@ -468,10 +468,14 @@ static void test_text(void **state)
     assert_null(strstr(text, "Før vakta"));
     assert_non_null(strstr(text, "ØÅÆ æøå"));
     /* acknowledgements with initials and times */
-    assert_non_null(strstr(text, "rr-high raised 06:30, active, acknowledged by ÅS 07:12"));
-    assert_non_null(strstr(text, "news2-high; acknowledged by ÅS 09:01"));
-    assert_non_null(strstr(text, "news2-high raised 09:00, latched, waits for reset"));
-    assert_non_null(strstr(text, "obs-overdue raised 13:00, active, NOT ACKNOWLEDGED"));
+    /* alarms by the board's names (scoring/alarm.c), not "rr-high" */
+    assert_non_null(strstr(text, "**  medium: RR high, raised 06:30, active, acknowledged by ÅS 07:12"));
+    assert_non_null(strstr(text, "*** NEWS2 high (>= 7); acknowledged by ÅS 09:01"));
+    assert_non_null(strstr(text, "*** high: NEWS2 high (>= 7), raised 09:00, latched, waits for reset"));
+    assert_non_null(strstr(text, "*   low: Observations overdue, raised 13:00, active, NOT ACKNOWLEDGED"));
+    assert_null(strstr(text, "rr-high"));
+    assert_null(strstr(text, "news2-high"));
+    assert_null(strstr(text, "obs-overdue"));
     assert_non_null(strstr(text, "Alarm at RR <= 6 or >= 30, HR <= 45 or >= 120 (individual limits, KOLS"));
     assert_non_null(strstr(text, "Alarm at RR <= 8 or >= 25, HR <= 40 or >= 131 (ward default limits)"));
     assert_non_null(strstr(text, "median 1:30, max 1:30"));
