@@ -442,10 +442,97 @@ static void on_score(void *ctx, const struct store_score *s)
     b->partial_mask = s->partial_mask;
     /* The score in force at q0 starts the period's trajectory. */
     int64_t t = s->t < bu->q0 ? bu->q0 : s->t;
-    if (b->news2.n && b->news2.t[b->news2.n - 1] == t)
+    if (b->news2.n && b->news2.t[b->news2.n - 1] == t) {
         b->news2.v[b->news2.n - 1] = (float)s->total;
-    else if (!series_add(&b->news2, t, (float)s->total))
+        b->news2_partial[b->news2.n - 1] = s->partial_mask != 0;
+        return;
+    }
+    size_t cap = b->news2.cap;
+    if (!series_add(&b->news2, t, (float)s->total)) {
         bu->oom = true;
+        return;
+    }
+    if (b->news2.cap != cap || !b->news2_partial) {
+        bool *p = realloc(b->news2_partial, b->news2.cap * sizeof *p);
+        if (!p) {
+            b->news2.n--;
+            bu->oom = true;
+            return;
+        }
+        b->news2_partial = p;
+    }
+    b->news2_partial[b->news2.n - 1] = s->partial_mask != 0;
+}
+
+/* The index of the score in force at t (the last at or before it), or -1. */
+static long news2_index_at(const struct handover_bed *b, int64_t t)
+{
+    long k = -1;
+    for (size_t i = 0; i < b->news2.n && b->news2.t[i] <= t; i++)
+        k = (long)i;
+    return k;
+}
+
+/* Append a trajectory point: the score in force at t. */
+static bool add_point(struct handover_bed *b, size_t *cap, int64_t t)
+{
+    if (b->npoints && b->points[b->npoints - 1].t == t)
+        return true;
+    if (!grow((void **)&b->points, cap, b->npoints, sizeof *b->points))
+        return false;
+    long k = news2_index_at(b, t);
+    b->points[b->npoints++] = (struct handover_point){
+        t, k >= 0 ? (int)b->news2.v[k] : -1, k >= 0 && b->news2_partial[k]};
+    return true;
+}
+
+/* Is t a full local hour? (Offsets are whole quarter hours everywhere.) */
+static bool full_hour(int64_t t)
+{
+    time_t tt = (time_t)(t / 1000);
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return t % 1000 == 0 && tm.tm_min == 0 && tm.tm_sec == 0;
+}
+
+/* The trajectory over [from, stop] and first / lowest / highest / last
+ * (handover.h): false when out of memory. Full hours are found by local
+ * time, so a DST night shows 02:00 twice or not at all, as the clock did. */
+static bool news2_trajectory(struct handover_bed *b, int64_t from, int64_t stop)
+{
+    const int64_t quarter = 15 * MINUTE_MS;
+    size_t cap = 0;
+    if (stop < from)
+        stop = from;
+    if (!add_point(b, &cap, from))
+        return false;
+    for (int64_t t = (from + quarter - 1) / quarter * quarter; t <= stop; t += quarter)
+        if (full_hour(t) && !add_point(b, &cap, t))
+            return false;
+    if (!add_point(b, &cap, stop))
+        return false;
+    b->news2_first = b->news2_min = b->news2_max = b->news2_last = -1;
+    int max_complete = -1;
+    for (size_t i = 0; i < b->news2.n && b->news2.t[i] <= stop; i++) {
+        int v = (int)b->news2.v[i];
+        bool partial = b->news2_partial[i];
+        if (!partial) {
+            if (b->news2_first < 0) {
+                b->news2_first = v;
+                b->news2_first_t = b->news2.t[i];
+            }
+            if (b->news2_min < 0 || v < b->news2_min)
+                b->news2_min = v;
+            if (v > max_complete)
+                max_complete = v;
+        }
+        if (v > b->news2_max)
+            b->news2_max = v;
+        b->news2_last = v;
+        b->news2_last_partial = partial;
+    }
+    b->news2_max_partial = b->news2_max > max_complete;
+    return true;
 }
 
 static void on_obs(void *ctx, const struct store_observation *o)
@@ -738,17 +825,11 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
         b->last_complete_t = bu->q1 < h->printed_at ? bu->q1 : h->printed_at;
     else
         b->last_complete_t = bu->complete_until;
-    b->news2_first = b->news2_min = b->news2_max = b->news2_last = -1;
-    for (size_t i = 0; i < b->news2.n; i++) {
-        int v = (int)b->news2.v[i];
-        if (i == 0)
-            b->news2_first = b->news2_min = b->news2_max = v;
-        if (v < b->news2_min)
-            b->news2_min = v;
-        if (v > b->news2_max)
-            b->news2_max = v;
-        b->news2_last = v;
-    }
+    int64_t end = h->t1 < h->printed_at ? h->t1 : h->printed_at;
+    if (a->discharged_at && a->discharged_at < end)
+        end = a->discharged_at;
+    if (!news2_trajectory(b, bu->q0, end))
+        return ww_err(err, errlen, "out of memory");
     b->level = b->have_score ? level_of(b->total, b->parts) : NEWS2_LEVEL_ZERO;
 
     /* A and R: observations of the admission (the period's are listed). */
@@ -893,6 +974,8 @@ void handover_free(struct handover *h)
         free(b->hr.v);
         free(b->news2.t);
         free(b->news2.v);
+        free(b->news2_partial);
+        free(b->points);
         free(b->open);
         free(b->obs);
         free(b->notes);

@@ -52,6 +52,13 @@ struct handover_stats {
     float min, median, max; /* NaN when n == 0 */
 };
 
+/* A point of the NEWS2 trajectory. */
+struct handover_point {
+    int64_t t;
+    int score;    /* -1: no score in force */
+    bool partial; /* a lower bound */
+};
+
 /* One alarm as it stood at the end of the period. */
 struct handover_alarm {
     int64_t id;
@@ -114,8 +121,25 @@ struct handover_bed {
 
     /* A: assessment */
     struct handover_series rr, hr, news2; /* per-minute medians; NEWS2 per score */
+    bool *news2_partial; /* beside news2.v: that score was partial (a lower bound) */
     struct handover_stats rr_stats, hr_stats;
-    int news2_first, news2_min, news2_max, news2_last; /* -1 none */
+    /* The NEWS2 trajectory: the score in force (the last one stored at or
+     * before the moment) at the start of the patient's time in the period,
+     * at every full local hour of it and at its end (the end of the period,
+     * the printing time if earlier, or the discharge). */
+    struct handover_point *points;
+    size_t npoints;
+    /* Over the scores in force during the period. A partial score is a
+     * lower bound (CLINICAL.md): it can raise the highest but cannot be
+     * the first or the lowest, which count complete sets only (the radar-
+     * only score of an admission's first seconds is neither). -1 none. */
+    int news2_first;   /* the first complete score */
+    int64_t news2_first_t;
+    int news2_min;     /* the lowest complete score */
+    int news2_max;     /* the highest, complete or partial */
+    bool news2_max_partial; /* only a partial score reached news2_max */
+    int news2_last;    /* in force at the end */
+    bool news2_last_partial;
     struct handover_obs *obs;
     size_t nobs;
     struct handover_note *notes;

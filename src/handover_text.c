@@ -266,13 +266,49 @@ void handover_header(const struct handover *h, char *l1, char *l2, char *l3, siz
     snprintf(l3, n, "Printed %s by %s", c, h->printed_by);
 }
 
-/* The NEWS2 value in force at t (the step series), -1 none. */
-static int news2_at(const struct handover_series *s, int64_t t)
+/* A NEWS2 value as printed: ">=4" for a partial score (a lower bound). */
+static void score_text(int v, bool partial, char *buf, size_t n)
 {
-    int v = -1;
-    for (size_t i = 0; i < s->n && s->t[i] <= t; i++)
-        v = (int)s->v[i];
-    return v;
+    if (v < 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%s%d", partial ? ">=" : "", v);
+}
+
+/* The NEWS2 trajectory (the score in force at the start, each full hour
+ * and the end) and its first / lowest / highest / last (handover.h). */
+static void news2_lines(struct lines *L, const struct handover_bed *b, int bi, int64_t end)
+{
+    size_t cap = 64 + b->npoints * 24, l = 0;
+    char *traj = malloc(cap), t[32], v[16];
+    if (!traj) {
+        L->oom = true;
+        return;
+    }
+    traj[0] = 0;
+    bool any_partial = false;
+    for (size_t i = 0; i < b->npoints && l + 24 < cap; i++) {
+        const struct handover_point *p = &b->points[i];
+        hm(p->t, end, t, sizeof t);
+        score_text(p->score, p->partial, v, sizeof v);
+        any_partial |= p->partial && p->score >= 0;
+        l += (size_t)snprintf(traj + l, cap - l, "%s%s %s", i ? ", " : "", t, v);
+    }
+    addf(L, HL_TEXT, bi, 12, "   NEWS2    %s", traj);
+    free(traj);
+    char hi[16], last[16], first[64] = "";
+    score_text(b->news2_max, b->news2_max_partial, hi, sizeof hi);
+    score_text(b->news2_last, b->news2_last_partial, last, sizeof last);
+    any_partial |= b->news2_max_partial || b->news2_last_partial;
+    if (b->news2_first >= 0) {
+        hm(b->news2_first_t, end, t, sizeof t);
+        snprintf(first, sizeof first, "first complete %d (%s), lowest %d", b->news2_first, t,
+                 b->news2_min);
+    } else {
+        snprintf(first, sizeof first, "no complete set scored");
+    }
+    addf(L, HL_TEXT, bi, 12, "            %s, highest %s, last %s%s", first, hi, last,
+         any_partial ? " (>= partial: a lower bound)" : "");
 }
 
 /* The alarm log: one line per alarm of the period, in the order first
@@ -481,37 +517,10 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         else
             addf(L, HL_TEXT, bi, 6, "   %-8s no radar values", st[k].name);
     }
-    if (b->news2.n) {
-        /* The value in force at each full hour, then first/min/max/last. */
-        char traj[1024] = "";
-        int64_t from = b->admitted_at > h->t0 ? b->admitted_at : h->t0;
-        int64_t hour = (from + 3599999) / 3600000 * 3600000;
-        int64_t stop = b->discharged_at && b->discharged_at < end ? b->discharged_at : end;
-        size_t l = 0;
-        int v0 = news2_at(&b->news2, from);
-        hm(from, end, t1, sizeof t1);
-        l += (size_t)snprintf(traj + l, sizeof traj - l, "%s %s", t1,
-                              v0 >= 0 ? "" : "-");
-        if (v0 >= 0)
-            l += (size_t)snprintf(traj + l, sizeof traj - l, "%d", v0);
-        for (; hour <= stop && l < sizeof traj - 32; hour += 3600000) {
-            if (hour == from)
-                continue;
-            int v = news2_at(&b->news2, hour);
-            time_t tt = (time_t)(hour / 1000);
-            struct tm tm;
-            localtime_r(&tt, &tm);
-            if (v >= 0)
-                l += (size_t)snprintf(traj + l, sizeof traj - l, ", %02d:00 %d", tm.tm_hour, v);
-            else
-                l += (size_t)snprintf(traj + l, sizeof traj - l, ", %02d:00 -", tm.tm_hour);
-        }
-        addf(L, HL_TEXT, bi, 12, "   NEWS2    %s", traj);
-        addf(L, HL_TEXT, bi, 12, "            first %d, lowest %d, highest %d, last %d",
-             b->news2_first, b->news2_min, b->news2_max, b->news2_last);
-    } else {
+    if (b->news2.n)
+        news2_lines(L, b, bi, end);
+    else
         push(L, HL_TEXT, bi, "   NEWS2    no scores in this period");
-    }
     push(L, HL_PLOT, bi, "");
     if (!b->nobs) {
         push(L, HL_TEXT, bi, "   Manual observations: none in this period");

@@ -192,13 +192,13 @@ fi
 "$FILL" "$root/data/demo" "$T/spring.db" 2026-03-28T22:30 9 >/dev/null 2>"$T/fill.err" || no "spring fill"
 "$W" handover -c "$T/ward.ini" --db "$T/spring.db" --shift night --at 2026-03-29T08:00 >"$T/spring.txt" 2>&1
 grep -q "Period 2026-03-28 23:00 +01:00 to 2026-03-29 07:00 +02:00" "$T/spring.txt" &&
-  grep -q "NEWS2    28.03 23:00 [0-9]*, 00:00 [0-9]*, 01:00 [0-9]*, 03:00 [0-9]*" "$T/spring.txt" &&
+  grep -q "NEWS2    28.03 23:00 \(>=\)\?[0-9]*, 00:00 \(>=\)\?[0-9]*, 01:00 \(>=\)\?[0-9]*, 03:00 \(>=\)\?[0-9]*" "$T/spring.txt" &&
   ok "spring night: 23:00 +01:00 to 07:00 +02:00, no 02:00 in the hourly NEWS2" ||
   no "spring night: $(grep -m2 "Period\|NEWS2   " "$T/spring.txt")"
 "$FILL" "$root/data/demo" "$T/autumn.db" 2026-10-24T22:30 10 >/dev/null 2>"$T/fill.err" || no "autumn fill"
 "$W" handover -c "$T/ward.ini" --db "$T/autumn.db" --shift night --at 2026-10-25T08:00 >"$T/autumn.txt" 2>&1
 grep -q "Period 2026-10-24 23:00 +02:00 to 2026-10-25 07:00 +01:00" "$T/autumn.txt" &&
-  grep -q "02:00 [0-9]*, 02:00 [0-9]*, 03:00" "$T/autumn.txt" &&
+  grep -q "02:00 \(>=\)\?[0-9]*, 02:00 \(>=\)\?[0-9]*, 03:00" "$T/autumn.txt" &&
   ok "autumn night: 23:00 +02:00 to 07:00 +01:00, 02:00 twice in the hourly NEWS2" ||
   no "autumn night: $(grep -m2 "Period\|NEWS2   " "$T/autumn.txt")"
 d=$(sql "$T/autumn.db" "SELECT detail FROM audit WHERE action='handover-view' ORDER BY id DESC LIMIT 1")

@@ -299,9 +299,26 @@ static void test_model(void **state)
     /* NEWS2 trajectory: the 2 in force at 07:00, then 3, 6, 4 */
     assert_int_equal(b->news2.n, 4);
     assert_int_equal(b->news2.t[0], T0);
-    assert_int_equal(b->news2_first, 2);
+    /* points: in force at 07:00 (>= 2), each full hour, the end (14:55) */
+    static const struct {
+        int score;
+        bool partial;
+    } want[] = {{2, true},  {3, false}, {6, false}, {6, false}, {4, true},
+                {4, true}, {4, true},  {4, true},  {4, true}};
+    assert_int_equal(b->npoints, WW_ARRAY_LEN(want));
+    for (size_t i = 0; i < WW_ARRAY_LEN(want); i++) {
+        assert_int_equal(b->points[i].t, i < 8 ? T0 + (int64_t)i * HOUR : T1 - 5 * MIN);
+        assert_int_equal(b->points[i].score, want[i].score);
+        assert_int_equal(b->points[i].partial, want[i].partial);
+    }
+    /* first and lowest count complete sets only: the partial 2 is neither */
+    assert_int_equal(b->news2_first, 3);
+    assert_int_equal(b->news2_first_t, T0 + HOUR);
+    assert_int_equal(b->news2_min, 3);
     assert_int_equal(b->news2_max, 6);
+    assert_false(b->news2_max_partial);
     assert_int_equal(b->news2_last, 4);
+    assert_true(b->news2_last_partial);
     /* manual observations of the period only; notes in time order */
     assert_int_equal(b->nobs, 2);
     assert_string_equal(b->obs[0].param, "sbp");
@@ -366,6 +383,108 @@ static void test_model(void **state)
     /* a bad period */
     struct handover_request bad = {T1, T0, NULL, -1, T1, "KN"};
     assert_null(handover_build(st, &cfg, &bad, err, sizeof err));
+    store_close(st);
+}
+
+static char *render(const struct handover *h, int *pages);
+
+/* #17: a patient admitted at 16:16 whose admission set was entered 40 s
+ * later and who scored 7 from then on. The first second's score is the
+ * radar's RR and HR alone (3, partial): a lower bound, not the patient's
+ * first, lowest or only NEWS2 of the shift. */
+static struct handover *admitted_1616(struct store *st, int64_t printed)
+{
+    int64_t adm = oslo("2026-12-01T16:16"), a;
+    ok(store_sync_bed(st, 1, "Rom 1 vindu", err, sizeof err));
+    ok(store_admit(st, 1, "P-1616", "", "KN", adm, &a, err, sizeof err));
+    /* all but RR and HR missing (enum news2_param order) */
+    unsigned radar_only = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6);
+    struct store_score sc[] = {
+        {1, adm, 3, {3, -1, -1, -1, 0, -1, -1}, 0, radar_only},
+        {1, adm + 40000, 7, {3, 2, 2, 0, 0, 0, 0}, 3, 0},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(sc); i++)
+        store_queue_score(st, &sc[i]);
+    ok(store_flush(st, err, sizeof err));
+    int64_t t0, t1;
+    ok(handover_shift_period(&cfg, "evening", printed, &t0, &t1, err, sizeof err));
+    struct handover_request req = {t0, t1, "evening", -1, printed, "KN"};
+    struct handover *h = handover_build(st, &cfg, &req, err, sizeof err);
+    if (!h)
+        fail_msg("handover_build: %s", err);
+    return h;
+}
+
+static void test_trajectory_admission(void **state)
+{
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct handover *h = admitted_1616(st, oslo("2026-12-01T18:30"));
+    const struct handover_bed *b = &h->beds[0];
+    assert_int_equal(b->npoints, 4);
+    assert_int_equal(b->points[0].t, oslo("2026-12-01T16:16"));
+    assert_int_equal(b->points[0].score, 3);
+    assert_true(b->points[0].partial);
+    assert_int_equal(b->points[1].t, oslo("2026-12-01T17:00"));
+    assert_int_equal(b->points[1].score, 7);
+    assert_int_equal(b->points[2].t, oslo("2026-12-01T18:00"));
+    assert_int_equal(b->points[3].t, oslo("2026-12-01T18:30"));
+    assert_int_equal(b->points[3].score, 7);
+    assert_false(b->points[3].partial);
+    assert_int_equal(b->news2_first, 7);
+    assert_int_equal(b->news2_min, 7);
+    assert_int_equal(b->news2_max, 7);
+    assert_int_equal(b->news2_last, 7);
+    int pages;
+    char *text = render(h, &pages);
+    assert_non_null(strstr(text, "NEWS2    16:16 >=3, 17:00 7, 18:00 7, 18:30 7\n"));
+    assert_non_null(strstr(text, "first complete 7 (16:16), lowest 7, highest 7, last 7"));
+    assert_null(strstr(text, "first 3"));
+    assert_null(strstr(text, "lowest 3"));
+    free(text);
+    handover_free(h);
+    store_close(st);
+}
+
+static void test_trajectory_short_and_partial_peak(void **state)
+{
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    /* printed at 16:30: no full hour yet, but the end is a point */
+    struct handover *h = admitted_1616(st, oslo("2026-12-01T16:30"));
+    int pages;
+    char *text = render(h, &pages);
+    assert_non_null(strstr(text, "NEWS2    16:16 >=3, 16:30 7\n"));
+    free(text);
+    handover_free(h);
+    /* a partial 9 at 17:10 (a lower bound: the highest is at least 9), a
+     * complete 5 from 17:20 */
+    struct store_score sc[] = {
+        {1, oslo("2026-12-01T17:10"), 9, {3, 3, 2, 1, 0, -1, 0}, 3, 1u << 5},
+        {1, oslo("2026-12-01T17:20"), 5, {1, 2, 2, 0, 0, 0, 0}, 2, 0},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(sc); i++)
+        store_queue_score(st, &sc[i]);
+    ok(store_flush(st, err, sizeof err));
+    int64_t t0, t1;
+    ok(handover_shift_period(&cfg, "evening", oslo("2026-12-01T23:30"), &t0, &t1, err,
+                             sizeof err));
+    struct handover_request req = {t0, t1, "evening", -1, oslo("2026-12-01T23:30"), "KN"};
+    h = handover_build(st, &cfg, &req, err, sizeof err);
+    assert_non_null(h);
+    const struct handover_bed *b = &h->beds[0];
+    /* 16:16, 17:00 ... 23:00 (the period's end is a full hour) */
+    assert_int_equal(b->npoints, 8);
+    assert_int_equal(b->points[7].t, t1);
+    assert_int_equal(b->news2_first, 7);
+    assert_int_equal(b->news2_min, 5);
+    assert_int_equal(b->news2_max, 9);
+    assert_true(b->news2_max_partial);
+    text = render(h, &pages);
+    assert_non_null(strstr(text, "NEWS2    16:16 >=3, 17:00 7, 18:00 5, 19:00 5, 20:00 5, 21:00 5,"));
+    assert_non_null(strstr(text, "first complete 7 (16:16), lowest 5, highest >=9, last 5"));
+    free(text);
+    handover_free(h);
     store_close(st);
 }
 
@@ -737,7 +856,9 @@ static void test_print_async(void **state)
     r.calls = 0;
     j = handover_print_start(l, "/tmp/f.pdf", false, NULL, NULL, on_async, &r, err, sizeof err);
     assert_non_null(j);
-    for (int i = 0; i < 50 && access(pidfile, F_OK) < 0; i++)
+    /* (the shell makes the file before it writes the pid into it) */
+    struct stat pst;
+    for (int i = 0; i < 250 && (stat(pidfile, &pst) < 0 || pst.st_size < 2); i++)
         usleep(20000);
     FILE *f = fopen(pidfile, "r");
     assert_non_null(f);
@@ -791,6 +912,8 @@ int main(void)
         cmocka_unit_test(test_parse_time),
         cmocka_unit_test_setup_teardown(test_shifts_dst, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trajectory_admission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trajectory_short_and_partial_peak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_ward, setup, teardown),
