@@ -13,6 +13,7 @@
 #include "handover.h"
 
 #include "news2.h"
+#include "obsdue.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -378,8 +379,17 @@ struct build {
     /* scores */
     int64_t complete_since, complete_until;
     bool in_complete;
-    /* observations: latest manual entry before q1 */
-    int64_t last_manual;
+    /* observation timing, replayed by the ward core's rule (src/obsdue.c) */
+    const struct ward_config *cfg;
+    bool has_sensor;
+    struct obsdue_part parts[NEWS2_NPARAMS];
+    int64_t set_at; /* the last complete set entered, 0 none */
+    /* every score of the admission: when, and its response level */
+    struct level_at {
+        int64_t t;
+        int level;
+    } *lv;
+    size_t nlv, caplv;
     /* admissions of one bed */
     struct store_admission *adm;
     size_t nadm, capadm;
@@ -421,6 +431,19 @@ static void on_admission(void *ctx, const struct store_admission *a)
     bu->adm[bu->nadm++] = *a;
 }
 
+/* The response level of a stored score (as scoring/news2 decides it). */
+static int level_of(int total, const int parts[7])
+{
+    if (total >= 7)
+        return NEWS2_LEVEL_HIGH;
+    if (total >= 5)
+        return NEWS2_LEVEL_MEDIUM;
+    for (int p = 0; p < 7; p++)
+        if (parts[p] == 3)
+            return NEWS2_LEVEL_LOW_MEDIUM;
+    return total > 0 ? NEWS2_LEVEL_LOW : NEWS2_LEVEL_ZERO;
+}
+
 static void on_score(void *ctx, const struct store_score *s)
 {
     struct build *bu = ctx;
@@ -434,6 +457,10 @@ static void on_score(void *ctx, const struct store_score *s)
         bu->in_complete = false;
         bu->complete_until = s->t;
     }
+    if (grow((void **)&bu->lv, &bu->caplv, bu->nlv, sizeof *bu->lv))
+        bu->lv[bu->nlv++] = (struct level_at){s->t, level_of(s->total, s->parts)};
+    else
+        bu->oom = true;
     b->have_score = true;
     b->score_t = s->t;
     b->total = s->total;
@@ -539,9 +566,14 @@ static void on_obs(void *ctx, const struct store_observation *o)
 {
     struct build *bu = ctx;
     struct handover_bed *b = bu->b;
-    if (strcmp(o->param, "rr") && strcmp(o->param, "hr") && strcmp(o->param, "scale") &&
-        o->t > bu->last_manual)
-        bu->last_manual = o->t;
+    /* As the ward core keeps it: the entry is the parameter's value now, and
+     * a set complete and fresh at that moment starts the clock afresh. */
+    int p = news2_param_find(o->param);
+    if (p >= 0) {
+        bu->parts[p] = (struct obsdue_part){true, false, o->t};
+        if (obsdue_set_complete(bu->cfg, bu->has_sensor, bu->parts, o->t))
+            bu->set_at = o->t;
+    }
     if (o->t < bu->q0)
         return;
     struct handover_obs *n = realloc(b->obs, (b->nobs + 1) * sizeof *n);
@@ -743,17 +775,47 @@ static int ward_figures(struct store *st, struct handover *h, int bed, char *err
     return 0;
 }
 
-/* The response level of a stored score (as scoring/news2 decides it). */
-static int level_of(int total, const int parts[7])
+/* Does the bed have a sensor (RR and HR are then the radar's, not part of
+ * the manual set)? The ward's configuration says; a bed it does not list
+ * (the database read with --db alone) by whether the radar gave values. */
+static bool bed_has_sensor(const struct ward_config *cfg, const struct handover_bed *b)
 {
-    if (total >= 7)
-        return NEWS2_LEVEL_HIGH;
-    if (total >= 5)
-        return NEWS2_LEVEL_MEDIUM;
-    for (int p = 0; p < 7; p++)
-        if (parts[p] == 3)
-            return NEWS2_LEVEL_LOW_MEDIUM;
-    return total > 0 ? NEWS2_LEVEL_LOW : NEWS2_LEVEL_ZERO;
+    for (int i = 0; i < cfg->nbeds; i++)
+        if (cfg->beds[i].number == b->number)
+            return cfg->beds[i].sensor[0] != 0;
+    return b->rr.n || b->hr.n;
+}
+
+/* When the next set is due at end, by the ward core's rule (src/obsdue.c)
+ * over the stored record: the last complete set (replayed in on_obs) and
+ * the worst response level in force since it. The core takes the level at
+ * its first tick after the set was entered; a score row follows within a
+ * second when the set changed the score, else the one in force counts. */
+static void obs_timing(struct build *bu, int64_t admitted_at, int64_t end)
+{
+    struct handover_bed *b = bu->b;
+    const struct ward_config *cfg = bu->cfg;
+    int due_level = -1;
+    if (bu->set_at) {
+        long in_force = -1;
+        bool follows = false;
+        for (size_t i = 0; i < bu->nlv && bu->lv[i].t <= end; i++) {
+            int64_t t = bu->lv[i].t;
+            if (t <= bu->set_at)
+                in_force = (long)i;
+            else if (t <= bu->set_at + 2000)
+                follows = true;
+            if (t > bu->set_at && bu->lv[i].level > due_level)
+                due_level = bu->lv[i].level;
+        }
+        if (in_force >= 0 && !follows && bu->lv[in_force].level > due_level)
+            due_level = bu->lv[in_force].level;
+    }
+    b->set_at = bu->set_at;
+    b->obs_due = obsdue_due(cfg, bu->has_sensor, admitted_at, bu->set_at, due_level, bu->parts);
+    b->obs_overdue = obsdue_overdue(b->obs_due, end);
+    int lv = due_level >= 0 && due_level < NEWS2_NLEVELS ? due_level : NEWS2_LEVEL_ZERO;
+    b->monitoring_h = cfg->policy.monitoring_h[lv];
 }
 
 /* Fill one entry from its admission: every query over its own window. */
@@ -789,6 +851,7 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
     bu->q0 = a->admitted_at > h->t0 ? a->admitted_at : h->t0;
     bu->q1 = a->discharged_at && a->discharged_at < h->t1 ? a->discharged_at + 1 : h->t1;
     int bed = b->number;
+    bu->nlv = 0;
 
     /* A: RR / HR per-minute medians: the store's minute summaries, then the
      * per-second samples after the last of them (the minute still open). */
@@ -814,6 +877,7 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
         return ww_err(err, errlen, "out of memory");
     series_stats(&b->rr, &b->rr_stats);
     series_stats(&b->hr, &b->hr_stats);
+    bu->has_sensor = bed_has_sensor(cfg, b);
 
     /* S and A: scores over the whole admission (the one in force at the
      * start, the last complete set), the trajectory over the window. */
@@ -832,14 +896,13 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
         return ww_err(err, errlen, "out of memory");
     b->level = b->have_score ? level_of(b->total, b->parts) : NEWS2_LEVEL_ZERO;
 
-    /* A and R: observations of the admission (the period's are listed). */
-    bu->last_manual = 0;
+    /* A and R: observations of the admission (the period's are listed),
+     * and when the next set is due at the end, by the board's rule. */
+    memset(bu->parts, 0, sizeof bu->parts);
+    bu->set_at = 0;
     if (store_query_observations(st, bed, a->admitted_at, bu->q1, on_obs, bu, err, errlen) < 0)
         return -1;
-    b->monitoring_h = b->have_score ? cfg->policy.monitoring_h[b->level] : 12;
-    int64_t interval = (int64_t)((b->monitoring_h > 0 ? b->monitoring_h : 0.5) * HOUR_MS);
-    int64_t since = bu->last_manual ? bu->last_manual : a->admitted_at;
-    b->obs_due = since + interval;
+    obs_timing(bu, a->admitted_at, end);
 
     if (store_query_notes(st, bed, bu->q0, bu->q1, on_note, bu, err, errlen) < 0)
         return -1;
@@ -906,7 +969,7 @@ struct handover *handover_build(struct store *st, const struct ward_config *cfg,
         return NULL;
     }
     struct handover *h = calloc(1, sizeof *h);
-    struct build bu = {.h = h};
+    struct build bu = {.h = h, .cfg = cfg};
     if (!h) {
         ww_err(err, errlen, "out of memory");
         return NULL;
@@ -916,6 +979,7 @@ struct handover *handover_build(struct store *st, const struct ward_config *cfg,
     h->t0 = req->t0;
     h->t1 = req->t1;
     h->printed_at = req->now;
+    h->continuous_obs_min = cfg->continuous_obs_min;
     clean(h->printed_by, sizeof h->printed_by, req->staff);
     if (store_load_beds(st, on_bed, &bu, err, errlen) < 0 ||
         store_query_admissions(st, req->bed, h->t0, h->t1, on_admission, &bu, err, errlen) < 0 ||
@@ -949,6 +1013,7 @@ struct handover *handover_build(struct store *st, const struct ward_config *cfg,
     free(bu.adm);
     free(bu.al);
     free(bu.all);
+    free(bu.lv);
     return h;
 oom:
     ww_err(err, errlen, "out of memory");
@@ -957,6 +1022,7 @@ fail:
     free(bu.adm);
     free(bu.al);
     free(bu.all);
+    free(bu.lv);
     handover_free(h);
     return NULL;
 }

@@ -146,8 +146,12 @@ struct handover_bed {
     size_t nnotes;
 
     /* R: recommendation */
-    int64_t obs_due; /* next observation due; 0 unknown, -1 continuous */
-    double monitoring_h;
+    /* When the next full set is due at the end of the period, by the one
+     * rule the board uses (src/obsdue.h), replayed over the record. */
+    int64_t obs_due;
+    bool obs_overdue;
+    int64_t set_at;      /* the last complete set entered, 0 none since admission */
+    double monitoring_h; /* interval of the worst level since set_at (0: continuous) */
     bool own_limits;
     double rr_low, rr_high, hr_low, hr_high;
     char limits_reason[STORE_REASON_MAX + 1];
@@ -172,6 +176,7 @@ struct handover {
     struct handover_bed *beds;
     size_t nbeds;
     size_t noccupied;
+    int continuous_obs_min; /* [news2] continuous_obs_min: a full set this often */
 };
 
 struct handover_request {

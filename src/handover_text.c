@@ -549,13 +549,16 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         push(L, HL_TEXT, bi, "   Discharged: no further observations due");
     } else {
         hm(b->obs_due, end, t1, sizeof t1);
-        char every[48];
-        if (b->monitoring_h > 0)
+        char every[96];
+        if (!b->set_at)
+            snprintf(every, sizeof every, "no complete set since admission");
+        else if (b->monitoring_h > 0)
             snprintf(every, sizeof every, "every %g h", b->monitoring_h);
         else
-            snprintf(every, sizeof every, "continuous monitoring, manual set every 30 min");
+            snprintf(every, sizeof every, "continuous monitoring, full set every %d min",
+                     h->continuous_obs_min);
         addf(L, HL_TEXT, bi, 6, "   Next observation due %s%s (%s)", t1,
-             b->obs_due < end ? " - OVERDUE" : "", every);
+             b->obs_overdue ? " - OVERDUE" : "", every);
     }
     /* What happens at the limits, not a range that reads as allowed: the
      * limit values themselves alarm (H16-14). */

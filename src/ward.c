@@ -10,6 +10,7 @@
 #include "handover.h"
 
 #include "log.h"
+#include "obsdue.h"
 #include "store.h"
 #include "util.h"
 
@@ -375,24 +376,24 @@ static bool radar_lost(const struct ward_bed *b)
     return b->sensor != WSENS_OK || b->motion || !b->present;
 }
 
-/* Manual parts of a set: every parameter but the radar's RR and HR, which
- * are part of it too on a bed without a sensor. */
+/* Manual parts of a set (the rule: src/obsdue.c). */
 static bool manual_part(const struct ward_bed *b, int p)
 {
-    return (p != NEWS2_RR && p != NEWS2_HR) || b->sensor == WSENS_NONE;
+    return obsdue_manual_part(b->sensor != WSENS_NONE, p);
 }
 
-/* How long a value of p counts: a hand count of RR/HR outranks the radar
- * for counted_valid_min (on a bed without a sensor it is a manual
- * observation like the others, kept as long as SpO2). */
+/* How long a value of p counts (the rule: src/obsdue.c). */
 static int64_t max_age_ms(const struct ward *w, const struct ward_bed *b, int p,
                           const struct ward_value *v)
 {
-    const struct ward_config *c = w->cfg;
-    if ((p == NEWS2_RR || p == NEWS2_HR) && !v->automatic)
-        return b->sensor == WSENS_NONE ? (int64_t)c->max_age_s[NEWS2_SPO2] * 1000
-                                       : (int64_t)c->counted_valid_min * 60000;
-    return (int64_t)c->max_age_s[p] * 1000;
+    return obsdue_max_age_ms(w->cfg, b->sensor != WSENS_NONE, p, v->automatic);
+}
+
+/* The bed's values as the timing rule reads them. */
+static void obs_parts(const struct ward_bed *b, struct obsdue_part parts[NEWS2_NPARAMS])
+{
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        parts[p] = (struct obsdue_part){b->param[p].have, b->param[p].automatic, b->param[p].t_ms};
 }
 
 /* NEWS2 input from the bed's current values. */
@@ -447,39 +448,21 @@ static void obs_timing(struct ward *w, struct ward_bed *b, int64_t now)
         b->obs_overdue = false;
         return;
     }
-    if (!b->set_at) {
-        b->obs_due_ms = b->admitted_at + (int64_t)c->admission_obs_due_min * 60000;
-        b->obs_overdue = now >= b->obs_due_ms;
-        return;
-    }
-    if (b->score_valid && (int)b->score.level > b->due_level)
+    if (b->set_at && b->score_valid && (int)b->score.level > b->due_level)
         b->due_level = (int)b->score.level;
-    int lv = b->due_level >= 0 && b->due_level < NEWS2_NLEVELS ? b->due_level : NEWS2_LEVEL_ZERO;
-    double h = c->policy.monitoring_h[lv];
-    int64_t due = b->set_at + (h > 0 ? (int64_t)(h * 3600000.0)
-                                     : (int64_t)c->continuous_obs_min * 60000);
-    /* A part that goes stale (or is missing) makes the set due then. */
-    for (int p = 0; p < NEWS2_NPARAMS; p++) {
-        if (!manual_part(b, p))
-            continue;
-        const struct ward_value *v = &b->param[p];
-        int64_t until = v->have ? v->t_ms + max_age_ms(w, b, p, v) : b->set_at;
-        if (until < due)
-            due = until;
-    }
-    b->obs_due_ms = due;
-    b->obs_overdue = now >= due;
+    struct obsdue_part parts[NEWS2_NPARAMS];
+    obs_parts(b, parts);
+    b->obs_due_ms =
+        obsdue_due(c, b->sensor != WSENS_NONE, b->admitted_at, b->set_at, b->due_level, parts);
+    b->obs_overdue = obsdue_overdue(b->obs_due_ms, now);
 }
 
 /* Is the set of manual parts complete and fresh now? */
 static bool set_complete(struct ward *w, struct ward_bed *b, int64_t now)
 {
-    for (int p = 0; p < NEWS2_NPARAMS; p++) {
-        const struct ward_value *v = &b->param[p];
-        if (manual_part(b, p) && (!v->have || now - v->t_ms > max_age_ms(w, b, p, v)))
-            return false;
-    }
-    return true;
+    struct obsdue_part parts[NEWS2_NPARAMS];
+    obs_parts(b, parts);
+    return obsdue_set_complete(w->cfg, b->sensor != WSENS_NONE, parts, now);
 }
 
 /* The breathing signal apnoea is judged on: valid while the sensor is ok

@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "store.h"
 #include "util.h"
+#include "ward.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -327,11 +328,13 @@ static void test_model(void **state)
     assert_string_equal(b->notes[0].by, "ÅS");
     assert_string_equal(b->notes[0].text, "Første notat hoster mye");
     assert_string_equal(b->notes[1].text, "Andre notat: lege informert");
-    /* R: the last score (4, no single 3) is low -> 4-hourly; the last
-     * manual entry was at 08:00 -> due 12:00 */
+    /* R: by the board's rule (CLINICAL.md): no complete set was ever
+     * entered (ACVPU and temperature never were), so the first full set has
+     * been due since the admission (admission_obs_due_min 0) */
     assert_int_equal(b->level, 1);
-    assert_int_equal(b->monitoring_h, 4);
-    assert_int_equal(b->obs_due, T0 + 5 * HOUR);
+    assert_int_equal(b->set_at, 0);
+    assert_int_equal(b->obs_due, T0 - 10 * HOUR);
+    assert_true(b->obs_overdue);
     assert_true(b->own_limits);
     assert_float_equal(b->rr_low, 6, 0.001);
     assert_string_equal(b->limits_by, "ÅS");
@@ -351,8 +354,9 @@ static void test_model(void **state)
     assert_false(b->have_score);
     assert_int_equal(b->rr_stats.n, 0);
     assert_true(isnan(b->rr_stats.median));
-    /* no manual entry: due from admission + 12 h */
-    assert_int_equal(b->obs_due, T0 + 17 * HOUR);
+    /* no manual entry: the first set due at admission, overdue since */
+    assert_int_equal(b->obs_due, T0 + 5 * HOUR);
+    assert_true(b->obs_overdue);
     /* bed 3 empty, bed 4 twice */
     assert_false(h->beds[2].occupied);
     assert_string_equal(h->beds[3].patient_ref, "P-0041");
@@ -488,6 +492,68 @@ static void test_trajectory_short_and_partial_peak(void **state)
     store_close(st);
 }
 
+/* #17: the board and the printed page agree on what is overdue. The ward
+ * core runs a sensor bed for 90 minutes (a full set at 07:11, then HR 134
+ * for 20 minutes: a single 3, hourly monitoring, then HR 70 again) into a
+ * store; the handover printed at 08:41 reads that store. By CLINICAL.md the
+ * next set is due an hour after the set (the worst level since it was
+ * low-medium; the score falling back does not move it later): 08:11,
+ * overdue on both. (Before: the handover took the last entry plus the
+ * current level's 12 h: due 19:11, not overdue, while the board said OBS
+ * DUE.) */
+static void test_overdue_agrees_with_board(void **state)
+{
+    char ini[4300], e[512];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Test\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n");
+    struct ward_config wc;
+    if (config_load(ini, &wc, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&wc, st, e, sizeof e);
+    if (!w)
+        fail_msg("%s", e);
+    int64_t t = oslo("2026-12-01T07:10"), set = t + 60000, stop = oslo("2026-12-01T08:41");
+    if (ward_cmd_admit(w, 0, "P-77", "", "KN", t, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    for (; t <= stop; t += 1000) {
+        if (t == set) {
+            const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+            const char *v[] = {"97", "air", "125", "A", "37.0"};
+            if (ward_cmd_observations(w, 0, p, v, 5, "KN", t, e, sizeof e) < 0)
+                fail_msg("%s", e);
+        }
+        bool fast = t >= set + 10 * MIN && t < set + 30 * MIN;
+        struct reading r = {.have = READING_PRESENCE | READING_MOTION | READING_RR | READING_HR,
+                            .presence = true, .rr = 14, .hr = fast ? 134 : 70};
+        ward_reading(w, 0, &r, t);
+        ward_tick(w, t);
+    }
+    const struct ward_bed *wb = ward_bed(w, 0);
+    assert_int_equal(wb->obs_due_ms, set + HOUR);
+    assert_true(wb->obs_overdue);
+    if (ward_flush(w, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    struct handover_request req = {oslo("2026-12-01T07:00"), oslo("2026-12-01T15:00"), "day", -1,
+                                   stop, "KN"};
+    struct handover *h = handover_build(st, &wc, &req, err, sizeof err);
+    if (!h)
+        fail_msg("handover_build: %s", err);
+    const struct handover_bed *b = &h->beds[0];
+    assert_int_equal(b->set_at, set);
+    assert_int_equal(b->obs_due, wb->obs_due_ms);
+    assert_true(b->obs_overdue);
+    int pages;
+    char *text = render(h, &pages);
+    assert_non_null(strstr(text, "Next observation due 08:11 - OVERDUE (every 1 h)"));
+    free(text);
+    handover_free(h);
+    ward_free(w);
+    store_close(st);
+}
+
 /* Display columns, counting æøå as one (sanitised UTF-8). */
 static int cols(const char *s)
 {
@@ -573,7 +639,7 @@ static void test_text(void **state)
     assert_non_null(strstr(text, "== Bed 3  Korridor"));
     assert_non_null(strstr(text, "Empty: no patient admitted during this period."));
     assert_non_null(strstr(text, "New: admitted during this period"));
-    assert_non_null(strstr(text, "Next observation due 12:00 - OVERDUE (every 4 h)"));
+    assert_non_null(strstr(text, "Next observation due 30.11 21:00 - OVERDUE (no complete set since admission)"));
     assert_non_null(strstr(text, "SpO2 Scale 2 (target 88-92 %), set by Dr Berg"));
     assert_non_null(strstr(text, "NEWS2 >= 4 (low, partial: a lower bound)"));
     assert_non_null(strstr(text, "Partial: missing or stale acvpu"));
@@ -913,6 +979,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shifts_dst, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trajectory_admission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overdue_agrees_with_board, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trajectory_short_and_partial_peak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),

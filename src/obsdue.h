@@ -1,0 +1,53 @@
+/*
+ * obsdue — when the next full set of observations is due: the rule of
+ * CLINICAL.md ("When the next set is due"), in one place for the ward core
+ * (the board's OBS DUE, the obs-overdue alarm) and the handover (its
+ * "Next observation due ... OVERDUE"), so the board and the printed page
+ * never disagree on what is overdue.
+ *
+ *   - A new admission's first full set is due admission_obs_due_min after
+ *     admission (default 0: at once) until a complete set is entered.
+ *   - After that, it is due the last complete set's entry time (set_at)
+ *     plus the minimum monitoring interval of the worst response level seen
+ *     since (due_level; continuous monitoring: continuous_obs_min), so a
+ *     score that wobbles between bands cannot move it back and forth.
+ *   - A manual part that goes stale (or is missing) makes it due then.
+ *
+ * A set is complete when every manual part (all but the radar's RR and HR
+ * on a bed with a sensor) is present and within its maximum age. Pure: no
+ * clock, no I/O.
+ */
+#ifndef WW_OBSDUE_H
+#define WW_OBSDUE_H
+
+#include "config.h"
+#include "news2.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The latest value of one NEWS2 parameter, as far as timing needs it. */
+struct obsdue_part {
+    bool have;
+    bool automatic; /* the radar's (RR/HR), not entered by a person */
+    int64_t t;      /* when measured or entered, ms */
+};
+
+/* Is parameter p part of the manual set (on a bed with or without a sensor)? */
+bool obsdue_manual_part(bool has_sensor, int p);
+/* How long a value of p counts, ms: a hand count of RR/HR outranks the
+ * radar for counted_valid_min (on a bed without a sensor it is kept as long
+ * as SpO2); every other value by its max_age_s. */
+int64_t obsdue_max_age_ms(const struct ward_config *c, bool has_sensor, int p, bool automatic);
+/* Every manual part present and fresh at now. */
+bool obsdue_set_complete(const struct ward_config *c, bool has_sensor,
+                         const struct obsdue_part parts[NEWS2_NPARAMS], int64_t now);
+/* When the next full set is due (the rule above). set_at 0: no complete
+ * set since admission; due_level: the worst enum news2_level since set_at,
+ * -1 none. */
+int64_t obsdue_due(const struct ward_config *c, bool has_sensor, int64_t admitted_at,
+                   int64_t set_at, int due_level, const struct obsdue_part parts[NEWS2_NPARAMS]);
+/* Overdue at now? (Due at the very millisecond counts.) */
+bool obsdue_overdue(int64_t due, int64_t now);
+
+#endif
