@@ -818,6 +818,46 @@ static void obs_timing(struct build *bu, int64_t admitted_at, int64_t end)
     b->monitoring_h = cfg->policy.monitoring_h[lv];
 }
 
+/* S and R: the alarms of the entry's bed shown during its window, and
+ * their state at its end (replayed from the alarm events). */
+static int fill_alarms(struct store *st, struct build *bu, char *err, size_t errlen)
+{
+    struct handover_bed *b = bu->b;
+    int bed = b->number;
+    bu->nal = 0;
+    for (size_t i = 0; i < bu->nall; i++) {
+        /* store_query_alarms' condition, over this admission's window */
+        const struct store_alarm *x = &bu->all[i];
+        int64_t last = x->raised_at > x->ended_at ? x->raised_at : x->ended_at;
+        if (x->reset_at > last)
+            last = x->reset_at;
+        bool open = !strcmp(x->state, "active") || !strcmp(x->state, "acknowledged") ||
+                    !strcmp(x->state, "latched");
+        if (x->bed == bed && x->raised_at < bu->q1 && (open || last >= bu->q0))
+            on_alarm(bu, x);
+    }
+    if (bu->oom)
+        return ww_err(err, errlen, "out of memory");
+    int64_t from = bu->q0;
+    for (size_t i = 0; i < bu->nal; i++)
+        if (bu->al[i].raised_at < from)
+            from = bu->al[i].raised_at;
+    if (store_query_alarm_events(st, bed, from, bu->q1, on_alarm_event, bu, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < bu->nal; i++) {
+        const struct handover_alarm *x = &bu->al[i];
+        if (strcmp(x->state, "active") && strcmp(x->state, "acknowledged") &&
+            strcmp(x->state, "latched"))
+            continue;
+        struct handover_alarm *n = realloc(b->open, (b->nopen + 1) * sizeof *n);
+        if (!n)
+            return ww_err(err, errlen, "out of memory");
+        b->open = n;
+        b->open[b->nopen++] = *x;
+    }
+    return bu->oom ? ww_err(err, errlen, "out of memory") : 0;
+}
+
 /* Fill one entry from its admission: every query over its own window. */
 static int fill_admitted(struct store *st, const struct ward_config *cfg, struct build *bu,
                          const struct store_admission *a, char *err, size_t errlen)
@@ -907,39 +947,7 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
     if (store_query_notes(st, bed, bu->q0, bu->q1, on_note, bu, err, errlen) < 0)
         return -1;
 
-    /* S and R: alarms shown during the window, their state at its end. */
-    bu->nal = 0;
-    for (size_t i = 0; i < bu->nall; i++) {
-        /* store_query_alarms' condition, over this admission's window */
-        const struct store_alarm *x = &bu->all[i];
-        int64_t last = x->raised_at > x->ended_at ? x->raised_at : x->ended_at;
-        if (x->reset_at > last)
-            last = x->reset_at;
-        bool open = !strcmp(x->state, "active") || !strcmp(x->state, "acknowledged") ||
-                    !strcmp(x->state, "latched");
-        if (x->bed == bed && x->raised_at < bu->q1 && (open || last >= bu->q0))
-            on_alarm(bu, x);
-    }
-    if (bu->oom)
-        return ww_err(err, errlen, "out of memory");
-    int64_t from = bu->q0;
-    for (size_t i = 0; i < bu->nal; i++)
-        if (bu->al[i].raised_at < from)
-            from = bu->al[i].raised_at;
-    if (store_query_alarm_events(st, bed, from, bu->q1, on_alarm_event, bu, err, errlen) < 0)
-        return -1;
-    for (size_t i = 0; i < bu->nal; i++) {
-        const struct handover_alarm *x = &bu->al[i];
-        if (strcmp(x->state, "active") && strcmp(x->state, "acknowledged") &&
-            strcmp(x->state, "latched"))
-            continue;
-        struct handover_alarm *n = realloc(b->open, (b->nopen + 1) * sizeof *n);
-        if (!n)
-            return ww_err(err, errlen, "out of memory");
-        b->open = n;
-        b->open[b->nopen++] = *x;
-    }
-    return bu->oom ? ww_err(err, errlen, "out of memory") : 0;
+    return fill_alarms(st, bu, err, errlen);
 }
 
 /* A new entry for a bed. */

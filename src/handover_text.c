@@ -399,29 +399,11 @@ static void alarm_log(struct lines *L, const struct handover_bed *b, int bi, int
     free(done);
 }
 
-/* One bed's ISBAR block. */
-static void bed_lines(struct lines *L, const struct handover *h, int bi)
+/* I: who, since when, which SpO2 scale. */
+static void bed_identification(struct lines *L, const struct handover *h, int bi, int64_t end)
 {
     const struct handover_bed *b = &h->beds[bi];
-    char t1[32], t2[32], buf[512];
-    int64_t end = h->t1 < h->printed_at ? h->t1 : h->printed_at;
-    char head[256];
-    snprintf(head, sizeof head, "== Bed %d  %s ", b->number, b->label);
-    int w = width_of(head);
-    size_t o = strlen(head);
-    while (w < HANDOVER_COLS && o + 1 < sizeof head) {
-        head[o++] = '=';
-        w++;
-    }
-    head[o] = 0;
-    push(L, HL_BED, bi, head);
-    if (!b->occupied) {
-        push(L, HL_TEXT, bi, "   Empty: no patient admitted during this period.");
-        push(L, HL_BLANK, bi, "");
-        return;
-    }
-
-    /* I */
+    char t1[32];
     push(L, HL_SECTION, bi, "I  Identification");
     handover_fmt_time(b->admitted_at, t1, sizeof t1);
     addf(L, HL_TEXT, bi, 6, "   Patient %s, admitted %s by %s", b->patient_ref, t1,
@@ -440,7 +422,13 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         push(L, HL_TEXT, bi, "   SpO2 Scale 1");
     }
 
-    /* S */
+}
+
+/* S: the score at the end with its parts, the last complete set, open alarms. */
+static void bed_situation(struct lines *L, const struct handover *h, int bi, int64_t end)
+{
+    const struct handover_bed *b = &h->beds[bi];
+    char t1[32], t2[32], buf[512];
     push(L, HL_SECTION, bi, "S  Situation");
     if (b->have_score) {
         static const char *pn[7] = {"RR", "SpO2", "O2", "SBP", "HR", "ACVPU", "Temp"};
@@ -500,11 +488,16 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         }
     }
 
-    /* B */
+}
+
+/* B and A: the admission note, RR/HR, the NEWS2 trajectory, observations, notes. */
+static void bed_assessment(struct lines *L, const struct handover *h, int bi, int64_t end)
+{
+    const struct handover_bed *b = &h->beds[bi];
+    char t1[32];
     push(L, HL_SECTION, bi, "B  Background");
     addf(L, HL_TEXT, bi, 3, "   %s", b->background[0] ? b->background : "(no admission note)");
 
-    /* A */
     push(L, HL_SECTION, bi, "A  Assessment");
     const struct {
         const char *name;
@@ -543,7 +536,13 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         }
     }
 
-    /* R */
+}
+
+/* R: the next set due, the alarm limits, the alarm log. */
+static void bed_recommendation(struct lines *L, const struct handover *h, int bi, int64_t end)
+{
+    const struct handover_bed *b = &h->beds[bi];
+    char t1[32];
     push(L, HL_SECTION, bi, "R  Recommendation");
     if (b->discharged_at) {
         push(L, HL_TEXT, bi, "   Discharged: no further observations due");
@@ -576,6 +575,33 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
         push(L, HL_TEXT, bi, "   Alarm log (one line per alarm):");
         alarm_log(L, b, bi, end);
     }
+}
+
+/* One bed's ISBAR block: its heading, then I, S, B and A, R. */
+static void bed_lines(struct lines *L, const struct handover *h, int bi)
+{
+    const struct handover_bed *b = &h->beds[bi];
+    int64_t end = h->t1 < h->printed_at ? h->t1 : h->printed_at;
+    char head[256];
+    snprintf(head, sizeof head, "== Bed %d  %s ", b->number, b->label);
+    int w = width_of(head);
+    size_t o = strlen(head);
+    while (w < HANDOVER_COLS && o + 1 < sizeof head) {
+        head[o++] = '=';
+        w++;
+    }
+    head[o] = 0;
+    push(L, HL_BED, bi, head);
+    if (!b->occupied) {
+        push(L, HL_TEXT, bi, "   Empty: no patient admitted during this period.");
+        push(L, HL_BLANK, bi, "");
+        return;
+    }
+
+    bed_identification(L, h, bi, end);
+    bed_situation(L, h, bi, end);
+    bed_assessment(L, h, bi, end);
+    bed_recommendation(L, h, bi, end);
     push(L, HL_BLANK, bi, "");
 }
 
