@@ -140,6 +140,18 @@ int news2_points(enum news2_param p, double value, int scale, int oxygen)
     }
 }
 
+/* The response level of a total (and whether one parameter scored 3). */
+enum news2_level news2_level_of(int total, bool red)
+{
+    if (total >= 7)
+        return NEWS2_LEVEL_HIGH;
+    if (total >= 5)
+        return NEWS2_LEVEL_MEDIUM;
+    if (red)
+        return NEWS2_LEVEL_LOW_MEDIUM;
+    return total == 0 ? NEWS2_LEVEL_ZERO : NEWS2_LEVEL_LOW;
+}
+
 /* Score a set of observations. */
 int news2_score(const struct news2_input *in, const struct news2_policy *pol,
                 struct news2_result *out, char *err, size_t errlen)
@@ -184,19 +196,11 @@ int news2_score(const struct news2_input *in, const struct news2_policy *pol,
             out->lower_bound |= 1u << p;
     }
     out->partial = (out->missing | out->stale | out->lower_bound) != 0;
-    if (out->total >= 7) {
-        out->band = NEWS2_BAND_HIGH;
-        out->level = NEWS2_LEVEL_HIGH;
-    } else if (out->total >= 5) {
-        out->band = NEWS2_BAND_MEDIUM;
-        out->level = NEWS2_LEVEL_MEDIUM;
-    } else if (out->red) {
-        out->band = NEWS2_BAND_LOW_MEDIUM;
-        out->level = NEWS2_LEVEL_LOW_MEDIUM;
-    } else {
-        out->band = NEWS2_BAND_LOW;
-        out->level = out->total == 0 ? NEWS2_LEVEL_ZERO : NEWS2_LEVEL_LOW;
-    }
+    out->level = news2_level_of(out->total, out->red);
+    out->band = out->level == NEWS2_LEVEL_HIGH         ? NEWS2_BAND_HIGH
+                : out->level == NEWS2_LEVEL_MEDIUM     ? NEWS2_BAND_MEDIUM
+                : out->level == NEWS2_LEVEL_LOW_MEDIUM ? NEWS2_BAND_LOW_MEDIUM
+                                                       : NEWS2_BAND_LOW;
     out->monitoring_h = pol->monitoring_h[out->level];
     return 0;
 }

@@ -96,6 +96,11 @@ struct news2_policy news2_policy_default(void);
 int news2_score(const struct news2_input *in, const struct news2_policy *pol,
                 struct news2_result *out, char *err, size_t errlen);
 
+/* The response level (the table above) of a total, red: a single
+ * parameter scored 3. The one rule: news2_score and readers of stored
+ * scores (the handover) use it. */
+enum news2_level news2_level_of(int total, bool red);
+
 /* Points for one parameter's value (after rounding); -1 if implausible.
  * For NEWS2_SPO2 scale and oxygen matter; oxygen < 0 means unknown (scored as
  * on air, the lower bound). */

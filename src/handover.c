@@ -431,17 +431,13 @@ static void on_admission(void *ctx, const struct store_admission *a)
     bu->adm[bu->nadm++] = *a;
 }
 
-/* The response level of a stored score (as scoring/news2 decides it). */
+/* The response level of a stored score (scoring/news2's one rule). */
 static int level_of(int total, const int parts[7])
 {
-    if (total >= 7)
-        return NEWS2_LEVEL_HIGH;
-    if (total >= 5)
-        return NEWS2_LEVEL_MEDIUM;
+    bool red = false;
     for (int p = 0; p < 7; p++)
-        if (parts[p] == 3)
-            return NEWS2_LEVEL_LOW_MEDIUM;
-    return total > 0 ? NEWS2_LEVEL_LOW : NEWS2_LEVEL_ZERO;
+        red |= parts[p] == 3;
+    return (int)news2_level_of(total, red);
 }
 
 static void on_score(void *ctx, const struct store_score *s)
