@@ -28,7 +28,8 @@
  *      receiver's noise floor (the minimum over the last 60 s of each
  *      second's white-noise estimate from sample-to-sample differences, so
  *      a moving chest does not read as noise); below presence_snr -> absent;
- *   8. breathing: linear detrend, Hann window, zero-padded FFT, strongest
+ *   8. breathing, over the newest rr_rate_s (20 s) of the segment (a real
+ *      rate drifts; a longer window lags it): linear detrend, Hann window, zero-padded FFT, strongest
  *      peak in 0.7 rr_min .. 1.15 rr_max /min, Gaussian (log-parabolic)
  *      interpolation; confidence = share of the searched band's power
  *      within the peak's main lobe;
@@ -85,7 +86,7 @@
 
 /* Tunables; dsp_params_default gives the values the benchmark was run with. */
 struct dsp_params {
-    double rr_window_s;        /* breathing analysis window, 10..60 (30) */
+    double rr_window_s;        /* clean window kept (DC fit, apnoea gate), 10..60 (30) */
     double hr_window_s;        /* heart analysis window, 6..rr_window_s (16) */
     double warmup_s;           /* clean seconds before rates, 5..rr_window_s (20) */
     double rr_min_bpm, rr_max_bpm; /* breathing search band (5.5 .. 45) */
@@ -95,6 +96,8 @@ struct dsp_params {
     double presence_snr;       /* signal/noise variance ratio for presence (4) */
     double motion_speed_mm_s;  /* absolute RMS speed meaning motion (45) */
     double motion_ratio;       /* relative jump of per-second speed^2 (12) */
+    double rr_rate_s;          /* newest seconds the breathing rate is taken
+                                * from, 10..rr_window_s (20) */
 };
 
 /* Opaque DSP state; one per bed/sensor. */

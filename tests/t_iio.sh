@@ -119,12 +119,16 @@ c=$(grep -c '"presence":false' "$T/empty.json"); r=$(grep -c '"rr"\|"hr"' "$T/em
 [ "$c" -ge 50 ] && [ "$r" = 0 ] && ok "empty bed (12-bit, fs=100): absent $c of 60 s, no rate reported" ||
   { no "empty bed: $c absent, $r with a rate"; head -3 "$T/empty.json" | sed 's/^/# /'; sed 's/^/# /' "$T/empty.err"; }
 ns s12 - 'le:s12/16>>0' - "
-  $FEEDT --fs 250 --bits 12 --seconds 60 --rr 20 --hr 90 --seed 3 /dev/iio:device0 2>/dev/null &
+  $FEEDT --fs 250 --bits 12 --seconds 60 --rr 20 --hr 90 --seed 3 /dev/iio:device0 2>'$T/feed-s12' &
   '$W' probe 'iio:local:?device=cw-radar&fs=250&wavelength_mm=5' --json --count 60 --seconds 30 >'$T/s12.json' 2>/dev/null
   wait"
-r=$(tail -20 "$T/s12.json" | grep -c '"rr":\(19\|20\|21\)\.')
-[ "$r" -ge 15 ] && ok "12-bit sign-extended samples at 250 Hz: RR 20 in $r of the last 20 s" ||
-  { no "12-bit samples: RR 20 in $r of 20"; tail -3 "$T/s12.json" | sed 's/^/# /'; }
+# The generator's rate wanders (set 20, 19.1-19.8 over the last 20 s of this
+# seed): judge against its truth at the end ("iq_feed: N samples, rr R ..."),
+# within 1 /min, not against the set rate.
+tr=$(sed -n 's/.* rr \([0-9.]*\) .*/\1/p' "$T/feed-s12")
+r=$(tail -20 "$T/s12.json" | jq -r --argjson t "${tr:-0}" 'select(.rr and ((.rr - $t) | fabs) <= 1) | .t' | grep -c .)
+[ "$r" -ge 15 ] && ok "12-bit sign-extended samples at 250 Hz: RR within 1 of the truth ($tr) in $r of the last 20 s" ||
+  { no "12-bit samples: RR within 1 of the truth (${tr:-none}) in $r of 20"; tail -3 "$T/s12.json" | sed 's/^/# /'; }
 
 # 3b. Four range points (i=/q= channel lists; an FMCW-like front-end): the
 #     patient in pair 2, receiver noise in the others; the DSP follows pair 2.
