@@ -38,8 +38,13 @@
 enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP, SCR_HANDOVER };
 enum form_kind {
     F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT, F_PRINT,
-    F_HANDOVER
+    F_HANDOVER, F_SET
 };
+
+/* The observation set form: the seven NEWS2 parameters in chart order
+ * (enum news2_param), then the initials that sign the whole set. */
+#define SET_INITIALS NEWS2_NPARAMS
+#define SET_FIELDS (NEWS2_NPARAMS + 1)
 
 struct alarm_ref {
     size_t bed;
@@ -69,6 +74,9 @@ struct ui {
     bool msg_error;
     int64_t note_alarm;
     size_t form_bed;
+    char set[SET_FIELDS][24]; /* the set form's fields as typed */
+    int set_focus;
+    bool comma; /* the nurse's locale writes a decimal comma (36,5) */
     size_t order[CONFIG_MAX_BEDS];
     int tile_w, tile_h, tile_cols; /* board layout, for mouse clicks */
     /* detail view history, refreshed from the store every few seconds */
@@ -94,6 +102,12 @@ struct ui {
     char print_who[24]; /* initials of the print under way, "" none */
     int64_t ho_t0, ho_t1;
 };
+
+static void draw_set(struct ui *u);
+static void set_start(struct ui *u);
+static void form_commit(struct ui *u);
+static void set_msg(struct ui *u, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The view's reads, short. */
 static size_t nbeds(struct ui *u)
@@ -395,6 +409,94 @@ static void draw_status(struct ui *u)
     attroff(A_REVERSE);
 }
 
+/* A parameter as the nurse types it: the chart's short names in any case
+ * ("SpO2", "RR"), and the Norwegian ones ("RF", "puls", "BT", "bevissthet",
+ * "temperatur", "skala"). NEWS2_NPARAMS for the SpO2 scale, -1 unknown. */
+static int obs_name_find(const char *typed)
+{
+    static const struct {
+        const char *name;
+        int p;
+    } names[] = {
+        {"rr", NEWS2_RR},        {"rf", NEWS2_RR},           {"resp", NEWS2_RR},
+        {"respirasjon", NEWS2_RR}, {"respirasjonsfrekvens", NEWS2_RR},
+        {"spo2", NEWS2_SPO2},    {"sao2", NEWS2_SPO2},       {"metning", NEWS2_SPO2},
+        {"o2", NEWS2_O2},        {"oksygen", NEWS2_O2},      {"oxygen", NEWS2_O2},
+        {"sbp", NEWS2_SBP},      {"bt", NEWS2_SBP},          {"systolisk", NEWS2_SBP},
+        {"blodtrykk", NEWS2_SBP},
+        {"hr", NEWS2_HR},        {"puls", NEWS2_HR},         {"pulse", NEWS2_HR},
+        {"hf", NEWS2_HR},
+        {"acvpu", NEWS2_ACVPU},  {"bevissthet", NEWS2_ACVPU},
+        {"temp", NEWS2_TEMP},    {"temperatur", NEWS2_TEMP}, {"temperature", NEWS2_TEMP},
+        {"scale", NEWS2_NPARAMS}, {"skala", NEWS2_NPARAMS},
+    };
+    char t[32];
+    size_t n = 0;
+    while (*typed == ' ')
+        typed++;
+    for (; typed[n] && n < sizeof t - 1; n++)
+        t[n] = (char)(typed[n] >= 'A' && typed[n] <= 'Z' ? typed[n] - 'A' + 'a' : typed[n]);
+    while (n && t[n - 1] == ' ')
+        n--;
+    t[n] = 0;
+    for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
+        if (!strcmp(t, names[i].name))
+            return names[i].p;
+    return -1;
+}
+
+/* A value as typed into what the ward takes: blanks trimmed, a decimal
+ * comma made a point where the nurse's locale writes one ("36,5"), "luft"
+ * and "oksygen" for air and oxygen. The ward validates the result. */
+static void obs_value_norm(const struct ui *u, int p, const char *in, char *out, size_t n)
+{
+    while (*in == ' ')
+        in++;
+    ww_strlcpy(out, in, n);
+    size_t len = strlen(out);
+    while (len && out[len - 1] == ' ')
+        out[--len] = 0;
+    if (p == NEWS2_O2) {
+        if (!strcasecmp(out, "luft"))
+            ww_strlcpy(out, "air", n);
+        else if (!strcasecmp(out, "oksygen") || !strcasecmp(out, "o"))
+            ww_strlcpy(out, "oxygen", n);
+        else if (!strcasecmp(out, "a"))
+            ww_strlcpy(out, "air", n);
+    }
+    if (u->comma && (p == NEWS2_TEMP || p == NEWS2_SPO2 || p == NEWS2_SBP || p == NEWS2_RR ||
+                     p == NEWS2_HR)) {
+        char *c = strchr(out, ',');
+        if (c && !strchr(out, '.') && !strchr(c + 1, ','))
+            *c = '.';
+    }
+}
+
+/* Why a typed value of parameter p is refused, in the nurse's language
+ * with what is accepted; "" when it is acceptable. */
+static void obs_value_error(const struct ui *u, int p, const char *typed, char *err, size_t n)
+{
+    char v[64];
+    double d;
+    err[0] = 0;
+    obs_value_norm(u, p, typed, v, sizeof v);
+    char perr[200];
+    if (news2_parse_value(p, v, &d, perr, sizeof perr) == 0)
+        return;
+    static const char *ranges[NEWS2_NPARAMS] = {"0-80", "50-100", NULL, "40-300",
+                                                "20-300", NULL, "25.0-45.0"};
+    if (p == NEWS2_O2)
+        snprintf(err, n, _("o2: '%s' is not air or oxygen"), typed);
+    else if (p == NEWS2_ACVPU)
+        snprintf(err, n, _("acvpu: '%s' is not one of A, C, V, P, U"), typed);
+    else if (!u->comma && strchr(typed, ','))
+        snprintf(err, n, _("%s: '%s': write the decimals with a point (37.5)"),
+                 news2_param_name(p), typed);
+    else
+        snprintf(err, n, _("%s: '%s' is outside the plausible range %s or not a number"),
+                 news2_param_name(p), typed, ranges[p]);
+}
+
 /* Longest input of the form's current field, in bytes of UTF-8: what the
  * ward, the protocol and the store take whole (hazard H16-9). */
 static size_t form_limit(const struct ui *u)
@@ -498,13 +600,16 @@ static void draw_bottom(struct ui *u)
         [F_PRINT] = N_("Print handover: your initials"),
         [F_HANDOVER] = N_("Handover summary (patient data; audited): your initials"),
     };
-    if (u->form != F_NONE) {
+    if (u->form == F_SET) {
+        draw_set(u);
+    } else if (u->form != F_NONE) {
         const char *prompt = _(prompts[u->form]);
         if (u->form == F_QUIT && !u->o.embedded)
             prompt = _("Quit this board? Monitoring continues on the server (y/n)");
         char buf[320];
         if (u->form == F_OBS) {
-            static const char *st[] = {N_("Observation (spo2 o2 sbp temp acvpu rr hr scale)"),
+            static const char *st[] = {N_("Observation (spo2 o2 sbp temp acvpu rr hr scale; "
+                                          "Enter alone: the full set)"),
                                        N_("Value"), N_("Prescribed by (clinician)"),
                                        N_("Your initials")};
             prompt = _(st[u->step]);
@@ -787,6 +892,7 @@ static void draw_help(struct ui *u)
         N_("  Enter             bed detail (NEWS2 parts, trends, alarms)"),
         N_("  a                 acknowledge the bed's most urgent alarm (asks initials)"),
         N_("  r                 reset a latched alarm whose condition is over"),
+        N_("  O                 a full set of observations in one form (Tab between fields)"),
         N_("  o                 enter an observation: spo2 o2 sbp temp acvpu (rr hr by hand),"),
         N_("                    or 'scale' to switch SpO2 Scale 1/2 (asks who prescribed it)"),
         N_("  n                 write a note (on the bed, or on the alarm in the alarm list)"),
@@ -971,29 +1077,16 @@ static bool form_validate(struct ui *u, bool final)
             snprintf(err, sizeof err, _("'%s' is not on the ward's staff list"), u->input);
         }
     } else if (u->form == F_OBS && u->step == 0) {
-        if (strcmp(u->input, "scale") && news2_param_find(u->input) < 0)
-            snprintf(err, sizeof err, _("one of spo2 o2 sbp temp acvpu rr hr scale"));
+        if (u->input[0] && obs_name_find(u->input) < 0)
+            snprintf(err, sizeof err,
+                     _("one of spo2 o2 sbp temp acvpu rr hr scale, or Enter alone for the full set"));
     } else if (u->form == F_OBS && u->step == 1) {
-        double v;
-        if (!strcmp(u->field[0], "scale")) {
+        int p = obs_name_find(u->field[0]);
+        if (p == NEWS2_NPARAMS) {
             if (strcmp(u->input, "1") && strcmp(u->input, "2"))
                 snprintf(err, sizeof err, _("scale: 1 or 2"));
-        } else if (news2_parse_value(news2_param_find(u->field[0]), u->input, &v, err,
-                                     sizeof err) == 0) {
-            err[0] = 0;
-        } else {
-            /* the reason in the nurse's language, with the accepted range */
-            static const char *ranges[NEWS2_NPARAMS] = {"0-80", "50-100", NULL, "40-300",
-                                                        "20-300", NULL, "25.0-45.0"};
-            int p = news2_param_find(u->field[0]);
-            if (p == NEWS2_O2)
-                snprintf(err, sizeof err, _("o2: '%s' is not air or oxygen"), u->input);
-            else if (p == NEWS2_ACVPU)
-                snprintf(err, sizeof err, _("acvpu: '%s' is not one of A, C, V, P, U"), u->input);
-            else if (p >= 0)
-                snprintf(err, sizeof err,
-                         _("%s: '%s' is outside the plausible range %s or not a number"),
-                         u->field[0], u->input, ranges[p]);
+        } else if (p >= 0) {
+            obs_value_error(u, p, u->input, err, sizeof err);
         }
     } else if (u->form == F_OBS && u->step == 2) {
         if (strlen(u->input) < 2)
@@ -1101,17 +1194,38 @@ static void form_commit(struct ui *u)
         u->form = F_NONE;
         return;
     }
-    case F_OBS:
-        if (!strcmp(u->field[0], "scale")) {
+    case F_OBS: {
+        int p = obs_name_find(u->field[0]);
+        if (p == NEWS2_NPARAMS) {
             c.kind = WCMD_SCALE2;
             c.on = u->field[1][0] == '2';
             ww_strlcpy(c.prescriber, u->field[2], sizeof c.prescriber);
         } else {
+            /* the chart's name and the value as the ward reads it */
             c.kind = WCMD_OBSERVATION;
-            ww_strlcpy(c.param, u->field[0], sizeof c.param);
-            ww_strlcpy(c.value, u->field[1], sizeof c.value);
+            ww_strlcpy(c.param, news2_param_name(p), sizeof c.param);
+            obs_value_norm(u, p, u->field[1], c.value, sizeof c.value);
         }
         break;
+    }
+    case F_SET: {
+        /* One command, one commit, one change of the bed's values: the
+         * score moves once, from the whole set. */
+        c.kind = WCMD_OBSERVATIONS;
+        ww_strlcpy(c.staff, u->set[SET_INITIALS], sizeof c.staff);
+        size_t o = 0;
+        for (int p = 0; p < NEWS2_NPARAMS; p++) {
+            if (!u->set[p][0])
+                continue; /* RR, HR left to the radar */
+            char v[64];
+            obs_value_norm(u, p, u->set[p], v, sizeof v);
+            int k = snprintf(c.text + o, sizeof c.text - o, "%s%s=%s", o ? " " : "",
+                             news2_param_name(p), v);
+            if (k > 0)
+                o += (size_t)k;
+        }
+        break;
+    }
     default:
         u->form = F_NONE;
         return;
@@ -1128,6 +1242,7 @@ static void form_commit(struct ui *u)
             [WCMD_NOTE] = N_("note saved"),       [WCMD_OBSERVATION] = N_("observation saved"),
             [WCMD_ADMIT] = N_("admitted"),        [WCMD_DISCHARGE] = N_("discharged"),
             [WCMD_SCALE2] = N_("SpO2 scale saved"), [WCMD_AUDIO_PAUSE] = N_("audio paused"),
+            [WCMD_OBSERVATIONS] = N_("observation set saved"),
         };
         const char *d = (unsigned)c.kind < WW_ARRAY_LEN(done) && done[c.kind] ? _(done[c.kind])
                                                                               : _("saved");
@@ -1149,18 +1264,199 @@ static void form_commit(struct ui *u)
     }
 }
 
+/* The observation set: every NEWS2 field in one form (F_SET). */
+static void set_start(struct ui *u)
+{
+    size_t bed = u->form == F_OBS ? u->form_bed : u->sel;
+    form_start(u, F_SET);
+    u->form_bed = bed;
+    memset(u->set, 0, sizeof u->set);
+    u->set_focus = 0;
+}
+
+/* Why field k of the set is not acceptable ("" when it is). final: at
+ * commit, where an empty required field is an error too. */
+static void set_field_error(struct ui *u, int k, bool final, char *err, size_t n)
+{
+    err[0] = 0;
+    const char *v = u->set[k];
+    if (k == SET_INITIALS) {
+        const struct ward_config *c = u->v.ops->config(u->v.ctx);
+        if (!v[0]) {
+            if (final)
+                snprintf(err, n, "%s", _("initials or staff id required"));
+        } else if (!config_staff_syntax(v)) {
+            snprintf(err, n, "%s", _("2-16 letters or digits"));
+        } else if (!config_staff_valid(c, v)) {
+            snprintf(err, n, _("'%s' is not on the ward's staff list"), v);
+        }
+        return;
+    }
+    if (!v[0]) {
+        /* RR and HR are counted by hand only when the nurse counts them:
+         * left empty, the radar's values are scored. */
+        if (final && k != NEWS2_RR && k != NEWS2_HR)
+            snprintf(err, n, _("%s: required in a full set"), news2_param_name(k));
+        return;
+    }
+    obs_value_error(u, k, v, err, n);
+}
+
+/* Validation as typed: the focused field's error on the message line. */
+static void set_validate(struct ui *u)
+{
+    char err[300];
+    set_field_error(u, u->set_focus, false, err, sizeof err);
+    if (err[0])
+        set_msg(u, true, "%s", err);
+    else
+        u->msg[0] = 0;
+}
+
+/* Enter on the initials: every field checked, the first wrong one gets
+ * the cursor and says why; else one command for the whole set. */
+static void set_commit(struct ui *u)
+{
+    char err[300];
+    for (int k = 0; k < SET_FIELDS; k++) {
+        set_field_error(u, k, true, err, sizeof err);
+        if (err[0]) {
+            u->set_focus = k;
+            set_msg(u, true, "%s", err);
+            return;
+        }
+    }
+    form_commit(u);
+}
+
+/* A key in the set form: Tab, Down and Enter go to the next field, Shift-Tab
+ * and Up to the previous; Enter on the initials saves. */
+static void set_key(struct ui *u, int rc, wint_t ch)
+{
+    if (rc == OK && ch == 27) {
+        u->form = F_NONE;
+        set_msg(u, false, _("cancelled"));
+        return;
+    }
+    bool enter = (rc == OK && (ch == '\n' || ch == '\r')) || (rc == KEY_CODE_YES && ch == KEY_ENTER);
+    if (enter && u->set_focus == SET_INITIALS) {
+        set_commit(u);
+        return;
+    }
+    if (enter || (rc == OK && ch == '\t') || (rc == KEY_CODE_YES && ch == KEY_DOWN)) {
+        u->set_focus = (u->set_focus + 1) % SET_FIELDS;
+        set_validate(u);
+        return;
+    }
+    if (rc == KEY_CODE_YES && (ch == KEY_BTAB || ch == KEY_UP)) {
+        u->set_focus = (u->set_focus + SET_FIELDS - 1) % SET_FIELDS;
+        set_validate(u);
+        return;
+    }
+    char *f = u->set[u->set_focus];
+    size_t len = strlen(f);
+    if ((rc == KEY_CODE_YES && ch == KEY_BACKSPACE) || (rc == OK && (ch == 127 || ch == 8))) {
+        while (len > 0 && ((unsigned char)f[len - 1] & 0xC0) == 0x80)
+            len--;
+        if (len > 0)
+            len--;
+        f[len] = 0;
+    } else if (rc == OK && ch >= 32 && ch != 127) {
+        char mb[MB_LEN_MAX + 1];
+        mbstate_t st = {0};
+        size_t n = wcrtomb(mb, (wchar_t)ch, &st);
+        size_t limit = u->set_focus == SET_INITIALS ? 16 : 15;
+        if (n == (size_t)-1)
+            return;
+        if (len + n > limit) {
+            set_msg(u, true, _("this field is full: at most %zu bytes (%zu typed); "
+                               "nothing more is taken"), limit, len);
+            return;
+        }
+        memcpy(f + len, mb, n);
+        f[len + n] = 0;
+    } else {
+        return;
+    }
+    set_validate(u);
+}
+
+/* The set form: a panel over the lower part of the screen, a field a row,
+ * each with its check. */
+static void draw_set(struct ui *u)
+{
+    static const char *labels[SET_FIELDS] = {
+        N_("Respiration rate (counted; empty: radar)"), N_("SpO2 (%)"),
+        N_("Air or oxygen (air/oxygen)"),                N_("Systolic BP (mmHg)"),
+        N_("Pulse (counted; empty: radar)"),           N_("ACVPU (A C V P U)"),
+        N_("Temperature (degC)"),                      N_("Your initials (sign the set)"),
+    };
+    int top = LINES - 3 - SET_FIELDS - 1;
+    if (top < 1)
+        top = 1;
+    char target[300], line[700];
+    form_target(u, target, sizeof target);
+    attron(A_BOLD | A_REVERSE);
+    putf(top, 0, COLS, _(" Observation set: %s"), target);
+    attroff(A_BOLD | A_REVERSE);
+    int lw = 0;
+    for (int k = 0; k < SET_FIELDS; k++) {
+        int w = ww_utf8_width(_(labels[k]));
+        if (w > lw)
+            lw = w;
+    }
+    if (lw > COLS / 2)
+        lw = COLS / 2;
+    for (int k = 0; k < SET_FIELDS; k++) {
+        int y = top + 1 + k;
+        bool on = k == u->set_focus;
+        char err[300];
+        set_field_error(u, k, false, err, sizeof err);
+        char label[160];
+        snprintf(label, sizeof label, "%s", _(labels[k]));
+        int pad = lw - ww_utf8_width(label);
+        snprintf(line, sizeof line, "%s%s%*s [%s%s]", on ? "> " : "  ", label, pad > 0 ? pad : 0,
+                 "", u->set[k], on ? "_" : "");
+        move(y, 0);
+        clrtoeol();
+        if (on)
+            attron(A_BOLD);
+        put(y, 0, COLS, line);
+        if (on)
+            attroff(A_BOLD);
+        int x = ww_utf8_width(line) + 2;
+        if (x < COLS - 4) {
+            if (err[0]) {
+                attron(A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : 0));
+                put(y, x, COLS - x, err);
+                attroff(A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : 0));
+            } else if (u->set[k][0]) {
+                put(y, x, COLS - x, _("ok"));
+            }
+        }
+    }
+    move(LINES - 1, 0);
+    clrtoeol();
+    put(LINES - 1, 0, COLS,
+        _("Tab/Down next  Shift-Tab/Up back  Enter next; on initials saves the set  Esc cancel"));
+}
+
 /* Enter in a form: next step or commit. */
 static void form_enter(struct ui *u)
 {
     if (!form_validate(u, true))
         return;
     int steps = u->form == F_OBS ? 4 : u->form == F_NOTE ? 2 : u->form == F_ADMIT ? 3 : 1;
+    if (u->form == F_OBS && u->step == 0 && !u->input[0]) {
+        set_start(u); /* Enter alone: the whole set in one form */
+        return;
+    }
     if (u->step < steps - 1) {
         ww_strlcpy(u->field[u->step], u->input, sizeof u->field[0]);
         u->step++;
         /* Scale 1 needs no prescriber; other observations skip that step too. */
         if (u->form == F_OBS && u->step == 2 &&
-            (strcmp(u->field[0], "scale") || u->field[1][0] != '2'))
+            (obs_name_find(u->field[0]) != NEWS2_NPARAMS || u->field[1][0] != '2'))
             u->step = 3;
         u->input[0] = 0;
         return;
@@ -1171,6 +1467,14 @@ static void form_enter(struct ui *u)
 /* A key inside a form. */
 static void form_key(struct ui *u, int rc, wint_t ch)
 {
+    if (u->form == F_SET) {
+        set_key(u, rc, ch);
+        return;
+    }
+    if (u->form == F_OBS && u->step == 0 && !u->input[0] && rc == OK && ch == '\t') {
+        set_start(u); /* Tab in the empty name: the full set */
+        return;
+    }
     if (u->form == F_QUIT) {
         if (rc == OK && (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J'))
             loop_stop(u->loop);
@@ -1412,6 +1716,9 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
     case 'o':
         form_start(u, F_OBS);
         break;
+    case 'O':
+        set_start(u);
+        break;
     case 'n':
         form_start(u, F_NOTE);
         u->note_alarm = 0;
@@ -1525,6 +1832,13 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
     u.v.ops->set_listener(u.v.ctx, on_view_event, &u);
     const char *cs = nl_langinfo(CODESET);
     u.utf8 = cs && !strcmp(cs, "UTF-8");
+    /* The nurse's own decimal separator (the program keeps LC_NUMERIC "C"). */
+    locale_t nl = newlocale(LC_NUMERIC_MASK, "", (locale_t)0);
+    if (nl) {
+        const char *radix = nl_langinfo_l(RADIXCHAR, nl);
+        u.comma = radix && !strcmp(radix, ",");
+        freelocale(nl);
+    }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "wardwatch: the bed-board needs a terminal\n");
         return 2;
