@@ -38,7 +38,7 @@
 enum ui_screen { SCR_BOARD, SCR_DETAIL, SCR_ALARMS, SCR_HELP, SCR_HANDOVER };
 enum form_kind {
     F_NONE, F_ACK, F_RESET, F_OBS, F_NOTE, F_ADMIT, F_DISCHARGE, F_PAUSE, F_QUIT, F_PRINT,
-    F_HANDOVER, F_SET
+    F_HANDOVER, F_SET, F_CHOOSE
 };
 
 /* The observation set form: the seven NEWS2 parameters in chart order
@@ -76,6 +76,11 @@ struct ui {
     size_t form_bed;
     char set[SET_FIELDS][24]; /* the set form's fields as typed */
     int set_focus;
+    /* the choice of alarm before an acknowledge or reset (F_CHOOSE): the
+     * candidates by id, most urgent first */
+    enum form_kind choice_for;
+    int64_t choice_id[AC_COUNT];
+    int choice_n, choice_sel;
     bool comma; /* the nurse's locale writes a decimal comma (36,5) */
     size_t order[CONFIG_MAX_BEDS];
     int tile_w, tile_h, tile_cols; /* board layout, for mouse clicks */
@@ -104,6 +109,8 @@ struct ui {
 };
 
 static void draw_set(struct ui *u);
+static void draw_choose(struct ui *u);
+static void choose_key(struct ui *u, int rc, wint_t ch);
 static void set_start(struct ui *u);
 static void form_commit(struct ui *u);
 static void set_msg(struct ui *u, bool error, const char *fmt, ...)
@@ -602,6 +609,8 @@ static void draw_bottom(struct ui *u)
     };
     if (u->form == F_SET) {
         draw_set(u);
+    } else if (u->form == F_CHOOSE) {
+        draw_choose(u);
     } else if (u->form != F_NONE) {
         const char *prompt = _(prompts[u->form]);
         if (u->form == F_QUIT && !u->o.embedded)
@@ -891,7 +900,9 @@ static void draw_help(struct ui *u)
         N_("  arrows, h j k l   move between beds"),
         N_("  Enter             bed detail (NEWS2 parts, trends, alarms)"),
         N_("  a                 acknowledge the bed's most urgent alarm (asks initials)"),
-        N_("  r                 reset a latched alarm whose condition is over"),
+        N_("                    with several unacknowledged, asks which (1-9, arrows)"),
+        N_("  r                 reset a latched alarm whose condition is over (with several,"),
+        N_("                    asks which)"),
         N_("  O                 a full set of observations in one form (Tab between fields)"),
         N_("  o                 enter an observation: spo2 o2 sbp temp acvpu (rr hr by hand),"),
         N_("                    or 'scale' to switch SpO2 Scale 1/2 (asks who prescribed it)"),
@@ -1441,6 +1452,84 @@ static void draw_set(struct ui *u)
         _("Tab/Down next  Shift-Tab/Up back  Enter next; on initials saves the set  Esc cancel"));
 }
 
+/* The choice of alarm for an acknowledge or reset on a bed with several
+ * (F_CHOOSE): Up/Down or the alarm's number, Enter takes it. The rows are
+ * the alarms by id, so a re-sort or a new alarm never moves the choice. */
+static void choose_key(struct ui *u, int rc, wint_t ch)
+{
+    if (rc == OK && ch == 27) {
+        u->form = F_NONE;
+        set_msg(u, false, _("cancelled"));
+        return;
+    }
+    if ((rc == KEY_CODE_YES && ch == KEY_UP) || (rc == OK && ch == 'k')) {
+        if (u->choice_sel > 0)
+            u->choice_sel--;
+        return;
+    }
+    if ((rc == KEY_CODE_YES && ch == KEY_DOWN) || (rc == OK && (ch == 'j' || ch == '\t'))) {
+        if (u->choice_sel + 1 < u->choice_n)
+            u->choice_sel++;
+        return;
+    }
+    bool take = (rc == OK && (ch == '\n' || ch == '\r')) || (rc == KEY_CODE_YES && ch == KEY_ENTER);
+    if (rc == OK && ch >= '1' && ch <= '9' && (int)(ch - '1') < u->choice_n) {
+        u->choice_sel = (int)(ch - '1');
+        take = true;
+    }
+    if (!take)
+        return;
+    const struct ward_bed *b = bed_at(u, u->form_bed);
+    int64_t id = u->choice_id[u->choice_sel];
+    if (alarm_find_id(&b->alarms, id) < 0) {
+        set_msg(u, true, _("that alarm is no longer shown on %s: choose another"), b->label);
+        return;
+    }
+    size_t bed = u->form_bed;
+    form_start(u, u->choice_for);
+    u->form_bed = bed;
+    u->note_alarm = id;
+}
+
+static void draw_choose(struct ui *u)
+{
+    const struct ward_bed *b = bed_at(u, u->form_bed);
+    int top = LINES - 3 - u->choice_n - 1;
+    if (top < 1)
+        top = 1;
+    char target[300];
+    form_target(u, target, sizeof target);
+    attron(A_BOLD | A_REVERSE);
+    putf(top, 0, COLS,
+         u->choice_for == F_ACK ? _(" Acknowledge which alarm on %s?") : _(" Reset which latched alarm on %s?"),
+         target);
+    attroff(A_BOLD | A_REVERSE);
+    int64_t now = ward_now(u);
+    for (int i = 0; i < u->choice_n && top + 1 + i < LINES - 2; i++) {
+        int y = top + 1 + i;
+        int c = alarm_find_id(&b->alarms, u->choice_id[i]);
+        move(y, 0);
+        clrtoeol();
+        if (c < 0) {
+            putf(y, 0, COLS, "%s%d  %s", i == u->choice_sel ? "> " : "  ", i + 1,
+                 _("(no longer shown)"));
+            continue;
+        }
+        const struct alarm *a = &b->alarms.a[c];
+        char age[16];
+        fmt_age(now - a->raised_at, age, sizeof age);
+        attr_t at = prio_attr(u, alarm_priority_of(c), a->acked) | (i == u->choice_sel ? A_UNDERLINE : 0);
+        attron(at);
+        putf(y, 0, COLS, "%s%d  %-3s %s  %s  %s", i == u->choice_sel ? "> " : "  ", i + 1,
+             alarm_priority_marker(alarm_priority_of(c)), _(alarm_condition_text(c)),
+             _(alarm_state_name(a)), age);
+        attroff(at);
+    }
+    move(LINES - 1, 0);
+    clrtoeol();
+    put(LINES - 1, 0, COLS, _("Up/Down or its number chooses  Enter takes it  Esc cancel"));
+}
+
 /* Enter in a form: next step or commit. */
 static void form_enter(struct ui *u)
 {
@@ -1469,6 +1558,10 @@ static void form_key(struct ui *u, int rc, wint_t ch)
 {
     if (u->form == F_SET) {
         set_key(u, rc, ch);
+        return;
+    }
+    if (u->form == F_CHOOSE) {
+        choose_key(u, rc, ch);
         return;
     }
     if (u->form == F_OBS && u->step == 0 && !u->input[0] && rc == OK && ch == '\t') {
@@ -1707,6 +1800,30 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
                 set_msg(u, true, _("every alarm on %s is already acknowledged"), b->label);
             else
                 set_msg(u, true, _("no latched alarm to reset on %s"), b->label);
+            break;
+        }
+        /* Several: the nurse picks (most urgent first, preselected). */
+        int cand[AC_COUNT], nc = 0;
+        for (int k = 0; k < AC_COUNT; k++) {
+            const struct alarm *a = &b->alarms.a[k];
+            if (a->state != AS_NONE && (ch == 'a' ? !a->acked : a->state == AS_LATCHED))
+                cand[nc++] = k;
+        }
+        for (int i = 1; i < nc; i++)
+            for (int j = i; j > 0 && alarm_urgency_cmp(cand[j], &b->alarms.a[cand[j]], cand[j - 1],
+                                                       &b->alarms.a[cand[j - 1]]) < 0;
+                 j--) {
+                int t = cand[j];
+                cand[j] = cand[j - 1];
+                cand[j - 1] = t;
+            }
+        if (nc > 1) {
+            form_start(u, F_CHOOSE);
+            u->choice_for = ch == 'a' ? F_ACK : F_RESET;
+            u->choice_n = nc;
+            u->choice_sel = 0;
+            for (int i = 0; i < nc; i++)
+                u->choice_id[i] = b->alarms.a[cand[i]].id;
             break;
         }
         form_start(u, ch == 'a' ? F_ACK : F_RESET);
