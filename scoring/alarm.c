@@ -329,11 +329,48 @@ static void debounce(struct alarm *a, int c, const struct alarm_input *in,
         a->cond = false;
 }
 
+/* The value and the limit that raise condition c from this input (see
+ * struct alarm); NaN where the condition has none. */
+static void trigger_of(int c, const struct alarm_input *in, const struct alarm_limits *l,
+                       double *value, double *limit)
+{
+    *value = *limit = NAN;
+    switch (c) {
+    case AC_NEWS2_HIGH:
+    case AC_NEWS2_MEDIUM:
+        *value = in->news2_total;
+        *limit = c == AC_NEWS2_HIGH ? 7 : 5;
+        break;
+    case AC_NEWS2_LOW_MEDIUM:
+        *value = in->news2_max_points;
+        *limit = 3;
+        break;
+    case AC_RR_LOW:
+    case AC_RR_HIGH:
+        if (in->rr_valid && isfinite(in->rr)) {
+            *value = whole(in->rr);
+            *limit = c == AC_RR_LOW ? l->rr_low : l->rr_high;
+        }
+        break;
+    case AC_HR_LOW:
+    case AC_HR_HIGH:
+        if (in->hr_valid && isfinite(in->hr)) {
+            *value = whole(in->hr);
+            *limit = c == AC_HR_LOW ? l->hr_low : l->hr_high;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 /* Raise a new alarm for slot c; supersede what it outranks. */
-static void raise_alarm(struct alarm_bed *b, int c, int64_t now, alarm_event_cb cb, void *ctx)
+static void raise_alarm(struct alarm_bed *b, int c, const struct alarm_input *in,
+                        const struct alarm_limits *l, int64_t now, alarm_event_cb cb, void *ctx)
 {
     struct alarm *a = &b->a[c];
     clear_alarm(a);
+    trigger_of(c, in, l, &a->trig_value, &a->trig_limit);
     a->state = AS_ACTIVE;
     a->raised_at = a->last_alert_at = now;
     emit(b, cb, ctx, AE_RAISED, c, a, NULL, now);
@@ -393,7 +430,7 @@ void alarm_update(struct alarm_bed *b, const struct alarm_input *in,
         }
         if (a->cond) {
             if (a->state == AS_NONE) {
-                raise_alarm(b, c, now, cb, ctx);
+                raise_alarm(b, c, in, lim, now, cb, ctx);
             } else if (a->state == AS_LATCHED) {
                 /* The condition came back before anyone reset the latch. */
                 a->state = AS_ACTIVE;
@@ -556,6 +593,7 @@ int alarm_restore(struct alarm_bed *b, enum alarm_condition c, int64_t id, const
     struct alarm *a = &b->a[c];
     memset(a, 0, sizeof *a);
     a->id = id;
+    a->trig_value = a->trig_limit = NAN; /* the store does not keep them */
     a->raised_at = raised_at;
     a->last_alert_at = last_alert_at;
     a->escalated = escalated;

@@ -106,6 +106,7 @@ struct ui {
     char ho_who[24]; /* who views the handover preview (audited) */
     char print_who[24]; /* initials of the print under way, "" none */
     int64_t ho_t0, ho_t1;
+    bool ho_loading; /* a preview asked for and not answered yet */
 };
 
 static void draw_set(struct ui *u);
@@ -929,32 +930,47 @@ static void draw_help(struct ui *u)
 static void set_msg(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* (Re)build the handover preview of the shift named u->ho_shift: the one
- * containing now, else the last one ended. */
-static void handover_load(struct ui *u)
+/* The answer to a preview request (it may come while the nurse is on
+ * another screen: it is kept for when she comes back). */
+static void on_handover(void *ctx, struct view_handover *h, const char *why)
 {
-    const struct ward_config *c = u->v.ops->config(u->v.ctx);
-    int64_t now = ward_now(u);
-    char err[512];
+    struct ui *u = ctx;
+    u->ho_loading = false;
+    u->dirty = true;
+    if (!h) {
+        set_msg(u, true, _("handover: %s"), why);
+        return;
+    }
     free(u->ho);
-    u->ho = NULL;
-    u->nho = 0;
+    u->ho = h->lines;
+    u->nho = h->n;
+    h->lines = NULL;
     u->ho_top = 0;
-    u->ho_head[0][0] = u->ho_head[1][0] = u->ho_head[2][0] = 0;
-    if (handover_shift_period(c, u->ho_shift, now, &u->ho_t0, &u->ho_t1, err, sizeof err) < 0) {
-        set_msg(u, true, _("handover: %s"), err);
-        return;
-    }
-    struct view_handover vh;
-    if (u->v.ops->handover(u->v.ctx, u->ho_shift, u->ho_t0, u->ho_t1, u->ho_who, &vh, err,
-                           sizeof err) < 0) {
-        set_msg(u, true, _("handover: %s"), err);
-        return;
-    }
     for (int i = 0; i < 3; i++)
-        ww_strlcpy(u->ho_head[i], vh.head[i], sizeof u->ho_head[i]);
-    u->ho = vh.lines;
-    u->nho = vh.n;
+        ww_strlcpy(u->ho_head[i], h->head[i], sizeof u->ho_head[i]);
+    ww_strlcpy(u->ho_shift, h->period, sizeof u->ho_shift);
+    u->ho_t0 = h->t0;
+    u->ho_t1 = h->t1;
+    u->msg[0] = 0;
+}
+
+/* Ask for the preview of the shift named shift ("" the current one) moved
+ * step shifts on: the core that owns the ward's [shifts] works out the
+ * period, and the board's loop runs on while it comes (#19 defects 2, 3). */
+static void handover_load(struct ui *u, const char *shift, int step)
+{
+    char err[512];
+    if (u->ho_loading) {
+        set_msg(u, true, "%s", _("handover: the previous one is still loading"));
+        return;
+    }
+    char name[16];
+    ww_strlcpy(name, shift ? shift : "", sizeof name);
+    u->ho_loading = true;
+    if (u->v.ops->handover(u->v.ctx, name, step, u->ho_who, on_handover, u, err, sizeof err) < 0) {
+        u->ho_loading = false;
+        set_msg(u, true, _("handover: %s"), err);
+    }
 }
 
 /* Handover preview: the same lines the printout has, scrollable. */
@@ -964,6 +980,12 @@ static void draw_handover(struct ui *u)
     put(1, 0, COLS, u->ho_head[0]);
     attroff(A_BOLD);
     put(2, 0, COLS, u->ho_head[1]);
+    if (u->ho_loading) {
+        attron(A_BOLD);
+        put(3, 0, COLS, _("Loading the handover from the monitoring core ... (alarms go on)"));
+        attroff(A_BOLD);
+        return;
+    }
     put(3, 0, COLS, _("Preview - p prints it; the printout is audited."));
     int rows = LINES - 6;
     for (int r = 0; r < rows && u->ho_top + r < (int)u->nho; r++) {
@@ -1182,8 +1204,8 @@ static void form_commit(struct ui *u)
          * shift is changed with c). */
         ww_strlcpy(u->ho_who, u->input, sizeof u->ho_who);
         u->form = F_NONE;
-        handover_load(u);
         u->scr = SCR_HANDOVER;
+        handover_load(u, "", 0); /* the current shift */
         return;
     case F_PRINT: {
         /* lp runs beside the ward (it must never hold up the alarms);
@@ -1719,14 +1741,12 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         else if (ch == 'k')
             handover_scroll(u, -1);
         else if (ch == 'c') {
-            const struct ward_config *c = u->v.ops->config(u->v.ctx);
-            int i = 0;
-            while (i < 3 && strcmp(c->shifts[i].name, u->ho_shift))
-                i++;
-            ww_strlcpy(u->ho_shift, c->shifts[(i + 1) % 3].name, sizeof u->ho_shift);
-            handover_load(u);
+            /* the next shift in the ward's order (the core knows it) */
+            handover_load(u, u->ho_shift, 1);
         } else if (ch == 'p') {
-            if (u->nho)
+            if (u->ho_loading)
+                set_msg(u, true, "%s", _("handover: still loading; print when it is shown"));
+            else if (u->nho)
                 form_start(u, F_PRINT);
         } else if (ch == 27 || ch == 'q') {
             u->scr = SCR_BOARD;
@@ -1734,13 +1754,9 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         return;
     }
     switch (ch) {
-    case 'H': {
-        const struct ward_config *c = u->v.ops->config(u->v.ctx);
-        ww_strlcpy(u->ho_shift, handover_current_shift(c, ward_now(u)),
-                   sizeof u->ho_shift);
+    case 'H':
         form_start(u, F_HANDOVER);
         break;
-    }
     case 'h':
         if (u->scr == SCR_BOARD)
             move_sel(u, -1, 0);
