@@ -52,4 +52,32 @@ keys a
 screen | tail -1 | grep -q "NEWS2 high (>= 7) on Rom 1 vindu (DEMO-01) | Acknowledge" &&
   ok "with one unacknowledged alarm left, 'a' takes it without asking" || no "second a: $(screen | tail -1)"
 keys Escape
+
+# The alarm list names what raised each alarm: the value that crossed the
+# limit (never one the hysteresis merely held, RR high ends only at 23).
+keys A
+line=$(screen | grep "Rom 1 vindu .*RR high" | head -1)
+v=$(echo "$line" | sed -n 's/.*RR \([0-9]*\) >= \([0-9]*\).*/\1 \2/p')
+if [ -n "$v" ] && [ "${v% *}" -ge "${v#* }" ]; then ok "alarm list: RR high with the value and limit that raised it (RR ${v% *} >= ${v#* })"
+else no "alarm list RR high: '$line'"; fi
+# Rendering of one alarm row (attributes and the first columns) over 2.4 s:
+# more than one means it flashes.
+renders() { i=0; while [ $i -lt 8 ]; do tmux -L "$S" capture-pane -e -p | grep "$1" | head -1 |
+  sed 's/\x1b\[0;/\x1b[/g; s/\x1b\[49m//g; s/\x1b\[39m//g; s/\x1b\[0m//g' | cut -c1-40; sleep 0.3; i=$((i + 1)); done |
+  sort -u | wc -l; }
+if wait_for "Apnoea.* latched " 90; then
+  r=$(renders "Rom 2 vindu .*Apnoea.* latched ")
+  [ "$r" -ge 2 ] && ok "a latched alarm nobody acknowledged flashes ($r renderings)" || no "latched unacknowledged apnoea is steady"
+  # Select it in the list and acknowledge it: then steady.
+  row=$(screen | grep -n "Rom 2 vindu .*Apnoea" | head -1 | cut -d: -f1)
+  k=4; while [ $k -lt "$row" ]; do keys Down; k=$((k + 1)); done
+  keys a; text "KN"; keys Enter; sleep 1.5
+  if screen | grep -q "Rom 2 vindu .*Apnoea.*latched, ack KN"; then
+    # (only while it stays latched: the opioid patient may stop breathing
+    # again, which makes it active and flashing anew)
+    r=$(renders "Rom 2 vindu .*Apnoea.*latched, ack KN")
+    [ "$r" = 1 ] && ok "acknowledged, the latched alarm is steady" || no "acknowledged latched alarm still flashes ($r)"
+  else no "latched apnoea not acknowledged: $(screen | grep Apnoea)"; fi
+else no "no latched apnoea on bed 3: $(screen | grep Apnoea)"; fi
+keys Escape
 echo "1..$n"

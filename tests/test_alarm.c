@@ -520,6 +520,18 @@ static void test_trigger_value_and_limit(void **state)
     assert_int_equal(a->state, AS_ACTIVE);
     assert_true(a->trig_value == 7 && a->trig_limit == 8);
     reset_state(NULL);
+    /* The hysteresis holds RR high at 24 (on at 25, ends at 23): what is
+     * shown is the value that crossed, at its worst before the raise. */
+    in = vitals(25, 80);
+    int64_t t = run(0, 5, &in);
+    in = vitals(27, 80);
+    t = run(t, 5, &in);
+    in = vitals(24, 80);
+    run(t, 15, &in);
+    a = &bed.a[AC_RR_HIGH];
+    assert_int_equal(a->state, AS_ACTIVE);
+    assert_true(a->trig_value == 27 && a->trig_limit == 25);
+    reset_state(NULL);
     in = vitals(16, 80);
     in.news2_valid = true;
     in.news2_total = 8;

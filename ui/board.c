@@ -58,6 +58,7 @@ struct ui {
     enum ui_screen scr;
     size_t sel;          /* selected bed */
     int alarm_sel;       /* selected row in the alarm list */
+    int64_t alarm_sel_id; /* ... the alarm on it: the cursor follows it */
     bool by_urgency;
     int span;            /* detail trend span index */
     bool utf8, colour;
@@ -110,6 +111,7 @@ struct ui {
 };
 
 static void draw_set(struct ui *u);
+static int char_cols(const char *s, size_t *len);
 static void draw_choose(struct ui *u);
 static void choose_key(struct ui *u, int rc, wint_t ch);
 static void set_start(struct ui *u);
@@ -180,6 +182,77 @@ static void putf(int y, int x, int width, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     put(y, x, width, buf);
+}
+
+/* s fitted to exactly w display columns into out: padded with blanks, or
+ * cut with an ellipsis ("…", "~" where the terminal has no Unicode) so a
+ * cut text never passes for a whole one. Columns are counted by display
+ * width, so æøå never shift what follows. */
+static void fit(const struct ui *u, const char *s, int w, char *out, size_t n)
+{
+    out[0] = 0;
+    if (w <= 0 || n < 8)
+        return;
+    int total = ww_utf8_width(s);
+    size_t o = 0;
+    if (total <= w) {
+        o = ww_strlcpy(out, s, n);
+        if (o >= n)
+            o = n - 1;
+        for (int k = total; k < w && o + 1 < n; k++)
+            out[o++] = ' ';
+        out[o] = 0;
+        return;
+    }
+    const char *ell = u->utf8 ? "…" : "~";
+    int used = 0;
+    const char *p = s;
+    while (*p) {
+        size_t len;
+        int cw = char_cols(p, &len);
+        if (used + cw > w - 1 || o + len + 4 >= n)
+            break;
+        memcpy(out + o, p, len);
+        o += len;
+        used += cw;
+        p += len;
+    }
+    o += (size_t)snprintf(out + o, n - o, "%s", ell);
+    used++;
+    for (; used < w && o + 1 < n; used++)
+        out[o++] = ' ';
+    out[o] = 0;
+}
+
+/* What raised an alarm, as the nurse reads it: "HR 136 >= 131", "NEWS2 8
+ * >= 7", "3 points in one parameter"; "" when nothing crossed a limit
+ * (technical alarms, alarms restored from the store). */
+static void alarm_trigger(int c, const struct alarm *a, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (isnan(a->trig_value) || isnan(a->trig_limit))
+        return;
+    switch (c) {
+    case AC_RR_HIGH:
+    case AC_RR_LOW:
+        snprintf(buf, n, "%s %.0f %s %.0f", _("RR"), a->trig_value, c == AC_RR_HIGH ? ">=" : "<=",
+                 a->trig_limit);
+        break;
+    case AC_HR_HIGH:
+    case AC_HR_LOW:
+        snprintf(buf, n, "%s %.0f %s %.0f", _("HR"), a->trig_value, c == AC_HR_HIGH ? ">=" : "<=",
+                 a->trig_limit);
+        break;
+    case AC_NEWS2_HIGH:
+    case AC_NEWS2_MEDIUM:
+        snprintf(buf, n, "NEWS2 %.0f >= %.0f", a->trig_value, a->trig_limit);
+        break;
+    case AC_NEWS2_LOW_MEDIUM:
+        snprintf(buf, n, _("%.0f points in one parameter"), a->trig_value);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Attribute for an alarm priority, with the flash phase. */
@@ -320,10 +393,10 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
         if (c >= 0) {
             const struct alarm *a = &b->alarms.a[c];
             enum alarm_priority p = alarm_priority_of(c);
-            attron(prio_attr(u, p, a->acked || a->state == AS_LATCHED));
+            attron(prio_attr(u, p, a->acked));
             putf(y + 3, x, w - 1, _("%s %s %s%s"), alarm_priority_marker(p), _(alarm_condition_text(c)),
                  _(alarm_state_name(a)), a->escalated ? " ESC" : "");
-            attroff(prio_attr(u, p, a->acked || a->state == AS_LATCHED));
+            attroff(prio_attr(u, p, a->acked));
         } else {
             put(y + 3, x, w - 1, "");
         }
@@ -797,11 +870,11 @@ static void draw_detail(struct ui *u)
             continue;
         char age[16];
         fmt_age(now - a->raised_at, age, sizeof age);
-        attron(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
+        attron(prio_attr(u, alarm_priority_of(c), a->acked));
         putf(y++, 0, COLS, _("%-3s %-28s %-12s %s%s%s"), alarm_priority_marker(alarm_priority_of(c)),
              _(alarm_condition_text(c)), _(alarm_state_name(a)), age, a->acked ? " by " : "",
              a->acked ? a->acked_by : "");
-        attroff(prio_attr(u, alarm_priority_of(c), a->acked || a->state == AS_LATCHED));
+        attroff(prio_attr(u, alarm_priority_of(c), a->acked));
     }
     /* Observations, notes and alarm history of the last 12 hours. */
     int64_t mono = ww_mono_ms();
@@ -857,6 +930,20 @@ static int collect_alarms(struct ui *u, struct alarm_ref *out, int max)
     return n;
 }
 
+/* The alarm list's cursor stays on its alarm through a re-sort; when the
+ * alarm has gone it stays on the row. */
+static void alarm_sel_follow(struct ui *u, const struct alarm_ref *refs, int n)
+{
+    for (int k = 0; k < n && u->alarm_sel_id; k++)
+        if (bed_at(u, refs[k].bed)->alarms.a[refs[k].cond].id == u->alarm_sel_id) {
+            u->alarm_sel = k;
+            return;
+        }
+    if (u->alarm_sel >= n)
+        u->alarm_sel = n ? n - 1 : 0;
+    u->alarm_sel_id = n ? bed_at(u, refs[u->alarm_sel].bed)->alarms.a[refs[u->alarm_sel].cond].id : 0;
+}
+
 /* Alarm list. */
 static void draw_alarms(struct ui *u)
 {
@@ -873,22 +960,48 @@ static void draw_alarms(struct ui *u)
                           "is STALE"));
         attroff(prio_attr(u, AP_HIGH, false));
     }
-    if (u->alarm_sel >= n)
-        u->alarm_sel = n ? n - 1 : 0;
-    for (int k = 0; k < n && 3 + k < LINES - 2; k++) {
+    alarm_sel_follow(u, refs, n);
+    /* Columns by display width, each cut with an ellipsis when it must be;
+     * the wider the terminal the more of each text is shown. */
+    int extra = COLS - 80 > 0 ? COLS - 80 : 0;
+    int wbed = 13 + (extra > 16 ? 8 : extra / 2);
+    int wcond = 18 + (extra - (wbed - 13) > 12 ? 12 : extra - (wbed - 13));
+    int wtrig = 14, wstate = 16;
+    int rows = LINES - 5;
+    int top = u->alarm_sel >= rows ? u->alarm_sel - rows + 1 : 0;
+    for (int k = top; k < n && 3 + k - top < LINES - 2; k++) {
         const struct ward_bed *b = bed_at(u, refs[k].bed);
         const struct alarm *a = &b->alarms.a[refs[k].cond];
-        char age[16];
+        int c = refs[k].cond;
+        char age[16], trig[48], state[64];
         fmt_age(now - a->raised_at, age, sizeof age);
-        attr_t at = prio_attr(u, alarm_priority_of(refs[k].cond), a->acked || a->state == AS_LATCHED);
+        alarm_trigger(c, a, trig, sizeof trig);
+        if (a->acked && a->state == AS_LATCHED)
+            snprintf(state, sizeof state, _("latched, ack %s"), a->acked_by);
+        else if (a->acked)
+            snprintf(state, sizeof state, _("ack by %s"), a->acked_by);
+        else
+            snprintf(state, sizeof state, "%s", _(alarm_state_name(a)));
+        char fbed[160], fcond[200], ftrig[100], fstate[120], line[1024];
+        fit(u, b->label, wbed, fbed, sizeof fbed);
+        fit(u, _(alarm_condition_text(c)), wcond, fcond, sizeof fcond);
+        fit(u, trig, wtrig, ftrig, sizeof ftrig);
+        fit(u, state, wstate, fstate, sizeof fstate);
+        snprintf(line, sizeof line, "%s%-3s %s %s %s %s %5s%s", k == u->alarm_sel ? ">" : " ",
+                 alarm_priority_marker(alarm_priority_of(c)), fbed, fcond, ftrig, fstate, age,
+                 a->escalated ? _(" ESC") : "");
+        attr_t at = prio_attr(u, alarm_priority_of(c), a->acked);
         if (k == u->alarm_sel)
             at |= A_UNDERLINE;
         attron(at);
-        putf(3 + k, 0, COLS, _("%s%-3s %-16s %-28s %-12s %5s%s%s%s"), k == u->alarm_sel ? ">" : " ",
-             alarm_priority_marker(alarm_priority_of(refs[k].cond)), b->label,
-             _(alarm_condition_text(refs[k].cond)), _(alarm_state_name(a)), age,
-             a->acked ? " by " : "", a->acked ? a->acked_by : "", a->escalated ? " ESCALATED" : "");
+        put(3 + k - top, 0, COLS, line);
         attroff(at);
+    }
+    if (n > rows) {
+        char more[64];
+        snprintf(more, sizeof more, _("%d-%d of %d (up/down scroll)"), top + 1,
+                 top + rows < n ? top + rows : n, n);
+        put(1, COLS - 30 > 0 ? COLS - 30 : 0, 30, more);
     }
 }
 
@@ -1708,10 +1821,13 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
     struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
     if (u->scr == SCR_ALARMS) {
         int n = collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+        alarm_sel_follow(u, refs, n);
         if (ch == 'k' && u->alarm_sel > 0)
             u->alarm_sel--;
         else if (ch == 'j' && u->alarm_sel + 1 < n)
             u->alarm_sel++;
+        if (n)
+            u->alarm_sel_id = bed_at(u, refs[u->alarm_sel].bed)->alarms.a[refs[u->alarm_sel].cond].id;
         if (n && (ch == 'a' || ch == 'r' || ch == 'n'))
             u->sel = refs[u->alarm_sel].bed;
         if (n && ch == 'n') {
