@@ -64,7 +64,11 @@ struct ui {
     bool utf8, colour;
     bool dirty;
     int flash_phase;
-    int64_t last_bell[4];
+    /* the bell burst under way (bells()) */
+    enum alarm_priority burst_prio, last_top;
+    int64_t burst_at, last_burst[4];
+    int burst_slot;
+    bool has_bell;
     /* form */
     enum form_kind form;
     int step;
@@ -97,7 +101,6 @@ struct ui {
     char pending_what[400]; /* what the command did to what, said again in the answer */
     char pending_target[300]; /* what it acts on, for a refusal */
     bool stale;         /* attached and the server is gone: data is old */
-    int64_t link_bell;  /* last bell for the lost server */
     /* handover preview: the lines of the chosen shift, built on entry */
     struct handover_line *ho;
     size_t nho;
@@ -1161,26 +1164,75 @@ static void draw(struct ui *u)
     refresh();
 }
 
-/* Bell for audible alarms: high every 2 s, medium every 5 s, low every 15 s. */
+/* Each priority its own burst of bells, told apart without looking (IEC
+ * 60601-1-8: high 10 pulses as 3+2, 3+2; medium 3 pulses; low 1 or 2;
+ * high the fastest and the most often): one character per 100 ms frame,
+ * '1' a bell. */
+const char *board_bell_pattern(enum alarm_priority p, int *repeat_ms)
+{
+    switch (p) {
+    case AP_HIGH:
+        *repeat_ms = 5000;
+        return "1.1.1..1.1.....1.1.1..1.1";
+    case AP_MEDIUM:
+        *repeat_ms = 10000;
+        return "1...1...1";
+    case AP_LOW:
+        *repeat_ms = 20000;
+        return "1.....1";
+    default:
+        *repeat_ms = 0;
+        return "";
+    }
+}
+
+/* The bells of the highest priority sounding (only it is heard, as on a
+ * central station), burst by burst; a terminal without a bell flashes
+ * the screen at each burst instead, and the alarm rows flash anyway. */
 static void bells(struct ui *u)
 {
     int64_t now = ward_now(u), mono = ww_mono_ms();
-    static const int64_t every[4] = {0, 15000, 5000, 2000};
     enum view_link link = u->v.ops->link(u->v.ctx, NULL, 0, NULL);
-    if ((link == VIEW_LOST || link == VIEW_CONNECTING) && mono - u->link_bell >= 2000) {
-        beep(); /* the lost server is this terminal's own high-priority alarm */
-        u->link_bell = mono;
-    }
-    for (size_t i = 0; i < nbeds(u); i++)
+    enum alarm_priority top = AP_NONE;
+    if (link == VIEW_LOST || link == VIEW_CONNECTING)
+        top = AP_HIGH; /* the lost server is this terminal's own high-priority alarm */
+    for (size_t i = 0; i < nbeds(u) && top < AP_HIGH; i++)
         for (int c = 0; c < AC_COUNT; c++) {
             const struct alarm *a = &bed_at(u, i)->alarms.a[c];
             enum alarm_priority p = alarm_priority_of(c);
-            if (alarm_audible(a, c, u->v.ops->audio(u->v.ctx), now) && mono - u->last_bell[p] >= every[p]) {
-                beep();
-                u->last_bell[p] = mono;
-                return;
-            }
+            if (p > top && alarm_audible(a, c, u->v.ops->audio(u->v.ctx), now))
+                top = p;
         }
+    int repeat;
+    if (u->burst_prio != AP_NONE) {
+        /* a burst under way plays out unless a higher priority takes over */
+        const char *pat = board_bell_pattern(u->burst_prio, &repeat);
+        int slot = (int)((mono - u->burst_at) / 100);
+        if (top > u->burst_prio || slot >= (int)strlen(pat)) {
+            u->burst_prio = AP_NONE;
+        } else {
+            bool ring = false; /* a frame late: the pulse is not lost */
+            for (int k = u->burst_slot; k <= slot; k++)
+                ring |= pat[k] == '1';
+            if (ring)
+                beep();
+            u->burst_slot = slot + 1;
+            return;
+        }
+    }
+    if (top == AP_NONE)
+        return;
+    board_bell_pattern(top, &repeat);
+    if (u->last_burst[top] && mono - u->last_burst[top] < repeat && u->last_top == top)
+        return;
+    u->last_top = top;
+    u->last_burst[top] = mono;
+    u->burst_prio = top;
+    u->burst_at = mono;
+    u->burst_slot = 1;
+    beep(); /* slot 0 of every pattern is a bell */
+    if (!u->has_bell)
+        flash();
 }
 
 static void set_msg(struct ui *u, bool error, const char *fmt, ...)
@@ -2104,6 +2156,11 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
     mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED, NULL);
     nodelay(stdscr, TRUE);
     set_escdelay(50);
+    {
+        char bel[] = "bel";
+        const char *b = tigetstr(bel);
+        u.has_bell = b && b != (char *)-1;
+    }
     curs_set(0);
     const char *nc = getenv("NO_COLOR");
     u.colour = has_colors() && !(nc && *nc);
