@@ -80,4 +80,19 @@ if wait_for "Apnoea.* latched " 90; then
   else no "latched apnoea not acknowledged: $(screen | grep Apnoea)"; fi
 else no "no latched apnoea on bed 3: $(screen | grep Apnoea)"; fi
 keys Escape
+
+# Bed detail of bed 3 (selected by acting on its alarm in the list): the
+# sensor's state, alarms by priority, trends labelled with range and span.
+keys Escape; keys Enter
+if screen | grep -q "^Rom 2 vindu  DEMO-03"; then
+  screen | sed -n 3p | grep -q "sensor: [a-z]" && ok "detail shows the sensor's state" || no "detail sensor: $(screen | sed -n 3p)"
+  if screen | grep -q "^RR  *0-40  *1 h .* now [0-9-]" && screen | grep -q "^HR  *30-180  *1 h" && screen | grep -q "^NEWS2  *0-14  *1 h"; then
+    ok "sparklines labelled with their range and time span, the latest value at the end"
+  else no "sparkline labels: $(screen | grep -n 'now' | tr '\n' '|')"; fi
+  keys t; screen | grep -q "^RR  *0-40  *4 h" && ok "t changes the span the label names (4 h)" || no "span label after t"
+  al=$(screen | sed -n '/^Alarms on this bed/,/^$/p' | sed 1d | cut -c1-3 | tr -d ' ' | tr '\n' ' ')
+  if echo "$al" | grep -q '^\(\*\*\* \)\+\(\*\* \)*\(\* \)* *$'; then ok "detail alarms by priority ($al)"
+  else no "detail alarm order: '$al'"; fi
+else no "bed 3 detail not shown: $(screen | sed -n 2p)"; fi
+keys Escape
 echo "1..$n"

@@ -16,10 +16,11 @@
 #define WW_BOARD_H
 
 #include "loop.h"
-#include "monitor.h"
 #include "view.h"
 
 #include <stdbool.h>
+
+struct monitor;
 
 struct board_opts {
     bool embedded;  /* monitoring runs in this process: quitting stops it */
