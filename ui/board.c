@@ -148,7 +148,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         case KEY_NPAGE:
         case KEY_PPAGE:
         case KEY_HOME:
-            if (u->scr != SCR_HANDOVER)
+            if (u->scr != SCR_HANDOVER && u->scr != SCR_HELP)
                 return;
             break;
         case KEY_MOUSE: {
@@ -198,6 +198,12 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
             u->note_alarm = a->id;
             return;
         }
+    }
+    if (u->scr == SCR_HELP && (ch == 'j' || ch == 'k' || ch == ' ' ||
+                               (rc == KEY_CODE_YES && (ch == KEY_NPAGE || ch == KEY_PPAGE)))) {
+        int page = LINES - 4 > 1 ? LINES - 4 : 1;
+        u->help_top += ch == 'j' ? 1 : ch == 'k' ? -1 : ch == KEY_PPAGE ? -page : page;
+        return;
     }
     if (u->scr == SCR_HANDOVER) {
         int page = LINES - 7 > 1 ? LINES - 7 : 1;
@@ -254,6 +260,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         break;
     case '?':
         u->scr = SCR_HELP;
+        u->help_top = 0;
         break;
     case 'A':
         u->scr = SCR_ALARMS;
@@ -433,6 +440,7 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
     u.v.ops->set_listener(u.v.ctx, on_view_event, &u);
     const char *cs = nl_langinfo(CODESET);
     u.utf8 = cs && !strcmp(cs, "UTF-8");
+    ui_draw_init(u.utf8);
     /* The nurse's own decimal separator (the program keeps LC_NUMERIC "C"). */
     locale_t nl = newlocale(LC_NUMERIC_MASK, "", (locale_t)0);
     if (nl) {

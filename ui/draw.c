@@ -5,11 +5,81 @@
  */
 #include "ui.h"
 
+static bool ascii_only; /* the terminal's locale shows ASCII only */
+
+void ui_draw_init(bool utf8)
+{
+    ascii_only = !utf8;
+}
+
+/* The text's UTF-8 as ASCII a terminal without Unicode can show: letters
+ * get their base letter (dør -> dor, Åse -> Ase), a few signs their ASCII
+ * form, anything else '?': never a blank or a byte salad. */
+void ui_ascii(const char *s, char *out, size_t n)
+{
+    static const struct {
+        unsigned cp;
+        const char *a;
+    } map[] = {
+        {0xE6, "a"},  {0xC6, "A"},  {0xF8, "o"},   {0xD8, "O"},  {0xE5, "a"},  {0xC5, "A"},
+        {0xE4, "a"},  {0xC4, "A"},  {0xF6, "o"},   {0xD6, "O"},  {0xFC, "u"},  {0xDC, "U"},
+        {0xE9, "e"},  {0xC9, "E"},  {0xE8, "e"},   {0xEA, "e"},  {0xE1, "a"},  {0xE0, "a"},
+        {0xED, "i"},  {0xF3, "o"},  {0xF2, "o"},   {0xFA, "u"},  {0xF1, "n"},  {0xE7, "c"},
+        {0xDF, "ss"}, {0xB0, "o"},  {0x2265, ">="}, {0x2264, "<="}, {0x2026, "~"},
+        {0x2191, "^"}, {0x2193, "v"}, {0x2192, "="}, {0x2013, "-"}, {0x2014, "-"},
+    };
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && o + 3 < n) {
+        unsigned cp;
+        int len;
+        if (*p < 0x80) {
+            out[o++] = (char)*p++;
+            continue;
+        } else if ((*p & 0xE0) == 0xC0) {
+            cp = *p & 0x1F;
+            len = 2;
+        } else if ((*p & 0xF0) == 0xE0) {
+            cp = *p & 0x0F;
+            len = 3;
+        } else if ((*p & 0xF8) == 0xF0) {
+            cp = *p & 0x07;
+            len = 4;
+        } else {
+            out[o++] = '?';
+            p++;
+            continue;
+        }
+        int k = 1;
+        for (; k < len && (p[k] & 0xC0) == 0x80; k++)
+            cp = cp << 6 | (p[k] & 0x3F);
+        p += k;
+        const char *a = "?";
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+            if (map[i].cp == cp)
+                a = map[i].a;
+        for (; *a && o + 1 < n; a++)
+            out[o++] = *a;
+    }
+    out[o] = 0;
+}
+
 /* Put text clipped to width columns (UTF-8 aware), padding with spaces. */
 void ui_put(int y, int x, int width, const char *s)
 {
     if (width <= 0)
         return;
+    if (ascii_only) {
+        char a[1024];
+        ui_ascii(s, a, sizeof a);
+        move(y, x);
+        int used = 0;
+        for (; a[used] && used < width; used++)
+            addch((chtype)(unsigned char)a[used]);
+        for (; used < width; used++)
+            addch(' ');
+        return;
+    }
     wchar_t wbuf[512];
     mbstate_t st = {0};
     const char *p = s;
@@ -149,7 +219,7 @@ const char *ui_arrow(struct ui *u, int t)
 {
     if (u->utf8)
         return t > 0 ? "↑" : t < 0 ? "↓" : "→";
-    return t > 0 ? "^" : t < 0 ? "v" : "-";
+    return t > 0 ? "^" : t < 0 ? "v" : "="; /* "-" read as a minus */
 }
 
 /* "RR 24↑ 12s" or "RR stale 3m" or "RR --". */

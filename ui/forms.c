@@ -236,7 +236,35 @@ void ui_draw_bottom(struct ui *u)
     if (u->msg[0]) {
         attr_t a = u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
         attron(a);
-        ui_put(LINES - 2, 0, COLS, u->msg);
+        /* A message wider than the screen wraps onto the line above at a
+         * blank (what is past two lines ends in an ellipsis). */
+        if (ww_utf8_width(u->msg) > COLS) {
+            char first[sizeof u->msg], rest[sizeof u->msg + 8];
+            size_t cut = 0, lastsp = 0;
+            int used = 0;
+            while (u->msg[cut]) {
+                size_t len;
+                int cw = ui_char_cols(u->msg + cut, &len);
+                if (used + cw > COLS)
+                    break;
+                if (u->msg[cut] == ' ')
+                    lastsp = cut;
+                used += cw;
+                cut += len;
+            }
+            if (lastsp > (size_t)COLS / 2)
+                cut = lastsp;
+            memcpy(first, u->msg, cut);
+            first[cut] = 0;
+            const char *r = u->msg + cut;
+            while (*r == ' ')
+                r++;
+            ui_fit(u, r, COLS, rest, sizeof rest);
+            ui_put(LINES - 3, 0, COLS, first);
+            ui_put(LINES - 2, 0, COLS, rest);
+        } else {
+            ui_put(LINES - 2, 0, COLS, u->msg);
+        }
         attroff(a);
     }
 }

@@ -34,6 +34,19 @@ void ui_draw_help(struct ui *u)
         N_("  'stale' values are older than their maximum age and are not scored."),
         N_("  NEWS2 >= N partial: a lower bound; something is missing or stale."),
     };
-    for (size_t i = 0; i < WW_ARRAY_LEN(lines) && (int)i + 1 < LINES - 2; i++)
-        ui_put((int)i + 1, 0, COLS, lines[i][0] ? _(lines[i]) : "");
+    /* Scrolls when the screen is shorter than the help (j/k, PgUp/PgDn). */
+    int rows = LINES - 3, n = (int)WW_ARRAY_LEN(lines);
+    if (u->help_top > n - rows)
+        u->help_top = n - rows > 0 ? n - rows : 0;
+    if (u->help_top < 0)
+        u->help_top = 0;
+    for (int r = 0; r < rows && u->help_top + r < n; r++) {
+        const char *l = lines[u->help_top + r];
+        ui_put(r + 1, 0, COLS, l[0] ? _(l) : "");
+    }
+    if (u->help_top + rows < n) {
+        attron(A_BOLD);
+        ui_putf(LINES - 3, 0, COLS, _("-- %d more lines: j or PgDn scrolls --"), n - u->help_top - rows);
+        attroff(A_BOLD);
+    }
 }

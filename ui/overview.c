@@ -34,6 +34,51 @@ void ui_compute_order(struct ui *u)
     }
 }
 
+/* Short forms for narrow tiles, designed rather than cut: each keeps what
+ * the alarm is and its state ("NEWS2 high (>= 7) act" lost both). */
+static const char *cond_short(int c)
+{
+    static const char *s[AC_COUNT] = {
+        [AC_NEWS2_HIGH] = N_("NEWS2>=7"),       [AC_NEWS2_MEDIUM] = N_("NEWS2 5-6"),
+        [AC_NEWS2_LOW_MEDIUM] = N_("NEWS2 red"), [AC_RR_LOW] = N_("RR low"),
+        [AC_RR_HIGH] = N_("RR high"),            [AC_HR_LOW] = N_("HR low"),
+        [AC_HR_HIGH] = N_("HR high"),            [AC_APNOEA] = N_("APNOEA"),
+        [AC_DISCONNECTED] = N_("Sensor off"),    [AC_NO_SIGNAL] = N_("No signal"),
+        [AC_OUT_OF_BED] = N_("Out of bed"),      [AC_STORE_FAILURE] = N_("Store fail"),
+        [AC_OBS_OVERDUE] = N_("Obs overdue"),
+    };
+    return (unsigned)c < AC_COUNT && s[c] ? s[c] : "?";
+}
+
+static const char *sensor_short(enum ward_sensor_state st)
+{
+    return st == WSENS_OK || st == WSENS_NONE ? ward_sensor_state_name(st)
+           : st == WSENS_DISCONNECTED         ? N_("sensor off")
+           : st == WSENS_NO_SIGNAL            ? N_("no signal")
+                                              : ward_sensor_state_name(st);
+}
+
+/* A tile's alarm line in w columns: the full texts when they fit, else
+ * the short forms, else cut with an ellipsis (never silently). */
+static void tile_alarm(struct ui *u, int c, const struct alarm *a, int w, char *out, size_t n)
+{
+    char line[300];
+    enum alarm_priority p = alarm_priority_of(c);
+    const char *st = a->state == AS_LATCHED ? (a->acked ? _("latched, acked") : _("latched"))
+                     : a->acked             ? _("acknowledged")
+                                            : _("active");
+    snprintf(line, sizeof line, "%s %s %s%s", alarm_priority_marker(p), _(alarm_condition_text(c)),
+             st, a->escalated ? _(" ESC") : "");
+    if (ww_utf8_width(line) > w) {
+        const char *ss = a->state == AS_LATCHED ? (a->acked ? _("latch+ack") : _("LATCHED"))
+                         : a->acked             ? _("acked")
+                                                : _("ACTIVE");
+        snprintf(line, sizeof line, "%s %s %s%s", alarm_priority_marker(p), _(cond_short(c)), ss,
+                 a->escalated ? _(" ESC") : "");
+    }
+    ui_fit(u, line, w, out, n);
+}
+
 /* One bed tile of h rows at (y, x), w wide. */
 static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool selected)
 {
@@ -43,8 +88,11 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     if (u->colour && !selected)
         head |= COLOR_PAIR(CP_HEAD);
     attron(head);
-    ui_putf(y, x, w - 1, _("%s%s %s%s"), selected ? ">" : " ", b->label,
-         b->admitted ? b->patient_ref : _("(free)"), u->stale ? _(" STALE") : "");
+    char line[400], f[400];
+    snprintf(line, sizeof line, _("%s%s %s%s"), selected ? ">" : " ", b->label,
+             b->admitted ? b->patient_ref : _("(free)"), u->stale ? _(" STALE") : "");
+    ui_fit(u, line, w - 1, f, sizeof f);
+    ui_put(y, x, w - 1, f);
     attroff(head);
     char rr[64], hr[64];
     bool s1, s2;
@@ -72,33 +120,48 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     attroff(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
     if (h > 2) {
         if (b->score_valid)
-            ui_putf(y + 2, x, w - 1, _("NEWS2 %s%d %s%s%s"), b->score.partial ? (u->utf8 ? "≥" : ">=") : "",
-                 b->score.total, _(news2_band_name(b->score.band)),
-                 b->score.partial ? _(" partial") : "", b->obs_overdue ? _(" OBS DUE") : "");
+            snprintf(line, sizeof line, _("NEWS2 %s%d %s%s%s"),
+                     b->score.partial ? (u->utf8 ? "≥" : ">=") : "", b->score.total,
+                     _(news2_band_name(b->score.band)), b->score.partial ? _(" partial") : "",
+                     b->obs_overdue ? _(" OBS DUE") : "");
         else
-            ui_put(y + 2, x, w - 1, _("NEWS2 --"));
+            snprintf(line, sizeof line, "%s", _("NEWS2 --"));
+        if (b->score_valid && ww_utf8_width(line) > w - 1)
+            snprintf(line, sizeof line, _("NEWS2 %s%d %s%s%s"),
+                     b->score.partial ? (u->utf8 ? "≥" : ">=") : "", b->score.total,
+                     _(news2_band_name(b->score.band)), b->score.partial ? _(" part.") : "",
+                     b->obs_overdue ? _(" DUE") : "");
+        ui_fit(u, line, w - 1, f, sizeof f);
+        ui_put(y + 2, x, w - 1, f);
     }
     if (h > 3) {
         int c = alarm_most_urgent(&b->alarms);
         if (c >= 0) {
             const struct alarm *a = &b->alarms.a[c];
             enum alarm_priority p = alarm_priority_of(c);
+            tile_alarm(u, c, a, w - 1, line, sizeof line);
             attron(ui_prio_attr(u, p, a->acked));
-            ui_putf(y + 3, x, w - 1, _("%s %s %s%s"), alarm_priority_marker(p), _(alarm_condition_text(c)),
-                 _(alarm_state_name(a)), a->escalated ? " ESC" : "");
+            ui_put(y + 3, x, w - 1, line);
             attroff(ui_prio_attr(u, p, a->acked));
         } else {
             ui_put(y + 3, x, w - 1, "");
         }
     }
     if (h > 4) {
-        attr_t sa = b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? A_NORMAL : A_BOLD;
-        attron(sa);
+        bool fault = !(b->sensor == WSENS_OK || b->sensor == WSENS_NONE);
+        attr_t sa = fault ? A_BOLD : A_NORMAL;
         char age[16];
         ui_fmt_age(now - b->sensor_since, age, sizeof age);
-        ui_putf(y + 4, x, w - 1, _("sensor: %s%s%s"), _(ward_sensor_state_name(b->sensor)),
-             b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : " for ",
-             b->sensor == WSENS_OK || b->sensor == WSENS_NONE ? "" : age);
+        if (fault)
+            snprintf(line, sizeof line, _("sensor: %s for %s"), _(ward_sensor_state_name(b->sensor)),
+                     age);
+        else
+            snprintf(line, sizeof line, _("sensor: %s"), _(ward_sensor_state_name(b->sensor)));
+        if (fault && ww_utf8_width(line) > w - 1) /* the duration is kept, the word shortened */
+            snprintf(line, sizeof line, _("%s %s"), _(sensor_short(b->sensor)), age);
+        ui_fit(u, line, w - 1, f, sizeof f);
+        attron(sa);
+        ui_put(y + 4, x, w - 1, f);
         attroff(sa);
     }
     if (h > 5) {
@@ -180,30 +243,48 @@ void ui_draw_status(struct ui *u)
     attroff(A_REVERSE);
 }
 
+/* The tiles' grid: as few columns as let every bed keep a tile of at least
+ * five rows, so tiles grow with the terminal (at 132x43 the texts fit in
+ * full), and never narrower than 26 columns. */
+static void layout(struct ui *u, size_t n, int *cols, int *h, int *w)
+{
+    int rows_avail = LINES - 3;
+    int maxcols = COLS / 26 < 1 ? 1 : COLS / 26;
+    int rows_fit = rows_avail / 5 < 1 ? 1 : rows_avail / 5;
+    int c = n ? (int)((n + (size_t)rows_fit - 1) / (size_t)rows_fit) : 1;
+    if (c > maxcols)
+        c = maxcols;
+    if (c < 1)
+        c = 1;
+    /* no column wider than 48 (the longest alarm line, 41, fits): beyond
+     * that, more columns read better */
+    while (c < maxcols && COLS / c > 48 && (size_t)c < n)
+        c++;
+    if ((size_t)c > n)
+        c = (int)(n ? n : 1);
+    int rows = (int)((n + (size_t)c - 1) / (size_t)c);
+    *h = rows ? rows_avail / rows : rows_avail;
+    if (*h > 7)
+        *h = 7;
+    *w = COLS / c;
+    *cols = c;
+}
+
 /* The board of tiles. */
 void ui_draw_board(struct ui *u)
 {
     size_t n = nbeds(u);
     ui_compute_order(u);
-    int rows_avail = LINES - 3;
-    int cols = COLS / 26;
-    if (cols < 1)
-        cols = 1;
-    if ((size_t)cols > n)
-        cols = (int)(n ? n : 1);
-    int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
-    int h = rows ? rows_avail / rows : rows_avail;
-    if (h > 7)
-        h = 7;
-    int w = COLS / cols;
+    int cols, h, w;
+    layout(u, n, &cols, &h, &w);
     for (size_t k = 0; k < n; k++) {
         int r = (int)k / cols, c = (int)k % cols;
         size_t i = u->order[k];
         draw_tile(u, i, 1 + r * h, c * w, w, h < 6 ? h : 6, i == u->sel);
-        u->tile_w = w;
-        u->tile_h = h;
-        u->tile_cols = cols;
     }
+    u->tile_w = w;
+    u->tile_h = h;
+    u->tile_cols = cols;
 }
 
 /* Move the selection on the board grid. */
@@ -213,9 +294,8 @@ void ui_move_sel(struct ui *u, int dx, int dy)
     if (!n)
         return;
     ui_compute_order(u);
-    int cols = COLS / 26 < 1 ? 1 : COLS / 26;
-    if ((size_t)cols > n)
-        cols = (int)n;
+    int cols, h, w;
+    layout(u, n, &cols, &h, &w);
     int pos = 0;
     for (size_t k = 0; k < n; k++)
         if (u->order[k] == u->sel)

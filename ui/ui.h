@@ -66,6 +66,7 @@ struct ui {
     enum ui_screen scr;
     size_t sel;          /* selected bed */
     int alarm_sel;       /* selected row in the alarm list */
+    int help_top;        /* first help line shown */
     int64_t alarm_sel_id; /* ... the alarm on it: the cursor follows it */
     bool by_urgency;
     int span;            /* detail trend span index */
@@ -145,6 +146,10 @@ static inline int64_t ward_now(struct ui *u)
 #define CP_STALE 6
 
 /* draw.c: the shared drawing module */
+/* Once at start: does the terminal's locale show Unicode? */
+void ui_draw_init(bool utf8);
+/* s as ASCII stand-ins (dør -> dor, ≥ -> >=), for a terminal without it. */
+void ui_ascii(const char *s, char *out, size_t n);
 /* Text clipped to width columns (UTF-8 aware), padded with spaces. */
 void ui_put(int y, int x, int width, const char *s);
 void ui_putf(int y, int x, int width, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
