@@ -101,3 +101,36 @@ void ui_draw_alarms(struct ui *u)
         ui_put(1, COLS - 30 > 0 ? COLS - 30 : 0, 30, more);
     }
 }
+
+/* A key on the alarm list: up/down move the cursor, a, r and n act on the
+ * alarm under it. True when the key was taken. */
+bool ui_alarms_key(struct ui *u, wint_t ch)
+{
+    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
+    {
+        int n = ui_collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+        ui_alarm_sel_follow(u, refs, n);
+        if (ch == 'k' && u->alarm_sel > 0)
+            u->alarm_sel--;
+        else if (ch == 'j' && u->alarm_sel + 1 < n)
+            u->alarm_sel++;
+        if (n)
+            u->alarm_sel_id = bed_at(u, refs[u->alarm_sel].bed)->alarms.a[refs[u->alarm_sel].cond].id;
+        if (n && (ch == 'a' || ch == 'r' || ch == 'n'))
+            u->sel = refs[u->alarm_sel].bed;
+        if (n && ch == 'n') {
+            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            ui_form_start(u, F_NOTE);
+            u->note_alarm = a->id;
+            return true;
+        }
+        if (n && (ch == 'a' || ch == 'r')) {
+            /* act on the selected alarm: make it the one the form targets */
+            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            ui_form_start(u, ch == 'a' ? F_ACK : F_RESET);
+            u->note_alarm = a->id;
+            return true;
+        }
+    }
+    return ch == 'j' || ch == 'k';
+}

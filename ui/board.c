@@ -123,8 +123,11 @@ static void bells(struct ui *u)
 }
 
 /* A key outside forms. */
-static void screen_key(struct ui *u, int rc, wint_t ch)
+/* A function key as the letter it stands for (arrows as h j k l, F1 as
+ * ?, Enter); a mouse click handled here. False: nothing more to do. */
+static bool key_as_letter(struct ui *u, int rc, wint_t *chp)
 {
+    wint_t ch = *chp;
     if (rc == KEY_CODE_YES) {
         switch (ch) {
         case KEY_LEFT:
@@ -149,56 +152,40 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         case KEY_PPAGE:
         case KEY_HOME:
             if (u->scr != SCR_HANDOVER && u->scr != SCR_HELP)
-                return;
+                return false;
             break;
         case KEY_MOUSE: {
             /* Click a tile to select it, double-click to open it. */
             MEVENT me;
             if (getmouse(&me) != OK || u->scr != SCR_BOARD || !u->tile_w || !u->tile_h)
-                return;
+                return false;
             int k = ((me.y - 1) / u->tile_h) * u->tile_cols + me.x / u->tile_w;
             if (me.y < 1 || k < 0 || (size_t)k >= nbeds(u))
-                return;
+                return false;
             u->sel = u->order[k];
             if (me.bstate & BUTTON1_DOUBLE_CLICKED)
                 u->scr = SCR_DETAIL;
-            return;
+            return false;
         }
         default:
-            return;
+            return false;
         }
     }
+    *chp = ch;
+    return true;
+}
+
+static void screen_key(struct ui *u, int rc, wint_t ch)
+{
+    if (!key_as_letter(u, rc, &ch))
+        return;
     u->msg[0] = 0;
     if (!nbeds(u) && ch != 'q' && ch != '?' && ch != 27) {
         ui_msg(u, true, _("no ward yet: waiting for the monitoring server"));
         return;
     }
-    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
-    if (u->scr == SCR_ALARMS) {
-        int n = ui_collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
-        ui_alarm_sel_follow(u, refs, n);
-        if (ch == 'k' && u->alarm_sel > 0)
-            u->alarm_sel--;
-        else if (ch == 'j' && u->alarm_sel + 1 < n)
-            u->alarm_sel++;
-        if (n)
-            u->alarm_sel_id = bed_at(u, refs[u->alarm_sel].bed)->alarms.a[refs[u->alarm_sel].cond].id;
-        if (n && (ch == 'a' || ch == 'r' || ch == 'n'))
-            u->sel = refs[u->alarm_sel].bed;
-        if (n && ch == 'n') {
-            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
-            ui_form_start(u, F_NOTE);
-            u->note_alarm = a->id;
-            return;
-        }
-        if (n && (ch == 'a' || ch == 'r')) {
-            /* act on the selected alarm: make it the one the form targets */
-            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
-            ui_form_start(u, ch == 'a' ? F_ACK : F_RESET);
-            u->note_alarm = a->id;
-            return;
-        }
-    }
+    if (u->scr == SCR_ALARMS && ui_alarms_key(u, ch))
+        return;
     if (u->scr == SCR_HELP && (ch == 'j' || ch == 'k' || ch == ' ' ||
                                (rc == KEY_CODE_YES && (ch == KEY_NPAGE || ch == KEY_PPAGE)))) {
         int page = LINES - 4 > 1 ? LINES - 4 : 1;
@@ -206,28 +193,7 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         return;
     }
     if (u->scr == SCR_HANDOVER) {
-        int page = LINES - 7 > 1 ? LINES - 7 : 1;
-        if (rc == KEY_CODE_YES && ch == KEY_NPAGE)
-            ui_handover_scroll(u, page);
-        else if (rc == KEY_CODE_YES && ch == KEY_PPAGE)
-            ui_handover_scroll(u, -page);
-        else if (rc == KEY_CODE_YES && ch == KEY_HOME)
-            u->ho_top = 0;
-        else if (ch == 'j' || ch == ' ')
-            ui_handover_scroll(u, ch == ' ' ? page : 1);
-        else if (ch == 'k')
-            ui_handover_scroll(u, -1);
-        else if (ch == 'c') {
-            /* the next shift in the ward's order (the core knows it) */
-            ui_handover_load(u, u->ho_shift, 1);
-        } else if (ch == 'p') {
-            if (u->ho_loading)
-                ui_msg(u, true, "%s", _("handover: still loading; print when it is shown"));
-            else if (u->nho)
-                ui_form_start(u, F_PRINT);
-        } else if (ch == 27 || ch == 'q') {
-            u->scr = SCR_BOARD;
-        }
+        ui_handover_key(u, rc, ch);
         return;
     }
     switch (ch) {
@@ -273,57 +239,9 @@ static void screen_key(struct ui *u, int rc, wint_t ch)
         u->span = (u->span + 1) % 3;
         break;
     case 'a':
-    case 'r': {
-        /* The alarm on screen when the key was pressed, by its id: if another
-         * terminal got there first the server refuses instead of acting on
-         * whatever has become the most urgent meanwhile. */
-        /* 'a' takes the most urgent alarm nobody has acknowledged, 'r' the
-         * most urgent latched one, whatever else is shown (H16-16). */
-        const struct ward_bed *b = bed_at(u, u->sel);
-        int c = -1;
-        for (int k = 0; k < AC_COUNT; k++) {
-            const struct alarm *a = &b->alarms.a[k];
-            bool fits = a->state != AS_NONE && (ch == 'a' ? !a->acked : a->state == AS_LATCHED);
-            if (fits && (c < 0 || alarm_urgency_cmp(k, a, c, &b->alarms.a[c]) < 0))
-                c = k;
-        }
-        if (c < 0) {
-            if (alarm_most_urgent(&b->alarms) < 0)
-                ui_msg(u, true, _("no alarm on %s"), b->label);
-            else if (ch == 'a')
-                ui_msg(u, true, _("every alarm on %s is already acknowledged"), b->label);
-            else
-                ui_msg(u, true, _("no latched alarm to reset on %s"), b->label);
-            break;
-        }
-        /* Several: the nurse picks (most urgent first, preselected). */
-        int cand[AC_COUNT], nc = 0;
-        for (int k = 0; k < AC_COUNT; k++) {
-            const struct alarm *a = &b->alarms.a[k];
-            if (a->state != AS_NONE && (ch == 'a' ? !a->acked : a->state == AS_LATCHED))
-                cand[nc++] = k;
-        }
-        for (int i = 1; i < nc; i++)
-            for (int j = i; j > 0 && alarm_urgency_cmp(cand[j], &b->alarms.a[cand[j]], cand[j - 1],
-                                                       &b->alarms.a[cand[j - 1]]) < 0;
-                 j--) {
-                int t = cand[j];
-                cand[j] = cand[j - 1];
-                cand[j - 1] = t;
-            }
-        if (nc > 1) {
-            ui_form_start(u, F_CHOOSE);
-            u->choice_for = ch == 'a' ? F_ACK : F_RESET;
-            u->choice_n = nc;
-            u->choice_sel = 0;
-            for (int i = 0; i < nc; i++)
-                u->choice_id[i] = b->alarms.a[cand[i]].id;
-            break;
-        }
-        ui_form_start(u, ch == 'a' ? F_ACK : F_RESET);
-        u->note_alarm = b->alarms.a[c].id;
+    case 'r':
+        ui_ack_or_reset(u, ch);
         break;
-    }
     case 'o':
         ui_form_start(u, F_OBS);
         break;

@@ -24,11 +24,10 @@ static void sparkline(struct ui *u, int y, int x, const float *v, int n, float l
     }
 }
 
-/* Bed detail. */
-void ui_draw_detail(struct ui *u)
+
+/* Lines 1-3: bed, patient, admission, SpO2 scale, sensor, limits. */
+static void draw_head(struct ui *u, const struct ward_bed *b, int64_t now)
 {
-    const struct ward_bed *b = bed_at(u, u->sel);
-    int64_t now = ward_now(u);
     char t[32];
     attron(A_BOLD);
     ui_putf(1, 0, COLS, "%s  %s", b->label,
@@ -72,7 +71,13 @@ void ui_draw_detail(struct ui *u)
              b->limits.rr_low, b->limits.rr_high, b->limits.hr_low, b->limits.hr_high,
              b->limits_reason[0] ? ": " : "", b->limits_reason);
     }
-    int y = 4;
+}
+
+/* The NEWS2 parameters with their values, points and sources, from row y;
+ * returns the next row. */
+static int draw_values(struct ui *u, const struct ward_bed *b, int64_t now, int y)
+{
+    char t[32];
     attron(A_UNDERLINE);
     ui_put(y++, 0, COLS, _("NEWS2 parameter        value    points  source"));
     attroff(A_UNDERLINE);
@@ -113,6 +118,12 @@ void ui_draw_detail(struct ui *u)
         ui_putf(y++, 0, COLS, _("NEWS2 %s%d  %s%s   next observations due %s"), b->score.partial ? ">= " : "",
              b->score.total, _(news2_band_name(b->score.band)), b->score.partial ? " (partial)" : "",
              b->obs_due_ms ? (ww_fmt_time(b->obs_due_ms, t, sizeof t), t + 11) : "-");
+    return y;
+}
+
+/* The trends from row y; returns the next row. */
+static int draw_trends(struct ui *u, const struct ward_bed *b, int64_t now, int y)
+{
     if (LINES >= 30) /* on small screens the sections go without blank lines */
         y++;
     /* Trends, each labelled with what its height means and the time it
@@ -143,6 +154,12 @@ void ui_draw_detail(struct ui *u)
             snprintf(end, sizeof end, _(" now %.0f"), last);
         ui_put(y++, 18 + w, COLS - 18 - w, end);
     }
+    return y;
+}
+
+/* The bed's alarms from row y; returns the next row. */
+static int draw_bed_alarms(struct ui *u, const struct ward_bed *b, int64_t now, int y)
+{
     if (LINES >= 30)
         y++;
     attron(A_UNDERLINE);
@@ -199,6 +216,12 @@ void ui_draw_detail(struct ui *u)
     }
     if (na == 0)
         ui_put(y++, 0, COLS, _("none"));
+    return y;
+}
+
+/* The stay's history from row y to the message line. */
+static void draw_history(struct ui *u, const struct ward_bed *b, int64_t now, int y)
+{
     /* Observations, notes and alarm history of the last 12 hours. */
     int64_t mono = ww_mono_ms();
     /* Asked again at once when the bed's admission changed: the lines are
@@ -227,4 +250,16 @@ void ui_draw_detail(struct ui *u)
         ww_sanitize_text(clean, sizeof clean, u->hist[k].text, false);
         ui_putf(y++, 0, COLS, "%s  %s", ts + 11, clean);
     }
+}
+
+/* Bed detail. */
+void ui_draw_detail(struct ui *u)
+{
+    const struct ward_bed *b = bed_at(u, u->sel);
+    int64_t now = ward_now(u);
+    draw_head(u, b, now);
+    int y = draw_values(u, b, now, 4);
+    y = draw_trends(u, b, now, y);
+    y = draw_bed_alarms(u, b, now, y);
+    draw_history(u, b, now, y);
 }

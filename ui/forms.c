@@ -352,6 +352,31 @@ static void on_print_reply(void *ctx, bool ok, const char *message)
     u->dirty = true;
 }
 
+/* What the answer will say was done to what ("RR high on Rom 2 dør
+ * (PAS-77) acknowledged"), and the target a refusal names. */
+static void note_pending(struct ui *u, const struct ward_cmd *c, const char *target)
+{
+    ww_strlcpy(u->pending_who, c->staff, sizeof u->pending_who);
+    static const char *done[] = {
+        [WCMD_ACK] = N_("acknowledged"),      [WCMD_RESET] = N_("reset"),
+        [WCMD_NOTE] = N_("note saved"),       [WCMD_OBSERVATION] = N_("observation saved"),
+        [WCMD_ADMIT] = N_("admitted"),        [WCMD_DISCHARGE] = N_("discharged"),
+        [WCMD_SCALE2] = N_("SpO2 scale saved"), [WCMD_AUDIO_PAUSE] = N_("audio paused"),
+        [WCMD_OBSERVATIONS] = N_("observation set saved"),
+    };
+    const char *d = (unsigned)c->kind < WW_ARRAY_LEN(done) && done[c->kind] ? _(done[c->kind])
+                                                                          : _("saved");
+    ww_strlcpy(u->pending_target, c->kind == WCMD_AUDIO_PAUSE ? _("ward") : target,
+               sizeof u->pending_target);
+    if (c->kind == WCMD_AUDIO_PAUSE)
+        snprintf(u->pending_what, sizeof u->pending_what, "%s", d);
+    else if (c->kind == WCMD_ADMIT)
+        snprintf(u->pending_what, sizeof u->pending_what, "%s %s: %s", c->ref,
+                 bed_at(u, u->form_bed)->label, d);
+    else
+        snprintf(u->pending_what, sizeof u->pending_what, "%s %s", target, d);
+}
+
 /* Commit the form's command: through the view, answered when committed
  * (at once in this process, by the server when attached). */
 static void form_commit(struct ui *u)
@@ -456,27 +481,7 @@ static void form_commit(struct ui *u)
         ui_msg(u, true, _("not sent: the previous command is still waiting for the server"));
         return;
     }
-    ww_strlcpy(u->pending_who, c.staff, sizeof u->pending_who);
-    {
-        static const char *done[] = {
-            [WCMD_ACK] = N_("acknowledged"),      [WCMD_RESET] = N_("reset"),
-            [WCMD_NOTE] = N_("note saved"),       [WCMD_OBSERVATION] = N_("observation saved"),
-            [WCMD_ADMIT] = N_("admitted"),        [WCMD_DISCHARGE] = N_("discharged"),
-            [WCMD_SCALE2] = N_("SpO2 scale saved"), [WCMD_AUDIO_PAUSE] = N_("audio paused"),
-            [WCMD_OBSERVATIONS] = N_("observation set saved"),
-        };
-        const char *d = (unsigned)c.kind < WW_ARRAY_LEN(done) && done[c.kind] ? _(done[c.kind])
-                                                                              : _("saved");
-        ww_strlcpy(u->pending_target, c.kind == WCMD_AUDIO_PAUSE ? _("ward") : target,
-                   sizeof u->pending_target);
-        if (c.kind == WCMD_AUDIO_PAUSE)
-            snprintf(u->pending_what, sizeof u->pending_what, "%s", d);
-        else if (c.kind == WCMD_ADMIT)
-            snprintf(u->pending_what, sizeof u->pending_what, "%s %s: %s", c.ref,
-                     bed_at(u, u->form_bed)->label, d);
-        else
-            snprintf(u->pending_what, sizeof u->pending_what, "%s %s", target, d);
-    }
+    note_pending(u, &c, target);
     u->pending = true;
     ui_msg(u, false, _("sending (%s) ..."), c.staff);
     if (u->v.ops->command(u->v.ctx, &c, on_reply, u, err, sizeof err) < 0) {
@@ -818,4 +823,58 @@ void ui_form_key(struct ui *u, int rc, wint_t ch)
         }
     }
     form_validate(u, false);
+}
+
+/* 'a' or 'r' on the selected bed: the alarm to act on, asked for when there
+ * are several (see the cases below). */
+void ui_ack_or_reset(struct ui *u, wint_t ch)
+{
+    /* The alarm on screen when the key was pressed, by its id: if another
+     * terminal got there first the server refuses instead of acting on
+     * whatever has become the most urgent meanwhile. */
+    /* 'a' takes the most urgent alarm nobody has acknowledged, 'r' the
+     * most urgent latched one, whatever else is shown (H16-16). */
+    const struct ward_bed *b = bed_at(u, u->sel);
+    int c = -1;
+    for (int k = 0; k < AC_COUNT; k++) {
+        const struct alarm *a = &b->alarms.a[k];
+        bool fits = a->state != AS_NONE && (ch == 'a' ? !a->acked : a->state == AS_LATCHED);
+        if (fits && (c < 0 || alarm_urgency_cmp(k, a, c, &b->alarms.a[c]) < 0))
+            c = k;
+    }
+    if (c < 0) {
+        if (alarm_most_urgent(&b->alarms) < 0)
+            ui_msg(u, true, _("no alarm on %s"), b->label);
+        else if (ch == 'a')
+            ui_msg(u, true, _("every alarm on %s is already acknowledged"), b->label);
+        else
+            ui_msg(u, true, _("no latched alarm to reset on %s"), b->label);
+        return;
+    }
+    /* Several: the nurse picks (most urgent first, preselected). */
+    int cand[AC_COUNT], nc = 0;
+    for (int k = 0; k < AC_COUNT; k++) {
+        const struct alarm *a = &b->alarms.a[k];
+        if (a->state != AS_NONE && (ch == 'a' ? !a->acked : a->state == AS_LATCHED))
+            cand[nc++] = k;
+    }
+    for (int i = 1; i < nc; i++)
+        for (int j = i; j > 0 && alarm_urgency_cmp(cand[j], &b->alarms.a[cand[j]], cand[j - 1],
+                                                   &b->alarms.a[cand[j - 1]]) < 0;
+             j--) {
+            int t = cand[j];
+            cand[j] = cand[j - 1];
+            cand[j - 1] = t;
+        }
+    if (nc > 1) {
+        ui_form_start(u, F_CHOOSE);
+        u->choice_for = ch == 'a' ? F_ACK : F_RESET;
+        u->choice_n = nc;
+        u->choice_sel = 0;
+        for (int i = 0; i < nc; i++)
+            u->choice_id[i] = b->alarms.a[cand[i]].id;
+        return;
+    }
+    ui_form_start(u, ch == 'a' ? F_ACK : F_RESET);
+    u->note_alarm = b->alarms.a[c].id;
 }

@@ -84,3 +84,30 @@ void ui_handover_scroll(struct ui *u, int d)
     if (u->ho_top < 0)
         u->ho_top = 0;
 }
+
+/* A key on the preview: scroll, c the next shift, p print, Esc back. */
+void ui_handover_key(struct ui *u, int rc, wint_t ch)
+{
+    int page = LINES - 7 > 1 ? LINES - 7 : 1;
+    if (rc == KEY_CODE_YES && ch == KEY_NPAGE)
+        ui_handover_scroll(u, page);
+    else if (rc == KEY_CODE_YES && ch == KEY_PPAGE)
+        ui_handover_scroll(u, -page);
+    else if (rc == KEY_CODE_YES && ch == KEY_HOME)
+        u->ho_top = 0;
+    else if (ch == 'j' || ch == ' ')
+        ui_handover_scroll(u, ch == ' ' ? page : 1);
+    else if (ch == 'k')
+        ui_handover_scroll(u, -1);
+    else if (ch == 'c') {
+        /* the next shift in the ward's order (the core knows it) */
+        ui_handover_load(u, u->ho_shift, 1);
+    } else if (ch == 'p') {
+        if (u->ho_loading)
+            ui_msg(u, true, "%s", _("handover: still loading; print when it is shown"));
+        else if (u->nho)
+            ui_form_start(u, F_PRINT);
+    } else if (ch == 27 || ch == 'q') {
+        u->scr = SCR_BOARD;
+    }
+}

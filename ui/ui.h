@@ -177,16 +177,19 @@ void ui_draw_detail(struct ui *u);
 int ui_collect_alarms(struct ui *u, struct alarm_ref *out, int max);
 void ui_alarm_sel_follow(struct ui *u, const struct alarm_ref *refs, int n);
 void ui_draw_alarms(struct ui *u);
+bool ui_alarms_key(struct ui *u, wint_t ch);
 /* help.c */
 void ui_draw_help(struct ui *u);
 /* handover_view.c */
 void ui_handover_load(struct ui *u, const char *shift, int step);
 void ui_draw_handover(struct ui *u);
 void ui_handover_scroll(struct ui *u, int d);
+void ui_handover_key(struct ui *u, int rc, wint_t ch);
 /* forms.c */
 void ui_draw_bottom(struct ui *u);
 void ui_form_start(struct ui *u, enum form_kind k);
 void ui_set_start(struct ui *u);
 void ui_form_key(struct ui *u, int rc, wint_t ch);
+void ui_ack_or_reset(struct ui *u, wint_t ch);
 
 #endif
