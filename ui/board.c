@@ -357,7 +357,13 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
     u.o = *o;
     u.v.ops->set_listener(u.v.ctx, on_view_event, &u);
     const char *cs = nl_langinfo(CODESET);
-    u.utf8 = cs && !strcmp(cs, "UTF-8");
+    /* Unicode (æøå, arrows, sparkline blocks) only where both the locale
+     * and the terminal can show it: a VT100-class terminal gets ASCII
+     * stand-ins whatever the locale says. */
+    const char *term = getenv("TERM");
+    bool plain = !term || !strncmp(term, "vt", 2) || !strcmp(term, "dumb") ||
+                 !strcmp(term, "ansi");
+    u.utf8 = cs && !strcmp(cs, "UTF-8") && !plain;
     ui_draw_init(u.utf8);
     /* The nurse's own decimal separator (the program keeps LC_NUMERIC "C"). */
     locale_t nl = newlocale(LC_NUMERIC_MASK, "", (locale_t)0);

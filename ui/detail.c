@@ -111,8 +111,13 @@ static int draw_values(struct ui *u, const struct ward_bed *b, int64_t now, int 
             snprintf(src, sizeof src, _("%s %s ago%s"), v->automatic ? _("radar") : v->by, age,
                      v->stale ? _("  STALE (not scored)") : "");
         int pts = b->score_valid ? b->score.points[p] : -1;
-        ui_putf(y++, 0, COLS, _("%-22s %-8s %-7s %s"), _(news2_param_label(p)), val,
-             pts >= 0 ? (char[8]){(char)('0' + pts), 0} : "-", src);
+        /* columns by display width: a Norwegian label with æøå never
+         * shifts the value under another heading */
+        char flabel[120], fval[80];
+        ui_fit(u, _(news2_param_label(p)), 22, flabel, sizeof flabel);
+        ui_fit(u, val, 8, fval, sizeof fval);
+        ui_putf(y++, 0, COLS, "%s %s %-7s %s", flabel, fval,
+                pts >= 0 ? (char[8]){(char)('0' + pts), 0} : "-", src);
     }
     if (b->score_valid)
         ui_putf(y++, 0, COLS, _("NEWS2 %s%d  %s%s   next observations due %s"), b->score.partial ? ">= " : "",
