@@ -178,6 +178,35 @@ static void test_fit_marks_a_cut(void **state)
     assert_string_equal(f, "Rom 2 dor >=7");
 }
 
+/* 'r' with two latched alarms offers the choice, most urgent first; 'a'
+ * with one unacknowledged goes straight to it (#17). */
+static void test_reset_choice(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
+    bed.admitted = true;
+    alarm_bed_init(&bed.alarms);
+    raise_at(AC_APNOEA, NOW - 30000, true);
+    bed.alarms.a[AC_APNOEA].state = AS_LATCHED;
+    raise_at(AC_NEWS2_HIGH, NOW - 90000, false);
+    bed.alarms.a[AC_NEWS2_HIGH].state = AS_LATCHED;
+    raise_at(AC_RR_LOW, NOW - 10000, true); /* active, acknowledged */
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    ui_ack_or_reset(&u, 'r');
+    assert_int_equal(u.form, F_CHOOSE);
+    assert_int_equal(u.choice_for, F_RESET);
+    assert_int_equal(u.choice_n, 2);
+    /* the unacknowledged latched NEWS2 high before the acknowledged apnoea */
+    assert_true(u.choice_id[0] == 100 + AC_NEWS2_HIGH && u.choice_id[1] == 100 + AC_APNOEA);
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    ui_ack_or_reset(&u, 'a');
+    assert_int_equal(u.form, F_ACK);
+    assert_true(u.note_alarm == 100 + AC_NEWS2_HIGH);
+}
+
 int main(void)
 {
     /* as the program does: widths are the locale's (C.UTF-8 is always there) */
@@ -187,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detail_more_and_order),
         cmocka_unit_test(test_fit_marks_a_cut),
+        cmocka_unit_test(test_reset_choice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
