@@ -287,7 +287,9 @@ static void clear_alarm(struct alarm *a)
 {
     bool cond = a->cond, raw = a->raw, tracked = a->tracked;
     int64_t since = a->raw_since, seen = a->seen_at;
+    double onset = a->onset_value;
     memset(a, 0, sizeof *a);
+    a->onset_value = onset;
     a->cond = cond;
     a->raw = raw;
     a->raw_since = since;
@@ -304,6 +306,57 @@ static int64_t bed_time(struct alarm_bed *b, int64_t now)
     return now;
 }
 
+/* The value condition c compares in this input (NaN: none, or missing). */
+static double cond_value(int c, const struct alarm_input *in)
+{
+    switch (c) {
+    case AC_NEWS2_HIGH:
+    case AC_NEWS2_MEDIUM:
+        return in->news2_valid ? in->news2_total : NAN;
+    case AC_NEWS2_LOW_MEDIUM:
+        return in->news2_valid ? in->news2_max_points : NAN;
+    case AC_RR_LOW:
+    case AC_RR_HIGH:
+        return in->rr_valid && isfinite(in->rr) ? whole(in->rr) : NAN;
+    case AC_HR_LOW:
+    case AC_HR_HIGH:
+        return in->hr_valid && isfinite(in->hr) ? whole(in->hr) : NAN;
+    default:
+        return NAN;
+    }
+}
+
+/* The limit condition c crosses (NaN: a technical condition). */
+static double cond_limit(int c, const struct alarm_limits *l)
+{
+    switch (c) {
+    case AC_NEWS2_HIGH:
+        return 7;
+    case AC_NEWS2_MEDIUM:
+        return 5;
+    case AC_NEWS2_LOW_MEDIUM:
+        return 3;
+    case AC_RR_LOW:
+        return l->rr_low;
+    case AC_RR_HIGH:
+        return l->rr_high;
+    case AC_HR_LOW:
+        return l->hr_low;
+    case AC_HR_HIGH:
+        return l->hr_high;
+    default:
+        return NAN;
+    }
+}
+
+/* v is further past the limit than w (lower for the low limits). */
+static bool worse(int c, double v, double w)
+{
+    if (isnan(w))
+        return true;
+    return c == AC_RR_LOW || c == AC_HR_LOW ? v < w : v > w;
+}
+
 /* Update one slot's raw condition and debounced condition. */
 static void debounce(struct alarm *a, int c, const struct alarm_input *in,
                      const struct alarm_limits *lim, const struct alarm_config *cfg, int64_t now)
@@ -317,6 +370,13 @@ static void debounce(struct alarm *a, int c, const struct alarm_input *in,
         a->seen_at = now;
         return;
     }
+    /* The value that crossed the limit, kept at its worst until the alarm
+     * is raised (a value the hysteresis only holds never replaces it). */
+    double v = cond_value(c, in);
+    if (raw && (!a->raw || !a->tracked))
+        a->onset_value = v;
+    else if (raw && a->state == AS_NONE && !isnan(v) && worse(c, v, a->onset_value))
+        a->onset_value = v;
     if (raw != a->raw || !a->tracked) {
         a->raw = raw;
         a->raw_since = now;
@@ -330,10 +390,13 @@ static void debounce(struct alarm *a, int c, const struct alarm_input *in,
 }
 
 /* Raise a new alarm for slot c; supersede what it outranks. */
-static void raise_alarm(struct alarm_bed *b, int c, int64_t now, alarm_event_cb cb, void *ctx)
+static void raise_alarm(struct alarm_bed *b, int c, const struct alarm_input *in,
+                        const struct alarm_limits *l, int64_t now, alarm_event_cb cb, void *ctx)
 {
     struct alarm *a = &b->a[c];
     clear_alarm(a);
+    a->trig_value = a->onset_value;
+    a->trig_limit = isnan(a->onset_value) ? NAN : cond_limit(c, l);
     a->state = AS_ACTIVE;
     a->raised_at = a->last_alert_at = now;
     emit(b, cb, ctx, AE_RAISED, c, a, NULL, now);
@@ -393,7 +456,7 @@ void alarm_update(struct alarm_bed *b, const struct alarm_input *in,
         }
         if (a->cond) {
             if (a->state == AS_NONE) {
-                raise_alarm(b, c, now, cb, ctx);
+                raise_alarm(b, c, in, lim, now, cb, ctx);
             } else if (a->state == AS_LATCHED) {
                 /* The condition came back before anyone reset the latch. */
                 a->state = AS_ACTIVE;
@@ -556,6 +619,7 @@ int alarm_restore(struct alarm_bed *b, enum alarm_condition c, int64_t id, const
     struct alarm *a = &b->a[c];
     memset(a, 0, sizeof *a);
     a->id = id;
+    a->trig_value = a->trig_limit = NAN; /* the store does not keep them */
     a->raised_at = raised_at;
     a->last_alert_at = last_alert_at;
     a->escalated = escalated;

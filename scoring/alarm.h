@@ -203,12 +203,20 @@ struct alarm {
     int64_t id; /* given by the event callback on AE_RAISED */
     int64_t raised_at, acked_at, last_alert_at, ended_at;
     char acked_by[24];
+    /* What raised it, for the nurse ("HR 136 >= 131"): the worst value
+     * from the crossing to the raise (whole RR or HR per minute, the NEWS2
+     * total, or the highest single-parameter points for news2-low-medium;
+     * never a value the hysteresis merely held) and the limit it crossed
+     * (7, 5, 3, or the bed's RR/HR limit); NaN for technical alarms and
+     * alarms restored from the store. */
+    double trig_value, trig_limit;
     /* debouncing (private) */
     bool cond;         /* debounced condition */
     bool raw;          /* last known raw condition */
     int64_t raw_since; /* raw has had its value since (shifted over gaps) */
     int64_t seen_at;   /* last tick evaluated */
     bool tracked;      /* raw/raw_since hold a real observation */
+    double onset_value; /* the worst value since raw came on (trig_value) */
 };
 
 struct alarm_bed {

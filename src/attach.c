@@ -85,16 +85,31 @@ struct attach {
     int64_t hat;
     view_event_cb ecb;
     void *ectx;
-    /* the handover preview being received (the board waits for it) */
+    /* the handover preview being received: the board's loop runs on, the
+     * answer goes to hocb (#19 defect 3: nothing stops a board's loop) */
     struct proto_hopart *hopart;
-    bool howait, hodone, hofailed;
+    bool howait;
     uint32_t horeq;
     struct view_handover ho;
     size_t hogot;
-    char hoerr[PROTO_MAX_MESSAGE + 1];
+    int64_t hostart; /* monotonic: asked */
+    view_handover_cb hocb;
+    void *hoctx;
 };
 
 static void on_io(struct loop *l, int fd, int ev, void *ctx);
+
+/* The preview asked for is answered (h) or given up (why); the board hears
+ * it once. */
+static void ho_finish(struct attach *a, bool ok, const char *why)
+{
+    if (!a->howait)
+        return;
+    a->howait = false;
+    if (a->hocb)
+        a->hocb(a->hoctx, ok ? &a->ho : NULL, ok ? "" : why);
+    view_handover_free(&a->ho);
+}
 
 /* Tell the board something (the message line). */
 static void notify(struct attach *a, bool alert, const char *fmt, ...)
@@ -138,6 +153,7 @@ static void disconnect(struct attach *a, const char *why)
               _("the connection to the server was lost before it answered: check on the board "
                 "whether it was saved"));
     }
+    ho_finish(a, false, _("the connection to the server was lost"));
     if (a->ppending) {
         a->ppending = false;
         a->pcb(a->pcbctx, false,
@@ -270,39 +286,43 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         return 0;
     }
     case PT_HOPART: {
-        if (!a->hopart && !(a->hopart = malloc(sizeof *a->hopart)))
-            return 0; /* the wait times out with "out of memory" below */
+        if (!a->hopart && !(a->hopart = malloc(sizeof *a->hopart))) {
+            ho_finish(a, false, _("out of memory"));
+            return 0;
+        }
         struct proto_hopart *p = a->hopart;
         if (proto_get_hopart(f, n, p) < 0)
             return -1;
-        if (!a->howait || p->req != a->horeq || a->hodone)
+        if (!a->howait || p->req != a->horeq)
             return 0; /* the answer to a request given up on */
         if (p->first == 0 && !a->ho.lines) {
             a->ho.lines = calloc(p->total ? p->total : 1, sizeof *a->ho.lines);
             if (!a->ho.lines) {
-                a->hofailed = a->hodone = true;
-                ww_strlcpy(a->hoerr, _("out of memory"), sizeof a->hoerr);
+                ho_finish(a, false, _("out of memory"));
                 return 0;
             }
             a->ho.n = p->total;
             for (int i = 0; i < 3; i++)
                 ww_strlcpy(a->ho.head[i], p->head[i], sizeof a->ho.head[i]);
+            /* the period as the server's [shifts] make it */
+            ww_strlcpy(a->ho.period, p->period, sizeof a->ho.period);
+            a->ho.t0 = p->t0;
+            a->ho.t1 = p->t1;
         }
         if (!a->ho.lines || p->first != a->hogot || p->total != a->ho.n)
             return -1; /* parts out of order */
         memcpy(a->ho.lines + p->first, p->line, p->n * sizeof *p->line);
         a->hogot += p->n;
         if (a->hogot == a->ho.n)
-            a->hodone = true;
+            ho_finish(a, true, "");
         return 0;
     }
     case PT_REPLY: {
         struct proto_reply r;
         if (proto_get_reply(f, n, &r) < 0)
             return -1;
-        if (a->howait && !a->hodone && r.req == a->horeq) {
-            a->hofailed = a->hodone = true;
-            ww_strlcpy(a->hoerr, r.message, sizeof a->hoerr);
+        if (a->howait && r.req == a->horeq) {
+            ho_finish(a, false, r.message);
             return 0;
         }
         if (a->ppending && r.req == a->preq) {
@@ -445,6 +465,8 @@ static void on_timer(struct loop *l, int id, void *ctx)
         disconnect(a, _("the server stopped answering"));
         return;
     }
+    if (a->howait && mono - a->hostart > HANDOVER_WAIT_MS)
+        ho_finish(a, false, _("the server did not send the handover in time"));
     if (a->fd < 0 && a->ever_synced && mono - a->last_try >= RETRY_MS)
         try_connect(a);
 }
@@ -484,6 +506,7 @@ void attach_free(struct attach *a)
     }
     if (a->timer >= 0 && a->l)
         loop_del_timer(a->l, a->timer);
+    a->hocb = NULL; /* a preview still on its way is given up */
     free(a->cfg);
     free(a->beds);
     free(a->scratch);
@@ -645,41 +668,31 @@ static int pump_until(struct attach *a, const bool *done, int timeout_ms)
     return 0;
 }
 
-/* The store is the server's (one writer per database): the server makes
- * the preview and sends its lines. */
-static int v_handover(void *ctx, const char *period, int64_t t0, int64_t t1, const char *staff,
-                      struct view_handover *out, char *err, size_t errlen)
+/* The store and the [shifts] are the server's (one writer per database;
+ * the core that owns the configuration works out the period): the server
+ * makes the preview and sends its lines. Never waits: the answer comes to
+ * cb from the loop (HOPART, a refusal, a lost link or the time limit). */
+static int v_handover(void *ctx, const char *period, int step, const char *staff,
+                      view_handover_cb cb, void *cbctx, char *err, size_t errlen)
 {
     struct attach *a = ctx;
-    memset(out, 0, sizeof *out);
     if (a->st != A_SYNCED)
         return ww_err(err, errlen, "%s", _("not connected to the monitoring server"));
-    struct proto_horeq hr = {++a->next_req, "", t0, t1, ""};
+    if (a->howait)
+        return ww_err(err, errlen, "%s", _("the previous handover is still on its way"));
+    struct proto_horeq hr = {++a->next_req, "", 0, 0, "", true, (uint8_t)step};
     ww_strlcpy(hr.period, period ? period : "", sizeof hr.period);
     ww_strlcpy(hr.staff, staff ? staff : "", sizeof hr.staff);
     struct proto_buf b = {a->frame, 0, sizeof a->frame, 0, false};
-    if (proto_put_horeq(&b, &hr) < 0 || send_bytes(a, b.p, b.len) < 0)
+    if (step < 0 || step > 2 || proto_put_horeq(&b, &hr) < 0 || send_bytes(a, b.p, b.len) < 0)
         return ww_err(err, errlen, "%s", _("could not ask the monitoring server"));
     view_handover_free(&a->ho);
     a->horeq = hr.req;
     a->howait = true;
-    a->hodone = a->hofailed = false;
     a->hogot = 0;
-    a->hoerr[0] = 0;
-    int rc = pump_until(a, &a->hodone, HANDOVER_WAIT_MS);
-    a->howait = false;
-    if (rc < 0 || a->hofailed) {
-        if (rc < 0)
-            ww_err(err, errlen, "%s",
-                   a->st != A_SYNCED ? _("the connection to the server was lost")
-                                     : _("the server did not send the handover in time"));
-        else
-            ww_err(err, errlen, "%s", a->hoerr);
-        view_handover_free(&a->ho);
-        return -1;
-    }
-    *out = a->ho; /* the board frees it */
-    memset(&a->ho, 0, sizeof a->ho);
+    a->hostart = ww_mono_ms();
+    a->hocb = cb;
+    a->hoctx = cbctx;
     return 0;
 }
 

@@ -455,6 +455,8 @@ int proto_put_bed(struct proto_buf *b, uint32_t index, const struct ward_bed *be
         w_i64(b, a->acked_at);
         w_i64(b, a->last_alert_at);
         w_str(b, a->acked_by, sizeof a->acked_by - 1);
+        w_f64(b, a->trig_value);
+        w_f64(b, a->trig_limit);
     }
     struct proto_minute mi;
     proto_minute_from(&mi, bed, now);
@@ -545,6 +547,7 @@ int proto_get_bed(const uint8_t *f, size_t n, uint32_t *index, struct ward_bed *
             a->acked = a->escalated = false;
             a->id = a->raised_at = a->acked_at = a->last_alert_at = 0;
             a->acked_by[0] = 0;
+            a->trig_value = a->trig_limit = NAN;
             continue;
         }
         uint8_t af = r_u8(&r);
@@ -557,6 +560,8 @@ int proto_get_bed(const uint8_t *f, size_t n, uint32_t *index, struct ward_bed *
         a->acked_at = r_i64(&r);
         a->last_alert_at = r_i64(&r);
         r_str(&r, a->acked_by, sizeof a->acked_by, false);
+        a->trig_value = r_f64(&r); /* NaN: nothing to say (technical, restored) */
+        a->trig_limit = r_f64(&r);
     }
     mi->minute = r_i64(&r);
     if (mi->minute < PROTO_MIN_MINUTE || mi->minute > PROTO_MAX_MINUTE)
@@ -850,6 +855,8 @@ int proto_put_horeq(struct proto_buf *b, const struct proto_horeq *m)
     w_i64(b, m->t0);
     w_i64(b, m->t1);
     w_str(b, m->staff, sizeof m->staff - 1);
+    w_u8(b, m->resolve);
+    w_u8(b, m->step);
     return end(b);
 }
 
@@ -861,7 +868,9 @@ int proto_get_horeq(const uint8_t *f, size_t n, struct proto_horeq *m)
     m->t0 = r_i64(&r);
     m->t1 = r_i64(&r);
     r_str(&r, m->staff, sizeof m->staff, false);
-    if (m->t1 <= m->t0 || !m->staff[0])
+    m->resolve = r_bool(&r);
+    m->step = r_u8(&r);
+    if ((!m->resolve && m->t1 <= m->t0) || !m->staff[0] || m->step > 2)
         r.bad = true;
     return rd_close(&r);
 }
@@ -876,6 +885,9 @@ int proto_put_hopart(struct proto_buf *b, const struct proto_hopart *m)
     w_u16(b, count);
     for (int i = 0; i < 3; i++)
         w_str(b, m->head[i], PROTO_MAX_HOHEAD);
+    w_str(b, m->period, sizeof m->period - 1);
+    w_i64(b, m->t0);
+    w_i64(b, m->t1);
     for (unsigned i = 0; i < count; i++) {
         w_u8(b, (uint8_t)m->line[i].kind);
         w_u16(b, (uint16_t)(m->line[i].bed < 0 ? 0xFFFF : m->line[i].bed));
@@ -896,6 +908,11 @@ int proto_get_hopart(const uint8_t *f, size_t n, struct proto_hopart *m)
         r.bad = true;
     for (int i = 0; i < 3; i++)
         r_str(&r, m->head[i], sizeof m->head[i], false);
+    r_str(&r, m->period, sizeof m->period, false);
+    m->t0 = r_i64(&r);
+    m->t1 = r_i64(&r);
+    if (m->t1 <= m->t0)
+        r.bad = true;
     for (unsigned i = 0; i < m->n && !r.bad; i++) {
         m->line[i].kind = (enum handover_line_kind)r_enum(&r, HL_BLANK + 1);
         uint16_t bed = r_u16(&r); /* an entry of the handover, 0xFFFF the ward */

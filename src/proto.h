@@ -44,8 +44,11 @@
  * 4: notes whole: CMD text and the BED admission note up to WARD_NOTE_MAX
  * (4000) bytes; an older peer would cut or refuse them, so it is refused
  * at HELLO with both versions named.
- * 5: HOREQ carries the staff id of who views the preview (audited). */
-#define PROTO_VERSION 5
+ * 5: HOREQ carries the staff id of who views the preview (audited).
+ * 6: the server works out shift periods from its own [shifts] (HOREQ
+ * resolve/step, HOPART the period it made); BED carries the value and
+ * limit that raised each alarm. */
+#define PROTO_VERSION 6
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4
@@ -164,6 +167,11 @@ struct proto_horeq {
     char period[16];
     int64_t t0, t1;
     char staff[24]; /* who views it (required: every view is audited) */
+    /* version 6: resolve: the server works out the period from its
+     * [shifts] (t0, t1 ignored): the shift named period ("" the current
+     * one) moved step shifts on in the ward's order; else [t0, t1). */
+    bool resolve;
+    uint8_t step; /* 0..2 */
 };
 
 /* Lines first .. first + n - 1 of total; head is the page header (every
@@ -173,6 +181,9 @@ struct proto_hopart {
     uint32_t total, first;
     uint16_t n;
     char head[3][PROTO_MAX_HOHEAD + 1];
+    /* version 6: the period the preview is of (as resolved by the server) */
+    char period[16];
+    int64_t t0, t1;
     struct handover_line line[PROTO_MAX_HOLINES];
 };
 

@@ -459,9 +459,20 @@ static bool ho_take(struct server *s, const struct client *c, int *wait_s)
     return true;
 }
 
-static void send_handover(struct server *s, struct client *c, const struct proto_horeq *hr)
+static void send_handover(struct server *s, struct client *c, const struct proto_horeq *req)
 {
     char err[512];
+    /* The period from this core's [shifts] (version 6): a board has none of
+     * its own (#19 defect 2). */
+    struct proto_horeq resolved = *req;
+    const struct proto_horeq *hr = &resolved;
+    if (req->resolve &&
+        view_shift_period(ward_config(s->w), req->period, req->step, monitor_now(s->m),
+                          resolved.period, sizeof resolved.period, &resolved.t0, &resolved.t1,
+                          err, sizeof err) < 0) {
+        send_refusal(s, c, req->req, err);
+        return;
+    }
     if (c->outlen > c->outoff) {
         send_refusal(s, c, hr->req, "the server is still sending to this board; try again");
         return;
@@ -507,6 +518,9 @@ static void send_handover(struct server *s, struct client *c, const struct proto
     struct proto_hopart *p = s->hopart;
     p->req = hr->req;
     p->total = (uint32_t)vh.n;
+    ww_strlcpy(p->period, hr->period, sizeof p->period);
+    p->t0 = hr->t0;
+    p->t1 = hr->t1;
     for (int i = 0; i < 3; i++)
         ww_strlcpy(p->head[i], vh.head[i], sizeof p->head[i]);
     size_t first = 0;

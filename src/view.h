@@ -42,12 +42,27 @@ typedef void (*view_reply_cb)(void *ctx, bool ok, const char *message);
  * NULL: data a read may want again (history) has arrived. */
 typedef void (*view_event_cb)(void *ctx, bool alert, const char *text);
 
-/* A handover preview: the page header's three lines and the body. */
+/* A handover preview: the page header's three lines, the period it is of
+ * (as the core that owns the ward's [shifts] worked it out) and the body. */
 struct view_handover {
     char head[3][256];
+    char period[16];
+    int64_t t0, t1;
     struct handover_line *lines;
     size_t n;
 };
+/* The answer to a preview request: h, or NULL and why it was refused. The
+ * callee may take h->lines (leaving NULL); what it leaves is freed. */
+typedef void (*view_handover_cb)(void *ctx, struct view_handover *h, const char *why);
+
+/* The shift named name ("" or NULL: the one containing now), moved step
+ * (0..2) shifts on in the ward's [shifts] order, as a period: the one
+ * containing now, else the last one ended. Only the core that owns the
+ * configuration answers this (an attached board has no [shifts]). 0, or -1
+ * with why. */
+int view_shift_period(const struct ward_config *cfg, const char *name, int step, int64_t now,
+                      char *period, size_t n, int64_t *t0, int64_t *t1, char *err,
+                      size_t errlen);
 
 /* The preview of a handover model: header, lines without the plots. 0 or
  * -1 (out of memory). */
@@ -75,17 +90,19 @@ struct view_ops {
      * "lost 12 s ago: connection refused"). since_ms: when it last changed. */
     enum view_link (*link)(void *ctx, char *detail, size_t n, int64_t *since_mono_ms);
     void (*set_listener)(void *ctx, view_event_cb cb, void *cbctx);
-    /* The handover of [t0, t1) for the preview: its page header and its
-     * lines without the plots (free(out->lines)); 0, or -1 with a message.
-     * The preview waits for the answer (an attached board asks the server,
-     * which makes it from the store; see proto.h). The print does not: -1
-     * with err when refused at once, else 0 and cb(cbctx, ok, lp's request
-     * line or why) once when lp has taken it (or failed), audited either
-     * way (see ward_print_handover_start). */
-    /* staff: who views it; the view is audited (who, where, which period)
-     * and refused when it cannot be. */
-    int (*handover)(void *ctx, const char *period, int64_t t0, int64_t t1, const char *staff,
-                    struct view_handover *out, char *err, size_t errlen);
+    /* The handover preview of a shift: the shift named period ("" the
+     * current one) moved step (0..2) shifts on, worked out by the core that
+     * owns the ward's [shifts] (#19: an attached board has none). Never
+     * waits: -1 with err when refused at once, else 0 and cb(cbctx, ...)
+     * exactly once later (the in-process core may answer before this
+     * returns). staff: who views it; the view is audited (who, where,
+     * which period) and refused when it cannot be.
+     * The print does not wait either: -1 with err when refused at once,
+     * else 0 and cb(cbctx, ok, lp's request line or why) once when lp has
+     * taken it (or failed), audited either way (see
+     * ward_print_handover_start). */
+    int (*handover)(void *ctx, const char *period, int step, const char *staff,
+                    view_handover_cb cb, void *cbctx, char *err, size_t errlen);
     int (*print_handover)(void *ctx, const char *period, int64_t t0, int64_t t1,
                           const char *staff, view_reply_cb cb, void *cbctx, char *err,
                           size_t errlen);

@@ -503,6 +503,44 @@ static void test_hysteresis_each_limit(void **state)
     }
 }
 
+/* #17: the alarm keeps what raised it, for the list ("HR 136 >= 131"):
+ * the whole value (halves up, as the limit compares it) and the limit
+ * (default limits RR 8/25, HR 40/131); NEWS2 high the total and 7. */
+static void test_trigger_value_and_limit(void **state)
+{
+    struct alarm_input in = vitals(16, 135.6);
+    run(0, 21, &in);
+    const struct alarm *a = &bed.a[AC_HR_HIGH];
+    assert_int_equal(a->state, AS_ACTIVE);
+    assert_true(a->trig_value == 136 && a->trig_limit == 131);
+    reset_state(NULL);
+    in = vitals(7.4, 80);
+    run(0, 21, &in);
+    a = &bed.a[AC_RR_LOW];
+    assert_int_equal(a->state, AS_ACTIVE);
+    assert_true(a->trig_value == 7 && a->trig_limit == 8);
+    reset_state(NULL);
+    /* The hysteresis holds RR high at 24 (on at 25, ends at 23): what is
+     * shown is the value that crossed, at its worst before the raise. */
+    in = vitals(25, 80);
+    int64_t t = run(0, 5, &in);
+    in = vitals(27, 80);
+    t = run(t, 5, &in);
+    in = vitals(24, 80);
+    run(t, 15, &in);
+    a = &bed.a[AC_RR_HIGH];
+    assert_int_equal(a->state, AS_ACTIVE);
+    assert_true(a->trig_value == 27 && a->trig_limit == 25);
+    reset_state(NULL);
+    in = vitals(16, 80);
+    in.news2_valid = true;
+    in.news2_total = 8;
+    run(0, 30, &in);
+    a = &bed.a[AC_NEWS2_HIGH];
+    assert_int_equal(a->state, AS_ACTIVE);
+    assert_true(a->trig_value == 8 && a->trig_limit == 7);
+}
+
 static void test_rounding_matches_news2(void **state)
 {
     /* Limits compare whole numbers, halves up, exactly like the NEWS2 chart. */
@@ -1171,6 +1209,7 @@ int main(void)
         cmocka_unit_test_setup(test_hysteresis_no_flapping, reset_state),
         cmocka_unit_test_setup(test_hysteresis_while_clearing_and_in_onset, reset_state),
         cmocka_unit_test_setup(test_hysteresis_each_limit, reset_state),
+        cmocka_unit_test_setup(test_trigger_value_and_limit, reset_state),
         cmocka_unit_test_setup(test_rounding_matches_news2, reset_state),
         cmocka_unit_test_setup(test_noisy_inputs, reset_state),
         cmocka_unit_test_setup(test_missing_values_freeze, reset_state),

@@ -21,7 +21,7 @@ static void test_hello_bytes(void **state)
     struct proto_buf b = fresh();
     struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, "0.1.0", "st"};
     assert_int_equal(proto_put_hello(&b, &h), 0);
-    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   5,
+    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   6,
                                    0, 5, '0', '.', '1',  '.', '0', 0,   2,   's', 't'};
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(buf, want, sizeof want);
@@ -132,7 +132,10 @@ static void sample_bed(struct ward_bed *b)
     a->acked_at = 1796150010500LL;
     a->last_alert_at = 1796150000500LL;
     strcpy(a->acked_by, "KN");
+    a->trig_value = 27; /* RR 27 >= 25 (version 6) */
+    a->trig_limit = 25;
     a = &b->alarms.a[AC_APNOEA];
+    a->trig_value = a->trig_limit = NAN; /* technical: nothing crossed */
     a->state = AS_LATCHED;
     a->escalated = true;
     a->id = -3;
@@ -202,6 +205,9 @@ static void test_bed_round_trip(void **state)
         assert_int_equal(out.alarms.a[c].raised_at, in.alarms.a[c].raised_at);
         assert_string_equal(out.alarms.a[c].acked_by, in.alarms.a[c].acked_by);
     }
+    assert_true(out.alarms.a[AC_RR_HIGH].trig_value == 27 &&
+                out.alarms.a[AC_RR_HIGH].trig_limit == 25);
+    assert_true(isnan(out.alarms.a[AC_APNOEA].trig_value));
     /* What the board derives agrees on both sides. */
     assert_int_equal(alarm_most_urgent(&out.alarms), alarm_most_urgent(&in.alarms));
     assert_true(hist_minute(&out.h_rr, now) == hist_minute(&in.h_rr, now));
@@ -369,7 +375,7 @@ static void test_cmd_round_trip(void **state)
 
 static void test_handover_frames(void **state)
 {
-    struct proto_horeq rq = {7, "night", 1796108400000LL, 1796137200000LL, "KN"}, rg;
+    struct proto_horeq rq = {7, "night", 1796108400000LL, 1796137200000LL, "KN", false, 0}, rg;
     struct proto_buf b = fresh();
     assert_int_equal(proto_put_horeq(&b, &rq), 0);
     assert_int_equal(proto_get_horeq(buf, b.len, &rg), 0);
@@ -389,10 +395,27 @@ static void test_handover_frames(void **state)
     b = fresh();
     assert_int_equal(proto_put_horeq(&b, &rq), 0);
     assert_int_equal(proto_get_horeq(buf, b.len, &rg), -1);
+    /* Version 6: the server works out the period (#19 defect 2): no
+     * period is needed then, and the step is at most 2 (three shifts). */
+    rq.resolve = true;
+    rq.t0 = rq.t1 = 0;
+    rq.period[0] = 0;
+    rq.step = 1;
+    b = fresh();
+    assert_int_equal(proto_put_horeq(&b, &rq), 0);
+    assert_int_equal(proto_get_horeq(buf, b.len, &rg), 0);
+    assert_true(rg.resolve && rg.step == 1);
+    rq.step = 3;
+    b = fresh();
+    assert_int_equal(proto_put_horeq(&b, &rq), 0);
+    assert_int_equal(proto_get_horeq(buf, b.len, &rg), -1);
 
     static struct proto_hopart p, g;
     memset(&p, 0, sizeof p);
     p.req = 7;
+    strcpy(p.period, "night");
+    p.t0 = 1796108400000LL;
+    p.t1 = 1796137200000LL;
     p.total = 200;
     p.first = PROTO_MAX_HOLINES;
     p.n = PROTO_MAX_HOLINES;
@@ -415,6 +438,8 @@ static void test_handover_frames(void **state)
     assert_int_equal(g.n, PROTO_MAX_HOLINES);
     assert_string_equal(g.head[0], p.head[0]);
     assert_string_equal(g.head[2], "Skrevet ut av ÅS");
+    assert_string_equal(g.period, "night");
+    assert_true(g.t0 == p.t0 && g.t1 == p.t1);
     assert_int_equal(g.line[0].bed, -1);
     assert_int_equal(g.line[5].bed, 5);
     assert_int_equal(g.line[5].kind, HL_TEXT);

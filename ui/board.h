@@ -16,10 +16,11 @@
 #define WW_BOARD_H
 
 #include "loop.h"
-#include "monitor.h"
 #include "view.h"
 
 #include <stdbool.h>
+
+struct monitor;
 
 struct board_opts {
     bool embedded;  /* monitoring runs in this process: quitting stops it */
@@ -32,6 +33,11 @@ struct board_opts {
 /* Run the board on a view (view.h: in-process or attached to a server)
  * until the nurse quits; returns the exit status. */
 int board_run(struct loop *l, const struct view *v, const struct board_opts *o);
+
+/* The bell burst of an alarm priority, one character per 100 ms ('1' a
+ * bell, '.' silence), and *repeat_ms from one burst's start to the next
+ * while that priority is the highest sounding. */
+const char *board_bell_pattern(enum alarm_priority p, int *repeat_ms);
 
 /* Benchmark hook: microseconds per full draw of rows x cols, n draws. */
 double board_bench_draw(struct monitor *m, int rows, int cols, int n);

@@ -430,7 +430,7 @@ int main(int argc, char **argv)
         if (sync_peer(&p) < 0)
             return printf("no snapshot\n"), 1;
         for (uint32_t req = 1; req <= 2; req++) {
-            struct proto_horeq hr = {req, "", atoll(argv[3]), atoll(argv[4]), ""};
+            struct proto_horeq hr = {req, "", atoll(argv[3]), atoll(argv[4]), "", false, 0};
             snprintf(hr.staff, sizeof hr.staff, "%s", argc > 5 ? argv[5] : "ES");
             struct proto_buf b = {out, 0, sizeof out, 0, false};
             proto_put_horeq(&b, &hr);

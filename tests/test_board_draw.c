@@ -1,0 +1,222 @@
+/*
+ * The board's screens drawn into a virtual 80x24 terminal over a fake view
+ * (#17): a bed with more alarms than the detail can show says "+N more",
+ * its alarms come by priority then the oldest first, and text cut to fit
+ * ends in an ellipsis. The screen is read back with mvinnstr.
+ */
+#include "ui.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+static struct ward_bed bed;
+static struct ward_config cfg;
+static struct alarm_audio audio;
+static const int64_t NOW = 1796150000000LL;
+
+static size_t f_nbeds(void *ctx)
+{
+    return 1;
+}
+static const struct ward_bed *f_bed(void *ctx, size_t i)
+{
+    return &bed;
+}
+static const struct ward_config *f_config(void *ctx)
+{
+    return &cfg;
+}
+static int64_t f_now(void *ctx)
+{
+    return NOW;
+}
+static bool f_store_ok(void *ctx)
+{
+    return true;
+}
+static const struct alarm_audio *f_audio(void *ctx)
+{
+    return &audio;
+}
+static void f_summary(void *ctx, char *buf, size_t n)
+{
+    snprintf(buf, n, "sensors 1 ok");
+}
+static int f_history(void *ctx, size_t b, int64_t t0, int64_t t1, struct ward_history_line *out,
+                     int max)
+{
+    return 0;
+}
+static enum view_link f_link(void *ctx, char *d, size_t n, int64_t *since)
+{
+    if (n)
+        d[0] = 0;
+    return VIEW_LOCAL;
+}
+static const struct view_ops fake = {
+    f_nbeds, f_bed, f_config, f_now, f_store_ok, f_audio, f_summary, f_history,
+    NULL,    f_link, NULL,     NULL,  NULL,
+};
+
+static SCREEN *scr;
+static FILE *out, *in;
+
+static int setup(void **state)
+{
+    out = fopen("/dev/null", "w");
+    in = fopen("/dev/null", "r");
+    scr = newterm("xterm-256color", out, in);
+    if (!scr)
+        return -1;
+    set_term(scr);
+    resizeterm(24, 80);
+    ui_draw_init(true);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    return 0;
+}
+
+static void raise_at(int c, int64_t t, bool acked)
+{
+    struct alarm *a = &bed.alarms.a[c];
+    a->state = AS_ACTIVE;
+    a->id = 100 + c;
+    a->raised_at = t;
+    a->acked = acked;
+    if (acked)
+        snprintf(a->acked_by, sizeof a->acked_by, "KN");
+    a->trig_value = a->trig_limit = NAN;
+}
+
+/* Row y of the virtual screen, trailing blanks cut. */
+static void row(int y, char *buf, int n)
+{
+    mvinnstr(y, 0, buf, n - 1);
+    int k = (int)strlen(buf);
+    while (k > 0 && buf[k - 1] == ' ')
+        buf[--k] = 0;
+}
+
+static void test_detail_more_and_order(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 2 vindu");
+    snprintf(bed.patient_ref, sizeof bed.patient_ref, "PAS-77");
+    bed.admitted = true;
+    bed.admitted_at = NOW - 3600000;
+    bed.sensor = WSENS_OK;
+    alarm_bed_init(&bed.alarms);
+    /* six alarms: two high, three medium, one low, raised at different times */
+    raise_at(AC_OBS_OVERDUE, NOW - 50000, false);  /* low */
+    raise_at(AC_RR_LOW, NOW - 40000, false);       /* medium, newer */
+    raise_at(AC_NO_SIGNAL, NOW - 90000, false);    /* medium, oldest medium */
+    raise_at(AC_HR_HIGH, NOW - 60000, true);       /* medium */
+    raise_at(AC_APNOEA, NOW - 30000, false);       /* high, newer */
+    raise_at(AC_NEWS2_HIGH, NOW - 120000, false);  /* high, older */
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    u.utf8 = true;
+    u.hist_bed = 0;
+    u.hist_at = ww_mono_ms(); /* no history asked */
+    erase();
+    ui_draw_detail(&u);
+    char line[200];
+    int hdr = -1;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        if (!strncmp(line, "Alarms on this bed", 18))
+            hdr = y;
+    }
+    assert_true(hdr > 0);
+    /* The rows that fit: by priority, then the oldest first. */
+    static const char *want[] = {"NEWS2 high", "Apnoea", "No valid signal", "HR high"};
+    int shown = 0;
+    for (int y = hdr + 1; y < LINES - 2; y++) {
+        row(y, line, sizeof line);
+        if (!strncmp(line, "+", 1)) {
+            /* what did not fit is counted */
+            int more = atoi(line + 1);
+            assert_int_equal(shown + more, 6);
+            assert_non_null(strstr(line, "more"));
+            return;
+        }
+        if (!line[0])
+            break;
+        if (shown < 4 && !strstr(line, want[shown]))
+            fail_msg("row %d: '%s', expected %s", shown, line, want[shown]);
+        shown++;
+    }
+    fail_msg("no '+N more' line after %d alarms at 80x24", shown);
+}
+
+static void test_fit_marks_a_cut(void **state)
+{
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.utf8 = true;
+    char f[64];
+    ui_fit(&u, "Apnoea: no breathing detected", 10, f, sizeof f);
+    assert_string_equal(f, "Apnoea: n…");
+    ui_fit(&u, "Rom 2 dør", 12, f, sizeof f);
+    assert_string_equal(f, "Rom 2 dør   "); /* padded by display width */
+    u.utf8 = false;
+    ui_fit(&u, "Apnoea: no breathing detected", 10, f, sizeof f);
+    assert_string_equal(f, "Apnoea: n~");
+    ui_ascii("Rom 2 dør ≥7", f, sizeof f);
+    assert_string_equal(f, "Rom 2 dor >=7");
+}
+
+/* 'r' with two latched alarms offers the choice, most urgent first; 'a'
+ * with one unacknowledged goes straight to it (#17). */
+static void test_reset_choice(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
+    bed.admitted = true;
+    alarm_bed_init(&bed.alarms);
+    raise_at(AC_APNOEA, NOW - 30000, true);
+    bed.alarms.a[AC_APNOEA].state = AS_LATCHED;
+    raise_at(AC_NEWS2_HIGH, NOW - 90000, false);
+    bed.alarms.a[AC_NEWS2_HIGH].state = AS_LATCHED;
+    raise_at(AC_RR_LOW, NOW - 10000, true); /* active, acknowledged */
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    ui_ack_or_reset(&u, 'r');
+    assert_int_equal(u.form, F_CHOOSE);
+    assert_int_equal(u.choice_for, F_RESET);
+    assert_int_equal(u.choice_n, 2);
+    /* the unacknowledged latched NEWS2 high before the acknowledged apnoea */
+    assert_true(u.choice_id[0] == 100 + AC_NEWS2_HIGH && u.choice_id[1] == 100 + AC_APNOEA);
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    ui_ack_or_reset(&u, 'a');
+    assert_int_equal(u.form, F_ACK);
+    assert_true(u.note_alarm == 100 + AC_NEWS2_HIGH);
+}
+
+int main(void)
+{
+    /* as the program does: widths are the locale's (C.UTF-8 is always there) */
+    if (!setlocale(LC_ALL, "C.UTF-8"))
+        setlocale(LC_ALL, "");
+    snprintf(cfg.name, sizeof cfg.name, "Test");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detail_more_and_order),
+        cmocka_unit_test(test_fit_marks_a_cut),
+        cmocka_unit_test(test_reset_choice),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,136 @@
+/*
+ * alarms — every alarm on the ward, most urgent first, with what raised it.
+ */
+#include "ui.h"
+
+/* All shown alarms on the ward, most urgent first. */
+int ui_collect_alarms(struct ui *u, struct alarm_ref *out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < nbeds(u); i++)
+        for (int c = 0; c < AC_COUNT && n < max; c++)
+            if (bed_at(u, i)->alarms.a[c].state != AS_NONE)
+                out[n++] = (struct alarm_ref){i, c};
+    for (int i = 1; i < n; i++) {
+        struct alarm_ref x = out[i];
+        int j = i;
+        while (j > 0) {
+            const struct alarm *a = &bed_at(u, x.bed)->alarms.a[x.cond];
+            const struct alarm *b = &bed_at(u, out[j - 1].bed)->alarms.a[out[j - 1].cond];
+            if (alarm_urgency_cmp(x.cond, a, out[j - 1].cond, b) >= 0)
+                break;
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = x;
+    }
+    return n;
+}
+
+/* The alarm list's cursor stays on its alarm through a re-sort; when the
+ * alarm has gone it stays on the row. */
+void ui_alarm_sel_follow(struct ui *u, const struct alarm_ref *refs, int n)
+{
+    for (int k = 0; k < n && u->alarm_sel_id; k++)
+        if (bed_at(u, refs[k].bed)->alarms.a[refs[k].cond].id == u->alarm_sel_id) {
+            u->alarm_sel = k;
+            return;
+        }
+    if (u->alarm_sel >= n)
+        u->alarm_sel = n ? n - 1 : 0;
+    u->alarm_sel_id = n ? bed_at(u, refs[u->alarm_sel].bed)->alarms.a[refs[u->alarm_sel].cond].id : 0;
+}
+
+/* Alarm list. */
+void ui_draw_alarms(struct ui *u)
+{
+    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
+    int n = ui_collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+    int64_t now = ward_now(u);
+    attron(A_BOLD);
+    ui_putf(1, 0, COLS, _("Alarms on the ward: %d"), n);
+    attroff(A_BOLD);
+    if (u->stale) {
+        /* This terminal's own technical alarm heads the list. */
+        attron(ui_prio_attr(u, AP_HIGH, false));
+        ui_put(2, 0, COLS, _("*** this terminal: connection to the monitoring server lost; the list below "
+                          "is STALE"));
+        attroff(ui_prio_attr(u, AP_HIGH, false));
+    }
+    ui_alarm_sel_follow(u, refs, n);
+    /* Columns by display width, each cut with an ellipsis when it must be;
+     * the wider the terminal the more of each text is shown. */
+    int extra = COLS - 80 > 0 ? COLS - 80 : 0;
+    int wbed = 13 + (extra > 16 ? 8 : extra / 2);
+    int wcond = 18 + (extra - (wbed - 13) > 12 ? 12 : extra - (wbed - 13));
+    int wtrig = 14, wstate = 16;
+    int rows = LINES - 5;
+    int top = u->alarm_sel >= rows ? u->alarm_sel - rows + 1 : 0;
+    for (int k = top; k < n && 3 + k - top < LINES - 2; k++) {
+        const struct ward_bed *b = bed_at(u, refs[k].bed);
+        const struct alarm *a = &b->alarms.a[refs[k].cond];
+        int c = refs[k].cond;
+        char age[16], trig[48], state[64];
+        ui_fmt_age(now - a->raised_at, age, sizeof age);
+        ui_alarm_trigger(c, a, trig, sizeof trig);
+        if (a->acked && a->state == AS_LATCHED)
+            snprintf(state, sizeof state, _("latched, ack %s"), a->acked_by);
+        else if (a->acked)
+            snprintf(state, sizeof state, _("ack by %s"), a->acked_by);
+        else
+            snprintf(state, sizeof state, "%s", _(alarm_state_name(a)));
+        char fbed[160], fcond[200], ftrig[100], fstate[120], line[1024];
+        ui_fit(u, b->label, wbed, fbed, sizeof fbed);
+        ui_fit(u, _(alarm_condition_text(c)), wcond, fcond, sizeof fcond);
+        ui_fit(u, trig, wtrig, ftrig, sizeof ftrig);
+        ui_fit(u, state, wstate, fstate, sizeof fstate);
+        snprintf(line, sizeof line, "%s%-3s %s %s %s %s %5s%s", k == u->alarm_sel ? ">" : " ",
+                 alarm_priority_marker(alarm_priority_of(c)), fbed, fcond, ftrig, fstate, age,
+                 a->escalated ? _(" ESC") : "");
+        attr_t at = ui_prio_attr(u, alarm_priority_of(c), a->acked);
+        if (k == u->alarm_sel)
+            at |= A_UNDERLINE;
+        attron(at);
+        ui_put(3 + k - top, 0, COLS, line);
+        attroff(at);
+    }
+    if (n > rows) {
+        char more[64];
+        snprintf(more, sizeof more, _("%d-%d of %d (up/down scroll)"), top + 1,
+                 top + rows < n ? top + rows : n, n);
+        ui_put(1, COLS - 30 > 0 ? COLS - 30 : 0, 30, more);
+    }
+}
+
+/* A key on the alarm list: up/down move the cursor, a, r and n act on the
+ * alarm under it. True when the key was taken. */
+bool ui_alarms_key(struct ui *u, wint_t ch)
+{
+    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
+    {
+        int n = ui_collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+        ui_alarm_sel_follow(u, refs, n);
+        if (ch == 'k' && u->alarm_sel > 0)
+            u->alarm_sel--;
+        else if (ch == 'j' && u->alarm_sel + 1 < n)
+            u->alarm_sel++;
+        if (n)
+            u->alarm_sel_id = bed_at(u, refs[u->alarm_sel].bed)->alarms.a[refs[u->alarm_sel].cond].id;
+        if (n && (ch == 'a' || ch == 'r' || ch == 'n'))
+            u->sel = refs[u->alarm_sel].bed;
+        if (n && ch == 'n') {
+            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            ui_form_start(u, F_NOTE);
+            u->note_alarm = a->id;
+            return true;
+        }
+        if (n && (ch == 'a' || ch == 'r')) {
+            /* act on the selected alarm: make it the one the form targets */
+            const struct alarm *a = &bed_at(u, u->sel)->alarms.a[refs[u->alarm_sel].cond];
+            ui_form_start(u, ch == 'a' ? F_ACK : F_RESET);
+            u->note_alarm = a->id;
+            return true;
+        }
+    }
+    return ch == 'j' || ch == 'k';
+}
