@@ -30,7 +30,7 @@ EXAMPLEDIR     ?= $(DATADIR)/examples
 
 CC       ?= cc
 PKG      ?= pkg-config
-PKGS     := ncursesw sqlite3 libserialport libiio pangocairo
+PKGS     := ncursesw sqlite3 libserialport libiio pangocairo libcurl jansson
 LOCALEDIR  ?= $(PREFIX)/share/locale
 CPPFLAGS += -D_GNU_SOURCE -DWARDWATCH_VERSION='"$(VERSION)"' -DWARDWATCH_LOCALEDIR='"$(LOCALEDIR)"' \
             -DWARDWATCH_DATADIR='"$(DATADIR)"' -DWARDWATCH_SYSCONFDIR='"$(SYSCONFDIR)"' \
@@ -42,7 +42,7 @@ LDLIBS   += -liniparser -lm -pthread
 
 # pkg-config when it knows the library, plain -l names when it does not.
 PKG_CFLAGS := $(shell $(PKG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG) --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lserialport -liio -lpangocairo-1.0 -lpango-1.0 -lcairo -lgobject-2.0 -lglib-2.0)
+PKG_LIBS   := $(shell $(PKG) --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lserialport -liio -lpangocairo-1.0 -lpango-1.0 -lcairo -lgobject-2.0 -lglib-2.0 -lcurl -ljansson)
 CPPFLAGS   += $(PKG_CFLAGS)
 LDLIBS     := $(PKG_LIBS) $(LDLIBS)
 
