@@ -269,17 +269,15 @@ static const struct rate rate_hr = {"hr", "http://hl7.org/fhir/StructureDefiniti
                                     "8867-4", "Heart rate", "149514", "MDC_PULS_RATE",
                                     "beats/minute"};
 
-static void put_period(struct hl7_str *b, int64_t t0, int64_t t1)
+static void put_effective(struct hl7_str *b, int64_t t)
 {
-    char s[FHIR_TIME_LEN], e[FHIR_TIME_LEN];
-    fhir_time(t0, s);
-    fhir_time(t1, e);
-    putf(b, ",\"effectivePeriod\":{\"start\":\"%s\",\"end\":\"%s\"}", s, e);
+    char s[FHIR_TIME_LEN];
+    fhir_time(t, s);
+    putf(b, ",\"effectiveDateTime\":\"%s\"", s);
 }
 
 static void put_rate(struct hl7_str *b, const struct rate *k, const struct ref *r,
-                     const struct ref *pat, const struct ref *dev, const struct hl7_obs *o,
-                     int value)
+                     const struct ref *pat, const struct ref *dev, int value, int64_t t)
 {
     entry_open(b, r, "Observation", k->profile);
     puts_(b, ",\"status\":\"preliminary\"");
@@ -289,7 +287,7 @@ static void put_rate(struct hl7_str *b, const struct rate *k, const struct ref *
          "\"%s\"},{\"system\":\"" MDC "\",\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"}",
          k->loinc, k->loinc_display, k->mdc, k->mdc_name, k->loinc_display);
     put_ref(b, "subject", pat);
-    put_period(b, o->t0_ms, o->t1_ms);
+    put_effective(b, t);
     putf(b,
          ",\"valueQuantity\":{\"value\":%d,\"unit\":\"%s\",\"system\":\"" UCUM
          "\",\"code\":\"/min\"}",
@@ -309,9 +307,7 @@ static void put_news2(struct hl7_str *b, const struct ref *r, const struct ref *
     puts_(b, ",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
              "\"1104051000000101\"}],\"text\":\"NEWS2 total score\"}");
     put_ref(b, "subject", pat);
-    char t[FHIR_TIME_LEN];
-    fhir_time(o->news2_ms, t);
-    putf(b, ",\"effectiveDateTime\":\"%s\"", t);
+    put_effective(b, o->news2_ms);
     putf(b, ",\"valueQuantity\":{\"value\":%d,%s\"unit\":\"score\",\"system\":\"" UCUM
             "\",\"code\":\"{score}\"}",
          o->news2_total, o->news2_partial ? "\"comparator\":\">=\"," : "");
@@ -394,12 +390,12 @@ char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_o
     }
     if (o->have_rr) {
         put(&b, ",", 1);
-        put_rate(&b, &rate_rr, &rr, &pat, &dev, o, o->rr);
+        put_rate(&b, &rate_rr, &rr, &pat, &dev, o->rr, o->rr_ms);
         n++;
     }
     if (o->have_hr) {
         put(&b, ",", 1);
-        put_rate(&b, &rate_hr, &hr, &pat, &dev, o, o->hr);
+        put_rate(&b, &rate_hr, &hr, &pat, &dev, o->hr, o->hr_ms);
         n++;
     }
     if (o->have_news2) {
@@ -499,4 +495,14 @@ enum hl7_verdict fhir_verdict(long http_status, const char *body, size_t len, in
     }
     json_decref(root);
     return v;
+}
+
+int fhir_bundle_entries(const char *body, size_t len)
+{
+    json_error_t je;
+    json_t *root = json_loadb(body, len, 0, &je);
+    json_t *e = json_object_get(root, "entry");
+    int n = json_is_array(e) ? (int)json_array_size(e) : -1;
+    json_decref(root);
+    return n;
 }

@@ -23,7 +23,10 @@
  * version 5, SHA-1, URL namespace) of the same SYSTEM|VALUE, so a bundle is
  * the same bytes every time it is made. Observations name the method
  * "contactless radar", are "preliminary" (device data nobody validated: OBX-11
- * R in PCD-01) and cover the period as effectivePeriod. Times are written
+ * R in PCD-01). effectiveDateTime is the time of the period's last value (as
+ * PCD-01's OBX-14; the period itself is in the identifier): an
+ * effectivePeriod fails the vital-signs profile's vs-1 in Medplum's
+ * validator, which a strict server would refuse. Times are written
  * YYYY-MM-DDTHH:MM:SS+00:00 (UTC with its offset).
  *
  * Answers: fhir_verdict reads the HTTP status and the transaction-response
@@ -61,6 +64,9 @@ void fhir_uuid5(const char *name, char out[37]);
  * no patient reference, out of memory. */
 char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_obs *o,
                         size_t *len, int *nentries, char *err, size_t errlen);
+
+/* The number of entries of a bundle as stored (-1 not a bundle). */
+int fhir_bundle_entries(const char *body, size_t len);
 
 /* What the sender does with the answer to a bundle of nentries entries:
  *   2xx and a transaction-response whose nentries entries all have a 2xx

@@ -35,7 +35,7 @@ static struct hl7_obs obs_full(void)
     o.have_rr = o.have_hr = true;
     o.rr = 18;
     o.hr = 131;
-    o.rr_ms = o.hr_ms = T_END;
+    o.rr_ms = o.hr_ms = T_END - 2000;
     o.have_news2 = true;
     o.news2_total = 3;
     o.news2_ms = T_END;
@@ -59,7 +59,8 @@ static struct hl7_obs obs_full(void)
     "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"vital-signs\"," \
     "\"display\":\"Vital Signs\"}],\"text\":\"Vital Signs\"}]"
 
-#define PERIOD "\"effectivePeriod\":{\"start\":\"2026-03-10T11:59:00+00:00\",\"end\":\"2026-03-10T12:00:00+00:00\"}"
+/* the time of the period's last value, UTC with its offset */
+#define PERIOD "\"effectiveDateTime\":\"2026-03-10T11:59:58+00:00\""
 
 static const char golden_full[] =
     "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
