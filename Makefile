@@ -94,8 +94,14 @@ build/locale/%/LC_MESSAGES/wardwatch.mo: po/%.po
 deps:
 	@sh scripts/deps.sh build
 
+# The FHIR test peer's npm packages, pinned by tests/fhir/package-lock.json.
 deps-test:
 	@sh scripts/deps.sh test
+	@if command -v npm >/dev/null 2>&1 && \
+	  [ tests/fhir/package-lock.json -nt tests/fhir/node_modules/.package-lock.json ]; then \
+	  echo "deps: npm ci in tests/fhir (the FHIR test peer)"; \
+	  (cd tests/fhir && npm ci --no-audit --no-fund --loglevel=error) || \
+	  echo "deps: npm ci failed: tests/t_fhir.sh will say SKIP" >&2; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

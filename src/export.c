@@ -37,6 +37,8 @@ struct dest {
     struct http_sender *h;
     struct store_outbox_row row; /* the one in flight (body owned) */
     bool have_row;
+    int64_t fail_ward_ms;        /* ward clock when the sender began failing, 0 not */
+    struct export_status st;     /* as of the last tick (the status line) */
 };
 
 struct export {
@@ -157,6 +159,13 @@ void export_tick(struct export *e, const struct ward *w, int64_t now_ms)
     size_t nb = ward_nbeds(w);
     for (int i = 0; i < e->n; i++) {
         struct dest *d = &e->d[i];
+        /* how long it has been failing, by the ward clock (the demo's
+         * accelerated clock too), and how far behind it is */
+        export_status(e, i, &d->st);
+        if (!d->st.failing_since_ms)
+            d->fail_ward_ms = 0;
+        else if (!d->fail_ward_ms)
+            d->fail_ward_ms = now_ms;
         if (d->alarms || !d->acc)
             continue;
         if (!d->period_start)
@@ -413,6 +422,68 @@ void export_kick(struct export *e)
 }
 
 int export_count(const struct export *e) { return e ? e->n : 0; }
+
+/* "HH:MM" of a ward time (local). */
+static void hhmm(int64_t ms, char out[8])
+{
+    char t[32];
+    ww_fmt_time(ms, t, sizeof t);
+    snprintf(out, 8, "%.5s", t + 11);
+}
+
+bool export_failing(const struct export *e, char *text, size_t n)
+{
+    bool any = false;
+    if (n)
+        text[0] = 0;
+    for (int i = 0; e && i < e->n; i++) {
+        const struct dest *d = &e->d[i];
+        if (!d->fail_ward_ms || e->now - d->fail_ward_ms < d->cfg->fail_alarm_min * 60000LL)
+            continue;
+        if (!any && n) {
+            char t[8];
+            hhmm(d->fail_ward_ms, t);
+            snprintf(text, n, "export to %s failing since %s", d->name, t);
+        }
+        any = true;
+    }
+    return any;
+}
+
+void export_summary(const struct export *e, char *buf, size_t n)
+{
+    size_t o = 0;
+    if (n)
+        buf[0] = 0;
+    for (int i = 0; e && i < e->n && o < n; i++) {
+        const struct dest *d = &e->d[i];
+        char t[8], what[96];
+        int64_t behind = d->st.oldest_ms ? e->now - d->st.oldest_ms : 0;
+        if (d->fail_ward_ms && e->now - d->fail_ward_ms >= d->cfg->fail_alarm_min * 60000LL) {
+            hhmm(d->fail_ward_ms, t);
+            snprintf(what, sizeof what, "FAILING since %s, %lld waiting", t,
+                     (long long)d->st.pending);
+        } else if (d->fail_ward_ms) {
+            snprintf(what, sizeof what, "retrying, %lld waiting", (long long)d->st.pending);
+        } else if (behind >= 60000) {
+            snprintf(what, sizeof what, "%lld min behind", (long long)(behind / 60000));
+        } else {
+            snprintf(what, sizeof what, "ok");
+        }
+        int k = snprintf(buf + o, n - o, "%sexport %s %s%s", i ? ", " : "", d->name, what,
+                         d->st.dead ? " (dead letters)" : "");
+        if (k < 0)
+            break;
+        o += (size_t)k;
+    }
+}
+
+int64_t export_behind_ms(const struct export *e, int i)
+{
+    if (!e || i < 0 || i >= e->n || !e->d[i].st.oldest_ms)
+        return 0;
+    return e->now - e->d[i].st.oldest_ms;
+}
 
 int export_status(struct export *e, int i, struct export_status *out)
 {

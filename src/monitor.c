@@ -55,7 +55,8 @@ struct monitor {
     void *rctx;
     monitor_tick_cb tcb;
     void *tctx;
-    struct export *exp; /* hospital export (#20), NULL when none */
+    struct export *exp;  /* hospital export (#20), NULL when none */
+    bool export_failing; /* the ward's export-failure alarm input */
 };
 
 /* A reading from a bed's sensor. */
@@ -300,6 +301,16 @@ static void advance_to(struct monitor *m, int64_t target_ms)
         }
         ward_tick(m->ward, m->now_ms);
         export_tick(m->exp, m->ward, m->now_ms);
+        char why[160];
+        bool failing = export_failing(m->exp, why, sizeof why);
+        if (failing != m->export_failing) {
+            m->export_failing = failing;
+            ward_set_export_failure(m->ward, failing);
+            if (failing)
+                log_msg(LOG_ERROR, "%s: a technical alarm on every admitted bed", why);
+            else
+                log_msg(LOG_INFO, "export recovered: its technical alarm ends");
+        }
         m->next_tick_ms += 1000;
     }
     m->now_ms = target_ms;
@@ -471,4 +482,10 @@ double monitor_run_fast(struct monitor *m, double seconds)
 void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
 {
     ward_sensor_summary(ward_bed(m->ward, 0), ward_nbeds(m->ward), buf, n);
+    /* the hospital export, when there is one: how each destination fares */
+    size_t o = strlen(buf);
+    if (export_count(m->exp) && o + 4 < n) {
+        snprintf(buf + o, n - o, " | ");
+        export_summary(m->exp, buf + o + 3, n - o - 3);
+    }
 }

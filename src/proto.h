@@ -45,7 +45,7 @@
  * (4000) bytes; an older peer would cut or refuse them, so it is refused
  * at HELLO with both versions named.
  * 5: HOREQ carries the staff id of who views the preview (audited). */
-#define PROTO_VERSION 5
+#define PROTO_VERSION 6
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4

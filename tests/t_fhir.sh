@@ -28,7 +28,7 @@ SPID=; NPID=
 cleanup() {
   [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
   [ -n "$NPID" ] && kill "$NPID" 2>/dev/null
-  rm -rf "$T"
+  [ -n "$KEEP" ] && echo "kept $T" >&2 || rm -rf "$T"
 }
 trap cleanup EXIT
 n=0
@@ -66,6 +66,7 @@ protocol = fhir
 url = $BASE/fhir
 period_s = 10
 ack_timeout_s = 2
+fail_alarm_min = 1
 patient_system = urn:oid:2.16.578.1.12.4.1.4.1
 [bed.1]
 label = Rom 1 vindu
@@ -98,9 +99,18 @@ case "$why" in *"HTTP 400: injected 400"*) ok "the dead letter says why ($why)" 
 kill -USR1 "$NPID"
 wait_until 15 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" -ge 2 ]'
 check $? "with the server down, bundles wait in the outbox"
+# failing longer than fail_alarm_min (1 ward minute, 6 s at x10): a
+# technical alarm on the admitted bed, said in the log with since when
+alarm="SELECT count(*) FROM alarms WHERE condition = 'export-failure' AND bed = 1"
+wait_until 20 '[ "$(sql "$alarm")" = 1 ]'
+check $? "a destination failing longer than fail_alarm_min raises export-failure on the bed"
+grep -q "export to chart failing since [0-2][0-9]:[0-5][0-9]" "$T/serve.log"
+check $? "the log says which export fails since when"
 kill -USR2 "$NPID"
-wait_until 20 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" = 0 ]'
+wait_until 25 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" = 0 ]'
 check $? "the server back, the outbox drains"
+wait_until 10 '[ "$(sql "$alarm AND ended_at IS NOT NULL")" = 1 ]'
+check $? "the export-failure alarm ends when the destination recovers"
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 
 inv=$(js 's.invalid.length')

@@ -21,7 +21,7 @@ static void test_hello_bytes(void **state)
     struct proto_buf b = fresh();
     struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, "0.1.0", "st"};
     assert_int_equal(proto_put_hello(&b, &h), 0);
-    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   5,
+    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   6,
                                    0, 5, '0', '.', '1',  '.', '0', 0,   2,   's', 't'};
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(buf, want, sizeof want);

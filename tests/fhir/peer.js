@@ -195,20 +195,34 @@ server.on('connection', (s) => {
   s.on('close', () => sockets.delete(s));
 });
 let port = Number(portArg || 0);
+let closing = false, wantUp = false;
 function listen() {
+  if (server.listening || closing) {
+    wantUp = closing; // listen again once the close has finished
+    return;
+  }
   server.listen(port, '127.0.0.1', () => {
     port = server.address().port;
     fs.writeFileSync(portFile, String(port));
+    log('up');
   });
 }
+server.on('error', (e) => log(`server error: ${e}`));
 process.on('SIGUSR1', () => {
-  server.close();
+  if (!server.listening) return;
+  closing = true;
+  server.close(() => {
+    closing = false;
+    log('down');
+    if (wantUp) {
+      wantUp = false;
+      listen();
+    }
+  });
   for (const s of sockets) s.destroy();
-  log('down');
 });
-process.on('SIGUSR2', () => {
-  listen();
-  log('up');
-});
+process.on('SIGUSR2', listen);
+// while "down" nothing else keeps node running: this does
+setInterval(() => {}, 1 << 30);
 process.on('SIGTERM', () => process.exit(0));
 listen();
