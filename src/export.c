@@ -11,6 +11,7 @@
 #include "util.h"
 #include "ward.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ struct export {
     int64_t now;
     struct hl7_ident ident;
     struct fhir_ident fident;
+    int64_t tick_ms; /* the ward tick running (export_before_tick) */
     export_bed_info_cb info;
     void *info_ctx;
     struct dest d[2 * CONFIG_MAX_EXPORTS];
@@ -148,6 +150,41 @@ static void acc_add(uint16_t *h, int bins, int *n, double v)
         return;
     h[k]++;
     (*n)++;
+}
+
+void export_before_tick(struct export *e, const struct ward *w, int64_t now_ms)
+{
+    if (!e)
+        return;
+    e->w = w;
+    e->tick_ms = now_ms;
+}
+
+/* The value and limit that raised a rate alarm, from the bed now (the
+ * raise is in this tick): the alarm machine's whole number. */
+static void raise_value(struct export *e, const struct store_alarm_tx *a, struct hl7_alert *m)
+{
+    bool rr = m->cond == AC_RR_HIGH || m->cond == AC_RR_LOW;
+    bool high = m->cond == AC_RR_HIGH || m->cond == AC_HR_HIGH;
+    if (!rr && m->cond != AC_HR_HIGH && m->cond != AC_HR_LOW)
+        return;
+    if (!e->w || a->t != e->tick_ms || m->kind != AE_RAISED)
+        return; /* written after the tick that raised it: no stale value */
+    for (size_t i = 0; i < ward_nbeds(e->w); i++) {
+        const struct ward_bed *b = ward_bed(e->w, i);
+        if (b->number != a->bed)
+            continue;
+        const struct ward_value *v = &b->param[rr ? NEWS2_RR : NEWS2_HR];
+        if (!v->have || v->stale)
+            return;
+        m->have_value = true;
+        m->value = (int)floor(v->value + 0.5);
+        double lim = rr ? (high ? m->limits.rr_high : m->limits.rr_low)
+                        : (high ? m->limits.hr_high : m->limits.hr_low);
+        snprintf(m->text, sizeof m->text, "%s %d %s %.0f", rr ? "RR" : "pulse", m->value,
+                 high ? ">=" : "<=", lim);
+        return;
+    }
 }
 
 void export_tick(struct export *e, const struct ward *w, int64_t now_ms)
@@ -310,6 +347,7 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
     if (!m.subj.patient_ref[0])
         ww_strlcpy(m.subj.patient_ref, "UNKNOWN", sizeof m.subj.patient_ref);
     snprintf(m.text, sizeof m.text, "%s", alarm_condition_text(m.cond));
+    raise_value(e, a, &m);
     for (int i = 0; i < e->n; i++) {
         struct dest *d = &e->d[i];
         if (!d->alarms)

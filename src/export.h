@@ -21,6 +21,11 @@
  * is settled again; export_summary says, for the status line, how each
  * destination fares and how far behind it is.
  *
+ * An RR or pulse limit alarm's start message carries the value and the
+ * limit that raised it (PCD-04 row 2 and the text "RR 26 >= 25"), taken
+ * from the bed in the tick that raised it; a start written later (held
+ * through a store outage) has no value rather than a later one.
+ *
  * Ids: control id (MSH-10) "WWA<event row>"; alert id (OBR-3) "A<alarm>"
  * at start, "A<alarm>-<event row>" after, with OBR-29 "A<alarm>": stable
  * across restarts and resends, unique per destination.
@@ -52,8 +57,11 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
                           const struct hl7_ident *ident, export_bed_info_cb info, void *info_ctx,
                           char *err, size_t errlen);
 void export_free(struct export *e);
-/* Once a ward second, after ward_tick (w: the ward the hook reads). */
+/* Once a ward second, before ward_tick: an alarm raised in this tick is
+ * sent with the value and limit that raised it (read from w's bed then). */
 struct ward;
+void export_before_tick(struct export *e, const struct ward *w, int64_t now_ms);
+/* Once a ward second, after ward_tick (w: the ward the hook reads). */
 void export_tick(struct export *e, const struct ward *w, int64_t now_ms);
 /* After the store wrote something (each flush, each command): wake the
  * senders. Cheap. */
