@@ -94,13 +94,13 @@ build/locale/%/LC_MESSAGES/wardwatch.mo: po/%.po
 deps:
 	@sh scripts/deps.sh build
 
-# The FHIR test peer's npm packages, pinned by tests/fhir/package-lock.json.
+# The FHIR test peer's npm packages, pinned by tests/npm/package-lock.json.
 deps-test:
 	@sh scripts/deps.sh test
 	@if command -v npm >/dev/null 2>&1 && \
-	  [ tests/fhir/package-lock.json -nt tests/fhir/node_modules/.package-lock.json ]; then \
-	  echo "deps: npm ci in tests/fhir (the FHIR test peer)"; \
-	  (cd tests/fhir && npm ci --no-audit --no-fund --loglevel=error) || \
+	  [ tests/npm/package-lock.json -nt tests/npm/node_modules/.package-lock.json ]; then \
+	  echo "deps: npm ci in tests/npm (the FHIR and MLLP test peers)"; \
+	  (cd tests/npm && npm ci --no-audit --no-fund --loglevel=error) || \
 	  echo "deps: npm ci failed: tests/t_fhir.sh will say SKIP" >&2; fi
 
 $(BUILD)/%.o: %.c

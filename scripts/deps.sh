@@ -14,7 +14,7 @@ libcurl4-openssl-dev libjansson-dev"
 # for the handover tests pdftotext and a real CUPS with a cups-pdf printer;
 # faketime for wall-clock jumps under a live serve (t_faults.sh); for the
 # hospital export tests python3-hl7 (its parser, ACKs and MLLP server) and
-# Node.js with npm (the FHIR test peer: tests/fhir/package-lock.json).
+# Node.js with npm (the FHIR test peer: tests/npm/package-lock.json).
 TEST="libcmocka-dev iiod libiio-utils tmux sqlite3 clang libclang-rt-14-dev \
 valgrind util-linux procps locales jq poppler-utils cups cups-client cups-bsd \
 printer-driver-cups-pdf faketime python3-hl7 nodejs"

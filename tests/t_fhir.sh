@@ -1,8 +1,8 @@
 #!/bin/sh
 # FHIR export end to end (#20): `wardwatch serve` on a one-bed simulated ward
 # (accelerated clock) sends a transaction Bundle per period to Medplum's
-# in-memory FHIR server (tests/fhir/peer.js, npm packages pinned in
-# tests/fhir/package-lock.json) on 127.0.0.1; every resource is checked by
+# in-memory FHIR server (tests/npm/fhir_peer.js, npm packages pinned in
+# tests/npm/package-lock.json) on 127.0.0.1; every resource is checked by
 # two independent R4 validators (Medplum's profile validator, the official
 # fhir.schema.json). Faults: 500, 500 after the server stored the bundle, no
 # answer at all (timeout), then 400 (dead letter), then the server down and
@@ -18,9 +18,9 @@ for t in sqlite3 curl; do
   command -v $t >/dev/null 2>&1 || { echo "ok - fhir # SKIP $t not installed"; exit 0; }
 done
 if [ ! -x "$C" ]; then echo "ok - fhir # SKIP $C not built (make tests)"; exit 0; fi
-if [ ! -d "$HERE/fhir/node_modules/@medplum/fhir-router" ]; then
-  if ! (cd "$HERE/fhir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
-    echo "ok - fhir # SKIP npm ci in tests/fhir failed (no npm registry?)"; exit 0
+if [ ! -d "$HERE/npm/node_modules/@medplum/fhir-router" ]; then
+  if ! (cd "$HERE/npm" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+    echo "ok - fhir # SKIP npm ci in tests/npm failed (no npm registry?)"; exit 0
   fi
 fi
 T=$(mktemp -d)
@@ -45,7 +45,7 @@ printf '1 ti-vs sepsis 11 3000 Rom 1 vindu\n' >"$T/spec"
 if ! "$W" simulate --ward "$T/spec" -o "$T/rec" --hours 0.3 >"$T/sim.log" 2>&1; then
   echo "not ok 1 - simulate the test ward: $(cat "$T/sim.log")"; exit 0
 fi
-node "$HERE/fhir/peer.js" "$T/port" "$T/peer.log" 0 2>>"$T/peer.err" &
+node "$HERE/npm/fhir_peer.js" "$T/port" "$T/peer.log" 0 2>>"$T/peer.err" &
 NPID=$!
 wait_until 20 '[ -s "$T/port" ]' || { echo "not ok 1 - the FHIR peer did not start: $(cat "$T/peer.err")"; exit 0; }
 PORT=$(cat "$T/port")
