@@ -15,10 +15,10 @@
  * bed and period as a FHIR R4 transaction Bundle (fhir.h) over HTTP
  * (http.h); no alarms.
  *
- * A destination failing (its sender retrying) longer than its
- * fail_alarm_min, by the ward clock, is a technical alarm
- * (export_failing, AC_EXPORT_FAILURE on every admitted bed) until a message
- * is settled again; export_summary says, for the status line, how each
+ * A destination failing (its sender retrying, or every message refused
+ * and dead-lettered) longer than its fail_alarm_min, by the ward clock, is
+ * a technical alarm (export_failing, AC_EXPORT_FAILURE on every admitted
+ * bed) until a message is delivered again; export_summary says, for the status line, how each
  * destination fares and how far behind it is.
  *
  * An RR or pulse limit alarm's start message carries the value and the

@@ -130,11 +130,16 @@ static void finished(struct http_sender *s, CURLcode rc)
         log_msg(LOG_ERROR, "export %s: message %lld refused (%s): dead-lettered", s->name,
                 (long long)s->row, why);
         s->stat.dead++;
+        /* a destination refusing every message (a wrong URL: 404) is
+         * failing too, though each message is settled */
+        if (!s->stat.failing_since_ms)
+            s->stat.failing_since_ms = ww_now_ms();
+        ww_strlcpy(s->stat.last_error, why, sizeof s->stat.last_error);
     } else {
         s->stat.delivered++;
+        s->stat.failing_since_ms = 0;
+        s->stat.last_error[0] = 0;
     }
-    s->stat.failing_since_ms = 0;
-    s->stat.last_error[0] = 0;
     s->backoff_ms = s->p.retry_min_ms;
     s->st = HS_IDLE;
     free(s->body);

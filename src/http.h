@@ -9,7 +9,9 @@
  * settled, as the MLLP sender does (mllp.h):
  *
  *   the owner's judge says HL7_DELIVERED   done, next message
- *   ... says HL7_DEAD                      dead-lettered (done), next
+ *   ... says HL7_DEAD                      dead-lettered (done), next; the
+ *                                          destination counts as failing
+ *                                          until a message is delivered
  *   ... says HL7_RETRY (5xx, a bad answer) the same bytes again after the
  *                                          backoff (doubling, min to max)
  *   no answer within timeout, connect      the same, as HL7_RETRY

@@ -1,12 +1,12 @@
 #!/bin/sh
 # FHIR export end to end (#20): `wardwatch serve` on a one-bed simulated ward
-# (accelerated clock) sends a transaction Bundle per period to Medplum's
+# (clock x20) sends a transaction Bundle per period to Medplum's
 # in-memory FHIR server (tests/npm/fhir_peer.js, npm packages pinned in
 # tests/npm/package-lock.json) on 127.0.0.1; every resource is checked by
 # two independent R4 validators (Medplum's profile validator, the official
-# fhir.schema.json). Faults: 500, 500 after the server stored the bundle, no
-# answer at all (timeout), then 400 (dead letter), then the server down and
-# up again: nothing lost, nothing stored twice.
+# fhir.schema.json). Faults: 500, the bundle stored but never answered
+# (timeout), then 400s (dead letters), then the server down and up again:
+# nothing lost, nothing stored twice; the export-failure alarm.
 W=${WARDWATCH_BIN:-bin/wardwatch}
 case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 B=${WARDWATCH_BUILD:-build}
@@ -73,14 +73,15 @@ label = Rom 1 vindu
 sensor = replay:rec/bed01.wwrec
 INI
 SOCK=$T/run/ward.sock
-# the first bundle: 500 (nothing stored), 500 after storing, no answer
-faults '[500,"commit-500","commit-hang"]'
-"$W" serve -c "$T/ward.ini" --speed 10 2>>"$T/serve.log" &
+# the first bundle: 500 (nothing stored), then stored but never answered
+# (the answer lost: only ifNoneExist keeps the resend from doubling it)
+faults '[500,"commit-hang"]'
+"$W" serve -c "$T/ward.ini" --speed 20 2>>"$T/serve.log" &
 SPID=$!
 wait_until 10 '[ -S "$SOCK" ]' || { no "serve did not start: $(cat "$T/serve.log")"; exit 0; }
 "$C" "$SOCK" admit 0 "P-1" KN >/dev/null 2>&1
 wait_until 25 '[ "$(js s.answered)" -ge 2 ]'
-check $? "bundles reach the FHIR server after a 500, a 500 after commit and a timeout"
+check $? "bundles reach the FHIR server after a 500 and a timeout"
 first=$(grep -m1 ' 500 ' "$T/peer.log" | sed 's/.*entries: //')
 grep " ok " "$T/peer.log" | grep -qF "$first"
 check $? "the bundle answered 500 was sent again, the same ($(echo "$first" | cut -c1-60)...)"
@@ -89,22 +90,28 @@ after=$(grep -A1 -m1 ' commit-hang ' "$T/peer.log" | tail -1 | sed 's/.*entries:
 check "$([ -n "$hung" ] && [ "$hung" = "$after" ] && echo 0 || echo 1)" \
   "the bundle the server stored but never answered was sent again after the timeout"
 
-faults '[400]'
-wait_until 15 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'dead'"'"'")" = 1 ]'
+# a server refusing every bundle (8 periods, 80 ward seconds, 4 s): each is
+# dead-lettered, never resent, and the destination is failing all the same
+alarm="SELECT count(*) FROM alarms WHERE condition = 'export-failure' AND bed = 1"
+wait_until 10 '[ "$(sql "$alarm AND ended_at IS NULL")" = 0 ]'
+before=$(sql "$alarm")
+faults '[400,400,400,400,400,400,400,400]'
+wait_until 20 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'dead'"'"'")" = 8 ]'
 check $? "a 400 dead-letters its bundle (never resent)"
-why=$(sql "SELECT why FROM outbox WHERE state = 'dead'")
+why=$(sql "SELECT why FROM outbox WHERE state = 'dead' LIMIT 1")
 case "$why" in *"HTTP 400: injected 400"*) ok "the dead letter says why ($why)" ;;
   *) no "the dead letter says why: '$why'" ;; esac
+check "$([ "$(sql "$alarm")" -gt "$before" ] && echo 0 || echo 1)" \
+  "a server refusing every bundle for fail_alarm_min raises export-failure"
 
-# (the first faults may already have lasted a ward minute: count from here)
-alarm="SELECT count(*) FROM alarms WHERE condition = 'export-failure' AND bed = 1"
+# (the faults before lasted a ward minute too: count from here)
 wait_until 10 '[ "$(sql "$alarm AND ended_at IS NULL")" = 0 ]'
 before=$(sql "$alarm")
 logged=$(grep -c "export to chart failing since [0-2][0-9]:[0-5][0-9]" "$T/serve.log")
 kill -USR1 "$NPID"
 wait_until 15 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" -ge 2 ]'
 check $? "with the server down, bundles wait in the outbox"
-# failing longer than fail_alarm_min (1 ward minute, 6 s at x10): a
+# failing longer than fail_alarm_min (1 ward minute, 3 s at x20): a
 # technical alarm on the admitted bed, said in the log with since when
 wait_until 20 '[ "$(sql "$alarm")" -gt "$before" ]'
 check $? "a destination failing longer than fail_alarm_min raises export-failure on the bed"
