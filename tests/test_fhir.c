@@ -229,6 +229,35 @@ static void test_uuid5_and_time(void **state)
     assert_string_equal(t, "1970-01-01T00:00:00+00:00");
 }
 
+/* Oslo's October night has 02:30 twice (CEST, then CET): the two periods
+ * must be two observations. Identifiers in local time would make the
+ * second a duplicate of the first, which ifNoneExist then silently drops. */
+static void test_repeated_hour_is_two_periods(void **state)
+{
+    struct fhir_ident id = ident();
+    struct hl7_obs o = obs_full();
+    o.have_hr = o.have_news2 = false;
+    char err[256];
+    size_t len;
+    int n;
+    o.t0_ms = 1792888200000LL; /* 02:30 CEST = 00:30 UTC */
+    o.t1_ms = o.rr_ms = o.t0_ms + 60000;
+    char *a = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    o.t0_ms = 1792891800000LL; /* 02:30 CET = 01:30 UTC */
+    o.t1_ms = o.rr_ms = o.t0_ms + 60000;
+    char *b = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(strstr(a, "\"value\":\"Obs 3/1/rr/2026-10-25T00:30:00Z\""));
+    assert_non_null(strstr(a, "urn:uuid:53f1b261-6434-53b3-9e8a-63b222bcba0a"));
+    assert_non_null(strstr(a, "\"effectiveDateTime\":\"2026-10-25T00:31:00+00:00\""));
+    assert_non_null(strstr(b, "\"value\":\"Obs 3/1/rr/2026-10-25T01:30:00Z\""));
+    assert_non_null(strstr(b, "urn:uuid:7701dbe3-6fb1-5c31-ba62-0c8e170e7f1e"));
+    assert_non_null(strstr(b, "\"effectiveDateTime\":\"2026-10-25T01:31:00+00:00\""));
+    free(a);
+    free(b);
+}
+
 #define TR_OK                                                                                  \
     "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["               \
     "{\"response\":{\"status\":\"201 Created\",\"location\":\"Patient/1/_history/1\"}},"       \
@@ -304,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_bundle_partial),
         cmocka_unit_test(test_bundle_escaping),
         cmocka_unit_test(test_uuid5_and_time),
+        cmocka_unit_test(test_repeated_hour_is_two_periods),
         cmocka_unit_test(test_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
