@@ -14,6 +14,10 @@ case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
 C=$B/tests/tools/ww_client
 HERE=$(cd "$(dirname "$0")" && pwd)
 if ! command -v node >/dev/null 2>&1; then echo "ok - fhir # SKIP node not installed (scripts/deps.sh test)"; exit 0; fi
+# @medplum 4.5 needs Node.js 20.19 or later (Debian 12's own nodejs is 18)
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "ok - fhir # SKIP node $(node --version) is older than the 20.19 @medplum 4.5 needs"; exit 0
+fi
 for t in sqlite3 curl; do
   command -v $t >/dev/null 2>&1 || { echo "ok - fhir # SKIP $t not installed"; exit 0; }
 done

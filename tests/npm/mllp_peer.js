@@ -31,7 +31,8 @@ const server = new Hl7Server((connection) => {
       if (!connection.isClosed()) connection.send(msg.buildAck({ ackCode: 'AA' }));
     }, 50);
   });
-  connection.addEventListener('error', (ev) => fs.appendFileSync(logFile, `error ${ev.error}\n`));
+  // a connection reset by a stopping sender: not a message
+  connection.addEventListener('error', (ev) => fs.appendFileSync(logFile + '.err', `${ev.error}\n`));
 });
 server.start(0, 'utf-8', true);
 server.server.on('listening', () => {
