@@ -94,13 +94,14 @@ after=$(grep -A1 -m1 ' commit-hang ' "$T/peer.log" | tail -1 | sed 's/.*entries:
 check "$([ -n "$hung" ] && [ "$hung" = "$after" ] && echo 0 || echo 1)" \
   "the bundle the server stored but never answered was sent again after the timeout"
 
-# a server refusing every bundle (8 periods, 80 ward seconds, 4 s): each is
+# a server refusing every bundle (10 periods, 100 ward seconds, 5 s; the
+# alarm comes after 60 + the technical delay of 10): each is
 # dead-lettered, never resent, and the destination is failing all the same
 alarm="SELECT count(*) FROM alarms WHERE condition = 'export-failure' AND bed = 1"
 wait_until 10 '[ "$(sql "$alarm AND ended_at IS NULL")" = 0 ]'
 before=$(sql "$alarm")
-faults '[400,400,400,400,400,400,400,400]'
-wait_until 20 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'dead'"'"'")" = 8 ]'
+faults '[400,400,400,400,400,400,400,400,400,400]'
+wait_until 20 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'dead'"'"'")" = 10 ]'
 check $? "a 400 dead-letters its bundle (never resent)"
 why=$(sql "SELECT why FROM outbox WHERE state = 'dead' LIMIT 1")
 case "$why" in *"HTTP 400: injected 400"*) ok "the dead letter says why ($why)" ;;
