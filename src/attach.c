@@ -53,6 +53,7 @@ struct attach {
     size_t nbeds;
     int64_t now_ms, now_mono;
     bool store_ok;
+    char exports[200]; /* the server's export status (STATE) */
     struct alarm_audio audio;
     /* I/O */
     uint8_t in[PROTO_MAX_FRAME];
@@ -210,6 +211,7 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         a->now_mono = ww_mono_ms();
         a->store_ok = s.store_ok;
         a->audio = s.audio;
+        ww_strlcpy(a->exports, s.exports, sizeof a->exports);
         return 0;
     }
     case PT_BED: {
@@ -552,6 +554,9 @@ static void v_summary(void *ctx, char *buf, size_t n)
 {
     struct attach *a = ctx;
     ward_sensor_summary(a->beds, a->nbeds, buf, n);
+    size_t o = strlen(buf);
+    if (a->exports[0] && o + 3 < n)
+        snprintf(buf + o, n - o, " | %s", a->exports);
 }
 
 /* From the cache; asks the server for a fresh copy in the background. */

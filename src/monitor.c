@@ -505,3 +505,8 @@ void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
         export_summary(m->exp, buf + o + 3, n - o - 3);
     }
 }
+
+void monitor_export_summary(const struct monitor *m, char *buf, size_t n)
+{
+    export_summary(m->exp, buf, n);
+}

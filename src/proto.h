@@ -104,6 +104,7 @@ struct proto_state {
     int64_t now_ms;
     bool store_ok;
     struct alarm_audio audio;
+    char exports[200]; /* how each hospital export fares ("" none; version 6) */
 };
 
 /* A bed's per-minute history: count minutes ending at newest_minute. */

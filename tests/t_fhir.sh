@@ -122,11 +122,18 @@ wait_until 20 '[ "$(sql "$alarm")" -gt "$before" ]'
 check $? "a destination failing longer than fail_alarm_min raises export-failure on the bed"
 now=$(grep -c "export to chart failing since [0-2][0-9]:[0-5][0-9]" "$T/serve.log")
 check "$([ "$now" -gt "$logged" ] && echo 0 || echo 1)" "the log says which export fails since when"
+# what an attached board's status line shows (STATE, protocol 6)
+st=$("$C" "$SOCK" exports 2>&1)
+case "$st" in "export chart FAILING since "[0-2][0-9]:[0-5][0-9]", "*" waiting"*) ok "boards are told: $st" ;;
+  *) no "boards are told the export is failing: '$st'" ;; esac
 kill -USR2 "$NPID"
 wait_until 25 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" = 0 ]'
 check $? "the server back, the outbox drains"
 wait_until 10 '[ "$(sql "$alarm AND ended_at IS NULL")" = 0 ]'
 check $? "the export-failure alarm ends when the destination recovers"
+st=$("$C" "$SOCK" exports 2>&1)
+case "$st" in "export chart ok"*|"export chart "[0-9]*" min behind"*) ok "boards are told it recovered: $st" ;;
+  *) no "boards are told it recovered: '$st'" ;; esac
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 
 inv=$(js 's.invalid.length')
