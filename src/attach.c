@@ -553,10 +553,12 @@ static const struct alarm_audio *v_audio(void *ctx)
 static void v_summary(void *ctx, char *buf, size_t n)
 {
     struct attach *a = ctx;
-    ward_sensor_summary(a->beds, a->nbeds, buf, n);
-    size_t o = strlen(buf);
-    if (a->exports[0] && o + 3 < n)
-        snprintf(buf + o, n - o, " | %s", a->exports);
+    /* as the in-process view: the export first, the sensors last (the
+     * board appends the faulty sensors' names) */
+    int o = a->exports[0] ? snprintf(buf, n, "%s | ", a->exports) : 0;
+    if (o < 0 || (size_t)o >= n)
+        o = 0;
+    ward_sensor_summary(a->beds, a->nbeds, buf + o, n - (size_t)o);
 }
 
 /* From the cache; asks the server for a fresh copy in the background. */

@@ -497,13 +497,16 @@ double monitor_run_fast(struct monitor *m, double seconds)
 /* Sensor summary for the status line. */
 void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
 {
-    ward_sensor_summary(ward_bed(m->ward, 0), ward_nbeds(m->ward), buf, n);
-    /* the hospital export, when there is one: how each destination fares */
-    size_t o = strlen(buf);
-    if (export_count(m->exp) && o + 4 < n) {
+    /* the hospital export first, when there is one (how each destination
+     * fares): the board appends the names of faulty sensors to the end */
+    size_t o = 0;
+    if (export_count(m->exp) && n > 4) {
+        export_summary(m->exp, buf, n - 3);
+        o = strlen(buf);
         snprintf(buf + o, n - o, " | ");
-        export_summary(m->exp, buf + o + 3, n - o - 3);
+        o += 3;
     }
+    ward_sensor_summary(ward_bed(m->ward, 0), ward_nbeds(m->ward), buf + o, n - o);
 }
 
 void monitor_export_summary(const struct monitor *m, char *buf, size_t n)
