@@ -94,14 +94,14 @@ build/locale/%/LC_MESSAGES/wardwatch.mo: po/%.po
 deps:
 	@sh scripts/deps.sh build
 
-# The FHIR test peer's npm packages, pinned by tests/npm/package-lock.json.
+# The npm test peers (FHIR server, MLLP server), pinned by tests/npm/package-lock.json.
 deps-test:
 	@sh scripts/deps.sh test
 	@if command -v npm >/dev/null 2>&1 && \
 	  [ tests/npm/package-lock.json -nt tests/npm/node_modules/.package-lock.json ]; then \
 	  echo "deps: npm ci in tests/npm (the FHIR and MLLP test peers)"; \
 	  (cd tests/npm && npm ci --no-audit --no-fund --loglevel=error) || \
-	  echo "deps: npm ci failed: tests/t_fhir.sh will say SKIP" >&2; fi
+	  echo "deps: npm ci failed: tests/t_fhir.sh and t_export_ca.sh will say SKIP" >&2; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
