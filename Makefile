@@ -97,8 +97,8 @@ deps:
 # The npm test peers (FHIR server, MLLP server), pinned by tests/npm/package-lock.json.
 deps-test:
 	@sh scripts/deps.sh test
-	@if command -v npm >/dev/null 2>&1 && \
-	  [ tests/npm/package-lock.json -nt tests/npm/node_modules/.package-lock.json ]; then \
+	@if command -v npm >/dev/null 2>&1 && { [ ! -e tests/npm/node_modules/.package-lock.json ] || \
+	  [ tests/npm/package-lock.json -nt tests/npm/node_modules/.package-lock.json ]; }; then \
 	  echo "deps: npm ci in tests/npm (the FHIR and MLLP test peers)"; \
 	  (cd tests/npm && npm ci --no-audit --no-fund --loglevel=error) || \
 	  echo "deps: npm ci failed: tests/t_fhir.sh and t_export_ca.sh will say SKIP" >&2; fi
