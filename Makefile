@@ -30,7 +30,7 @@ EXAMPLEDIR     ?= $(DATADIR)/examples
 
 CC       ?= cc
 PKG      ?= pkg-config
-PKGS     := ncursesw sqlite3 libserialport libiio pangocairo
+PKGS     := ncursesw sqlite3 libserialport libiio pangocairo libcurl jansson
 LOCALEDIR  ?= $(PREFIX)/share/locale
 CPPFLAGS += -D_GNU_SOURCE -DWARDWATCH_VERSION='"$(VERSION)"' -DWARDWATCH_LOCALEDIR='"$(LOCALEDIR)"' \
             -DWARDWATCH_DATADIR='"$(DATADIR)"' -DWARDWATCH_SYSCONFDIR='"$(SYSCONFDIR)"' \
@@ -42,7 +42,7 @@ LDLIBS   += -liniparser -lm -pthread
 
 # pkg-config when it knows the library, plain -l names when it does not.
 PKG_CFLAGS := $(shell $(PKG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG) --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lserialport -liio -lpangocairo-1.0 -lpango-1.0 -lcairo -lgobject-2.0 -lglib-2.0)
+PKG_LIBS   := $(shell $(PKG) --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lserialport -liio -lpangocairo-1.0 -lpango-1.0 -lcairo -lgobject-2.0 -lglib-2.0 -lcurl -ljansson)
 CPPFLAGS   += $(PKG_CFLAGS)
 LDLIBS     := $(PKG_LIBS) $(LDLIBS)
 
@@ -94,8 +94,14 @@ build/locale/%/LC_MESSAGES/wardwatch.mo: po/%.po
 deps:
 	@sh scripts/deps.sh build
 
+# The npm test peers (FHIR server, MLLP server), pinned by tests/npm/package-lock.json.
 deps-test:
 	@sh scripts/deps.sh test
+	@if command -v npm >/dev/null 2>&1 && { [ ! -e tests/npm/node_modules/.package-lock.json ] || \
+	  [ tests/npm/package-lock.json -nt tests/npm/node_modules/.package-lock.json ]; }; then \
+	  echo "deps: npm ci in tests/npm (the FHIR and MLLP test peers)"; \
+	  (cd tests/npm && npm ci --no-audit --no-fund --loglevel=error) || \
+	  echo "deps: npm ci failed: tests/t_fhir.sh and t_export_ca.sh will say SKIP" >&2; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

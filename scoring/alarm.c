@@ -34,6 +34,7 @@ static const struct {
     [AC_OUT_OF_BED] = {"out-of-bed", "Patient out of bed", AP_LOW, true},
     [AC_STORE_FAILURE] = {"store-failure", "Store write failure", AP_MEDIUM, true},
     [AC_OBS_OVERDUE] = {"obs-overdue", "Observations overdue", AP_LOW, true},
+    [AC_EXPORT_FAILURE] = {"export-failure", "Export to the hospital failing", AP_MEDIUM, true},
 };
 
 /* Defaults as documented in alarm.h (the INI's defaults). */
@@ -213,6 +214,8 @@ static bool raw_condition(enum alarm_condition c, const struct alarm *a,
         return in->store_failure;
     case AC_OBS_OVERDUE:
         return in->obs_overdue;
+    case AC_EXPORT_FAILURE:
+        return in->export_failure;
     default:
         return false;
     }

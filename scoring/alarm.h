@@ -136,6 +136,7 @@ enum alarm_condition {
     AC_OUT_OF_BED,
     AC_STORE_FAILURE,
     AC_OBS_OVERDUE,
+    AC_EXPORT_FAILURE, /* a hospital export failing longer than fail_alarm_min */
     AC_COUNT
 };
 
@@ -193,6 +194,7 @@ struct alarm_input {
     int news2_max_points;    /* the highest single-parameter points (hysteresis of red) */
     bool apnoea;             /* no breathing detected for apnoea_s */
     bool disconnected, no_signal, out_of_bed, store_failure, obs_overdue;
+    bool export_failure;     /* an export destination failing (#20) */
 };
 
 /* One condition slot of a bed: the alarm shown (if any) and debounce state. */

@@ -40,7 +40,7 @@ for sc in stable sepsis opioid afib copd out-of-bed unplug restless bradycardia 
         /"event":"raised"/ { n++ }
         { t = $0; sub(/.*"t":/, "", t); sub(/,.*/, "", t)
           a = $0; if (!sub(/.*"alarm":"/, "", a)) next; sub(/".*/, "", a)
-          tech = (a ~ /sensor-disconnected|no-signal|out-of-bed|store-failure|obs-overdue/) }
+          tech = (a ~ /sensor-disconnected|no-signal|out-of-bed|store-failure|obs-overdue|export-failure/) }
         /"event":"raised"/ && !tech { start[a] = t }
         /"event":"(ended|superseded|reset)"/ && !tech && (a in start) {
           d = t - start[a]; if (min == "" || d < min) min = d; delete start[a] }

@@ -5,22 +5,29 @@
 set -eu
 
 # What the build and the demo need (cairo + pango and a font with æøå for the
-# handover PDF).
+# handover PDF; libcurl and jansson for the FHIR export's HTTP and answers).
 BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev libserialport-dev \
-libiio-dev libiniparser-dev gettext libcairo2-dev libpango1.0-dev fonts-dejavu-core"
+libiio-dev libiniparser-dev gettext libcairo2-dev libpango1.0-dev fonts-dejavu-core \
+libcurl4-openssl-dev libjansson-dev"
 # What the test suite needs on top: test harness, real iiod and iio tools,
 # tmux for the terminal tests, sqlite3 shell, clang for libFuzzer, valgrind;
 # for the handover tests pdftotext and a real CUPS with a cups-pdf printer;
 # faketime for wall-clock jumps under a live serve (t_faults.sh); for the
-# hospital export tests python3-hl7 (its parser, ACKs and MLLP server).
+# hospital export tests python3-hl7 (its parser, ACKs and MLLP server) and
+# Node.js with npm (the FHIR test peer: tests/npm/package-lock.json).
 TEST="libcmocka-dev iiod libiio-utils tmux sqlite3 clang libclang-rt-14-dev \
 valgrind util-linux procps locales jq poppler-utils cups cups-client cups-bsd \
-printer-driver-cups-pdf faketime python3-hl7"
+printer-driver-cups-pdf faketime python3-hl7 nodejs"
 
 want="$BUILD"
 case "${1:-}" in
   test|check) want="$BUILD $TEST" ;;
 esac
+# Debian's nodejs comes without npm (its own package); other nodejs builds
+# bring their npm along and conflict with Debian's: ask for it only if absent.
+if [ "$want" != "$BUILD" ] && ! command -v npm >/dev/null 2>&1; then
+  want="$want npm"
+fi
 
 missing=""
 for p in $want; do

@@ -53,6 +53,7 @@ struct attach {
     size_t nbeds;
     int64_t now_ms, now_mono;
     bool store_ok;
+    char exports[200]; /* the server's export status (STATE) */
     struct alarm_audio audio;
     /* I/O */
     uint8_t in[PROTO_MAX_FRAME];
@@ -226,6 +227,7 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
         a->now_mono = ww_mono_ms();
         a->store_ok = s.store_ok;
         a->audio = s.audio;
+        ww_strlcpy(a->exports, s.exports, sizeof a->exports);
         return 0;
     }
     case PT_BED: {
@@ -574,7 +576,12 @@ static const struct alarm_audio *v_audio(void *ctx)
 static void v_summary(void *ctx, char *buf, size_t n)
 {
     struct attach *a = ctx;
-    ward_sensor_summary(a->beds, a->nbeds, buf, n);
+    /* as the in-process view: the export first, the sensors last (the
+     * board appends the faulty sensors' names) */
+    int o = a->exports[0] ? snprintf(buf, n, "%s | ", a->exports) : 0;
+    if (o < 0 || (size_t)o >= n)
+        o = 0;
+    ward_sensor_summary(a->beds, a->nbeds, buf + o, n - (size_t)o);
 }
 
 /* From the cache; asks the server for a fresh copy in the background. */

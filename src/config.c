@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "fhir.h"
 #include "uri.h"
 #include "util.h"
 
@@ -665,8 +666,7 @@ static int load_export(struct ward_config *c, dictionary *d, const char *sec,
         return key_err(err, errlen, path, proto_line, sec, "protocol",
                        "'%s' is not a protocol (accepted: hl7, fhir)", pv);
     e->protocol = (enum config_export_protocol)proto;
-    static const char *const hl7_only[] = {"address", "alarms", "ack_timeout_s", "alarm_codes",
-                                           "receiver"};
+    static const char *const hl7_only[] = {"address", "alarms", "alarm_codes", "receiver"};
     for (size_t i = 0; i < sc->nkeys; i++) {
         const struct scan_key *k = &sc->keys[i];
         if (strcmp(k->section, sec) || !strcmp(k->key, "protocol"))
@@ -691,6 +691,21 @@ static int load_export(struct ward_config *c, dictionary *d, const char *sec,
                 return key_err(err, errlen, path, k->line, sec, k->key,
                                "'%s' is not an http:// or https:// URL (at most %zu bytes)", v,
                                sizeof e->url - 1);
+        } else if (!strcmp(k->key, "patient_system")) {
+            if (proto == EXPORT_HL7)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "only for protocol = fhir (this section is hl7)");
+            /* a URI (RFC 3986 scheme ':' ...), put in JSON and in a query */
+            bool uri = isalpha((unsigned char)v[0]) && strchr(v, ':') &&
+                       strlen(v) < sizeof e->patient_system;
+            for (const char *q = v; uri && *q; q++)
+                uri = isalnum((unsigned char)*q) || strchr(":/.-_~%#?=@+", *q);
+            if (!uri)
+                return key_err(err, errlen, path, k->line, sec, k->key,
+                               "'%s' is not a URI such as urn:oid:2.16.578.1.12.4.1.4.1 "
+                               "(letters, digits and :/.-_~%%#?=@+, at most %zu bytes)",
+                               v, sizeof e->patient_system - 1);
+            ww_strlcpy(e->patient_system, v, sizeof e->patient_system);
         } else if (!strcmp(k->key, "facility")) {
             if (export_text(e->facility, sizeof e->facility, v) < 0)
                 return key_err(err, errlen, path, k->line, sec, k->key,
@@ -730,7 +745,8 @@ static int load_export(struct ward_config *c, dictionary *d, const char *sec,
         } else {
             return key_err(err, errlen, path, k->line, sec, k->key,
                            "unknown key (accepted: protocol, address, url, facility, receiver, "
-                           "period_s, alarms, ack_timeout_s, alarm_codes, fail_alarm_min)");
+                           "period_s, alarms, ack_timeout_s, alarm_codes, fail_alarm_min, "
+                           "patient_system)");
         }
     }
     if (proto == EXPORT_HL7 && !e->host[0])
@@ -1035,6 +1051,9 @@ void config_dump(FILE *f, const struct ward_config *c)
             fprintf(f, "alarms = %s\nack_timeout_s = %d\nalarm_codes = %s\n",
                     e->alarms ? "yes" : "no", e->ack_timeout_s,
                     e->alarm_codes == EXPORT_CODES_LEGACY ? "legacy" : "2024");
+        else
+            fprintf(f, "ack_timeout_s = %d\npatient_system = %s\n", e->ack_timeout_s,
+                    e->patient_system[0] ? e->patient_system : FHIR_PATIENT_SYSTEM_DEFAULT);
         fprintf(f, "fail_alarm_min = %d\n", e->fail_alarm_min);
     }
 }

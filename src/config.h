@@ -34,6 +34,7 @@ struct config_export {
     char host[256];            /* hl7: address = HOST:PORT ([v6]:PORT) */
     int port;
     char url[512];             /* fhir: http:// or https:// base */
+    char patient_system[128];  /* fhir: Patient.identifier.system ("" default) */
     char facility[32];         /* MSH-4 and PV1-3 (hl7: required) */
     char receiver[32];         /* MSH-5, may be empty */
     int period_s;              /* one observation message per bed per period */

@@ -2,6 +2,8 @@
  * export — alarms to the hospital through the outbox (see export.h).
  */
 #include "export.h"
+#include "fhir.h"
+#include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "mllp.h"
@@ -9,6 +11,7 @@
 #include "util.h"
 #include "ward.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +33,13 @@ struct dest {
     int64_t period_start;        /* observations: the open period */
     struct hist_acc *acc;        /* per ward bed index */
     char name[48];
+    bool fhir;                   /* protocol fhir: h, else s */
     struct mllp_sender *s;
+    struct http_sender *h;
     struct store_outbox_row row; /* the one in flight (body owned) */
     bool have_row;
+    int64_t fail_ward_ms;        /* ward clock when the sender began failing, 0 not */
+    struct export_status st;     /* as of the last tick (the status line) */
 };
 
 struct export {
@@ -41,6 +48,8 @@ struct export {
     const struct ward *w;
     int64_t now;
     struct hl7_ident ident;
+    struct fhir_ident fident;
+    int64_t tick_ms; /* the ward tick running (export_before_tick) */
     export_bed_info_cb info;
     void *info_ctx;
     struct dest d[2 * CONFIG_MAX_EXPORTS];
@@ -74,6 +83,30 @@ static void d_done(void *ctx, int64_t row, enum hl7_verdict v, const char *why)
                             sizeof err) < 0)
         /* the row stays pending and goes again: a duplicate, never a loss */
         log_msg(LOG_ERROR, "export %s: %s", d->name, err);
+}
+
+static int h_next(void *ctx, struct http_out *out)
+{
+    struct mllp_out m = {0};
+    if (d_next(ctx, &m) != 1)
+        return 0;
+    out->row = m.row;
+    out->body = m.msg;
+    out->len = m.len;
+    return 1;
+}
+
+static enum hl7_verdict h_judge(void *ctx, int64_t row, long status, const char *body,
+                                size_t len, char *why, size_t whylen)
+{
+    struct dest *d = ctx;
+    int n = d->have_row && d->row.id == row ? fhir_bundle_entries(d->row.body, d->row.len) : -1;
+    if (n < 0) {
+        /* the row went (a store error after the send): ask again */
+        snprintf(why, whylen, "message %lld no longer at hand", (long long)row);
+        return HL7_RETRY;
+    }
+    return fhir_verdict(status, body, len, n, why, whylen);
 }
 
 static int kind_of(const char *event)
@@ -119,6 +152,41 @@ static void acc_add(uint16_t *h, int bins, int *n, double v)
     (*n)++;
 }
 
+void export_before_tick(struct export *e, const struct ward *w, int64_t now_ms)
+{
+    if (!e)
+        return;
+    e->w = w;
+    e->tick_ms = now_ms;
+}
+
+/* The value and limit that raised a rate alarm, from the bed now (the
+ * raise is in this tick): the alarm machine's whole number. */
+static void raise_value(struct export *e, const struct store_alarm_tx *a, struct hl7_alert *m)
+{
+    bool rr = m->cond == AC_RR_HIGH || m->cond == AC_RR_LOW;
+    bool high = m->cond == AC_RR_HIGH || m->cond == AC_HR_HIGH;
+    if (!rr && m->cond != AC_HR_HIGH && m->cond != AC_HR_LOW)
+        return;
+    if (!e->w || a->t != e->tick_ms || m->kind != AE_RAISED)
+        return; /* written after the tick that raised it: no stale value */
+    for (size_t i = 0; i < ward_nbeds(e->w); i++) {
+        const struct ward_bed *b = ward_bed(e->w, i);
+        if (b->number != a->bed)
+            continue;
+        const struct ward_value *v = &b->param[rr ? NEWS2_RR : NEWS2_HR];
+        if (!v->have || v->stale)
+            return;
+        m->have_value = true;
+        m->value = (int)floor(v->value + 0.5);
+        double lim = rr ? (high ? m->limits.rr_high : m->limits.rr_low)
+                        : (high ? m->limits.hr_high : m->limits.hr_low);
+        snprintf(m->text, sizeof m->text, "%s %d %s %.0f", rr ? "RR" : "pulse", m->value,
+                 high ? ">=" : "<=", lim);
+        return;
+    }
+}
+
 void export_tick(struct export *e, const struct ward *w, int64_t now_ms)
 {
     if (!e)
@@ -128,6 +196,13 @@ void export_tick(struct export *e, const struct ward *w, int64_t now_ms)
     size_t nb = ward_nbeds(w);
     for (int i = 0; i < e->n; i++) {
         struct dest *d = &e->d[i];
+        /* how long it has been failing, by the ward clock (the demo's
+         * accelerated clock too), and how far behind it is */
+        export_status(e, i, &d->st);
+        if (!d->st.failing_since_ms)
+            d->fail_ward_ms = 0;
+        else if (!d->fail_ward_ms)
+            d->fail_ward_ms = now_ms;
         if (d->alarms || !d->acc)
             continue;
         if (!d->period_start)
@@ -163,8 +238,8 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
         }
         struct hl7_obs o = {0};
         /* deterministic: destination, bed, period; unique per destination */
-        snprintf(o.control_id, sizeof o.control_id, "WWO%d-%lld", wb->number,
-                 (long long)(t0 / 1000));
+        snprintf(o.control_id, sizeof o.control_id, "%s%d-%lld", d->fhir ? "WWF" : "WWO",
+                 wb->number, (long long)(t0 / 1000));
         o.msg_ms = t1;
         o.t0_ms = t0;
         o.t1_ms = t1;
@@ -204,7 +279,12 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
         ww_strlcpy(id.receiver_app, d->cfg->receiver, sizeof id.receiver_app);
         char err[256];
         size_t len;
-        char *msg = hl7_build_oru_r01(&id, &o, &len, err, sizeof err);
+        int nentries;
+        struct fhir_ident fid = e->fident;
+        ww_strlcpy(fid.patient_system, d->cfg->patient_system, sizeof fid.patient_system);
+        char *msg = d->fhir ? fhir_build_bundle(&fid, wb->number, &o, &len, &nentries, err,
+                                                sizeof err)
+                            : hl7_build_oru_r01(&id, &o, &len, err, sizeof err);
         if (!msg) {
             log_msg(LOG_ERROR, "export %s: bed %d: %s", d->cfg->name, wb->number, err);
             continue; /* a bed without a patient reference: nothing to chart */
@@ -267,6 +347,7 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
     if (!m.subj.patient_ref[0])
         ww_strlcpy(m.subj.patient_ref, "UNKNOWN", sizeof m.subj.patient_ref);
     snprintf(m.text, sizeof m.text, "%s", alarm_condition_text(m.cond));
+    raise_value(e, a, &m);
     for (int i = 0; i < e->n; i++) {
         struct dest *d = &e->d[i];
         if (!d->alarms)
@@ -304,12 +385,12 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
     e->ident = *ident;
     e->info = info;
     e->info_ctx = info_ctx;
+    ww_strlcpy(e->fident.ward, ident->ward, sizeof e->fident.ward);
     for (int i = 0; i < cfg->nexports; i++) {
         const struct config_export *c = &cfg->exports[i];
-        if (c->protocol != EXPORT_HL7)
-            continue;
         for (int k = 0; k < 2; k++) {
-            if (k == 1 && !c->alarms)
+            /* fhir: observations only (alarms are hl7's PCD-04) */
+            if (k == 1 && (!c->alarms || c->protocol == EXPORT_FHIR))
                 continue;
             struct dest *d = &e->d[e->n];
             d->e = e;
@@ -324,12 +405,22 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
                     return NULL;
                 }
             }
-            struct mllp_params p = {.ack_timeout_ms = c->ack_timeout_s * 1000,
-                                    .retry_min_ms = 1000,
-                                    .retry_max_ms = 60000};
-            static const struct mllp_ops ops = {d_next, d_done};
-            d->s = mllp_sender_new(l, d->name, c->host, c->port, &p, &ops, d, err, errlen);
-            if (!d->s) {
+            if (c->protocol == EXPORT_FHIR) {
+                d->fhir = true;
+                struct http_params hp = {.timeout_ms = c->ack_timeout_s * 1000,
+                                         .retry_min_ms = 1000,
+                                         .retry_max_ms = 60000,
+                                         .content_type = "application/fhir+json"};
+                static const struct http_ops hops = {h_next, h_judge, d_done};
+                d->h = http_sender_new(l, d->name, c->url, &hp, &hops, d, err, errlen);
+            } else {
+                struct mllp_params p = {.ack_timeout_ms = c->ack_timeout_s * 1000,
+                                        .retry_min_ms = 1000,
+                                        .retry_max_ms = 60000};
+                static const struct mllp_ops ops = {d_next, d_done};
+                d->s = mllp_sender_new(l, d->name, c->host, c->port, &p, &ops, d, err, errlen);
+            }
+            if (!d->s && !d->h) {
                 free(d->acc);
                 export_free(e);
                 return NULL;
@@ -351,6 +442,7 @@ void export_free(struct export *e)
         store_set_outbox_hook(e->st, NULL, NULL);
     for (int i = 0; i < e->n; i++) {
         mllp_sender_free(e->d[i].s);
+        http_sender_free(e->d[i].h);
         store_outbox_row_free(&e->d[i].row);
         free(e->d[i].acc);
     }
@@ -359,11 +451,77 @@ void export_free(struct export *e)
 
 void export_kick(struct export *e)
 {
-    for (int i = 0; e && i < e->n; i++)
-        mllp_sender_kick(e->d[i].s);
+    for (int i = 0; e && i < e->n; i++) {
+        if (e->d[i].fhir)
+            http_sender_kick(e->d[i].h);
+        else
+            mllp_sender_kick(e->d[i].s);
+    }
 }
 
 int export_count(const struct export *e) { return e ? e->n : 0; }
+
+/* "HH:MM" of a ward time (local). */
+static void hhmm(int64_t ms, char out[8])
+{
+    char t[32];
+    ww_fmt_time(ms, t, sizeof t);
+    snprintf(out, 8, "%.5s", t + 11);
+}
+
+bool export_failing(const struct export *e, char *text, size_t n)
+{
+    bool any = false;
+    if (n)
+        text[0] = 0;
+    for (int i = 0; e && i < e->n; i++) {
+        const struct dest *d = &e->d[i];
+        if (!d->fail_ward_ms || e->now - d->fail_ward_ms < d->cfg->fail_alarm_min * 60000LL)
+            continue;
+        if (!any && n) {
+            char t[8];
+            hhmm(d->fail_ward_ms, t);
+            snprintf(text, n, "export to %s failing since %s", d->name, t);
+        }
+        any = true;
+    }
+    return any;
+}
+
+void export_summary(const struct export *e, char *buf, size_t n)
+{
+    size_t o = 0;
+    if (n)
+        buf[0] = 0;
+    for (int i = 0; e && i < e->n && o < n; i++) {
+        const struct dest *d = &e->d[i];
+        char t[8], what[96];
+        int64_t behind = d->st.oldest_ms ? e->now - d->st.oldest_ms : 0;
+        if (d->fail_ward_ms && e->now - d->fail_ward_ms >= d->cfg->fail_alarm_min * 60000LL) {
+            hhmm(d->fail_ward_ms, t);
+            snprintf(what, sizeof what, "FAILING since %s, %lld waiting", t,
+                     (long long)d->st.pending);
+        } else if (d->fail_ward_ms) {
+            snprintf(what, sizeof what, "retrying, %lld waiting", (long long)d->st.pending);
+        } else if (behind >= 60000) {
+            snprintf(what, sizeof what, "%lld min behind", (long long)(behind / 60000));
+        } else {
+            snprintf(what, sizeof what, "ok");
+        }
+        int k = snprintf(buf + o, n - o, "%sexport %s %s%s", i ? ", " : "", d->name, what,
+                         d->st.dead ? " (dead letters)" : "");
+        if (k < 0)
+            break;
+        o += (size_t)k;
+    }
+}
+
+int64_t export_behind_ms(const struct export *e, int i)
+{
+    if (!e || i < 0 || i >= e->n || !e->d[i].st.oldest_ms)
+        return 0;
+    return e->now - e->d[i].st.oldest_ms;
+}
 
 int export_status(struct export *e, int i, struct export_status *out)
 {
@@ -376,10 +534,18 @@ int export_status(struct export *e, int i, struct export_status *out)
     if (store_outbox_pending(e->st, d->name, &out->pending, &out->oldest_ms, &out->dead, err,
                              sizeof err) < 0)
         ww_strlcpy(out->last_error, err, sizeof out->last_error);
-    struct mllp_status ms;
-    mllp_sender_status(d->s, &ms);
-    out->failing_since_ms = ms.failing_since_ms;
-    if (ms.last_error[0])
-        ww_strlcpy(out->last_error, ms.last_error, sizeof out->last_error);
+    if (d->fhir) {
+        struct http_status hs;
+        http_sender_status(d->h, &hs);
+        out->failing_since_ms = hs.failing_since_ms;
+        if (hs.last_error[0])
+            ww_strlcpy(out->last_error, hs.last_error, sizeof out->last_error);
+    } else {
+        struct mllp_status ms;
+        mllp_sender_status(d->s, &ms);
+        out->failing_since_ms = ms.failing_since_ms;
+        if (ms.last_error[0])
+            ww_strlcpy(out->last_error, ms.last_error, sizeof out->last_error);
+    }
     return 0;
 }

@@ -11,8 +11,20 @@
  * ward clock's multiples of period_s) puts one ORU^R01 per admitted bed into
  * the outbox of "NAME": the medians (rounded by the chart's rule), the
  * limits, the manual observations entered in the period as entered and by
- * whom, the NEWS2 total (partial marked). Not yet: FHIR, the board's
- * failure alarm (export_status has what it will show).
+ * whom, the NEWS2 total (partial marked). protocol = fhir: the same per
+ * bed and period as a FHIR R4 transaction Bundle (fhir.h) over HTTP
+ * (http.h); no alarms.
+ *
+ * A destination failing (its sender retrying, or every message refused
+ * and dead-lettered) longer than its fail_alarm_min, by the ward clock, is
+ * a technical alarm (export_failing, AC_EXPORT_FAILURE on every admitted
+ * bed) until a message is delivered again; export_summary says, for the status line, how each
+ * destination fares and how far behind it is.
+ *
+ * An RR or pulse limit alarm's start message carries the value and the
+ * limit that raised it (PCD-04 row 2 and the text "RR 26 >= 25"), taken
+ * from the bed in the tick that raised it; a start written later (held
+ * through a store outage) has no value rather than a later one.
  *
  * Ids: control id (MSH-10) "WWA<event row>"; alert id (OBR-3) "A<alarm>"
  * at start, "A<alarm>-<event row>" after, with OBR-29 "A<alarm>": stable
@@ -45,8 +57,11 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
                           const struct hl7_ident *ident, export_bed_info_cb info, void *info_ctx,
                           char *err, size_t errlen);
 void export_free(struct export *e);
-/* Once a ward second, after ward_tick (w: the ward the hook reads). */
+/* Once a ward second, before ward_tick: an alarm raised in this tick is
+ * sent with the value and limit that raised it (read from w's bed then). */
 struct ward;
+void export_before_tick(struct export *e, const struct ward *w, int64_t now_ms);
+/* Once a ward second, after ward_tick (w: the ward the hook reads). */
 void export_tick(struct export *e, const struct ward *w, int64_t now_ms);
 /* After the store wrote something (each flush, each command): wake the
  * senders. Cheap. */
@@ -62,5 +77,15 @@ struct export_status {
 /* Status of destination i (0 <= i < export_count); -1 past the end. */
 int export_count(const struct export *e);
 int export_status(struct export *e, int i, struct export_status *out);
+/* As of the last export_tick: whether any destination has been failing
+ * longer than its fail_alarm_min; text "export to chart failing since
+ * 14:02" (the first such). */
+bool export_failing(const struct export *e, char *text, size_t n);
+/* "export chart ok, export imatis/alarms FAILING since 14:02, 12 waiting",
+ * "export chart 3 min behind" (the oldest pending message's age). */
+void export_summary(const struct export *e, char *buf, size_t n);
+/* How far behind destination i is (the oldest pending message's age by
+ * the ward clock, ms; 0 nothing pending). */
+int64_t export_behind_ms(const struct export *e, int i);
 
 #endif

@@ -372,6 +372,7 @@ static void cond_codes(enum alarm_condition c, const char **event, const char **
     case AC_OUT_OF_BED: *event = "out-of-bed^Out of bed^99WW"; break;
     case AC_STORE_FAILURE: *event = "store-failure^Store failure^99WW"; break;
     case AC_OBS_OVERDUE: *event = "obs-overdue^Observations overdue^99WW"; break;
+    case AC_EXPORT_FAILURE: *event = "export-failure^Export failure^99WW"; break;
     default: *event = "alarm^Alarm^99WW"; break;
     }
     *cont = "1.0.0.0";
@@ -380,7 +381,7 @@ static void cond_codes(enum alarm_condition c, const char **event, const char **
 static bool cond_technical(enum alarm_condition c)
 {
     return c == AC_DISCONNECTED || c == AC_NO_SIGNAL || c == AC_OUT_OF_BED ||
-           c == AC_STORE_FAILURE || c == AC_OBS_OVERDUE;
+           c == AC_STORE_FAILURE || c == AC_OBS_OVERDUE || c == AC_EXPORT_FAILURE;
 }
 
 /* Rows 2-7 attribute codes: [0] source ... [5] type. */

@@ -204,8 +204,17 @@ static void settle(struct mllp_sender *s, enum hl7_verdict v, const char *why)
     s->in_flight = false;
     free(s->frame);
     s->frame = NULL;
-    s->stat.failing_since_ms = 0;
-    s->stat.last_error[0] = 0;
+    /* only a delivery ends a failure: a destination refusing every message
+     * (AE/CE) is failing too, though each message is settled */
+    if (v == HL7_DELIVERED) {
+        s->stat.failing_since_ms = 0;
+        s->stat.last_error[0] = 0;
+    } else {
+        if (!s->stat.failing_since_ms)
+            s->stat.failing_since_ms = ww_now_ms();
+        snprintf(s->stat.last_error, sizeof s->stat.last_error, "%.40s refused: %.100s", s->ctl,
+                 why);
+    }
     s->backoff_ms = s->p.retry_min_ms;
     if (v == HL7_DELIVERED)
         s->stat.delivered++;

@@ -5,7 +5,9 @@
  * settled the current one:
  *
  *   AA/CA with MSA-2 = the MSH-10 sent   delivered (done, next message)
- *   AE/CE with that MSA-2                dead-lettered (done, never resent)
+ *   AE/CE with that MSA-2                dead-lettered (done, never resent;
+ *                                        the destination counts as failing
+ *                                        until a message is delivered)
  *   AR/CR with that MSA-2                resent after the backoff, same bytes
  *   an ACK for another control id        ignored (a late ACK of an earlier
  *                                        message never settles this one)

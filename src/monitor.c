@@ -3,6 +3,7 @@
  */
 #include "monitor.h"
 #include "export.h"
+#include "fhir.h"
 
 #include "log.h"
 #include "source.h"
@@ -55,7 +56,8 @@ struct monitor {
     void *rctx;
     monitor_tick_cb tcb;
     void *tctx;
-    struct export *exp; /* hospital export (#20), NULL when none */
+    struct export *exp;  /* hospital export (#20), NULL when none */
+    bool export_failing; /* the ward's export-failure alarm input */
 };
 
 /* A reading from a bed's sensor. */
@@ -144,6 +146,16 @@ static int export_bed_info(void *ctx, int number, struct hl7_subject *subj,
             ww_strlcpy(subj->patient_ref, b->patient_ref, sizeof subj->patient_ref);
         ww_strlcpy(subj->bed_label, b->label, sizeof subj->bed_label);
         *lim = b->limits;
+        /* the equipment id (OBX-18, FHIR Device): a UUID named by the ward
+         * and the bed's sensor address, stable across restarts; none for a
+         * manual-only bed */
+        for (int k = 0; k < m->cfg->nbeds; k++)
+            if (m->cfg->beds[k].number == number && m->cfg->beds[k].sensor[0]) {
+                char name[HL7_NAME + 600];
+                snprintf(name, sizeof name, "urn:wardwatch:sensor:%s|%s", m->cfg->name,
+                         m->cfg->beds[k].sensor);
+                fhir_uuid5(name, subj->device_id);
+            }
         return 0;
     }
     return -1;
@@ -186,6 +198,10 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
         struct hl7_ident id = {0};
         ww_strlcpy(id.app, "WARDWATCH", sizeof id.app);
         ww_strlcpy(id.ward, cfg->name, sizeof id.ward);
+        /* MSH-3's universal id: a UUID named by the ward, stable */
+        char name[HL7_NAME + 32];
+        snprintf(name, sizeof name, "urn:wardwatch:ward:%s", cfg->name);
+        fhir_uuid5(name, id.app_uid);
         id.demo = !m->o.live_clock;
         /* Monitoring comes first: a destination that cannot be resolved
          * (DNS down at start) leaves the ward monitoring, without export,
@@ -298,8 +314,19 @@ static void advance_to(struct monitor *m, int64_t target_ms)
                     ward_sensor_state(m->ward, b->beds[k], WSENS_NO_SIGNAL, err, m->now_ms);
             }
         }
+        export_before_tick(m->exp, m->ward, m->now_ms);
         ward_tick(m->ward, m->now_ms);
         export_tick(m->exp, m->ward, m->now_ms);
+        char why[160];
+        bool failing = export_failing(m->exp, why, sizeof why);
+        if (failing != m->export_failing) {
+            m->export_failing = failing;
+            ward_set_export_failure(m->ward, failing);
+            if (failing)
+                log_msg(LOG_ERROR, "%s: a technical alarm on every admitted bed", why);
+            else
+                log_msg(LOG_INFO, "export recovered: its technical alarm ends");
+        }
         m->next_tick_ms += 1000;
     }
     m->now_ms = target_ms;
@@ -470,5 +497,19 @@ double monitor_run_fast(struct monitor *m, double seconds)
 /* Sensor summary for the status line. */
 void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n)
 {
-    ward_sensor_summary(ward_bed(m->ward, 0), ward_nbeds(m->ward), buf, n);
+    /* the hospital export first, when there is one (how each destination
+     * fares): the board appends the names of faulty sensors to the end */
+    size_t o = 0;
+    if (export_count(m->exp) && n > 4) {
+        export_summary(m->exp, buf, n - 3);
+        o = strlen(buf);
+        snprintf(buf + o, n - o, " | ");
+        o += 3;
+    }
+    ward_sensor_summary(ward_bed(m->ward, 0), ward_nbeds(m->ward), buf + o, n - o);
+}
+
+void monitor_export_summary(const struct monitor *m, char *buf, size_t n)
+{
+    export_summary(m->exp, buf, n);
 }

@@ -61,5 +61,8 @@ int64_t monitor_start_ms(const struct monitor *m);
 int monitor_active_sources(const struct monitor *m);
 /* One-line summary of sensor states ("10 ok, 1 no signal"). */
 void monitor_sensor_summary(const struct monitor *m, char *buf, size_t n);
+/* How each hospital export fares and how far behind it is ("" none), the
+ * part of the status line a server sends its boards (proto STATE). */
+void monitor_export_summary(const struct monitor *m, char *buf, size_t n);
 
 #endif

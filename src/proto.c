@@ -361,6 +361,7 @@ int proto_put_state(struct proto_buf *b, const struct proto_state *m)
     w_u8(b, m->store_ok);
     w_i64(b, m->audio.paused_until);
     w_u8(b, (uint8_t)m->audio.paused_at_priority);
+    w_str(b, m->exports, sizeof m->exports - 1);
     return end(b);
 }
 
@@ -371,6 +372,7 @@ int proto_get_state(const uint8_t *f, size_t n, struct proto_state *m)
     m->store_ok = r_bool(&r);
     m->audio.paused_until = r_i64(&r);
     m->audio.paused_at_priority = (enum alarm_priority)r_enum(&r, AP_HIGH + 1);
+    r_str(&r, m->exports, sizeof m->exports, false);
     return rd_close(&r);
 }
 

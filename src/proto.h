@@ -47,7 +47,8 @@
  * 5: HOREQ carries the staff id of who views the preview (audited).
  * 6: the server works out shift periods from its own [shifts] (HOREQ
  * resolve/step, HOPART the period it made); BED carries the value and
- * limit that raised each alarm. */
+ * limit that raised each alarm; the alarm condition export-failure and the
+ * export status in STATE. */
 #define PROTO_VERSION 6
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
@@ -107,6 +108,7 @@ struct proto_state {
     int64_t now_ms;
     bool store_ok;
     struct alarm_audio audio;
+    char exports[200]; /* how each hospital export fares ("" none; version 6) */
 };
 
 /* A bed's per-minute history: count minutes ending at newest_minute. */

@@ -224,7 +224,8 @@ static void broadcast(struct server *s, size_t n)
 /* Ward state (clock, store, audio) to everyone. */
 static void broadcast_state(struct server *s)
 {
-    struct proto_state st = {monitor_now(s->m), ward_store_ok(s->w), *ward_audio(s->w)};
+    struct proto_state st = {monitor_now(s->m), ward_store_ok(s->w), *ward_audio(s->w), ""};
+    monitor_export_summary(s->m, st.exports, sizeof st.exports);
     broadcast(s, frame_len(s, proto_put_state(scratch(s), &st)));
 }
 
@@ -322,7 +323,8 @@ static void send_snapshot(struct server *s, struct client *c)
     for (int i = 0; i < cfg->nstaff && i < CONFIG_MAX_STAFF; i++)
         ww_strlcpy(wl.staff[i], cfg->staff[i], sizeof wl.staff[i]);
     client_send(c, s->scratch, frame_len(s, proto_put_welcome(scratch(s), &wl)), true);
-    struct proto_state st = {monitor_now(s->m), ward_store_ok(s->w), *ward_audio(s->w)};
+    struct proto_state st = {monitor_now(s->m), ward_store_ok(s->w), *ward_audio(s->w), ""};
+    monitor_export_summary(s->m, st.exports, sizeof st.exports);
     client_send(c, s->scratch, frame_len(s, proto_put_state(scratch(s), &st)), true);
     int64_t now = monitor_now(s->m);
     for (size_t i = 0; i < ward_nbeds(s->w); i++) {

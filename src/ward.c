@@ -51,6 +51,7 @@ struct ward {
     ward_event_cb cb;
     void *cb_ctx;
     bool store_ok;
+    bool export_failing; /* ward_set_export_failure */
     int64_t last_tick;
     size_t cur_bed; /* bed whose alarms are being evaluated (event callback) */
     bool stored;    /* the transition being reported is already in the store */
@@ -172,6 +173,11 @@ const struct ward_config *ward_config(const struct ward *w)
 bool ward_store_ok(const struct ward *w)
 {
     return w->store_ok;
+}
+
+void ward_set_export_failure(struct ward *w, bool failing)
+{
+    w->export_failing = failing;
 }
 
 /* Bed by label or number. */
@@ -586,6 +592,7 @@ void ward_tick(struct ward *w, int64_t now)
         ai.no_signal = b->sensor == WSENS_NO_SIGNAL || (b->admitted && b->resp_unconfirmed);
         ai.out_of_bed = b->sensor == WSENS_OUT_OF_BED && b->admitted;
         ai.store_failure = !w->store_ok;
+        ai.export_failure = w->export_failing && b->admitted;
         ai.obs_overdue = b->obs_overdue;
         w->cur_bed = i;
         alarm_update(&b->alarms, &ai, &b->limits, &w->acfg, now, on_alarm_event, w);

@@ -177,6 +177,10 @@ void ward_tick(struct ward *w, int64_t now_ms);
 /* Write queued rows (call at most once a second, by the wall clock). */
 int ward_flush(struct ward *w, char *err, size_t errlen);
 bool ward_store_ok(const struct ward *w);
+/* A hospital export has been failing longer than its fail_alarm_min (or
+ * has recovered): a technical alarm on every admitted bed from the next
+ * tick, whose data is what does not reach the hospital (#20). */
+void ward_set_export_failure(struct ward *w, bool failing);
 
 /* Commands: 0 when committed, -1 with a message (nothing changed).
  * ward_cmd_ack and ward_cmd_reset (and ward_cmd_exec for them) return 1

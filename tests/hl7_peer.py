@@ -13,7 +13,8 @@ connection; past its end every message gets AA):
   wrongid        AA for another control id (a late ACK of an earlier message)
   late:S         AA after S seconds (the sender has given up by then)
   missing        no ACK at all
-Every message received is logged as "N CONTROLID ACTION" in LOG."""
+Every message received is logged as "N CONTROLID ACTION" in LOG, and
+whole in LOG.msgs (segments one a line, a blank line after each message)."""
 import asyncio
 import sys
 
@@ -39,6 +40,8 @@ async def client(reader, writer):
             action = actions[count] if count < len(actions) else "aa"
             count += 1
             log(f"{count} {ctl} {action}")
+            with open(logpath + ".msgs", "a", encoding="utf-8") as f:
+                f.write(str(msg).replace("\r", "\n").rstrip("\n") + "\n\n")
             if action == "missing":
                 continue
             if action.startswith("late:"):

@@ -22,7 +22,7 @@ SPID=; PPID_=
 cleanup() {
   [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
   [ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null
-  rm -rf "$T"
+  [ -n "$KEEP" ] && echo "kept $T" >&2 || rm -rf "$T"
 }
 trap cleanup EXIT
 n=0
@@ -51,6 +51,9 @@ cat >"$T/ward.ini" <<INI
 [ward]
 name = Testpost eksport
 database = ward.db
+; RR alarms early: a limit alarm's start message within the test
+[alarms]
+rr_high = 12
 [server]
 socket = run/ward.sock
 ; the hospital's integration engine
@@ -78,6 +81,52 @@ wait_until 10 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'
 check $? "acknowledged messages leave the outbox"
 dups=$(awk '{print $2}' "$T/peer.log" | sort | uniq -d | wc -l)
 check "$([ "$dups" = 0 ] && echo 0 || echo 1)" "no message delivered twice ($dups repeated)"
+# What the messages carry (INTEGRATION.md): MSH-3 the application's UUID,
+# OBX-18 the equipment's (version 5 UUIDs computed here by Python's uuid),
+# and a limit alarm's start its value and the limit it crossed (PCD-04 row
+# 2: NM value, OBX-7 limits, OBX-8 flag; row 1 text "RR 26 >= 25").
+wait_until 30 'grep -q "^OBX|[0-9]*|ST|196648^MDC_EVT_HI^MDC|1.1.1.1.1|" "$T/peer.log.msgs" 2>/dev/null'
+sensor=$("$W" config -c "$T/ward.ini" 2>/dev/null | sed -n 's/^sensor = //p' | head -1)
+"$PY" - "$T/peer.log.msgs" "$sensor" >"$T/ids.out" 2>&1 <<'PY'
+import sys, uuid
+app = uuid.uuid5(uuid.NAMESPACE_URL, "urn:wardwatch:ward:Testpost eksport")
+dev = uuid.uuid5(uuid.NAMESPACE_URL, "urn:wardwatch:sensor:Testpost eksport|" + sys.argv[2])
+msgs = [m.split("\n") for m in open(sys.argv[1], encoding="utf-8").read().split("\n\n") if m.strip()]
+bad, rates = [], 0
+for m in msgs:
+    seg = [x.split("|") for x in m]
+    msh = seg[0]
+    if msh[2] != f"WARDWATCH^{app}^UUID":
+        bad.append("MSH-3 " + msh[2])
+    for s in seg:
+        if s[0] == "OBX" and s[3].startswith("69965^") and (len(s) < 19 or s[18] != f"{dev}^^{dev}^UUID"):
+            bad.append("OBX-18 " + "|".join(s[17:19]))
+    if msh[8] != "ORU^R40^ORU_R40" or len(seg[3]) > 29 and seg[3][29]:
+        continue  # only alarm starts (no OBR-29)
+    row1 = next(s for s in seg if s[0] == "OBX" and s[4].endswith(".1") and s[2] == "ST")
+    # a limit alarm: MDC_EVT_HI/LO on the RR (1.1.1.1) or pulse (1.1.1.2) metric
+    ev = {"196648": "high", "196670": "low"}.get(row1[3].split("^")[0])
+    metric = {"1.1.1.1.1": "rr", "1.1.1.2.1": "hr"}.get(row1[4])
+    if not ev or not metric:
+        continue
+    cond = metric + "-" + ev
+    rates += 1
+    row2 = [s for s in seg if s[0] == "OBX" and s[2] == "NM" and s[4].endswith(".2")]
+    if not row2:
+        bad.append(f"{msh[9]} {cond}: no value row")
+        continue
+    v, (lo, hi), flag = int(row2[0][5]), map(int, row2[0][7].split("-")), row2[0][8]
+    high = cond.endswith("high")
+    ok = (v >= hi and flag == "H") if high else (v <= lo and flag == "L")
+    want = ("RR" if cond.startswith("rr") else "pulse") + f" {v} {'>=' if high else '<='} {hi if high else lo}"
+    if not ok or row1[5] != want:
+        bad.append(f"{msh[9]} {cond}: value {v}, limits {lo}-{hi}, flag {flag}, text '{row1[5]}' (want '{want}')")
+print(f"{len(msgs)} messages, {rates} rate alarm starts")
+for b in bad[:5]:
+    print("BAD", b)
+sys.exit(1 if bad or not rates else 0)
+PY
+check $? "MSH-3 and OBX-18 carry stable UUIDs; each rate alarm's start carries its value and limit ($(head -1 "$T/ids.out"); $(grep -m1 BAD "$T/ids.out"))"
 
 kill "$PPID_"; wait "$PPID_" 2>/dev/null; PPID_=
 wait_until 30 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" -gt 1 ]'

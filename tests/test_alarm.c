@@ -251,6 +251,7 @@ static void test_names_priorities_markers(void **state)
         {AC_OUT_OF_BED, "out-of-bed", AP_LOW, true, false},
         {AC_STORE_FAILURE, "store-failure", AP_MEDIUM, true, false},
         {AC_OBS_OVERDUE, "obs-overdue", AP_LOW, true, false},
+        {AC_EXPORT_FAILURE, "export-failure", AP_MEDIUM, true, false},
     };
     assert_int_equal(WW_ARRAY_LEN(want), AC_COUNT);
     for (size_t i = 0; i < WW_ARRAY_LEN(want); i++) {
@@ -393,6 +394,7 @@ static void test_onset_delay_every_condition(void **state)
         case AC_NO_SIGNAL: in.no_signal = true; delay = 5; break;
         case AC_OUT_OF_BED: in.out_of_bed = true; delay = 5; break;
         case AC_STORE_FAILURE: in.store_failure = true; delay = 5; break;
+        case AC_EXPORT_FAILURE: in.export_failure = true; delay = 5; break;
         default: in.obs_overdue = true; delay = 5; break;
         }
         int64_t t = run(0, 5, &base);
@@ -796,7 +798,7 @@ static void test_state_table_technical(void **state)
 
 static void test_technical_never_latch(void **state)
 {
-    for (int c = AC_DISCONNECTED; c <= AC_OBS_OVERDUE; c++) {
+    for (int c = AC_DISCONNECTED; c <= AC_EXPORT_FAILURE; c++) {
         reset_state(NULL);
         struct alarm_input on = vitals(16, 70), off = vitals(16, 70);
         switch (c) {
@@ -804,6 +806,7 @@ static void test_technical_never_latch(void **state)
         case AC_NO_SIGNAL: on.no_signal = true; break;
         case AC_OUT_OF_BED: on.out_of_bed = true; break;
         case AC_STORE_FAILURE: on.store_failure = true; break;
+        case AC_EXPORT_FAILURE: on.export_failure = true; break;
         default: on.obs_overdue = true; break;
         }
         int64_t t = run(0, 11, &on);

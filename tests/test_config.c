@@ -224,7 +224,8 @@ static void test_exports(void **state)
                        "protocol = hl7\naddress = 10.20.1.5:2575\nfacility = STOLAV\n"
                        "period_s = 60\nalarms = yes\nack_timeout_s = 10\n"
                        "[export.chart]\nprotocol = fhir\nurl = https://fhir.example/fhir\n"
-                       "period_s = 60\n"
+                       "period_s = 60\nack_timeout_s = 20\n"
+                       "patient_system = urn:oid:2.16.578.1.12.4.1.4.1\n"
                        "[export.backup-engine]\nprotocol = hl7\naddress = [::1]:2576\n"
                        "facility = STOLAV\nalarms = no\nalarm_codes = legacy\n"
                        "fail_alarm_min = 30\nreceiver = CLOVERLEAF\n",
@@ -247,6 +248,8 @@ static void test_exports(void **state)
     e = &cfg.exports[1];
     assert_int_equal(e->protocol, EXPORT_FHIR);
     assert_string_equal(e->url, "https://fhir.example/fhir");
+    assert_int_equal(e->ack_timeout_s, 20); /* the answer's timeout for fhir too */
+    assert_string_equal(e->patient_system, "urn:oid:2.16.578.1.12.4.1.4.1");
     e = &cfg.exports[2];
     assert_string_equal(e->host, "::1");
     assert_int_equal(e->port, 2576);
@@ -287,6 +290,15 @@ static void test_exports(void **state)
                "not an http:// or https:// URL");
     expect_bad("[ward]\nname = X\n[export.a]\nprotocol = fhir\nurl = http://x/y\nalarms = yes\n",
                6, "[export.a] alarms: only for protocol = hl7");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = fhir\nurl = http://x/y\n"
+               "patient_system = norsk id\n",
+               6, "[export.a] patient_system: 'norsk id' is not a URI");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = fhir\nurl = http://x/y\n"
+               "patient_system = 2.16.578\n",
+               6, "is not a URI");
+    expect_bad("[ward]\nname = X\n[export.a]\nprotocol = hl7\naddress = h:1\nfacility = S\n"
+               "patient_system = urn:x:y\n",
+               7, "[export.a] patient_system: only for protocol = fhir");
     expect_bad("[ward]\nname = X\n[export.a b]\nprotocol = fhir\n", 3, "[export.NAME]");
     expect_bad("[ward]\nname = X\n[export.]\nprotocol = fhir\n", 3, "[export.NAME]");
     expect_bad("[ward]\nname = X\n[exports]\nprotocol = fhir\n", 3, "export.NAME)");

@@ -309,6 +309,45 @@ static void test_peer_killed_and_restarted(void **state)
     box_free(&b);
 }
 
+/* A destination that refuses every message (AE) settles each one, but it
+ * is failing: the failure lasts until a message is delivered (else the
+ * export-failure alarm would never come for a receiver rejecting all). */
+static void test_refusing_everything_is_failing(void **state)
+{
+    NEED_PEER();
+    pid_t pid = peer_start(0, "ae,ae,aa");
+    struct loop *l = loop_new(false);
+    struct box b = {0};
+    box_add(&b, "R1");
+    box_add(&b, "R2");
+    struct mllp_params p = {.ack_timeout_ms = 700, .retry_min_ms = 100, .retry_max_ms = 300};
+    char err[256];
+    struct mllp_sender *s =
+        mllp_sender_new(l, "peer", "127.0.0.1", peer_port(), &p, &ops, &b, err, sizeof err);
+    assert_non_null(s);
+    mllp_sender_kick(s);
+    assert_true(run_until(l, &b, 2));
+    assert_int_equal(b.state[0], DEAD);
+    assert_int_equal(b.state[1], DEAD);
+    struct mllp_status st;
+    mllp_sender_status(s, &st);
+    assert_int_equal(st.dead, 2);
+    assert_true(st.failing_since_ms > 0);
+    if (!strstr(st.last_error, "R2 refused: AE"))
+        fail_msg("last error '%s'", st.last_error);
+    box_add(&b, "R3");
+    mllp_sender_kick(s);
+    assert_true(run_until(l, &b, 3));
+    peer_kill(pid);
+    assert_int_equal(b.state[2], DELIVERED);
+    mllp_sender_status(s, &st);
+    assert_int_equal(st.failing_since_ms, 0);
+    assert_string_equal(st.last_error, "");
+    mllp_sender_free(s);
+    loop_free(l);
+    box_free(&b);
+}
+
 /* Nothing listening at all: refused connects are failures, never a
  * delivery, and the loop is never blocked (it keeps turning). */
 static void test_nobody_listening(void **state)
@@ -350,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peer_killed_and_restarted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusing_everything_is_failing, setup, teardown),
         cmocka_unit_test(test_nobody_listening),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -480,7 +480,9 @@ static void test_small_messages(void **state)
     assert_string_equal(wg.staff[1], "ÅS");
     assert_int_equal(wg.audio_pause_s, 120);
 
-    struct proto_state s = {1796150000000LL, false, {1796150120000LL, AP_MEDIUM}}, sg;
+    struct proto_state s = {1796150000000LL, false, {1796150120000LL, AP_MEDIUM},
+                            "export chart ok, export imatis FAILING since 14:02, 12 waiting"},
+                       sg;
     b = fresh();
     assert_int_equal(proto_put_state(&b, &s), 0);
     assert_int_equal(proto_get_state(buf, b.len, &sg), 0);
@@ -488,6 +490,7 @@ static void test_small_messages(void **state)
     assert_false(sg.store_ok);
     assert_int_equal(sg.audio.paused_until, s.audio.paused_until);
     assert_int_equal(sg.audio.paused_at_priority, AP_MEDIUM);
+    assert_string_equal(sg.exports, s.exports);
 
     struct proto_event e = {1796150000000LL, -1, WEV_COMMAND, true, "audio paused for 120 s by KN",
                             "korridor"},

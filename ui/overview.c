@@ -184,7 +184,7 @@ void ui_draw_status(struct ui *u)
 {
     const struct ward_config *c = u->v.ops->config(u->v.ctx);
     int64_t now = ward_now(u);
-    char clock[32], sens[128];
+    char clock[32], sens[256];
     ww_fmt_time(now, clock, sizeof clock);
     u->v.ops->sensor_summary(u->v.ctx, sens, sizeof sens);
     char pause[48] = "";

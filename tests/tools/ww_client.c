@@ -3,6 +3,8 @@
  * real encoders and decoders (src/proto.h). One line of result on stdout.
  *
  *   ww_client SOCK hello            attach, take the snapshot: "synced N beds"
+ *   ww_client SOCK exports          attach: the export status of the first
+ *                                   STATE frame ("" without exports)
  *   ww_client SOCK garbage          send bytes that are no frame: "closed" when
  *                                   the server hangs up on us
  *   ww_client SOCK oversize         a frame header of 2 GiB: "closed"
@@ -252,6 +254,22 @@ int main(int argc, char **argv)
             return printf("no snapshot\n"), 1;
         printf("synced %u beds\n", p.nbeds);
         return 0;
+    }
+    if (!strcmp(mode, "exports")) {
+        hello(p.fd, PROTO_VERSION, "ww_client");
+        size_t fl;
+        bool eof;
+        const uint8_t *f;
+        while ((f = next_frame(&p, 5000, &fl, &eof))) {
+            static struct proto_state st;
+            if (proto_frame_type(f) == PT_STATE) {
+                if (proto_get_state(f, fl, &st) < 0)
+                    return printf("bad STATE\n"), 1;
+                printf("%s\n", st.exports);
+                return 0;
+            }
+        }
+        return printf("no STATE\n"), 1;
     }
     if (!strcmp(mode, "garbage") || !strcmp(mode, "oversize")) {
         if (!strcmp(mode, "garbage")) {

@@ -1,0 +1,508 @@
+/*
+ * fhir — FHIR R4 transaction bundles and their answers (see fhir.h).
+ */
+#include "fhir.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CAT_SYSTEM "http://terminology.hl7.org/CodeSystem/observation-category"
+#define UCUM "http://unitsofmeasure.org"
+#define MDC "urn:iso:std:iso:11073:10101"
+
+void fhir_time(int64_t ms, char buf[FHIR_TIME_LEN])
+{
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+        ww_strlcpy(buf, "0000-01-01T00:00:00+00:00", FHIR_TIME_LEN);
+        return;
+    }
+    strftime(buf, FHIR_TIME_LEN, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+}
+
+/* ---- SHA-1 (FIPS 180-4) for name-based UUIDs --------------------------- */
+
+static uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+static void sha1_block(uint32_t h[5], const unsigned char *p)
+{
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 80; i++)
+        w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) {
+            f = (b & c) | (~b & d);
+            k = 0x5a827999;
+        } else if (i < 40) {
+            f = b ^ c ^ d;
+            k = 0x6ed9eba1;
+        } else if (i < 60) {
+            f = (b & c) | (b & d) | (c & d);
+            k = 0x8f1bbcdc;
+        } else {
+            f = b ^ c ^ d;
+            k = 0xca62c1d6;
+        }
+        uint32_t t = rol(a, 5) + f + e + k + w[i];
+        e = d;
+        d = c;
+        c = rol(b, 30);
+        b = a;
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+}
+
+/* SHA-1 of a then b (the UUID's namespace then its name). */
+static void sha1_2(const unsigned char *a, size_t na, const unsigned char *b, size_t nb,
+                   unsigned char out[20])
+{
+    uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+    unsigned char blk[64];
+    size_t fill = 0;
+    uint64_t total = (uint64_t)(na + nb);
+    for (size_t i = 0; i < na + nb; i++) {
+        blk[fill++] = i < na ? a[i] : b[i - na];
+        if (fill == 64) {
+            sha1_block(h, blk);
+            fill = 0;
+        }
+    }
+    blk[fill++] = 0x80;
+    if (fill > 56) {
+        memset(blk + fill, 0, 64 - fill);
+        sha1_block(h, blk);
+        fill = 0;
+    }
+    memset(blk + fill, 0, 56 - fill);
+    for (int i = 0; i < 8; i++)
+        blk[56 + i] = (unsigned char)((total * 8) >> (56 - 8 * i));
+    sha1_block(h, blk);
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 4; j++)
+            out[4 * i + j] = (unsigned char)(h[i] >> (24 - 8 * j));
+}
+
+void fhir_uuid5(const char *name, char out[37])
+{
+    /* the URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8 (RFC 4122 C) */
+    static const unsigned char ns[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+                                         0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
+    unsigned char h[20];
+    sha1_2(ns, sizeof ns, (const unsigned char *)name, strlen(name), h);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x50);
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+    char *p = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        p += sprintf(p, "%02x", h[i]);
+    }
+    *p = 0;
+}
+
+/* ---- growing JSON text ------------------------------------------------- */
+
+static void put(struct hl7_str *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void puts_(struct hl7_str *b, const char *s) { put(b, s, strlen(s)); }
+
+__attribute__((format(printf, 2, 3))) static void putf(struct hl7_str *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof tmp)
+        n = sizeof tmp - 1; /* callers format numbers and codes only */
+    put(b, tmp, (size_t)n);
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped, UTF-8
+ * as it is (RFC 8259 7). */
+static void put_str(struct hl7_str *b, const char *s)
+{
+    put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char e[2] = {'\\', (char)*p};
+            put(b, e, 2);
+        } else if (*p < 0x20) {
+            putf(b, "\\u%04x", *p);
+        } else {
+            put(b, (const char *)p, 1);
+        }
+    }
+    put(b, "\"", 1);
+}
+
+/* A search value in a URL query: FHIR's escapes (\ before , | $ \), then
+ * every byte but unreserved ones and : / percent-encoded (RFC 3986). */
+static void put_query_value(struct hl7_str *b, const char *s, bool fhir_escape)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (fhir_escape && strchr(",|$\\", *p))
+            puts_(b, "%5C");
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~:/", *p))
+            put(b, (const char *)p, 1);
+        else
+            putf(b, "%%%02X", *p);
+    }
+}
+
+/* ---- the bundle -------------------------------------------------------- */
+
+struct ref {
+    char system[160], value[256];
+    char uuid[37];
+};
+
+static void ref_make(struct ref *r, const char *system, const char *value)
+{
+    ww_strlcpy(r->system, system, sizeof r->system);
+    ww_strlcpy(r->value, value, sizeof r->value);
+    char name[sizeof r->system + sizeof r->value + 2];
+    snprintf(name, sizeof name, "%s|%s", r->system, r->value);
+    fhir_uuid5(name, r->uuid);
+}
+
+/* {"fullUrl":...,"resource":{"resourceType":TYPE,["meta":...,]"identifier":[...] */
+static void entry_open(struct hl7_str *b, const struct ref *r, const char *type,
+                       const char *profile)
+{
+    puts_(b, "{\"fullUrl\":\"urn:uuid:");
+    puts_(b, r->uuid);
+    puts_(b, "\",\"resource\":{\"resourceType\":\"");
+    puts_(b, type);
+    put(b, "\"", 1);
+    if (profile) {
+        puts_(b, ",\"meta\":{\"profile\":[");
+        put_str(b, profile);
+        puts_(b, "]}");
+    }
+    puts_(b, ",\"identifier\":[{\"system\":");
+    put_str(b, r->system);
+    puts_(b, ",\"value\":");
+    put_str(b, r->value);
+    puts_(b, "}]");
+}
+
+/* },"request":{conditional create}} */
+static void entry_close(struct hl7_str *b, const struct ref *r, const char *type)
+{
+    puts_(b, "},\"request\":{\"method\":\"POST\",\"url\":\"");
+    puts_(b, type);
+    puts_(b, "\",\"ifNoneExist\":\"identifier=");
+    struct hl7_str q = {0};
+    put_query_value(&q, r->system, false);
+    put(&q, "|", 1);
+    put_query_value(&q, r->value, true);
+    if (q.oom)
+        b->oom = true;
+    else
+        puts_(b, q.p ? q.p : "");
+    free(q.p);
+    puts_(b, "\"}}");
+}
+
+static void put_ref(struct hl7_str *b, const char *key, const struct ref *r)
+{
+    putf(b, ",\"%s\":{\"reference\":\"urn:uuid:%s\"}", key, r->uuid);
+}
+
+static void put_category(struct hl7_str *b, const char *code, const char *display)
+{
+    puts_(b, ",\"category\":[{\"coding\":[{\"system\":\"" CAT_SYSTEM "\",\"code\":\"");
+    puts_(b, code);
+    puts_(b, "\",\"display\":\"");
+    puts_(b, display);
+    puts_(b, "\"}],\"text\":\"");
+    puts_(b, display);
+    puts_(b, "\"}]");
+}
+
+struct rate {
+    const char *param, *profile, *loinc, *loinc_display, *mdc, *mdc_name, *unit;
+};
+static const struct rate rate_rr = {"rr", "http://hl7.org/fhir/StructureDefinition/resprate",
+                                    "9279-1", "Respiratory rate", "151562", "MDC_RESP_RATE",
+                                    "breaths/minute"};
+static const struct rate rate_hr = {"hr", "http://hl7.org/fhir/StructureDefinition/heartrate",
+                                    "8867-4", "Heart rate", "149514", "MDC_PULS_RATE",
+                                    "beats/minute"};
+
+static void put_effective(struct hl7_str *b, int64_t t)
+{
+    char s[FHIR_TIME_LEN];
+    fhir_time(t, s);
+    putf(b, ",\"effectiveDateTime\":\"%s\"", s);
+}
+
+static void put_rate(struct hl7_str *b, const struct rate *k, const struct ref *r,
+                     const struct ref *pat, const struct ref *dev, int value, int64_t t)
+{
+    entry_open(b, r, "Observation", k->profile);
+    puts_(b, ",\"status\":\"preliminary\"");
+    put_category(b, "vital-signs", "Vital Signs");
+    putf(b,
+         ",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"%s\",\"display\":"
+         "\"%s\"},{\"system\":\"" MDC "\",\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"}",
+         k->loinc, k->loinc_display, k->mdc, k->mdc_name, k->loinc_display);
+    put_ref(b, "subject", pat);
+    put_effective(b, t);
+    putf(b,
+         ",\"valueQuantity\":{\"value\":%d,\"unit\":\"%s\",\"system\":\"" UCUM
+         "\",\"code\":\"/min\"}",
+         value, k->unit);
+    puts_(b, ",\"method\":{\"text\":\"contactless radar\"}");
+    if (dev)
+        put_ref(b, "device", dev);
+    entry_close(b, r, "Observation");
+}
+
+static void put_news2(struct hl7_str *b, const struct ref *r, const struct ref *pat,
+                      const struct hl7_obs *o, const struct ref *rr, const struct ref *hr)
+{
+    entry_open(b, r, "Observation", NULL);
+    puts_(b, ",\"status\":\"preliminary\"");
+    put_category(b, "survey", "Survey");
+    puts_(b, ",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
+             "\"1104051000000101\"}],\"text\":\"NEWS2 total score\"}");
+    put_ref(b, "subject", pat);
+    put_effective(b, o->news2_ms);
+    putf(b, ",\"valueQuantity\":{\"value\":%d,%s\"unit\":\"score\",\"system\":\"" UCUM
+            "\",\"code\":\"{score}\"}",
+         o->news2_total, o->news2_partial ? "\"comparator\":\">=\"," : "");
+    if (o->news2_partial) {
+        /* which parameters the lower bound lacks, in words (as PCD-01's NTE) */
+        puts_(b, ",\"note\":[{\"text\":\"partial set, total is a lower bound:");
+        const char *sep = " missing ";
+        for (int p = 0; p < NEWS2_NPARAMS; p++)
+            if (o->news2_missing & (1u << p)) {
+                puts_(b, sep);
+                puts_(b, news2_param_name((enum news2_param)p));
+                sep = ", ";
+            }
+        sep = o->news2_missing ? "; stale " : " stale ";
+        for (int p = 0; p < NEWS2_NPARAMS; p++)
+            if (o->news2_stale & (1u << p)) {
+                puts_(b, sep);
+                puts_(b, news2_param_name((enum news2_param)p));
+                sep = ", ";
+            }
+        puts_(b, "\"}]");
+    }
+    if (rr || hr) {
+        puts_(b, ",\"derivedFrom\":[");
+        if (rr)
+            putf(b, "{\"reference\":\"urn:uuid:%s\"}", rr->uuid);
+        if (hr)
+            putf(b, "%s{\"reference\":\"urn:uuid:%s\"}", rr ? "," : "", hr->uuid);
+        put(b, "]", 1);
+    }
+    entry_close(b, r, "Observation");
+}
+
+char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_obs *o,
+                        size_t *len, int *nentries, char *err, size_t errlen)
+{
+    if (!o->subj.patient_ref[0]) {
+        ww_err(err, errlen, "FHIR bundle: bed %d: no patient reference", bed);
+        return NULL;
+    }
+    char t0[FHIR_TIME_LEN], v[256];
+    fhir_time(o->t0_ms, t0);
+    /* the period start in the identifier, compact: 2026-03-29T01:00:00Z */
+    char start[24];
+    snprintf(start, sizeof start, "%.19sZ", t0);
+
+    struct ref pat, dev, rr, hr, n2;
+    ref_make(&pat, id->patient_system[0] ? id->patient_system : FHIR_PATIENT_SYSTEM_DEFAULT,
+             o->subj.patient_ref);
+    if (o->subj.device_id[0])
+        ww_strlcpy(v, o->subj.device_id, sizeof v);
+    else
+        snprintf(v, sizeof v, "%s/%d", id->ward, bed);
+    ref_make(&dev, FHIR_DEVICE_SYSTEM, v);
+    snprintf(v, sizeof v, "%s/%d/rr/%s", id->ward, bed, start);
+    ref_make(&rr, FHIR_OBS_SYSTEM, v);
+    snprintf(v, sizeof v, "%s/%d/hr/%s", id->ward, bed, start);
+    ref_make(&hr, FHIR_OBS_SYSTEM, v);
+    snprintf(v, sizeof v, "%s/%d/news2/%s", id->ward, bed, start);
+    ref_make(&n2, FHIR_OBS_SYSTEM, v);
+
+    struct hl7_str b = {0};
+    int n = 0;
+    puts_(&b, "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+    entry_open(&b, &pat, "Patient", NULL);
+    entry_close(&b, &pat, "Patient");
+    n++;
+    bool have_dev = o->have_rr || o->have_hr;
+    if (have_dev) {
+        put(&b, ",", 1);
+        entry_open(&b, &dev, "Device", NULL);
+        puts_(&b, ",\"deviceName\":[{\"name\":");
+        char name[HL7_NAME * 2 + 32];
+        snprintf(name, sizeof name, "contactless radar, %s, bed %s", id->ward,
+                 o->subj.bed_label[0] ? o->subj.bed_label : "?");
+        put_str(&b, name);
+        puts_(&b, ",\"type\":\"user-friendly-name\"}]");
+        entry_close(&b, &dev, "Device");
+        n++;
+    }
+    if (o->have_rr) {
+        put(&b, ",", 1);
+        put_rate(&b, &rate_rr, &rr, &pat, &dev, o->rr, o->rr_ms);
+        n++;
+    }
+    if (o->have_hr) {
+        put(&b, ",", 1);
+        put_rate(&b, &rate_hr, &hr, &pat, &dev, o->hr, o->hr_ms);
+        n++;
+    }
+    if (o->have_news2) {
+        put(&b, ",", 1);
+        put_news2(&b, &n2, &pat, o, o->have_rr ? &rr : NULL, o->have_hr ? &hr : NULL);
+        n++;
+    }
+    puts_(&b, "]}");
+    if (b.oom) {
+        free(b.p);
+        ww_err(err, errlen, "FHIR bundle: out of memory");
+        return NULL;
+    }
+    *len = b.len;
+    *nentries = n;
+    return b.p;
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+/* The first issue's diagnostics or details.text of an OperationOutcome. */
+static void outcome_text(json_t *oo, char *out, size_t n)
+{
+    json_t *issue = json_array_get(json_object_get(oo, "issue"), 0);
+    const char *d = json_string_value(json_object_get(issue, "diagnostics"));
+    if (!d)
+        d = json_string_value(json_object_get(json_object_get(issue, "details"), "text"));
+    if (d)
+        snprintf(out, n, ": %.120s", d);
+    else
+        out[0] = 0;
+}
+
+enum hl7_verdict fhir_verdict(long http_status, const char *body, size_t len, int nentries,
+                              char *why, size_t whylen)
+{
+    json_error_t je;
+    json_t *root = body && len ? json_loadb(body, len, 0, &je) : NULL;
+    char oo[140] = "";
+    enum hl7_verdict v;
+    if (http_status < 200 || http_status > 299) {
+        if (root)
+            outcome_text(root, oo, sizeof oo);
+        bool dead = http_status >= 400 && http_status <= 499 && http_status != 408 &&
+                    http_status != 429;
+        snprintf(why, whylen, "HTTP %ld%s", http_status, oo);
+        json_decref(root);
+        return dead ? HL7_DEAD : HL7_RETRY;
+    }
+    if (!root) {
+        snprintf(why, whylen, "HTTP %ld with an answer that is not JSON%s%.80s", http_status,
+                 body && len ? ": " : "", body && len ? je.text : "");
+        return HL7_RETRY;
+    }
+    const char *rt = json_string_value(json_object_get(root, "resourceType"));
+    const char *type = json_string_value(json_object_get(root, "type"));
+    json_t *entries = json_object_get(root, "entry");
+    if (!rt || strcmp(rt, "Bundle") || !type || strcmp(type, "transaction-response") ||
+        !json_is_array(entries)) {
+        snprintf(why, whylen, "HTTP %ld but the answer is not a transaction-response Bundle "
+                              "(resourceType %.40s, type %.40s)",
+                 http_status, rt ? rt : "none", type ? type : "none");
+        json_decref(root);
+        return HL7_RETRY;
+    }
+    if ((int)json_array_size(entries) != nentries) {
+        snprintf(why, whylen, "transaction-response has %zu entries for the %d sent",
+                 json_array_size(entries), nentries);
+        json_decref(root);
+        return HL7_RETRY;
+    }
+    v = HL7_DELIVERED;
+    why[0] = 0;
+    for (int i = 0; i < nentries; i++) {
+        json_t *resp = json_object_get(json_array_get(entries, (size_t)i), "response");
+        const char *st = json_string_value(json_object_get(resp, "status"));
+        long code = 0;
+        if (st) {
+            char digits[4] = {0};
+            memcpy(digits, st, strnlen(st, 3));
+            if (ww_parse_long(digits, 100, 599, &code) < 0 ||
+                (st[3] && st[3] != ' '))
+                code = 0;
+        }
+        if (code >= 200 && code <= 299)
+            continue;
+        outcome_text(json_object_get(resp, "outcome"), oo, sizeof oo);
+        bool dead = code >= 400 && code <= 499 && code != 408 && code != 429;
+        if (code == 0)
+            snprintf(why, whylen, "transaction-response entry %d: status '%.20s' is not an "
+                                  "HTTP status",
+                     i + 1, st ? st : "(none)");
+        else
+            snprintf(why, whylen, "transaction-response entry %d: %ld%s", i + 1, code, oo);
+        v = dead ? HL7_DEAD : HL7_RETRY;
+        break;
+    }
+    json_decref(root);
+    return v;
+}
+
+int fhir_bundle_entries(const char *body, size_t len)
+{
+    json_error_t je;
+    json_t *root = json_loadb(body, len, 0, &je);
+    json_t *e = json_object_get(root, "entry");
+    int n = json_is_array(e) ? (int)json_array_size(e) : -1;
+    json_decref(root);
+    return n;
+}
