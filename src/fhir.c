@@ -118,59 +118,22 @@ void fhir_uuid5(const char *name, char out[37])
 
 /* ---- growing JSON text ------------------------------------------------- */
 
-static void put(struct hl7_str *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void puts_(struct hl7_str *b, const char *s) { put(b, s, strlen(s)); }
-
-__attribute__((format(printf, 2, 3))) static void putf(struct hl7_str *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof tmp)
-        n = sizeof tmp - 1; /* callers format numbers and codes only */
-    put(b, tmp, (size_t)n);
-}
-
 /* A JSON string: quotes, backslashes and control characters escaped, UTF-8
  * as it is (RFC 8259 7). */
 static void put_str(struct hl7_str *b, const char *s)
 {
-    put(b, "\"", 1);
+    hl7_put(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\') {
             char e[2] = {'\\', (char)*p};
-            put(b, e, 2);
+            hl7_put(b, e, 2);
         } else if (*p < 0x20) {
-            putf(b, "\\u%04x", *p);
+            hl7_putf(b, "\\u%04x", *p);
         } else {
-            put(b, (const char *)p, 1);
+            hl7_put(b, (const char *)p, 1);
         }
     }
-    put(b, "\"", 1);
+    hl7_put(b, "\"", 1);
 }
 
 /* A search value in a URL query: FHIR's escapes (\ before , | $ \), then
@@ -179,12 +142,12 @@ static void put_query_value(struct hl7_str *b, const char *s, bool fhir_escape)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (fhir_escape && strchr(",|$\\", *p))
-            puts_(b, "%5C");
+            hl7_puts(b, "%5C");
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             strchr("-._~:/", *p))
-            put(b, (const char *)p, 1);
+            hl7_put(b, (const char *)p, 1);
         else
-            putf(b, "%%%02X", *p);
+            hl7_putf(b, "%%%02X", *p);
     }
 }
 
@@ -208,55 +171,55 @@ static void ref_make(struct ref *r, const char *system, const char *value)
 static void entry_open(struct hl7_str *b, const struct ref *r, const char *type,
                        const char *profile)
 {
-    puts_(b, "{\"fullUrl\":\"urn:uuid:");
-    puts_(b, r->uuid);
-    puts_(b, "\",\"resource\":{\"resourceType\":\"");
-    puts_(b, type);
-    put(b, "\"", 1);
+    hl7_puts(b, "{\"fullUrl\":\"urn:uuid:");
+    hl7_puts(b, r->uuid);
+    hl7_puts(b, "\",\"resource\":{\"resourceType\":\"");
+    hl7_puts(b, type);
+    hl7_put(b, "\"", 1);
     if (profile) {
-        puts_(b, ",\"meta\":{\"profile\":[");
+        hl7_puts(b, ",\"meta\":{\"profile\":[");
         put_str(b, profile);
-        puts_(b, "]}");
+        hl7_puts(b, "]}");
     }
-    puts_(b, ",\"identifier\":[{\"system\":");
+    hl7_puts(b, ",\"identifier\":[{\"system\":");
     put_str(b, r->system);
-    puts_(b, ",\"value\":");
+    hl7_puts(b, ",\"value\":");
     put_str(b, r->value);
-    puts_(b, "}]");
+    hl7_puts(b, "}]");
 }
 
 /* },"request":{conditional create}} */
 static void entry_close(struct hl7_str *b, const struct ref *r, const char *type)
 {
-    puts_(b, "},\"request\":{\"method\":\"POST\",\"url\":\"");
-    puts_(b, type);
-    puts_(b, "\",\"ifNoneExist\":\"identifier=");
+    hl7_puts(b, "},\"request\":{\"method\":\"POST\",\"url\":\"");
+    hl7_puts(b, type);
+    hl7_puts(b, "\",\"ifNoneExist\":\"identifier=");
     struct hl7_str q = {0};
     put_query_value(&q, r->system, false);
-    put(&q, "|", 1);
+    hl7_put(&q, "|", 1);
     put_query_value(&q, r->value, true);
     if (q.oom)
         b->oom = true;
     else
-        puts_(b, q.p ? q.p : "");
+        hl7_puts(b, q.p ? q.p : "");
     free(q.p);
-    puts_(b, "\"}}");
+    hl7_puts(b, "\"}}");
 }
 
 static void put_ref(struct hl7_str *b, const char *key, const struct ref *r)
 {
-    putf(b, ",\"%s\":{\"reference\":\"urn:uuid:%s\"}", key, r->uuid);
+    hl7_putf(b, ",\"%s\":{\"reference\":\"urn:uuid:%s\"}", key, r->uuid);
 }
 
 static void put_category(struct hl7_str *b, const char *code, const char *display)
 {
-    puts_(b, ",\"category\":[{\"coding\":[{\"system\":\"" CAT_SYSTEM "\",\"code\":\"");
-    puts_(b, code);
-    puts_(b, "\",\"display\":\"");
-    puts_(b, display);
-    puts_(b, "\"}],\"text\":\"");
-    puts_(b, display);
-    puts_(b, "\"}]");
+    hl7_puts(b, ",\"category\":[{\"coding\":[{\"system\":\"" CAT_SYSTEM "\",\"code\":\"");
+    hl7_puts(b, code);
+    hl7_puts(b, "\",\"display\":\"");
+    hl7_puts(b, display);
+    hl7_puts(b, "\"}],\"text\":\"");
+    hl7_puts(b, display);
+    hl7_puts(b, "\"}]");
 }
 
 struct rate {
@@ -273,26 +236,26 @@ static void put_effective(struct hl7_str *b, int64_t t)
 {
     char s[FHIR_TIME_LEN];
     fhir_time(t, s);
-    putf(b, ",\"effectiveDateTime\":\"%s\"", s);
+    hl7_putf(b, ",\"effectiveDateTime\":\"%s\"", s);
 }
 
 static void put_rate(struct hl7_str *b, const struct rate *k, const struct ref *r,
                      const struct ref *pat, const struct ref *dev, int value, int64_t t)
 {
     entry_open(b, r, "Observation", k->profile);
-    puts_(b, ",\"status\":\"preliminary\"");
+    hl7_puts(b, ",\"status\":\"preliminary\"");
     put_category(b, "vital-signs", "Vital Signs");
-    putf(b,
+    hl7_putf(b,
          ",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"%s\",\"display\":"
          "\"%s\"},{\"system\":\"" MDC "\",\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"}",
          k->loinc, k->loinc_display, k->mdc, k->mdc_name, k->loinc_display);
     put_ref(b, "subject", pat);
     put_effective(b, t);
-    putf(b,
+    hl7_putf(b,
          ",\"valueQuantity\":{\"value\":%d,\"unit\":\"%s\",\"system\":\"" UCUM
          "\",\"code\":\"/min\"}",
          value, k->unit);
-    puts_(b, ",\"method\":{\"text\":\"contactless radar\"}");
+    hl7_puts(b, ",\"method\":{\"text\":\"contactless radar\"}");
     if (dev)
         put_ref(b, "device", dev);
     entry_close(b, r, "Observation");
@@ -302,41 +265,41 @@ static void put_news2(struct hl7_str *b, const struct ref *r, const struct ref *
                       const struct hl7_obs *o, const struct ref *rr, const struct ref *hr)
 {
     entry_open(b, r, "Observation", NULL);
-    puts_(b, ",\"status\":\"preliminary\"");
+    hl7_puts(b, ",\"status\":\"preliminary\"");
     put_category(b, "survey", "Survey");
-    puts_(b, ",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
+    hl7_puts(b, ",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
              "\"1104051000000101\"}],\"text\":\"NEWS2 total score\"}");
     put_ref(b, "subject", pat);
     put_effective(b, o->news2_ms);
-    putf(b, ",\"valueQuantity\":{\"value\":%d,%s\"unit\":\"score\",\"system\":\"" UCUM
+    hl7_putf(b, ",\"valueQuantity\":{\"value\":%d,%s\"unit\":\"score\",\"system\":\"" UCUM
             "\",\"code\":\"{score}\"}",
          o->news2_total, o->news2_partial ? "\"comparator\":\">=\"," : "");
     if (o->news2_partial) {
         /* which parameters the lower bound lacks, in words (as PCD-01's NTE) */
-        puts_(b, ",\"note\":[{\"text\":\"partial set, total is a lower bound:");
+        hl7_puts(b, ",\"note\":[{\"text\":\"partial set, total is a lower bound:");
         const char *sep = " missing ";
         for (int p = 0; p < NEWS2_NPARAMS; p++)
             if (o->news2_missing & (1u << p)) {
-                puts_(b, sep);
-                puts_(b, news2_param_name((enum news2_param)p));
+                hl7_puts(b, sep);
+                hl7_puts(b, news2_param_name((enum news2_param)p));
                 sep = ", ";
             }
         sep = o->news2_missing ? "; stale " : " stale ";
         for (int p = 0; p < NEWS2_NPARAMS; p++)
             if (o->news2_stale & (1u << p)) {
-                puts_(b, sep);
-                puts_(b, news2_param_name((enum news2_param)p));
+                hl7_puts(b, sep);
+                hl7_puts(b, news2_param_name((enum news2_param)p));
                 sep = ", ";
             }
-        puts_(b, "\"}]");
+        hl7_puts(b, "\"}]");
     }
     if (rr || hr) {
-        puts_(b, ",\"derivedFrom\":[");
+        hl7_puts(b, ",\"derivedFrom\":[");
         if (rr)
-            putf(b, "{\"reference\":\"urn:uuid:%s\"}", rr->uuid);
+            hl7_putf(b, "{\"reference\":\"urn:uuid:%s\"}", rr->uuid);
         if (hr)
-            putf(b, "%s{\"reference\":\"urn:uuid:%s\"}", rr ? "," : "", hr->uuid);
-        put(b, "]", 1);
+            hl7_putf(b, "%s{\"reference\":\"urn:uuid:%s\"}", rr ? "," : "", hr->uuid);
+        hl7_put(b, "]", 1);
     }
     entry_close(b, r, "Observation");
 }
@@ -371,39 +334,39 @@ char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_o
 
     struct hl7_str b = {0};
     int n = 0;
-    puts_(&b, "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+    hl7_puts(&b, "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
     entry_open(&b, &pat, "Patient", NULL);
     entry_close(&b, &pat, "Patient");
     n++;
     bool have_dev = o->have_rr || o->have_hr;
     if (have_dev) {
-        put(&b, ",", 1);
+        hl7_put(&b, ",", 1);
         entry_open(&b, &dev, "Device", NULL);
-        puts_(&b, ",\"deviceName\":[{\"name\":");
+        hl7_puts(&b, ",\"deviceName\":[{\"name\":");
         char name[HL7_NAME * 2 + 32];
         snprintf(name, sizeof name, "contactless radar, %s, bed %s", id->ward,
                  o->subj.bed_label[0] ? o->subj.bed_label : "?");
         put_str(&b, name);
-        puts_(&b, ",\"type\":\"user-friendly-name\"}]");
+        hl7_puts(&b, ",\"type\":\"user-friendly-name\"}]");
         entry_close(&b, &dev, "Device");
         n++;
     }
     if (o->have_rr) {
-        put(&b, ",", 1);
+        hl7_put(&b, ",", 1);
         put_rate(&b, &rate_rr, &rr, &pat, &dev, o->rr, o->rr_ms);
         n++;
     }
     if (o->have_hr) {
-        put(&b, ",", 1);
+        hl7_put(&b, ",", 1);
         put_rate(&b, &rate_hr, &hr, &pat, &dev, o->hr, o->hr_ms);
         n++;
     }
     if (o->have_news2) {
-        put(&b, ",", 1);
+        hl7_put(&b, ",", 1);
         put_news2(&b, &n2, &pat, o, o->have_rr ? &rr : NULL, o->have_hr ? &hr : NULL);
         n++;
     }
-    puts_(&b, "]}");
+    hl7_puts(&b, "]}");
     if (b.oom) {
         free(b.p);
         ww_err(err, errlen, "FHIR bundle: out of memory");

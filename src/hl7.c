@@ -31,7 +31,7 @@ void hl7_time(int64_t ms, char buf[HL7_TIME_LEN])
 
 /* ---- growing string ---------------------------------------------------- */
 
-static void put(struct hl7_str *b, const char *s, size_t n)
+void hl7_put(struct hl7_str *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
@@ -52,9 +52,9 @@ static void put(struct hl7_str *b, const char *s, size_t n)
     b->p[b->len] = 0;
 }
 
-static void puts_(struct hl7_str *b, const char *s) { put(b, s, strlen(s)); }
+void hl7_puts(struct hl7_str *b, const char *s) { hl7_put(b, s, strlen(s)); }
 
-__attribute__((format(printf, 2, 3))) static void putf(struct hl7_str *b, const char *fmt, ...)
+void hl7_putf(struct hl7_str *b, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
@@ -65,23 +65,23 @@ __attribute__((format(printf, 2, 3))) static void putf(struct hl7_str *b, const 
         return;
     if ((size_t)n >= sizeof tmp)
         n = sizeof tmp - 1; /* callers format numbers and codes only */
-    put(b, tmp, (size_t)n);
+    hl7_put(b, tmp, (size_t)n);
 }
 
 void hl7_str_esc(struct hl7_str *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '|': puts_(b, "\\F\\"); break;
-        case '^': puts_(b, "\\S\\"); break;
-        case '~': puts_(b, "\\R\\"); break;
-        case '\\': puts_(b, "\\E\\"); break;
-        case '&': puts_(b, "\\T\\"); break;
+        case '|': hl7_puts(b, "\\F\\"); break;
+        case '^': hl7_puts(b, "\\S\\"); break;
+        case '~': hl7_puts(b, "\\R\\"); break;
+        case '\\': hl7_puts(b, "\\E\\"); break;
+        case '&': hl7_puts(b, "\\T\\"); break;
         default:
             if (*p < 0x20 || *p == 0x7f)
-                put(b, " ", 1); /* a CR would end the segment */
+                hl7_put(b, " ", 1); /* a CR would end the segment */
             else
-                put(b, (const char *)p, 1);
+                hl7_put(b, (const char *)p, 1);
         }
     }
 }
@@ -90,7 +90,7 @@ static void put_time(struct hl7_str *b, int64_t ms)
 {
     char t[HL7_TIME_LEN];
     hl7_time(ms, t);
-    puts_(b, t);
+    hl7_puts(b, t);
 }
 
 /* ---- common segments --------------------------------------------------- */
@@ -98,60 +98,60 @@ static void put_time(struct hl7_str *b, int64_t ms)
 static void put_msh(struct hl7_str *b, const struct hl7_ident *id, int64_t msg_ms,
                     const char *type, const char *ctl, const char *profile)
 {
-    puts_(b, "MSH|^~\\&|");
+    hl7_puts(b, "MSH|^~\\&|");
     hl7_str_esc(b, id->app);
     if (id->app_uid[0]) {
-        put(b, "^", 1);
+        hl7_put(b, "^", 1);
         hl7_str_esc(b, id->app_uid);
         /* 16 hex digits: an EUI-64; anything else is a UUID */
-        puts_(b, strlen(id->app_uid) == 16 ? "^EUI-64" : "^UUID");
+        hl7_puts(b, strlen(id->app_uid) == 16 ? "^EUI-64" : "^UUID");
     }
-    put(b, "|", 1);
+    hl7_put(b, "|", 1);
     hl7_str_esc(b, id->facility);
-    put(b, "|", 1);
+    hl7_put(b, "|", 1);
     hl7_str_esc(b, id->receiver_app);
-    put(b, "|", 1);
+    hl7_put(b, "|", 1);
     hl7_str_esc(b, id->receiver_facility);
-    put(b, "|", 1);
+    hl7_put(b, "|", 1);
     put_time(b, msg_ms);
-    putf(b, "||%s|", type);
+    hl7_putf(b, "||%s|", type);
     hl7_str_esc(b, ctl);
-    putf(b, "|%s|2.6|||AL|NE||UNICODE UTF-8|||%s\r", id->demo ? "D" : "P", profile);
+    hl7_putf(b, "|%s|2.6|||AL|NE||UNICODE UTF-8|||%s\r", id->demo ? "D" : "P", profile);
 }
 
 static void put_pid_pv1(struct hl7_str *b, const struct hl7_ident *id,
                         const struct hl7_subject *s)
 {
-    puts_(b, "PID|||");
+    hl7_puts(b, "PID|||");
     hl7_str_esc(b, s->patient_ref);
-    puts_(b, "^^^");
+    hl7_puts(b, "^^^");
     hl7_str_esc(b, id->facility);
-    puts_(b, "^PI\rPV1||I|");
+    hl7_puts(b, "^PI\rPV1||I|");
     hl7_str_esc(b, id->ward);
-    puts_(b, "^^");
+    hl7_puts(b, "^^");
     hl7_str_esc(b, s->bed_label);
-    put(b, "^", 1);
+    hl7_put(b, "^", 1);
     hl7_str_esc(b, id->facility);
-    put(b, "\r", 1);
+    hl7_put(b, "\r", 1);
 }
 
 static void put_device_row(struct hl7_str *b, int setid, const struct hl7_subject *s)
 {
-    putf(b, "OBX|%d||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X", setid);
+    hl7_putf(b, "OBX|%d||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X", setid);
     if (!s->device_id[0]) { /* no equipment id configured: OBX-18 empty */
-        put(b, "\r", 1);
+        hl7_put(b, "\r", 1);
         return;
     }
-    puts_(b, "|||||||");
+    hl7_puts(b, "|||||||");
     hl7_str_esc(b, s->device_id);
-    puts_(b, "^^");
+    hl7_puts(b, "^^");
     hl7_str_esc(b, s->device_id);
-    puts_(b, strlen(s->device_id) == 16 ? "^EUI-64\r" : "^UUID\r");
+    hl7_puts(b, strlen(s->device_id) == 16 ? "^EUI-64\r" : "^UUID\r");
 }
 
 static void put_limits(struct hl7_str *b, double lo, double hi)
 {
-    putf(b, "%.0f-%.0f", lo, hi);
+    hl7_putf(b, "%.0f-%.0f", lo, hi);
 }
 
 /* Abnormal flag against alarm limits: an alarm is at <= low or >= high. */
@@ -184,16 +184,16 @@ static const struct param_code param_codes[NEWS2_NPARAMS] = {
 static void put_manual_value(struct hl7_str *b, const struct hl7_manual *m)
 {
     switch (m->param) {
-    case NEWS2_O2: puts_(b, m->value >= 0.5 ? "oxygen" : "air"); break;
+    case NEWS2_O2: hl7_puts(b, m->value >= 0.5 ? "oxygen" : "air"); break;
     case NEWS2_ACVPU: {
         char c[2] = {(char)m->value, 0};
         if (c[0] < 'A' || c[0] > 'Z')
             c[0] = '?';
-        puts_(b, c);
+        hl7_puts(b, c);
         break;
     }
-    case NEWS2_TEMP: putf(b, "%.1f", m->value); break;
-    default: putf(b, "%.0f", m->value); break;
+    case NEWS2_TEMP: hl7_putf(b, "%.1f", m->value); break;
+    default: hl7_putf(b, "%.0f", m->value); break;
     }
 }
 
@@ -216,34 +216,34 @@ char *hl7_build_oru_r01(const struct hl7_ident *id, const struct hl7_obs *o, siz
     struct hl7_str b = {0};
     put_msh(&b, id, o->msg_ms, "ORU^R01^ORU_R01", o->control_id, PCD01_PROFILE);
     put_pid_pv1(&b, id, &o->subj);
-    puts_(&b, "OBR|1||");
+    hl7_puts(&b, "OBR|1||");
     hl7_str_esc(&b, o->control_id);
-    put(&b, "^", 1);
+    hl7_put(&b, "^", 1);
     hl7_str_esc(&b, id->app);
-    puts_(&b, "|182777000^monitoring of patient^SCT|||");
+    hl7_puts(&b, "|182777000^monitoring of patient^SCT|||");
     put_time(&b, o->t0_ms);
-    put(&b, "|", 1);
+    hl7_put(&b, "|", 1);
     put_time(&b, o->t1_ms);
-    put(&b, "\r", 1);
+    hl7_put(&b, "\r", 1);
 
     int set = 1;
     put_device_row(&b, set++, &o->subj);
     const struct alarm_limits *l = &o->limits;
     if (o->have_rr) {
-        putf(&b, "OBX|%d|NM|%s|1.1.1.1|%d|%s|", set++, param_codes[NEWS2_RR].code, o->rr,
+        hl7_putf(&b, "OBX|%d|NM|%s|1.1.1.1|%d|%s|", set++, param_codes[NEWS2_RR].code, o->rr,
              param_codes[NEWS2_RR].unit);
         put_limits(&b, l->rr_low, l->rr_high);
-        putf(&b, "|%s|||R|||", flag(o->rr, l->rr_low, l->rr_high));
+        hl7_putf(&b, "|%s|||R|||", flag(o->rr, l->rr_low, l->rr_high));
         put_time(&b, o->rr_ms);
-        puts_(&b, "|||AMEAS^auto-measurement^MDC\r");
+        hl7_puts(&b, "|||AMEAS^auto-measurement^MDC\r");
     }
     if (o->have_hr) {
-        putf(&b, "OBX|%d|NM|%s|1.1.1.2|%d|%s|", set++, param_codes[NEWS2_HR].code, o->hr,
+        hl7_putf(&b, "OBX|%d|NM|%s|1.1.1.2|%d|%s|", set++, param_codes[NEWS2_HR].code, o->hr,
              param_codes[NEWS2_HR].unit);
         put_limits(&b, l->hr_low, l->hr_high);
-        putf(&b, "|%s|||R|||", flag(o->hr, l->hr_low, l->hr_high));
+        hl7_putf(&b, "|%s|||R|||", flag(o->hr, l->hr_low, l->hr_high));
         put_time(&b, o->hr_ms);
-        puts_(&b, "|||AMEAS^auto-measurement^MDC\r");
+        hl7_puts(&b, "|||AMEAS^auto-measurement^MDC\r");
     }
     for (size_t i = 0; i < o->nmanual; i++) {
         const struct hl7_manual *m = &o->manual[i];
@@ -253,42 +253,42 @@ char *hl7_build_oru_r01(const struct hl7_ident *id, const struct hl7_obs *o, siz
             return NULL;
         }
         const struct param_code *pc = &param_codes[m->param];
-        putf(&b, "OBX|%d|%s|%s|1.2.1.%d|", set++, pc->type, pc->code, (int)m->param + 1);
+        hl7_putf(&b, "OBX|%d|%s|%s|1.2.1.%d|", set++, pc->type, pc->code, (int)m->param + 1);
         put_manual_value(&b, m);
-        putf(&b, "|%s|||||F|||", pc->unit); /* OBX-6, OBX-11 */
+        hl7_putf(&b, "|%s|||||F|||", pc->unit); /* OBX-6, OBX-11 */
         put_time(&b, m->t_ms);
-        puts_(&b, "||");
+        hl7_puts(&b, "||");
         hl7_str_esc(&b, m->by);
-        puts_(&b, "|MMEAS^manual-measurement^MDC\r");
+        hl7_puts(&b, "|MMEAS^manual-measurement^MDC\r");
     }
     if (o->have_news2) {
         if (o->news2_partial)
-            putf(&b, "OBX|%d|SN|1104051000000101^NEWS2 total score^SCT|1.3.1.1|>=^%d", set++,
+            hl7_putf(&b, "OBX|%d|SN|1104051000000101^NEWS2 total score^SCT|1.3.1.1|>=^%d", set++,
                  o->news2_total);
         else
-            putf(&b, "OBX|%d|NM|1104051000000101^NEWS2 total score^SCT|1.3.1.1|%d", set++,
+            hl7_putf(&b, "OBX|%d|NM|1104051000000101^NEWS2 total score^SCT|1.3.1.1|%d", set++,
                  o->news2_total);
-        puts_(&b, "|{score}^score^UCUM|||||R|||");
+        hl7_puts(&b, "|{score}^score^UCUM|||||R|||");
         put_time(&b, o->news2_ms);
-        put(&b, "\r", 1);
+        hl7_put(&b, "\r", 1);
         if (o->news2_partial) {
             /* which parameters the lower bound lacks, in words */
-            puts_(&b, "NTE|1||partial set, total is a lower bound:");
+            hl7_puts(&b, "NTE|1||partial set, total is a lower bound:");
             const char *sep = " missing ";
             for (int p = 0; p < NEWS2_NPARAMS; p++)
                 if (o->news2_missing & (1u << p)) {
-                    puts_(&b, sep);
-                    puts_(&b, news2_param_name((enum news2_param)p));
+                    hl7_puts(&b, sep);
+                    hl7_puts(&b, news2_param_name((enum news2_param)p));
                     sep = ", ";
                 }
             sep = o->news2_missing ? "; stale " : " stale ";
             for (int p = 0; p < NEWS2_NPARAMS; p++)
                 if (o->news2_stale & (1u << p)) {
-                    puts_(&b, sep);
-                    puts_(&b, news2_param_name((enum news2_param)p));
+                    hl7_puts(&b, sep);
+                    hl7_puts(&b, news2_param_name((enum news2_param)p));
                     sep = ", ";
                 }
-            put(&b, "\r", 1);
+            hl7_put(&b, "\r", 1);
         }
     }
     if (b.oom) {
@@ -399,15 +399,15 @@ static const char *const attr_legacy[6] = {
 static void put_attr_row(struct hl7_str *b, int set, const char *code, const char *cont, int n,
                          const char *value, int64_t t, const char *by)
 {
-    putf(b, "OBX|%d|ST|%s|%s.%d|", set, code, cont, n);
+    hl7_putf(b, "OBX|%d|ST|%s|%s.%d|", set, code, cont, n);
     hl7_str_esc(b, value);
-    puts_(b, "||||||R|||");
+    hl7_puts(b, "||||||R|||");
     put_time(b, t);
     if (by && by[0]) {
-        puts_(b, "||");
+        hl7_puts(b, "||");
         hl7_str_esc(b, by);
     }
-    put(b, "\r", 1);
+    hl7_put(b, "\r", 1);
 }
 
 char *hl7_build_oru_r40(const struct hl7_ident *id, enum hl7_alert_codes codes,
@@ -434,39 +434,39 @@ char *hl7_build_oru_r40(const struct hl7_ident *id, enum hl7_alert_codes codes,
     struct hl7_str b = {0};
     put_msh(&b, id, a->msg_ms, "ORU^R40^ORU_R40", a->control_id, PCD04_PROFILE);
     put_pid_pv1(&b, id, &a->subj);
-    puts_(&b, "OBR|1||");
+    hl7_puts(&b, "OBR|1||");
     hl7_str_esc(&b, a->alert_id);
-    put(&b, "^", 1);
+    hl7_put(&b, "^", 1);
     hl7_str_esc(&b, id->app);
-    puts_(&b, "|196616^MDC_EVT_ALARM^MDC|||");
+    hl7_puts(&b, "|196616^MDC_EVT_ALARM^MDC|||");
     put_time(&b, a->t_ms);
     if (a->parent_id[0]) {
         /* OBR-29 (EIP): the filler id of the start message */
-        puts_(&b, "||||||||||||||||||||||^"); /* 22 */
+        hl7_puts(&b, "||||||||||||||||||||||^"); /* 22 */
         hl7_str_esc(&b, a->parent_id);
-        put(&b, "&", 1);
+        hl7_put(&b, "&", 1);
         hl7_str_esc(&b, id->app);
     }
-    put(&b, "\r", 1);
+    hl7_put(&b, "\r", 1);
 
     put_device_row(&b, 1, &a->subj);
     int set = 2;
     /* row 1: what the alarm is */
-    putf(&b, "OBX|%d|ST|%s|%s.1|", set++, event, cont);
+    hl7_putf(&b, "OBX|%d|ST|%s|%s.1|", set++, event, cont);
     hl7_str_esc(&b, a->text);
-    puts_(&b, "||||||R|||");
+    hl7_puts(&b, "||||||R|||");
     put_time(&b, a->t_ms);
-    put(&b, "\r", 1);
+    hl7_put(&b, "\r", 1);
     /* row 2: the source, with its value and limits when it is a metric */
     if (metric && a->have_value) {
         bool rr = a->cond == AC_RR_HIGH || a->cond == AC_RR_LOW;
         double lo = rr ? a->limits.rr_low : a->limits.hr_low;
         double hi = rr ? a->limits.rr_high : a->limits.hr_high;
-        putf(&b, "OBX|%d|NM|%s|%s.2|%d|%s|", set++, metric, cont, a->value, unit);
+        hl7_putf(&b, "OBX|%d|NM|%s|%s.2|%d|%s|", set++, metric, cont, a->value, unit);
         put_limits(&b, lo, hi);
-        putf(&b, "|%s|||R|||", flag(a->value, lo, hi));
+        hl7_putf(&b, "|%s|||R|||", flag(a->value, lo, hi));
         put_time(&b, a->t_ms);
-        put(&b, "\r", 1);
+        hl7_put(&b, "\r", 1);
     } else {
         const char *src = cond_technical(a->cond) ? "device"
                           : a->cond == AC_APNOEA  ? "respiration"

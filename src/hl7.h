@@ -187,4 +187,11 @@ enum hl7_verdict {
 };
 enum hl7_verdict hl7_ack_verdict(const struct hl7_ack *ack, const char *sent_id);
 
+/* The growing text both message builders write into (hl7.c, fhir.c):
+ * append n bytes, a C string, or a short formatted number or code; after a
+ * failed allocation b->oom is set and further writes do nothing. */
+void hl7_put(struct hl7_str *b, const char *s, size_t n);
+void hl7_puts(struct hl7_str *b, const char *s);
+__attribute__((format(printf, 2, 3))) void hl7_putf(struct hl7_str *b, const char *fmt, ...);
+
 #endif
