@@ -155,6 +155,123 @@ static void measured(struct simw *s, const struct scenario_truth *tr, float *rr,
         *rr = 0;
 }
 
+/* One TI vital-signs stats frame. */
+static size_t encode_ti_tick(const struct scenario_truth *tr, float rr, float hr, uint32_t frame,
+                             uint8_t *b, size_t cap)
+{
+    struct ti_vs_stats st = {tr->present ? rr : 0, tr->present ? hr : 0,
+                             tr->motion ? 0.2f : 6.0f, tr->motion ? 0.05f : 0.4f,
+                             tr->present ? 60000.0f : 200.0f, tr->motion ? 1.0f : 0.0f};
+    return encode_ti_vs_stats(b, cap, frame, &st, 0, 0);
+}
+
+/* One MR60BHA2 frame: breathing, heart rate, distance, presence and phases
+ * in the module's cycle of eight. */
+static size_t encode_m2_tick(struct simw *s, uint64_t pkt, double t,
+                             const struct scenario_truth *tr, float rr, float hr, uint8_t *b,
+                             size_t cap)
+{
+    static const uint16_t cycle[8] = {MR60BHA2_BREATH,  MR60BHA2_HEART,  MR60BHA2_PHASES,
+                                      MR60BHA2_DISTANCE, MR60BHA2_PRESENCE,
+                                      MR60BHA2_PHASES,  MR60BHA2_PHASES, MR60BHA2_PHASES};
+    uint16_t type = cycle[pkt % 8];
+    bool still = tr->present && !tr->motion;
+    if (type == MR60BHA2_BREATH)
+        return encode_mr60bha2_f32(b, cap, (uint16_t)pkt, type, still ? rr : 0);
+    if (type == MR60BHA2_HEART)
+        return encode_mr60bha2_f32(b, cap, (uint16_t)pkt, type, still ? hr : 0);
+    if (type == MR60BHA2_PRESENCE) {
+        uint8_t p = tr->present;
+        return encode_mr60bha2(b, cap, (uint16_t)pkt, type, &p, 1);
+    }
+    if (type == MR60BHA2_DISTANCE) {
+        uint8_t d[8] = {tr->present ? 1 : 0, 0, 0, 0};
+        float cm = tr->present ? 70.0f + (float)scenario_uniform(&s->sc) * 5 : 0;
+        memcpy(d + 4, &cm, 4);
+        return encode_mr60bha2(b, cap, (uint16_t)pkt, type, d, 8);
+    }
+    float ph[3] = {(float)sin(t), (float)sin(t * tr->rr / 60.0 * 6.283),
+                   (float)sin(t * tr->hr / 60.0 * 6.283)};
+    return encode_mr60bha2(b, cap, (uint16_t)pkt, type, ph, 12);
+}
+
+/* One MR60BHA1 frame: presence, motion, breathing rate, heart rate in turn. */
+static size_t encode_m1_tick(uint64_t pkt, const struct scenario_truth *tr, float rr, float hr,
+                             uint8_t *b, size_t cap)
+{
+    uint8_t v;
+    switch (pkt % 4) {
+    case 0:
+        v = tr->present;
+        return encode_mr60bha1(b, cap, 0x80, 0x01, &v, 1);
+    case 1:
+        v = tr->motion ? 2 : tr->present ? 1 : 0;
+        return encode_mr60bha1(b, cap, 0x80, 0x02, &v, 1);
+    case 2:
+        v = (uint8_t)(tr->present && !tr->motion ? lrintf(rr) : 0);
+        return encode_mr60bha1(b, cap, 0x81, 0x02, &v, 1);
+    default:
+        v = (uint8_t)(tr->present && !tr->motion ? lrintf(hr) : 0);
+        return encode_mr60bha1(b, cap, 0x85, 0x02, &v, 1);
+    }
+}
+
+/* The serial modules' byte stream, one frame per module period, with
+ * unplug episodes as events. */
+static void simulate_bytes(const struct sim_spec *spec, struct simw *s)
+{
+    bool ti = !strcmp(spec->driver, "ti-vs"), m2 = !strcmp(spec->driver, "mr60bha2");
+    double period = ti ? 0.05 : m2 ? 0.125 : 0.25;
+    bool connected = true;
+    uint32_t frame = 1;
+    uint64_t pkt = 0;
+    struct scenario_truth tr;
+    float rr = 0, hr = 0;
+    long last_truth = -1;
+    for (double t = 0; t < spec->seconds && !s->failed; t += period, pkt++) {
+        scenario_step(&s->sc, t, &tr);
+        put_truth(spec, t, &tr, &last_truth);
+        if (tr.connected != connected) {
+            connected = tr.connected;
+            if (rec_write_event(s->w, 0, (uint64_t)(t * 1e6),
+                                connected ? REC_EV_CONNECT : REC_EV_DISCONNECT,
+                                connected ? "adapter plugged back in" : "adapter unplugged",
+                                s->err, s->errlen) < 0)
+                s->failed = 1;
+        }
+        if (!connected)
+            continue;
+        /* A fresh measurement once a second, as the modules update. */
+        if (pkt % (uint64_t)(1.0 / period + 0.5) == 0)
+            measured(s, &tr, &rr, &hr);
+        uint8_t b[512];
+        size_t n = ti   ? encode_ti_tick(&tr, rr, hr, frame++, b, sizeof b)
+                   : m2 ? encode_m2_tick(s, pkt, t, &tr, rr, hr, b, sizeof b)
+                        : encode_m1_tick(pkt, &tr, rr, hr, b, sizeof b);
+        put(s, b, n);
+        maybe_garbage(s);
+        flush(s, t);
+    }
+}
+
+/* The recording's one stream: kind, clock, URI, label and a note naming
+ * the scenario. */
+static int write_stream_header(const struct sim_spec *spec, struct simw *s, bool iq)
+{
+    /* Chunks are stamped with their simulated arrival time, as a live
+     * sensor's are with the wall clock. */
+    struct rec_stream rs = {.kind = iq ? REC_KIND_IQ : REC_KIND_BYTES, .clock = REC_CLOCK_WALL};
+    if (iq) {
+        rs.fs_hz = SIM_IQ_FS;
+        rs.wavelength_mm = SIM_IQ_WAVELENGTH_MM;
+    }
+    simulate_uri(spec->driver, rs.uri, sizeof rs.uri);
+    ww_strlcpy(rs.label, spec->label, sizeof rs.label);
+    snprintf(rs.note, sizeof rs.note, "simulated: %s, seed %llu, offset %.0f s",
+             scenario_describe(spec->scenario), (unsigned long long)spec->seed, spec->offset_s);
+    return rec_write_stream(s->w, 0, &rs, 0, s->err, s->errlen);
+}
+
 /* Write one recording. */
 int simulate_write(const struct sim_spec *spec, const char *path, char *err, size_t errlen)
 {
@@ -172,18 +289,7 @@ int simulate_write(const struct sim_spec *spec, const char *path, char *err, siz
         return -1;
     scenario_init(&s.sc, spec->scenario, spec->seed, spec->ramp_s, spec->offset_s);
     bool iq = !strcmp(spec->driver, "iio");
-    /* Chunks are stamped with their simulated arrival time, as a live
-     * sensor's are with the wall clock. */
-    struct rec_stream rs = {.kind = iq ? REC_KIND_IQ : REC_KIND_BYTES, .clock = REC_CLOCK_WALL};
-    if (iq) {
-        rs.fs_hz = SIM_IQ_FS;
-        rs.wavelength_mm = SIM_IQ_WAVELENGTH_MM;
-    }
-    simulate_uri(spec->driver, rs.uri, sizeof rs.uri);
-    ww_strlcpy(rs.label, spec->label, sizeof rs.label);
-    snprintf(rs.note, sizeof rs.note, "simulated: %s, seed %llu, offset %.0f s",
-             scenario_describe(spec->scenario), (unsigned long long)spec->seed, spec->offset_s);
-    if (rec_write_stream(s.w, 0, &rs, 0, err, errlen) < 0) {
+    if (write_stream_header(spec, &s, iq) < 0) {
         rec_writer_close(s.w, 0, NULL, 0);
         return -1;
     }
@@ -194,89 +300,7 @@ int simulate_write(const struct sim_spec *spec, const char *path, char *err, siz
             rc = -1;
         return rc;
     }
-    bool ti = !strcmp(spec->driver, "ti-vs"), m2 = !strcmp(spec->driver, "mr60bha2");
-    double period = ti ? 0.05 : m2 ? 0.125 : 0.25;
-    bool connected = true;
-    uint32_t frame = 1;
-    uint64_t pkt = 0;
-    struct scenario_truth tr;
-    float rr = 0, hr = 0;
-    long last_truth = -1;
-    for (double t = 0; t < spec->seconds && !s.failed; t += period, pkt++) {
-        scenario_step(&s.sc, t, &tr);
-        put_truth(spec, t, &tr, &last_truth);
-        if (tr.connected != connected) {
-            connected = tr.connected;
-            if (rec_write_event(s.w, 0, (uint64_t)(t * 1e6),
-                                connected ? REC_EV_CONNECT : REC_EV_DISCONNECT,
-                                connected ? "adapter plugged back in" : "adapter unplugged", err,
-                                errlen) < 0)
-                s.failed = 1;
-        }
-        if (!connected)
-            continue;
-        /* A fresh measurement once a second, as the modules update. */
-        if (pkt % (uint64_t)(1.0 / period + 0.5) == 0)
-            measured(&s, &tr, &rr, &hr);
-        uint8_t b[512];
-        size_t n = 0;
-        if (ti) {
-            struct ti_vs_stats st = {tr.present ? rr : 0, tr.present ? hr : 0,
-                                     tr.motion ? 0.2f : 6.0f, tr.motion ? 0.05f : 0.4f,
-                                     tr.present ? 60000.0f : 200.0f, tr.motion ? 1.0f : 0.0f};
-            n = encode_ti_vs_stats(b, sizeof b, frame++, &st, 0, 0);
-            put(&s, b, n);
-        } else if (m2) {
-            static const uint16_t cycle[8] = {MR60BHA2_BREATH,  MR60BHA2_HEART,  MR60BHA2_PHASES,
-                                              MR60BHA2_DISTANCE, MR60BHA2_PRESENCE,
-                                              MR60BHA2_PHASES,  MR60BHA2_PHASES, MR60BHA2_PHASES};
-            uint16_t type = cycle[pkt % 8];
-            if (type == MR60BHA2_BREATH)
-                n = encode_mr60bha2_f32(b, sizeof b, (uint16_t)pkt, type,
-                                        tr.present && !tr.motion ? rr : 0);
-            else if (type == MR60BHA2_HEART)
-                n = encode_mr60bha2_f32(b, sizeof b, (uint16_t)pkt, type,
-                                        tr.present && !tr.motion ? hr : 0);
-            else if (type == MR60BHA2_PRESENCE) {
-                uint8_t p = tr.present;
-                n = encode_mr60bha2(b, sizeof b, (uint16_t)pkt, type, &p, 1);
-            } else if (type == MR60BHA2_DISTANCE) {
-                uint8_t d[8] = {tr.present ? 1 : 0, 0, 0, 0};
-                float cm = tr.present ? 70.0f + (float)scenario_uniform(&s.sc) * 5 : 0;
-                memcpy(d + 4, &cm, 4);
-                n = encode_mr60bha2(b, sizeof b, (uint16_t)pkt, type, d, 8);
-            } else {
-                float ph[3] = {(float)sin(t), (float)sin(t * tr.rr / 60.0 * 6.283),
-                               (float)sin(t * tr.hr / 60.0 * 6.283)};
-                n = encode_mr60bha2(b, sizeof b, (uint16_t)pkt, type, ph, 12);
-            }
-            put(&s, b, n);
-        } else {
-            /* mr60bha1: presence, motion, breathing rate, heart rate in turn */
-            uint8_t v;
-            switch (pkt % 4) {
-            case 0:
-                v = tr.present;
-                n = encode_mr60bha1(b, sizeof b, 0x80, 0x01, &v, 1);
-                break;
-            case 1:
-                v = tr.motion ? 2 : tr.present ? 1 : 0;
-                n = encode_mr60bha1(b, sizeof b, 0x80, 0x02, &v, 1);
-                break;
-            case 2:
-                v = (uint8_t)(tr.present && !tr.motion ? lrintf(rr) : 0);
-                n = encode_mr60bha1(b, sizeof b, 0x81, 0x02, &v, 1);
-                break;
-            default:
-                v = (uint8_t)(tr.present && !tr.motion ? lrintf(hr) : 0);
-                n = encode_mr60bha1(b, sizeof b, 0x85, 0x02, &v, 1);
-                break;
-            }
-            put(&s, b, n);
-        }
-        maybe_garbage(&s);
-        flush(&s, t);
-    }
+    simulate_bytes(spec, &s);
     if (rec_writer_close(s.w, (uint64_t)(spec->seconds * 1e6), s.failed ? NULL : err,
                          s.failed ? 0 : errlen) < 0 ||
         s.failed)
