@@ -189,180 +189,234 @@ static int send_bytes(struct attach *a, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* One frame from the server; -1 when malformed. */
+/* Frame handlers: one per frame kind the server sends. Each returns 0 when
+ * the frame was taken, -1 when malformed (the caller disconnects naming
+ * the frame) and 1 when it disconnected itself (the input buffer is gone). */
+
+/* WELCOME: the ward's name, staff list, bed count and clock. */
+static int on_welcome(struct attach *a, const uint8_t *f, size_t n)
+{
+    static struct proto_welcome w;
+    if (proto_get_welcome(f, n, &w) < 0 || w.version != PROTO_VERSION)
+        return -1;
+    ww_strlcpy(a->cfg->name, w.ward, sizeof a->cfg->name);
+    a->cfg->audio_pause_s = w.audio_pause_s;
+    a->cfg->nstaff = w.nstaff;
+    for (int i = 0; i < w.nstaff; i++)
+        ww_strlcpy(a->cfg->staff[i], w.staff[i], sizeof a->cfg->staff[i]);
+    if (w.nbeds != a->nbeds) {
+        for (size_t i = 0; i < CONFIG_MAX_BEDS; i++) {
+            memset(&a->beds[i], 0, sizeof a->beds[i]);
+            hist_clear(&a->beds[i].h_rr);
+            hist_clear(&a->beds[i].h_hr);
+            hist_clear(&a->beds[i].h_news2);
+        }
+        a->nbeds = w.nbeds;
+    }
+    a->now_ms = w.now_ms;
+    a->now_mono = ww_mono_ms();
+    a->welcomed = true;
+    return 0;
+}
+
+/* STATE: the ward clock, the store, the alarm audio, the exports. */
+static int on_state(struct attach *a, const uint8_t *f, size_t n)
+{
+    struct proto_state s;
+    if (proto_get_state(f, n, &s) < 0)
+        return -1;
+    a->now_ms = s.now_ms;
+    a->now_mono = ww_mono_ms();
+    a->store_ok = s.store_ok;
+    a->audio = s.audio;
+    ww_strlcpy(a->exports, s.exports, sizeof a->exports);
+    return 0;
+}
+
+/* BED: one bed's fields and the current minute of its histories. */
+static int on_bed(struct attach *a, const uint8_t *f, size_t n)
+{
+    uint32_t i;
+    struct proto_minute mi;
+    /* Decode over a copy so a malformed frame leaves the bed as it was. */
+    if (n < PROTO_HEADER + 5)
+        return -1;
+    i = ((uint32_t)f[5] << 24) | ((uint32_t)f[6] << 16) | ((uint32_t)f[7] << 8) | f[8];
+    if (i >= a->nbeds)
+        return -1;
+    *a->scratch = a->beds[i];
+    if (proto_get_bed(f, n, &i, a->scratch, &mi) < 0)
+        return -1;
+    /* Another admission (or a discharge): the mirrored trends were the
+     * previous patient's, as the server's were (H16-8). */
+    if (a->scratch->admission_id != a->beds[i].admission_id)
+        ward_bed_clear_history(a->scratch);
+    proto_minute_apply(&mi, a->scratch);
+    a->beds[i] = *a->scratch;
+    return 0;
+}
+
+/* HIST: 12 h of one series of one bed (the snapshot). */
+static int on_hist(struct attach *a, const uint8_t *f, size_t n)
+{
+    if (proto_get_hist(f, n, &a->hist) < 0 || a->hist.bed >= a->nbeds)
+        return -1;
+    struct ward_bed *b = &a->beds[a->hist.bed];
+    struct hist *h = a->hist.series == PS_RR   ? &b->h_rr
+                     : a->hist.series == PS_HR ? &b->h_hr
+                                               : &b->h_news2;
+    proto_hist_apply(&a->hist, h);
+    return 0;
+}
+
+/* SYNCED: the snapshot is whole; the link is up (again). */
+static int on_synced(struct attach *a, const uint8_t *f, size_t n)
+{
+    if (proto_get_synced(f, n) < 0)
+        return -1;
+    if (a->st != A_SYNCED) {
+        bool again = a->ever_synced;
+        a->st = A_SYNCED;
+        a->ever_synced = true;
+        a->since = ww_mono_ms();
+        a->why[0] = 0;
+        log_msg(LOG_INFO, "attached to the monitoring server on %s", a->path);
+        if (again)
+            notify(a, false, _("connection to the monitoring server restored"));
+    }
+    return 0;
+}
+
+/* EVENT: what someone did, shown on every board (with the terminal). */
+static int on_event(struct attach *a, const uint8_t *f, size_t n)
+{
+    struct proto_event e;
+    if (proto_get_event(f, n, &e) < 0)
+        return -1;
+    if (e.by_staff && a->st == A_SYNCED) {
+        if (e.from[0] && strcmp(e.from, a->name))
+            notify(a, false, "%s (%s)", e.text, e.from);
+        else if (!e.from[0] || !a->pending)
+            notify(a, false, "%s", e.text);
+    }
+    return 0;
+}
+
+/* HOPART: part of the handover preview asked for. */
+static int on_hopart(struct attach *a, const uint8_t *f, size_t n)
+{
+    if (!a->hopart && !(a->hopart = malloc(sizeof *a->hopart))) {
+        ho_finish(a, false, _("out of memory"));
+        return 0;
+    }
+    struct proto_hopart *p = a->hopart;
+    if (proto_get_hopart(f, n, p) < 0)
+        return -1;
+    if (!a->howait || p->req != a->horeq)
+        return 0; /* the answer to a request given up on */
+    if (p->first == 0 && !a->ho.lines) {
+        a->ho.lines = calloc(p->total ? p->total : 1, sizeof *a->ho.lines);
+        if (!a->ho.lines) {
+            ho_finish(a, false, _("out of memory"));
+            return 0;
+        }
+        a->ho.n = p->total;
+        for (int i = 0; i < 3; i++)
+            ww_strlcpy(a->ho.head[i], p->head[i], sizeof a->ho.head[i]);
+        /* the period as the server's [shifts] make it */
+        ww_strlcpy(a->ho.period, p->period, sizeof a->ho.period);
+        a->ho.t0 = p->t0;
+        a->ho.t1 = p->t1;
+    }
+    if (!a->ho.lines || p->first != a->hogot || p->total != a->ho.n)
+        return -1; /* parts out of order */
+    memcpy(a->ho.lines + p->first, p->line, p->n * sizeof *p->line);
+    a->hogot += p->n;
+    if (a->hogot == a->ho.n)
+        ho_finish(a, true, "");
+    return 0;
+}
+
+/* REPLY: the answer to a preview, a print or a command. */
+static int on_reply(struct attach *a, const uint8_t *f, size_t n)
+{
+    struct proto_reply r;
+    if (proto_get_reply(f, n, &r) < 0)
+        return -1;
+    if (a->howait && r.req == a->horeq) {
+        ho_finish(a, false, r.message);
+        return 0;
+    }
+    if (a->ppending && r.req == a->preq) {
+        a->ppending = false;
+        a->pcb(a->pcbctx, r.ok, r.message);
+        return 0;
+    }
+    if (a->pending && r.req == a->req) {
+        a->pending = false;
+        a->cb(a->cbctx, r.ok, r.message);
+    }
+    return 0;
+}
+
+/* HISTORY: the detail view's history lines, into the cache. */
+static int on_history(struct attach *a, const uint8_t *f, size_t n)
+{
+    if (proto_get_history(f, n, &a->history) < 0)
+        return -1;
+    if (a->history.req == a->hreq) {
+        a->hasked = false;
+        a->hbed = a->history.bed;
+        a->hadm = a->hreq_adm;
+        a->hn = a->history.n;
+        memcpy(a->hlines, a->history.line, (size_t)a->hn * sizeof a->hlines[0]);
+        a->hvalid = true;
+        a->hat = ww_mono_ms();
+        if (a->ecb)
+            a->ecb(a->ectx, false, NULL);
+    }
+    return 0;
+}
+
+/* BYE: the server closes, saying why. */
+static int on_bye(struct attach *a, const uint8_t *f, size_t n)
+{
+    struct proto_bye b;
+    if (proto_get_bye(f, n, &b) < 0)
+        return -1;
+    char why[sizeof b.reason + 16];
+    snprintf(why, sizeof why, "server: %s", b.reason);
+    disconnect(a, why);
+    return 1;
+}
+
+/* One frame from the server: 0 taken, -1 malformed, 1 disconnected. */
 static int handle(struct attach *a, const uint8_t *f, size_t n)
 {
     uint8_t type = proto_frame_type(f);
     if (a->st == A_HANDSHAKE && type != PT_WELCOME && type != PT_BYE && !a->welcomed)
         return -1;
     switch (type) {
-    case PT_WELCOME: {
-        static struct proto_welcome w;
-        if (proto_get_welcome(f, n, &w) < 0 || w.version != PROTO_VERSION)
-            return -1;
-        ww_strlcpy(a->cfg->name, w.ward, sizeof a->cfg->name);
-        a->cfg->audio_pause_s = w.audio_pause_s;
-        a->cfg->nstaff = w.nstaff;
-        for (int i = 0; i < w.nstaff; i++)
-            ww_strlcpy(a->cfg->staff[i], w.staff[i], sizeof a->cfg->staff[i]);
-        if (w.nbeds != a->nbeds) {
-            for (size_t i = 0; i < CONFIG_MAX_BEDS; i++) {
-                memset(&a->beds[i], 0, sizeof a->beds[i]);
-                hist_clear(&a->beds[i].h_rr);
-                hist_clear(&a->beds[i].h_hr);
-                hist_clear(&a->beds[i].h_news2);
-            }
-            a->nbeds = w.nbeds;
-        }
-        a->now_ms = w.now_ms;
-        a->now_mono = ww_mono_ms();
-        a->welcomed = true;
-        return 0;
-    }
-    case PT_STATE: {
-        struct proto_state s;
-        if (proto_get_state(f, n, &s) < 0)
-            return -1;
-        a->now_ms = s.now_ms;
-        a->now_mono = ww_mono_ms();
-        a->store_ok = s.store_ok;
-        a->audio = s.audio;
-        ww_strlcpy(a->exports, s.exports, sizeof a->exports);
-        return 0;
-    }
-    case PT_BED: {
-        uint32_t i;
-        struct proto_minute mi;
-        /* Decode over a copy so a malformed frame leaves the bed as it was. */
-        if (n < PROTO_HEADER + 5)
-            return -1;
-        i = ((uint32_t)f[5] << 24) | ((uint32_t)f[6] << 16) | ((uint32_t)f[7] << 8) | f[8];
-        if (i >= a->nbeds)
-            return -1;
-        *a->scratch = a->beds[i];
-        if (proto_get_bed(f, n, &i, a->scratch, &mi) < 0)
-            return -1;
-        /* Another admission (or a discharge): the mirrored trends were the
-         * previous patient's, as the server's were (H16-8). */
-        if (a->scratch->admission_id != a->beds[i].admission_id)
-            ward_bed_clear_history(a->scratch);
-        proto_minute_apply(&mi, a->scratch);
-        a->beds[i] = *a->scratch;
-        return 0;
-    }
-    case PT_HIST: {
-        if (proto_get_hist(f, n, &a->hist) < 0 || a->hist.bed >= a->nbeds)
-            return -1;
-        struct ward_bed *b = &a->beds[a->hist.bed];
-        struct hist *h = a->hist.series == PS_RR   ? &b->h_rr
-                         : a->hist.series == PS_HR ? &b->h_hr
-                                                   : &b->h_news2;
-        proto_hist_apply(&a->hist, h);
-        return 0;
-    }
+    case PT_WELCOME:
+        return on_welcome(a, f, n);
+    case PT_STATE:
+        return on_state(a, f, n);
+    case PT_BED:
+        return on_bed(a, f, n);
+    case PT_HIST:
+        return on_hist(a, f, n);
     case PT_SYNCED:
-        if (proto_get_synced(f, n) < 0)
-            return -1;
-        if (a->st != A_SYNCED) {
-            bool again = a->ever_synced;
-            a->st = A_SYNCED;
-            a->ever_synced = true;
-            a->since = ww_mono_ms();
-            a->why[0] = 0;
-            log_msg(LOG_INFO, "attached to the monitoring server on %s", a->path);
-            if (again)
-                notify(a, false, _("connection to the monitoring server restored"));
-        }
-        return 0;
-    case PT_EVENT: {
-        struct proto_event e;
-        if (proto_get_event(f, n, &e) < 0)
-            return -1;
-        /* What someone did, shown on every board (with the terminal). */
-        if (e.by_staff && a->st == A_SYNCED) {
-            if (e.from[0] && strcmp(e.from, a->name))
-                notify(a, false, "%s (%s)", e.text, e.from);
-            else if (!e.from[0] || !a->pending)
-                notify(a, false, "%s", e.text);
-        }
-        return 0;
-    }
-    case PT_HOPART: {
-        if (!a->hopart && !(a->hopart = malloc(sizeof *a->hopart))) {
-            ho_finish(a, false, _("out of memory"));
-            return 0;
-        }
-        struct proto_hopart *p = a->hopart;
-        if (proto_get_hopart(f, n, p) < 0)
-            return -1;
-        if (!a->howait || p->req != a->horeq)
-            return 0; /* the answer to a request given up on */
-        if (p->first == 0 && !a->ho.lines) {
-            a->ho.lines = calloc(p->total ? p->total : 1, sizeof *a->ho.lines);
-            if (!a->ho.lines) {
-                ho_finish(a, false, _("out of memory"));
-                return 0;
-            }
-            a->ho.n = p->total;
-            for (int i = 0; i < 3; i++)
-                ww_strlcpy(a->ho.head[i], p->head[i], sizeof a->ho.head[i]);
-            /* the period as the server's [shifts] make it */
-            ww_strlcpy(a->ho.period, p->period, sizeof a->ho.period);
-            a->ho.t0 = p->t0;
-            a->ho.t1 = p->t1;
-        }
-        if (!a->ho.lines || p->first != a->hogot || p->total != a->ho.n)
-            return -1; /* parts out of order */
-        memcpy(a->ho.lines + p->first, p->line, p->n * sizeof *p->line);
-        a->hogot += p->n;
-        if (a->hogot == a->ho.n)
-            ho_finish(a, true, "");
-        return 0;
-    }
-    case PT_REPLY: {
-        struct proto_reply r;
-        if (proto_get_reply(f, n, &r) < 0)
-            return -1;
-        if (a->howait && r.req == a->horeq) {
-            ho_finish(a, false, r.message);
-            return 0;
-        }
-        if (a->ppending && r.req == a->preq) {
-            a->ppending = false;
-            a->pcb(a->pcbctx, r.ok, r.message);
-            return 0;
-        }
-        if (a->pending && r.req == a->req) {
-            a->pending = false;
-            a->cb(a->cbctx, r.ok, r.message);
-        }
-        return 0;
-    }
-    case PT_HISTORY: {
-        if (proto_get_history(f, n, &a->history) < 0)
-            return -1;
-        if (a->history.req == a->hreq) {
-            a->hasked = false;
-            a->hbed = a->history.bed;
-            a->hadm = a->hreq_adm;
-            a->hn = a->history.n;
-            memcpy(a->hlines, a->history.line, (size_t)a->hn * sizeof a->hlines[0]);
-            a->hvalid = true;
-            a->hat = ww_mono_ms();
-            if (a->ecb)
-                a->ecb(a->ectx, false, NULL);
-        }
-        return 0;
-    }
-    case PT_BYE: {
-        struct proto_bye b;
-        if (proto_get_bye(f, n, &b) < 0)
-            return -1;
-        char why[sizeof b.reason + 16];
-        snprintf(why, sizeof why, "server: %s", b.reason);
-        disconnect(a, why);
-        return 1;
-    }
+        return on_synced(a, f, n);
+    case PT_EVENT:
+        return on_event(a, f, n);
+    case PT_HOPART:
+        return on_hopart(a, f, n);
+    case PT_REPLY:
+        return on_reply(a, f, n);
+    case PT_HISTORY:
+        return on_history(a, f, n);
+    case PT_BYE:
+        return on_bye(a, f, n);
     default:
         return -1;
     }
