@@ -6,11 +6,13 @@
 
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static FILE *log_file;
@@ -24,17 +26,29 @@ int log_open(const char *path, char *err, unsigned long errlen)
     const char *dbg = getenv("WARDWATCH_DEBUG");
     if (dbg && *dbg && strcmp(dbg, "0") != 0)
         min_level = LOG_DEBUG;
+    /* Opened again (another file, or none): the previous one is closed,
+     * not leaked (H19-31). */
+    log_close();
     if (!path)
         return 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
         return ww_err(err, errlen, "%s: cannot open log file: %m", path);
-    log_file = fdopen(fd, "a");
-    if (!log_file) {
+    /* 0600 whatever the umask made of a new file or whoever made an old
+     * one wider: the log names staff, terminals and alarms (H19-32). */
+    if (fchmod(fd, 0600) < 0) {
+        int e = errno;
+        close(fd);
+        return ww_err(err, errlen, "%s: cannot make the log file owner-only (0600): %s", path,
+                      strerror(e));
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
         close(fd);
         return ww_err(err, errlen, "%s: cannot open log file", path);
     }
-    setvbuf(log_file, NULL, _IOLBF, 0);
+    setvbuf(f, NULL, _IOLBF, 0);
+    log_file = f;
     return 0;
 }
 

@@ -11,7 +11,8 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
-/* Open (append, 0600) the log file; NULL keeps only stderr. */
+/* Open (append; mode 0600 whatever the umask or the old mode) the log
+ * file, closing one opened before; NULL keeps only stderr. */
 int log_open(const char *path, char *err, unsigned long errlen);
 /* Stop writing to stderr while curses owns the terminal (true) or resume. */
 void log_set_tty_owned(bool owned);
