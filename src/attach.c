@@ -193,12 +193,23 @@ static int send_bytes(struct attach *a, const uint8_t *p, size_t n)
  * the frame was taken, -1 when malformed (the caller disconnects naming
  * the frame) and 1 when it disconnected itself (the input buffer is gone). */
 
-/* WELCOME: the ward's name, staff list, bed count and clock. */
+/* WELCOME: the ward's name, staff list, bed count and clock. Another
+ * protocol version is refused naming both (the server says which it
+ * speaks; the board would otherwise misread every frame that follows). */
 static int on_welcome(struct attach *a, const uint8_t *f, size_t n)
 {
     static struct proto_welcome w;
-    if (proto_get_welcome(f, n, &w) < 0 || w.version != PROTO_VERSION)
+    if (proto_get_welcome(f, n, &w) < 0)
         return -1;
+    if (w.version != PROTO_VERSION) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "the server speaks protocol version %u, this board %u (wardwatch %s): "
+                 "update one of them",
+                 (unsigned)w.version, (unsigned)PROTO_VERSION, w.software);
+        disconnect(a, why);
+        return 1;
+    }
     ww_strlcpy(a->cfg->name, w.ward, sizeof a->cfg->name);
     a->cfg->audio_pause_s = w.audio_pause_s;
     a->cfg->nstaff = w.nstaff;
