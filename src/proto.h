@@ -25,8 +25,9 @@
  * BED frames carrying its effect are sent before the REPLY. HISTREQ is
  * answered by HISTORY. HOREQ (version 2) is answered by the handover's
  * lines in HOPART frames, the last one when first + n = total, or by a
- * REPLY refusing it. BYE precedes a close by the server (shutdown, a slow
- * client dropped).
+ * REPLY refusing it. BYE precedes a close by the server (shutdown, server
+ * full, another version, a malformed message); a slow client is dropped
+ * without one (its queue is what is full).
  */
 #ifndef WW_PROTO_H
 #define WW_PROTO_H

@@ -284,6 +284,21 @@ static void client_close(struct client *c)
     free(c);
 }
 
+/* A peer closed for what it sent is told what (BYE "malformed message:
+ * ..."), so its log says which side is wrong. Best effort: one write that
+ * never waits, and only onto an empty queue (never into the middle of a
+ * frame already half written). */
+static void tell_malformed(struct server *s, struct client *c)
+{
+    if (c->end != CE_MALFORMED || c->outoff < c->outlen)
+        return;
+    struct proto_bye bye;
+    snprintf(bye.reason, sizeof bye.reason, "malformed message: %s", c->end_why);
+    size_t n = frame_len(s, proto_put_bye(scratch(s), &bye));
+    if (n && send(c->fd, s->scratch, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        log_msg(LOG_DEBUG, "bye: %s", strerror(errno));
+}
+
 /* Close every client marked in this callback; a BYE is flushed first. */
 static void reap(struct server *s)
 {
@@ -293,6 +308,7 @@ static void reap(struct server *s)
             continue;
         if (c->end == CE_BYE && c->outoff < c->outlen)
             client_flush(c);
+        tell_malformed(s, c);
         client_close(c);
     }
 }
