@@ -20,22 +20,22 @@ set -u
 ROOT=${1:-.}
 cd "$ROOT" || exit 2
 
-# The layer of a file (path relative to ROOT); "" when it has none.
+# The layer of a file (path relative to ROOT) into L; "" when it has none.
 layer_of() {
     case $1 in
-    src/util.[ch] | src/log.[ch] | src/loop.[ch]) echo base ;;
-    scoring/*.[ch]) echo scoring ;;
-    sensors/*.[ch]) echo sensors ;;
-    src/store.[ch]) echo store ;;
-    src/hl7.[ch] | src/fhir.[ch] | src/mllp.[ch] | src/http.[ch]) echo wire ;;
-    src/config.[ch] | src/obsdue.[ch]) echo config ;;
-    src/handover_print.[ch] | src/handover_pdf.c) echo print ;;
-    src/handover.[ch] | src/handover_text.c) echo handover ;;
-    src/ward.[ch] | src/monitor.[ch] | src/view.[ch] | src/export.[ch] | src/corelock.[ch]) echo core ;;
-    src/proto.[ch] | src/server.[ch] | src/attach.[ch]) echo net ;;
-    ui/*.[ch]) echo ui ;;
-    src/cmd_*.c | src/commands.h | src/main.c | src/print.[ch]) echo cmd ;;
-    *) echo "" ;;
+    src/util.[ch] | src/log.[ch] | src/loop.[ch]) L=base ;;
+    scoring/*.[ch]) L=scoring ;;
+    sensors/*.[ch]) L=sensors ;;
+    src/store.[ch]) L=store ;;
+    src/hl7.[ch] | src/fhir.[ch] | src/mllp.[ch] | src/http.[ch]) L=wire ;;
+    src/config.[ch] | src/obsdue.[ch]) L=config ;;
+    src/handover_print.[ch] | src/handover_pdf.c) L=print ;;
+    src/handover.[ch] | src/handover_text.c) L=handover ;;
+    src/ward.[ch] | src/monitor.[ch] | src/view.[ch] | src/export.[ch] | src/corelock.[ch]) L=core ;;
+    src/proto.[ch] | src/server.[ch] | src/attach.[ch]) L=net ;;
+    ui/*.[ch]) L=ui ;;
+    src/cmd_*.c | src/commands.h | src/main.c | src/print.[ch]) L=cmd ;;
+    *) L= ;;
     esac
 }
 
@@ -78,7 +78,7 @@ files=$(ls src/*.[ch] sensors/*.[ch] scoring/*.[ch] ui/*.[ch] 2>/dev/null)
 
 # "path layer" for every file, so awk knows both the includer's layer and,
 # by base name, the layer of each project header.
-map=$(for f in $files; do echo "$f $(layer_of "$f")"; done)
+map=$(for f in $files; do layer_of "$f"; echo "$f $L"; done)
 
 # awk's glob: * any run of characters, the rest literal.
 printf '%s\n' "$map" | awk -v rules="$RULES" -v libs="$LIBS" '
