@@ -2,6 +2,7 @@
 #
 #   make            build bin/wardwatch
 #   make check      install missing Debian packages, build, run every test
+#   make layers     check which layer includes which (scripts/layers.sh)
 #   make demo       install missing Debian packages, build, run the demo ward
 #   make bench      build and run the benchmarks (prints figures)
 #   make burden     alarm burden and event-to-alarm times per simulator scenario
@@ -83,7 +84,7 @@ MO_FILES := $(PO_FILES:po/%.po=build/locale/%/LC_MESSAGES/wardwatch.mo)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test check demo bench burden accuracy fuzz fuzz-smoke soak crash-soak install uninstall clean tests
+.PHONY: all deps deps-test check layers demo bench burden accuracy fuzz fuzz-smoke soak crash-soak install uninstall clean tests
 
 all: $(BIN) $(MO_FILES)
 
@@ -143,6 +144,11 @@ tests: $(BIN) $(MO_FILES) $(TEST_BIN) $(TOOL_BIN) $(if $(wildcard tests/shim/ioc
 check: deps-test
 	@$(MAKE) --no-print-directory tests
 	@WARDWATCH_BIN=$(CURDIR)/$(BIN) WARDWATCH_BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(TEST_BIN)
+
+# The include rules between layers (doc/design.md); tests/t_layers.sh runs
+# it in make check, with injected breaks that must fail.
+layers:
+	@sh scripts/layers.sh && echo "layers: ok"
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -11,7 +11,7 @@
  * 200 ms to build.
  */
 #include "config.h"
-#include "handover.h"
+#include "handover_print.h"
 #include "store.h"
 #include "util.h"
 

@@ -19,6 +19,7 @@
 #include "corelock.h"
 #include "log.h"
 #include "monitor.h"
+#include "print.h"
 #include "simulate.h"
 #include "store.h"
 #include "util.h"
@@ -273,6 +274,7 @@ int cmd_board_main(int argc, char **argv)
         free(cfg);
         return 1;
     }
+    print_install(monitor_ward(m)); /* the core prints through the command layer */
     int64_t now = monitor_now(m);
     if (ward_restore(monitor_ward(m), now, err, sizeof err) < 0)
         log_msg(LOG_ERROR, "restore: %s", err);

@@ -20,7 +20,7 @@
 #include "commands.h"
 #include "config.h"
 #include "corelock.h"
-#include "handover.h"
+#include "handover_print.h"
 #include "store.h"
 #include "util.h"
 

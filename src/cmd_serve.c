@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
+#include "print.h"
 #include "server.h"
 #include "store.h"
 #include "util.h"
@@ -187,6 +188,7 @@ int cmd_serve_main(int argc, char **argv)
         log_msg(LOG_ERROR, "%s", err);
         goto out;
     }
+    print_install(monitor_ward(m)); /* the core prints through the command layer */
     if (ward_restore(monitor_ward(m), monitor_now(m), err, sizeof err) < 0)
         log_msg(LOG_ERROR, "restore: %s", err);
     struct server_opts so = {cfg->socket, cfg->group, cfg->max_clients,

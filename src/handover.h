@@ -15,15 +15,16 @@
  *                      HANDOVER_PAGE_LINES lines with header, "page x of y"
  *                      and the not-the-patient-record footer) and
  *                      handover_write_pdf() (A4, cairo + pango, plus small
- *                      RR / HR / NEWS2 plots per bed).
+ *                      RR / HR / NEWS2 plots per bed; in handover_print.h).
  *
  * Periods: shifts come from the configuration ([shifts], local time, may
  * cross midnight); handover_shift_period() resolves one to epoch ms with
  * mktime(tm_isdst = -1), so a night across a DST change is 7 or 9 hours
  * long, not 8. handover_parse_time() reads ISO 8601 local or with offset.
  *
- * Printing (handover_print) runs `lp` with posix_spawnp and an argument
- * vector — never a shell — and returns lp's own message on failure.
+ * The PDF and printing are declared apart, in handover_print.h: the
+ * monitoring core includes this header for the model and the audit, and
+ * must not reach lp, pango or cairo (doc/design.md, scripts/layers.sh).
  */
 #ifndef WW_HANDOVER_H
 #define WW_HANDOVER_H
@@ -233,39 +234,6 @@ void handover_header(const struct handover *h, char *l1, char *l2, char *l3, siz
 
 /* Text: pages of HANDOVER_PAGE_LINES lines; returns pages written or -1. */
 int handover_write_text(const struct handover *h, FILE *f);
-/* PDF to path (A4); pages written or -1 with a message. */
-int handover_write_pdf(const struct handover *h, const char *path, char *err, size_t errlen);
-
-/* Send a file to a CUPS printer (NULL/"": the system default) with `lp`
- * found on PATH and started without a shell. Returns 0 and lp's request
- * line in out, or -1 with lp's message (or why it could not run) in err. */
-int handover_print(const char *file, const char *printer, const char *title, char *out,
-                   size_t outlen, char *err, size_t errlen);
-/* Render h as a PDF in a temporary file, print it with handover_print
- * (title: the header, plus "bed LABEL" when bed_label is given) and remove
- * the file. 0 with lp's request line in msg, or -1 with lp's message. */
-int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
-                       char *msg, size_t msglen, char *err, size_t errlen);
-
-/* lp under a loop, for the monitoring core, which must never wait for it:
- * cb(ctx, 0, lp's request line) or cb(ctx, -1, lp's message) once, from
- * the loop, when lp ends (killed after 60 s). NULL with err when it could
- * not start (cb is then never called). file is removed at the end when
- * remove. */
-struct loop;
-struct handover_print_job;
-typedef void (*handover_print_cb)(void *ctx, int rc, const char *text);
-struct handover_print_job *handover_print_start(struct loop *l, const char *file, bool remove,
-                                                const char *printer, const char *title,
-                                                handover_print_cb cb, void *ctx, char *err,
-                                                size_t errlen);
-/* The same for h rendered as PDF (rendering itself runs here, ~0.15 s for
- * 32 beds). */
-struct handover_print_job *handover_print_pdf_start(struct loop *l, const struct handover *h,
-                                                    const char *printer, handover_print_cb cb,
-                                                    void *ctx, char *err, size_t errlen);
-/* Give up a job before it ended: lp killed, cb not called. */
-void handover_print_cancel(struct handover_print_job *j);
 /* The audit detail of a view, export or print of h (below) into buf. */
 void handover_audit_detail(const struct handover *h, const char *format, const char *where,
                            bool ok, char *buf, size_t n);
@@ -274,10 +242,6 @@ void handover_audit_detail(const struct handover *h, const char *format, const c
  * occupied beds, the format, where it went and whether that worked. */
 int handover_audit(struct store *st, const struct handover *h, const char *action, int bed,
                    const char *format, const char *where, bool ok, char *err, size_t errlen);
-
-/* Printer names CUPS accepts: 1-127 printable bytes, no space, '/', '#',
- * and not starting with '-'. */
-bool handover_printer_name_ok(const char *name);
 
 /* Column-counting UTF-8 helpers (exported for tests). */
 /* Copy at most cols display columns of s into dst (whole characters). */

@@ -9,7 +9,7 @@
  * Layout runs twice: once without drawing to count the pages (for "page x
  * of y"), once drawing.
  */
-#include "handover.h"
+#include "handover_print.h"
 
 #include "util.h"
 

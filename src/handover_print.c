@@ -14,7 +14,7 @@
  * alarms. The command line's handover_print waits, as it has nothing else
  * to do.
  */
-#include "handover.h"
+#include "handover_print.h"
 
 #include "loop.h"
 #include "util.h"

@@ -20,7 +20,7 @@ struct command {
     const char *usage;
 };
 
-/* Every subcommand of DESIGN.md; NULL entries are not implemented yet. */
+/* Every subcommand (README "Commands"); NULL entries are not implemented yet. */
 static const struct command commands[] = {
     {"news2", cmd_news2_main,
      "news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen] [--sbp N] [--hr N]\n"

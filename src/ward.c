@@ -30,17 +30,6 @@
 #define SMOOTH_SPAN_MS 30000 /* median window for automatic RR/HR */
 #define SMOOTH_MIN_N 5
 
-/* A handover being printed (lp runs under the core's loop). */
-#define WARD_MAX_PRINTS 4
-struct ward_print {
-    struct ward *w;
-    struct handover *h;
-    struct handover_print_job *job;
-    char printer[128];
-    ward_print_cb cb;
-    void *ctx;
-};
-
 struct ward {
     const struct ward_config *cfg;
     struct store *st;
@@ -55,7 +44,8 @@ struct ward {
     int64_t last_tick;
     size_t cur_bed; /* bed whose alarms are being evaluated (event callback) */
     bool stored;    /* the transition being reported is already in the store */
-    struct ward_print prints[WARD_MAX_PRINTS]; /* slots with a job in use */
+    const struct ward_printer *printer; /* installed by the command layer */
+    void *printer_ctx;
     pid_t *hooks;   /* paging hooks still running, reaped by pid */
     size_t nhooks, caphooks;
 };
@@ -139,11 +129,7 @@ void ward_free(struct ward *w)
     if (!w)
         return;
     /* Prints still running are given up (nobody is left to answer). */
-    for (int i = 0; i < WARD_MAX_PRINTS; i++)
-        if (w->prints[i].job) {
-            handover_print_cancel(w->prints[i].job);
-            handover_free(w->prints[i].h);
-        }
+    ward_set_printer(w, NULL, NULL);
     free(w->hooks);
     free(w->beds);
     free(w);
@@ -1363,77 +1349,29 @@ int ward_cmd_handover_audit(struct ward *w, uint32_t bed, const char *what, cons
                        detail, now, err, errlen);
 }
 
-/* Audit a print of p's handover: where it went and lp's words. */
-static int audit_print(const struct ward_print *p, const char *text, bool ok, char *aerr,
-                       size_t n)
-{
-    char where[1200];
-    snprintf(where, sizeof where, "printer %s: %s", p->printer[0] ? p->printer : "(default)",
-             text);
-    return handover_audit(p->w->st, p->h, "handover-print", -1, "pdf", where, ok, aerr, n);
-}
-
-/* lp has ended: audit the print (ok or failed), then answer. */
-static void print_done(void *ctx, int rc, const char *text)
-{
-    struct ward_print *p = ctx;
-    char aerr[512], msg[1200];
-    int arc = audit_print(p, text, rc == 0, aerr, sizeof aerr);
-    if (rc == 0 && arc < 0)
-        snprintf(msg, sizeof msg, "printed, but the audit failed: %s", aerr);
-    else
-        ww_strlcpy(msg, text, sizeof msg);
-    log_msg(rc == 0 ? LOG_INFO : LOG_WARN, "handover print by %s: %s", p->h->printed_by, msg);
-    handover_free(p->h);
-    ward_print_cb cb = p->cb;
-    void *cbctx = p->ctx;
-    memset(p, 0, sizeof *p);
-    cb(cbctx, rc == 0 && arc == 0, msg);
-}
-
 int ward_print_handover_start(struct ward *w, struct loop *l, const char *period_name, int64_t t0,
                               int64_t t1, const char *staff, int64_t now, ward_print_cb cb,
                               void *ctx, char *err, size_t errlen)
 {
     if (!config_staff_valid(w->cfg, staff))
         return ww_err(err, errlen, "'%s' is not a valid staff id", staff ? staff : "");
-    struct ward_print *p = NULL;
-    for (int i = 0; i < WARD_MAX_PRINTS && !p; i++)
-        if (!w->prints[i].job)
-            p = &w->prints[i];
-    if (!p)
-        return ww_err(err, errlen, "%d handover prints are still running; try again shortly",
-                      WARD_MAX_PRINTS);
-    struct handover *h = ward_handover(w, period_name, t0, t1, staff, now, err, errlen);
-    if (!h)
-        return -1;
-    memset(p, 0, sizeof *p);
-    p->w = w;
-    p->h = h;
-    p->cb = cb;
-    p->ctx = ctx;
-    ww_strlcpy(p->printer, w->cfg->printer, sizeof p->printer);
-    char why[1024];
-    p->job = handover_print_pdf_start(l, h, p->printer[0] ? p->printer : NULL, print_done, p, why,
-                                      sizeof why);
-    if (!p->job) {
-        /* Not even started: audited as a failed print, and said. */
-        char aerr[512];
-        audit_print(p, why, false, aerr, sizeof aerr);
-        handover_free(h);
-        memset(p, 0, sizeof *p);
-        return ww_err(err, errlen, "%s", why);
-    }
-    return 0;
+    if (!w->printer)
+        return ww_err(err, errlen, "this process does not print handovers");
+    return w->printer->start(w->printer_ctx, l, period_name, t0, t1, staff, now, cb, ctx, err,
+                             errlen);
 }
 
 void ward_print_forget(struct ward *w, void *ctx)
 {
-    for (int i = 0; i < WARD_MAX_PRINTS; i++)
-        if (w->prints[i].job && w->prints[i].ctx == ctx) {
-            handover_print_cancel(w->prints[i].job);
-            handover_free(w->prints[i].h);
-            memset(&w->prints[i], 0, sizeof w->prints[i]);
-        }
+    if (w->printer)
+        w->printer->forget(w->printer_ctx, ctx);
+}
+
+void ward_set_printer(struct ward *w, const struct ward_printer *ops, void *pctx)
+{
+    if (w->printer)
+        w->printer->release(w->printer_ctx);
+    w->printer = ops;
+    w->printer_ctx = pctx;
 }
 

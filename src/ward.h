@@ -297,12 +297,16 @@ void ward_bed_clear_history(struct ward_bed *b);
 struct handover;
 struct handover *ward_handover(struct ward *w, const char *period_name, int64_t t0, int64_t t1,
                                const char *staff, int64_t now, char *err, size_t errlen);
-/* Print the handover of [t0, t1) without waiting for lp: the model and the
- * PDF are made here (~0.2 s for 32 beds x 12 h), lp runs under loop l and
- * cb(ctx, ok, lp's request line or why) comes once from the loop after the
- * print, ok or failed, was audited. 0 when started; -1 with why (refused,
- * or lp could not start: audited as failed; cb is then never called). A
- * ward freed first gives its prints up without calling back. */
+/* Print the handover of [t0, t1) without waiting for lp, through the
+ * printer the command layer installed (ward_set_printer; src/print.c): the
+ * core itself never links lp, pango or cairo, so nothing of printing can
+ * hold its loop (doc/hazards.md H19-40). The staff id is checked here; the
+ * printer makes the model and the PDF, runs lp under loop l, audits the
+ * print (ok or failed) and then calls cb(ctx, ok, lp's request line or
+ * why) once from the loop. 0 when started; -1 with why (refused, no
+ * printer installed, or lp could not start: audited as failed; cb is then
+ * never called). A ward freed first gives its prints up without calling
+ * back. */
 struct loop;
 typedef void (*ward_print_cb)(void *ctx, bool ok, const char *msg);
 int ward_print_handover_start(struct ward *w, struct loop *l, const char *period_name, int64_t t0,
@@ -311,6 +315,19 @@ int ward_print_handover_start(struct ward *w, struct loop *l, const char *period
 /* Give up the prints started with ctx (their asker is going away): lp
  * killed, no call back. */
 void ward_print_forget(struct ward *w, void *ctx);
+/* What prints for the ward: start as ward_print_handover_start (staff
+ * already checked), forget as ward_print_forget, release when the ward is
+ * freed (give every print up, free pctx). */
+struct ward_printer {
+    int (*start)(void *pctx, struct loop *l, const char *period_name, int64_t t0, int64_t t1,
+                 const char *staff, int64_t now, ward_print_cb cb, void *ctx, char *err,
+                 size_t errlen);
+    void (*forget)(void *pctx, void *ctx);
+    void (*release)(void *pctx);
+};
+/* Install the printer (ops must outlive the ward; a printer installed
+ * before is released). */
+void ward_set_printer(struct ward *w, const struct ward_printer *ops, void *pctx);
 /* Audit a handover made from this ward's store by another process (what:
  * view, export or print; bed an index or WARD_CMD_NO_BED). */
 int ward_cmd_handover_audit(struct ward *w, uint32_t bed, const char *what, const char *detail,

@@ -10,7 +10,7 @@
  * on failure). */
 #include "ww_test.h"
 #include "config.h"
-#include "handover.h"
+#include "handover_print.h"
 #include "loop.h"
 #include "store.h"
 #include "util.h"
