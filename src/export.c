@@ -11,10 +11,14 @@
 #include "util.h"
 #include "ward.h"
 
+#include <libintl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The status line reaches the nurse on the board: translated (po/). */
+#define _(s) gettext(s)
 
 #define RR_BINS 81  /* 0-80 /min */
 #define HR_BINS 301 /* 0-300 /min */
@@ -488,6 +492,22 @@ bool export_failing(const struct export *e, char *text, size_t n)
     return any;
 }
 
+void export_dest_text(const char *name, enum export_state state, const char *since,
+                      int64_t pending, int64_t behind_ms, bool dead, char *buf, size_t n)
+{
+    char what[128];
+    if (state == EXPORT_ST_FAILING)
+        snprintf(what, sizeof what, _("FAILING since %s, %lld waiting"), since,
+                 (long long)pending);
+    else if (state == EXPORT_ST_RETRYING)
+        snprintf(what, sizeof what, _("retrying, %lld waiting"), (long long)pending);
+    else if (behind_ms >= 60000)
+        snprintf(what, sizeof what, _("%lld min behind"), (long long)(behind_ms / 60000));
+    else
+        snprintf(what, sizeof what, "%s", _("ok"));
+    snprintf(buf, n, _("export %s %s%s"), name, what, dead ? _(" (dead letters)") : "");
+}
+
 void export_summary(const struct export *e, char *buf, size_t n)
 {
     size_t o = 0;
@@ -495,24 +515,19 @@ void export_summary(const struct export *e, char *buf, size_t n)
         buf[0] = 0;
     for (int i = 0; e && i < e->n && o < n; i++) {
         const struct dest *d = &e->d[i];
-        char t[8], what[96];
+        char t[8] = "";
         int64_t behind = d->st.oldest_ms ? e->now - d->st.oldest_ms : 0;
+        enum export_state s = EXPORT_ST_OK;
         if (d->fail_ward_ms && e->now - d->fail_ward_ms >= d->cfg->fail_alarm_min * 60000LL) {
             hhmm(d->fail_ward_ms, t);
-            snprintf(what, sizeof what, "FAILING since %s, %lld waiting", t,
-                     (long long)d->st.pending);
+            s = EXPORT_ST_FAILING;
         } else if (d->fail_ward_ms) {
-            snprintf(what, sizeof what, "retrying, %lld waiting", (long long)d->st.pending);
-        } else if (behind >= 60000) {
-            snprintf(what, sizeof what, "%lld min behind", (long long)(behind / 60000));
-        } else {
-            snprintf(what, sizeof what, "ok");
+            s = EXPORT_ST_RETRYING;
         }
-        int k = snprintf(buf + o, n - o, "%sexport %s %s%s", i ? ", " : "", d->name, what,
-                         d->st.dead ? " (dead letters)" : "");
-        if (k < 0)
-            break;
-        o += (size_t)k;
+        if (i && n - o > 2)
+            o += (size_t)snprintf(buf + o, n - o, ", ");
+        export_dest_text(d->name, s, t, d->st.pending, behind, d->st.dead > 0, buf + o, n - o);
+        o += strlen(buf + o);
     }
 }
 

@@ -9,6 +9,9 @@
 #include "store.h"
 #include "util.h"
 
+#include <libintl.h>
+#include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +231,49 @@ static void test_alarms_reach_the_peer(void **state)
     free(dir);
 }
 
+/* The status line's export part reaches the nurse on the board: in the
+ * process's language (po/nb.po), as the rest of the board. */
+static void test_status_text_translated(void **state)
+{
+    char buf[200];
+    setlocale(LC_ALL, "C");
+    export_dest_text("imatis/alarms", EXPORT_ST_FAILING, "14:02", 12, 0, true, buf, sizeof buf);
+    assert_string_equal(buf, "export imatis/alarms FAILING since 14:02, 12 waiting (dead letters)");
+    export_dest_text("chart", EXPORT_ST_RETRYING, "", 4, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "export chart retrying, 4 waiting");
+    export_dest_text("chart", EXPORT_ST_OK, "", 9, 180000, false, buf, sizeof buf);
+    assert_string_equal(buf, "export chart 3 min behind");
+    export_dest_text("chart", EXPORT_ST_OK, "", 0, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "export chart ok");
+
+    /* the catalogue the build made: build/locale beside build/tests */
+    char exe[PATH_MAX], locdir[PATH_MAX + 32] = "";
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l > 0) {
+        exe[l] = 0;
+        *strrchr(exe, '/') = 0;
+        snprintf(locdir, sizeof locdir, "%s/../../build/locale", exe);
+    }
+    char mo[sizeof locdir + 64];
+    snprintf(mo, sizeof mo, "%s/nb/LC_MESSAGES/wardwatch.mo", locdir);
+    if (access(mo, R_OK) != 0 || !setlocale(LC_ALL, "nb_NO.UTF-8")) {
+        setlocale(LC_ALL, "C");
+        print_message("# SKIP: no nb_NO.UTF-8 locale or no %s (make)\n", mo);
+        skip();
+    }
+    unsetenv("LANGUAGE");
+    bindtextdomain("wardwatch", locdir);
+    bind_textdomain_codeset("wardwatch", "UTF-8");
+    textdomain("wardwatch");
+    export_dest_text("imatis/alarms", EXPORT_ST_FAILING, "14:02", 12, 0, true, buf, sizeof buf);
+    assert_string_equal(buf, "eksport imatis/alarms FEILER siden 14:02, 12 venter (avviste meldinger)");
+    export_dest_text("chart", EXPORT_ST_RETRYING, "", 4, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "eksport chart pr\xc3\xb8ver igjen, 4 venter");
+    export_dest_text("chart", EXPORT_ST_OK, "", 9, 180000, false, buf, sizeof buf);
+    assert_string_equal(buf, "eksport chart 3 min p\xc3\xa5 etterskudd");
+    setlocale(LC_ALL, "C");
+}
+
 static int teardown(void **state)
 {
     if (peer > 0) {
@@ -243,6 +289,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
+        cmocka_unit_test(test_status_text_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
