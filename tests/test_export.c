@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,8 @@ static const char *python_with_hl7(void)
     return NULL;
 }
 
+static const char *peer_plan = ""; /* hl7_peer.py's PLAN */
+
 static pid_t peer_start(int port)
 {
     unlink(portfile);
@@ -57,7 +60,7 @@ static pid_t peer_start(int port)
     if (pid == 0) {
         char ps[16];
         snprintf(ps, sizeof ps, "%d", port);
-        execlp(py, py, script, portfile, logfile, ps, "", (char *)NULL);
+        execlp(py, py, script, portfile, logfile, ps, peer_plan, (char *)NULL);
         _exit(127);
     }
     peer = pid;
@@ -80,6 +83,13 @@ static int peer_port(void)
     assert_int_equal(fscanf(f, "%d", &p), 1);
     fclose(f);
     return p;
+}
+
+static void peer_kill_now(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    peer = -1;
 }
 
 static int count_lines(void)
@@ -121,7 +131,8 @@ static void config_for(struct ward_config *cfg, int port)
     x->fail_alarm_min = 10;
 }
 
-static void test_alarms_reach_the_peer(void **state)
+/* The python3-hl7 peer and a fresh directory, or skip. */
+static void need_peer(void)
 {
     py = python_with_hl7();
     const char *roots[] = {"tests/hl7_peer.py", "../tests/hl7_peer.py"};
@@ -139,6 +150,12 @@ static void test_alarms_reach_the_peer(void **state)
     snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
     snprintf(portfile, sizeof portfile, "%s/port", dir);
     snprintf(logfile, sizeof logfile, "%s/log", dir);
+}
+
+static void test_alarms_reach_the_peer(void **state)
+{
+    need_peer();
+    peer_plan = "";
     char err[512];
     pid_t pid = peer_start(0);
     int port = peer_port();
@@ -231,6 +248,109 @@ static void test_alarms_reach_the_peer(void **state)
     free(dir);
 }
 
+/* Line k (1-based) of the peer's log, "" when it has fewer. */
+static void log_line(int k, char *out, size_t n)
+{
+    FILE *f = fopen(logfile, "r");
+    out[0] = 0;
+    for (int i = 0; f && i < k; i++)
+        if (!fgets(out, (int)n, f)) {
+            out[0] = 0;
+            break;
+        }
+    if (f)
+        fclose(f);
+}
+
+/* An observation backlog never delays an alarm: 30 ORU^R01 wait in the
+ * outbox and the first is never acknowledged (the receiver stuck on it);
+ * an alarm raised then reaches the receiver next, on its own connection,
+ * long before the backlog has moved. */
+static void test_alarm_overtakes_observation_backlog(void **state)
+{
+    need_peer();
+    char err[512];
+    /* the backlog, as a long outage would leave it */
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 3, "Rom 2", err, sizeof err), 0);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.facility, "STOLAV");
+    strcpy(id.ward, "Obs 3");
+    for (int k = 0; k < 30; k++) {
+        struct hl7_obs o = {0};
+        snprintf(o.control_id, sizeof o.control_id, "WWO3-%d", 1773140000 + 60 * k);
+        o.t0_ms = (1773140000LL + 60 * k) * 1000;
+        o.t1_ms = o.msg_ms = o.t0_ms + 60000;
+        strcpy(o.subj.patient_ref, "12345678901");
+        o.have_rr = true;
+        o.rr = 16;
+        o.rr_ms = o.t1_ms - 1000;
+        size_t len;
+        char *m = hl7_build_oru_r01(&id, &o, &len, err, sizeof err);
+        assert_non_null(m);
+        sqlite3_stmt *ins;
+        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO outbox(dest, control_id, bed, "
+                                                "created_at, body) VALUES('imatis',?,3,?,?)",
+                                            -1, &ins, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_text(ins, 1, o.control_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 2, o.t1_ms);
+        sqlite3_bind_blob(ins, 3, m, (int)len, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_finalize(ins);
+        free(m);
+    }
+    sqlite3_close(db);
+
+    peer_plan = "missing"; /* the first message is never acknowledged */
+    pid_t pid = peer_start(0);
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    config_for(cfg, peer_port());
+    strcpy(id.app_uid, "0012A2FFFE3C4D5E");
+    struct loop *l = loop_new(false);
+    st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct export *e = export_new(l, st, cfg, &id, bed_info, NULL, err, sizeof err);
+    if (!e)
+        fail_msg("%s", err);
+    int64_t end = ww_mono_ms() + 10000;
+    while (count_lines() < 1 && ww_mono_ms() < end)
+        loop_once(l, 20);
+    char line[128];
+    log_line(1, line, sizeof line);
+    assert_non_null(strstr(line, "1 WWO3-1773140000 missing"));
+
+    int64_t a;
+    assert_int_equal(store_alarm_raise(st, 3, "apnoea", "high", 1773144000000LL, &a, err,
+                                       sizeof err), 0);
+    export_kick(e);
+    int64_t t0 = ww_mono_ms();
+    end = t0 + 10000;
+    while (count_lines() < 2 && ww_mono_ms() < end)
+        loop_once(l, 20);
+    int64_t took = ww_mono_ms() - t0;
+    log_line(2, line, sizeof line);
+    assert_non_null(strstr(line, "2 WWA"));
+    /* well inside the observation connection's ACK timeout (2 s) */
+    assert_true(took < 1500);
+    struct export_status es;
+    assert_int_equal(export_status(e, 0, &es), 0);
+    assert_string_equal(es.dest, "imatis");
+    assert_int_equal(es.pending, 30);
+    peer_kill_now(pid);
+    export_free(e);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
 /* The status line's export part reaches the nurse on the board: in the
  * process's language (po/nb.po), as the rest of the board. */
 static void test_status_text_translated(void **state)
@@ -289,6 +409,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
+        cmocka_unit_test_teardown(test_alarm_overtakes_observation_backlog, teardown),
         cmocka_unit_test(test_status_text_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
