@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define T_END 1773144000000LL   /* 2026-03-10 12:00:00 UTC */
 #define T_START 1773143940000LL /* 11:59:00 */
@@ -430,6 +431,44 @@ static void test_repeated_hour_is_two_periods(void **state)
     free(b);
 }
 
+/* Oslo's March night skips 02:00-03:00 (01:00 UTC): the minute before the
+ * jump (01:59 CET) and the minute after (03:00 CEST) are consecutive
+ * periods, identified and timed in UTC whatever the process's zone. */
+static void test_spring_gap_periods(void **state)
+{
+    char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
+    struct fhir_ident id = ident();
+    struct hl7_obs o = obs_full();
+    o.have_hr = o.have_news2 = false;
+    char err[256];
+    size_t len;
+    int n;
+    o.t0_ms = 1774745940000LL; /* 00:59 UTC = 01:59 CET */
+    o.t1_ms = o.t0_ms + 60000;
+    o.rr_ms = o.t1_ms - 1000;
+    char *a = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    o.t0_ms = 1774746000000LL; /* 01:00 UTC = 03:00 CEST */
+    o.t1_ms = o.t0_ms + 60000;
+    o.rr_ms = o.t1_ms - 1000;
+    char *b = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(strstr(a, "\"value\":\"Obs 3/1/rr/2026-03-29T00:59:00Z\""));
+    assert_non_null(strstr(a, "\"effectiveDateTime\":\"2026-03-29T00:59:59+00:00\""));
+    assert_non_null(strstr(b, "\"value\":\"Obs 3/1/rr/2026-03-29T01:00:00Z\""));
+    assert_non_null(strstr(b, "\"effectiveDateTime\":\"2026-03-29T01:00:59+00:00\""));
+    free(a);
+    free(b);
+    if (tz)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    free(tz);
+    tzset();
+}
+
 #define TR_OK                                                                                  \
     "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["               \
     "{\"response\":{\"status\":\"201 Created\",\"location\":\"Patient/1/_history/1\"}},"       \
@@ -507,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_bundle_escaping),
         cmocka_unit_test(test_uuid5_and_time),
         cmocka_unit_test(test_repeated_hour_is_two_periods),
+        cmocka_unit_test(test_spring_gap_periods),
         cmocka_unit_test(test_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
