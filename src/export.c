@@ -312,10 +312,13 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
             int64_t len = d->cfg->period_s * 1000LL;
             if (d->alarms || !d->period_start || e->now < d->period_start + len)
                 continue;
-            if (put_observations(e, st, d, d->period_start, d->period_start + len) < 0)
+            /* a gap (the store down for periods) is one message, not many,
+             * covering the whole gap: the radar's values and the hand
+             * entries of every period in it, the score as of its end */
+            int64_t end = e->now / len * len;
+            if (put_observations(e, st, d, d->period_start, end) < 0)
                 return -1;
-            /* a gap (the store down for periods) is one message, not many */
-            d->period_start = e->now / len * len;
+            d->period_start = end;
         }
         return 0;
     }

@@ -9,7 +9,8 @@
  * bed's radar RR and pulse (whole numbers, not stale) in histograms; the
  * first store flush after a period of period_s ends (periods aligned to the
  * ward clock's multiples of period_s) puts one ORU^R01 per admitted bed into
- * the outbox of "NAME": the medians (rounded by the chart's rule), the
+ * the outbox of "NAME" (after a gap, the store down for periods: one
+ * message covering the whole gap): the medians (rounded by the chart's rule), the
  * limits, the manual observations entered in the period as entered and by
  * whom, the NEWS2 total (partial marked). protocol = fhir: the same per
  * bed and period as a FHIR R4 transaction Bundle (fhir.h) over HTTP

@@ -8,6 +8,7 @@
 #include "loop.h"
 #include "store.h"
 #include "util.h"
+#include "ward.h"
 
 #include <libintl.h>
 #include <limits.h>
@@ -351,6 +352,97 @@ static void test_alarm_overtakes_observation_backlog(void **state)
     free(dir);
 }
 
+static int bed1_info(void *ctx, int bed, struct hl7_subject *s, struct alarm_limits *lim)
+{
+    (void)ctx;
+    if (bed != 1)
+        return -1;
+    strcpy(s->patient_ref, "P-1");
+    strcpy(s->bed_label, "Rom 1");
+    *lim = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 130};
+    return 0;
+}
+
+/* A ward second as the monitor runs it, with a radar reading. */
+static void ward_second(struct ward *w, struct export *e, int64_t t)
+{
+    struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE, .rr = 14, .hr = 70,
+                        .presence = true};
+    ward_reading(w, 0, &r, t);
+    export_before_tick(e, w, t);
+    ward_tick(w, t);
+    export_tick(e, w, t);
+}
+
+/* The store unwritable for five periods: the first flush after it puts one
+ * ORU^R01 per bed, and that message covers the whole gap (OBR-7/8), with
+ * the values entered by hand in any period of it. It used to cover only
+ * the gap's first period, so a temperature entered later in the gap never
+ * reached the chart, and the score was dated four minutes early. */
+static void test_gap_is_one_message_covering_it(void **state)
+{
+    char err[1024];
+    dir = ww_test_tmpdir();
+    snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Obs 3\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n");
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    if (config_load(ini, cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct ward_config hl7 = {0};
+    config_for(&hl7, 9); /* nobody listens: the messages stay in the outbox */
+    cfg->nexports = 1;
+    cfg->exports[0] = hl7.exports[0];
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.ward, "Obs 3");
+    struct loop *l = loop_new(false);
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(cfg, st, err, sizeof err);
+    if (!w)
+        fail_msg("%s", err);
+    struct export *e = export_new(l, st, cfg, &id, bed1_info, NULL, err, sizeof err);
+    if (!e)
+        fail_msg("%s", err);
+    const int64_t P = 1773144000000LL; /* 12:00:00 UTC, a period start */
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", P - 5000, err, sizeof err), 0);
+    for (int64_t t = P; t < P + 30000; t += 1000)
+        ward_second(w, e, t);
+    assert_int_equal(ward_cmd_observation(w, 0, "spo2", "95", "KN", P + 10000, err, sizeof err), 0);
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    /* no flush for five minutes (the store down); a temperature entered in
+     * the gap's fourth minute */
+    for (int64_t t = P + 30000; t < P + 330000; t += 1000) {
+        ward_second(w, e, t);
+        if (t == P + 200000)
+            assert_int_equal(ward_cmd_observation(w, 0, "temp", "38.2", "AB", t, err, sizeof err),
+                             0);
+    }
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    struct store_outbox_row row;
+    assert_int_equal(store_outbox_next(st, "imatis", &row, err, sizeof err), 1);
+    assert_string_equal(row.control_id, "WWO1-1773144000");
+    assert_non_null(strstr(row.body, "|||20260310120000+0000|20260310120500+0000\r")); /* OBR */
+    assert_non_null(strstr(row.body, "|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.2.1.2|95|"));
+    assert_non_null(strstr(row.body, "|150364^MDC_TEMP_BODY^MDC|1.2.1.7|38.2|"));
+    assert_non_null(strstr(row.body, "20260310120320+0000||AB|MMEAS"));
+    store_outbox_row_free(&row);
+    int64_t pending, oldest, dead;
+    assert_int_equal(store_outbox_pending(st, "imatis", &pending, &oldest, &dead, err, sizeof err),
+                     0);
+    assert_int_equal(pending, 1); /* one message for the gap */
+    export_free(e);
+    ward_free(w);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
 /* The status line's export part reaches the nurse on the board: in the
  * process's language (po/nb.po), as the rest of the board. */
 static void test_status_text_translated(void **state)
@@ -410,6 +502,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
         cmocka_unit_test_teardown(test_alarm_overtakes_observation_backlog, teardown),
+        cmocka_unit_test(test_gap_is_one_message_covering_it),
         cmocka_unit_test(test_status_text_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
