@@ -277,7 +277,6 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
             o.news2_stale = wb->score.stale;
             o.news2_ms = t1;
         }
-        memset(a, 0, sizeof *a);
         struct hl7_ident id = e->ident;
         ww_strlcpy(id.facility, d->cfg->facility, sizeof id.facility);
         ww_strlcpy(id.receiver_app, d->cfg->receiver, sizeof id.receiver_app);
@@ -298,6 +297,10 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
         if (rc < 0)
             return -1;
     }
+    /* only now: a failed put fails the whole transaction, and the next
+     * flush builds every bed's message again from the same values */
+    for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++)
+        memset(&d->acc[b], 0, sizeof d->acc[b]);
     return 0;
 }
 

@@ -443,6 +443,95 @@ static void test_gap_is_one_message_covering_it(void **state)
     free(dir);
 }
 
+static int beds_info(void *ctx, int bed, struct hl7_subject *s, struct alarm_limits *lim)
+{
+    (void)ctx;
+    if (bed != 1 && bed != 2)
+        return -1;
+    snprintf(s->patient_ref, sizeof s->patient_ref, "P-%d", bed);
+    snprintf(s->bed_label, sizeof s->bed_label, "Rom %d", bed);
+    *lim = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 130};
+    return 0;
+}
+
+static void exec_sql(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+/* A flush whose outbox write fails for one bed fails as a whole; the next
+ * one writes every bed's message again, with the radar's values. Bed 1's
+ * were thrown away when its message was built, before bed 2's write
+ * failed: its retried message had no RR and no pulse. */
+static void test_failed_put_keeps_the_values(void **state)
+{
+    char err[1024];
+    dir = ww_test_tmpdir();
+    snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Obs 3\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n[bed.2]\nlabel = Rom 2\n"
+                            "sensor = ti-vs:file:/dev/zero\n");
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    if (config_load(ini, cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct ward_config hl7 = {0};
+    config_for(&hl7, 9);
+    cfg->nexports = 1;
+    cfg->exports[0] = hl7.exports[0];
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.ward, "Obs 3");
+    struct loop *l = loop_new(false);
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(cfg, st, err, sizeof err);
+    assert_non_null(w);
+    struct export *e = export_new(l, st, cfg, &id, beds_info, NULL, err, sizeof err);
+    assert_non_null(e);
+    const int64_t P = 1773144000000LL;
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", P - 5000, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_admit(w, 1, "P-2", "", "KN", P - 5000, err, sizeof err), 0);
+    for (int64_t t = P; t <= P + 61000; t += 1000) {
+        struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE, .rr = 14,
+                            .hr = 70, .presence = true};
+        ward_reading(w, 0, &r, t);
+        ward_reading(w, 1, &r, t);
+        export_before_tick(e, w, t);
+        ward_tick(w, t);
+        export_tick(e, w, t);
+    }
+    /* bed 2's message cannot be written */
+    exec_sql("CREATE TRIGGER no_bed2 BEFORE INSERT ON outbox WHEN NEW.bed = 2 "
+             "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    assert_int_equal(ward_flush(w, err, sizeof err), -1);
+    exec_sql("DROP TRIGGER no_bed2");
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    struct store_outbox_row row;
+    assert_int_equal(store_outbox_next(st, "imatis", &row, err, sizeof err), 1);
+    assert_string_equal(row.control_id, "WWO1-1773144000");
+    assert_non_null(strstr(row.body, "|151562^MDC_RESP_RATE^MDC|1.1.1.1|14|"));
+    assert_non_null(strstr(row.body, "|149514^MDC_PULS_RATE^MDC|1.1.1.2|70|"));
+    store_outbox_row_free(&row);
+    int64_t pending, oldest, dead;
+    assert_int_equal(store_outbox_pending(st, "imatis", &pending, &oldest, &dead, err, sizeof err),
+                     0);
+    assert_int_equal(pending, 2);
+    export_free(e);
+    ward_free(w);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
 /* The status line's export part reaches the nurse on the board: in the
  * process's language (po/nb.po), as the rest of the board. */
 static void test_status_text_translated(void **state)
@@ -503,6 +592,7 @@ int main(void)
         cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
         cmocka_unit_test_teardown(test_alarm_overtakes_observation_backlog, teardown),
         cmocka_unit_test(test_gap_is_one_message_covering_it),
+        cmocka_unit_test(test_failed_put_keeps_the_values),
         cmocka_unit_test(test_status_text_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
