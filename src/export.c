@@ -11,10 +11,14 @@
 #include "util.h"
 #include "ward.h"
 
+#include <libintl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The status line reaches the nurse on the board: translated (po/). */
+#define _(s) gettext(s)
 
 #define RR_BINS 81  /* 0-80 /min */
 #define HR_BINS 301 /* 0-300 /min */
@@ -273,7 +277,6 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
             o.news2_stale = wb->score.stale;
             o.news2_ms = t1;
         }
-        memset(a, 0, sizeof *a);
         struct hl7_ident id = e->ident;
         ww_strlcpy(id.facility, d->cfg->facility, sizeof id.facility);
         ww_strlcpy(id.receiver_app, d->cfg->receiver, sizeof id.receiver_app);
@@ -294,6 +297,10 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
         if (rc < 0)
             return -1;
     }
+    /* only now: a failed put fails the whole transaction, and the next
+     * flush builds every bed's message again from the same values */
+    for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++)
+        memset(&d->acc[b], 0, sizeof d->acc[b]);
     return 0;
 }
 
@@ -308,10 +315,13 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
             int64_t len = d->cfg->period_s * 1000LL;
             if (d->alarms || !d->period_start || e->now < d->period_start + len)
                 continue;
-            if (put_observations(e, st, d, d->period_start, d->period_start + len) < 0)
+            /* a gap (the store down for periods) is one message, not many,
+             * covering the whole gap: the radar's values and the hand
+             * entries of every period in it, the score as of its end */
+            int64_t end = e->now / len * len;
+            if (put_observations(e, st, d, d->period_start, end) < 0)
                 return -1;
-            /* a gap (the store down for periods) is one message, not many */
-            d->period_start = e->now / len * len;
+            d->period_start = end;
         }
         return 0;
     }
@@ -488,6 +498,22 @@ bool export_failing(const struct export *e, char *text, size_t n)
     return any;
 }
 
+void export_dest_text(const char *name, enum export_state state, const char *since,
+                      int64_t pending, int64_t behind_ms, bool dead, char *buf, size_t n)
+{
+    char what[128];
+    if (state == EXPORT_ST_FAILING)
+        snprintf(what, sizeof what, _("FAILING since %s, %lld waiting"), since,
+                 (long long)pending);
+    else if (state == EXPORT_ST_RETRYING)
+        snprintf(what, sizeof what, _("retrying, %lld waiting"), (long long)pending);
+    else if (behind_ms >= 60000)
+        snprintf(what, sizeof what, _("%lld min behind"), (long long)(behind_ms / 60000));
+    else
+        snprintf(what, sizeof what, "%s", _("ok"));
+    snprintf(buf, n, _("export %s %s%s"), name, what, dead ? _(" (dead letters)") : "");
+}
+
 void export_summary(const struct export *e, char *buf, size_t n)
 {
     size_t o = 0;
@@ -495,24 +521,19 @@ void export_summary(const struct export *e, char *buf, size_t n)
         buf[0] = 0;
     for (int i = 0; e && i < e->n && o < n; i++) {
         const struct dest *d = &e->d[i];
-        char t[8], what[96];
+        char t[8] = "";
         int64_t behind = d->st.oldest_ms ? e->now - d->st.oldest_ms : 0;
+        enum export_state s = EXPORT_ST_OK;
         if (d->fail_ward_ms && e->now - d->fail_ward_ms >= d->cfg->fail_alarm_min * 60000LL) {
             hhmm(d->fail_ward_ms, t);
-            snprintf(what, sizeof what, "FAILING since %s, %lld waiting", t,
-                     (long long)d->st.pending);
+            s = EXPORT_ST_FAILING;
         } else if (d->fail_ward_ms) {
-            snprintf(what, sizeof what, "retrying, %lld waiting", (long long)d->st.pending);
-        } else if (behind >= 60000) {
-            snprintf(what, sizeof what, "%lld min behind", (long long)(behind / 60000));
-        } else {
-            snprintf(what, sizeof what, "ok");
+            s = EXPORT_ST_RETRYING;
         }
-        int k = snprintf(buf + o, n - o, "%sexport %s %s%s", i ? ", " : "", d->name, what,
-                         d->st.dead ? " (dead letters)" : "");
-        if (k < 0)
-            break;
-        o += (size_t)k;
+        if (i && n - o > 2)
+            o += (size_t)snprintf(buf + o, n - o, ", ");
+        export_dest_text(d->name, s, t, d->st.pending, behind, d->st.dead > 0, buf + o, n - o);
+        o += strlen(buf + o);
     }
 }
 

@@ -9,7 +9,8 @@
  * bed's radar RR and pulse (whole numbers, not stale) in histograms; the
  * first store flush after a period of period_s ends (periods aligned to the
  * ward clock's multiples of period_s) puts one ORU^R01 per admitted bed into
- * the outbox of "NAME": the medians (rounded by the chart's rule), the
+ * the outbox of "NAME" (after a gap, the store down for periods: one
+ * message covering the whole gap): the medians (rounded by the chart's rule), the
  * limits, the manual observations entered in the period as entered and by
  * whom, the NEWS2 total (partial marked). protocol = fhir: the same per
  * bed and period as a FHIR R4 transaction Bundle (fhir.h) over HTTP
@@ -84,6 +85,13 @@ bool export_failing(const struct export *e, char *text, size_t n);
 /* "export chart ok, export imatis/alarms FAILING since 14:02, 12 waiting",
  * "export chart 3 min behind" (the oldest pending message's age). */
 void export_summary(const struct export *e, char *buf, size_t n);
+/* One destination's part of export_summary in the language of the
+ * process (po/): "export NAME ok", "... 3 min behind", "... retrying, 4
+ * waiting", "... FAILING since HH:MM, 12 waiting" (since: the time), and
+ * " (dead letters)" when some were refused. */
+enum export_state { EXPORT_ST_OK, EXPORT_ST_RETRYING, EXPORT_ST_FAILING };
+void export_dest_text(const char *name, enum export_state state, const char *since,
+                      int64_t pending, int64_t behind_ms, bool dead, char *buf, size_t n);
 /* How far behind destination i is (the oldest pending message's age by
  * the ward clock, ms; 0 nothing pending). */
 int64_t export_behind_ms(const struct export *e, int i);

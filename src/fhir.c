@@ -14,6 +14,10 @@
 #define CAT_SYSTEM "http://terminology.hl7.org/CodeSystem/observation-category"
 #define UCUM "http://unitsofmeasure.org"
 #define MDC "urn:iso:std:iso:11073:10101"
+#define LOINC "http://loinc.org"
+#define SNOMED "http://snomed.info/sct"
+#define DAR "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+#define VS "http://hl7.org/fhir/StructureDefinition/"
 
 void fhir_time(int64_t ms, char buf[FHIR_TIME_LEN])
 {
@@ -162,8 +166,12 @@ static void ref_make(struct ref *r, const char *system, const char *value)
 {
     ww_strlcpy(r->system, system, sizeof r->system);
     ww_strlcpy(r->value, value, sizeof r->value);
+    /* SYSTEM|VALUE; both fit (each is shorter than its array) */
     char name[sizeof r->system + sizeof r->value + 2];
-    snprintf(name, sizeof name, "%s|%s", r->system, r->value);
+    size_t ns = strlen(r->system);
+    memcpy(name, r->system, ns);
+    name[ns] = '|';
+    memcpy(name + ns + 1, r->value, strlen(r->value) + 1);
     fhir_uuid5(name, r->uuid);
 }
 
@@ -261,8 +269,164 @@ static void put_rate(struct hl7_str *b, const struct rate *k, const struct ref *
     entry_close(b, r, "Observation");
 }
 
+/* ---- values entered by hand --------------------------------------------- */
+
+/* How a parameter entered by hand is coded: the R4 vital-signs profile and
+ * its LOINC code (the profile's fixed coding first), the MDC term PCD-01's
+ * OBX-3 carries as a second coding, the UCUM unit. Air/oxygen and ACVPU are
+ * no R4 vital sign: coded values (SNOMED CT) on category survey, no profile. */
+struct manual_code {
+    const char *profile, *loinc, *loinc_display, *loinc2, *loinc2_display;
+    const char *mdc, *mdc_name, *unit, *ucum;
+    int decimals; /* as the chart shows it: temperature to 0.1 */
+};
+static const struct manual_code manual_codes[NEWS2_NPARAMS] = {
+    [NEWS2_RR] = {VS "resprate", "9279-1", "Respiratory rate", NULL, NULL, "151562",
+                  "MDC_RESP_RATE", "breaths/minute", "/min", 0},
+    [NEWS2_SPO2] = {VS "oxygensat", "2708-6", "Oxygen saturation in Arterial blood", "59408-5",
+                    "Oxygen saturation in Arterial blood by Pulse oximetry", "150456",
+                    "MDC_PULS_OXIM_SAT_O2", "%", "%", 0},
+    [NEWS2_SBP] = {VS "bp", "85354-9", "Blood pressure panel with all children optional", NULL,
+                   NULL, "150021", "MDC_PRESS_BLD_NONINV_SYS", "mmHg", "mm[Hg]", 0},
+    [NEWS2_HR] = {VS "heartrate", "8867-4", "Heart rate", NULL, NULL, "149514", "MDC_PULS_RATE",
+                  "beats/minute", "/min", 0},
+    [NEWS2_TEMP] = {VS "bodytemp", "8310-5", "Body temperature", NULL, NULL, "150364",
+                    "MDC_TEMP_BODY", "Cel", "Cel", 1},
+};
+
+static void put_coding(struct hl7_str *b, const char *system, const char *code,
+                       const char *display)
+{
+    hl7_puts(b, "{\"system\":\"");
+    hl7_puts(b, system);
+    hl7_puts(b, "\",\"code\":\"");
+    hl7_puts(b, code);
+    hl7_puts(b, "\",\"display\":\"");
+    hl7_puts(b, display);
+    hl7_puts(b, "\"}");
+}
+
+static void put_quantity(struct hl7_str *b, const struct manual_code *k, double v)
+{
+    hl7_puts(b, "\"valueQuantity\":{\"value\":");
+    hl7_putf(b, "%.*f", k->decimals, v);
+    hl7_putf(b, ",\"unit\":\"%s\",\"system\":\"" UCUM "\",\"code\":\"%s\"}", k->unit, k->ucum);
+}
+
+/* Systolic as the R4 bp profile wants it: a panel with a systolic and a
+ * diastolic component; the chart's NEWS2 form takes no diastolic, so its
+ * component says why it has no value (vs-3). */
+static void put_bp(struct hl7_str *b, const struct manual_code *k, double sbp)
+{
+    hl7_puts(b, ",\"component\":[{\"code\":{\"coding\":[");
+    put_coding(b, LOINC, "8480-6", "Systolic blood pressure");
+    hl7_put(b, ",", 1);
+    put_coding(b, MDC, k->mdc, k->mdc_name);
+    hl7_puts(b, "],\"text\":\"Systolic blood pressure\"},");
+    put_quantity(b, k, sbp);
+    hl7_puts(b, "},{\"code\":{\"coding\":[");
+    put_coding(b, LOINC, "8462-4", "Diastolic blood pressure");
+    hl7_puts(b, "],\"text\":\"Diastolic blood pressure\"},\"dataAbsentReason\":{\"coding\":[");
+    put_coding(b, DAR, "unsupported", "Unsupported");
+    hl7_puts(b, "]}}]");
+}
+
+/* ACVPU's letter and air/oxygen as SNOMED CT findings; a letter outside
+ * ACVPU (never stored: news2_plausible) as text only. */
+static void put_coded_value(struct hl7_str *b, const struct hl7_manual *m)
+{
+    static const struct {
+        char letter;
+        const char *code, *display;
+    } acvpu[] = {{'A', "248234008", "Mentally alert"},
+                 {'C', "130987000", "Acute confusion"},
+                 {'V', "300202002", "Responds to voice"},
+                 {'P', "450847001", "Responds to pain"},
+                 {'U', "422768004", "Unresponsive"}};
+    const char *code = NULL, *display = NULL;
+    char text[2] = {'?', 0};
+    if (m->param == NEWS2_O2) {
+        bool o2 = m->value >= 0.5;
+        code = o2 ? "371825009" : "722742002";
+        display = o2 ? "Patient on oxygen" : "Breathing room air";
+    } else {
+        for (size_t i = 0; i < WW_ARRAY_LEN(acvpu); i++)
+            if ((int)m->value == acvpu[i].letter) {
+                code = acvpu[i].code;
+                display = acvpu[i].display;
+                text[0] = acvpu[i].letter;
+            }
+    }
+    hl7_puts(b, ",\"valueCodeableConcept\":{");
+    if (code) {
+        hl7_puts(b, "\"coding\":[");
+        put_coding(b, SNOMED, code, display);
+        hl7_puts(b, "],");
+    }
+    hl7_puts(b, "\"text\":");
+    put_str(b, m->param == NEWS2_O2 ? display : text);
+    hl7_put(b, "}", 1);
+}
+
+/* One value a nurse entered: status final (a person vouches for it: OBX-11
+ * F in PCD-01), effective when entered, performer who entered it. */
+static void put_manual(struct hl7_str *b, const struct ref *r, const struct ref *pat,
+                       const struct hl7_manual *m)
+{
+    const struct manual_code *k = &manual_codes[m->param];
+    bool coded = m->param == NEWS2_O2 || m->param == NEWS2_ACVPU;
+    entry_open(b, r, "Observation", coded ? NULL : k->profile);
+    hl7_puts(b, ",\"status\":\"final\"");
+    if (coded)
+        put_category(b, "survey", "Survey");
+    else
+        put_category(b, "vital-signs", "Vital Signs");
+    hl7_puts(b, ",\"code\":{");
+    if (m->param == NEWS2_O2) {
+        hl7_puts(b, "\"text\":\"Air or oxygen\"}");
+    } else if (m->param == NEWS2_ACVPU) {
+        hl7_puts(b, "\"coding\":[");
+        put_coding(b, SNOMED, "1104441000000107",
+                   "ACVPU (Alert Confusion Voice Pain Unresponsive) scale score");
+        hl7_puts(b, "],\"text\":\"ACVPU\"}");
+    } else {
+        hl7_puts(b, "\"coding\":[");
+        put_coding(b, LOINC, k->loinc, k->loinc_display);
+        if (k->loinc2) {
+            hl7_put(b, ",", 1);
+            put_coding(b, LOINC, k->loinc2, k->loinc2_display);
+        }
+        if (m->param != NEWS2_SBP) { /* the panel's MDC code is its component's */
+            hl7_put(b, ",", 1);
+            put_coding(b, MDC, k->mdc, k->mdc_name);
+        }
+        hl7_puts(b, "],\"text\":\"");
+        hl7_puts(b, k->loinc_display);
+        hl7_puts(b, "\"}");
+    }
+    put_ref(b, "subject", pat);
+    put_effective(b, m->t_ms);
+    if (m->by[0]) {
+        hl7_puts(b, ",\"performer\":[{\"type\":\"Practitioner\",\"identifier\":{\"system\":\"" 
+                 FHIR_STAFF_SYSTEM "\",\"value\":");
+        put_str(b, m->by);
+        hl7_puts(b, "},\"display\":");
+        put_str(b, m->by);
+        hl7_puts(b, "}]");
+    }
+    if (coded) {
+        put_coded_value(b, m);
+    } else if (m->param == NEWS2_SBP) {
+        put_bp(b, k, m->value);
+    } else {
+        hl7_put(b, ",", 1);
+        put_quantity(b, k, m->value);
+    }
+    entry_close(b, r, "Observation");
+}
+
 static void put_news2(struct hl7_str *b, const struct ref *r, const struct ref *pat,
-                      const struct hl7_obs *o, const struct ref *rr, const struct ref *hr)
+                      const struct hl7_obs *o, const struct ref *const *from, size_t nfrom)
 {
     entry_open(b, r, "Observation", NULL);
     hl7_puts(b, ",\"status\":\"preliminary\"");
@@ -293,14 +457,11 @@ static void put_news2(struct hl7_str *b, const struct ref *r, const struct ref *
             }
         hl7_puts(b, "\"}]");
     }
-    if (rr || hr) {
-        hl7_puts(b, ",\"derivedFrom\":[");
-        if (rr)
-            hl7_putf(b, "{\"reference\":\"urn:uuid:%s\"}", rr->uuid);
-        if (hr)
-            hl7_putf(b, "%s{\"reference\":\"urn:uuid:%s\"}", rr ? "," : "", hr->uuid);
+    for (size_t i = 0; i < nfrom; i++)
+        hl7_putf(b, "%s{\"reference\":\"urn:uuid:%s\"}", i ? "," : ",\"derivedFrom\":[",
+                 from[i]->uuid);
+    if (nfrom)
         hl7_put(b, "]", 1);
-    }
     entry_close(b, r, "Observation");
 }
 
@@ -311,6 +472,17 @@ char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_o
         ww_err(err, errlen, "FHIR bundle: bed %d: no patient reference", bed);
         return NULL;
     }
+    if (o->nmanual > HL7_MAX_MANUAL) {
+        ww_err(err, errlen, "FHIR bundle: bed %d: %zu manual observations (at most %d)", bed,
+               o->nmanual, HL7_MAX_MANUAL);
+        return NULL;
+    }
+    for (size_t i = 0; i < o->nmanual; i++)
+        if ((unsigned)o->manual[i].param >= NEWS2_NPARAMS) {
+            ww_err(err, errlen, "FHIR bundle: bed %d: manual observation %zu: unknown "
+                   "parameter %d", bed, i, (int)o->manual[i].param);
+            return NULL;
+        }
     char t0[FHIR_TIME_LEN], v[256];
     fhir_time(o->t0_ms, t0);
     /* the period start in the identifier, compact: 2026-03-29T01:00:00Z */
@@ -331,6 +503,15 @@ char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_o
     ref_make(&hr, FHIR_OBS_SYSTEM, v);
     snprintf(v, sizeof v, "%s/%d/news2/%s", id->ward, bed, start);
     ref_make(&n2, FHIR_OBS_SYSTEM, v);
+    /* a value entered by hand: parameter and the second it was entered */
+    struct ref man[HL7_MAX_MANUAL];
+    for (size_t i = 0; i < o->nmanual; i++) {
+        char at[FHIR_TIME_LEN];
+        fhir_time(o->manual[i].t_ms, at);
+        snprintf(v, sizeof v, "%s/%d/manual/%s/%.19sZ", id->ward, bed,
+                 news2_param_name(o->manual[i].param), at);
+        ref_make(&man[i], FHIR_OBS_SYSTEM, v);
+    }
 
     struct hl7_str b = {0};
     int n = 0;
@@ -361,9 +542,29 @@ char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_o
         put_rate(&b, &rate_hr, &hr, &pat, &dev, o->hr, o->hr_ms);
         n++;
     }
+    /* what the score was made of, as far as this bundle holds it: a rate
+     * entered by hand in the period is the one scored (a hand count counts
+     * over the radar's while it is fresh), else the radar's */
+    const struct ref *from[2 + HL7_MAX_MANUAL];
+    size_t nfrom = 0;
+    bool hand_rr = false, hand_hr = false;
+    for (size_t i = 0; i < o->nmanual; i++) {
+        hand_rr |= o->manual[i].param == NEWS2_RR;
+        hand_hr |= o->manual[i].param == NEWS2_HR;
+    }
+    if (o->have_rr && !hand_rr)
+        from[nfrom++] = &rr;
+    if (o->have_hr && !hand_hr)
+        from[nfrom++] = &hr;
+    for (size_t i = 0; i < o->nmanual; i++) {
+        hl7_put(&b, ",", 1);
+        put_manual(&b, &man[i], &pat, &o->manual[i]);
+        from[nfrom++] = &man[i];
+        n++;
+    }
     if (o->have_news2) {
         hl7_put(&b, ",", 1);
-        put_news2(&b, &n2, &pat, o, o->have_rr ? &rr : NULL, o->have_hr ? &hr : NULL);
+        put_news2(&b, &n2, &pat, o, from, nfrom);
         n++;
     }
     hl7_puts(&b, "]}");

@@ -13,9 +13,33 @@
  *                MDC code 151562 MDC_RESP_RATE as a second coding, UCUM /min)
  *   Observation  pulse (profile heartrate, LOINC 8867-4 with MDC 149514
  *                MDC_PULS_RATE, UCUM /min)
+ *   Observation  each value a nurse entered in the period (hl7_obs.manual),
+ *                status final, effective when entered, performer the staff
+ *                id (identifier urn:wardwatch:staff|ID, no resource), on the
+ *                R4 vital-signs profiles:
+ *                  rr    resprate   LOINC 9279-1, MDC 151562, UCUM /min
+ *                  hr    heartrate  LOINC 8867-4, MDC 149514, UCUM /min
+ *                  spo2  oxygensat  LOINC 2708-6 and 59408-5 (by pulse
+ *                                   oximetry), MDC 150456, UCUM %
+ *                  sbp   bp         LOINC 85354-9 panel: component 8480-6
+ *                                   (MDC 150021) in mm[Hg], and 8462-4 with
+ *                                   dataAbsentReason unsupported (the
+ *                                   NEWS2 form takes no diastolic; the
+ *                                   profile requires the component)
+ *                  temp  bodytemp   LOINC 8310-5, MDC 150364, UCUM Cel
+ *                and, no R4 vital sign, category survey, SNOMED CT values:
+ *                  acvpu 1104441000000107 ACVPU scale score (a UK-edition
+ *                        concept, as the NEWS2 total): A 248234008, C
+ *                        130987000, V 300202002, P 450847001, U 422768004
+ *                  o2    code text "Air or oxygen": 722742002 breathing
+ *                        room air, 371825009 patient on oxygen
+ *                identifier WARD/BED/manual/PARAM/ENTERED (UTC second)
  *   Observation  NEWS2 total (SNOMED CT 1104051000000101, category survey,
- *                derivedFrom the rate observations of the bundle; a partial
- *                set has comparator >= and a note naming what is missing)
+ *                derivedFrom the inputs the bundle holds: the values
+ *                entered by hand, and the radar's rates unless that rate was
+ *                entered by hand too (the hand count is the one scored); a
+ *                partial set has comparator >= and a note naming what is
+ *                missing)
  *
  * Every entry is a POST with ifNoneExist "identifier=SYSTEM|VALUE" and a
  * deterministic identifier (ward, bed, parameter, period start), so a resent
@@ -44,6 +68,7 @@
 #define FHIR_PATIENT_SYSTEM_DEFAULT "urn:wardwatch:patient-ref"
 #define FHIR_OBS_SYSTEM "urn:wardwatch:observation"
 #define FHIR_DEVICE_SYSTEM "urn:wardwatch:device"
+#define FHIR_STAFF_SYSTEM "urn:wardwatch:staff"
 
 /* Who sends: the same for every bundle of a destination. */
 struct fhir_ident {

@@ -384,7 +384,11 @@ static bool cond_technical(enum alarm_condition c)
            c == AC_STORE_FAILURE || c == AC_OBS_OVERDUE || c == AC_EXPORT_FAILURE;
 }
 
-/* Rows 2-7 attribute codes: [0] source ... [5] type. */
+/* Rows 2-7 attribute codes: [0] source ... [5] type. The older vendor
+ * samples (INTEGRATION.md: 68164-68168; e.g. Draeger's 2019 and GE Mural's
+ * PCD-04) number source, phase, state, inactivation state and priority
+ * 68164-68168 and keep 68485 MDC_ATTR_ALERT_TYPE for the type: five codes
+ * for six rows, so the legacy set's last row is the 2024 one on purpose. */
 static const char *const attr_2024[6] = {
     "68480^MDC_ATTR_ALERT_SOURCE^MDC",   "68481^MDC_ATTR_EVENT_PHASE^MDC",
     "68482^MDC_ATTR_ALARM_STATE^MDC",    "68483^MDC_ATTR_ALARM_INACTIVATION_STATE^MDC",

@@ -8,11 +8,16 @@
 #include "loop.h"
 #include "store.h"
 #include "util.h"
+#include "ward.h"
 
+#include <libintl.h>
+#include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +50,8 @@ static const char *python_with_hl7(void)
     return NULL;
 }
 
+static const char *peer_plan = ""; /* hl7_peer.py's PLAN */
+
 static pid_t peer_start(int port)
 {
     unlink(portfile);
@@ -54,7 +61,7 @@ static pid_t peer_start(int port)
     if (pid == 0) {
         char ps[16];
         snprintf(ps, sizeof ps, "%d", port);
-        execlp(py, py, script, portfile, logfile, ps, "", (char *)NULL);
+        execlp(py, py, script, portfile, logfile, ps, peer_plan, (char *)NULL);
         _exit(127);
     }
     peer = pid;
@@ -77,6 +84,13 @@ static int peer_port(void)
     assert_int_equal(fscanf(f, "%d", &p), 1);
     fclose(f);
     return p;
+}
+
+static void peer_kill_now(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    peer = -1;
 }
 
 static int count_lines(void)
@@ -118,7 +132,8 @@ static void config_for(struct ward_config *cfg, int port)
     x->fail_alarm_min = 10;
 }
 
-static void test_alarms_reach_the_peer(void **state)
+/* The python3-hl7 peer and a fresh directory, or skip. */
+static void need_peer(void)
 {
     py = python_with_hl7();
     const char *roots[] = {"tests/hl7_peer.py", "../tests/hl7_peer.py"};
@@ -136,6 +151,12 @@ static void test_alarms_reach_the_peer(void **state)
     snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
     snprintf(portfile, sizeof portfile, "%s/port", dir);
     snprintf(logfile, sizeof logfile, "%s/log", dir);
+}
+
+static void test_alarms_reach_the_peer(void **state)
+{
+    need_peer();
+    peer_plan = "";
     char err[512];
     pid_t pid = peer_start(0);
     int port = peer_port();
@@ -228,6 +249,332 @@ static void test_alarms_reach_the_peer(void **state)
     free(dir);
 }
 
+/* Line k (1-based) of the peer's log, "" when it has fewer. */
+static void log_line(int k, char *out, size_t n)
+{
+    FILE *f = fopen(logfile, "r");
+    out[0] = 0;
+    for (int i = 0; f && i < k; i++)
+        if (!fgets(out, (int)n, f)) {
+            out[0] = 0;
+            break;
+        }
+    if (f)
+        fclose(f);
+}
+
+/* An observation backlog never delays an alarm: 30 ORU^R01 wait in the
+ * outbox and the first is never acknowledged (the receiver stuck on it);
+ * an alarm raised then reaches the receiver next, on its own connection,
+ * long before the backlog has moved. */
+static void test_alarm_overtakes_observation_backlog(void **state)
+{
+    need_peer();
+    char err[512];
+    /* the backlog, as a long outage would leave it */
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_sync_bed(st, 3, "Rom 2", err, sizeof err), 0);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.facility, "STOLAV");
+    strcpy(id.ward, "Obs 3");
+    for (int k = 0; k < 30; k++) {
+        struct hl7_obs o = {0};
+        snprintf(o.control_id, sizeof o.control_id, "WWO3-%d", 1773140000 + 60 * k);
+        o.t0_ms = (1773140000LL + 60 * k) * 1000;
+        o.t1_ms = o.msg_ms = o.t0_ms + 60000;
+        strcpy(o.subj.patient_ref, "12345678901");
+        o.have_rr = true;
+        o.rr = 16;
+        o.rr_ms = o.t1_ms - 1000;
+        size_t len;
+        char *m = hl7_build_oru_r01(&id, &o, &len, err, sizeof err);
+        assert_non_null(m);
+        sqlite3_stmt *ins;
+        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO outbox(dest, control_id, bed, "
+                                                "created_at, body) VALUES('imatis',?,3,?,?)",
+                                            -1, &ins, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_text(ins, 1, o.control_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 2, o.t1_ms);
+        sqlite3_bind_blob(ins, 3, m, (int)len, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_finalize(ins);
+        free(m);
+    }
+    sqlite3_close(db);
+
+    peer_plan = "missing"; /* the first message is never acknowledged */
+    pid_t pid = peer_start(0);
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    config_for(cfg, peer_port());
+    strcpy(id.app_uid, "0012A2FFFE3C4D5E");
+    struct loop *l = loop_new(false);
+    st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct export *e = export_new(l, st, cfg, &id, bed_info, NULL, err, sizeof err);
+    if (!e)
+        fail_msg("%s", err);
+    int64_t end = ww_mono_ms() + 10000;
+    while (count_lines() < 1 && ww_mono_ms() < end)
+        loop_once(l, 20);
+    char line[128];
+    log_line(1, line, sizeof line);
+    assert_non_null(strstr(line, "1 WWO3-1773140000 missing"));
+
+    int64_t a;
+    assert_int_equal(store_alarm_raise(st, 3, "apnoea", "high", 1773144000000LL, &a, err,
+                                       sizeof err), 0);
+    export_kick(e);
+    int64_t t0 = ww_mono_ms();
+    end = t0 + 10000;
+    while (count_lines() < 2 && ww_mono_ms() < end)
+        loop_once(l, 20);
+    int64_t took = ww_mono_ms() - t0;
+    log_line(2, line, sizeof line);
+    assert_non_null(strstr(line, "2 WWA"));
+    /* well inside the observation connection's ACK timeout (2 s) */
+    assert_true(took < 1500);
+    struct export_status es;
+    assert_int_equal(export_status(e, 0, &es), 0);
+    assert_string_equal(es.dest, "imatis");
+    assert_int_equal(es.pending, 30);
+    peer_kill_now(pid);
+    export_free(e);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
+static int bed1_info(void *ctx, int bed, struct hl7_subject *s, struct alarm_limits *lim)
+{
+    (void)ctx;
+    if (bed != 1)
+        return -1;
+    strcpy(s->patient_ref, "P-1");
+    strcpy(s->bed_label, "Rom 1");
+    *lim = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 130};
+    return 0;
+}
+
+/* A ward second as the monitor runs it, with a radar reading. */
+static void ward_second(struct ward *w, struct export *e, int64_t t)
+{
+    struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE, .rr = 14, .hr = 70,
+                        .presence = true};
+    ward_reading(w, 0, &r, t);
+    export_before_tick(e, w, t);
+    ward_tick(w, t);
+    export_tick(e, w, t);
+}
+
+/* The store unwritable for five periods: the first flush after it puts one
+ * ORU^R01 per bed, and that message covers the whole gap (OBR-7/8), with
+ * the values entered by hand in any period of it. It used to cover only
+ * the gap's first period, so a temperature entered later in the gap never
+ * reached the chart, and the score was dated four minutes early. */
+static void test_gap_is_one_message_covering_it(void **state)
+{
+    char err[1024];
+    dir = ww_test_tmpdir();
+    snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Obs 3\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n");
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    if (config_load(ini, cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct ward_config hl7 = {0};
+    config_for(&hl7, 9); /* nobody listens: the messages stay in the outbox */
+    cfg->nexports = 1;
+    cfg->exports[0] = hl7.exports[0];
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.ward, "Obs 3");
+    struct loop *l = loop_new(false);
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(cfg, st, err, sizeof err);
+    if (!w)
+        fail_msg("%s", err);
+    struct export *e = export_new(l, st, cfg, &id, bed1_info, NULL, err, sizeof err);
+    if (!e)
+        fail_msg("%s", err);
+    const int64_t P = 1773144000000LL; /* 12:00:00 UTC, a period start */
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", P - 5000, err, sizeof err), 0);
+    for (int64_t t = P; t < P + 30000; t += 1000)
+        ward_second(w, e, t);
+    assert_int_equal(ward_cmd_observation(w, 0, "spo2", "95", "KN", P + 10000, err, sizeof err), 0);
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    /* no flush for five minutes (the store down); a temperature entered in
+     * the gap's fourth minute */
+    for (int64_t t = P + 30000; t < P + 330000; t += 1000) {
+        ward_second(w, e, t);
+        if (t == P + 200000)
+            assert_int_equal(ward_cmd_observation(w, 0, "temp", "38.2", "AB", t, err, sizeof err),
+                             0);
+    }
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    struct store_outbox_row row;
+    assert_int_equal(store_outbox_next(st, "imatis", &row, err, sizeof err), 1);
+    assert_string_equal(row.control_id, "WWO1-1773144000");
+    assert_non_null(strstr(row.body, "|||20260310120000+0000|20260310120500+0000\r")); /* OBR */
+    assert_non_null(strstr(row.body, "|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.2.1.2|95|"));
+    assert_non_null(strstr(row.body, "|150364^MDC_TEMP_BODY^MDC|1.2.1.7|38.2|"));
+    assert_non_null(strstr(row.body, "20260310120320+0000||AB|MMEAS"));
+    store_outbox_row_free(&row);
+    int64_t pending, oldest, dead;
+    assert_int_equal(store_outbox_pending(st, "imatis", &pending, &oldest, &dead, err, sizeof err),
+                     0);
+    assert_int_equal(pending, 1); /* one message for the gap */
+    export_free(e);
+    ward_free(w);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
+static int beds_info(void *ctx, int bed, struct hl7_subject *s, struct alarm_limits *lim)
+{
+    (void)ctx;
+    if (bed != 1 && bed != 2)
+        return -1;
+    snprintf(s->patient_ref, sizeof s->patient_ref, "P-%d", bed);
+    snprintf(s->bed_label, sizeof s->bed_label, "Rom %d", bed);
+    *lim = (struct alarm_limits){.rr_low = 8, .rr_high = 25, .hr_low = 40, .hr_high = 130};
+    return 0;
+}
+
+static void exec_sql(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+/* A flush whose outbox write fails for one bed fails as a whole; the next
+ * one writes every bed's message again, with the radar's values. Bed 1's
+ * were thrown away when its message was built, before bed 2's write
+ * failed: its retried message had no RR and no pulse. */
+static void test_failed_put_keeps_the_values(void **state)
+{
+    char err[1024];
+    dir = ww_test_tmpdir();
+    snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Obs 3\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n[bed.2]\nlabel = Rom 2\n"
+                            "sensor = ti-vs:file:/dev/zero\n");
+    struct ward_config *cfg = calloc(1, sizeof *cfg);
+    if (config_load(ini, cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct ward_config hl7 = {0};
+    config_for(&hl7, 9);
+    cfg->nexports = 1;
+    cfg->exports[0] = hl7.exports[0];
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.ward, "Obs 3");
+    struct loop *l = loop_new(false);
+    struct store *st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(cfg, st, err, sizeof err);
+    assert_non_null(w);
+    struct export *e = export_new(l, st, cfg, &id, beds_info, NULL, err, sizeof err);
+    assert_non_null(e);
+    const int64_t P = 1773144000000LL;
+    assert_int_equal(ward_cmd_admit(w, 0, "P-1", "", "KN", P - 5000, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_admit(w, 1, "P-2", "", "KN", P - 5000, err, sizeof err), 0);
+    for (int64_t t = P; t <= P + 61000; t += 1000) {
+        struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE, .rr = 14,
+                            .hr = 70, .presence = true};
+        ward_reading(w, 0, &r, t);
+        ward_reading(w, 1, &r, t);
+        export_before_tick(e, w, t);
+        ward_tick(w, t);
+        export_tick(e, w, t);
+    }
+    /* bed 2's message cannot be written */
+    exec_sql("CREATE TRIGGER no_bed2 BEFORE INSERT ON outbox WHEN NEW.bed = 2 "
+             "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    assert_int_equal(ward_flush(w, err, sizeof err), -1);
+    exec_sql("DROP TRIGGER no_bed2");
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    struct store_outbox_row row;
+    assert_int_equal(store_outbox_next(st, "imatis", &row, err, sizeof err), 1);
+    assert_string_equal(row.control_id, "WWO1-1773144000");
+    assert_non_null(strstr(row.body, "|151562^MDC_RESP_RATE^MDC|1.1.1.1|14|"));
+    assert_non_null(strstr(row.body, "|149514^MDC_PULS_RATE^MDC|1.1.1.2|70|"));
+    store_outbox_row_free(&row);
+    int64_t pending, oldest, dead;
+    assert_int_equal(store_outbox_pending(st, "imatis", &pending, &oldest, &dead, err, sizeof err),
+                     0);
+    assert_int_equal(pending, 2);
+    export_free(e);
+    ward_free(w);
+    store_close(st);
+    loop_free(l);
+    free(cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
+/* The status line's export part reaches the nurse on the board: in the
+ * process's language (po/nb.po), as the rest of the board. */
+static void test_status_text_translated(void **state)
+{
+    char buf[200];
+    setlocale(LC_ALL, "C");
+    export_dest_text("imatis/alarms", EXPORT_ST_FAILING, "14:02", 12, 0, true, buf, sizeof buf);
+    assert_string_equal(buf, "export imatis/alarms FAILING since 14:02, 12 waiting (dead letters)");
+    export_dest_text("chart", EXPORT_ST_RETRYING, "", 4, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "export chart retrying, 4 waiting");
+    export_dest_text("chart", EXPORT_ST_OK, "", 9, 180000, false, buf, sizeof buf);
+    assert_string_equal(buf, "export chart 3 min behind");
+    export_dest_text("chart", EXPORT_ST_OK, "", 0, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "export chart ok");
+
+    /* the catalogue the build made: build/locale beside build/tests */
+    char exe[PATH_MAX], locdir[PATH_MAX + 32] = "";
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l > 0) {
+        exe[l] = 0;
+        *strrchr(exe, '/') = 0;
+        snprintf(locdir, sizeof locdir, "%s/../../build/locale", exe);
+    }
+    char mo[sizeof locdir + 64];
+    snprintf(mo, sizeof mo, "%s/nb/LC_MESSAGES/wardwatch.mo", locdir);
+    if (access(mo, R_OK) != 0 || !setlocale(LC_ALL, "nb_NO.UTF-8")) {
+        setlocale(LC_ALL, "C");
+        print_message("# SKIP: no nb_NO.UTF-8 locale or no %s (make)\n", mo);
+        skip();
+    }
+    unsetenv("LANGUAGE");
+    bindtextdomain("wardwatch", locdir);
+    bind_textdomain_codeset("wardwatch", "UTF-8");
+    textdomain("wardwatch");
+    export_dest_text("imatis/alarms", EXPORT_ST_FAILING, "14:02", 12, 0, true, buf, sizeof buf);
+    assert_string_equal(buf, "eksport imatis/alarms FEILER siden 14:02, 12 venter (avviste meldinger)");
+    export_dest_text("chart", EXPORT_ST_RETRYING, "", 4, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "eksport chart pr\xc3\xb8ver igjen, 4 venter");
+    export_dest_text("chart", EXPORT_ST_OK, "", 9, 180000, false, buf, sizeof buf);
+    assert_string_equal(buf, "eksport chart 3 min p\xc3\xa5 etterskudd");
+    setlocale(LC_ALL, "C");
+}
+
 static int teardown(void **state)
 {
     if (peer > 0) {
@@ -243,6 +590,10 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_alarms_reach_the_peer, teardown),
+        cmocka_unit_test_teardown(test_alarm_overtakes_observation_backlog, teardown),
+        cmocka_unit_test(test_gap_is_one_message_covering_it),
+        cmocka_unit_test(test_failed_put_keeps_the_values),
+        cmocka_unit_test(test_status_text_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

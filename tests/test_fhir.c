@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define T_END 1773144000000LL   /* 2026-03-10 12:00:00 UTC */
 #define T_START 1773143940000LL /* 11:59:00 */
@@ -142,6 +143,178 @@ static void test_bundle_full(void **state)
     free(b2);
 }
 
+/* Values a nurse entered, written by hand from the R4 vital-signs profiles
+ * (oxygensat: LOINC 2708-6 fixed, UCUM %; bp: panel 85354-9 with the
+ * systolic 8480-6 and diastolic 8462-4 components in mm[Hg], a component
+ * without a value has a dataAbsentReason (vs-3); bodytemp: 8310-5, Cel;
+ * resprate 9279-1), the MDC terms of PCD-01's OBX-3 (INTEGRATION.md), and
+ * SNOMED CT for what R4 has no vital sign for: ACVPU 1104441000000107 with
+ * its findings (C: 130987000 Acute confusion), air/oxygen 371825009 Patient
+ * on oxygen. Status final (a person vouches: OBX-11 F), performer the
+ * staff id. The NEWS2 total is derived from them and from the radar's
+ * pulse, not from the radar's RR: the hand count was scored. */
+#define MAN_SPO2 "bfb8d9fe-1432-5881-bceb-69bcfce5a583"
+#define MAN_O2 "8573fd4e-e518-57ac-b293-43f889918fc2"
+#define MAN_SBP "028399b5-f77c-5a7c-b258-666a0939c597"
+#define MAN_ACVPU "5901bc8d-8af1-559f-a53a-696c07cb5c55"
+#define MAN_TEMP "fe4f2465-3cc3-5ce0-ad5e-1526dcad0ef8"
+#define MAN_RR "6bf12f29-39c3-52e9-9e34-ebf31dfc394b"
+
+#define MAN_OPEN(uuid, profile, ident)                                                         \
+    "{\"fullUrl\":\"urn:uuid:" uuid "\",\"resource\":{\"resourceType\":\"Observation\","      \
+    profile "\"identifier\":[{\"system\":\"urn:wardwatch:observation\","                      \
+    "\"value\":\"Obs 3/1/manual/" ident "\"}],\"status\":\"final\","
+#define MAN_CLOSE(ident)                                                                       \
+    "},\"request\":{\"method\":\"POST\",\"url\":\"Observation\",\"ifNoneExist\":"              \
+    "\"identifier=urn:wardwatch:observation|Obs%203/1/manual/" ident "\"}}"
+#define SUBJ "\"subject\":{\"reference\":\"urn:uuid:" PAT_UUID "\"},"
+#define BY_KN                                                                                  \
+    "\"performer\":[{\"type\":\"Practitioner\",\"identifier\":{\"system\":"                    \
+    "\"urn:wardwatch:staff\",\"value\":\"KN\"},\"display\":\"KN\"}],"
+#define SURVEY_CAT                                                                             \
+    "\"category\":[{\"coding\":[{\"system\":"                                                  \
+    "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"survey\","      \
+    "\"display\":\"Survey\"}],\"text\":\"Survey\"}]"
+
+static const char golden_manual[] =
+    MAN_OPEN(MAN_SPO2, "\"meta\":{\"profile\":[\"http://hl7.org/fhir/StructureDefinition/oxygensat\"]},",
+             "spo2/2026-03-10T11:59:30Z")
+    VITAL_CAT ",\"code\":{\"coding\":["
+    "{\"system\":\"http://loinc.org\",\"code\":\"2708-6\",\"display\":\"Oxygen saturation in "
+    "Arterial blood\"},"
+    "{\"system\":\"http://loinc.org\",\"code\":\"59408-5\",\"display\":\"Oxygen saturation in "
+    "Arterial blood by Pulse oximetry\"},"
+    "{\"system\":\"urn:iso:std:iso:11073:10101\",\"code\":\"150456\",\"display\":"
+    "\"MDC_PULS_OXIM_SAT_O2\"}],\"text\":\"Oxygen saturation in Arterial blood\"},"
+    SUBJ "\"effectiveDateTime\":\"2026-03-10T11:59:30+00:00\"," BY_KN
+    "\"valueQuantity\":{\"value\":94,\"unit\":\"%\",\"system\":\"http://unitsofmeasure.org\","
+    "\"code\":\"%\"}"
+    MAN_CLOSE("spo2/2026-03-10T11:59:30Z") ","
+    /* air or oxygen */
+    MAN_OPEN(MAN_O2, "", "o2/2026-03-10T11:59:30Z")
+    SURVEY_CAT ",\"code\":{\"text\":\"Air or oxygen\"},"
+    SUBJ "\"effectiveDateTime\":\"2026-03-10T11:59:30+00:00\"," BY_KN
+    "\"valueCodeableConcept\":{\"coding\":[{\"system\":\"http://snomed.info/sct\","
+    "\"code\":\"371825009\",\"display\":\"Patient on oxygen\"}],\"text\":\"Patient on oxygen\"}"
+    MAN_CLOSE("o2/2026-03-10T11:59:30Z") ","
+    /* systolic, as a blood pressure panel */
+    MAN_OPEN(MAN_SBP, "\"meta\":{\"profile\":[\"http://hl7.org/fhir/StructureDefinition/bp\"]},",
+             "sbp/2026-03-10T11:59:31Z")
+    VITAL_CAT ",\"code\":{\"coding\":["
+    "{\"system\":\"http://loinc.org\",\"code\":\"85354-9\",\"display\":\"Blood pressure panel "
+    "with all children optional\"}],\"text\":\"Blood pressure panel with all children "
+    "optional\"},"
+    SUBJ "\"effectiveDateTime\":\"2026-03-10T11:59:31+00:00\"," BY_KN
+    "\"component\":[{\"code\":{\"coding\":["
+    "{\"system\":\"http://loinc.org\",\"code\":\"8480-6\",\"display\":\"Systolic blood "
+    "pressure\"},"
+    "{\"system\":\"urn:iso:std:iso:11073:10101\",\"code\":\"150021\",\"display\":"
+    "\"MDC_PRESS_BLD_NONINV_SYS\"}],\"text\":\"Systolic blood pressure\"},"
+    "\"valueQuantity\":{\"value\":92,\"unit\":\"mmHg\",\"system\":\"http://unitsofmeasure.org\","
+    "\"code\":\"mm[Hg]\"}},"
+    "{\"code\":{\"coding\":["
+    "{\"system\":\"http://loinc.org\",\"code\":\"8462-4\",\"display\":\"Diastolic blood "
+    "pressure\"}],\"text\":\"Diastolic blood pressure\"},"
+    "\"dataAbsentReason\":{\"coding\":[{\"system\":"
+    "\"http://terminology.hl7.org/CodeSystem/data-absent-reason\",\"code\":\"unsupported\","
+    "\"display\":\"Unsupported\"}]}}]"
+    MAN_CLOSE("sbp/2026-03-10T11:59:31Z") ","
+    /* ACVPU */
+    MAN_OPEN(MAN_ACVPU, "", "acvpu/2026-03-10T11:59:32Z")
+    SURVEY_CAT ",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\","
+    "\"code\":\"1104441000000107\",\"display\":\"ACVPU (Alert Confusion Voice Pain "
+    "Unresponsive) scale score\"}],\"text\":\"ACVPU\"},"
+    SUBJ "\"effectiveDateTime\":\"2026-03-10T11:59:32+00:00\"," BY_KN
+    "\"valueCodeableConcept\":{\"coding\":[{\"system\":\"http://snomed.info/sct\","
+    "\"code\":\"130987000\",\"display\":\"Acute confusion\"}],\"text\":\"C\"}"
+    MAN_CLOSE("acvpu/2026-03-10T11:59:32Z") ","
+    /* temperature, to 0.1; nobody named: no performer */
+    MAN_OPEN(MAN_TEMP, "\"meta\":{\"profile\":[\"http://hl7.org/fhir/StructureDefinition/bodytemp\"]},",
+             "temp/2026-03-10T11:59:33Z")
+    VITAL_CAT ",\"code\":{\"coding\":["
+    "{\"system\":\"http://loinc.org\",\"code\":\"8310-5\",\"display\":\"Body temperature\"},"
+    "{\"system\":\"urn:iso:std:iso:11073:10101\",\"code\":\"150364\",\"display\":"
+    "\"MDC_TEMP_BODY\"}],\"text\":\"Body temperature\"},"
+    SUBJ "\"effectiveDateTime\":\"2026-03-10T11:59:33+00:00\","
+    "\"valueQuantity\":{\"value\":38.5,\"unit\":\"Cel\",\"system\":\"http://unitsofmeasure.org\","
+    "\"code\":\"Cel\"}"
+    MAN_CLOSE("temp/2026-03-10T11:59:33Z") ","
+    /* a hand count of RR */
+    MAN_OPEN(MAN_RR, "\"meta\":{\"profile\":[\"http://hl7.org/fhir/StructureDefinition/resprate\"]},",
+             "rr/2026-03-10T11:59:34Z")
+    VITAL_CAT ",\"code\":{\"coding\":["
+    "{\"system\":\"http://loinc.org\",\"code\":\"9279-1\",\"display\":\"Respiratory rate\"},"
+    "{\"system\":\"urn:iso:std:iso:11073:10101\",\"code\":\"151562\",\"display\":"
+    "\"MDC_RESP_RATE\"}],\"text\":\"Respiratory rate\"},"
+    SUBJ "\"effectiveDateTime\":\"2026-03-10T11:59:34+00:00\"," BY_KN
+    "\"valueQuantity\":{\"value\":22,\"unit\":\"breaths/minute\","
+    "\"system\":\"http://unitsofmeasure.org\",\"code\":\"/min\"}"
+    MAN_CLOSE("rr/2026-03-10T11:59:34Z") ","
+    /* NEWS2 */
+    "{\"fullUrl\":\"urn:uuid:" N2_UUID "\",\"resource\":{\"resourceType\":\"Observation\","
+    "\"identifier\":[{\"system\":\"urn:wardwatch:observation\","
+    "\"value\":\"Obs 3/1/news2/2026-03-10T11:59:00Z\"}],"
+    "\"status\":\"preliminary\"," SURVEY_CAT ","
+    "\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\","
+    "\"code\":\"1104051000000101\"}],\"text\":\"NEWS2 total score\"}," SUBJ
+    "\"effectiveDateTime\":\"2026-03-10T12:00:00+00:00\","
+    "\"valueQuantity\":{\"value\":9,\"unit\":\"score\","
+    "\"system\":\"http://unitsofmeasure.org\",\"code\":\"{score}\"},"
+    "\"derivedFrom\":[{\"reference\":\"urn:uuid:" HR_UUID "\"},"
+    "{\"reference\":\"urn:uuid:" MAN_SPO2 "\"},{\"reference\":\"urn:uuid:" MAN_O2 "\"},"
+    "{\"reference\":\"urn:uuid:" MAN_SBP "\"},{\"reference\":\"urn:uuid:" MAN_ACVPU "\"},"
+    "{\"reference\":\"urn:uuid:" MAN_TEMP "\"},{\"reference\":\"urn:uuid:" MAN_RR "\"}]},"
+    "\"request\":{\"method\":\"POST\",\"url\":\"Observation\",\"ifNoneExist\":"
+    "\"identifier=urn:wardwatch:observation|Obs%203/1/news2/2026-03-10T11:59:00Z\"}}"
+    "]}";
+
+static void add_manual(struct hl7_obs *o, enum news2_param p, double v, int64_t t,
+                       const char *by)
+{
+    struct hl7_manual *m = &o->manual[o->nmanual++];
+    m->param = p;
+    m->value = v;
+    m->t_ms = t;
+    strcpy(m->by, by);
+}
+
+static void test_bundle_manual(void **state)
+{
+    struct fhir_ident id = ident();
+    struct hl7_obs o = obs_full();
+    o.news2_total = 9;
+    add_manual(&o, NEWS2_SPO2, 94, T_END - 30000, "KN");
+    add_manual(&o, NEWS2_O2, 1, T_END - 30000, "KN");
+    add_manual(&o, NEWS2_SBP, 92, T_END - 29000, "KN");
+    add_manual(&o, NEWS2_ACVPU, 'C', T_END - 28000, "KN");
+    add_manual(&o, NEWS2_TEMP, 38.5, T_END - 27000, "");
+    add_manual(&o, NEWS2_RR, 22, T_END - 26000, "KN");
+    char err[256];
+    size_t len;
+    int n = 0;
+    char *b = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    if (!b)
+        fail_msg("%s", err);
+    /* Patient, Device and the radar's rates as in the full bundle, then
+     * the values entered and the total */
+    const char *n2 = strstr(golden_full, "{\"fullUrl\":\"urn:uuid:" N2_UUID);
+    assert_non_null(n2);
+    size_t head = (size_t)(n2 - golden_full);
+    char *want = malloc(head + sizeof golden_manual);
+    assert_non_null(want);
+    memcpy(want, golden_full, head);
+    memcpy(want + head, golden_manual, sizeof golden_manual);
+    assert_string_equal(b, want);
+    assert_int_equal(n, 11);
+    assert_int_equal(len, strlen(want));
+    free(want);
+    free(b);
+    /* an unknown parameter is refused, naming it */
+    o.manual[2].param = (enum news2_param)NEWS2_NPARAMS;
+    assert_null(fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err));
+    assert_non_null(strstr(err, "manual observation 2: unknown parameter"));
+}
+
 /* A bed with only manual values: the Patient and the NEWS2 total (partial:
  * a lower bound, comparator >=, what is missing in a note), no Device, no
  * derivedFrom. */
@@ -258,6 +431,44 @@ static void test_repeated_hour_is_two_periods(void **state)
     free(b);
 }
 
+/* Oslo's March night skips 02:00-03:00 (01:00 UTC): the minute before the
+ * jump (01:59 CET) and the minute after (03:00 CEST) are consecutive
+ * periods, identified and timed in UTC whatever the process's zone. */
+static void test_spring_gap_periods(void **state)
+{
+    char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
+    struct fhir_ident id = ident();
+    struct hl7_obs o = obs_full();
+    o.have_hr = o.have_news2 = false;
+    char err[256];
+    size_t len;
+    int n;
+    o.t0_ms = 1774745940000LL; /* 00:59 UTC = 01:59 CET */
+    o.t1_ms = o.t0_ms + 60000;
+    o.rr_ms = o.t1_ms - 1000;
+    char *a = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    o.t0_ms = 1774746000000LL; /* 01:00 UTC = 03:00 CEST */
+    o.t1_ms = o.t0_ms + 60000;
+    o.rr_ms = o.t1_ms - 1000;
+    char *b = fhir_build_bundle(&id, 1, &o, &len, &n, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(strstr(a, "\"value\":\"Obs 3/1/rr/2026-03-29T00:59:00Z\""));
+    assert_non_null(strstr(a, "\"effectiveDateTime\":\"2026-03-29T00:59:59+00:00\""));
+    assert_non_null(strstr(b, "\"value\":\"Obs 3/1/rr/2026-03-29T01:00:00Z\""));
+    assert_non_null(strstr(b, "\"effectiveDateTime\":\"2026-03-29T01:00:59+00:00\""));
+    free(a);
+    free(b);
+    if (tz)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    free(tz);
+    tzset();
+}
+
 #define TR_OK                                                                                  \
     "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["               \
     "{\"response\":{\"status\":\"201 Created\",\"location\":\"Patient/1/_history/1\"}},"       \
@@ -331,9 +542,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundle_full),
         cmocka_unit_test(test_bundle_partial),
+        cmocka_unit_test(test_bundle_manual),
         cmocka_unit_test(test_bundle_escaping),
         cmocka_unit_test(test_uuid5_and_time),
         cmocka_unit_test(test_repeated_hour_is_two_periods),
+        cmocka_unit_test(test_spring_gap_periods),
         cmocka_unit_test(test_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -366,6 +366,51 @@ static void test_dst_repeated_hour(void **state)
     tzset();
 }
 
+/* Oslo skips 02:00-03:00 local on 2026-03-29 (CET to CEST at 01:00 UTC): a
+ * minute's period across the jump runs from 01:59:30 to 03:00:30 on the wall
+ * clock. Every time of the message is UTC and says so, so the receiver sees
+ * the one minute it was, and nothing lands in the hour that did not exist. */
+static void test_dst_spring_gap(void **state)
+{
+    char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
+    int64_t t0 = 1774745970000LL, t1 = 1774746030000LL; /* 00:59:30, 01:00:30 UTC */
+    time_t a = (time_t)(t0 / 1000), b = (time_t)(t1 / 1000);
+    struct tm ta, tb;
+    localtime_r(&a, &ta);
+    localtime_r(&b, &tb);
+    /* the gap is real: 01:59 CET, then 03:00 CEST */
+    assert_int_equal(ta.tm_hour, 1);
+    assert_int_equal(tb.tm_hour, 3);
+    assert_int_equal(ta.tm_isdst, 0);
+    assert_int_equal(tb.tm_isdst, 1);
+    struct hl7_ident id = ident();
+    struct hl7_obs o = obs_full();
+    o.t0_ms = t0;
+    o.t1_ms = o.msg_ms = o.news2_ms = t1;
+    o.rr_ms = o.hr_ms = t1 - 1000;
+    o.nmanual = 1;
+    o.manual[0].t_ms = t0 + 15000; /* entered at 01:59:45 CET */
+    char err[256];
+    size_t len;
+    char *m = hl7_build_oru_r01(&id, &o, &len, err, sizeof err);
+    if (!m)
+        fail_msg("%s", err);
+    assert_non_null(strstr(m, "|||20260329005930+0000|20260329010030+0000\r"));   /* OBR-7/8 */
+    assert_non_null(strstr(m, "|R|||20260329010029+0000|||AMEAS"));               /* OBX-14 */
+    assert_non_null(strstr(m, "|F|||20260329005945+0000||KN|MMEAS"));             /* manual */
+    assert_null(strstr(m, "2026032902"));  /* no time in the hour that never was */
+    assert_null(strstr(m, "2026032903"));  /* nor local CEST */
+    free(m);
+    if (tz)
+        setenv("TZ", tz, 1);
+    else
+        unsetenv("TZ");
+    free(tz);
+    tzset();
+}
+
 /* ---- MLLP --------------------------------------------------------------- */
 
 static void test_mllp_frame(void **state)
@@ -583,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_r40_ack_legacy_golden),
         cmocka_unit_test(test_r40_transitions),
         cmocka_unit_test(test_dst_repeated_hour),
+        cmocka_unit_test(test_dst_spring_gap),
         cmocka_unit_test(test_mllp_frame),
         cmocka_unit_test(test_deframer),
         cmocka_unit_test(test_ack),

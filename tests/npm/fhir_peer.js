@@ -20,7 +20,9 @@
 //   GET  /_state     {"transactions", "answered", "counts" per type,
 //                     "duplicates" (identifiers held by more than one
 //                     resource), "invalid" (validator findings),
-//                     "bad_refs" (subject/device/derivedFrom not resolving)}
+//                     "bad_refs" (subject/device/derivedFrom not resolving),
+//                     "derived_manual" (Observations derivedFrom one that has
+//                     a performer: a NEWS2 total from values entered)}
 // The last bundle received is kept in LOGFILE.last.
 //   SIGUSR1 stops listening and drops every connection (the server is
 //   "down": connections refused); SIGUSR2 listens again on the same port
@@ -40,9 +42,10 @@ for (const f of ['profiles-types.json', 'profiles-resources.json']) {
   core.indexStructureDefinitionBundle(readJson('fhir/r4/' + f));
 }
 core.indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
-// The R4 vital-signs profiles (the whole "others" bundle does not index)
+// The R4 vital-signs profiles (the whole "others" bundle does not index):
+// the radar's rates, and what nurses enter (SpO2, blood pressure, temperature)
 const VS = 'http://hl7.org/fhir/StructureDefinition/';
-const wanted = ['vitalsigns', 'resprate', 'heartrate'].map((n) => VS + n);
+const wanted = ['vitalsigns', 'resprate', 'heartrate', 'oxygensat', 'bp', 'bodytemp'].map((n) => VS + n);
 const vsBundle = { resourceType: 'Bundle', entry: [] };
 for (const e of readJson('fhir/r4/profiles-others.json').entry) {
   if (e.resource && wanted.includes(e.resource.url)) vsBundle.entry.push(e);
@@ -57,6 +60,33 @@ const router = new FhirRouter();
 const state = { transactions: 0, answered: 0, invalid: [], bad_refs: [] };
 let faults = [];
 
+// The R4 bp profile slices Observation.component by a value discriminator
+// on code.coding.code/system whose values sit in a nested slice of coding:
+// Medplum 4.5 finds no component in either slice even for a textbook
+// reading (HAPI's validator had the same trouble with the spec's own
+// example, GF#21472). Medplum checks such a resource against the profile bp
+// derives from (vitalsigns), and the slices bp adds are checked here, from
+// the profile's fixed values: code LOINC 85354-9, no value of its own, one
+// component LOINC 8480-6 and one 8462-4, each with a UCUM mm[Hg] quantity
+// or a dataAbsentReason.
+const BP = VS + 'bp';
+function bpSlices(res) {
+  const found = [];
+  const loinc = (cc, code) => ((cc && cc.coding) || []).some((c) => c.system === 'http://loinc.org' && c.code === code);
+  if (!loinc(res.code, '85354-9')) found.push('code has no LOINC 85354-9');
+  if (res.valueQuantity) found.push('a panel has no valueQuantity (0..0)');
+  for (const [name, code] of [['SystolicBP', '8480-6'], ['DiastolicBP', '8462-4']]) {
+    const c = (res.component || []).filter((x) => loinc(x.code, code));
+    if (c.length !== 1) { found.push(`slice ${name}: ${c.length} components, 1..1 wanted`); continue; }
+    const q = c[0].valueQuantity;
+    if (q && !(q.system === 'http://unitsofmeasure.org' && q.code === 'mm[Hg]' && typeof q.value === 'number' && q.unit)) {
+      found.push(`slice ${name}: valueQuantity is not a UCUM mm[Hg] quantity`);
+    }
+    if (!q && !c[0].dataAbsentReason) found.push(`slice ${name}: neither a value nor a dataAbsentReason (vs-3)`);
+  }
+  return found.map((d) => ({ diagnostics: 'bp: ' + d }));
+}
+
 // Both validators on one resource; findings go to state.invalid.
 function validate(res, where) {
   const found = [];
@@ -66,9 +96,10 @@ function validate(res, where) {
       found.push(...core.validateResource(res).filter((i) => i.severity === 'error'));
     }
     for (const u of urls) {
-      const sd = profiles.get(u);
-      if (!sd) found.push({ diagnostics: 'unknown profile ' + u });
+      const sd = profiles.get(u === BP ? VS + 'vitalsigns' : u);
+      if (!profiles.has(u)) found.push({ diagnostics: 'unknown profile ' + u });
       else found.push(...core.validateResource(res, { profile: sd }).filter((i) => i.severity === 'error'));
+      if (u === BP) found.push(...bpSlices(res));
     }
   } catch (e) {
     const issues = (e.outcome && e.outcome.issue) || [{ diagnostics: String(e) }];
@@ -112,15 +143,19 @@ async function summary() {
   }
   const badRefs = [];
   const obs = await repo.search({ resourceType: 'Observation', count: 10000 });
+  // NEWS2 totals derived from an Observation a nurse entered (performer set)
+  const entered = new Set((obs.entry || []).filter((e) => e.resource.performer).map((e) => `Observation/${e.resource.id}`));
+  let derivedManual = 0;
   for (const e of obs.entry || []) {
     const o = e.resource;
+    if ((o.derivedFrom || []).some((r) => entered.has(r.reference))) derivedManual++;
     const refs = [o.subject, o.device, ...(o.derivedFrom || [])].filter(Boolean);
     for (const r of refs) {
       const type = (r.reference || '').split('/')[0];
       if (!all[type] || !all[type].has(r.reference)) badRefs.push(`Observation/${o.id} -> ${r.reference}`);
     }
   }
-  return { ...state, counts, duplicates, bad_refs: badRefs, faults_left: faults.length };
+  return { ...state, counts, duplicates, bad_refs: badRefs, derived_manual: derivedManual, faults_left: faults.length };
 }
 
 async function handle(req, resp, body) {

@@ -24,6 +24,10 @@
  *   ww_client SOCK admit BED REF STAFF
  *                                   admit a patient on bed index BED: "ok" or
  *                                   "refused: why"
+ *   ww_client SOCK obs BED STAFF "NAME=VALUE ..."
+ *                                   enter a set of observations by hand on
+ *                                   bed index BED: "ok", "held: why" or
+ *                                   "refused: why"
  *   ww_client SOCK ack BED STAFF    acknowledge the most urgent unacknowledged
  *                                   alarm of bed index BED: "ok" (committed),
  *                                   "held: why" (done, written when the store
@@ -397,6 +401,19 @@ int main(int argc, char **argv)
             return printf("no snapshot\n"), 1;
         struct ward_cmd c = {.kind = WCMD_ACK, .bed = (uint32_t)atoi(argv[3])};
         snprintf(c.staff, sizeof c.staff, "%s", argv[4]);
+        char msg[512];
+        int rc = command(&p, 1, &c, msg, sizeof msg);
+        printf(rc == 1 ? "ok\n" : rc == 2 ? "held: %s\n" : rc == 0 ? "refused: %s\n" : "no reply\n",
+               msg);
+        return rc > 0 ? 0 : 1;
+    }
+    if (!strcmp(mode, "obs") && argc > 5) {
+        hello(p.fd, PROTO_VERSION, "obs");
+        if (sync_peer(&p) < 0)
+            return printf("no snapshot\n"), 1;
+        struct ward_cmd c = {.kind = WCMD_OBSERVATIONS, .bed = (uint32_t)atoi(argv[3])};
+        snprintf(c.staff, sizeof c.staff, "%s", argv[4]);
+        snprintf(c.text, sizeof c.text, "%s", argv[5]);
         char msg[512];
         int rc = command(&p, 1, &c, msg, sizeof msg);
         printf(rc == 1 ? "ok\n" : rc == 2 ? "held: %s\n" : rc == 0 ? "refused: %s\n" : "no reply\n",
