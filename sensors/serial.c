@@ -1,6 +1,6 @@
 /*
  * serial — libserialport transport (see serial.h). A pty stands in for an
- * adapter in the tests (TESTING.md); nothing here knows about that.
+ * adapter in the tests (tests/README.md); nothing here knows about that.
  */
 #include "serial.h"
 

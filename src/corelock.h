@@ -1,6 +1,6 @@
 /*
  * corelock — at most one monitoring core per database. Exactly one process
- * may write a ward's SQLite file (DESIGN.md): `wardwatch serve`, or a board
+ * may write a ward's SQLite file (doc/design.md): `wardwatch serve`, or a board
  * running the core in-process. Each takes an exclusive flock on DATABASE.lock
  * (next to the database, holding the owner's pid) before opening the store
  * and keeps it until it exits, so a second core is refused with the pid of

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Raw I/Q radar through the real libiio and iiod, no hardware (TESTING.md):
+# Raw I/Q radar through the real libiio and iiod, no hardware (tests/README.md):
 # in a private mount namespace a tmpfs over /sys/bus holds a fake IIO device
 # (name, sampling_frequency, carrier, two scan elements) and a FIFO bound over
 # /dev/iio:device0 carries interleaved I/Q that tests/tools/iq_feed

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Serial sensors through the real libserialport, no hardware (TESTING.md): in
+# Serial sensors through the real libserialport, no hardware (tests/README.md): in
 # a private mount namespace a pty is bound over /dev/ttyS0 and an LD_PRELOAD
 # shim lets sp_open's TIOCMGET succeed on it. Probe each driver against an
 # emulated module; unplug (emulator closes) and replug (a new pty on the same
