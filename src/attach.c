@@ -204,9 +204,9 @@ static int on_welcome(struct attach *a, const uint8_t *f, size_t n)
     if (w.version != PROTO_VERSION) {
         char why[160];
         snprintf(why, sizeof why,
-                 "the server speaks protocol version %u, this board %u (wardwatch %s): "
+                 "the server (wardwatch %s) speaks protocol version %u, this board %u: "
                  "update one of them",
-                 (unsigned)w.version, (unsigned)PROTO_VERSION, w.software);
+                 w.software, (unsigned)w.version, (unsigned)PROTO_VERSION);
         disconnect(a, why);
         return 1;
     }
