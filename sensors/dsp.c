@@ -558,6 +558,22 @@ static double peak_interp(const double *pw, size_t k)
     return k + off;
 }
 
+/* Interpolated frequency (in bins) of the peak of pw nearest bin k, whose
+ * top may be the neighbouring bin: log-parabolic through k-1, k, k+1, the
+ * vertex taken up to a bin away (a Hann main lobe zero-padded >= 2x is
+ * parabolic in log power well beyond that). */
+static double peak_interp_near(const double *pw, size_t k)
+{
+    double a = log(pw[k - 1] + 1e-300), b = log(pw[k] + 1e-300), c = log(pw[k + 1] + 1e-300);
+    double den = a - 2 * b + c;
+    double off = den < 0 ? 0.5 * (a - c) / den : 0;
+    if (off > 1)
+        off = 1;
+    if (off < -1)
+        off = -1;
+    return k + off;
+}
+
 /* Share of the power in bins [k0, k1] that lies within +-lobe bins of fk. */
 static double peak_share(const double *pw, size_t k0, size_t k1, double fk, double lobe)
 {
@@ -643,15 +659,31 @@ static double breath_rate(struct dsp *d, const double *x, size_t n, double *conf
             d->peak_floor_db = 10 * log10(mx / v[mid]);
     }
     double kw = 12.0 / 60 / (d->fd / d->nfft);
+    memcpy(d->im, d->pw, (d->nfft / 2 + 1) * sizeof *d->im); /* the plain spectrum */
     for (size_t k = k0 > 0 ? k0 - 1 : 0; k < kw && k <= d->nfft / 2; k++)
         d->pw[k] *= (double)k / kw;
     best = k0;
     for (size_t k = k0; k <= k1; k++)
         if (d->pw[k] > d->pw[best])
             best = k;
-    double fk = peak_interp(d->pw, best);
-    double lobe = 2.0 * d->nfft / n; /* Hann main-lobe half-width in bins */
-    *conf = peak_share(d->pw, k0, k1, fk, lobe);
+    /* The weighting picks the peak but must not place it: f / 12 /min
+     * rises across the main lobe and tilted a slow breath's peak upwards
+     * (+0.3 .. +0.5 /min at 6-11 /min over 20 s, enough to lift a NEWS2
+     * band edge: 11.7 read as 12). Interpolate on the plain spectrum
+     * around the chosen bin instead; its top lies within a bin of it.
+     * Not below 2 cycles in the window, blending in up to 2.5: there the
+     * tone's mirror image at -f leaks into its lobe and pulls the plain
+     * peak down by up to half a bin (6 /min in 20 s: -0.5 /min, under
+     * rr_min_bpm in a third of the seconds), which the weighting's tilt
+     * roughly offsets. The confidence stays that of the peak as chosen. */
+    double lobe = 2.0 * d->nfft / n; /* Hann main-lobe half-width in bins: 2 cycles */
+    double fw = peak_interp(d->pw, best), fk = fw;
+    if (best < kw) {
+        double wp = (best - lobe) / (0.25 * lobe);
+        wp = wp < 0 ? 0 : wp > 1 ? 1 : wp;
+        fk = fw + wp * (peak_interp_near(d->im, best) - fw);
+    }
+    *conf = peak_share(d->pw, k0, k1, fw, lobe);
     if (best == k0 || best == k1)
         *conf = 0;
     return fk * d->fd / d->nfft;
