@@ -14,7 +14,8 @@
  *     wardwatch is run on point 6 alone (0.66 m) and on all 21 points
  *     (dsp_multi chooses the point).
  *   acconeer-a121/no-presence.iq21: the same room empty; the target is no
- *     rate and "absent".
+ *     rate and "absent". Both also through a bed zone (dsp_multi on points
+ *     6-7 and on the vendor's 5-8), as an iio: URI's channel lists select.
  * Synthetic (sensors/iqgen, moderate noise, 15 dB): four patients.
  *
  * Coverage: share of the seconds from warm-up (20 s) on that carry RR.
@@ -273,6 +274,25 @@ static void run_dsp(const struct rec *r, int p, struct score *s)
     }
 }
 
+/* wardwatch's dsp_multi on a bed zone: points p0..p1 only (what an iio:
+ * URI's i=/q= lists select). */
+static void run_zone(const struct rec *r, unsigned p0, unsigned p1, struct score *s)
+{
+    static float zi[MAXF * NPT], zq[MAXF * NPT];
+    unsigned np = p1 - p0 + 1;
+    char err[160];
+    struct run ru = {s, r, 20.0};
+    memset(s, 0, sizeof *s);
+    for (size_t k = 0; k < r->n; k++)
+        for (unsigned p = 0; p < np; p++) {
+            zi[k * np + p] = r->i[k * NPT + p0 + p];
+            zq[k * np + p] = r->q[k * NPT + p0 + p];
+        }
+    struct dsp_multi *m = dsp_multi_open(np, 20, 4.96, NULL, err, sizeof err);
+    dsp_multi_feed(m, zi, zq, r->n, on_reading, &ru);
+    dsp_multi_close(m);
+}
+
 /* Naive baseline on point p, once per second after warm-up. */
 static void run_naive(const struct rec *r, unsigned p, struct score *s)
 {
@@ -323,6 +343,10 @@ static void real_data(void)
     print_lag(&s, &r);
     run_dsp(&r, -1, &s);
     print_line("wardwatch, 21 points (dsp_multi)", &s);
+    run_zone(&r, 6, 7, &s);
+    print_line("wardwatch, bed zone points 6-7", &s);
+    run_zone(&r, 5, 8, &s);
+    print_line("wardwatch, bed zone points 5-8", &s);
     run_naive(&r, 6, &s);
     print_line("naive baseline, point 6", &s);
 
@@ -335,6 +359,12 @@ static void real_data(void)
     run_dsp(&r, -1, &s);
     printf("  wardwatch, 21 points: %ld seconds with a rate, %ld absent\n", s.rates_any,
            s.absent);
+    run_zone(&r, 6, 7, &s);
+    printf("  wardwatch, bed zone points 6-7: %ld seconds with a rate, %ld absent\n",
+           s.rates_any, s.absent);
+    run_zone(&r, 5, 8, &s);
+    printf("  wardwatch, bed zone points 5-8 (the vendor's): %ld seconds with a rate, %ld absent\n",
+           s.rates_any, s.absent);
     run_naive(&r, 6, &s);
     printf("  naive baseline, point 6: a rate in all %ld seconds (median %.1f /min)\n", s.secs,
            median(s.rrv, s.rr));

@@ -843,6 +843,52 @@ static void test_real_a121_empty(void **state)
     assert_true(run->n >= 33);
     for (size_t k = 0; k < run->n; k++)
         assert_false(run->r[k].have & (READING_RR | READING_HR));
+    /* The control that holds today is the bed zone (H18-22): points 6-7
+     * (0.66-0.72 m) give no rate here and the person's rate on the
+     * breathing recording (test_real_a121_breathing_zone); a zone reaching
+     * 0.60 m (the vendor's 5-8) takes in the reflector: RR in 9 of 33 s. */
+    static float zi[A121_MAXF * 2], zq[A121_MAXF * 2];
+    for (size_t k = 0; k < n; k++)
+        for (unsigned p = 0; p < 2; p++) {
+            zi[k * 2 + p] = fi[k * A121_POINTS + 6 + p];
+            zq[k * 2 + p] = fq[k * A121_POINTS + 6 + p];
+        }
+    memset(run, 0, sizeof *run);
+    struct dsp_multi *m = dsp_multi_open(2, 20, 4.96, NULL, err, sizeof err);
+    assert_non_null(m);
+    dsp_multi_feed(m, zi, zq, n, collect, run);
+    dsp_multi_close(m);
+    assert_true(run->n >= 33);
+    for (size_t k = 0; k < run->n; k++)
+        assert_false(run->r[k].have & (READING_RR | READING_HR));
+    free(run);
+}
+
+/* The bed zone of points 6-7 on the breathing recording: the person's rate
+ * (coverage >= 80 %, median 16.5-19.5), so the zone that keeps the empty
+ * room's reflector out does not lose the patient. */
+static void test_real_a121_breathing_zone(void **state)
+{
+    const char *path;
+    A121_FIND(path, "acconeer-a121/breathing-sitting.iq21");
+    static float fi[A121_MAXF * A121_POINTS], fq[A121_MAXF * A121_POINTS];
+    static float zi[A121_MAXF * 2], zq[A121_MAXF * 2];
+    size_t n = load_iq21(path, fi, fq);
+    for (size_t k = 0; k < n; k++)
+        for (unsigned p = 0; p < 2; p++) {
+            zi[k * 2 + p] = fi[k * A121_POINTS + 6 + p];
+            zq[k * 2 + p] = fq[k * A121_POINTS + 6 + p];
+        }
+    char err[160];
+    struct run *run = calloc(1, sizeof *run);
+    struct dsp_multi *m = dsp_multi_open(2, 20, 4.96, NULL, err, sizeof err);
+    assert_non_null(m);
+    dsp_multi_feed(m, zi, zq, n, collect, run);
+    dsp_multi_close(m);
+    double cov, med;
+    rr_summary(run, &cov, &med);
+    assert_true(cov >= 0.8);
+    assert_true(med >= 16.5 && med <= 19.5);
     free(run);
 }
 
@@ -922,6 +968,7 @@ int main(void)
         cmocka_unit_test(test_real_a121_breathing),
         cmocka_unit_test(test_real_a121_tracks_vendor),
         cmocka_unit_test(test_real_a121_empty),
+        cmocka_unit_test(test_real_a121_breathing_zone),
         cmocka_unit_test(test_multi_follows_chest),
     };
     return cmocka_run_group_tests_name("dsp", tests, NULL, NULL);
