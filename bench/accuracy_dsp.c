@@ -14,7 +14,8 @@
  *     wardwatch is run on point 6 alone (0.66 m) and on all 21 points
  *     (dsp_multi chooses the point).
  *   acconeer-a121/no-presence.iq21: the same room empty; the target is no
- *     rate and "absent".
+ *     rate and "absent". Both also through a bed zone (dsp_multi on points
+ *     6-7 and on the vendor's 5-8), as an iio: URI's channel lists select.
  * Synthetic (sensors/iqgen, moderate noise, 15 dB): four patients.
  *
  * Coverage: share of the seconds from warm-up (20 s) on that carry RR.
@@ -109,6 +110,7 @@ struct score {
     long nerr;
     double ours[MAXF], theirs[MAXF]; /* RR and reference, seconds with both */
     double rrv[MAXF];
+    double rrt[MAXF];                /* time of each rrv */
 };
 
 static int cmpd(const void *a, const void *b)
@@ -144,6 +146,7 @@ static void on_reading(void *ctx, const struct reading *rd)
     s->secs++;
     if (!(rd->have & READING_RR))
         return;
+    s->rrt[s->rr] = rd->t;
     s->rrv[s->rr++] = rd->rr;
     size_t fr = (size_t)(rd->t * ru->fs) - 1;
     if (fr < ru->r->n && isfinite(ru->r->ref[fr])) {
@@ -223,10 +226,30 @@ static void print_line(const char *what, struct score *s)
     double med_rr = median(s->rrv, nrr);
     /* like with like: both medians over the same seconds */
     double mo = median(s->ours, s->nerr), mt = median(s->theirs, s->nerr);
-    printf("  %-34s coverage %3.0f%% (%ld/%ld s)  median RR %5.1f  |err| median %5.2f mean %5.2f "
+    printf("  %-34s coverage %3.0f%% (%ld/%ld s)  median RR %6.2f  |err| median %5.2f mean %5.2f "
            "(%ld s with a reference: median %.2f vs reference %.2f)\n",
            what, s->secs ? 100.0 * s->rr / s->secs : 0, s->rr, s->secs, med_rr,
            median(s->err, s->nerr), mean, s->nerr, mo, mt);
+}
+
+/* How far apart in time our rate and the reference are: the median of
+ * ours at t minus the reference at t - lag, for lags of 0..4 s (20 Hz
+ * frames). A reference that leads by L s (a shorter effective window, or
+ * other points) shows its smallest difference at lag -L. */
+static void print_lag(const struct score *s, const struct rec *r)
+{
+    printf("    ours(t) - reference(t + lag), median over the seconds with both:");
+    for (int lag = -4; lag <= 0; lag++) {
+        double dv[MAXF];
+        long n = 0;
+        for (long k = 0; k < s->rr; k++) {
+            long fr = lround((s->rrt[k] + lag) * 20) - 1;
+            if (fr >= 0 && fr < (long)r->n && isfinite(r->ref[fr]))
+                dv[n++] = s->rrv[k] - r->ref[fr];
+        }
+        printf(" %+d s: %+.2f (%ld)", lag, median(dv, n), n);
+    }
+    printf("\n");
 }
 
 /* wardwatch on point p (p < 0: all points through dsp_multi). */
@@ -249,6 +272,25 @@ static void run_dsp(const struct rec *r, int p, struct score *s)
         dsp_multi_feed(m, r->i, r->q, r->n, on_reading, &ru);
         dsp_multi_close(m);
     }
+}
+
+/* wardwatch's dsp_multi on a bed zone: points p0..p1 only (what an iio:
+ * URI's i=/q= lists select). */
+static void run_zone(const struct rec *r, unsigned p0, unsigned p1, struct score *s)
+{
+    static float zi[MAXF * NPT], zq[MAXF * NPT];
+    unsigned np = p1 - p0 + 1;
+    char err[160];
+    struct run ru = {s, r, 20.0};
+    memset(s, 0, sizeof *s);
+    for (size_t k = 0; k < r->n; k++)
+        for (unsigned p = 0; p < np; p++) {
+            zi[k * np + p] = r->i[k * NPT + p0 + p];
+            zq[k * np + p] = r->q[k * NPT + p0 + p];
+        }
+    struct dsp_multi *m = dsp_multi_open(np, 20, 4.96, NULL, err, sizeof err);
+    dsp_multi_feed(m, zi, zq, r->n, on_reading, &ru);
+    dsp_multi_close(m);
 }
 
 /* Naive baseline on point p, once per second after warm-up. */
@@ -284,15 +326,27 @@ static void real_data(void)
     for (size_t k = 0; k < r.n; k++)
         if (isfinite(r.ref[k]))
             ref[nref++] = r.ref[k];
+    size_t rf0 = 0;
+    while (rf0 < r.n && !isfinite(r.ref[rf0]))
+        rf0++;
     printf("acconeer-a121 breathing-sitting (real, 60 GHz, %zu frames at 20 Hz):\n", r.n);
-    printf("  reference: Acconeer's own output, median %.2f /min over %ld frames (no belt);\n"
+    printf("  reference: Acconeer's own output, median %.2f /min over its %ld frames (%.1f-%.1f s; "
+           "no belt);\n"
            "  offline cross-check, spectrum of the phase steps of points 5-8 over the whole "
            "recording: %.2f /min\n",
-           median(ref, nref), nref, phase_peak(&r, 5, 8, 1, r.n, 20, true));
+           median(ref, nref), nref, (rf0 + 1) / 20.0, r.n / 20.0,
+           phase_peak(&r, 5, 8, 1, r.n, 20, true));
+    printf("  (\"median RR\" below is over all our seconds from %d s: not the reference's span; "
+           "the like-with-like figure is the one in brackets)\n", WARMUP + 1);
     run_dsp(&r, 6, &s);
     print_line("wardwatch, point 6", &s);
+    print_lag(&s, &r);
     run_dsp(&r, -1, &s);
     print_line("wardwatch, 21 points (dsp_multi)", &s);
+    run_zone(&r, 6, 7, &s);
+    print_line("wardwatch, bed zone points 6-7", &s);
+    run_zone(&r, 5, 8, &s);
+    print_line("wardwatch, bed zone points 5-8", &s);
     run_naive(&r, 6, &s);
     print_line("naive baseline, point 6", &s);
 
@@ -305,6 +359,12 @@ static void real_data(void)
     run_dsp(&r, -1, &s);
     printf("  wardwatch, 21 points: %ld seconds with a rate, %ld absent\n", s.rates_any,
            s.absent);
+    run_zone(&r, 6, 7, &s);
+    printf("  wardwatch, bed zone points 6-7: %ld seconds with a rate, %ld absent\n",
+           s.rates_any, s.absent);
+    run_zone(&r, 5, 8, &s);
+    printf("  wardwatch, bed zone points 5-8 (the vendor's): %ld seconds with a rate, %ld absent\n",
+           s.rates_any, s.absent);
     run_naive(&r, 6, &s);
     printf("  naive baseline, point 6: a rate in all %ld seconds (median %.1f /min)\n", s.secs,
            median(s.rrv, s.rr));

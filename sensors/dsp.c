@@ -558,6 +558,22 @@ static double peak_interp(const double *pw, size_t k)
     return k + off;
 }
 
+/* Interpolated frequency (in bins) of the peak of pw nearest bin k, whose
+ * top may be the neighbouring bin: log-parabolic through k-1, k, k+1, the
+ * vertex taken up to a bin away (a Hann main lobe zero-padded >= 2x is
+ * parabolic in log power well beyond that). */
+static double peak_interp_near(const double *pw, size_t k)
+{
+    double a = log(pw[k - 1] + 1e-300), b = log(pw[k] + 1e-300), c = log(pw[k + 1] + 1e-300);
+    double den = a - 2 * b + c;
+    double off = den < 0 ? 0.5 * (a - c) / den : 0;
+    if (off > 1)
+        off = 1;
+    if (off < -1)
+        off = -1;
+    return k + off;
+}
+
 /* Share of the power in bins [k0, k1] that lies within +-lobe bins of fk. */
 static double peak_share(const double *pw, size_t k0, size_t k1, double fk, double lobe)
 {
@@ -643,15 +659,31 @@ static double breath_rate(struct dsp *d, const double *x, size_t n, double *conf
             d->peak_floor_db = 10 * log10(mx / v[mid]);
     }
     double kw = 12.0 / 60 / (d->fd / d->nfft);
+    memcpy(d->im, d->pw, (d->nfft / 2 + 1) * sizeof *d->im); /* the plain spectrum */
     for (size_t k = k0 > 0 ? k0 - 1 : 0; k < kw && k <= d->nfft / 2; k++)
         d->pw[k] *= (double)k / kw;
     best = k0;
     for (size_t k = k0; k <= k1; k++)
         if (d->pw[k] > d->pw[best])
             best = k;
-    double fk = peak_interp(d->pw, best);
-    double lobe = 2.0 * d->nfft / n; /* Hann main-lobe half-width in bins */
-    *conf = peak_share(d->pw, k0, k1, fk, lobe);
+    /* The weighting picks the peak but must not place it: f / 12 /min
+     * rises across the main lobe and tilted a slow breath's peak upwards
+     * (+0.3 .. +0.5 /min at 6-11 /min over 20 s, enough to lift a NEWS2
+     * band edge: 11.7 read as 12). Interpolate on the plain spectrum
+     * around the chosen bin instead; its top lies within a bin of it.
+     * Not below 2 cycles in the window, blending in up to 2.5: there the
+     * tone's mirror image at -f leaks into its lobe and pulls the plain
+     * peak down by up to half a bin (6 /min in 20 s: -0.5 /min, under
+     * rr_min_bpm in a third of the seconds), which the weighting's tilt
+     * roughly offsets. The confidence stays that of the peak as chosen. */
+    double lobe = 2.0 * d->nfft / n; /* Hann main-lobe half-width in bins: 2 cycles */
+    double fw = peak_interp(d->pw, best), fk = fw;
+    if (best < kw) {
+        double wp = (best - lobe) / (0.25 * lobe);
+        wp = wp < 0 ? 0 : wp > 1 ? 1 : wp;
+        fk = fw + wp * (peak_interp_near(d->im, best) - fw);
+    }
+    *conf = peak_share(d->pw, k0, k1, fw, lobe);
     if (best == k0 || best == k1)
         *conf = 0;
     return fk * d->fd / d->nfft;
@@ -885,64 +917,63 @@ static bool still_body(struct dsp *d)
            rn * rn > d->p.presence_snr * noise * g;
 }
 
-/* The work done when a second of samples completes: one reading. */
-static void second(struct dsp *d, reading_cb cb, void *ctx)
+/* Steps 1 and 7: a bad second, or presence. Fills r; false when the reading
+ * is complete without further analysis (bad, absent, or a still body). */
+static bool second_present(struct dsp *d, struct reading *r)
 {
-    struct reading r;
-    memset(&r, 0, sizeof r);
-    r.t = (double)d->nin / d->fs;
-    r.have = READING_QUALITY;
-    r.quality = 0;
-    d->sec++;
-    d->st.seconds++;
-    d->next_tick = (uint64_t)ceil((double)(d->sec + 1) * d->fs);
     bool bad = d->bad_in_sec * 10 > d->n_in_sec;
     d->bad_in_sec = d->n_in_sec = 0;
     if (bad) {
         d->seg_start = d->n1;
         d->st.bad_seconds++;
-        cb(ctx, &r);
-        return;
+        return false;
     }
-    r.have |= READING_PRESENCE | READING_MOTION;
+    r->have |= READING_PRESENCE | READING_MOTION;
     d->pres_ratio = presence_ratio(d);
     if (d->pres_ratio < d->p.presence_snr) {
         if (still_body(d)) {
             /* Present and still (a breath-hold): no rates, no new segment. */
-            r.presence = true;
+            r->presence = true;
             d->st.still_seconds++;
-            cb(ctx, &r);
-            return;
+            return false;
         }
         d->body = false;
         d->seg_start = d->n1;
         d->st.absent_seconds++;
-        cb(ctx, &r);
-        return;
+        return false;
     }
-    r.presence = true;
+    r->presence = true;
     d->body = true;
+    return true;
+}
+
+/* Steps 3-5 over the clean segment: correct, demodulate, decimate into x.
+ * Returns the decimated length (< 2: too short to analyse) and the
+ * segment's length in stage-1 samples. */
+static size_t second_segment(struct dsp *d, uint64_t *seglen)
+{
     uint64_t win = (uint64_t)(d->p.rr_window_s * d->fs1);
     uint64_t len = d->n1 - d->seg_start;
     if (len > win)
         len = win;
+    *seglen = len;
     uint64_t m0 = d->n1 - len;
-    if (len < d->nfir + 2 * d->d2) {
-        cb(ctx, &r);
-        return;
-    }
+    if (len < d->nfir + 2 * d->d2)
+        return 0;
     correction_fit(d, m0, d->n1);
     demodulate(d, m0, d->n1);
     if (d->fit_ok) { /* the echo's radius while the chest moves, for still_body */
         uint64_t n1s = (uint64_t)ceil(d->fs1);
         d->r_ref = echo_radius(d, d->n1 > n1s ? d->n1 - n1s : 0, d->n1);
     }
-    size_t nx = decimate(d, (size_t)len);
-    if (nx < 2) {
-        cb(ctx, &r);
-        return;
-    }
-    /* Motion: RMS chest speed over the last second. */
+    return decimate(d, (size_t)len);
+}
+
+/* Step 6: is this second motion? RMS chest speed over the last second,
+ * absolute and against the recent still seconds; a still second's speed
+ * joins their history. */
+static bool second_motion(struct dsp *d, size_t nx)
+{
     size_t ns = (size_t)ceil(d->fd);
     if (ns > nx - 1)
         ns = nx - 1;
@@ -955,45 +986,28 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
     double med = speed_median(d);
     bool motion = !isfinite(e) || sqrt(e) > d->p.motion_speed_mm_s ||
                   (d->spd_n >= 5 && e > d->p.motion_ratio * med);
-    if (motion) {
-        r.motion = true;
-        d->seg_start = d->n1;
-        d->settle = true;
-        d->st.motion_seconds++;
-        cb(ctx, &r);
-        return;
-    }
+    if (motion)
+        return true;
     d->spd[d->spd_head] = e;
     d->spd_head = (d->spd_head + 1) % MOTION_HIST;
     if (d->spd_n < MOTION_HIST)
         d->spd_n++;
-    if (d->settle) {
-        /* the second after motion may hold its tail: start afresh after it */
-        d->settle = false;
-        d->seg_start = d->n1;
-        cb(ctx, &r);
-        return;
-    }
-    if ((double)len < d->p.warmup_s * d->fs1 - 0.5) {
-        cb(ctx, &r);
-        return;
-    }
-    double bconf, hconf;
-    /* The rate is that of the newest rr_rate_s seconds: a real breathing
-     * rate drifts by 1-2 /min within half a minute (A121 recording: 16.5
-     * rising to 18.8 /min), and a window reports its mean with a lag of
-     * half its length. 20 s (Acconeer's own choice) keeps the lag at 10 s
-     * and still resolves 5.5 /min (two cycles) with a main lobe of
-     * +-6 /min, interpolated. The whole window (rr_window_s) stays the
-     * context of the apnoea gate below and of the DC fit. */
-    size_t nb = (size_t)(d->p.rr_rate_s * d->fd);
-    if (nb > nx)
-        nb = nx;
-    double fb = breath_rate(d, d->x + nx - nb, nb, &bconf);
-    size_t nh = (size_t)(d->p.hr_window_s * d->fd);
-    if (nh > nx)
-        nh = nx;
-    double fh = heart_rate(d, d->x + nx - nh, nh, bconf >= 0.25 ? fb : 0, &hconf);
+    return false;
+}
+
+/* The looser RR gate of real range points (see second_rates). */
+static double rr_relief_gate(const struct dsp *d)
+{
+    return ramp(30, 36, d->peak_floor_db) * ramp(0.025, 0.010, d->amb_frac) *
+           ramp(0.45, 0.35, d->phase_sd) * ramp(0.60, 0.50, d->geom_excess);
+}
+
+/* Step 10: the trust gates. Scales *bconf and *hconf; on the looser RR gate
+ * may replace the breathing rate *fb by that of the newest 15 s. nb is the
+ * length the rate came from, x[0..nx) the decimated segment. */
+static void trust_gates(struct dsp *d, size_t nx, size_t nb, double *fb, double *bconf,
+                        double *hconf)
+{
     /* Unwrapping slips put a lambda/2 step into the displacement that no
      * spectral confidence sees coming. Their precursor is the share of
      * sample-to-sample phase steps beyond pi/2 (ambiguous ones; the chest
@@ -1019,8 +1033,7 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
      * chance: 1 % .. 2.5 % ambiguous steps, 0.35 .. 0.45 rad, 0.50 .. 0.60
      * radius variation, times 30 .. 36 dB of peak over floor. (A 5 dB SNR
      * signal with undetermined DC: 26-28 dB, a harmonic; not passed.) */
-    double rr_relief = ramp(30, 36, d->peak_floor_db) * ramp(0.025, 0.010, d->amb_frac) *
-                       ramp(0.45, 0.35, d->phase_sd) * ramp(0.60, 0.50, d->geom_excess);
+    double rr_relief = rr_relief_gate(d);
     if (rr_relief > hr_f && rr_relief > 0) {
         /* On the looser gate the rate must also be that of the newest
          * 15 s: a window still holding the first seconds' posture wander
@@ -1031,17 +1044,38 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
         if (nn < nb) {
             double c2;
             double f2 = breath_rate(d, d->x + nx - nn, nn, &c2);
-            if (fabs(f2 - fb) * 60 > 1.5) {
-                fb = f2;
-                bconf = c2;
-                rr_relief = ramp(30, 36, d->peak_floor_db) * ramp(0.025, 0.010, d->amb_frac) *
-                            ramp(0.45, 0.35, d->phase_sd) * ramp(0.60, 0.50, d->geom_excess);
+            if (fabs(f2 - *fb) * 60 > 1.5) {
+                *fb = f2;
+                *bconf = c2;
+                rr_relief = rr_relief_gate(d);
             }
         }
     }
     double rr_f = hr_f > rr_relief ? hr_f : rr_relief;
-    bconf *= rr_f;
-    hconf *= hr_f;
+    *bconf *= rr_f;
+    *hconf *= hr_f;
+}
+
+/* Steps 8-10: the rates of a still, warmed-up second into r. */
+static void second_rates(struct dsp *d, size_t nx, struct reading *r)
+{
+    double bconf, hconf;
+    /* The rate is that of the newest rr_rate_s seconds: a real breathing
+     * rate drifts by 1-2 /min within half a minute (A121 recording: 16.5
+     * rising to 18.8 /min), and a window reports its mean with a lag of
+     * half its length. 20 s (Acconeer's own choice) keeps the lag at 10 s
+     * and still resolves 5.5 /min (two cycles) with a main lobe of
+     * +-6 /min, interpolated. The whole window (rr_window_s) stays the
+     * context of the apnoea gate below and of the DC fit. */
+    size_t nb = (size_t)(d->p.rr_rate_s * d->fd);
+    if (nb > nx)
+        nb = nx;
+    double fb = breath_rate(d, d->x + nx - nb, nb, &bconf);
+    size_t nh = (size_t)(d->p.hr_window_s * d->fd);
+    if (nh > nx)
+        nh = nx;
+    double fh = heart_rate(d, d->x + nx - nh, nh, bconf >= 0.25 ? fb : 0, &hconf);
+    trust_gates(d, nx, nb, &fb, &bconf, &hconf);
     /* Breathing that stopped (apnoea) would keep its peak in the window for
      * up to rr_window_s: withhold RR once the last 10 s swing less than a
      * quarter of the whole window's range. */
@@ -1049,19 +1083,59 @@ static void second(struct dsp *d, reading_cb cb, void *ctx)
     if (nr < nx && span(d->x + nx - nr, nr) < 0.25 * span(d->x, nx))
         bconf = 0;
     if (bconf >= d->p.rr_min_quality && fb * 60 >= d->p.rr_min_bpm && fb * 60 <= d->p.rr_max_bpm) {
-        r.have |= READING_RR;
-        r.rr = (float)(fb * 60);
-        r.quality = (float)bconf;
+        r->have |= READING_RR;
+        r->rr = (float)(fb * 60);
+        r->quality = (float)bconf;
         d->st.rr_readings++;
     }
     if (hconf >= d->p.hr_min_quality && fh * 60 >= d->p.hr_min_bpm && fh * 60 <= d->p.hr_max_bpm) {
-        r.have |= READING_HR;
-        r.hr = (float)(fh * 60);
+        r->have |= READING_HR;
+        r->hr = (float)(fh * 60);
         float q = (float)hconf;
-        if (!(r.have & READING_RR) || q < r.quality)
-            r.quality = q;
+        if (!(r->have & READING_RR) || q < r->quality)
+            r->quality = q;
         d->st.hr_readings++;
     }
+}
+
+/* The work done when a second of samples completes: one reading. */
+static void second(struct dsp *d, reading_cb cb, void *ctx)
+{
+    struct reading r;
+    memset(&r, 0, sizeof r);
+    r.t = (double)d->nin / d->fs;
+    r.have = READING_QUALITY;
+    r.quality = 0;
+    d->sec++;
+    d->st.seconds++;
+    d->next_tick = (uint64_t)ceil((double)(d->sec + 1) * d->fs);
+    if (!second_present(d, &r)) {
+        cb(ctx, &r);
+        return;
+    }
+    uint64_t len;
+    size_t nx = second_segment(d, &len);
+    if (nx < 2) {
+        cb(ctx, &r);
+        return;
+    }
+    if (second_motion(d, nx)) {
+        r.motion = true;
+        d->seg_start = d->n1;
+        d->settle = true;
+        d->st.motion_seconds++;
+        cb(ctx, &r);
+        return;
+    }
+    if (d->settle) {
+        /* the second after motion may hold its tail: start afresh after it */
+        d->settle = false;
+        d->seg_start = d->n1;
+        cb(ctx, &r);
+        return;
+    }
+    if ((double)len >= d->p.warmup_s * d->fs1 - 0.5)
+        second_rates(d, nx, &r);
     cb(ctx, &r);
 }
 

@@ -30,9 +30,12 @@
  *      a moving chest does not read as noise); below presence_snr -> absent;
  *   8. breathing, over the newest rr_rate_s (20 s) of the segment (a real
  *      rate drifts; a longer window lags it): linear detrend, Hann window, zero-padded FFT, strongest
- *      peak in 0.7 rr_min .. 1.15 rr_max /min, Gaussian (log-parabolic)
- *      interpolation; confidence = share of the searched band's power
- *      within the peak's main lobe;
+ *      peak in 0.7 rr_min .. 1.15 rr_max /min (below 12 /min weighted by
+ *      f / 12 /min against 1/f phase wander), Gaussian (log-parabolic)
+ *      interpolation on the unweighted spectrum from 2.5 cycles per window
+ *      up (unbiased within 0.05 /min; the weighting would tilt it);
+ *      confidence = share of the searched band's power within the peak's
+ *      main lobe;
  *   9. heart over the last hr_window_s: the same spectrum in hr_min..hr_max
  *      /min, with the breathing fundamental, 2nd and 3rd harmonics notched
  *      out over a main lobe each (a smooth breathing waveform puts 10-30 dB
