@@ -119,13 +119,17 @@ static void m2_frame(struct mr60bha2 *s, unsigned type, const uint8_t *d, unsign
         r.have = READING_PHASE;
         break;
     case MR60BHA2_DISTANCE:
-        if (len < 8) {
+        /* Without a target the flag may come alone (4 bytes): a valid
+         * frame with nothing to report, not a short one (H18-32). */
+        if (len < 4 || (len < 8 && rd32(d) == s->distance_valid)) {
             s->st.bad_length++;
             return;
         }
-        v = rdf(d + 4);
-        if (rd32(d) != s->distance_valid || !isfinite(v) || v < 0)
+        if (rd32(d) != s->distance_valid)
             return; /* no valid distance: nothing to report */
+        v = rdf(d + 4);
+        if (!isfinite(v) || v < 0)
+            return;
         r.have = READING_DISTANCE;
         r.distance_cm = v;
         break;
