@@ -40,7 +40,9 @@
  * N ms per frame, for streams that send one report at a time (the
  * simulator's). Stretches without reports (an idle module sends only a
  * heartbeat, 01.01, about once a minute) are not timed: live streams are
- * timed by arrival anyway.
+ * timed by arrival anyway. This is also the driver's clock, so a capture
+ * file is paced and recorded by it ("stream" clock), not by its bytes at
+ * the line rate (H18-33).
  *
  * Framing: hunt for 0x53 0x59 with memchr; len above 256 is bad_length, a
  * wrong sum bad_checksum, a missing 0x54 0x43 tail bad_frame; after any of

@@ -29,7 +29,9 @@
  *
  * Time: arrival order. Each frame that passes both checksums (whatever its
  * type) advances stream time by period_ms (default 125 ms: the modules send
- * ~8 frames/s); a reading carries the time of its frame, the first 0.
+ * ~8 frames/s); a reading carries the time of its frame, the first 0. This
+ * is also the driver's clock, so a capture file is paced and recorded by
+ * it ("stream" clock) rather than by its bytes at the line rate (H18-33).
  *
  * Framing: hunt for SOF with memchr; a header checksum mismatch means "not
  * a frame start" (a stray 0x01 in line garbage is indistinguishable from a

@@ -360,6 +360,22 @@ static void test_real_capture_cycles(void **state)
     decode(capture, sizeof capture, 7, frame, 1);
     assert_true(got[3].t == 10);
     assert_chunking_invariant(capture, sizeof capture, 4);
+    /* H18-33: the driver's clock is this cycle clock, so a capture file is
+     * paced and recorded by it (it was timed by its bytes at 115200 baud:
+     * 3 s of reports became 0.01 s). */
+    assert_non_null(mr60bha1_driver.clock);
+    void *st = parser_new(NULL, 0);
+    double t = -1;
+    assert_false(mr60bha1_driver.clock(st, &t));
+    mr60bha1_driver.feed(st, capture, 10, collect, NULL);
+    assert_true(mr60bha1_driver.clock(st, &t) && t == 0);
+    mr60bha1_driver.feed(st, capture + 10, sizeof capture - 10, collect, NULL);
+    assert_true(mr60bha1_driver.clock(st, &t) && t == 2);
+    free(st);
+    st = parser_new(frame, 1);
+    mr60bha1_driver.feed(st, capture, sizeof capture, collect, NULL);
+    assert_true(mr60bha1_driver.clock(st, &t) && t == 11); /* 12 frames, 1 s each */
+    free(st);
 }
 
 /* H18-31: 81.05 and 85.05 are 5-sample waveforms (wiki Radar_MR60BHA1,

@@ -371,6 +371,15 @@ static void test_vendor_frames_by_hand(void **state)
     assert_int_equal(ngot, 1);
     assert_int_equal(mr60bha2_checksum(frames, 7), 0xE7);
     assert_chunking_invariant(frames, sizeof frames, 2);
+    /* H18-33: the driver's clock is the readings' (frames x period_ms), not
+     * the capture's bytes at the line rate. */
+    assert_non_null(mr60bha2_driver.clock);
+    void *st = parser_new(NULL, 0);
+    double t = -1;
+    assert_false(mr60bha2_driver.clock(st, &t));
+    mr60bha2_driver.feed(st, frames, sizeof frames, collect, NULL);
+    assert_true(mr60bha2_driver.clock(st, &t) && t == 0.25);
+    free(st);
 }
 
 int main(void)
