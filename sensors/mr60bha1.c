@@ -106,19 +106,25 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
 }
 
 /* Stream time of a frame of code, advancing the clock (see "Time" in the
- * .h): per frame, or when code repeats within the current report cycle. */
+ * .h): per frame, or when code repeats within the current report cycle.
+ * A 256-bit filter of the cycle's codes answers "new" without a search for
+ * all but the frame that opens the next cycle. */
 static double m1_tick(struct mr60bha1 *s, uint32_t code)
 {
     if (s->per_frame)
         return (double)s->packets++ * s->period_s;
-    unsigned i;
-    for (i = 0; i < s->nseen; i++)
-        if (s->seen[i] == code)
-            break;
-    if (i < s->nseen || s->nseen == MR60BHA1_CYCLE_CODES) {
+    unsigned h = (code ^ code >> 8 ^ code >> 5) & 0xFF;
+    uint64_t bit = (uint64_t)1 << (h & 63);
+    bool repeat = false;
+    if (s->filter[h >> 6] & bit)
+        for (unsigned i = 0; i < s->nseen && !repeat; i++)
+            repeat = s->seen[i] == code;
+    if (repeat || s->nseen == MR60BHA1_CYCLE_CODES) {
         s->packets++;
         s->nseen = 0;
+        memset(s->filter, 0, sizeof s->filter);
     }
+    s->filter[h >> 6] |= bit;
     s->seen[s->nseen++] = (uint16_t)code;
     return (double)s->packets * s->period_s;
 }

@@ -92,6 +92,7 @@ struct mr60bha1 {
     uint64_t packets; /* cycles (or frames) so far: the stream clock */
     uint16_t seen[MR60BHA1_CYCLE_CODES]; /* codes of the current cycle */
     unsigned nseen;
+    uint64_t filter[4]; /* hashes of seen[]: most frames need no search */
     struct framer fr; /* last: the large buffer */
 };
 
