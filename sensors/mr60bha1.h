@@ -21,8 +21,8 @@
  * estimate" and is not a rate (no reading; not taken as absence either —
  * presence comes only from the presence packet). A value outside the
  * manual's range (presence > 1, motion > 2) or a payload of another
- * length than its value's rejects the packet (bad_frame / bad_length). Frames of codes not in
- * the map are valid and counted as unknown.
+ * length than its value's rejects the packet (bad_frame / bad_length).
+ * Frames of codes not in the map are valid and counted as unknown.
  *
  * Payload lengths are the manual's exactly (1 byte; distance 2): a frame
  * of a mapped code with any other length is bad_length, so that a 5-byte
@@ -51,8 +51,8 @@
  * Params: the map keys above, cycle_ms=1..10000 or period_ms=1..10000
  * (baud, pace ignored).
  *
- * Checked against: Seeed MR60BHA1 user manual V1.9/V2.3 (sections 6-7:
- * frame structure, sum, 0x80/0x81/0x84/0x85 tables), Seeed wiki
+ * Checked against: Seeed MR60BHA1 user manual V1.9/V2.3 (sections 6-7.1:
+ * 115200 8N1, frame structure, sum, control words; read in excerpts), Seeed wiki
  * Radar_MR60BHA1 (Seeed-Studio/wiki-documents), Seeed's Arduino library
  * limengdu/Seeed-Studio-MR60BHA1-Sensor, AronRubin/SeeedHeartBreathRadar,
  * the R60ABD1 (same protocol) driver ZyoungInc/R60ABD1_Driver, and a real
