@@ -67,7 +67,7 @@
 #include <stdbool.h>
 
 #define MR60BHA1_MAX_LEN 256
-#define MR60BHA1_OVERHEAD 9 /* 53 59 ctrl cmd len(2) ... sum 54 43 */
+#define MR60BHA1_OVERHEAD 9       /* 53 59 ctrl cmd len(2) ... sum 54 43 */
 #define MR60BHA1_UNMAPPED 0xFFFFu /* a map entry switched off */
 #define MR60BHA1_CYCLE_CODES 32   /* distinct codes one report cycle holds */
 
@@ -86,14 +86,14 @@ struct mr60bha1 {
     struct parser_stats st;
     reading_cb cb;
     void *ctx;
-    uint32_t map[M1_NFIELDS]; /* ctrl << 8 | cmd, or MR60BHA1_UNMAPPED */
-    double period_s;  /* per cycle, or per frame when per_frame */
-    bool per_frame;   /* period_ms given: the clock counts frames */
-    uint64_t packets; /* cycles (or frames) so far: the stream clock */
+    uint32_t map[M1_NFIELDS];            /* ctrl << 8 | cmd, or MR60BHA1_UNMAPPED */
+    double period_s;                     /* per cycle, or per frame when per_frame */
+    bool per_frame;                      /* period_ms given: the clock counts frames */
+    uint64_t packets;                    /* cycles (or frames) so far: the stream clock */
     uint16_t seen[MR60BHA1_CYCLE_CODES]; /* codes of the current cycle */
     unsigned nseen;
     uint64_t filter[4]; /* hashes of seen[]: most frames need no search */
-    struct framer fr; /* last: the large buffer */
+    struct framer fr;   /* last: the large buffer */
 };
 
 extern const struct sensor_driver mr60bha1_driver;

@@ -315,6 +315,7 @@ static void test_long_stream(void **state)
  * fun", 10:00:24 to 10:00:26; frames the log shows mangled are left out),
  * checked against the manual's frame structure (V2.3 section 7.1: 53 59,
  * control, command, length u16 BE, data, low byte of the sum, 54 43). */
+/* clang-format off */
 static const uint8_t capture[] = {
     /* 10:00:24 */
     0x53, 0x59, 0x80, 0x03, 0x00, 0x01, 0x01, 0x31, 0x54, 0x43,             /* body movement 1 */
@@ -336,6 +337,7 @@ static const uint8_t capture[] = {
     /* once a minute: the heartbeat packet (same log, "heartbeat messages") */
     0x53, 0x59, 0x01, 0x01, 0x00, 0x01, 0x0F, 0xBE, 0x54, 0x43,
 };
+/* clang-format on */
 
 /* H18-30: the module reports in one-second cycles of 4-5 frames; a clock of
  * one period per frame put the 10:00:26 heart rate at 10 s, not 2 s. */
@@ -385,6 +387,7 @@ static void test_real_capture_cycles(void **state)
 static void test_waveform_is_not_a_rate(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const uint8_t waves[] = {
         /* breathing waveform, worked by hand: 53+59+81+05+00+05+20+29+81+7A+31
          * = 0x2AC, sum byte AC */
@@ -394,6 +397,7 @@ static void test_waveform_is_not_a_rate(void **state)
         /* a distance of 3 bytes: 53+59+80+04+00+03+00+6B+00 = 0x19E */
         0x53, 0x59, 0x80, 0x04, 0x00, 0x03, 0x00, 0x6B, 0x00, 0x9E, 0x54, 0x43,
     };
+    /* clang-format on */
     struct sensor_param p[] = {{"rr", "81.05"}, {"hr", "85.05"}};
     struct parser_stats ps = decode(waves, sizeof waves, sizeof waves, p, 2);
     assert_int_equal(ps.frames, 3);
@@ -409,12 +413,14 @@ static void test_waveform_is_not_a_rate(void **state)
 static void test_wiki_command_frames(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const uint8_t cmds[] = {
         0x53, 0x59, 0x01, 0x02, 0x00, 0x01, 0x0F, 0xBF, 0x54, 0x43,
         0x53, 0x59, 0x84, 0x0F, 0x00, 0x01, 0x00, 0x40, 0x54, 0x43,
         0x53, 0x59, 0x84, 0x0F, 0x00, 0x01, 0x01, 0x41, 0x54, 0x43,
         0x53, 0x59, 0x02, 0xA4, 0x00, 0x01, 0x0F, 0x62, 0x54, 0x43,
     };
+    /* clang-format on */
     struct parser_stats ps = decode(cmds, sizeof cmds, sizeof cmds, NULL, 0);
     assert_int_equal(ps.frames, 4);
     assert_int_equal(ps.unknown, 4);

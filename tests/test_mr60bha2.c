@@ -346,6 +346,7 @@ static void test_params(void **state)
 static void test_vendor_frames_by_hand(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const uint8_t frames[] = {
         /* 01 | ID 0001 | LEN 0004 | TYPE 0A16 | ~(01^01^04^0A^16) = E7 */
         0x01, 0x00, 0x01, 0x00, 0x04, 0x0A, 0x16, 0xE7,
@@ -357,6 +358,7 @@ static void test_vendor_frames_by_hand(void **state)
         0x01, 0x00, 0x03, 0x00, 0x04, 0x0A, 0x15, 0xE6,
         0x00, 0x00, 0x90, 0x42, 0x2D,
     };
+    /* clang-format on */
     struct parser_stats ps = decode(frames, sizeof frames, sizeof frames, NULL, 0);
     assert_int_equal(ps.frames, 3);
     assert_int_equal(ps.dropped_bytes + ps.bad_checksum + ps.bad_length + ps.bad_frame, 0);
