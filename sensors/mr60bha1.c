@@ -59,6 +59,7 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
     framer_init(&s->fr);
     memcpy(s->map, default_map, sizeof s->map);
     s->period_s = 1.0;
+    bool cycle_given = false;
     for (size_t i = 0; i < n; i++) {
         const char *k = params[i].key, *v = params[i].value;
         double d;
@@ -66,11 +67,17 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
             return ww_err(err, errlen, "mr60bha1: parameter %zu has no key or value", i + 1);
         if (!strcmp(k, "baud") || !strcmp(k, "pace"))
             continue;
-        if (!strcmp(k, "period_ms")) {
+        if (!strcmp(k, "period_ms") || !strcmp(k, "cycle_ms")) {
+            bool frame = k[0] == 'p';
             if (ww_parse_double(v, 1, 10000, &d) < 0)
-                return ww_err(err, errlen, "mr60bha1: period_ms: '%s' (accepted: 1 to 10000)",
-                              v);
+                return ww_err(err, errlen, "mr60bha1: %s: '%s' (accepted: 1 to 10000)", k, v);
+            if (frame ? cycle_given : s->per_frame)
+                return ww_err(err, errlen,
+                              "mr60bha1: period_ms (per frame) and cycle_ms (per report "
+                              "cycle) are two clocks: give one");
             s->period_s = d / 1000.0;
+            s->per_frame = frame;
+            cycle_given |= !frame;
             continue;
         }
         int f;
@@ -80,7 +87,7 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
         if (f == M1_NFIELDS)
             return ww_err(err, errlen,
                           "mr60bha1: unknown parameter '%s' (accepted: presence, motion, "
-                          "distance, breath_state, rr, hr, period_ms, baud, pace)",
+                          "distance, breath_state, rr, hr, cycle_ms, period_ms, baud, pace)",
                           k);
         if (parse_code(v, &s->map[f]) < 0)
             return ww_err(err, errlen,
@@ -98,11 +105,40 @@ static int m1_init(void *state, const struct sensor_param *params, size_t n, cha
     return 0;
 }
 
+/* Stream time of a frame of code, advancing the clock (see "Time" in the
+ * .h): per frame, or when code repeats within the current report cycle.
+ * A 256-bit filter of the cycle's codes answers "new" without a search for
+ * all but the frame that opens the next cycle. */
+static double m1_tick(struct mr60bha1 *s, uint32_t code)
+{
+    if (s->per_frame)
+        return (double)s->packets++ * s->period_s;
+    unsigned h = (code ^ code >> 8 ^ code >> 5) & 0xFF;
+    uint64_t bit = (uint64_t)1 << (h & 63);
+    bool repeat = false;
+    if (s->filter[h >> 6] & bit)
+        for (unsigned i = 0; i < s->nseen && !repeat; i++)
+            repeat = s->seen[i] == code;
+    if (repeat || s->nseen == MR60BHA1_CYCLE_CODES) {
+        s->packets++;
+        s->nseen = 0;
+        memset(s->filter, 0, sizeof s->filter);
+    }
+    s->filter[h >> 6] |= bit;
+    s->seen[s->nseen++] = (uint16_t)code;
+    return (double)s->packets * s->period_s;
+}
+
+/* The manual's payload length of field f. */
+static unsigned field_len(int f)
+{
+    return f == M1_DISTANCE ? 2 : 1;
+}
+
 /* Decode a checked frame. */
 static void m1_frame(struct mr60bha1 *s, uint32_t code, const uint8_t *d, unsigned len)
 {
-    struct reading r = {.t = (double)s->packets * s->period_s};
-    s->packets++;
+    struct reading r = {.t = m1_tick(s, code)};
     int f;
     for (f = 0; f < M1_NFIELDS; f++)
         if (s->map[f] == code)
@@ -111,8 +147,7 @@ static void m1_frame(struct mr60bha1 *s, uint32_t code, const uint8_t *d, unsign
         s->st.unknown++;
         return;
     }
-    unsigned need = f == M1_DISTANCE ? 2 : 1;
-    if (len < need) {
+    if (len != field_len(f)) {
         s->st.bad_length++;
         return;
     }
@@ -232,6 +267,18 @@ static void m1_stats(const void *state, struct parser_stats *out)
     *out = ((const struct mr60bha1 *)state)->st;
 }
 
+/* The stream clock (see "Time" in the .h): the last good frame's time, so
+ * that a capture is paced and recorded by the reports' own cycles rather
+ * than by its bytes at the line rate. */
+static bool m1_clock(const void *state, double *t)
+{
+    const struct mr60bha1 *s = state;
+    if (!s->st.frames)
+        return false;
+    *t = (double)(s->per_frame ? s->packets - 1 : s->packets) * s->period_s;
+    return true;
+}
+
 const struct sensor_driver mr60bha1_driver = {
     .name = "mr60bha1",
     .description = "Seeed MR60BHA1 60 GHz",
@@ -241,4 +288,5 @@ const struct sensor_driver mr60bha1_driver = {
     .init = m1_init,
     .feed = m1_feed,
     .stats = m1_stats,
+    .clock = m1_clock,
 };

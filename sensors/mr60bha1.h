@@ -20,19 +20,43 @@
  * One reading per mapped value packet. A rate of 0 is the module's "no
  * estimate" and is not a rate (no reading; not taken as absence either —
  * presence comes only from the presence packet). A value outside the
- * manual's range (presence > 1, motion > 2) or a payload too short for its
- * value rejects the packet (bad_frame / bad_length). Frames of codes not in
- * the map are valid and counted as unknown.
+ * manual's range (presence > 1, motion > 2) or a payload of another
+ * length than its value's rejects the packet (bad_frame / bad_length).
+ * Frames of codes not in the map are valid and counted as unknown.
  *
- * Time: arrival order. Each frame that passes its checks advances stream time
- * by period_ms (default 1000 ms; set it to the module's real packet rate —
- * the manual gives no fixed rate); a reading carries its frame's time.
+ * Payload lengths are the manual's exactly (1 byte; distance 2): a frame
+ * of a mapped code with any other length is bad_length, so that a 5-byte
+ * waveform (81.05 breathing, 85.05 heart: five samples around 128) mapped
+ * by mistake as a rate is refused instead of read as one (H18-31).
+ *
+ * Time: the protocol has no clock. The module reports in one-second cycles
+ * (Seeed wiki, Radar_MR60BHA1 "Arduino Library Overview": body movement and
+ * both waveforms every second, distance and direction every 2 s, heart and
+ * breathing rates every 3 s; a real capture shows 4-5 frames a second), so
+ * stream time counts cycles: a frame whose code was already seen in the
+ * current cycle starts the next one, cycle_ms later (default 1000). A
+ * reading carries its cycle's time, the first 0. Counting frames instead
+ * ran the clock 4-5 times fast (H18-30). period_ms=N keeps the old clock,
+ * N ms per frame, for streams that send one report at a time (the
+ * simulator's). Stretches without reports (an idle module sends only a
+ * heartbeat, 01.01, about once a minute) are not timed: live streams are
+ * timed by arrival anyway. This is also the driver's clock, so a capture
+ * file is paced and recorded by it ("stream" clock), not by its bytes at
+ * the line rate (H18-33).
  *
  * Framing: hunt for 0x53 0x59 with memchr; len above 256 is bad_length, a
  * wrong sum bad_checksum, a missing 0x54 0x43 tail bad_frame; after any of
  * them decoding resumes at the byte after the 0x53.
  *
- * Params: the map keys above, period_ms=1..10000 (baud, pace ignored).
+ * Params: the map keys above, cycle_ms=1..10000 or period_ms=1..10000
+ * (baud, pace ignored).
+ *
+ * Checked against: Seeed MR60BHA1 user manual V1.9/V2.3 (sections 6-7.1:
+ * 115200 8N1, frame structure, sum, control words; read in excerpts), Seeed wiki
+ * Radar_MR60BHA1 (Seeed-Studio/wiki-documents), Seeed's Arduino library
+ * limengdu/Seeed-Studio-MR60BHA1-Sensor, AronRubin/SeeedHeartBreathRadar,
+ * the R60ABD1 (same protocol) driver ZyoungInc/R60ABD1_Driver, and a real
+ * module's UART log in DuncanIdahoCT/espresence-mr60bha1-mmwave-sensor.
  */
 #ifndef WW_MR60BHA1_H
 #define WW_MR60BHA1_H
@@ -40,9 +64,12 @@
 #include "driver.h"
 #include "framer.h"
 
+#include <stdbool.h>
+
 #define MR60BHA1_MAX_LEN 256
-#define MR60BHA1_OVERHEAD 9 /* 53 59 ctrl cmd len(2) ... sum 54 43 */
+#define MR60BHA1_OVERHEAD 9       /* 53 59 ctrl cmd len(2) ... sum 54 43 */
 #define MR60BHA1_UNMAPPED 0xFFFFu /* a map entry switched off */
+#define MR60BHA1_CYCLE_CODES 32   /* distinct codes one report cycle holds */
 
 enum mr60bha1_field {
     M1_PRESENCE,
@@ -59,10 +86,14 @@ struct mr60bha1 {
     struct parser_stats st;
     reading_cb cb;
     void *ctx;
-    uint32_t map[M1_NFIELDS]; /* ctrl << 8 | cmd, or MR60BHA1_UNMAPPED */
-    double period_s;
-    uint64_t packets; /* good frames so far: the stream clock */
-    struct framer fr; /* last: the large buffer */
+    uint32_t map[M1_NFIELDS];            /* ctrl << 8 | cmd, or MR60BHA1_UNMAPPED */
+    double period_s;                     /* per cycle, or per frame when per_frame */
+    bool per_frame;                      /* period_ms given: the clock counts frames */
+    uint64_t packets;                    /* cycles (or frames) so far: the stream clock */
+    uint16_t seen[MR60BHA1_CYCLE_CODES]; /* codes of the current cycle */
+    unsigned nseen;
+    uint64_t filter[4]; /* hashes of seen[]: most frames need no search */
+    struct framer fr;   /* last: the large buffer */
 };
 
 extern const struct sensor_driver mr60bha1_driver;

@@ -119,13 +119,17 @@ static void m2_frame(struct mr60bha2 *s, unsigned type, const uint8_t *d, unsign
         r.have = READING_PHASE;
         break;
     case MR60BHA2_DISTANCE:
-        if (len < 8) {
+        /* Without a target the flag may come alone (4 bytes): a valid
+         * frame with nothing to report, not a short one (H18-32). */
+        if (len < 4 || (len < 8 && rd32(d) == s->distance_valid)) {
             s->st.bad_length++;
             return;
         }
-        v = rdf(d + 4);
-        if (rd32(d) != s->distance_valid || !isfinite(v) || v < 0)
+        if (rd32(d) != s->distance_valid)
             return; /* no valid distance: nothing to report */
+        v = rdf(d + 4);
+        if (!isfinite(v) || v < 0)
+            return;
         r.have = READING_DISTANCE;
         r.distance_cm = v;
         break;
@@ -217,6 +221,18 @@ static void m2_stats(const void *state, struct parser_stats *out)
     *out = ((const struct mr60bha2 *)state)->st;
 }
 
+/* The stream clock: the last good frame's time (period_ms per frame), so
+ * that a capture is paced and recorded as its readings are timed rather
+ * than by its bytes at the line rate. */
+static bool m2_clock(const void *state, double *t)
+{
+    const struct mr60bha2 *s = state;
+    if (!s->packets)
+        return false;
+    *t = (double)(s->packets - 1) * s->period_s;
+    return true;
+}
+
 const struct sensor_driver mr60bha2_driver = {
     .name = "mr60bha2",
     .description = "Seeed MR60BHA2 / Hi-Link LD6002 60 GHz",
@@ -226,4 +242,5 @@ const struct sensor_driver mr60bha2_driver = {
     .init = m2_init,
     .feed = m2_feed,
     .stats = m2_stats,
+    .clock = m2_clock,
 };

@@ -16,9 +16,12 @@
  *     presence=false either: an apnoeic patient is still in the bed, and
  *     presence comes only from 0x0F09. Negative, NaN, rr > 100, hr > 300:
  *     rejected as bad_frame.
- *   0x0A16 distance: u32 flag, f32 cm. Sources disagree on which flag value
- *     means "valid": param distance_valid=1|0 (default 1). An invalid
- *     distance produces no reading.
+ *   0x0A16 distance: u32 flag, f32 cm. Which flag value means "valid":
+ *     param distance_valid=1|0 (default 1: Seeed's library, the current
+ *     ESPHome component and hlk_ld6002 take nonzero / 1; ESPHome's first
+ *     version took 0). An invalid distance produces no reading; its frame
+ *     may carry the flag alone (4 bytes, as hlk_ld6002 decodes it), which
+ *     is not a short frame.
  *   0x0F09 human presence: first payload byte, nonzero = present.
  *   0x0A04 / 0x0A08 point cloud, 0xFFFF firmware version: valid, unused
  *     (counted as unknown, as is any other type).
@@ -26,7 +29,9 @@
  *
  * Time: arrival order. Each frame that passes both checksums (whatever its
  * type) advances stream time by period_ms (default 125 ms: the modules send
- * ~8 frames/s); a reading carries the time of its frame, the first 0.
+ * ~8 frames/s); a reading carries the time of its frame, the first 0. This
+ * is also the driver's clock, so a capture file is paced and recorded by
+ * it ("stream" clock) rather than by its bytes at the line rate (H18-33).
  *
  * Framing: hunt for SOF with memchr; a header checksum mismatch means "not
  * a frame start" (a stray 0x01 in line garbage is indistinguishable from a
@@ -35,6 +40,16 @@
  * DATA_CKSUM is bad_checksum, and decoding resumes at the byte after the SOF.
  *
  * Params: distance_valid=0|1, period_ms=1..10000 (baud, pace ignored).
+ *
+ * Checked against: Hi-Link "HLK-LD6002 Communication Protocol (respiratory
+ * heart rate detection)" (TinyFrame; types 0x0A13-0x0A16, payloads little-
+ * endian, header fields big-endian), Seeed's Arduino library (Seeed_Arduino_
+ * mmWave: SeeedmmWave.cpp framing and ~XOR checksum, SEEED_MR60BHA2.cpp
+ * payloads; read in its fork minchoCoin/Seeed-mmWave-library), ESPHome's
+ * seeed_mr60bha2 component (esphome/esphome, both its versions), the Rust
+ * crate icewind1991/hlk_ld6002 and SergeyZh/hlk-ld6002-adt6101p-internals
+ * (TinyFrame with 2-byte TYPE, xor checksum, SOF 0x01; 0xFFFF version).
+ * None of them states a report rate: period_ms stays an assumption.
  */
 #ifndef WW_MR60BHA2_H
 #define WW_MR60BHA2_H

@@ -135,13 +135,14 @@ static void test_manual_map(void **state)
     assert_int_equal(ps.dropped_bytes + ps.bad_checksum + ps.bad_frame + ps.bad_length, 0);
     assert_int_equal(ngot, 7);
     assert_true(got[0].have == READING_PRESENCE && got[0].presence && got[0].t == 0);
-    assert_true(got[1].have == READING_MOTION && !got[1].motion && got[1].t == 1);
-    assert_true(got[2].have == READING_MOTION && got[2].motion);
+    /* Report cycles (H18-30): the second 80.02 opens cycle 1. */
+    assert_true(got[1].have == READING_MOTION && !got[1].motion && got[1].t == 0);
+    assert_true(got[2].have == READING_MOTION && got[2].motion && got[2].t == 1);
     assert_true(got[3].have == READING_DISTANCE && got[3].distance_cm == 300);
-    /* the breathing state (frame 5) emits nothing but advances time */
-    assert_true(got[4].have == READING_RR && got[4].rr == 17 && got[4].t == 5);
+    /* the breathing state (frame 5) emits nothing */
+    assert_true(got[4].have == READING_RR && got[4].rr == 17 && got[4].t == 1);
     assert_true(got[5].have == READING_HR && got[5].hr == 66);
-    assert_true(got[6].have == READING_PRESENCE && !got[6].presence && got[6].t == 8);
+    assert_true(got[6].have == READING_PRESENCE && !got[6].presence && got[6].t == 1);
     assert_chunking_invariant(buf, len, 7);
 }
 
@@ -179,6 +180,9 @@ static void test_firmware_map_and_validation(void **state)
         {{{"hr", "81.02"}}, 1, "rr and hr both map to 81.02"},
         {{{"motion", "80.01"}}, 1, "presence and motion both map to 80.01"},
         {{{"period_ms", "0"}}, 1, "period_ms: '0' (accepted: 1 to 10000)"},
+        {{{"cycle_ms", "10001"}}, 1, "cycle_ms: '10001' (accepted: 1 to 10000)"},
+        {{{"cycle_ms", "500"}, {"period_ms", "250"}}, 2, "are two clocks: give one"},
+        {{{"period_ms", "250"}, {"cycle_ms", "500"}}, 2, "are two clocks: give one"},
         {{{"heart", "85.02"}}, 1, "unknown parameter 'heart' (accepted: presence, motion"},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(bad); i++) {
@@ -216,7 +220,8 @@ static void test_values_and_zero_rates(void **state)
     assert_int_equal(ps.bad_frame, 5);
     assert_int_equal(ps.bad_length, 2);
     assert_int_equal(ngot, 1);
-    assert_true(got[0].hr == 255 && got[0].t == 9);
+    /* cycles: 81.01 repeats at frame 6, 85.02 at frame 10 */
+    assert_true(got[0].hr == 255 && got[0].t == 2);
 }
 
 static void test_framing_errors(void **state)
@@ -294,7 +299,8 @@ static void test_long_stream(void **state)
                 buf[len++] = g % 2 ? 0x53 : (uint8_t)(seed >> 16);
             }
     }
-    decode(buf, len, len, NULL, 0);
+    struct sensor_param per_frame[] = {{"period_ms", "1000"}};
+    decode(buf, len, len, per_frame, 1);
     size_t whole = ngot;
     /* An 8-bit sum plus a 2-byte tail: garbage fakes a frame with odds of
      * ~2^-24 per candidate; allow for the protocol's limit anyway. */
@@ -302,6 +308,124 @@ static void test_long_stream(void **state)
         fail_msg("%zu readings, want %zu", whole, expect);
     assert_true(fabs(got[whole - 1].t - (double)(whole - 1)) < 1e-9 || whole != expect);
     assert_chunking_invariant(buf, len, whole);
+}
+
+/* Bytes written out by hand from a real MR60BHA1's UART log (DuncanIdahoCT/
+ * espresence-mr60bha1-mmwave-sensor, static/project.md, "Some UART debug
+ * fun", 10:00:24 to 10:00:26; frames the log shows mangled are left out),
+ * checked against the manual's frame structure (V2.3 section 7.1: 53 59,
+ * control, command, length u16 BE, data, low byte of the sum, 54 43). */
+/* clang-format off */
+static const uint8_t capture[] = {
+    /* 10:00:24 */
+    0x53, 0x59, 0x80, 0x03, 0x00, 0x01, 0x01, 0x31, 0x54, 0x43,             /* body movement 1 */
+    0x53, 0x59, 0x80, 0x04, 0x00, 0x02, 0x00, 0x6B, 0x9D, 0x54, 0x43,       /* 107 cm */
+    0x53, 0x59, 0x80, 0x05, 0x00, 0x06, 0x80, 0x55, 0x00, 0x40, 0x00, 0x00, /* direction */
+    0x4C, 0x54, 0x43,
+    0x53, 0x59, 0x85, 0x05, 0x00, 0x05, 0x81, 0x82, 0x89, 0x86, 0x80, 0xCD, /* heart wave */
+    0x54, 0x43,
+    /* 10:00:25 */
+    0x53, 0x59, 0x80, 0x03, 0x00, 0x01, 0x01, 0x31, 0x54, 0x43,
+    0x53, 0x59, 0x80, 0x04, 0x00, 0x02, 0x00, 0x6B, 0x9D, 0x54, 0x43,
+    0x53, 0x59, 0x85, 0x05, 0x00, 0x05, 0x87, 0x85, 0x80, 0x83, 0x82, 0xCC, 0x54, 0x43,
+    /* 10:00:26 */
+    0x53, 0x59, 0x80, 0x03, 0x00, 0x01, 0x01, 0x31, 0x54, 0x43,
+    0x53, 0x59, 0x80, 0x04, 0x00, 0x02, 0x00, 0x6B, 0x9D, 0x54, 0x43,
+    0x53, 0x59, 0x80, 0x05, 0x00, 0x06, 0x80, 0x56, 0x00, 0x3E, 0x00, 0x00,
+    0x4B, 0x54, 0x43,
+    0x53, 0x59, 0x85, 0x02, 0x00, 0x01, 0x59, 0x8D, 0x54, 0x43, /* heart rate 89 */
+    /* once a minute: the heartbeat packet (same log, "heartbeat messages") */
+    0x53, 0x59, 0x01, 0x01, 0x00, 0x01, 0x0F, 0xBE, 0x54, 0x43,
+};
+/* clang-format on */
+
+/* H18-30: the module reports in one-second cycles of 4-5 frames; a clock of
+ * one period per frame put the 10:00:26 heart rate at 10 s, not 2 s. */
+static void test_real_capture_cycles(void **state)
+{
+    (void)state;
+    struct parser_stats ps = decode(capture, sizeof capture, sizeof capture, NULL, 0);
+    assert_int_equal(ps.frames, 12);
+    assert_int_equal(ps.unknown, 8); /* movement, direction, waves, heartbeat */
+    assert_int_equal(ps.dropped_bytes + ps.bad_checksum + ps.bad_frame + ps.bad_length, 0);
+    assert_int_equal(ngot, 4);
+    for (int i = 0; i < 3; i++) {
+        assert_true(got[i].have == READING_DISTANCE && got[i].distance_cm == 107);
+        assert_true(got[i].t == i); /* one distance a cycle, a cycle a second */
+    }
+    assert_true(got[3].have == READING_HR && got[3].hr == 89 && got[3].t == 2);
+    /* cycle_ms scales the cycle; period_ms is the per-frame clock. */
+    struct sensor_param half[] = {{"cycle_ms", "500"}};
+    decode(capture, sizeof capture, 7, half, 1);
+    assert_true(got[3].t == 1.0);
+    struct sensor_param frame[] = {{"period_ms", "1000"}};
+    decode(capture, sizeof capture, 7, frame, 1);
+    assert_true(got[3].t == 10);
+    assert_chunking_invariant(capture, sizeof capture, 4);
+    /* H18-33: the driver's clock is this cycle clock, so a capture file is
+     * paced and recorded by it (it was timed by its bytes at 115200 baud:
+     * 3 s of reports became 0.01 s). */
+    assert_non_null(mr60bha1_driver.clock);
+    void *st = parser_new(NULL, 0);
+    double t = -1;
+    assert_false(mr60bha1_driver.clock(st, &t));
+    mr60bha1_driver.feed(st, capture, 10, collect, NULL);
+    assert_true(mr60bha1_driver.clock(st, &t) && t == 0);
+    mr60bha1_driver.feed(st, capture + 10, sizeof capture - 10, collect, NULL);
+    assert_true(mr60bha1_driver.clock(st, &t) && t == 2);
+    free(st);
+    st = parser_new(frame, 1);
+    mr60bha1_driver.feed(st, capture, sizeof capture, collect, NULL);
+    assert_true(mr60bha1_driver.clock(st, &t) && t == 11); /* 12 frames, 1 s each */
+    free(st);
+}
+
+/* H18-31: 81.05 and 85.05 are 5-sample waveforms (wiki Radar_MR60BHA1,
+ * "Breath_Heart()": five values a second around 128). Mapped as a rate by
+ * mistake (the firmware-variant map on documented firmware), the first
+ * sample became the rate. Lengths are the manual's exactly now. */
+static void test_waveform_is_not_a_rate(void **state)
+{
+    (void)state;
+    /* clang-format off */
+    static const uint8_t waves[] = {
+        /* breathing waveform, worked by hand: 53+59+81+05+00+05+20+29+81+7A+31
+         * = 0x2AC, sum byte AC */
+        0x53, 0x59, 0x81, 0x05, 0x00, 0x05, 0x20, 0x29, 0x81, 0x7A, 0x31, 0xAC, 0x54, 0x43,
+        /* heart waveform from the capture above */
+        0x53, 0x59, 0x85, 0x05, 0x00, 0x05, 0x81, 0x82, 0x89, 0x86, 0x80, 0xCD, 0x54, 0x43,
+        /* a distance of 3 bytes: 53+59+80+04+00+03+00+6B+00 = 0x19E */
+        0x53, 0x59, 0x80, 0x04, 0x00, 0x03, 0x00, 0x6B, 0x00, 0x9E, 0x54, 0x43,
+    };
+    /* clang-format on */
+    struct sensor_param p[] = {{"rr", "81.05"}, {"hr", "85.05"}};
+    struct parser_stats ps = decode(waves, sizeof waves, sizeof waves, p, 2);
+    assert_int_equal(ps.frames, 3);
+    assert_int_equal(ps.bad_checksum, 0);
+    assert_int_equal(ps.bad_length, 3);
+    assert_int_equal(ngot, 0);
+}
+
+/* The command frames the wiki prints (Radar_MR60BHA1, "Default Variables":
+ * reset, real-time and sleep mode; the firmware query under "Update firmware
+ * via UART"), as the module echoes them: valid frames, none of them a
+ * reading. A frame's sum covers the header: 53 59 01 02 00 01 0F -> BF. */
+static void test_wiki_command_frames(void **state)
+{
+    (void)state;
+    /* clang-format off */
+    static const uint8_t cmds[] = {
+        0x53, 0x59, 0x01, 0x02, 0x00, 0x01, 0x0F, 0xBF, 0x54, 0x43,
+        0x53, 0x59, 0x84, 0x0F, 0x00, 0x01, 0x00, 0x40, 0x54, 0x43,
+        0x53, 0x59, 0x84, 0x0F, 0x00, 0x01, 0x01, 0x41, 0x54, 0x43,
+        0x53, 0x59, 0x02, 0xA4, 0x00, 0x01, 0x0F, 0x62, 0x54, 0x43,
+    };
+    /* clang-format on */
+    struct parser_stats ps = decode(cmds, sizeof cmds, sizeof cmds, NULL, 0);
+    assert_int_equal(ps.frames, 4);
+    assert_int_equal(ps.unknown, 4);
+    assert_int_equal(ngot, 0);
+    assert_int_equal(mr60bha1_sum(cmds, 7), 0xBF);
 }
 
 int main(void)
@@ -312,6 +436,9 @@ int main(void)
         cmocka_unit_test(test_values_and_zero_rates),
         cmocka_unit_test(test_framing_errors),
         cmocka_unit_test(test_long_stream),
+        cmocka_unit_test(test_real_capture_cycles),
+        cmocka_unit_test(test_waveform_is_not_a_rate),
+        cmocka_unit_test(test_wiki_command_frames),
     };
     return cmocka_run_group_tests_name("mr60bha1", tests, NULL, NULL);
 }

@@ -224,7 +224,7 @@ static void test_checksums_and_lengths(void **state)
     /* Known types with payloads too short for their values. */
     len += encode_mr60bha2(buf + len, sizeof buf - len, 9, MR60BHA2_HEART, "ab", 2);
     len += encode_mr60bha2(buf + len, sizeof buf - len, 9, MR60BHA2_PHASES, "abcdefgh", 8);
-    len += encode_mr60bha2(buf + len, sizeof buf - len, 9, MR60BHA2_DISTANCE, "abcd", 4);
+    len += encode_mr60bha2(buf + len, sizeof buf - len, 9, MR60BHA2_DISTANCE, "abc", 3);
     len += encode_mr60bha2(buf + len, sizeof buf - len, 9, MR60BHA2_PRESENCE, NULL, 0);
     len += encode_mr60bha2_f32(buf + len, sizeof buf - len, 10, MR60BHA2_HEART, 66);
     struct parser_stats ps = decode(buf, len, len, NULL, 0);
@@ -337,12 +337,60 @@ static void test_params(void **state)
     assert_int_equal(mr60bha2_driver.default_baud, 115200);
 }
 
+/* H18-32: frames written out by hand, checksums worked as the LD6002
+ * protocol document defines them (~XOR of the 7 header bytes, ~XOR of
+ * DATA). A distance frame of the flag alone (no target; hlk_ld6002's
+ * src/lib.rs decodes (Distance, 4) as "no distance") was counted as a
+ * short frame. The second is a real module's distance payload from an
+ * MR60BHA2 diagnosis write-up (flag 1, 71 3d 95 42 = 74.62 little-endian). */
+static void test_vendor_frames_by_hand(void **state)
+{
+    (void)state;
+    /* clang-format off */
+    static const uint8_t frames[] = {
+        /* 01 | ID 0001 | LEN 0004 | TYPE 0A16 | ~(01^01^04^0A^16) = E7 */
+        0x01, 0x00, 0x01, 0x00, 0x04, 0x0A, 0x16, 0xE7,
+        0x00, 0x00, 0x00, 0x00, 0xFF, /* flag 0 alone; ~0 = FF */
+        /* ID 0002, LEN 0008: ~(01^02^08^0A^16) = E8 */
+        0x01, 0x00, 0x02, 0x00, 0x08, 0x0A, 0x16, 0xE8,
+        0x01, 0x00, 0x00, 0x00, 0x71, 0x3D, 0x95, 0x42, 0x65, /* ~(01^71^3D^95^42) */
+        /* heart rate 72.0 = 0x42900000: ~(01^03^04^0A^15) = E6, ~(90^42) = 2D */
+        0x01, 0x00, 0x03, 0x00, 0x04, 0x0A, 0x15, 0xE6,
+        0x00, 0x00, 0x90, 0x42, 0x2D,
+    };
+    /* clang-format on */
+    struct parser_stats ps = decode(frames, sizeof frames, sizeof frames, NULL, 0);
+    assert_int_equal(ps.frames, 3);
+    assert_int_equal(ps.dropped_bytes + ps.bad_checksum + ps.bad_length + ps.bad_frame, 0);
+    assert_int_equal(ngot, 2);
+    assert_true(got[0].have == READING_DISTANCE && got[0].distance_cm == 74.62f);
+    assert_true(got[1].have == READING_HR && got[1].hr == 72 && got[1].t == 2 * 0.125);
+    /* With distance_valid=0 the lone flag is the valid case, and 4 bytes
+     * cannot hold its distance. */
+    struct sensor_param p[] = {{"distance_valid", "0"}};
+    ps = decode(frames, sizeof frames, sizeof frames, p, 1);
+    assert_int_equal(ps.bad_length, 1);
+    assert_int_equal(ngot, 1);
+    assert_int_equal(mr60bha2_checksum(frames, 7), 0xE7);
+    assert_chunking_invariant(frames, sizeof frames, 2);
+    /* H18-33: the driver's clock is the readings' (frames x period_ms), not
+     * the capture's bytes at the line rate. */
+    assert_non_null(mr60bha2_driver.clock);
+    void *st = parser_new(NULL, 0);
+    double t = -1;
+    assert_false(mr60bha2_driver.clock(st, &t));
+    mr60bha2_driver.feed(st, frames, sizeof frames, collect, NULL);
+    assert_true(mr60bha2_driver.clock(st, &t) && t == 0.25);
+    free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_every_type),
         cmocka_unit_test(test_zero_rates_and_plausibility),
         cmocka_unit_test(test_distance_flag),
+        cmocka_unit_test(test_vendor_frames_by_hand),
         cmocka_unit_test(test_checksums_and_lengths),
         cmocka_unit_test(test_garbage_truncation_and_cuts),
         cmocka_unit_test(test_params),
