@@ -465,24 +465,26 @@ static void put_news2(struct hl7_str *b, const struct ref *r, const struct ref *
     entry_close(b, r, "Observation");
 }
 
+/* What a bundle cannot be made without: -1 with a message. */
+static int check_obs(int bed, const struct hl7_obs *o, char *err, size_t errlen)
+{
+    if (!o->subj.patient_ref[0])
+        return ww_err(err, errlen, "FHIR bundle: bed %d: no patient reference", bed);
+    if (o->nmanual > HL7_MAX_MANUAL)
+        return ww_err(err, errlen, "FHIR bundle: bed %d: %zu manual observations (at most %d)",
+                      bed, o->nmanual, HL7_MAX_MANUAL);
+    for (size_t i = 0; i < o->nmanual; i++)
+        if ((unsigned)o->manual[i].param >= NEWS2_NPARAMS)
+            return ww_err(err, errlen, "FHIR bundle: bed %d: manual observation %zu: unknown "
+                          "parameter %d", bed, i, (int)o->manual[i].param);
+    return 0;
+}
+
 char *fhir_build_bundle(const struct fhir_ident *id, int bed, const struct hl7_obs *o,
                         size_t *len, int *nentries, char *err, size_t errlen)
 {
-    if (!o->subj.patient_ref[0]) {
-        ww_err(err, errlen, "FHIR bundle: bed %d: no patient reference", bed);
+    if (check_obs(bed, o, err, errlen) < 0)
         return NULL;
-    }
-    if (o->nmanual > HL7_MAX_MANUAL) {
-        ww_err(err, errlen, "FHIR bundle: bed %d: %zu manual observations (at most %d)", bed,
-               o->nmanual, HL7_MAX_MANUAL);
-        return NULL;
-    }
-    for (size_t i = 0; i < o->nmanual; i++)
-        if ((unsigned)o->manual[i].param >= NEWS2_NPARAMS) {
-            ww_err(err, errlen, "FHIR bundle: bed %d: manual observation %zu: unknown "
-                   "parameter %d", bed, i, (int)o->manual[i].param);
-            return NULL;
-        }
     char t0[FHIR_TIME_LEN], v[256];
     fhir_time(o->t0_ms, t0);
     /* the period start in the identifier, compact: 2026-03-29T01:00:00Z */

@@ -109,8 +109,10 @@ check $? "a 400 dead-letters its bundle (never resent)"
 why=$(sql "SELECT why FROM outbox WHERE state = 'dead' LIMIT 1")
 case "$why" in *"HTTP 400: injected 400"*) ok "the dead letter says why ($why)" ;;
   *) no "the dead letter says why: '$why'" ;; esac
-check "$([ "$(sql "$alarm")" -gt "$before" ] && echo 0 || echo 1)" \
-  "a server refusing every bundle for fail_alarm_min raises export-failure"
+# (failing for a ward minute, then the technical delay: wait, a loaded
+# machine's ward clock may be behind)
+wait_until 15 '[ "$(sql "$alarm")" -gt "$before" ]'
+check $? "a server refusing every bundle for fail_alarm_min raises export-failure"
 
 # (the faults before lasted a ward minute too: count from here)
 wait_until 10 '[ "$(sql "$alarm AND ended_at IS NULL")" = 0 ]'
@@ -130,7 +132,9 @@ st=$("$C" "$SOCK" exports 2>&1)
 case "$st" in "export chart FAILING since "[0-2][0-9]:[0-5][0-9]", "*" waiting"*) ok "boards are told: $st" ;;
   *) no "boards are told the export is failing: '$st'" ;; esac
 kill -USR2 "$NPID"
-wait_until 25 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" = 0 ]'
+# (a hang guard: on a loaded machine the peer validates ~1 bundle/s while
+# the ward at x20 makes one a second, so the backlog drains slowly)
+wait_until 60 '[ "$(sql "SELECT count(*) FROM outbox WHERE state = '"'"'pending'"'"'")" = 0 ]'
 check $? "the server back, the outbox drains"
 wait_until 10 '[ "$(sql "$alarm AND ended_at IS NULL")" = 0 ]'
 check $? "the export-failure alarm ends when the destination recovers"
