@@ -501,13 +501,6 @@ void export_summary(const struct export *e, char *buf, size_t n)
     }
 }
 
-int64_t export_behind_ms(const struct export *e, int i)
-{
-    if (!e || i < 0 || i >= e->n || !e->d[i].st.oldest_ms)
-        return 0;
-    return e->now - e->d[i].st.oldest_ms;
-}
-
 int export_status(struct export *e, int i, struct export_status *out)
 {
     if (!e || i < 0 || i >= e->n)

@@ -84,8 +84,5 @@ bool export_failing(const struct export *e, char *text, size_t n);
 /* "export chart ok, export imatis/alarms FAILING since 14:02, 12 waiting",
  * "export chart 3 min behind" (the oldest pending message's age). */
 void export_summary(const struct export *e, char *buf, size_t n);
-/* How far behind destination i is (the oldest pending message's age by
- * the ward clock, ms; 0 nothing pending). */
-int64_t export_behind_ms(const struct export *e, int i);
 
 #endif

@@ -241,11 +241,6 @@ int handover_write_pdf(const struct handover *h, const char *path, char *err, si
  * line in out, or -1 with lp's message (or why it could not run) in err. */
 int handover_print(const char *file, const char *printer, const char *title, char *out,
                    size_t outlen, char *err, size_t errlen);
-/* Render h as a PDF in a temporary file, print it with handover_print
- * (title: the header, plus "bed LABEL" when bed_label is given) and remove
- * the file. 0 with lp's request line in msg, or -1 with lp's message. */
-int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
-                       char *msg, size_t msglen, char *err, size_t errlen);
 
 /* lp under a loop, for the monitoring core, which must never wait for it:
  * cb(ctx, 0, lp's request line) or cb(ctx, -1, lp's message) once, from
