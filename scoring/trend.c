@@ -4,6 +4,8 @@
  */
 #include "trend.h"
 
+#include "util.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -37,20 +39,6 @@ int64_t vwin_last_t(const struct vwin *w)
     return w->t[(w->head + VWIN_CAP - 1) % VWIN_CAP];
 }
 
-/* Insertion sort: windows are small and nearly sorted. */
-static void sort_floats(float *a, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++) {
-        float x = a[i];
-        unsigned j = i;
-        while (j > 0 && a[j - 1] > x) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = x;
-    }
-}
-
 /* Median of the recent part of the window. */
 bool vwin_median(const struct vwin *w, int64_t now_ms, int64_t span_ms, unsigned min_n,
                  float *out)
@@ -67,8 +55,7 @@ bool vwin_median(const struct vwin *w, int64_t now_ms, int64_t span_ms, unsigned
     }
     if (m == 0 || m < min_n)
         return false;
-    sort_floats(tmp, m);
-    *out = (m & 1) ? tmp[m / 2] : 0.5f * (tmp[m / 2 - 1] + tmp[m / 2]);
+    *out = (float)ww_median(tmp, m); /* the one median (util.h) */
     return true;
 }
 

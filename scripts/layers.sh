@@ -34,7 +34,7 @@ layer_of() {
     src/ward.[ch] | src/monitor.[ch] | src/view.[ch] | src/export.[ch] | src/corelock.[ch]) L=core ;;
     src/proto.[ch] | src/server.[ch] | src/attach.[ch]) L=net ;;
     ui/*.[ch]) L=ui ;;
-    src/cmd_*.c | src/commands.h | src/main.c | src/print.[ch]) L=cmd ;;
+    src/cmd_*.[ch] | src/commands.h | src/main.c | src/print.[ch]) L=cmd ;;
     *) L= ;;
     esac
 }

@@ -1267,11 +1267,6 @@ unsigned dsp_multi_point(const struct dsp_multi *m)
     return m->cur;
 }
 
-const struct dsp *dsp_multi_dsp(const struct dsp_multi *m, unsigned p)
-{
-    return p < m->np ? m->d[p] : NULL;
-}
-
 /* All points completed a second: choose and emit one reading. */
 static void multi_second(struct dsp_multi *m, reading_cb cb, void *ctx)
 {

@@ -175,7 +175,5 @@ void dsp_multi_feed(struct dsp_multi *m, const float *i, const float *q, size_t 
 void dsp_multi_stats(const struct dsp_multi *m, struct dsp_stats *out);
 /* The point the last reading came from. */
 unsigned dsp_multi_point(const struct dsp_multi *m);
-/* The dsp of point p (for its counters). */
-const struct dsp *dsp_multi_dsp(const struct dsp_multi *m, unsigned p);
 
 #endif

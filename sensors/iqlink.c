@@ -795,8 +795,3 @@ void iqlink_stats(const struct iqlink *k, struct iqlink_stats *out)
 {
     *out = k->st;
 }
-
-bool iqlink_threaded(const struct iqlink *k)
-{
-    return k->threaded;
-}

@@ -88,7 +88,5 @@ struct iqlink_stats {
     unsigned long long samples, blocks, reconnects, errors;
 };
 void iqlink_stats(const struct iqlink *k, struct iqlink_stats *out);
-/* True when a reader thread serves the link. */
-bool iqlink_threaded(const struct iqlink *k);
 
 #endif

@@ -5,6 +5,7 @@
  * copy as `wardwatch check` would. The database is --db, or the one the ward
  * configuration names.
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "store.h"
@@ -13,26 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BACKUP_USAGE "usage: wardwatch backup -o FILE [-c CONFIG] [--db FILE]"
-
-/* The database the configuration names; 0, or the exit status. */
-static int config_database(const char *cfgpath, char *db, size_t n)
-{
-    struct ward_config *cfg = malloc(sizeof *cfg);
-    char err[1024];
-    if (!cfg) {
-        fprintf(stderr, "wardwatch backup: out of memory\n");
-        return 1;
-    }
-    if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "wardwatch backup: %s\n", err);
-        free(cfg);
-        return 2;
-    }
-    snprintf(db, n, "%s", cfg->database);
-    free(cfg);
-    return 0;
-}
+const char cmd_backup_usage[] = "wardwatch backup -o FILE [-c CONFIG] [--db FILE]\n";
 
 /* Entry point. */
 int cmd_backup_main(int argc, char **argv)
@@ -41,9 +23,9 @@ int cmd_backup_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("%s\nCopies the ward database (safe while wardwatch runs) into a new file "
-                   "readable by its owner only, and verifies the copy.\n",
-                   BACKUP_USAGE);
+            cmd_usage(stdout, cmd_backup_usage);
+            printf("Copies the ward database (safe while wardwatch runs) into a new file "
+                   "readable by its owner only, and verifies the copy.\n");
             return 0;
         }
         const char **slot = !strcmp(a, "-o")     ? &out
@@ -51,27 +33,25 @@ int cmd_backup_main(int argc, char **argv)
                             : !strcmp(a, "--db") ? &dbpath
                                                  : NULL;
         if (!slot) {
-            fprintf(stderr, "wardwatch backup: unknown argument '%s' (accepted: -o FILE, -c CONFIG, "
-                            "--db FILE)\n%s\n",
-                    a, BACKUP_USAGE);
-            return 2;
+            return cmd_usage_error("backup", cmd_backup_usage,
+                                   "unknown argument '%s' (accepted: -o FILE, -c CONFIG, "
+                                   "--db FILE)",
+                                   a);
         }
         if (i + 1 >= argc || !argv[i + 1][0]) {
-            fprintf(stderr, "wardwatch backup: %s needs a file name\n%s\n", a, BACKUP_USAGE);
-            return 2;
+            return cmd_usage_error("backup", cmd_backup_usage, "%s needs a file name", a);
         }
         *slot = argv[++i];
     }
     if (!out) {
-        fprintf(stderr, "wardwatch backup: -o FILE is required (the new backup file)\n%s\n",
-                BACKUP_USAGE);
-        return 2;
+        return cmd_usage_error("backup", cmd_backup_usage,
+                               "-o FILE is required (the new backup file)");
     }
     char db[4096], err[2048];
     if (dbpath) {
         snprintf(db, sizeof db, "%s", dbpath);
     } else {
-        int rc = config_database(cfgpath, db, sizeof db);
+        int rc = cmd_config_database("backup", cfgpath, db, sizeof db);
         if (rc)
             return rc;
     }

@@ -14,6 +14,7 @@
  */
 #include "attach.h"
 #include "board.h"
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "corelock.h"
@@ -35,9 +36,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char board_usage[] =
-    "usage: wardwatch [-c FILE] [--attach | --embedded] [--db FILE]   the bed-board\n"
-    "       wardwatch --demo [--speed N] [--db FILE]   the demo ward\n"
+const char cmd_board_usage[] =
+    "wardwatch [-c FILE] [--attach | --embedded] [--db FILE]\n"
+    "       wardwatch --demo [--speed N] [--db FILE]\n";
+static const char board_help[] =
+    "The bed-board; with --demo the demo ward (a fresh temporary database).\n"
     "  --attach    use the running `wardwatch serve` ([server] socket); error if none\n"
     "  --embedded  run the monitoring core in this process (quitting stops it)\n";
 
@@ -149,11 +152,11 @@ int cmd_board_main(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(board_usage, stdout);
+            cmd_usage(stdout, cmd_board_usage);
+            fputs(board_help, stdout);
             return 0;
         } else {
-            fprintf(stderr, "wardwatch: unexpected argument '%s'\n%s", a, board_usage);
-            return 2;
+            return cmd_usage_error(NULL, cmd_board_usage, "unexpected argument '%s'", a);
         }
     }
     if (!demo && speed != 1) {

@@ -4,6 +4,7 @@
  * integrity_check, foreign_key_check, the schema version against this
  * binary's, and row counts. Exit 0 when sound, 1 when not.
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "store.h"
@@ -12,26 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK_USAGE "usage: wardwatch check [-c CONFIG] [--db FILE | FILE]"
-
-/* The database the configuration names; 0, or the exit status. */
-static int config_database(const char *cfgpath, char *db, size_t n)
-{
-    struct ward_config *cfg = malloc(sizeof *cfg);
-    char err[1024];
-    if (!cfg) {
-        fprintf(stderr, "wardwatch check: out of memory\n");
-        return 1;
-    }
-    if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "wardwatch check: %s\n", err);
-        free(cfg);
-        return 2;
-    }
-    snprintf(db, n, "%s", cfg->database);
-    free(cfg);
-    return 0;
-}
+const char cmd_check_usage[] = "wardwatch check [-c CONFIG] [--db FILE | FILE]\n";
 
 /* Entry point. */
 int cmd_check_main(int argc, char **argv)
@@ -40,34 +22,28 @@ int cmd_check_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("%s\nVerifies a ward database or a backup (read-only): integrity, foreign "
-                   "keys, schema version and row counts.\n",
-                   CHECK_USAGE);
+            cmd_usage(stdout, cmd_check_usage);
+            printf("Verifies a ward database or a backup (read-only): integrity, foreign "
+                   "keys, schema version and row counts.\n");
             return 0;
         }
         if (!strcmp(a, "-c") || !strcmp(a, "--db")) {
             if (i + 1 >= argc || !argv[i + 1][0]) {
-                fprintf(stderr, "wardwatch check: %s needs a file name\n%s\n", a, CHECK_USAGE);
-                return 2;
+                return cmd_usage_error("check", cmd_check_usage, "%s needs a file name", a);
             }
             if (!strcmp(a, "-c"))
                 cfgpath = argv[++i];
             else if (dbpath) {
-                fprintf(stderr, "wardwatch check: give one database (--db FILE or FILE)\n%s\n",
-                        CHECK_USAGE);
-                return 2;
+                return cmd_usage_error("check", cmd_check_usage,
+                                       "give one database (--db FILE or FILE)");
             } else
                 dbpath = argv[++i];
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "wardwatch check: unknown option '%s' (accepted: -c CONFIG, --db FILE)"
-                            "\n%s\n",
-                    a, CHECK_USAGE);
-            return 2;
+            return cmd_usage_error("check", cmd_check_usage,
+                                   "unknown option '%s' (accepted: -c CONFIG, --db FILE)", a);
         } else if (dbpath) {
-            fprintf(stderr, "wardwatch check: give one database (--db FILE or FILE), not also "
-                            "'%s'\n%s\n",
-                    a, CHECK_USAGE);
-            return 2;
+            return cmd_usage_error("check", cmd_check_usage,
+                                   "give one database (--db FILE or FILE), not also '%s'", a);
         } else {
             dbpath = a;
         }
@@ -76,7 +52,7 @@ int cmd_check_main(int argc, char **argv)
     if (dbpath) {
         snprintf(db, sizeof db, "%s", dbpath);
     } else {
-        int rc = config_database(cfgpath, db, sizeof db);
+        int rc = cmd_config_database("check", cfgpath, db, sizeof db);
         if (rc)
             return rc;
     }

@@ -3,6 +3,7 @@
  * print the effective settings, so a technician can validate an INI before
  * restarting the ward.
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "uri.h"
@@ -53,6 +54,8 @@ static int warn_sensor_paths(const struct ward_config *cfg)
     return n;
 }
 
+const char cmd_config_usage[] = "wardwatch config [-c FILE]\n";
+
 /* Entry point. */
 int cmd_config_main(int argc, char **argv)
 {
@@ -61,14 +64,11 @@ int cmd_config_main(int argc, char **argv)
         if (!strcmp(argv[i], "-c") && i + 1 < argc) {
             path = argv[++i];
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: wardwatch config [-c FILE]\n"
-                   "Checks the ward configuration and prints the effective settings.\n");
+            cmd_usage(stdout, cmd_config_usage);
+            printf("Checks the ward configuration and prints the effective settings.\n");
             return 0;
         } else {
-            fprintf(stderr, "wardwatch config: unknown argument '%s' (usage: wardwatch config "
-                            "[-c FILE])\n",
-                    argv[i]);
-            return 2;
+            return cmd_usage_error("config", cmd_config_usage, "unknown argument '%s'", argv[i]);
         }
     }
     struct ward_config *cfg = malloc(sizeof *cfg);

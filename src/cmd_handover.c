@@ -17,6 +17,7 @@
  * upgrade a running older server's file.
  */
 #include "attach.h"
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "corelock.h"
@@ -36,10 +37,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define HANDOVER_USAGE                                                                         \
-    "usage: wardwatch handover [--shift day|evening|night [--at T] | --from T --to T]\n"     \
-    "                          [--bed LABEL] [-o FILE] [--format text|pdf]\n"                \
-    "                          [--print [PRINTER]] [--staff ID] [-c CONFIG] [--db FILE]\n"
+const char cmd_handover_usage[] =
+    "wardwatch handover [--shift day|evening|night [--at T] | --from T --to T]\n"
+    "                          [--bed LABEL] [-o FILE] [--format text|pdf]\n"
+    "                          [--print [PRINTER]] [--staff ID] [-c CONFIG] [--db FILE]\n";
 
 #define HANDOVER_HELP                                                                          \
     "The shift handover summary (ISBAR per bed) from the ward database.\n"                   \
@@ -60,13 +61,12 @@
 static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_err(const char *fmt, ...)
 {
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "wardwatch handover: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n%s", HANDOVER_USAGE);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return 2;
+    return cmd_usage_error("handover", cmd_handover_usage, "%s", msg);
 }
 
 /* The option's value, or NULL when missing. */
@@ -185,7 +185,8 @@ static int parse_args(int argc, char **argv, struct hopts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("%s%s", HANDOVER_USAGE, HANDOVER_HELP);
+            cmd_usage(stdout, cmd_handover_usage);
+            fputs(HANDOVER_HELP, stdout);
             return 0;
         } else if (!strcmp(a, "--print")) {
             o->print = true;

@@ -2,6 +2,7 @@
  * cmd_news2 — `wardwatch news2`: score a set of observations from the
  * command line, for clinicians checking the chart and for scripts (--json).
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "news2.h"
 #include "util.h"
@@ -9,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char news2_usage[] =
-    "usage: wardwatch news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen]\n"
+const char cmd_news2_usage[] =
+    "wardwatch news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen]\n"
     "                       [--sbp N] [--hr N] [--acvpu A|C|V|P|U] [--temp N] [--json]\n";
 
 static const char news2_help[] =
@@ -103,7 +104,7 @@ int cmd_news2_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(news2_usage, stdout);
+            cmd_usage(stdout, cmd_news2_usage);
             fputs(news2_help, stdout);
             return 0;
         }
@@ -113,9 +114,8 @@ int cmd_news2_main(int argc, char **argv)
         }
         int p = flag_param(a);
         if (p < 0 && strcmp(a, "--scale") != 0) {
-            fprintf(stderr, "wardwatch news2: unknown option '%s' (see --help)\n%s", a,
-                    news2_usage);
-            return 2;
+            return cmd_usage_error("news2", cmd_news2_usage, "unknown option '%s' (see --help)",
+                                   a);
         }
         if (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2)) {
             fprintf(stderr, "wardwatch news2: %s needs a value\n", a);

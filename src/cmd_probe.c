@@ -5,6 +5,7 @@
  * summary; `wardwatch sensors` lists the serial adapters and the driver
  * wardwatch would pick for them.
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "loop.h"
 #include "serial.h"
@@ -151,7 +152,8 @@ static void summary(struct source *src)
             (unsigned long long)st.unknown);
 }
 
-static const char probe_usage[] = "usage: wardwatch probe URI [--seconds N] [--count N] [--json]\n";
+const char cmd_probe_usage[] = "wardwatch probe URI [--seconds N] [--count N] [--json]\n";
+const char cmd_sensors_usage[] = "wardwatch sensors\n";
 static const char probe_help[] =
     "Prints every reading one sensor sends, one line each (JSON lines with --json),\n"
     "then a decode summary on stderr. Stops at the end of a file: capture or\n"
@@ -170,7 +172,7 @@ int cmd_probe_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(probe_usage, stdout);
+            cmd_usage(stdout, cmd_probe_usage);
             fputs(probe_help, stdout);
             return 0;
         } else if (!strcmp(a, "--json")) {
@@ -187,16 +189,13 @@ int cmd_probe_main(int argc, char **argv)
                 return 2;
             }
         } else if (a[0] == '-' || uri) {
-            fprintf(stderr, "wardwatch probe: unexpected argument '%s'\n%s", a, probe_usage);
-            return 2;
+            return cmd_usage_error("probe", cmd_probe_usage, "unexpected argument '%s'", a);
         } else {
             uri = a;
         }
     }
-    if (!uri) {
-        fputs(probe_usage, stderr);
-        return 2;
-    }
+    if (!uri)
+        return cmd_usage_error("probe", cmd_probe_usage, "which sensor? (a URI)");
     char err[1024];
     struct sensor_uri parsed;
     if (uri_parse(uri, &parsed, err, sizeof err) < 0) {
@@ -281,12 +280,12 @@ int cmd_sensors_main(int argc, char **argv)
 {
     if (argc > 1) {
         if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-            puts("usage: wardwatch sensors\nLists serial ports, their USB ids and the driver "
-                 "wardwatch would use.");
+            cmd_usage(stdout, cmd_sensors_usage);
+            puts("Lists serial ports, their USB ids and the driver wardwatch would use.");
             return 0;
         }
-        fprintf(stderr, "wardwatch sensors: unexpected argument '%s'\n", argv[1]);
-        return 2;
+        return cmd_usage_error("sensors", cmd_sensors_usage, "unexpected argument '%s'",
+                               argv[1]);
     }
     struct serial_info info[64];
     char err[256];

@@ -16,6 +16,7 @@
  *            [--offset S] [--label L]; or --ward SPEC -o DIR for a whole
  *            demo ward.
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "corelock.h"
@@ -203,8 +204,8 @@ static void on_loop_timer(struct loop *l, int id, void *ctx)
         loop_stop(l);
 }
 
-static const char replay_usage[] =
-    "usage: wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n"
+const char cmd_replay_usage[] =
+    "wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n"
     "                        [--db FILE] [--loop] [--for SECONDS] [--stats SECONDS]\n";
 
 /* wardwatch replay. */
@@ -219,7 +220,7 @@ int cmd_replay_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(replay_usage, stdout);
+            cmd_usage(stdout, cmd_replay_usage);
             return 0;
         } else if (!strcmp(a, "--fast")) {
             fast = true;
@@ -250,14 +251,11 @@ int cmd_replay_main(int argc, char **argv)
         } else if (a[0] != '-' && nfiles < CONFIG_MAX_BEDS) {
             files[nfiles++] = a;
         } else {
-            fprintf(stderr, "wardwatch replay: unexpected argument '%s'\n%s", a, replay_usage);
-            return 2;
+            return cmd_usage_error("replay", cmd_replay_usage, "unexpected argument '%s'", a);
         }
     }
-    if (!nfiles) {
-        fputs(replay_usage, stderr);
-        return 2;
-    }
+    if (!nfiles)
+        return cmd_usage_error("replay", cmd_replay_usage, "which recordings? (FILE...)");
     if (fast && speed_set) {
         fprintf(stderr, "wardwatch replay: --fast and --speed exclude each other\n");
         return 2;
@@ -532,13 +530,19 @@ static void rec_check(struct loop *l, int id, void *ctx)
         loop_stop(l);
 }
 
+const char cmd_record_usage[] = "wardwatch record URI -o FILE [--seconds N] [--label L]\n";
+
 /* wardwatch record. */
 int cmd_record_main(int argc, char **argv)
 {
     const char *uri = NULL, *out = NULL, *label = "";
     double seconds = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            cmd_usage(stdout, cmd_record_usage);
+            puts("Records what one sensor sends, with the time of each read, for replay.");
+            return 0;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
         else if (!strcmp(argv[i], "--label") && i + 1 < argc)
             label = argv[++i];
@@ -551,16 +555,13 @@ int cmd_record_main(int argc, char **argv)
         } else if (argv[i][0] != '-' && !uri)
             uri = argv[i];
         else {
-            fprintf(stderr, "wardwatch record: unexpected argument '%s'\nusage: wardwatch record "
-                            "URI -o FILE [--seconds N] [--label L]\n",
-                    argv[i]);
-            return 2;
+            return cmd_usage_error("record", cmd_record_usage, "unexpected argument '%s'",
+                                   argv[i]);
         }
     }
-    if (!uri || !out) {
-        fprintf(stderr, "usage: wardwatch record URI -o FILE [--seconds N] [--label L]\n");
-        return 2;
-    }
+    if (!uri || !out)
+        return cmd_usage_error("record", cmd_record_usage, "%s is required",
+                               !uri ? "the sensor's URI" : "-o FILE");
     char err[1024];
     struct rec_ctx rc = {0};
     rc.w = rec_writer_open(out, false, err, sizeof err);
@@ -621,12 +622,13 @@ int cmd_record_main(int argc, char **argv)
     return 0;
 }
 
-static const char sim_usage[] =
-    "usage: wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1|iio]\n"
-    "                          [--seed N] [--hours H] [--offset S] [--label L]\n"
-    "                          [--truth FILE]   (the true RR/HR/presence/... each second)\n"
-    "       wardwatch simulate --ward SPEC -o DIR [--hours H]\n"
-    "scenarios: stable sepsis opioid afib copd out-of-bed unplug restless bradycardia empty\n";
+const char cmd_simulate_usage[] =
+    "wardwatch simulate SCENARIO -o FILE [--sensor ti-vs|mr60bha2|mr60bha1|iio]\n"
+    "                          [--seed N] [--hours H] [--offset S] [--label L] [--truth FILE]\n"
+    "       wardwatch simulate --ward SPEC -o DIR [--hours H]\n";
+#define SIM_SCENARIOS "stable sepsis opioid afib copd out-of-bed unplug restless bradycardia empty"
+static const char sim_help[] = "--truth FILE writes the true RR/HR/presence/... of each second.\n"
+                               "scenarios: " SIM_SCENARIOS "\n";
 
 /* wardwatch simulate. */
 int cmd_simulate_main(int argc, char **argv)
@@ -641,7 +643,8 @@ int cmd_simulate_main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         long l;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(sim_usage, stdout);
+            cmd_usage(stdout, cmd_simulate_usage);
+            fputs(sim_help, stdout);
             return 0;
         } else if (!strcmp(a, "-o") && v) {
             out = v;
@@ -679,30 +682,26 @@ int cmd_simulate_main(int argc, char **argv)
         } else if (a[0] != '-' && !scen) {
             scen = a;
         } else {
-            fprintf(stderr, "wardwatch simulate: unexpected argument '%s'\n%s", a, sim_usage);
-            return 2;
+            return cmd_usage_error("simulate", cmd_simulate_usage, "unexpected argument '%s'", a);
         }
     }
     char err[1024];
     if (ward) {
-        if (!out) {
-            fputs(sim_usage, stderr);
-            return 2;
-        }
+        if (!out)
+            return cmd_usage_error("simulate", cmd_simulate_usage, "--ward needs -o DIR");
         if (simulate_ward(ward, out, hours, err, sizeof err) < 0) {
             fprintf(stderr, "wardwatch simulate: %s\n", err);
             return 1;
         }
         return 0;
     }
-    if (!scen || !out) {
-        fputs(sim_usage, stderr);
-        return 2;
-    }
+    if (!scen || !out)
+        return cmd_usage_error("simulate", cmd_simulate_usage, "%s is required",
+                               !scen ? "a SCENARIO (or --ward SPEC)" : "-o FILE");
     int k = scenario_find(scen);
     if (k < 0) {
-        fprintf(stderr, "wardwatch simulate: unknown scenario '%s'\n%s", scen, sim_usage);
-        return 2;
+        return cmd_usage_error("simulate", cmd_simulate_usage,
+                               "unknown scenario '%s' (accepted: " SIM_SCENARIOS ")", scen);
     }
     sp.scenario = k;
     sp.seconds = hours * 3600;

@@ -9,6 +9,7 @@
  * --speed N runs the ward clock at N x real time, for wards whose sensors
  * are all recordings or captures (tests and demonstrations).
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
 #include "corelock.h"
@@ -30,8 +31,8 @@
  * wall clock (clocks of two hosts, a small step back by NTP). */
 #define SERVE_CLOCK_SLACK_MS (5 * 60 * 1000)
 
-static const char serve_usage[] =
-    "usage: wardwatch serve [-c FILE] [--db FILE] [--speed N]\n"
+const char cmd_serve_usage[] = "wardwatch serve [-c FILE] [--db FILE] [--speed N]\n";
+static const char serve_help[] =
     "  runs the ward's monitoring core headless and serves it to boards on the\n"
     "  [server] socket of the configuration (default /run/wardwatch/ward.sock)\n";
 
@@ -97,11 +98,11 @@ int cmd_serve_main(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(serve_usage, stdout);
+            cmd_usage(stdout, cmd_serve_usage);
+            fputs(serve_help, stdout);
             return 0;
         } else {
-            fprintf(stderr, "wardwatch: serve: unexpected argument '%s'\n%s", a, serve_usage);
-            return 2;
+            return cmd_usage_error("serve", cmd_serve_usage, "unexpected argument '%s'", a);
         }
     }
     char err[1024];

@@ -18,7 +18,13 @@ int cmd_serve_main(int argc, char **argv);
 int cmd_backup_main(int argc, char **argv);
 int cmd_check_main(int argc, char **argv);
 int cmd_simulate_main(int argc, char **argv);
-int cmd_admit_main(int argc, char **argv);
 int cmd_config_main(int argc, char **argv);
+
+/* Each command's one usage text (synopsis lines, see cmd_common.h), in its
+ * own file; main.c lists them for `wardwatch --help`. */
+extern const char cmd_board_usage[], cmd_news2_usage[], cmd_probe_usage[], cmd_sensors_usage[];
+extern const char cmd_record_usage[], cmd_replay_usage[], cmd_simulate_usage[];
+extern const char cmd_handover_usage[], cmd_serve_usage[], cmd_backup_usage[];
+extern const char cmd_check_usage[], cmd_config_usage[];
 
 #endif

@@ -113,14 +113,6 @@ static enum hl7_verdict h_judge(void *ctx, int64_t row, long status, const char 
     return fhir_verdict(status, body, len, n, why, whylen);
 }
 
-static int kind_of(const char *event)
-{
-    for (int k = 0; k < AE_COUNT; k++)
-        if (!strcmp(alarm_event_name((enum alarm_event_kind)k), event))
-            return k;
-    return -1;
-}
-
 static int prio_of(const char *name)
 {
     for (int p = AP_LOW; p <= AP_HIGH; p++)
@@ -129,20 +121,11 @@ static int prio_of(const char *name)
     return -1;
 }
 
-/* The median of a histogram's n values, rounded by the chart's rule. */
-static int hist_median(const uint16_t *h, int bins, int n, enum news2_param p)
+/* The median of a histogram's values (ww_median_hist, the one median),
+ * rounded once by the chart's rule. */
+static int hist_median(const uint16_t *h, int bins, enum news2_param p)
 {
-    int lo = -1, hi = -1, seen = 0;
-    for (int v = 0; v < bins && hi < 0; v++) {
-        seen += h[v];
-        if (lo < 0 && seen >= (n + 1) / 2)
-            lo = v;
-        if (seen >= n / 2 + 1)
-            hi = v;
-    }
-    if (n % 2)
-        hi = lo;
-    return (int)news2_round(p, (lo + hi) / 2.0);
+    return (int)news2_round(p, ww_median_hist(h, (size_t)bins));
 }
 
 static void acc_add(uint16_t *h, int bins, int *n, double v)
@@ -251,12 +234,12 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
             continue;
         if (a->nrr) {
             o.have_rr = true;
-            o.rr = hist_median(a->rr, RR_BINS, a->nrr, NEWS2_RR);
+            o.rr = hist_median(a->rr, RR_BINS, NEWS2_RR);
             o.rr_ms = a->rr_ms;
         }
         if (a->nhr) {
             o.have_hr = true;
-            o.hr = hist_median(a->hr, HR_BINS, a->nhr, NEWS2_HR);
+            o.hr = hist_median(a->hr, HR_BINS, NEWS2_HR);
             o.hr_ms = a->hr_ms;
         }
         for (int p = 0; p < NEWS2_NPARAMS && o.nmanual < HL7_MAX_MANUAL; p++) {
@@ -325,7 +308,7 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
         }
         return 0;
     }
-    int kind = kind_of(a->event);
+    int kind = alarm_event_find(a->event);
     int cond = alarm_condition_find(a->condition);
     if (kind < 0 || cond < 0) {
         log_msg(LOG_ERROR, "export: alarm %lld: unknown event '%s' or condition '%s'",
@@ -349,8 +332,10 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
     int p = a->priority ? prio_of(a->priority) : -1;
     m.priority = p > 0 ? (enum alarm_priority)p : alarm_priority_of(m.cond);
     m.kind = (enum alarm_event_kind)kind;
-    m.latched = !strcmp(a->state, "latched");
-    m.acked = !strcmp(a->state, "acknowledged") || kind == AE_ACKNOWLEDGED;
+    /* the alarm's state after this event, as the ward stored it (alarm_state_after) */
+    int rs = alarm_rec_state_find(a->state);
+    m.latched = rs == ARS_LATCHED;
+    m.acked = rs == ARS_ACKNOWLEDGED || kind == AE_ACKNOWLEDGED;
     ww_strlcpy(m.by, a->staff, sizeof m.by);
     if (e->info(e->info_ctx, a->bed, &m.subj, &m.limits) < 0)
         snprintf(m.subj.bed_label, sizeof m.subj.bed_label, "%d", a->bed);
@@ -535,13 +520,6 @@ void export_summary(const struct export *e, char *buf, size_t n)
         export_dest_text(d->name, s, t, d->st.pending, behind, d->st.dead > 0, buf + o, n - o);
         o += strlen(buf + o);
     }
-}
-
-int64_t export_behind_ms(const struct export *e, int i)
-{
-    if (!e || i < 0 || i >= e->n || !e->d[i].st.oldest_ms)
-        return 0;
-    return e->now - e->d[i].st.oldest_ms;
 }
 
 int export_status(struct export *e, int i, struct export_status *out)

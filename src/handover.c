@@ -12,11 +12,13 @@
  */
 #include "handover.h"
 
+#include "alarm.h"
 #include "news2.h"
 #include "obsdue.h"
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,31 +278,11 @@ static bool series_add(struct handover_series *s, int64_t t, float v)
     return true;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (sorts a copy in scratch; a minute's 60 values by
- * insertion, which is several times faster than qsort at that size). */
+/* Median of v[0..n) by the one definition (ww_median), on a copy in scratch. */
 static float median_of(const float *v, size_t n, float *scratch)
 {
     memcpy(scratch, v, n * sizeof *v);
-    if (n <= 64) {
-        for (size_t i = 1; i < n; i++) {
-            float x = scratch[i];
-            size_t j = i;
-            while (j > 0 && scratch[j - 1] > x) {
-                scratch[j] = scratch[j - 1];
-                j--;
-            }
-            scratch[j] = x;
-        }
-    } else {
-        qsort(scratch, n, sizeof *scratch, cmp_float);
-    }
-    return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
+    return (float)ww_median(scratch, n);
 }
 
 /* Statistics of a series. */
@@ -627,20 +609,6 @@ static void on_alarm(void *ctx, const struct store_alarm *a)
     ww_strlcpy(x->state, "active", sizeof x->state);
 }
 
-/* The state an alarm event leaves its alarm in (NULL: unchanged). */
-static const char *state_after(const char *event)
-{
-    static const char *const map[][2] = {
-        {"raised", "active"},   {"acknowledged", "acknowledged"}, {"realerted", "active"},
-        {"ended", "ended"},     {"latched", "latched"},           {"reset", "reset"},
-        {"superseded", "ended"},
-    };
-    for (size_t i = 0; i < WW_ARRAY_LEN(map); i++)
-        if (!strcmp(map[i][0], event))
-            return map[i][1];
-    return NULL;
-}
-
 static void on_alarm_event(void *ctx, const struct store_alarm_event *e)
 {
     struct build *bu = ctx;
@@ -649,14 +617,16 @@ static void on_alarm_event(void *ctx, const struct store_alarm_event *e)
         struct handover_alarm *a = &bu->al[i];
         if (a->id != e->alarm_id)
             continue;
-        const char *s = state_after(e->event);
-        /* A latched alarm stays latched (shown) until it is reset. */
-        if (!strcmp(e->event, "latched"))
-            a->latched = true;
-        else if (!strcmp(e->event, "reset"))
-            a->latched = false;
-        if (s)
-            ww_strlcpy(a->state, a->latched ? "latched" : s, sizeof a->state);
+        /* The state at the end of the window, by the one rule the ward
+         * stored it by (alarm_state_after): a latched alarm whose
+         * condition came back is active again, a discharge ends it. */
+        int kind = alarm_event_find(e->event), prev = alarm_rec_state_find(a->state);
+        if (kind >= 0 && prev >= 0) {
+            enum alarm_rec_state s =
+                alarm_state_after((enum alarm_rec_state)prev, (enum alarm_event_kind)kind);
+            ww_strlcpy(a->state, alarm_rec_state_name(s), sizeof a->state);
+            a->latched = s == ARS_LATCHED;
+        }
         if (!strcmp(e->event, "acknowledged")) {
             clean(a->acked_by, sizeof a->acked_by, e->staff);
             a->acked_at = e->t;
@@ -722,12 +692,6 @@ static void on_fig_event(void *ctx, const struct store_alarm_event *e)
     }
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
 /* Alarm counts and acknowledgement times by priority. */
 static int ward_figures(struct store *st, struct handover *h, int bed, char *err, size_t errlen)
 {
@@ -755,15 +719,17 @@ static int ward_figures(struct store *st, struct handover *h, int bed, char *err
             af->raised++;
             if (f.a[i].acked) {
                 af->acked++;
-                lat[nl++] = (int)((f.a[i].acked - f.a[i].raised + 500) / 1000);
+                int64_t d = f.a[i].acked - f.a[i].raised; /* ms */
+                lat[nl++] = d > INT_MAX ? INT_MAX : (int)d;
             }
         }
         af->unacked = af->raised - af->acked;
         af->ack_median_s = af->ack_max_s = -1;
         if (nl) {
-            qsort(lat, nl, sizeof *lat, cmp_int);
-            af->ack_median_s = nl % 2 ? lat[nl / 2] : (lat[nl / 2 - 1] + lat[nl / 2]) / 2;
-            af->ack_max_s = lat[nl - 1];
+            /* One median (ww_median_int), in milliseconds, rounded once to
+             * whole seconds, halves up, as every figure shown. */
+            af->ack_median_s = (int)floor(ww_median_int(lat, nl) / 1000.0 + 0.5);
+            af->ack_max_s = (int)((lat[nl - 1] + 500) / 1000);
         }
     }
     free(lat);
@@ -827,8 +793,8 @@ static int fill_alarms(struct store *st, struct build *bu, char *err, size_t err
         int64_t last = x->raised_at > x->ended_at ? x->raised_at : x->ended_at;
         if (x->reset_at > last)
             last = x->reset_at;
-        bool open = !strcmp(x->state, "active") || !strcmp(x->state, "acknowledged") ||
-                    !strcmp(x->state, "latched");
+        int xs = alarm_rec_state_find(x->state);
+        bool open = xs >= 0 && alarm_rec_state_open((enum alarm_rec_state)xs);
         if (x->bed == bed && x->raised_at < bu->q1 && (open || last >= bu->q0))
             on_alarm(bu, x);
     }
@@ -842,8 +808,8 @@ static int fill_alarms(struct store *st, struct build *bu, char *err, size_t err
         return -1;
     for (size_t i = 0; i < bu->nal; i++) {
         const struct handover_alarm *x = &bu->al[i];
-        if (strcmp(x->state, "active") && strcmp(x->state, "acknowledged") &&
-            strcmp(x->state, "latched"))
+        int xs = alarm_rec_state_find(x->state);
+        if (xs < 0 || !alarm_rec_state_open((enum alarm_rec_state)xs))
             continue;
         struct handover_alarm *n = realloc(b->open, (b->nopen + 1) * sizeof *n);
         if (!n)

@@ -376,14 +376,3 @@ struct handover_print_job *handover_print_pdf_start(struct loop *l, const struct
     return j;
 }
 
-/* PDF in a temporary file, printed, removed. */
-int handover_print_pdf(const struct handover *h, const char *printer, const char *bed_label,
-                       char *msg, size_t msglen, char *err, size_t errlen)
-{
-    char tmp[1024], title[700];
-    if (render_for_print(h, bed_label, tmp, sizeof tmp, title, sizeof title, err, errlen) < 0)
-        return -1;
-    int rc = handover_print(tmp, printer, title, msg, msglen, err, errlen);
-    unlink(tmp);
-    return rc;
-}

@@ -325,12 +325,15 @@ const char *hl7_phase_name(enum hl7_phase p)
 
 const char *hl7_alert_state(const struct hl7_alert *a)
 {
-    switch (a->kind) {
-    case AE_ENDED:
-    case AE_SUPERSEDED:
-    case AE_RESET: return "inactive";
-    default: return a->latched ? "latched" : "active";
-    }
+    /* The flags give the state after the transition; the one rule
+     * (alarm_state_after, idempotent) applies the transition itself. */
+    enum alarm_rec_state before = a->latched ? ARS_LATCHED
+                                  : a->acked ? ARS_ACKNOWLEDGED
+                                             : ARS_ACTIVE;
+    enum alarm_rec_state s = alarm_state_after(before, a->kind);
+    if (!alarm_rec_state_open(s))
+        return "inactive";
+    return s == ARS_LATCHED ? "latched" : "active";
 }
 
 const char *hl7_alert_inactivation(const struct hl7_alert *a)

@@ -1,8 +1,8 @@
 /*
  * main — wardwatch's entry point: global options, then dispatch to one
- * subcommand from a table (tmux's cmd-*.c pattern). A subcommand whose module
- * is not in this build says so and exits 1 rather than pretending.
+ * subcommand from a table (tmux's cmd-*.c pattern).
  */
+#include "cmd_common.h"
 #include "commands.h"
 #include "util.h"
 
@@ -16,41 +16,35 @@
 
 struct command {
     const char *name;
-    int (*main)(int argc, char **argv); /* NULL: not built yet */
-    const char *usage;
+    int (*main)(int argc, char **argv);
+    const char *usage; /* the command's one usage text, defined in its file */
 };
 
-/* Every subcommand (README "Commands"); NULL entries are not implemented yet. */
+/* Every subcommand, with the usage its own --help and errors print. */
 static const struct command commands[] = {
-    {"news2", cmd_news2_main,
-     "news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen] [--sbp N] [--hr N]\n"
-     "                  [--acvpu A|C|V|P|U] [--temp N] [--json]"},
-    {"probe", cmd_probe_main, "probe URI [--seconds N] [--count N] [--json]"},
-    {"sensors", cmd_sensors_main, "sensors"},
-    {"record", cmd_record_main, "record URI -o FILE [--seconds N]"},
-    {"replay", cmd_replay_main, "replay FILE [--speed N | --fast] [--json] [--alarms]"},
-    {"simulate", cmd_simulate_main, "simulate SCENARIO -o FILE [--seed N] [--hours H]"},
-    {"handover", cmd_handover_main,
-     "handover [--shift day|evening|night | --from T --to T] [--bed LABEL]\n"
-     "                  [-o FILE] [--format text|pdf] [--print [PRINTER]] [--staff ID]\n"
-     "                  [-c FILE] [--db FILE]"},
-    {"serve", cmd_serve_main, "serve [-c FILE] [--db FILE] [--speed N]"},
-    {"backup", cmd_backup_main, "backup -o FILE [-c FILE] [--db FILE]"},
-    {"check", cmd_check_main, "check [-c FILE] [--db FILE | FILE]"},
-    {"config", cmd_config_main, "config [-c FILE]   check a ward configuration and print it"},
+    {"news2", cmd_news2_main, cmd_news2_usage},
+    {"probe", cmd_probe_main, cmd_probe_usage},
+    {"sensors", cmd_sensors_main, cmd_sensors_usage},
+    {"record", cmd_record_main, cmd_record_usage},
+    {"replay", cmd_replay_main, cmd_replay_usage},
+    {"simulate", cmd_simulate_main, cmd_simulate_usage},
+    {"handover", cmd_handover_main, cmd_handover_usage},
+    {"serve", cmd_serve_main, cmd_serve_usage},
+    {"backup", cmd_backup_main, cmd_backup_usage},
+    {"check", cmd_check_main, cmd_check_usage},
+    {"config", cmd_config_main, cmd_config_usage},
 };
 
-/* Print the overall usage to f. */
+/* Print the overall usage to f: the board's, then every command's. */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: wardwatch [-c FILE] [--attach | --embedded] [--db FILE]\n"
-               "                                              the bed-board (on the ward's server\n"
-               "                                              when one runs, else in-process)\n"
-               "       wardwatch --demo [--speed N]           demo ward\n");
+    cmd_usage(f, cmd_board_usage);
     for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++)
-        fprintf(f, "       wardwatch %s\n", commands[i].usage);
+        fprintf(f, "       %s", commands[i].usage);
     fprintf(f, "       wardwatch --help | --version\n"
-               "\nExit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n"
+               "\nWithout a command: the bed-board (on the ward's server when one runs, else\n"
+               "in-process); `wardwatch CMD --help` describes a command.\n"
+               "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n"
                "Configuration: -c FILE, else $WARDWATCH_CONFIG, else "
                "/etc/wardwatch/wardwatch.ini.\n");
 }
@@ -97,11 +91,6 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++) {
             if (strcmp(argv[1], commands[i].name) != 0)
                 continue;
-            if (!commands[i].main) {
-                fprintf(stderr, "wardwatch: '%s' is not implemented in this build yet\n",
-                        argv[1]);
-                return 1;
-            }
             return commands[i].main(argc - 1, argv + 1);
         }
         fprintf(stderr, "wardwatch: unknown command '%s'\n", argv[1]);

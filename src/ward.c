@@ -332,14 +332,10 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
             ev->alarm->id =
                 id ? id : -(int64_t)(1000000000000LL + w->cur_bed * 1000 + (size_t)ev->cond + 1);
         } else {
-            static const char *state_of[] = {
-                [AE_ACKNOWLEDGED] = "acknowledged", [AE_REALERTED] = "active",
-                [AE_ESCALATED] = "active",         [AE_ENDED] = "ended",
-                [AE_LATCHED] = "latched",          [AE_RESET] = "reset",
-                [AE_SUPERSEDED] = "ended"};
-            const char *state = state_of[ev->kind];
-            if (ev->kind == AE_ESCALATED || ev->kind == AE_REALERTED)
-                state = ev->alarm->acked ? "acknowledged" : "active";
+            /* The slot already shows the event (or is about to be
+             * cleared): the rule is idempotent, so this is the state after. */
+            const char *state = alarm_rec_state_name(
+                alarm_state_after(alarm_rec_state_of(ev->alarm), ev->kind));
             if (ev->alarm->id != 0 &&
                 store_alarm_event(w->st, ev->alarm->id, alarm_event_name(ev->kind), state,
                                   ev->staff, ev->t, err, sizeof err) < 0) {
@@ -883,9 +879,10 @@ int ward_cmd_ack(struct ward *w, size_t bed, int64_t alarm_id, const char *staff
      * store maps to its row once written. */
     int held = 0;
     if (w->st && a->id != 0 &&
-        (held = store_alarm_event(w->st, a->id, "acknowledged",
-                                  a->state == AS_LATCHED ? "latched" : "acknowledged", staff, now,
-                                  err, errlen)) < 0)
+        (held = store_alarm_event(
+             w->st, a->id, "acknowledged",
+             alarm_rec_state_name(alarm_state_after(alarm_rec_state_of(a), AE_ACKNOWLEDGED)),
+             staff, now, err, errlen)) < 0)
         return -1;
     /* The transition is already stored: the machine only reports it. */
     w->cur_bed = bed;
@@ -916,7 +913,10 @@ int ward_cmd_reset(struct ward *w, size_t bed, int64_t alarm_id, const char *sta
                       alarm_condition_text(c));
     int held = 0;
     if (w->st && a->id != 0 &&
-        (held = store_alarm_event(w->st, a->id, "reset", "reset", staff, now, err, errlen)) < 0)
+        (held = store_alarm_event(
+             w->st, a->id, "reset",
+             alarm_rec_state_name(alarm_state_after(alarm_rec_state_of(a), AE_RESET)), staff,
+             now, err, errlen)) < 0)
         return -1;
     w->cur_bed = bed;
     w->stored = true;

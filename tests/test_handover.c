@@ -419,6 +419,82 @@ static struct handover *admitted_1616(struct store *st, int64_t printed)
     return h;
 }
 
+/* H19-21: the handover replayed a latched alarm's events with a flag of
+ * its own that only a reset cleared, so a latched alarm whose condition
+ * came back (realerted: sounding again) was handed over as "latched, waits
+ * for reset", and one that a discharge ended stayed open on the departed
+ * patient's entry. It now follows the store's rule (alarm_state_after). */
+static void test_latched_alarm_after_return_and_discharge(void **state)
+{
+    T0 = oslo("2026-12-01T07:00");
+    T1 = oslo("2026-12-01T15:00");
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    int64_t a1, a2, al1, al2;
+    ok(store_sync_bed(st, 1, "Rom 1", err, sizeof err));
+    ok(store_sync_bed(st, 2, "Rom 2", err, sizeof err));
+    ok(store_admit(st, 1, "P-1", "", "KN", T0 - HOUR, &a1, err, sizeof err));
+    ok(store_alarm_raise(st, 1, "news2-high", "high", T0 + HOUR, &al1, err, sizeof err));
+    ok(store_alarm_event(st, al1, "latched", "latched", NULL, T0 + 2 * HOUR, err, sizeof err));
+    ok(store_alarm_event(st, al1, "escalated", "latched", NULL, T0 + 2 * HOUR + MIN, err,
+                         sizeof err));
+    ok(store_alarm_event(st, al1, "realerted", "active", NULL, T0 + 3 * HOUR, err, sizeof err));
+    ok(store_admit(st, 2, "P-2", "", "KN", T0 - HOUR, &a2, err, sizeof err));
+    ok(store_alarm_raise(st, 2, "apnoea", "high", T0 + HOUR, &al2, err, sizeof err));
+    ok(store_alarm_event(st, al2, "latched", "latched", NULL, T0 + HOUR + MIN, err, sizeof err));
+    ok(store_alarm_event(st, al2, "ended", "ended", NULL, T0 + 2 * HOUR, err, sizeof err));
+    ok(store_discharge(st, a2, 2, "KN", T0 + 2 * HOUR, err, sizeof err));
+    struct handover *h = build(st, -1);
+    const struct handover_bed *b1 = NULL, *b2 = NULL;
+    for (size_t i = 0; i < h->nbeds; i++) {
+        if (h->beds[i].number == 1)
+            b1 = &h->beds[i];
+        if (h->beds[i].number == 2 && h->beds[i].occupied)
+            b2 = &h->beds[i];
+    }
+    assert_non_null(b1);
+    assert_non_null(b2);
+    assert_int_equal(b1->nopen, 1);
+    assert_string_equal(b1->open[0].state, "active");
+    assert_false(b1->open[0].latched);
+    assert_int_equal(b2->nopen, 0);
+    int pages;
+    char *text = render(h, &pages);
+    assert_null(strstr(text, "waits for reset"));
+    free(text);
+    handover_free(h);
+    store_close(st);
+}
+
+/* H19-22: the acknowledgement-time median was the integer mean of the two
+ * middle whole seconds, cut down (16 s and 19 s gave 17 s), a median of its
+ * own; it is now ww_median's 17.5 s, shown rounded halves up: 18 s. */
+static void test_ack_median_is_the_one_median(void **state)
+{
+    T0 = oslo("2026-12-01T07:00");
+    T1 = oslo("2026-12-01T15:00");
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    int64_t a1, al;
+    ok(store_sync_bed(st, 1, "Rom 1", err, sizeof err));
+    ok(store_admit(st, 1, "P-1", "", "KN", T0 - HOUR, &a1, err, sizeof err));
+    const int64_t lat_ms[] = {16000, 19000, 17400, 18400};
+    for (int i = 0; i < 4; i++) {
+        int64_t t = T0 + (i + 1) * HOUR;
+        ok(store_alarm_raise(st, 1, i < 2 ? "apnoea" : "rr-high", i < 2 ? "high" : "medium", t,
+                             &al, err, sizeof err));
+        ok(store_alarm_event(st, al, "acknowledged", "acknowledged", "KN", t + lat_ms[i], err,
+                             sizeof err));
+    }
+    struct handover *h = build(st, -1);
+    assert_int_equal(h->alarms[0].acked, 2);
+    assert_int_equal(h->alarms[0].ack_median_s, 18); /* 17.5 s */
+    assert_int_equal(h->alarms[0].ack_max_s, 19);
+    assert_int_equal(h->alarms[1].ack_median_s, 18); /* 17.9 s, not 17 and 18 cut to 17 */
+    handover_free(h);
+    store_close(st);
+}
+
 static void test_trajectory_admission(void **state)
 {
     struct store *st = store_open(db, NULL, err, sizeof err);
@@ -979,6 +1055,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shifts_dst, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trajectory_admission, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_median_is_the_one_median, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_latched_alarm_after_return_and_discharge, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_overdue_agrees_with_board, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trajectory_short_and_partial_peak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text, setup, teardown),

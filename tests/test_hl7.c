@@ -303,6 +303,8 @@ static void test_r40_transitions(void **state)
         {AE_REALERTED, false, true, "update", "active", "enabled"},
         {AE_ESCALATED, false, false, "escalate", "active", "enabled"},
         {AE_LATCHED, true, false, "update", "latched", "enabled"},
+        {AE_ESCALATED, true, false, "escalate", "latched", "enabled"}, /* H19-20 */
+        {AE_REALERTED, false, false, "update", "active", "enabled"},
         {AE_ACKNOWLEDGED, true, true, "update", "latched", "alert-acknowledged"},
         {AE_RESET, false, true, "reset", "inactive", "alert-acknowledged"},
         {AE_ENDED, false, false, "end", "inactive", "enabled"},

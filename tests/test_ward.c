@@ -265,6 +265,65 @@ static void test_commands_stored_and_restored(void **state)
     sqlite3_close(d);
 }
 
+/* A string column of the first row a query returns ("" when none). */
+static void query_text(const char *sql, char *out, size_t n)
+{
+    sqlite3 *d;
+    sqlite3_stmt *s;
+    out[0] = 0;
+    assert_int_equal(sqlite3_open(db, &d), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(d, sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(d);
+}
+
+/* H19-20: a NEWS2-high alarm that latched and then escalated (nobody saw
+ * it) was stored as 'active': exported as active and, after a restart,
+ * restored as a present condition instead of a latch waiting for reset. */
+static void test_escalated_latched_alarm_stored_latched(void **state)
+{
+    char err[256], got[64];
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&cfg, st, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+    admit0(w, t);
+    const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+    const char *bad[] = {"91", "air", "125", "A", "37.0"};
+    const char *good[] = {"97", "air", "125", "A", "37.0"};
+    assert_int_equal(ward_cmd_observations(w, 0, p, bad, 5, "KN", t, err, sizeof err), 0);
+    const struct ward_bed *b = ward_bed(w, 0);
+    const struct alarm *a = &b->alarms.a[AC_NEWS2_HIGH];
+    /* RR 3 + HR 3 + SpO2 3 = 9 until NEWS2 high is raised */
+    for (int i = 0; i < 120 && a->state == AS_NONE; i++)
+        t = feed(w, t, 1, 30, 140);
+    assert_int_equal(a->state, AS_ACTIVE);
+    int64_t raised = a->raised_at;
+    assert_int_equal(ward_cmd_observations(w, 0, p, good, 5, "KN", t, err, sizeof err), 0);
+    while (t < raised + (cfg.escalate_s + 30) * 1000LL)
+        t = feed(w, t, 1, 16, 70);
+    assert_int_equal(a->state, AS_LATCHED);
+    assert_true(a->escalated);
+    assert_int_equal(ward_flush(w, err, sizeof err), 0);
+    query_text("SELECT state FROM alarms WHERE condition = 'news2-high'", got, sizeof got);
+    assert_string_equal(got, "latched");
+    ward_free(w);
+    store_close(st);
+
+    /* Restart: it comes back latched, escalated, waiting for a reset. */
+    st = store_open(db, NULL, err, sizeof err);
+    w = ward_new(&cfg, st, err, sizeof err);
+    assert_int_equal(ward_restore(w, t, err, sizeof err), 0);
+    b = ward_bed(w, 0);
+    assert_int_equal(b->alarms.a[AC_NEWS2_HIGH].state, AS_LATCHED);
+    assert_true(b->alarms.a[AC_NEWS2_HIGH].escalated);
+    ward_free(w);
+    store_close(st);
+}
+
 static void test_staff_list_enforced(void **state)
 {
     char err[256], staff[4300];
@@ -348,6 +407,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_apnoea_and_sensor_warmup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands_stored_and_restored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escalated_latched_alarm_stored_latched, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_staff_list_enforced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escalation_runs_paging_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tick_leaves_other_children_alone, setup, teardown),

@@ -64,9 +64,9 @@ static void tile_alarm(struct ui *u, int c, const struct alarm *a, int w, char *
 {
     char line[300];
     enum alarm_priority p = alarm_priority_of(c);
-    const char *st = a->state == AS_LATCHED ? (a->acked ? _("latched, acked") : _("latched"))
-                     : a->acked             ? _("acknowledged")
-                                            : _("active");
+    /* the state by the one rule (alarm_state_name), with a latch's ack */
+    const char *st =
+        a->state == AS_LATCHED && a->acked ? _("latched, acked") : _(alarm_state_name(a));
     snprintf(line, sizeof line, "%s %s %s%s", alarm_priority_marker(p), _(alarm_condition_text(c)),
              st, a->escalated ? _(" ESC") : "");
     if (ww_utf8_width(line) > w) {
