@@ -1031,6 +1031,57 @@ static void test_live_minutes_any_bed_number(void **state)
     store_close(st);
 }
 
+/* A ward larger than the store's first fixed tables (256 beds, H19-45):
+ * every bed's sample source, its live per-minute summaries and the minute
+ * a stop left open are kept and readable, for bed 300 as for bed 1. */
+static void test_more_than_256_beds(void **state)
+{
+    enum { NBEDS = 300, SECONDS = 150 };
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    for (int b = 1; b <= NBEDS; b++) {
+        char label[16], source[40];
+        snprintf(label, sizeof label, "Rom %d", b);
+        snprintf(source, sizeof source, "mr60bha2 /dev/ttyUSB%d", b);
+        assert_int_equal(store_sync_bed(st, b, label, err, sizeof err), 0);
+        assert_int_equal(store_set_source(st, b, source, err, sizeof err), 0);
+    }
+    /* Minutes 0 and 1 complete, 2 open; each bed's RR its own (10 + b % 9
+     * + i % 5), HR 60 + b % 40. */
+    for (int i = 0; i < SECONDS; i++)
+        for (int b = 1; b <= NBEDS; b++) {
+            struct store_sample s = {b, 1000LL * i, (float)(10 + b % 9 + i % 5),
+                                     (float)(60 + b % 40), 1, 1};
+            store_queue_sample(st, &s);
+        }
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), NBEDS * SECONDS);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
+                             " WHERE o.name = 'mr60bha2 /dev/ttyUSB' || s.bed"),
+                     NBEDS * SECONDS);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60"), NBEDS * 2);
+    /* Bed 300 read back: RR 13..17 (10 + 3 + 0..4), HR 80. */
+    nmin = 0;
+    assert_int_equal(store_query_minutes(st, 300, 0, 3600000, on_minute, NULL, err, sizeof err),
+                     0);
+    assert_int_equal(nmin, 2);
+    assert_true(minutes_seen[1].rr_min == 13.0f && minutes_seen[1].rr_max == 17.0f);
+    assert_true(minutes_seen[1].rr_med == 15.0f && minutes_seen[1].hr_med == 80.0f);
+    assert_int_equal(minutes_seen[1].n, 60);
+    nq = 0;
+    assert_int_equal(store_query_samples(st, 300, 0, 3600000, on_sample, NULL, err, sizeof err),
+                     0);
+    assert_int_equal(nq, SECONDS);
+    /* Stopped inside minute 2: the next start summarises it for every bed. */
+    store_close(st);
+    st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_recover_minutes(st, err, sizeof err), NBEDS);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE minute = 2 AND n = 30"),
+                     NBEDS);
+    store_close(st);
+}
+
 static void test_upgrade_summarises_old_samples(void **state)
 {
     struct store_options o = {.schema_version = 4};
@@ -1404,6 +1455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_minutes_and_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_minutes_any_bed_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_more_than_256_beds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_summarises_old_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
