@@ -804,12 +804,64 @@ const char *alarm_event_name(enum alarm_event_kind k)
     return (unsigned)k < AE_COUNT ? n[k] : "?";
 }
 
+int alarm_event_find(const char *name)
+{
+    for (int k = 0; k < AE_COUNT && name; k++)
+        if (!strcmp(alarm_event_name((enum alarm_event_kind)k), name))
+            return k;
+    return -1;
+}
+
 /* Display state of a slot. */
 const char *alarm_state_name(const struct alarm *a)
 {
+    return alarm_rec_state_name(alarm_rec_state_of(a));
+}
+
+/* The recorded-state rule (table in alarm.h). */
+enum alarm_rec_state alarm_state_after(enum alarm_rec_state prev, enum alarm_event_kind ev)
+{
+    if (ev == AE_RAISED)
+        return ARS_ACTIVE;
+    if ((unsigned)prev >= ARS_COUNT || !alarm_rec_state_open(prev))
+        return prev == ARS_RESET ? ARS_RESET : ARS_ENDED; /* closed stays closed */
+    switch (ev) {
+    case AE_ACKNOWLEDGED: return prev == ARS_LATCHED ? ARS_LATCHED : ARS_ACKNOWLEDGED;
+    case AE_REALERTED: return ARS_ACTIVE;
+    case AE_LATCHED: return ARS_LATCHED;
+    case AE_ENDED:
+    case AE_SUPERSEDED: return ARS_ENDED;
+    case AE_RESET: return ARS_RESET;
+    case AE_ESCALATED:
+    default: return prev;
+    }
+}
+
+const char *alarm_rec_state_name(enum alarm_rec_state s)
+{
+    static const char *const n[ARS_COUNT] = {"active", "acknowledged", "latched", "ended",
+                                             "reset"};
+    return (unsigned)s < ARS_COUNT ? n[s] : "?";
+}
+
+int alarm_rec_state_find(const char *name)
+{
+    for (int s = 0; s < ARS_COUNT && name; s++)
+        if (!strcmp(alarm_rec_state_name((enum alarm_rec_state)s), name))
+            return s;
+    return -1;
+}
+
+bool alarm_rec_state_open(enum alarm_rec_state s)
+{
+    return s == ARS_ACTIVE || s == ARS_ACKNOWLEDGED || s == ARS_LATCHED;
+}
+
+enum alarm_rec_state alarm_rec_state_of(const struct alarm *a)
+{
     if (a->state == AS_LATCHED)
-        return "latched";
+        return ARS_LATCHED;
     if (a->state == AS_ACTIVE)
-        return a->acked ? "acknowledged" : "active";
-    return "ended";
+        return a->acked ? ARS_ACKNOWLEDGED : ARS_ACTIVE;
+    return ARS_ENDED;
 }

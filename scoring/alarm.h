@@ -351,5 +351,51 @@ const char *alarm_priority_marker(enum alarm_priority p); /* "***" */
 const char *alarm_event_name(enum alarm_event_kind k);    /* "raised" */
 /* Display state: "active", "acknowledged", "latched", "ended". */
 const char *alarm_state_name(const struct alarm *a);
+/* Event by its audit name ("raised"), -1 when unknown. */
+int alarm_event_find(const char *name);
+
+/*
+ * RECORDED STATE. The one rule for the state an alarm is in after each of
+ * its events, used wherever an alarm's state is stored, replayed from its
+ * events (handover) or exported, so every copy says what the machine above
+ * did. The store keeps one of these per alarm (alarms.state) beside its
+ * flags (acked_by, escalated, latched):
+ *
+ * | event        | state after                                        |
+ * |--------------|----------------------------------------------------|
+ * | raised       | active                                             |
+ * | acknowledged | acknowledged; latched stays latched (acked_by set) |
+ * | realerted    | active: re-alert, or a latched alarm's condition   |
+ * |              | came back (it sounds again: more than latched)     |
+ * | escalated    | unchanged: an escalated latched alarm is latched,  |
+ * |              | an escalated active one active (escalated flag)    |
+ * | latched      | latched                                            |
+ * | ended        | ended (condition over, or discharge/admission,     |
+ * |              | which ends latched alarms too: see                 |
+ * |              | alarm_end_physiological)                           |
+ * | superseded   | ended (the event log says why)                     |
+ * | reset        | reset                                              |
+ *
+ * An alarm that is ended or reset is closed: nothing but a new raise (which
+ * the machine gives a new id) changes it. The rule is idempotent, so the
+ * state of a slot already updated for the event maps to the same state.
+ */
+enum alarm_rec_state {
+    ARS_ACTIVE,
+    ARS_ACKNOWLEDGED,
+    ARS_LATCHED,
+    ARS_ENDED,
+    ARS_RESET,
+    ARS_COUNT
+};
+enum alarm_rec_state alarm_state_after(enum alarm_rec_state prev, enum alarm_event_kind ev);
+/* "active", "acknowledged", "latched", "ended", "reset" ("?" out of range). */
+const char *alarm_rec_state_name(enum alarm_rec_state s);
+/* By name, -1 when unknown. */
+int alarm_rec_state_find(const char *name);
+/* Shown on the bed (active, acknowledged, latched), not closed. */
+bool alarm_rec_state_open(enum alarm_rec_state s);
+/* The recorded state of a slot (ARS_ENDED for an empty one). */
+enum alarm_rec_state alarm_rec_state_of(const struct alarm *a);
 
 #endif

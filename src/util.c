@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,4 +316,94 @@ int ww_check_regular(const char *path, char *err, size_t errlen)
                       "%s is %s, not a file (a capture or recording must be a regular file)",
                       path, ww_file_kind(st.st_mode));
     return 0;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Insertion below this many values: a minute's samples or a smoothing
+ * window are small and nearly sorted. */
+#define SMALL_SORT 64
+
+void ww_sort_floats(float *v, size_t n)
+{
+    if (n > SMALL_SORT) {
+        qsort(v, n, sizeof *v, cmp_float);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        float x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+void ww_sort_ints(int *v, size_t n)
+{
+    if (n > SMALL_SORT) {
+        qsort(v, n, sizeof *v, cmp_int);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        int x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+double ww_median(float *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    ww_sort_floats(v, n);
+    return n % 2 ? v[n / 2] : ((double)v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double ww_median_int(int *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    ww_sort_ints(v, n);
+    return n % 2 ? v[n / 2] : ((double)v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double ww_median_hist(const uint16_t *h, size_t bins)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < bins; k++)
+        n += h[k];
+    if (!n)
+        return NAN;
+    /* the values at sorted positions (n-1)/2 and n/2 (the same one for odd n) */
+    size_t seen = 0, lo = 0, hi = 0;
+    bool have_lo = false;
+    for (size_t k = 0; k < bins; k++) {
+        seen += h[k];
+        if (!have_lo && seen > (n - 1) / 2) {
+            lo = k;
+            have_lo = true;
+        }
+        if (seen > n / 2) {
+            hi = k;
+            break;
+        }
+    }
+    return ((double)lo + (double)hi) / 2;
 }

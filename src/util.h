@@ -68,4 +68,22 @@ const char *ww_file_kind(unsigned mode);
 /* Number of terminal columns a UTF-8 string takes (wcwidth per character). */
 int ww_utf8_width(const char *s);
 
+/*
+ * THE MEDIAN, one definition for every figure wardwatch shows or keeps (the
+ * smoothed RR/HR that is scored, the store's minute summaries, the
+ * handover's trends and acknowledgement times, the exported minute values):
+ * the middle of the sorted values, and for an even count the mean of the two
+ * middle values (16 and 18 give 17; 16 and 17 give 16.5, which the chart's
+ * rule, halves up, shows as 17). NaN when there are no values (NaNs in the
+ * input are not values: the caller leaves them out).
+ */
+/* Sorts v in place (insertion up to 64 values, where it beats qsort). */
+double ww_median(float *v, size_t n);
+double ww_median_int(int *v, size_t n);
+/* Of values counted in a histogram: h[k] values equal to k, k < bins. */
+double ww_median_hist(const uint16_t *h, size_t bins);
+/* Ascending sorts used by the medians. */
+void ww_sort_floats(float *v, size_t n);
+void ww_sort_ints(int *v, size_t n);
+
 #endif

@@ -35,6 +35,7 @@ static struct {
     enum alarm_state state;
     bool acked, escalated;
     int64_t id;
+    enum alarm_rec_state rec; /* alarm_state_after over the events so far */
 } model[AC_COUNT];
 static int64_t last_event_t;
 
@@ -60,6 +61,10 @@ static void on_event(void *ctx, const struct alarm_event *ev)
     assert_ptr_equal(ev->alarm, &bed.a[ev->cond]);
     if (ev->kind != AE_RAISED)
         assert_int_equal(ev->id, model[ev->cond].id);
+    /* The recorded state follows the one rule; checked against the slot. */
+    model[ev->cond].rec = alarm_state_after(model[ev->cond].rec, ev->kind);
+    /* Idempotent: the slot may already show the event's effect. */
+    assert_int_equal(alarm_state_after(model[ev->cond].rec, ev->kind), model[ev->cond].rec);
     switch (ev->kind) {
     case AE_RAISED:
         assert_int_equal(model[ev->cond].state, AS_NONE);
@@ -89,7 +94,10 @@ static void on_event(void *ctx, const struct alarm_event *ev)
         assert_int_equal(model[ev->cond].state, AS_ACTIVE);
         model[ev->cond].state = AS_LATCHED;
         break;
-    case AE_ENDED:
+    case AE_ENDED: /* a discharge ends a latched alarm too */
+        assert_int_not_equal(model[ev->cond].state, AS_NONE);
+        model[ev->cond].state = AS_NONE;
+        break;
     case AE_SUPERSEDED:
         assert_int_equal(model[ev->cond].state, AS_ACTIVE);
         model[ev->cond].state = AS_NONE;
@@ -115,6 +123,12 @@ static void check_model(void)
             fail_msg("%s: machine %s/%d/%d, events said %d/%d/%d", alarm_condition_name(c),
                      alarm_state_name(a), a->acked, a->escalated, model[c].state,
                      model[c].acked, model[c].escalated);
+        if (a->state != AS_NONE && alarm_rec_state_of(a) != model[c].rec)
+            fail_msg("%s: machine %s, recorded state %s", alarm_condition_name(c),
+                     alarm_state_name(a), alarm_rec_state_name(model[c].rec));
+        if (a->state == AS_NONE && model[c].id && alarm_rec_state_open(model[c].rec))
+            fail_msg("%s: gone from the bed, recorded state %s", alarm_condition_name(c),
+                     alarm_rec_state_name(model[c].rec));
         if (a->acked)
             assert_true(a->acked_by[0] != '\0');
         if (a->state == AS_LATCHED)
@@ -198,6 +212,7 @@ static int restore(enum alarm_condition c, int64_t id, const char *st, const cha
         model[c].acked = bed.a[c].acked;
         model[c].escalated = bed.a[c].escalated;
         model[c].id = bed.a[c].id;
+        model[c].rec = alarm_rec_state_of(&bed.a[c]);
     }
     check_model();
     return rc;
@@ -871,6 +886,68 @@ static void test_latch_with_escalation_due(void **state)
     assert_int_equal(evs[2].t, 200000);
 }
 
+/* The recorded-state rule, every state by every event (alarm.h's table). */
+static void test_state_after_table(void **state)
+{
+    enum { A = ARS_ACTIVE, K = ARS_ACKNOWLEDGED, L = ARS_LATCHED, E = ARS_ENDED, R = ARS_RESET };
+    /* rows: previous state; columns: raised acknowledged realerted escalated
+     * ended latched reset superseded */
+    static const int want[ARS_COUNT][AE_COUNT] = {
+        [A] = {A, K, A, A, E, L, R, E},
+        [K] = {A, K, A, K, E, L, R, E},
+        [L] = {A, L, A, L, E, L, R, E},
+        [E] = {A, E, E, E, E, E, E, E},
+        [R] = {A, R, R, R, R, R, R, R},
+    };
+    for (int s = 0; s < ARS_COUNT; s++)
+        for (int e = 0; e < AE_COUNT; e++)
+            if ((int)alarm_state_after((enum alarm_rec_state)s, (enum alarm_event_kind)e) !=
+                want[s][e])
+                fail_msg("%s after %s: %s, want %s", alarm_rec_state_name(s),
+                         alarm_event_name(e),
+                         alarm_rec_state_name(alarm_state_after(s, (enum alarm_event_kind)e)),
+                         alarm_rec_state_name(want[s][e]));
+    for (int s = 0; s < ARS_COUNT; s++)
+        assert_int_equal(alarm_rec_state_find(alarm_rec_state_name(s)), s);
+    assert_int_equal(alarm_rec_state_find("escalated"), -1);
+    assert_int_equal(alarm_rec_state_find(NULL), -1);
+    for (int e = 0; e < AE_COUNT; e++)
+        assert_int_equal(alarm_event_find(alarm_event_name(e)), e);
+    assert_int_equal(alarm_event_find("closed"), -1);
+    assert_true(alarm_rec_state_open(ARS_LATCHED));
+    assert_false(alarm_rec_state_open(ARS_ENDED));
+    assert_false(alarm_rec_state_open(ARS_RESET));
+}
+
+/* H19-20: an escalated latched alarm is recorded latched, not active; a
+ * latched alarm whose condition returns is active again (it sounds); a
+ * discharge ends it (alarm_end_physiological). check_model compares the
+ * rule with the slot after every event. */
+static void test_state_after_latched_lifecycle(void **state)
+{
+    cfg.clear_s = 0;
+    struct alarm_input ap = vitals(16, 70), ok = vitals(16, 70);
+    ap.apnoea = true;
+    tick(0, &ap);
+    tick(1000, &ok);
+    assert_int_equal(model[AC_APNOEA].rec, ARS_LATCHED);
+    tick(1000 + cfg.escalate_s * 1000LL, &ok);
+    assert_int_equal(count(AE_ESCALATED, AC_APNOEA), 1);
+    assert_int_equal(model[AC_APNOEA].rec, ARS_LATCHED);
+    assert_string_equal(alarm_state_name(&bed.a[AC_APNOEA]), "latched");
+    int64_t t = 2000 + cfg.escalate_s * 1000LL;
+    tick(t, &ap); /* the condition comes back before anyone reset it */
+    assert_int_equal(count(AE_REALERTED, AC_APNOEA), 1);
+    assert_int_equal(model[AC_APNOEA].rec, ARS_ACTIVE);
+    tick(t + 1000, &ok);
+    assert_int_equal(model[AC_APNOEA].rec, ARS_LATCHED);
+    ack(AC_APNOEA, "KN", t + 2000);
+    assert_int_equal(model[AC_APNOEA].rec, ARS_LATCHED);
+    alarm_end_physiological(&bed, t + 3000, on_event, NULL);
+    check_model();
+    assert_int_equal(model[AC_APNOEA].rec, ARS_ENDED);
+}
+
 static void test_news2_upgrade_and_new_condition(void **state)
 {
     struct alarm_input in = vitals(16, 80);
@@ -1233,6 +1310,8 @@ int main(void)
         cmocka_unit_test_setup(test_time_never_runs_backwards, reset_state),
         cmocka_unit_test_setup(test_list_and_urgency, reset_state),
         cmocka_unit_test_setup(test_events_once_per_transition, reset_state),
+        cmocka_unit_test_setup(test_state_after_table, reset_state),
+        cmocka_unit_test_setup(test_state_after_latched_lifecycle, reset_state),
     };
     return cmocka_run_group_tests_name("alarm", tests, NULL, NULL);
 }
