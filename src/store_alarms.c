@@ -2,24 +2,29 @@
  * store_alarms — alarm rows and their append-only event log; transitions
  * the database cannot take during an outage are held in order (a raise
  * under a provisional id) and written by the next flush (see store.h).
+ *
+ * An alarm's stored state is never taken from the caller: it is the one
+ * rule's (alarm_state_after, scoring/alarm.h) applied to the row's state
+ * before the event, so the record, the handover that replays the events
+ * and the export all say the same. The caller's state argument is only
+ * checked for being a state name.
  */
 #include "store_int.h"
 
+#include "alarm.h"
 #include "util.h"
 
 #include <string.h>
 
-/* Is s one of the names in list? */
-static bool one_of(const char *s, const char *const *list, size_t n)
+/* The state a new alarm is stored in (the rule's after "raised"). */
+static const char *raised_state(void)
 {
-    for (size_t i = 0; s && i < n; i++)
-        if (!strcmp(s, list[i]))
-            return true;
-    return false;
+    return alarm_rec_state_name(alarm_state_after(ARS_ENDED, AE_RAISED));
 }
 
-/* Does an alarm exist? Fills its bed and condition when it does. */
-bool store_alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t n)
+/* Does an alarm exist? Fills its bed, condition and recorded state
+ * (enum alarm_rec_state, -1 when not one) when it does. */
+bool store_alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t n, int *state)
 {
     sqlite3_stmt *q = st->st[S_ALARM_INFO];
     sqlite3_bind_int64(q, 1, id);
@@ -29,6 +34,8 @@ bool store_alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t
             *bed = sqlite3_column_int(q, 0);
         if (cond)
             store_col_text(q, 1, cond, n);
+        if (state)
+            *state = alarm_rec_state_find((const char *)sqlite3_column_text(q, 2));
     }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
@@ -60,27 +67,36 @@ static int raise_rows(struct store *st, int bed, const char *condition, const ch
     store_bind_str(s, 2, condition);
     store_bind_str(s, 3, priority);
     sqlite3_bind_int64(s, 4, t);
+    store_bind_str(s, 5, raised_state());
     if (store_step(s) < 0)
         return -1;
     *id = sqlite3_last_insert_rowid(st->db);
     int64_t event_id;
     if (alarm_event_row(st, *id, t, "raised", "", &event_id) < 0)
         return -1;
-    return store_outbox_alarm(st, *id, event_id, bed, condition, priority, "raised", "active", "",
-                              t);
+    return store_outbox_alarm(st, *id, event_id, bed, condition, priority, "raised",
+                              raised_state(), "", t);
 }
 
 /* A transition's row update, event and (with a staff id) audit row inside
- * the open transaction. */
-static int event_rows(struct store *st, int64_t alarm_id, const char *event, const char *state,
+ * the open transaction. prev: the row's recorded state before the event
+ * (store_alarm_info); the state after it is the one rule's, and the row is
+ * latched exactly when that state is (a latch that came back, or ended by
+ * a discharge, waits for no reset). A closed alarm's row stays as it is
+ * (S_ALARM_UPDATE), its late event is logged. */
+static int event_rows(struct store *st, int64_t alarm_id, const char *event, int prev,
                       const char *who, int bed, const char *cond, int64_t t)
 {
+    enum alarm_rec_state next = alarm_state_after((enum alarm_rec_state)prev,
+                                                  (enum alarm_event_kind)alarm_event_find(event));
+    const char *state = alarm_rec_state_name(next);
     sqlite3_stmt *u = st->st[S_ALARM_UPDATE];
     sqlite3_bind_int64(u, 1, alarm_id);
     store_bind_str(u, 2, state);
     store_bind_str(u, 3, event);
     store_bind_text(u, 4, who);
     sqlite3_bind_int64(u, 5, t);
+    sqlite3_bind_int(u, 6, next == ARS_LATCHED);
     if (store_step(u) < 0)
         return -1;
     int64_t event_id;
@@ -150,13 +166,13 @@ int store_put_alarm_ops(struct store *st)
             continue;
         }
         int64_t id = store_real_alarm_id(st, op->id);
-        int bed = -1;
+        int bed = -1, prev = -1;
         char cond[32] = "";
-        if (!id || !store_alarm_info(st, id, &bed, cond, sizeof cond)) {
+        if (!id || !store_alarm_info(st, id, &bed, cond, sizeof cond, &prev)) {
             st->stats.lost_rows++; /* its raise is gone: nothing to attach it to */
             continue;
         }
-        if (event_rows(st, id, op->event, op->state, op->staff, bed, cond, op->t) < 0)
+        if (event_rows(st, id, op->event, prev, op->staff, bed, cond, op->t) < 0)
             return -1;
     }
     return 0;
@@ -214,10 +230,6 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
     return 0;
 }
 
-static const char *const alarm_events[] = {"raised", "acknowledged", "realerted", "escalated",
-                                           "ended",  "latched",      "reset",     "superseded"};
-static const char *const alarm_states[] = {"active", "acknowledged", "latched", "ended", "reset"};
-
 /* Alarm transition: row update, event, and audit when a person did it. A
  * person's transition (with a staff id) is confirmed only once committed;
  * the machine's own (no staff id) are queued like a raise when the database
@@ -226,12 +238,12 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
                       const char *staff, int64_t t, char *err, size_t errlen)
 {
     char who[STORE_STAFF_MAX + 1] = "";
-    if (!one_of(event, alarm_events, WW_ARRAY_LEN(alarm_events)))
+    if (alarm_event_find(event) < 0)
         return ww_err(err, errlen,
                       "alarm %lld: unknown event '%.16s' (accepted: raised acknowledged "
                       "realerted escalated ended latched reset superseded)",
                       (long long)alarm_id, event ? event : "");
-    if (!one_of(state, alarm_states, WW_ARRAY_LEN(alarm_states)))
+    if (alarm_rec_state_find(state) < 0)
         return ww_err(err, errlen,
                       "alarm %lld: unknown state '%.16s' (accepted: active acknowledged latched "
                       "ended reset)",
@@ -244,12 +256,12 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
     int drained = store_drain_alarm_ops(st, err, errlen);
     int64_t id = store_real_alarm_id(st, alarm_id);
     if (drained == 0 && id) {
-        int bed = -1;
+        int bed = -1, prev = -1;
         char cond[32] = "";
-        if (!store_alarm_info(st, id, &bed, cond, sizeof cond))
+        if (!store_alarm_info(st, id, &bed, cond, sizeof cond, &prev))
             return ww_err(err, errlen, "alarm: no alarm %lld", (long long)alarm_id);
         if (store_begin(st, err, errlen, "alarm") == 0) {
-            if (event_rows(st, id, event, state, who, bed, cond, t) < 0)
+            if (event_rows(st, id, event, prev, who, bed, cond, t) < 0)
                 store_fail(st, err, errlen, "alarm");
             else if (store_commit(st, err, errlen, "alarm") == 0)
                 return 0;
@@ -267,7 +279,6 @@ int store_alarm_event(struct store *st, int64_t alarm_id, const char *event, con
      * she did must reach the record. The caller is told it is held (1). */
     struct store_alarm_op op = {.id = alarm_id, .t = t};
     ww_strlcpy(op.event, event, sizeof op.event);
-    ww_strlcpy(op.state, state, sizeof op.state);
     ww_strlcpy(op.staff, who, sizeof op.staff);
     st->healthy = false;
     if (!queue_alarm_op(st, &op))

@@ -99,7 +99,7 @@ struct store_alarm_op {
     bool raise;
     int bed;
     char condition[32], priority[8];
-    char event[16], state[16], staff[STORE_STAFF_MAX + 1];
+    char event[16], staff[STORE_STAFF_MAX + 1]; /* the state follows from the event */
     int64_t t;
 };
 
@@ -248,7 +248,7 @@ int store_audit_row(struct store *st, const char *staff, const char *action, int
 int store_put_alarm_ops(struct store *st);
 int store_drain_alarm_ops(struct store *st, char *err, size_t errlen);
 int64_t store_real_alarm_id(const struct store *st, int64_t id);
-bool store_alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t n);
+bool store_alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t n, int *state);
 
 /* ---- store_backup.c ---- */
 int store_backup_db(sqlite3 *src, const char *dest, char *err, size_t errlen);

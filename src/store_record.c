@@ -292,7 +292,7 @@ int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alar
         if (!alarm_id)
             return ww_err(err, errlen, "note: no alarm %lld", (long long)given);
     }
-    if (alarm_id > 0 && !store_alarm_info(st, alarm_id, NULL, NULL, 0))
+    if (alarm_id > 0 && !store_alarm_info(st, alarm_id, NULL, NULL, 0, NULL))
         return ww_err(err, errlen, "note: no alarm %lld", (long long)alarm_id);
     sqlite3_stmt *s = st->st[S_NOTE];
     sqlite3_bind_int(s, 1, bed);

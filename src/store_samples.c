@@ -55,39 +55,16 @@ static uint32_t source_of(struct store *st, int bed)
     return b ? b->source : 0;
 }
 
-/* qsort order for ints. */
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort n ints: insertion up to a minute's worth (faster than qsort at that
- * size), qsort beyond. */
-static void sort_ints(int *v, int n)
-{
-    if (n > STORE_ACC_VALUES) {
-        qsort(v, (size_t)n, sizeof *v, cmp_int);
-        return;
-    }
-    for (int i = 1; i < n; i++) {
-        int x = v[i], j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-}
-
 /* min, median, max of n > 0 values (tenths; v sorted in place): the one
- * summary of a bed-minute, whether made live or by retention. Lower median
- * for an even count: always a value that was measured. */
+ * summary of a bed-minute, whether made live, recovered or by retention.
+ * The median is wardwatch's one median (ww_median_int: the mean of the two
+ * middle values for an even count, as the handover and the export show
+ * it), kept in tenths, halves up. */
 void store_minute_summary(int *out, int *v, int n)
 {
-    sort_ints(v, n);
+    double med = ww_median_int(v, (size_t)n); /* sorts v */
     out[0] = v[0];
-    out[1] = v[(n - 1) / 2];
+    out[1] = (int)floor(med + 0.5);
     out[2] = v[n - 1];
 }
 

@@ -7,12 +7,16 @@
  * that already passed it would never see the change; new columns and tables
  * go into a new step. Every statement the store runs is in stmt_sql[] and is
  * prepared once at open, so a schema/SQL mismatch shows at start, not at the
- * first alarm.
+ * first alarm. Which alarm states are open and which closed is the one
+ * rule's (scoring/alarm.h): {OPEN} and {CLOSED} in a statement become its
+ * IN lists when it is prepared.
  */
 #include "store_int.h"
 
+#include "alarm.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -159,18 +163,22 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_NOTE] = "INSERT INTO notes(bed, admission, alarm, t, staff, text)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_ALARM_RAISE] = "INSERT INTO alarms(bed, condition, priority, raised_at, state,"
-                      " last_alert_at) VALUES(?1, ?2, ?3, ?4, 'active', ?4)",
-    /* ?2 state, ?3 event, ?4 staff, ?5 t */
+                      " last_alert_at) VALUES(?1, ?2, ?3, ?4, ?5, ?4)",
+    /* ?2 the state after the event and ?6 latched (both from the one rule,
+     * alarm_state_after, in store_alarms.c), ?3 event, ?4 staff, ?5 t.
+     * Only an open alarm is updated: a closed one is changed by nothing. */
     [S_ALARM_UPDATE] =
         "UPDATE alarms SET state = ?2,"
         /* A re-alert ends the acknowledgement (alarm_events keeps who acked
          * and when) and starts a new escalation period: a restart must
-         * restore it unacknowledged and able to escalate again. */
+         * restore it unacknowledged and able to escalate again. A latched
+         * alarm whose condition came back is no longer ended. */
         " acked_by = CASE WHEN ?3 = 'acknowledged' THEN ?4 WHEN ?3 = 'realerted' THEN NULL"
         "   ELSE acked_by END,"
         " acked_at = CASE WHEN ?3 = 'acknowledged' THEN ?5 WHEN ?3 = 'realerted' THEN NULL"
         "   ELSE acked_at END,"
-        " ended_at = CASE WHEN ?3 IN ('ended', 'latched', 'superseded') AND ended_at IS NULL"
+        " ended_at = CASE WHEN ?3 = 'realerted' THEN NULL"
+        "   WHEN ?3 IN ('ended', 'latched', 'superseded') AND ended_at IS NULL"
         "   THEN ?5 ELSE ended_at END,"
         " reset_by = CASE WHEN ?3 = 'reset' THEN ?4 ELSE reset_by END,"
         " reset_at = CASE WHEN ?3 = 'reset' THEN ?5 ELSE reset_at END,"
@@ -178,14 +186,14 @@ static const char *const stmt_sql[S_COUNT] = {
         "   ELSE escalated END,"
         " last_alert_at = CASE WHEN ?3 IN ('realerted', 'raised', 'escalated') THEN ?5"
         "   ELSE last_alert_at END,"
-        " latched = CASE WHEN ?3 = 'latched' THEN 1 WHEN ?3 = 'reset' THEN 0 ELSE latched END"
-        " WHERE id = ?1",
+        " latched = ?6"
+        " WHERE id = ?1 AND state IN {OPEN}",
     [S_ALARM_EVENT] = "INSERT INTO alarm_events(alarm, t, event, staff) VALUES(?1, ?2, ?3, ?4)",
-    [S_ALARM_INFO] = "SELECT bed, condition FROM alarms WHERE id = ?1",
+    [S_ALARM_INFO] = "SELECT bed, condition, state FROM alarms WHERE id = ?1",
     [S_LOAD_BEDS] = "SELECT number, label FROM beds ORDER BY number",
     [S_LOAD_ADM] = "SELECT " ADM_COLS " FROM admissions WHERE discharged_at IS NULL ORDER BY id",
     [S_LOAD_ALARMS] = "SELECT " ALARM_COLS " FROM alarms"
-                      " WHERE state IN ('active', 'acknowledged', 'latched') ORDER BY id",
+                      " WHERE state IN {OPEN} ORDER BY id",
     [S_LOAD_LATEST] = "SELECT " OBS_COLS " FROM observations o WHERE o.admission = ?1 AND o.id ="
                       " (SELECT id FROM observations WHERE admission = ?1 AND"
                       "  param = o.param ORDER BY t DESC, id DESC LIMIT 1) ORDER BY param",
@@ -246,7 +254,7 @@ static const char *const stmt_sql[S_COUNT] = {
     /* Alarms shown at some time in [?2, ?3): raised before its end and not
      * reset or ended (without latching) before its start. */
     [S_Q_ALARMS] = "SELECT " ALARM_COLS " FROM alarms WHERE (?1 < 0 OR bed = ?1)"
-                   " AND raised_at < ?3 AND (state IN ('active', 'acknowledged', 'latched')"
+                   " AND raised_at < ?3 AND (state IN {OPEN}"
                    " OR max(coalesce(reset_at, 0), coalesce(ended_at, 0), raised_at) >= ?2)"
                    " ORDER BY raised_at, id",
     [S_DS_GROUPS] = "SELECT number, (SELECT min(t) FROM samples WHERE bed = number) AS t0"
@@ -318,9 +326,9 @@ static const char *const stmt_sql[S_COUNT] = {
                    " CROSS JOIN notes n ON n.bed = b.number AND n.t < ?1 LIMIT ?2)",
     [S_PR_ALARM_EV] = "DELETE FROM alarm_events WHERE id IN (SELECT e.id FROM alarm_events e"
                       " CROSS JOIN alarms a ON a.id = e.alarm WHERE e.t < ?1"
-                      " AND a.state IN ('ended', 'reset') ORDER BY e.t LIMIT ?2)",
+                      " AND a.state IN {CLOSED} ORDER BY e.t LIMIT ?2)",
     [S_PR_ALARMS] = "DELETE FROM alarms WHERE id IN (SELECT a.id FROM alarms a"
-                    " WHERE a.raised_at < ?1 AND +a.state IN ('ended', 'reset')"
+                    " WHERE a.raised_at < ?1 AND +a.state IN {CLOSED}"
                     " AND NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.alarm = a.id)"
                     " AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.alarm = a.id)"
                     " ORDER BY a.raised_at LIMIT ?2)",
@@ -423,14 +431,59 @@ static int read_record_days(struct store *st)
     return v;
 }
 
+/* "('active', 'acknowledged', 'latched')": the recorded alarm states that
+ * are open (or closed) by the one rule, as an SQL IN list. */
+static void state_list(char *out, size_t n, bool open)
+{
+    size_t len = (size_t)snprintf(out, n, "(");
+    for (int k = 0; k < ARS_COUNT && len < n; k++)
+        if (alarm_rec_state_open((enum alarm_rec_state)k) == open)
+            len += (size_t)snprintf(out + len, n - len, "%s'%s'", len > 1 ? ", " : "",
+                                    alarm_rec_state_name((enum alarm_rec_state)k));
+    if (len < n)
+        snprintf(out + len, n - len, ")");
+}
+
+/* sql with {OPEN} and {CLOSED} replaced by the state lists; -1 when it
+ * does not fit. */
+static int expand_states(const char *sql, char *out, size_t n)
+{
+    char open[96], closed[96];
+    state_list(open, sizeof open, true);
+    state_list(closed, sizeof closed, false);
+    size_t len = 0;
+    while (*sql) {
+        const char *with = NULL;
+        size_t skip = 1;
+        if (!strncmp(sql, "{OPEN}", 6)) {
+            with = open;
+            skip = 6;
+        } else if (!strncmp(sql, "{CLOSED}", 8)) {
+            with = closed;
+            skip = 8;
+        }
+        size_t add = with ? strlen(with) : 1;
+        if (len + add >= n)
+            return -1;
+        memcpy(out + len, with ? with : sql, add);
+        len += add;
+        sql += skip;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
 /* The statements and the retention of a store at this build's schema. */
 int store_prepare_all(struct store *st, char *err, size_t errlen)
 {
+    char sql[4096];
     for (int i = 0; i < S_COUNT; i++) {
-        if (!stmt_sql[i]) /* an enum store_stmt entry without its SQL */
-            return ww_err(err, errlen, "%s: statement %d has no SQL in this build", st->path, i);
-        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i],
-                               NULL) != SQLITE_OK)
+        /* an enum store_stmt entry without its SQL, or SQL too long */
+        if (!stmt_sql[i] || expand_states(stmt_sql[i], sql, sizeof sql) < 0)
+            return ww_err(err, errlen, "%s: statement %d has no usable SQL in this build",
+                          st->path, i);
+        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) !=
+            SQLITE_OK)
             return ww_err(err, errlen, "%s: the schema does not match this wardwatch: %s",
                           st->path, sqlite3_errmsg(st->db));
     }
