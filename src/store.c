@@ -494,8 +494,6 @@ void store_close(struct store *st)
     if (!st)
         return;
     store_finalize_all(st);
-    for (size_t i = 0; i < WW_ARRAY_LEN(st->ob); i++)
-        sqlite3_finalize(st->ob[i]);
     if (st->db)
         sqlite3_close(st->db);
     st->db = NULL;
@@ -509,12 +507,18 @@ void store_close(struct store *st)
     free(st);
 }
 
-/* Finalise the prepared statements (at close, and before a reopen). */
+/* Finalise every prepared statement (at close, and before a reopen), the
+ * outbox's too: sqlite3_close refuses a connection with a statement left,
+ * which then stays open on the old file and keeps serving that statement. */
 void store_finalize_all(struct store *st)
 {
     for (int i = 0; i < S_COUNT; i++) {
         sqlite3_finalize(st->st[i]);
         st->st[i] = NULL;
+    }
+    for (size_t i = 0; i < WW_ARRAY_LEN(st->ob); i++) {
+        sqlite3_finalize(st->ob[i]);
+        st->ob[i] = NULL;
     }
 }
 

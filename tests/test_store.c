@@ -1544,6 +1544,40 @@ static void test_outbox(void **state)
     store_close(st);
 }
 
+/* The outbox after the database file was deleted under the running store
+ * and put back: messages go into the file at the path, and are read from
+ * it, not from the deleted one (H19-48). */
+static void test_outbox_after_reattach(void **state)
+{
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ob_ctx c = {0};
+    store_set_outbox_hook(st, ob_hook, &c);
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    struct store_sample smp = {1, 1000, 12, 60, 1, 1};
+    store_queue_sample(st, &smp);
+    assert_int_equal(store_flush(st, err, sizeof err), 0); /* message F1 */
+    struct store_outbox_row r;
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    store_outbox_row_free(&r);
+    assert_int_equal(unlink(db), 0);
+    assert_false(store_check_attached(st));
+    assert_int_equal(store_reattach(st, 2000, err, sizeof err), 0);
+    smp.t = 2000;
+    store_queue_sample(st, &smp);
+    assert_int_equal(store_flush(st, err, sizeof err), 0); /* message F2 */
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox WHERE control_id IN ('F1', 'F2')"), 2);
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    assert_string_equal(r.control_id, "F1");
+    assert_int_equal(store_outbox_settle(st, r.id, true, "", 3000, err, sizeof err), 0);
+    store_outbox_row_free(&r);
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    assert_string_equal(r.control_id, "F2");
+    store_outbox_row_free(&r);
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox"), 1);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1574,6 +1608,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_after_reattach, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
