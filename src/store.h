@@ -259,7 +259,9 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen);
 /* A transition: event is one of raised acknowledged realerted escalated ended
  * latched reset superseded, state the alarm's state afterwards (active
- * acknowledged latched ended reset). Updates the alarm row and appends an
+ * acknowledged latched ended reset) as the caller sees it: only checked for
+ * being one, the row records the state alarm_state_after (scoring/alarm.h)
+ * gives for the event from the row's own. Updates the alarm row and appends an
  * alarm event; acknowledged and reset need a staff id and are audited, as is
  * any other event given one. 0 when committed; 1 when the database cannot
  * take it now and it is held, in order, for the next successful flush (err
@@ -287,8 +289,8 @@ int store_load_latest_observations(struct store *st, int64_t admission_id,
 
 /* Range queries over [t0, t1), in time order; bed < 0: all beds. Samples
  * include per-minute medians (quality NaN) where per-second rows were pruned. */
-/* One bed-minute's summary: min / lower median / max of its per-second
- * values (NaN when it had none), n the seconds summarised. */
+/* One bed-minute's summary: min / median (ww_median, in tenths) / max of
+ * its per-second values (NaN when it had none), n the seconds summarised. */
 struct store_minute {
     int bed;
     int64_t t; /* the minute's start, ms */

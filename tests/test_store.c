@@ -575,6 +575,69 @@ static void test_realert_restores_unacked(void **state)
     store_close(st);
 }
 
+/* One column expression of alarm id's row, as text ("" when none). */
+static const char *alarm_col(int64_t id, const char *expr)
+{
+    static char out[128];
+    char sql[256];
+    sqlite3 *d;
+    sqlite3_stmt *s;
+    snprintf(sql, sizeof sql, "SELECT %s FROM alarms WHERE id = %lld", expr, (long long)id);
+    out[0] = 0;
+    sqlite3_open(db, &d);
+    if (sqlite3_prepare_v2(d, sql, -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+            snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(d);
+    return out;
+}
+
+/* The stored state is the one rule's (alarm_state_after), whatever state
+ * the caller names, and the row's flags agree with it (H19-46). */
+static void test_alarm_state_is_the_one_rule(void **state)
+{
+    struct store *st = open_ward();
+    int64_t a;
+    assert_int_equal(store_alarm_raise(st, 1, "apnoea", "high", 1000, &a, err, sizeof err), 0);
+    assert_string_equal(alarm_col(a, "state || latched"), "active0");
+    assert_int_equal(store_alarm_event(st, a, "latched", "latched", NULL, 2000, err, sizeof err),
+                     0);
+    /* Escalated while latched: latched (a caller naming "active" is not
+     * the record); acknowledged while latched: still latched. */
+    assert_int_equal(store_alarm_event(st, a, "escalated", "active", NULL, 3000, err, sizeof err),
+                     0);
+    assert_string_equal(alarm_col(a, "state || latched || escalated"), "latched11");
+    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 3500, err,
+                                       sizeof err),
+                     0);
+    assert_string_equal(alarm_col(a, "state || latched || acked_by"), "latched1KN");
+    /* The condition came back: active, waiting for no reset, not ended. */
+    assert_int_equal(store_alarm_event(st, a, "realerted", "active", NULL, 4000, err, sizeof err),
+                     0);
+    assert_string_equal(
+        alarm_col(a, "state || latched || coalesce(ended_at, '-') || coalesce(acked_by, '-')"),
+        "active0--");
+    /* Latched again: ended at this time, not the first latch's. */
+    assert_int_equal(store_alarm_event(st, a, "latched", "latched", NULL, 5000, err, sizeof err),
+                     0);
+    assert_string_equal(alarm_col(a, "state || latched || ended_at"), "latched15000");
+    /* A discharge ends it; closed stays closed: a late event is logged but
+     * changes nothing. */
+    assert_int_equal(store_alarm_event(st, a, "ended", "ended", NULL, 6000, err, sizeof err), 0);
+    assert_string_equal(alarm_col(a, "state || latched"), "ended0");
+    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "AB", 7000, err,
+                                       sizeof err),
+                     0);
+    assert_string_equal(alarm_col(a, "state || latched || coalesce(acked_by, '-')"), "ended0-");
+    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 8);
+    nalarm = 0;
+    assert_int_equal(store_load_open_alarms(st, on_alarm, NULL, err, sizeof err), 0);
+    assert_int_equal(nalarm, 0);
+    store_close(st);
+}
+
 static void test_commands_and_restore(void **state)
 {
     struct store *st = open_ward();
@@ -868,9 +931,9 @@ static void test_downsample_medians(void **state)
      * per-second rows, with the numbers retention will fold them to. */
     assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"), 2);
     assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     390);
+                     395);
     assert_int_equal(raw_int("SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"),
-                     890);
+                     900);
     /* ... and per-second readers do not see them twice. */
     nq = 0;
     struct store_sample got;
@@ -900,7 +963,7 @@ static void test_downsample_medians(void **state)
                      0);
     assert_int_equal(nq, 1);
     assert_int_equal(got.t, t0);
-    assert_true(got.rr == 39.0f); /* lower median of 10..69 */
+    assert_true(got.rr == 39.5f); /* median of 10..69 (ww_median) */
     assert_true(isnan(got.quality));
     store_close(st);
     assert_int_equal(raw_int("SELECT count(*) FROM samples"), 60);
@@ -915,17 +978,18 @@ static void test_downsample_medians(void **state)
     assert_int_equal(raw_int("SELECT rr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
                      690);
     assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     390);
+                     395);
     assert_int_equal(raw_int("SELECT n FROM samples_minute WHERE bed = 1 AND minute = 10"), 61);
     assert_int_equal(raw_int("SELECT hr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
                      2000);
     /* minute 11: i = 60..119, HR present for i % 3 != 0 -> 40 values of
-     * 60 + i % 60 = 61, 62, 64, 65, ... 119: lower median is the 20th. */
+     * 60 + i % 60 = 61, 62, 64, 65, ... 119: the median is the mean of
+     * the 20th and 21st, 89 and 91. */
     assert_int_equal(raw_int("SELECT n FROM samples_minute WHERE bed = 1 AND minute = 11"), 60);
     assert_int_equal(raw_int("SELECT hr_min FROM samples_minute WHERE bed = 1 AND minute = 11"),
                      610);
     assert_int_equal(raw_int("SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"),
-                     890);
+                     900);
     assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 2 AND minute = 10"),
                      200);
 }
@@ -1028,6 +1092,105 @@ static void test_live_minutes_any_bed_number(void **state)
     assert_int_equal(store_query_minutes(st, 332, 0, 3600000, on_minute, NULL, err, sizeof err),
                      0);
     assert_int_equal(nmin, 2);
+    store_close(st);
+}
+
+/* A ward larger than the store's first fixed tables (256 beds, H19-45):
+ * every bed's sample source, its live per-minute summaries and the minute
+ * a stop left open are kept and readable, for bed 300 as for bed 1. */
+static void test_more_than_256_beds(void **state)
+{
+    enum { NBEDS = 300, SECONDS = 150 };
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    for (int b = 1; b <= NBEDS; b++) {
+        char label[16], source[40];
+        snprintf(label, sizeof label, "Rom %d", b);
+        snprintf(source, sizeof source, "mr60bha2 /dev/ttyUSB%d", b);
+        assert_int_equal(store_sync_bed(st, b, label, err, sizeof err), 0);
+        assert_int_equal(store_set_source(st, b, source, err, sizeof err), 0);
+    }
+    /* Minutes 0 and 1 complete, 2 open; each bed's RR its own (10 + b % 9
+     * + i % 5), HR 60 + b % 40. */
+    for (int i = 0; i < SECONDS; i++)
+        for (int b = 1; b <= NBEDS; b++) {
+            struct store_sample s = {b, 1000LL * i, (float)(10 + b % 9 + i % 5),
+                                     (float)(60 + b % 40), 1, 1};
+            store_queue_sample(st, &s);
+        }
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples"), NBEDS * SECONDS);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
+                             " WHERE o.name = 'mr60bha2 /dev/ttyUSB' || s.bed"),
+                     NBEDS * SECONDS);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60"), NBEDS * 2);
+    /* Bed 300 read back: RR 13..17 (10 + 3 + 0..4), HR 80. */
+    nmin = 0;
+    assert_int_equal(store_query_minutes(st, 300, 0, 3600000, on_minute, NULL, err, sizeof err),
+                     0);
+    assert_int_equal(nmin, 2);
+    assert_true(minutes_seen[1].rr_min == 13.0f && minutes_seen[1].rr_max == 17.0f);
+    assert_true(minutes_seen[1].rr_med == 15.0f && minutes_seen[1].hr_med == 80.0f);
+    assert_int_equal(minutes_seen[1].n, 60);
+    nq = 0;
+    assert_int_equal(store_query_samples(st, 300, 0, 3600000, on_sample, NULL, err, sizeof err),
+                     0);
+    assert_int_equal(nq, SECONDS);
+    /* Stopped inside minute 2: the next start summarises it for every bed. */
+    store_close(st);
+    st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_int_equal(store_recover_minutes(st, err, sizeof err), NBEDS);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE minute = 2 AND n = 30"),
+                     NBEDS);
+    store_close(st);
+}
+
+/* One median everywhere (ww_median): a minute of RR 16 and 20, 30 each,
+ * is summarised as 18, as the handover shows it, whether made live, when
+ * recovered after a stop or when retention folds the seconds (H19-47). */
+static void test_minute_median_is_the_one_median(void **state)
+{
+    struct store *st = open_ward();
+    float rr[60], hr[60];
+    for (int i = 0; i < 60; i++) {
+        rr[i] = i % 2 ? 20.0f : 16.0f;
+        hr[i] = i % 2 ? 71.0f : 70.0f;
+        struct store_sample s = {1, 1000LL * i, rr[i], hr[i], 1, 1};
+        store_queue_sample(st, &s);
+    }
+    struct store_sample next = {1, 60000, 16, 70, 1, 1}; /* closes minute 0 */
+    store_queue_sample(st, &next);
+    assert_int_equal(store_flush(st, err, sizeof err), 0);
+    float rr_med = (float)ww_median(rr, 60), hr_med = (float)ww_median(hr, 60);
+    assert_true(rr_med == 18.0f && hr_med == 70.5f);
+    nmin = 0;
+    assert_int_equal(store_query_minutes(st, 1, 0, 60000, on_minute, NULL, err, sizeof err), 0);
+    assert_int_equal(nmin, 1);
+    assert_true(minutes_seen[0].rr_med == rr_med);
+    assert_true(minutes_seen[0].hr_med == hr_med);
+    /* Beds 3 and 2: the same minute as per-second rows only (a crash
+     * before its summary): bed 3 recovered at start, bed 2 folded by
+     * retention (with bed 1's and 3's live summaries). */
+    static const char rows[] = "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s"
+                               " WHERE i < 59) INSERT INTO samples(bed, t, rr10, hr10, q, flags)"
+                               " SELECT %d, i * 1000, 160 + i %% 2 * 40, 700 + i %% 2 * 10, 100,"
+                               " 1 FROM s";
+    char sql[sizeof rows + 8];
+    snprintf(sql, sizeof sql, rows, 3);
+    assert_int_equal(raw_sql(sql), SQLITE_OK);
+    assert_int_equal(store_recover_minutes(st, err, sizeof err), 1);
+    assert_int_equal(raw_int("SELECT rr_med * 1000 + hr_med FROM samples_minute"
+                             " WHERE bed = 3 AND minute = 0"),
+                     180705);
+    snprintf(sql, sizeof sql, rows, 2);
+    assert_int_equal(raw_sql(sql), SQLITE_OK);
+    while (store_downsample_and_prune(st, 60000, 600, err, sizeof err) > 0)
+        ;
+    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE t < 60000"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE minute = 0 AND n = 60"
+                             " AND live = 0 AND rr_med = 180 AND hr_med = 705"),
+                     3);
     store_close(st);
 }
 
@@ -1381,6 +1544,40 @@ static void test_outbox(void **state)
     store_close(st);
 }
 
+/* The outbox after the database file was deleted under the running store
+ * and put back: messages go into the file at the path, and are read from
+ * it, not from the deleted one (H19-48). */
+static void test_outbox_after_reattach(void **state)
+{
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ob_ctx c = {0};
+    store_set_outbox_hook(st, ob_hook, &c);
+    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
+    struct store_sample smp = {1, 1000, 12, 60, 1, 1};
+    store_queue_sample(st, &smp);
+    assert_int_equal(store_flush(st, err, sizeof err), 0); /* message F1 */
+    struct store_outbox_row r;
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    store_outbox_row_free(&r);
+    assert_int_equal(unlink(db), 0);
+    assert_false(store_check_attached(st));
+    assert_int_equal(store_reattach(st, 2000, err, sizeof err), 0);
+    smp.t = 2000;
+    store_queue_sample(st, &smp);
+    assert_int_equal(store_flush(st, err, sizeof err), 0); /* message F2 */
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox WHERE control_id IN ('F1', 'F2')"), 2);
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    assert_string_equal(r.control_id, "F1");
+    assert_int_equal(store_outbox_settle(st, r.id, true, "", 3000, err, sizeof err), 0);
+    store_outbox_row_free(&r);
+    assert_int_equal(store_outbox_next(st, "obs", &r, err, sizeof err), 1);
+    assert_string_equal(r.control_id, "F2");
+    store_outbox_row_free(&r);
+    assert_int_equal(rows_in("SELECT count(*) FROM outbox"), 1);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1399,15 +1596,19 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_commands_and_restore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realert_restores_unacked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alarm_state_is_the_one_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_downsample_medians, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_minutes_and_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_minutes_any_bed_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_more_than_256_beds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_minute_median_is_the_one_median, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_summarises_old_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_after_reattach, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
