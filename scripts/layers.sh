@@ -26,7 +26,7 @@ layer_of() {
     src/util.[ch] | src/log.[ch] | src/loop.[ch]) L=base ;;
     scoring/*.[ch]) L=scoring ;;
     sensors/*.[ch]) L=sensors ;;
-    src/store.[ch]) L=store ;;
+    src/store.[ch] | src/store_*.[ch]) L=store ;;
     src/hl7.[ch] | src/fhir.[ch] | src/mllp.[ch] | src/http.[ch]) L=wire ;;
     src/config.[ch] | src/obsdue.[ch]) L=config ;;
     src/handover_print.[ch] | src/handover_pdf.c) L=print ;;
@@ -45,7 +45,7 @@ RULES='
 base     -
 scoring  base
 sensors  base
-store    base
+store    base scoring
 wire     base scoring
 config   base scoring sensors wire
 handover base scoring store config
