@@ -207,10 +207,9 @@ static const char replay_usage[] =
     "usage: wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n"
     "                        [--db FILE] [--loop] [--for SECONDS] [--stats SECONDS]\n";
 
-/* wardwatch replay. */
-int cmd_replay_main(int argc, char **argv)
+/* wardwatch replay, with room for as many files as arguments. */
+static int replay_main(int argc, char **argv, const char **files)
 {
-    const char *files[CONFIG_MAX_BEDS];
     int nfiles = 0;
     const char *cfgpath = NULL, *dbpath = NULL;
     double speed = 1, for_s = 0, stats_s = 0;
@@ -247,7 +246,7 @@ int cmd_replay_main(int argc, char **argv)
                         a, argv[i], 86400 * 366);
                 return 2;
             }
-        } else if (a[0] != '-' && nfiles < CONFIG_MAX_BEDS) {
+        } else if (a[0] != '-') {
             files[nfiles++] = a;
         } else {
             fprintf(stderr, "wardwatch replay: unexpected argument '%s'\n%s", a, replay_usage);
@@ -290,10 +289,19 @@ int cmd_replay_main(int argc, char **argv)
         int frc;
         while ((frc = rec_next(r, &c, err, sizeof err)) == 1)
             ;
-        for (unsigned s2 = 0; s2 < REC_MAX_STREAMS && cfg->nbeds < CONFIG_MAX_BEDS; s2++) {
+        for (unsigned s2 = 0; s2 < REC_MAX_STREAMS; s2++) {
             const struct rec_stream *rs = rec_stream(r, s2);
             if (!rs)
                 continue;
+            if (cfg->nbeds >= CONFIG_MAX_BEDS) {
+                fprintf(stderr,
+                        "wardwatch replay: %s: stream %u would be bed %d: more than %d beds (the "
+                        "ward's limit)\n",
+                        file, s2, cfg->nbeds + 1, CONFIG_MAX_BEDS);
+                rec_reader_close(r);
+                free(cfg);
+                return 2;
+            }
             struct config_bed *b = &cfg->beds[cfg->nbeds];
             memset(b, 0, sizeof *b);
             b->number = cfg->nbeds + 1;
@@ -425,6 +433,19 @@ int cmd_replay_main(int argc, char **argv)
     loop_free(l);
     free(cfg);
     return rc < 0 || unsaved ? 1 : 0;
+}
+
+/* wardwatch replay. As many files as arguments: the bed limit is checked,
+ * and named, per stream (a fixed table once turned the 1025th file into an
+ * "unexpected argument" and left streams past the limit out unsaid, H19-17). */
+int cmd_replay_main(int argc, char **argv)
+{
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return 1;
+    int rc = replay_main(argc, argv, files);
+    free(files);
+    return rc;
 }
 
 struct rec_ctx {
