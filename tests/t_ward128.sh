@@ -4,7 +4,8 @@
 # accelerated clock; every bed admitted, scored and stored (NEWS2 scores and
 # samples in the database for every bed); a board attached over the socket
 # sees all 128 beds, live, and is not dropped for its snapshot (1.5 MB, past
-# the slow-client bound, H19-16); a 1024-bed configuration loads and a
+# the slow-client bound, H19-16), and so does a board in tmux, holding only
+# the ward's beds (H19-18); a 1024-bed configuration loads and a
 # 1025-bed one is refused naming file, line, section and limit (H19-14);
 # replay refuses a stream past the limit by name (H19-17).
 W=${WARDWATCH_BIN:-bin/wardwatch}
@@ -62,7 +63,7 @@ out=$("$C" "$SOCK" admitall P KN 2>&1 | tail -1)
 # A board that reads its snapshot as it comes and follows the ward: the
 # 1.5 MB snapshot must not count against the (default, 1 MB) slow-client
 # bound, and every bed must come live with sensor readings.
-out=$("$C" "$SOCK" beds 0 4 2>&1)
+out=$("$C" "$SOCK" beds 0 3 2>&1)
 echo "# board: $out"
 case "$out" in
   "synced $NB beds, $NB seen live, $NB with sensor readings,"*open) ok "an attached board sees $NB beds, live, with readings" ;;
@@ -70,6 +71,28 @@ case "$out" in
 esac
 if grep -q "dropped: too slow" "$T/serve.log"; then no "a board was dropped as too slow: $(grep -m1 dropped "$T/serve.log")"
 else ok "no board dropped for its snapshot"; fi
+
+# A real board attached in tmux: its status line counts 128 sensors ok, and
+# it holds the ward's beds, not the limit's (40 kB a bed: 1024 of them made
+# an attached board 60 MB, H19-18).
+if command -v tmux >/dev/null 2>&1; then
+  S=ww-w128-$$
+  tmux -L "$S" -f /dev/null new-session -d -x 132 -y 43 \
+    "env TERM=xterm-256color LANG=C.UTF-8 '$W' -c '$T/ward.ini' 2>'$T/board.err'; sleep 30"
+  i=0; while [ $i -lt 50 ] && ! tmux -L "$S" capture-pane -p | grep -q "| server | .*sensors $NB ok"; do
+    sleep 0.2; i=$((i + 1)); done
+  line=$(tmux -L "$S" capture-pane -p | grep "| server |")
+  bp=$(ps -o pid= --ppid "$(tmux -L "$S" list-panes -F '#{pane_pid}')" | tr -d ' ' | head -1)
+  hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$bp/status" 2>/dev/null)
+  tmux -L "$S" kill-server 2>/dev/null
+  case "$line" in *"sensors $NB ok"*) ok "a board attached in tmux shows $NB sensors ok" ;;
+    *) no "tmux board: '$line' $(cat "$T/board.err")" ;; esac
+  if [ -n "$hwm" ] && [ "$hwm" -lt 40000 ]; then ok "the attached board's peak RSS is ${hwm} kB (< 40 MB)"
+  else no "the attached board's peak RSS: '${hwm}' kB"; fi
+else
+  n=$((n + 1)); echo "ok $n - tmux board # SKIP tmux not installed"
+  n=$((n + 1)); echo "ok $n - board RSS # SKIP tmux not installed"
+fi
 
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 # What was stored: every bed of every kind has NEWS2 scores and samples with
