@@ -189,6 +189,42 @@ static int send_bytes(struct attach *a, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* WELCOME: the ward's name, staff and beds (as many as it has: 40 kB
+ * each, a table for the limit of 1024 would be 40 MB per board, H19-18).
+ * 1 when it disconnected. */
+static int on_welcome(struct attach *a, const uint8_t *f, size_t n)
+{
+    static struct proto_welcome w;
+    if (proto_get_welcome(f, n, &w) < 0 || w.version != PROTO_VERSION)
+        return -1;
+    ww_strlcpy(a->cfg->name, w.ward, sizeof a->cfg->name);
+    a->cfg->audio_pause_s = w.audio_pause_s;
+    a->cfg->nstaff = w.nstaff;
+    for (int i = 0; i < w.nstaff; i++)
+        ww_strlcpy(a->cfg->staff[i], w.staff[i], sizeof a->cfg->staff[i]);
+    if (w.nbeds != a->nbeds || !a->beds) {
+        free(a->beds);
+        a->nbeds = 0;
+        a->beds = calloc(w.nbeds ? w.nbeds : 1, sizeof *a->beds);
+        if (!a->beds) {
+            char why[96];
+            snprintf(why, sizeof why, "out of memory for the ward's %u beds", w.nbeds);
+            disconnect(a, why);
+            return 1;
+        }
+        for (size_t i = 0; i < w.nbeds; i++) {
+            hist_clear(&a->beds[i].h_rr);
+            hist_clear(&a->beds[i].h_hr);
+            hist_clear(&a->beds[i].h_news2);
+        }
+        a->nbeds = w.nbeds;
+    }
+    a->now_ms = w.now_ms;
+    a->now_mono = ww_mono_ms();
+    a->welcomed = true;
+    return 0;
+}
+
 /* One frame from the server; -1 when malformed. */
 static int handle(struct attach *a, const uint8_t *f, size_t n)
 {
@@ -196,39 +232,8 @@ static int handle(struct attach *a, const uint8_t *f, size_t n)
     if (a->st == A_HANDSHAKE && type != PT_WELCOME && type != PT_BYE && !a->welcomed)
         return -1;
     switch (type) {
-    case PT_WELCOME: {
-        static struct proto_welcome w;
-        if (proto_get_welcome(f, n, &w) < 0 || w.version != PROTO_VERSION)
-            return -1;
-        ww_strlcpy(a->cfg->name, w.ward, sizeof a->cfg->name);
-        a->cfg->audio_pause_s = w.audio_pause_s;
-        a->cfg->nstaff = w.nstaff;
-        for (int i = 0; i < w.nstaff; i++)
-            ww_strlcpy(a->cfg->staff[i], w.staff[i], sizeof a->cfg->staff[i]);
-        if (w.nbeds != a->nbeds || !a->beds) {
-            /* As many beds as the ward has (40 kB each: a table for the
-             * limit of 1024 would be 40 MB per board). */
-            free(a->beds);
-            a->nbeds = 0;
-            a->beds = calloc(w.nbeds ? w.nbeds : 1, sizeof *a->beds);
-            if (!a->beds) {
-                char why[96];
-                snprintf(why, sizeof why, "out of memory for the ward's %u beds", w.nbeds);
-                disconnect(a, why);
-                return 1;
-            }
-            for (size_t i = 0; i < w.nbeds; i++) {
-                hist_clear(&a->beds[i].h_rr);
-                hist_clear(&a->beds[i].h_hr);
-                hist_clear(&a->beds[i].h_news2);
-            }
-            a->nbeds = w.nbeds;
-        }
-        a->now_ms = w.now_ms;
-        a->now_mono = ww_mono_ms();
-        a->welcomed = true;
-        return 0;
-    }
+    case PT_WELCOME:
+        return on_welcome(a, f, n);
     case PT_STATE: {
         struct proto_state s;
         if (proto_get_state(f, n, &s) < 0)
