@@ -6,7 +6,7 @@
  * one core, from /proc/PID/stat) and RSS (now and peak, /proc/PID/status)
  * over a measured window, and what the board received per second.
  *
- *   bench_serve [SECONDS [BEDS...]]   default 15 s, 32 and 128 beds
+ *   bench_serve [SECONDS [BEDS...]]   default 12 s (after 3 s), 32 and 128 beds
  * The binary is $WARDWATCH_BIN, else bin/wardwatch.
  */
 #include "config.h"
@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define WARMUP_MS 4000
+#define WARMUP_MS 3000
 
 /* utime + stime of a process, in clock ticks; -1 when it is gone. */
 static long long proc_ticks(pid_t pid)
@@ -153,7 +153,7 @@ static void admit_all(const char *sock, int nbeds)
 static int run(const char *bin, int nbeds, double window_s)
 {
     char dir[] = "/tmp/wwbserve.XXXXXX";
-    if (!mkdtemp(dir) || make_ward(dir, nbeds, window_s + WARMUP_MS / 1000.0 + 30) < 0)
+    if (!mkdtemp(dir) || make_ward(dir, nbeds, window_s + WARMUP_MS / 1000.0 + 15) < 0)
         return 1;
     char ini[512], sock[512];
     snprintf(ini, sizeof ini, "%s/ward.ini", dir);
@@ -209,7 +209,7 @@ out:
 int main(int argc, char **argv)
 {
     const char *bin = getenv("WARDWATCH_BIN") ? getenv("WARDWATCH_BIN") : "bin/wardwatch";
-    double window = argc > 1 ? atof(argv[1]) : 15;
+    double window = argc > 1 ? atof(argv[1]) : 12;
     int sizes[16] = {32, 128}, nsizes = 2;
     if (argc > 2)
         for (nsizes = 0; nsizes + 2 < argc && nsizes < 16; nsizes++)
