@@ -156,7 +156,7 @@ demo: deps
 
 bench: deps-test
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BENCH_BIN); do echo "== $$b"; WARDWATCH_BIN=$(BIN) $$b || exit 1; done
 
 # Alarms per bed-hour and event-to-alarm times of every scenario, every
 # sensor kind, three seeds (README's table; HOURS=4 SEEDS=3 by default).

@@ -48,7 +48,7 @@ struct attach {
     int timer;
     /* the mirror */
     struct ward_config *cfg;
-    struct ward_bed *beds; /* CONFIG_MAX_BEDS */
+    struct ward_bed *beds; /* nbeds, from the WELCOME */
     struct ward_bed *scratch;
     size_t nbeds;
     int64_t now_ms, now_mono;
@@ -195,7 +195,9 @@ static int send_bytes(struct attach *a, const uint8_t *p, size_t n)
 
 /* WELCOME: the ward's name, staff list, bed count and clock. Another
  * protocol version is refused naming both (the server says which it
- * speaks; the board would otherwise misread every frame that follows). */
+ * speaks; the board would otherwise misread every frame that follows).
+ * The beds are as many as the ward has: 40 kB each, a table for the limit
+ * of 1024 would be 40 MB per board (H19-18). */
 static int on_welcome(struct attach *a, const uint8_t *f, size_t n)
 {
     static struct proto_welcome w;
@@ -215,9 +217,17 @@ static int on_welcome(struct attach *a, const uint8_t *f, size_t n)
     a->cfg->nstaff = w.nstaff;
     for (int i = 0; i < w.nstaff; i++)
         ww_strlcpy(a->cfg->staff[i], w.staff[i], sizeof a->cfg->staff[i]);
-    if (w.nbeds != a->nbeds) {
-        for (size_t i = 0; i < CONFIG_MAX_BEDS; i++) {
-            memset(&a->beds[i], 0, sizeof a->beds[i]);
+    if (w.nbeds != a->nbeds || !a->beds) {
+        free(a->beds);
+        a->nbeds = 0;
+        a->beds = calloc(w.nbeds ? w.nbeds : 1, sizeof *a->beds);
+        if (!a->beds) {
+            char why[96];
+            snprintf(why, sizeof why, "out of memory for the ward's %u beds", w.nbeds);
+            disconnect(a, why);
+            return 1;
+        }
+        for (size_t i = 0; i < w.nbeds; i++) {
             hist_clear(&a->beds[i].h_rr);
             hist_clear(&a->beds[i].h_hr);
             hist_clear(&a->beds[i].h_news2);
@@ -545,9 +555,8 @@ struct attach *attach_new(struct loop *l, const char *path, const char *name)
     if (!a)
         return NULL;
     a->cfg = calloc(1, sizeof *a->cfg);
-    a->beds = calloc(CONFIG_MAX_BEDS, sizeof *a->beds);
     a->scratch = calloc(1, sizeof *a->scratch);
-    if (!a->cfg || !a->beds || !a->scratch) {
+    if (!a->cfg || !a->scratch) {
         attach_free(a);
         return NULL;
     }

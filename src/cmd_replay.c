@@ -208,10 +208,64 @@ const char cmd_replay_usage[] =
     "wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n"
     "                        [--db FILE] [--loop] [--for SECONDS] [--stats SECONDS]\n";
 
-/* wardwatch replay. */
-int cmd_replay_main(int argc, char **argv)
+/* One bed per recorded stream, over all the files: 0, -1 when a file is
+ * damaged part way (what came before is replayed), else the exit status
+ * (1: a file cannot be read or holds no stream, 2: past the bed limit). */
+static int beds_from_files(struct ward_config *cfg, const char **files, int nfiles)
 {
-    const char *files[CONFIG_MAX_BEDS];
+    char err[1024];
+    int rc = 0;
+    cfg->nbeds = 0;
+    for (int fi = 0; fi < nfiles; fi++) {
+        const char *file = files[fi];
+        struct rec_reader *r = rec_reader_open(file, err, sizeof err);
+        if (!r) {
+            fprintf(stderr, "wardwatch replay: %s\n", err);
+            return 1;
+        }
+        struct rec_chunk c;
+        int frc;
+        while ((frc = rec_next(r, &c, err, sizeof err)) == 1)
+            ;
+        for (unsigned s2 = 0; s2 < REC_MAX_STREAMS; s2++) {
+            const struct rec_stream *rs = rec_stream(r, s2);
+            if (!rs)
+                continue;
+            if (cfg->nbeds >= CONFIG_MAX_BEDS) {
+                fprintf(stderr,
+                        "wardwatch replay: %s: stream %u would be bed %d: more than %d beds (the "
+                        "ward's limit)\n",
+                        file, s2, cfg->nbeds + 1, CONFIG_MAX_BEDS);
+                rec_reader_close(r);
+                return 2;
+            }
+            struct config_bed *b = &cfg->beds[cfg->nbeds];
+            memset(b, 0, sizeof *b);
+            b->number = cfg->nbeds + 1;
+            b->target = -1;
+            if (rs->label[0])
+                ww_strlcpy(b->label, rs->label, sizeof b->label);
+            else
+                snprintf(b->label, sizeof b->label, "stream %u", s2);
+            snprintf(b->sensor, sizeof b->sensor, "replay:%s?stream=%u", file, s2);
+            cfg->nbeds++;
+        }
+        rec_reader_close(r);
+        if (frc < 0) {
+            fprintf(stderr, "wardwatch replay: %s (replaying what came before)\n", err);
+            rc = -1;
+        }
+    }
+    if (cfg->nbeds == 0) {
+        fprintf(stderr, "wardwatch replay: no sensor stream in the recording(s)\n");
+        return 1;
+    }
+    return rc;
+}
+
+/* wardwatch replay, with room for as many files as arguments. */
+static int replay_main(int argc, char **argv, const char **files)
+{
     int nfiles = 0;
     const char *cfgpath = NULL, *dbpath = NULL;
     double speed = 1, for_s = 0, stats_s = 0;
@@ -248,7 +302,7 @@ int cmd_replay_main(int argc, char **argv)
                         a, argv[i], 86400 * 366);
                 return 2;
             }
-        } else if (a[0] != '-' && nfiles < CONFIG_MAX_BEDS) {
+        } else if (a[0] != '-') {
             files[nfiles++] = a;
         } else {
             return cmd_usage_error("replay", cmd_replay_usage, "unexpected argument '%s'", a);
@@ -274,45 +328,10 @@ int cmd_replay_main(int argc, char **argv)
         config_defaults(cfg);
     }
     /* One bed per recorded stream, over all the files. */
-    cfg->nbeds = 0;
-    int rc = 0;
-    for (int fi = 0; fi < nfiles; fi++) {
-        const char *file = files[fi];
-        struct rec_reader *r = rec_reader_open(file, err, sizeof err);
-        if (!r) {
-            fprintf(stderr, "wardwatch replay: %s\n", err);
-            free(cfg);
-            return 1;
-        }
-        struct rec_chunk c;
-        int frc;
-        while ((frc = rec_next(r, &c, err, sizeof err)) == 1)
-            ;
-        for (unsigned s2 = 0; s2 < REC_MAX_STREAMS && cfg->nbeds < CONFIG_MAX_BEDS; s2++) {
-            const struct rec_stream *rs = rec_stream(r, s2);
-            if (!rs)
-                continue;
-            struct config_bed *b = &cfg->beds[cfg->nbeds];
-            memset(b, 0, sizeof *b);
-            b->number = cfg->nbeds + 1;
-            b->target = -1;
-            if (rs->label[0])
-                ww_strlcpy(b->label, rs->label, sizeof b->label);
-            else
-                snprintf(b->label, sizeof b->label, "stream %u", s2);
-            snprintf(b->sensor, sizeof b->sensor, "replay:%s?stream=%u", file, s2);
-            cfg->nbeds++;
-        }
-        rec_reader_close(r);
-        if (frc < 0) {
-            fprintf(stderr, "wardwatch replay: %s (replaying what came before)\n", err);
-            rc = -1;
-        }
-    }
-    if (cfg->nbeds == 0) {
-        fprintf(stderr, "wardwatch replay: no sensor stream in the recording(s)\n");
+    int rc = beds_from_files(cfg, files, nfiles);
+    if (rc > 0) {
         free(cfg);
-        return 1;
+        return rc;
     }
     struct store *st = NULL;
     int lock = -1;
@@ -423,6 +442,19 @@ int cmd_replay_main(int argc, char **argv)
     loop_free(l);
     free(cfg);
     return rc < 0 || unsaved ? 1 : 0;
+}
+
+/* wardwatch replay. As many files as arguments: the bed limit is checked,
+ * and named, per stream (a fixed table once turned the 1025th file into an
+ * "unexpected argument" and left streams past the limit out unsaid, H19-17). */
+int cmd_replay_main(int argc, char **argv)
+{
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return 1;
+    int rc = replay_main(argc, argv, files);
+    free(files);
+    return rc;
 }
 
 struct rec_ctx {

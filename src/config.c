@@ -130,12 +130,17 @@ struct scan_key {
     char key[64];
     int line;
 };
+struct scan_sec {
+    char name[64];
+    int line;
+};
+/* Both tables grow with the file: the bed limit is checked (and named) where
+ * the beds are loaded, not by a table that happens to fill up. */
 struct scan {
     struct scan_key *keys;
     size_t nkeys, cap;
-    char secnames[CONFIG_MAX_BEDS + CONFIG_MAX_EXPORTS + 16][64];
-    int seclines[CONFIG_MAX_BEDS + CONFIG_MAX_EXPORTS + 16];
-    size_t nsec;
+    struct scan_sec *secs;
+    size_t nsec, seccap;
 };
 
 /* Lower-case copy, trimmed (iniparser folds sections and keys to lower case). */
@@ -167,8 +172,8 @@ static int key_line(const struct scan *sc, const char *section, const char *key)
 static int section_line(const struct scan *sc, const char *section)
 {
     for (size_t i = 0; i < sc->nsec; i++)
-        if (!strcmp(sc->secnames[i], section))
-            return sc->seclines[i];
+        if (!strcmp(sc->secs[i].name, section))
+            return sc->secs[i].line;
     return 0;
 }
 
@@ -228,12 +233,18 @@ static int scan_file(const char *path, struct scan *sc, char *err, size_t errlen
                             path, lineno, section, prev);
                 break;
             }
-            if (sc->nsec >= WW_ARRAY_LEN(sc->secnames)) {
-                rc = ww_err(err, errlen, "%s:%d: too many sections", path, lineno);
-                break;
+            if (sc->nsec == sc->seccap) {
+                size_t ncap = sc->seccap ? sc->seccap * 2 : 32;
+                struct scan_sec *ns = realloc(sc->secs, ncap * sizeof *ns);
+                if (!ns) {
+                    rc = ww_err(err, errlen, "%s:%d: out of memory", path, lineno);
+                    break;
+                }
+                sc->secs = ns;
+                sc->seccap = ncap;
             }
-            ww_strlcpy(sc->secnames[sc->nsec], section, 64);
-            sc->seclines[sc->nsec++] = lineno;
+            ww_strlcpy(sc->secs[sc->nsec].name, section, sizeof sc->secs[0].name);
+            sc->secs[sc->nsec++].line = lineno;
             continue;
         }
         char *eq = strchr(s, '=');
@@ -514,8 +525,8 @@ static int load_bed(struct ward_config *c, dictionary *d, const char *sec, const
         return ww_err(err, errlen, "%s:%d: [%s]: bed sections are [bed.N] with N 1-9999", path,
                       sline, sec);
     if (c->nbeds >= CONFIG_MAX_BEDS)
-        return ww_err(err, errlen, "%s:%d: [%s]: more than %d beds", path, sline, sec,
-                      CONFIG_MAX_BEDS);
+        return ww_err(err, errlen, "%s:%d: [%s]: more than %d beds (the ward's limit)", path,
+                      sline, sec, CONFIG_MAX_BEDS);
     struct config_bed *b = &c->beds[c->nbeds];
     memset(b, 0, sizeof *b);
     b->number = (int)num;
@@ -624,8 +635,9 @@ static int export_text(char *dst, size_t n, const char *v)
     return dst[0] && strlen(v) < n ? 0 : -1;
 }
 
-/* Parse an [export.NAME] section (#20). */
-static int load_export(struct ward_config *c, dictionary *d, const char *sec,
+/* The section name, the limit and the defaults of an [export.NAME] section,
+ * and its protocol (which decides the keys it may have). */
+static int export_head(struct ward_config *c, dictionary *d, const char *sec,
                        const struct scan *sc, const char *path, char *err, size_t errlen)
 {
     int sline = section_line(sc, sec);
@@ -650,7 +662,6 @@ static int load_export(struct ward_config *c, dictionary *d, const char *sec,
     e->ack_timeout_s = 10;
     e->fail_alarm_min = 10;
     e->line = sline;
-    int proto = -1;
     int proto_line = key_line(sc, sec, "protocol");
     if (!proto_line)
         return ww_err(err, errlen, "%s:%d: [%s] protocol: missing (accepted: hl7, fhir)", path,
@@ -659,117 +670,160 @@ static int load_export(struct ward_config *c, dictionary *d, const char *sec,
     snprintf(full, sizeof full, "%s:protocol", sec);
     const char *pv = iniparser_getstring(d, full, "");
     if (!strcmp(pv, "hl7"))
-        proto = EXPORT_HL7;
+        e->protocol = EXPORT_HL7;
     else if (!strcmp(pv, "fhir"))
-        proto = EXPORT_FHIR;
+        e->protocol = EXPORT_FHIR;
     else
         return key_err(err, errlen, path, proto_line, sec, "protocol",
                        "'%s' is not a protocol (accepted: hl7, fhir)", pv);
-    e->protocol = (enum config_export_protocol)proto;
+    return 0;
+}
+
+/* The destination keys of an [export.NAME] section: address, url,
+ * patient_system. 1 when the key is none of them. */
+static int export_dest_key(struct config_export *e, const char *sec, const struct scan_key *k,
+                           const char *v, const char *path, char *err, size_t errlen)
+{
+    bool hl7 = e->protocol == EXPORT_HL7;
+    if (!strcmp(k->key, "address")) {
+        if (parse_address(v, e->host, sizeof e->host, &e->port) < 0)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not HOST:PORT (port 1-65535; IPv6 as [ADDR]:PORT)", v);
+    } else if (!strcmp(k->key, "url")) {
+        if (hl7)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "only for protocol = fhir (this section is hl7: use address)");
+        if ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) || strpbrk(v, " \t") ||
+            strlen(v) < 9 || ww_strlcpy(e->url, v, sizeof e->url) >= sizeof e->url)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not an http:// or https:// URL (at most %zu bytes)", v,
+                           sizeof e->url - 1);
+    } else if (!strcmp(k->key, "patient_system")) {
+        if (hl7)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "only for protocol = fhir (this section is hl7)");
+        /* a URI (RFC 3986 scheme ':' ...), put in JSON and in a query */
+        bool uri = isalpha((unsigned char)v[0]) && strchr(v, ':') &&
+                   strlen(v) < sizeof e->patient_system;
+        for (const char *q = v; uri && *q; q++)
+            uri = isalnum((unsigned char)*q) || strchr(":/.-_~%#?=@+", *q);
+        if (!uri)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not a URI such as urn:oid:2.16.578.1.12.4.1.4.1 "
+                           "(letters, digits and :/.-_~%%#?=@+, at most %zu bytes)",
+                           v, sizeof e->patient_system - 1);
+        ww_strlcpy(e->patient_system, v, sizeof e->patient_system);
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
+/* One key of an [export.NAME] section other than protocol. */
+static int export_key(struct config_export *e, const char *sec, const struct scan_key *k,
+                      const char *v, const char *path, char *err, size_t errlen)
+{
     static const char *const hl7_only[] = {"address", "alarms", "alarm_codes", "receiver"};
+    long l;
+    for (size_t j = 0; j < WW_ARRAY_LEN(hl7_only); j++)
+        if (e->protocol == EXPORT_FHIR && !strcmp(k->key, hl7_only[j]))
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "only for protocol = hl7 (this section is fhir)");
+    int rc = export_dest_key(e, sec, k, v, path, err, errlen);
+    if (rc <= 0)
+        return rc;
+    if (!strcmp(k->key, "facility")) {
+        if (export_text(e->facility, sizeof e->facility, v) < 0)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "empty or longer than %zu bytes", sizeof e->facility - 1);
+    } else if (!strcmp(k->key, "receiver")) {
+        if (export_text(e->receiver, sizeof e->receiver, v) < 0)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "empty or longer than %zu bytes", sizeof e->receiver - 1);
+    } else if (!strcmp(k->key, "period_s")) {
+        if (ww_parse_long(v, 10, 3600, &l) < 0)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not a whole number in 10-3600", v);
+        e->period_s = (int)l;
+    } else if (!strcmp(k->key, "ack_timeout_s")) {
+        if (ww_parse_long(v, 1, 300, &l) < 0)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not a whole number in 1-300", v);
+        e->ack_timeout_s = (int)l;
+    } else if (!strcmp(k->key, "fail_alarm_min")) {
+        if (ww_parse_long(v, 1, 1440, &l) < 0)
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not a whole number in 1-1440", v);
+        e->fail_alarm_min = (int)l;
+    } else if (!strcmp(k->key, "alarms")) {
+        if (strcmp(v, "yes") && strcmp(v, "no"))
+            return key_err(err, errlen, path, k->line, sec, k->key, "'%s' is not yes or no", v);
+        e->alarms = !strcmp(v, "yes");
+    } else if (!strcmp(k->key, "alarm_codes")) {
+        if (!strcmp(v, "2024"))
+            e->alarm_codes = EXPORT_CODES_2024;
+        else if (!strcmp(v, "legacy"))
+            e->alarm_codes = EXPORT_CODES_LEGACY;
+        else
+            return key_err(err, errlen, path, k->line, sec, k->key,
+                           "'%s' is not 2024 (68480-68485) or legacy (68164-68168)", v);
+    } else {
+        return key_err(err, errlen, path, k->line, sec, k->key,
+                       "unknown key (accepted: protocol, address, url, facility, receiver, "
+                       "period_s, alarms, ack_timeout_s, alarm_codes, fail_alarm_min, "
+                       "patient_system)");
+    }
+    return 0;
+}
+
+/* What an [export.NAME] section must have, and a destination no other
+ * export has. */
+static int export_finish(const struct ward_config *c, const struct config_export *e,
+                         const char *sec, const struct scan *sc, const char *path, char *err,
+                         size_t errlen)
+{
+    bool hl7 = e->protocol == EXPORT_HL7;
+    if (hl7 && !e->host[0])
+        return ww_err(err, errlen, "%s:%d: [%s] address: missing (protocol hl7 needs HOST:PORT)",
+                      path, e->line, sec);
+    if (hl7 && !e->facility[0])
+        return ww_err(err, errlen, "%s:%d: [%s] facility: missing (protocol hl7 sends it in "
+                      "MSH-4 and PV1-3)", path, e->line, sec);
+    if (!hl7 && !e->url[0])
+        return ww_err(err, errlen, "%s:%d: [%s] url: missing (protocol fhir needs the base URL)",
+                      path, e->line, sec);
+    for (int i = 0; i < c->nexports; i++) {
+        const struct config_export *o = &c->exports[i];
+        bool same = o->protocol == e->protocol &&
+                    (hl7 ? !strcmp(o->host, e->host) && o->port == e->port
+                         : !strcmp(o->url, e->url));
+        if (same)
+            return key_err(err, errlen, path, key_line(sc, sec, hl7 ? "address" : "url"), sec,
+                           hl7 ? "address" : "url",
+                           "already the destination of [export.%s] (every message would go "
+                           "twice)", o->name);
+    }
+    return 0;
+}
+
+/* Parse an [export.NAME] section (#20): head, keys, what it must have. */
+static int load_export(struct ward_config *c, dictionary *d, const char *sec,
+                       const struct scan *sc, const char *path, char *err, size_t errlen)
+{
+    if (export_head(c, d, sec, sc, path, err, errlen) < 0)
+        return -1;
+    struct config_export *e = &c->exports[c->nexports];
     for (size_t i = 0; i < sc->nkeys; i++) {
         const struct scan_key *k = &sc->keys[i];
         if (strcmp(k->section, sec) || !strcmp(k->key, "protocol"))
             continue;
+        char full[160];
         snprintf(full, sizeof full, "%s:%s", sec, k->key);
-        const char *v = iniparser_getstring(d, full, "");
-        long l;
-        for (size_t j = 0; j < WW_ARRAY_LEN(hl7_only); j++)
-            if (proto == EXPORT_FHIR && !strcmp(k->key, hl7_only[j]))
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "only for protocol = hl7 (this section is fhir)");
-        if (!strcmp(k->key, "address")) {
-            if (parse_address(v, e->host, sizeof e->host, &e->port) < 0)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not HOST:PORT (port 1-65535; IPv6 as [ADDR]:PORT)", v);
-        } else if (!strcmp(k->key, "url")) {
-            if (proto == EXPORT_HL7)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "only for protocol = fhir (this section is hl7: use address)");
-            if ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) || strpbrk(v, " \t") ||
-                strlen(v) < 9 || ww_strlcpy(e->url, v, sizeof e->url) >= sizeof e->url)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not an http:// or https:// URL (at most %zu bytes)", v,
-                               sizeof e->url - 1);
-        } else if (!strcmp(k->key, "patient_system")) {
-            if (proto == EXPORT_HL7)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "only for protocol = fhir (this section is hl7)");
-            /* a URI (RFC 3986 scheme ':' ...), put in JSON and in a query */
-            bool uri = isalpha((unsigned char)v[0]) && strchr(v, ':') &&
-                       strlen(v) < sizeof e->patient_system;
-            for (const char *q = v; uri && *q; q++)
-                uri = isalnum((unsigned char)*q) || strchr(":/.-_~%#?=@+", *q);
-            if (!uri)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not a URI such as urn:oid:2.16.578.1.12.4.1.4.1 "
-                               "(letters, digits and :/.-_~%%#?=@+, at most %zu bytes)",
-                               v, sizeof e->patient_system - 1);
-            ww_strlcpy(e->patient_system, v, sizeof e->patient_system);
-        } else if (!strcmp(k->key, "facility")) {
-            if (export_text(e->facility, sizeof e->facility, v) < 0)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "empty or longer than %zu bytes", sizeof e->facility - 1);
-        } else if (!strcmp(k->key, "receiver")) {
-            if (export_text(e->receiver, sizeof e->receiver, v) < 0)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "empty or longer than %zu bytes", sizeof e->receiver - 1);
-        } else if (!strcmp(k->key, "period_s")) {
-            if (ww_parse_long(v, 10, 3600, &l) < 0)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not a whole number in 10-3600", v);
-            e->period_s = (int)l;
-        } else if (!strcmp(k->key, "ack_timeout_s")) {
-            if (ww_parse_long(v, 1, 300, &l) < 0)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not a whole number in 1-300", v);
-            e->ack_timeout_s = (int)l;
-        } else if (!strcmp(k->key, "fail_alarm_min")) {
-            if (ww_parse_long(v, 1, 1440, &l) < 0)
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not a whole number in 1-1440", v);
-            e->fail_alarm_min = (int)l;
-        } else if (!strcmp(k->key, "alarms")) {
-            if (strcmp(v, "yes") && strcmp(v, "no"))
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not yes or no", v);
-            e->alarms = !strcmp(v, "yes");
-        } else if (!strcmp(k->key, "alarm_codes")) {
-            if (!strcmp(v, "2024"))
-                e->alarm_codes = EXPORT_CODES_2024;
-            else if (!strcmp(v, "legacy"))
-                e->alarm_codes = EXPORT_CODES_LEGACY;
-            else
-                return key_err(err, errlen, path, k->line, sec, k->key,
-                               "'%s' is not 2024 (68480-68485) or legacy (68164-68168)", v);
-        } else {
-            return key_err(err, errlen, path, k->line, sec, k->key,
-                           "unknown key (accepted: protocol, address, url, facility, receiver, "
-                           "period_s, alarms, ack_timeout_s, alarm_codes, fail_alarm_min, "
-                           "patient_system)");
-        }
+        if (export_key(e, sec, k, iniparser_getstring(d, full, ""), path, err, errlen) < 0)
+            return -1;
     }
-    if (proto == EXPORT_HL7 && !e->host[0])
-        return ww_err(err, errlen, "%s:%d: [%s] address: missing (protocol hl7 needs HOST:PORT)",
-                      path, sline, sec);
-    if (proto == EXPORT_HL7 && !e->facility[0])
-        return ww_err(err, errlen, "%s:%d: [%s] facility: missing (protocol hl7 sends it in "
-                      "MSH-4 and PV1-3)", path, sline, sec);
-    if (proto == EXPORT_FHIR && !e->url[0])
-        return ww_err(err, errlen, "%s:%d: [%s] url: missing (protocol fhir needs the base URL)",
-                      path, sline, sec);
-    for (int i = 0; i < c->nexports; i++) {
-        const struct config_export *o = &c->exports[i];
-        bool same = o->protocol == e->protocol &&
-                    (proto == EXPORT_HL7 ? !strcmp(o->host, e->host) && o->port == e->port
-                                         : !strcmp(o->url, e->url));
-        if (same)
-            return key_err(err, errlen, path, key_line(sc, sec, proto == EXPORT_HL7 ? "address"
-                                                                                    : "url"),
-                           sec, proto == EXPORT_HL7 ? "address" : "url",
-                           "already the destination of [export.%s] (every message would go "
-                           "twice)", o->name);
-    }
+    if (export_finish(c, e, sec, sc, path, err, errlen) < 0)
+        return -1;
     c->nexports++;
     return 0;
 }
@@ -780,88 +834,72 @@ static int bed_cmp(const void *a, const void *b)
     return ((const struct config_bed *)a)->number - ((const struct config_bed *)b)->number;
 }
 
-/* Load, validate and fill cfg. */
-int config_load(const char *path_or_null, struct ward_config *c, char *err, size_t errlen)
+/* Every section must be known: fixed sections by table, beds and exports by
+ * pattern (and loaded here). */
+static int load_sections(struct ward_config *c, dictionary *d, const struct scan *sc,
+                         const char *path, char *err, size_t errlen)
 {
-    const char *path = config_pick_path(path_or_null);
-    config_defaults(c);
-    ww_strlcpy(c->path, path, sizeof c->path);
-    struct scan sc = {0};
-    dictionary *d = NULL;
-    int rc = -1;
-    if (scan_file(path, &sc, err, errlen) < 0)
-        goto out;
-    iniparser_set_error_callback(NULL);
-    d = iniparser_load(path);
-    if (!d) {
-        ww_err(err, errlen, "%s: iniparser could not read the file", path);
-        goto out;
-    }
-    int manual_line = 0, auto_line = 0;
-    double manual_h = -1;
-    long auto_s = -1;
-    /* Every section must be known; fixed sections by table, beds by pattern. */
-    for (size_t s = 0; s < sc.nsec; s++) {
-        const char *sec = sc.secnames[s];
+    for (size_t s = 0; s < sc->nsec; s++) {
+        const char *sec = sc->secs[s].name;
         if (!strncmp(sec, "bed.", 4)) {
-            if (load_bed(c, d, sec, &sc, path, err, errlen) < 0)
-                goto out;
+            if (load_bed(c, d, sec, sc, path, err, errlen) < 0)
+                return -1;
             continue;
         }
         if (!strncmp(sec, "export.", 7)) {
-            if (load_export(c, d, sec, &sc, path, err, errlen) < 0)
-                goto out;
+            if (load_export(c, d, sec, sc, path, err, errlen) < 0)
+                return -1;
             continue;
         }
-        const struct sdef *sd = NULL;
+        bool known = false;
         for (size_t i = 0; i < WW_ARRAY_LEN(sections); i++)
-            if (!strcmp(sections[i].name, sec))
-                sd = &sections[i];
-        if (!sd) {
-            ww_err(err, errlen,
-                   "%s:%d: [%s]: unknown section (accepted: ward, alarms, news2, sensors, "
-                   "shifts, handover, retention, server, bed.N, export.NAME)",
-                   path, sc.seclines[s], sec);
-            goto out;
-        }
+            known |= !strcmp(sections[i].name, sec);
+        if (!known)
+            return ww_err(err, errlen,
+                          "%s:%d: [%s]: unknown section (accepted: ward, alarms, news2, "
+                          "sensors, shifts, handover, retention, server, bed.N, export.NAME)",
+                          path, sc->secs[s].line, sec);
     }
-    /* Fixed sections: explicit per-parameter ages win over the general ones,
-     * so apply the general ones first. */
-    for (size_t i = 0; i < sc.nkeys; i++) {
-        const struct scan_key *k = &sc.keys[i];
-        if (!strcmp(k->section, "news2") && !strcmp(k->key, "manual_max_age_h")) {
-            char full[160];
-            snprintf(full, sizeof full, "news2:%s", k->key);
-            const char *v = iniparser_getstring(d, full, "");
-            if (ww_parse_double(v, 0.1, 72, &manual_h) < 0) {
-                key_err(err, errlen, path, k->line, "news2", k->key,
-                        "'%s' is not a number in 0.1-72 (use '.' for decimals)", v);
-                goto out;
-            }
-            manual_line = k->line;
-        } else if (!strcmp(k->section, "news2") && !strcmp(k->key, "auto_max_age_s")) {
-            char full[160];
-            snprintf(full, sizeof full, "news2:%s", k->key);
-            const char *v = iniparser_getstring(d, full, "");
-            if (ww_parse_long(v, 5, 3600, &auto_s) < 0) {
-                key_err(err, errlen, path, k->line, "news2", k->key,
-                        "'%s' is not a whole number in 5-3600", v);
-                goto out;
-            }
-            auto_line = k->line;
-        }
+    return 0;
+}
+
+/* [news2]'s general ages: applied before the keys, so that explicit
+ * per-parameter ages win over them. */
+static int load_general_ages(struct ward_config *c, dictionary *d, const struct scan *sc,
+                             const char *path, char *err, size_t errlen)
+{
+    double manual_h = -1;
+    long auto_s = -1;
+    for (size_t i = 0; i < sc->nkeys; i++) {
+        const struct scan_key *k = &sc->keys[i];
+        if (strcmp(k->section, "news2"))
+            continue;
+        char full[160];
+        snprintf(full, sizeof full, "news2:%s", k->key);
+        const char *v = iniparser_getstring(d, full, "");
+        if (!strcmp(k->key, "manual_max_age_h") && ww_parse_double(v, 0.1, 72, &manual_h) < 0)
+            return key_err(err, errlen, path, k->line, "news2", k->key,
+                           "'%s' is not a number in 0.1-72 (use '.' for decimals)", v);
+        if (!strcmp(k->key, "auto_max_age_s") && ww_parse_long(v, 5, 3600, &auto_s) < 0)
+            return key_err(err, errlen, path, k->line, "news2", k->key,
+                           "'%s' is not a whole number in 5-3600", v);
     }
-    (void)manual_line;
-    (void)auto_line;
     if (manual_h > 0)
         for (int p = 0; p < NEWS2_NPARAMS; p++)
             if (p != NEWS2_RR && p != NEWS2_HR)
                 c->max_age_s[p] = (int)(manual_h * 3600 + 0.5);
     if (auto_s > 0)
         c->max_age_s[NEWS2_RR] = c->max_age_s[NEWS2_HR] = (int)auto_s;
-    int staff_line = 0;
-    for (size_t i = 0; i < sc.nkeys; i++) {
-        const struct scan_key *k = &sc.keys[i];
+    return 0;
+}
+
+/* The keys of the fixed sections, by table; the [ward] staff key's line
+ * goes to *staff_line. */
+static int load_fixed_keys(struct ward_config *c, dictionary *d, const struct scan *sc,
+                           const char *path, int *staff_line, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sc->nkeys; i++) {
+        const struct scan_key *k = &sc->keys[i];
         if (!strncmp(k->section, "bed.", 4) || !strncmp(k->section, "export.", 7))
             continue;
         const struct sdef *sd = NULL;
@@ -878,9 +916,8 @@ int config_load(const char *path_or_null, struct ward_config *c, char *err, size
                 strncat(accepted, j ? ", " : "", sizeof accepted - strlen(accepted) - 1);
                 strncat(accepted, sd->keys[j].key, sizeof accepted - strlen(accepted) - 1);
             }
-            key_err(err, errlen, path, k->line, k->section, k->key,
-                    "unknown key (accepted: %s)", accepted);
-            goto out;
+            return key_err(err, errlen, path, k->line, k->section, k->key,
+                           "unknown key (accepted: %s)", accepted);
         }
         if (!strcmp(k->key, "manual_max_age_h") || !strcmp(k->key, "auto_max_age_s"))
             continue;
@@ -888,90 +925,111 @@ int config_load(const char *path_or_null, struct ward_config *c, char *err, size
         snprintf(full, sizeof full, "%s:%s", k->section, k->key);
         const char *v = iniparser_getstring(d, full, "");
         if (apply_key(c, kd, k->section, v, path, k->line, err, errlen) < 0)
-            goto out;
+            return -1;
         if (!strcmp(k->key, "staff"))
-            staff_line = k->line;
+            *staff_line = k->line;
     }
-    if (!section_line(&sc, "ward") || !key_line(&sc, "ward", "name")) {
-        ww_err(err, errlen, "%s:%d: [ward] name: missing (the ward needs a name)", path,
-               section_line(&sc, "ward"));
-        goto out;
-    }
-    /* Cross-checks. */
+    return 0;
+}
+
+/* [alarms] escalate_command: an executable nobody else may change. */
+static int check_escalate(const struct ward_config *c, const struct scan *sc, const char *path,
+                          char *err, size_t errlen)
+{
+    int line = key_line(sc, "alarms", "escalate_command");
+    struct stat st;
+    if (c->escalate_command[0] != '/')
+        return key_err(err, errlen, path, line, "alarms", "escalate_command",
+                       "must be an absolute path");
+    if (stat(c->escalate_command, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+        return key_err(err, errlen, path, line, "alarms", "escalate_command",
+                       "%s is not an executable file", c->escalate_command);
+    if (st.st_mode & 0002)
+        return key_err(err, errlen, path, line, "alarms", "escalate_command",
+                       "%s is world-writable: refusing to run it", c->escalate_command);
+    struct stat ist;
+    if (stat(path, &ist) == 0 && (ist.st_mode & 0002))
+        return key_err(err, errlen, path, line, "alarms", "escalate_command",
+                       "the configuration file is world-writable and names a command to run; "
+                       "chmod o-w %s",
+                       path);
+    return 0;
+}
+
+/* Checks between keys, and the staff file. */
+static int cross_check(struct ward_config *c, const struct scan *sc, const char *path,
+                       int staff_line, char *err, size_t errlen)
+{
+    if (!section_line(sc, "ward") || !key_line(sc, "ward", "name"))
+        return ww_err(err, errlen, "%s:%d: [ward] name: missing (the ward needs a name)", path,
+                      section_line(sc, "ward"));
     if (c->delay_high_s < 0)
         c->delay_high_s = c->delay_s;
     if (c->delay_medium_s < 0)
         c->delay_medium_s = c->delay_s;
     if (c->delay_low_s < 0)
         c->delay_low_s = c->delay_s;
-    if (c->rr_low >= c->rr_high) {
-        key_err(err, errlen, path, key_line(&sc, "alarms", "rr_low"), "alarms", "rr_low",
-                "must be below rr_high (%g)", c->rr_high);
-        goto out;
-    }
-    if (c->hr_low >= c->hr_high) {
-        key_err(err, errlen, path, key_line(&sc, "alarms", "hr_low"), "alarms", "hr_low",
-                "must be below hr_high (%g)", c->hr_high);
-        goto out;
-    }
-    if (c->reconnect_min_s > c->reconnect_max_s) {
-        key_err(err, errlen, path, key_line(&sc, "sensors", "reconnect_min_s"), "sensors",
-                "reconnect_min_s", "must not exceed reconnect_max_s (%d)", c->reconnect_max_s);
-        goto out;
-    }
-    if (c->group[0] && !getgrnam(c->group)) {
-        key_err(err, errlen, path, key_line(&sc, "ward", "group"), "ward", "group",
-                "no such unix group '%s'", c->group);
-        goto out;
-    }
-    if (c->escalate_command[0]) {
-        int line = key_line(&sc, "alarms", "escalate_command");
-        struct stat st;
-        if (c->escalate_command[0] != '/') {
-            key_err(err, errlen, path, line, "alarms", "escalate_command",
-                    "must be an absolute path");
-            goto out;
-        }
-        if (stat(c->escalate_command, &st) < 0 || !S_ISREG(st.st_mode) ||
-            !(st.st_mode & 0111)) {
-            key_err(err, errlen, path, line, "alarms", "escalate_command",
-                    "%s is not an executable file", c->escalate_command);
-            goto out;
-        }
-        if (st.st_mode & 0002) {
-            key_err(err, errlen, path, line, "alarms", "escalate_command",
-                    "%s is world-writable: refusing to run it", c->escalate_command);
-            goto out;
-        }
-        struct stat ist;
-        if (stat(path, &ist) == 0 && (ist.st_mode & 0002)) {
-            key_err(err, errlen, path, line, "alarms", "escalate_command",
-                    "the configuration file is world-writable and names a command to run; "
-                    "chmod o-w %s",
-                    path);
-            goto out;
-        }
-    }
+    if (c->rr_low >= c->rr_high)
+        return key_err(err, errlen, path, key_line(sc, "alarms", "rr_low"), "alarms", "rr_low",
+                       "must be below rr_high (%g)", c->rr_high);
+    if (c->hr_low >= c->hr_high)
+        return key_err(err, errlen, path, key_line(sc, "alarms", "hr_low"), "alarms", "hr_low",
+                       "must be below hr_high (%g)", c->hr_high);
+    if (c->reconnect_min_s > c->reconnect_max_s)
+        return key_err(err, errlen, path, key_line(sc, "sensors", "reconnect_min_s"), "sensors",
+                       "reconnect_min_s", "must not exceed reconnect_max_s (%d)",
+                       c->reconnect_max_s);
+    if (c->group[0] && !getgrnam(c->group))
+        return key_err(err, errlen, path, key_line(sc, "ward", "group"), "ward", "group",
+                       "no such unix group '%s'", c->group);
+    if (c->escalate_command[0] && check_escalate(c, sc, path, err, errlen) < 0)
+        return -1;
     if (c->staff_file[0] && load_staff(c, path, staff_line, err, errlen) < 0)
+        return -1;
+    if (c->printer[0] && (c->printer[0] == '-' || strpbrk(c->printer, " /#\\'\"")))
+        return key_err(err, errlen, path, key_line(sc, "handover", "printer"), "handover",
+                       "printer",
+                       "'%s' is not a CUPS printer name (no blanks, '/', '#', quotes, no "
+                       "leading '-')",
+                       c->printer);
+    if (c->handover_staff[0] && !config_staff_valid(c, c->handover_staff))
+        return key_err(err, errlen, path, key_line(sc, "handover", "staff"), "handover", "staff",
+                       "'%s' is not a valid staff id (2-16 letters, digits, '-' or '_'%s)",
+                       c->handover_staff, c->nstaff ? ", listed in the staff file" : "");
+    return 0;
+}
+
+/* Load, validate and fill cfg: the text's syntax and lines, the sections,
+ * the general then the particular keys, the checks between them. */
+int config_load(const char *path_or_null, struct ward_config *c, char *err, size_t errlen)
+{
+    const char *path = config_pick_path(path_or_null);
+    config_defaults(c);
+    ww_strlcpy(c->path, path, sizeof c->path);
+    struct scan sc = {0};
+    dictionary *d = NULL;
+    int rc = -1;
+    int staff_line = 0;
+    if (scan_file(path, &sc, err, errlen) < 0)
         goto out;
-    if (c->printer[0] && (c->printer[0] == '-' || strpbrk(c->printer, " /#\\'\""))) {
-        key_err(err, errlen, path, key_line(&sc, "handover", "printer"), "handover", "printer",
-                "'%s' is not a CUPS printer name (no blanks, '/', '#', quotes, no leading '-')",
-                c->printer);
+    iniparser_set_error_callback(NULL);
+    d = iniparser_load(path);
+    if (!d) {
+        ww_err(err, errlen, "%s: iniparser could not read the file", path);
         goto out;
     }
-    if (c->handover_staff[0] && !config_staff_valid(c, c->handover_staff)) {
-        key_err(err, errlen, path, key_line(&sc, "handover", "staff"), "handover", "staff",
-                "'%s' is not a valid staff id (2-16 letters, digits, '-' or '_'%s)",
-                c->handover_staff, c->nstaff ? ", listed in the staff file" : "");
+    if (load_sections(c, d, &sc, path, err, errlen) < 0 ||
+        load_general_ages(c, d, &sc, path, err, errlen) < 0 ||
+        load_fixed_keys(c, d, &sc, path, &staff_line, err, errlen) < 0 ||
+        cross_check(c, &sc, path, staff_line, err, errlen) < 0)
         goto out;
-    }
     qsort(c->beds, (size_t)c->nbeds, sizeof c->beds[0], bed_cmp);
     rc = 0;
 out:
     if (d)
         iniparser_freedict(d);
     free(sc.keys);
+    free(sc.secs);
     return rc;
 }
 

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CONFIG_MAX_BEDS 64
+#define CONFIG_MAX_BEDS 1024 /* a larger ward is refused by name (H19-14) */
 #define CONFIG_MAX_STAFF 256
 #define CONFIG_PATH_MAX 1024
 #define CONFIG_MAX_EXPORTS 8

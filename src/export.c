@@ -58,6 +58,7 @@ struct export {
     void *info_ctx;
     struct dest d[2 * CONFIG_MAX_EXPORTS];
     int n;
+    size_t nacc; /* beds each observation accumulator holds: the ward's */
 };
 
 static int d_next(void *ctx, struct mllp_out *out)
@@ -194,7 +195,7 @@ void export_tick(struct export *e, const struct ward *w, int64_t now_ms)
             continue;
         if (!d->period_start)
             d->period_start = now_ms / (d->cfg->period_s * 1000LL) * d->cfg->period_s * 1000LL;
-        for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++) {
+        for (size_t b = 0; b < nb && b < e->nacc; b++) {
             const struct ward_bed *wb = ward_bed(w, b);
             struct hist_acc *a = &d->acc[b];
             if (!wb->admitted)
@@ -216,7 +217,7 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
                             int64_t t1)
 {
     size_t nb = ward_nbeds(e->w);
-    for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++) {
+    for (size_t b = 0; b < nb && b < e->nacc; b++) {
         const struct ward_bed *wb = ward_bed(e->w, b);
         struct hist_acc *a = &d->acc[b];
         if (!wb->admitted) {
@@ -380,6 +381,7 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
     e->ident = *ident;
     e->info = info;
     e->info_ctx = info_ctx;
+    e->nacc = (size_t)cfg->nbeds;
     ww_strlcpy(e->fident.ward, ident->ward, sizeof e->fident.ward);
     for (int i = 0; i < cfg->nexports; i++) {
         const struct config_export *c = &cfg->exports[i];
@@ -393,9 +395,9 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
             d->alarms = k == 1;
             snprintf(d->name, sizeof d->name, k ? "%s/alarms" : "%s", c->name);
             if (!d->alarms) {
-                d->acc = calloc(CONFIG_MAX_BEDS, sizeof *d->acc);
+                d->acc = calloc(e->nacc + 1, sizeof *d->acc);
                 if (!d->acc) {
-                    ww_err(err, errlen, "export: out of memory");
+                    ww_err(err, errlen, "export: out of memory for %zu beds", e->nacc);
                     export_free(e);
                     return NULL;
                 }

@@ -15,15 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SHARED 16
-
 /* One sensor source and the beds it feeds: one bed, or several beds on one
  * multi-patient radar (ti-vs people tracking), told apart by target id. */
 struct bed_src {
     struct monitor *m;
-    size_t nbeds;
-    size_t beds[MAX_SHARED];
-    int targets[MAX_SHARED]; /* tracked-person id, -1 any */
+    size_t nbeds, cap;
+    size_t *beds;  /* grown: a fixed table once opened the port again for */
+    int *targets;  /* the 17th bed on one radar (H19-15); tracked-person id, -1 any */
     const char *uri;
     struct source *src;
     bool ended;
@@ -117,6 +115,25 @@ static void open_source(struct monitor *m, struct bed_src *b)
     int hi = cfg->reconnect_max_s >= lo ? cfg->reconnect_max_s : 30;
     b->backoff_s = b->backoff_s <= 0 ? lo : b->backoff_s * 2 > hi ? hi : b->backoff_s * 2;
     b->retry_mono = ww_mono_ms() + (int64_t)b->backoff_s * 1000;
+}
+
+/* One more bed on a source (a multi-patient radar feeds any number). */
+static int add_bed(struct bed_src *b, size_t bed, int target)
+{
+    if (b->nbeds == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 4;
+        size_t *nb = realloc(b->beds, ncap * sizeof *nb);
+        if (nb)
+            b->beds = nb;
+        int *nt = nb ? realloc(b->targets, ncap * sizeof *nt) : NULL;
+        if (!nt)
+            return -1;
+        b->targets = nt;
+        b->cap = ncap;
+    }
+    b->beds[b->nbeds] = bed;
+    b->targets[b->nbeds++] = target;
+    return 0;
 }
 
 /* Sources that could not be opened: try again when their backoff is up. */
@@ -219,22 +236,23 @@ struct monitor *monitor_new(const struct ward_config *cfg, struct store *st, str
             continue;
         /* Beds on one multi-patient radar share its source. */
         struct bed_src *shared = NULL;
-        for (size_t k = 0; k < m->nsrcs; k++)
-            if (!strcmp(m->srcs[k].uri, cfg->beds[i].sensor) && m->srcs[k].nbeds < MAX_SHARED)
+        for (size_t k = 0; k < m->nsrcs && !shared; k++)
+            if (!strcmp(m->srcs[k].uri, cfg->beds[i].sensor))
                 shared = &m->srcs[k];
+        struct bed_src *b = shared ? shared : &m->srcs[m->nsrcs];
+        if (add_bed(b, (size_t)i, cfg->beds[i].target) < 0) {
+            ww_err(err, errlen, "bed %s: out of memory for its sensor %s",
+                   cfg->beds[i].label, cfg->beds[i].sensor);
+            monitor_free(m);
+            return NULL;
+        }
         if (shared) {
-            shared->beds[shared->nbeds] = (size_t)i;
-            shared->targets[shared->nbeds++] = cfg->beds[i].target;
             if (!shared->src)
                 ward_sensor_state(m->ward, (size_t)i, WSENS_DISCONNECTED, "sensor not available",
                                   m->now_ms);
             continue;
         }
-        struct bed_src *b = &m->srcs[m->nsrcs];
         b->m = m;
-        b->nbeds = 1;
-        b->beds[0] = (size_t)i;
-        b->targets[0] = cfg->beds[i].target;
         b->uri = cfg->beds[i].sensor;
         m->nsrcs++;
         open_source(m, b);
@@ -248,8 +266,11 @@ void monitor_free(struct monitor *m)
     if (!m)
         return;
     export_free(m->exp);
-    for (size_t i = 0; i < m->nsrcs; i++)
+    for (size_t i = 0; i <= m->nsrcs && m->srcs; i++) {
         source_close(m->srcs[i].src);
+        free(m->srcs[i].beds);
+        free(m->srcs[i].targets);
+    }
     free(m->srcs);
     ward_free(m->ward);
     free(m);

@@ -67,6 +67,12 @@ struct client {
     size_t inlen;
     uint8_t *out;
     size_t outoff, outlen, outcap;
+    /* Of the queue, bytes sent with force (the snapshot, a handover): not
+     * counted against the slow-client bound, or a ward whose snapshot is
+     * past it (about 1.5 MB at 128 beds) dropped every board as it attached
+     * (H19-16). Forced frames come first, so the first bytes written off the
+     * queue are taken as these. */
+    size_t exempt;
 };
 
 struct server {
@@ -95,7 +101,8 @@ struct server {
     int64_t quiet_since;
     unsigned long n_nohello, n_pool_full, n_full, n_ho_limited;
     const struct client *cur; /* whose command is running (events name it) */
-    bool dirty[CONFIG_MAX_BEDS];
+    bool *dirty; /* one per bed of the ward */
+    size_t ndirty;
     uint8_t scratch[PROTO_MAX_FRAME];
     struct proto_buf buf;
     struct proto_hist hist; /* scratch for snapshots */
@@ -129,6 +136,7 @@ static void client_send(struct client *c, const uint8_t *p, size_t n, bool force
         return;
     size_t queued = c->outlen - c->outoff;
     if (queued == 0) {
+        c->exempt = 0;
         ssize_t wr = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (wr < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             client_fail(c, CE_ERROR, strerror(errno));
@@ -141,9 +149,10 @@ static void client_send(struct client *c, const uint8_t *p, size_t n, bool force
         if (n == 0)
             return;
     }
-    if (!force && queued + n > c->s->o.queue_limit) {
+    size_t counted = queued - (c->exempt < queued ? c->exempt : queued);
+    if (!force && counted + n > c->s->o.queue_limit) {
         char why[128];
-        snprintf(why, sizeof why, "too slow: %zu bytes unread (limit %zu)", queued + n,
+        snprintf(why, sizeof why, "too slow: %zu bytes unread (limit %zu)", counted + n,
                  c->s->o.queue_limit);
         client_fail(c, CE_SLOW, why);
         return;
@@ -171,6 +180,8 @@ static void client_send(struct client *c, const uint8_t *p, size_t n, bool force
     }
     memcpy(c->out + c->outlen, p, n);
     c->outlen += n;
+    if (force)
+        c->exempt += n;
     loop_add_fd(c->s->l, c->fd, LOOP_READ | LOOP_WRITE, client_readable, c);
 }
 
@@ -187,8 +198,10 @@ static void client_flush(struct client *c)
             return;
         }
         c->outoff += (size_t)wr;
+        c->exempt = c->exempt > (size_t)wr ? c->exempt - (size_t)wr : 0;
     }
     c->outoff = c->outlen = 0;
+    c->exempt = 0;
     loop_add_fd(c->s->l, c->fd, LOOP_READ, client_readable, c);
 }
 
@@ -239,7 +252,7 @@ static void broadcast_bed(struct server *s, size_t i)
 /* Beds changed by a command or an event, then the ward state. */
 static void broadcast_dirty(struct server *s)
 {
-    for (size_t i = 0; i < ward_nbeds(s->w) && i < CONFIG_MAX_BEDS; i++)
+    for (size_t i = 0; i < s->ndirty; i++)
         if (s->dirty[i]) {
             s->dirty[i] = false;
             broadcast_bed(s, i);
@@ -419,7 +432,7 @@ static void handle_cmd(struct server *s, struct client *c, const struct proto_cm
     s->cur = c;
     int rc = ward_cmd_exec(s->w, &pc->cmd, monitor_now(s->m), err, sizeof err);
     s->cur = NULL;
-    if (pc->cmd.kind != WCMD_AUDIO_PAUSE && pc->cmd.bed < CONFIG_MAX_BEDS)
+    if (pc->cmd.kind != WCMD_AUDIO_PAUSE && pc->cmd.bed < s->ndirty)
         s->dirty[pc->cmd.bed] = true;
     char where[32] = "ward";
     if (pc->cmd.kind != WCMD_AUDIO_PAUSE)
@@ -748,7 +761,7 @@ static void on_accept(struct loop *l, int fd, int ev, void *ctx)
 static void on_ward_event(void *ctx, const struct ward_event *ev)
 {
     struct server *s = ctx;
-    if (ev->bed >= 0 && ev->bed < CONFIG_MAX_BEDS)
+    if (ev->bed >= 0 && (size_t)ev->bed < s->ndirty)
         s->dirty[ev->bed] = true;
     if (ev->kind == WEV_SCORE)
         return; /* in the next BED */
@@ -769,7 +782,7 @@ static void on_tick(void *ctx, int64_t now)
     struct server *s = ctx;
     for (size_t i = 0; i < ward_nbeds(s->w); i++) {
         broadcast_bed(s, i);
-        if (i < CONFIG_MAX_BEDS)
+        if (i < s->ndirty)
             s->dirty[i] = false;
     }
     broadcast_state(s);
@@ -884,6 +897,13 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
         return ww_err(err, errlen, "out of memory"), NULL;
     s->m = m;
     s->w = monitor_ward(m);
+    s->ndirty = ward_nbeds(s->w);
+    s->dirty = calloc(s->ndirty + 1, sizeof *s->dirty);
+    if (!s->dirty) {
+        free(s);
+        return ww_err(err, errlen, "out of memory for %zu beds", ward_nbeds(monitor_ward(m))),
+               NULL;
+    }
     s->l = l;
     s->o = *o;
     if (s->o.max_clients <= 0 || s->o.max_clients > SERVER_SLOTS)
@@ -896,6 +916,7 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
     s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) {
         ww_err(err, errlen, "socket: %s", strerror(errno));
+        free(s->dirty);
         free(s);
         return NULL;
     }
@@ -909,6 +930,7 @@ struct server *server_new(struct monitor *m, struct loop *l, const struct server
         if (rc == 0)
             unlink(o->path);
         close(s->fd);
+        free(s->dirty);
         free(s);
         return NULL;
     }
@@ -947,6 +969,7 @@ void server_free(struct server *s)
     if (lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
         unlink(s->path);
     free(s->hopart);
+    free(s->dirty);
     free(s);
 }
 

@@ -308,6 +308,31 @@ static void test_exports(void **state)
                "comment after a section header");
 }
 
+/* H19-14: a ward of CONFIG_MAX_BEDS beds loads (a fixed table of sections
+ * once refused the 65th bed as "too many sections"); one bed more is refused
+ * naming the file, the line, the section and the limit. */
+static void test_bed_limit(void **state)
+{
+    size_t cap = 80 * (CONFIG_MAX_BEDS + 2) + 64;
+    char *text = malloc(cap);
+    size_t n = (size_t)snprintf(text, cap, "[ward]\nname = Big\n");
+    for (int i = 1; i <= CONFIG_MAX_BEDS; i++)
+        n += (size_t)snprintf(text + n, cap - n, "[bed.%d]\nlabel = B%d\nsensor = "
+                              "mr60bha2:/dev/ttyW%d\n", i, i, i);
+    char err[1024];
+    if (load_text(text, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    assert_int_equal(cfg.nbeds, CONFIG_MAX_BEDS);
+    assert_int_equal(cfg.beds[CONFIG_MAX_BEDS - 1].number, CONFIG_MAX_BEDS);
+    int line = 3 + 3 * CONFIG_MAX_BEDS; /* the extra bed's header */
+    snprintf(text + n, cap - n, "[bed.%d]\nlabel = X\n", CONFIG_MAX_BEDS + 1);
+    char frag[64];
+    snprintf(frag, sizeof frag, "[bed.%d]: more than %d beds", CONFIG_MAX_BEDS + 1,
+             CONFIG_MAX_BEDS);
+    expect_bad(text, line, frag);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_staff_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_relative_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bed_limit, setup, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

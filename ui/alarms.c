@@ -42,11 +42,35 @@ void ui_alarm_sel_follow(struct ui *u, const struct alarm_ref *refs, int n)
 }
 
 /* Alarm list. */
+/* All shown alarms into a table as large as the ward needs (grown, kept
+ * for the next draw: the board is one thread); -1 when out of memory. */
+static int collect_all(struct ui *u, struct alarm_ref **out)
+{
+    static struct alarm_ref *buf;
+    static size_t cap;
+    size_t want = nbeds(u) * AC_COUNT + 1;
+    if (want > cap) {
+        struct alarm_ref *nb = realloc(buf, want * sizeof *nb);
+        if (!nb)
+            return -1;
+        buf = nb;
+        cap = want;
+    }
+    *out = buf;
+    return ui_collect_alarms(u, buf, (int)want);
+}
+
 void ui_draw_alarms(struct ui *u)
 {
-    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
-    int n = ui_collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+    struct alarm_ref *refs;
+    int n = collect_all(u, &refs);
     int64_t now = ward_now(u);
+    if (n < 0) {
+        attron(ui_prio_attr(u, AP_HIGH, false));
+        ui_putf(1, 0, COLS, _("Alarms on the ward: cannot list them (out of memory)"));
+        attroff(ui_prio_attr(u, AP_HIGH, false));
+        return;
+    }
     attron(A_BOLD);
     ui_putf(1, 0, COLS, _("Alarms on the ward: %d"), n);
     attroff(A_BOLD);
@@ -106,9 +130,11 @@ void ui_draw_alarms(struct ui *u)
  * alarm under it. True when the key was taken. */
 bool ui_alarms_key(struct ui *u, wint_t ch)
 {
-    struct alarm_ref refs[CONFIG_MAX_BEDS * AC_COUNT];
+    struct alarm_ref *refs;
     {
-        int n = ui_collect_alarms(u, refs, (int)WW_ARRAY_LEN(refs));
+        int n = collect_all(u, &refs);
+        if (n < 0)
+            return false;
         ui_alarm_sel_follow(u, refs, n);
         if (ch == 'k' && u->alarm_sel > 0)
             u->alarm_sel--;

@@ -49,6 +49,19 @@
  *                                   N lines in K parts: HEAD" for each answer,
  *                                   "refused: why" for a refusal; fails when a
  *                                   part comes out of order
+ *   ww_client SOCK beds WAIT STAY   attach, read nothing for WAIT seconds (the
+ *                                   snapshot waits in the server's queue while
+ *                                   the ward goes on), take the snapshot, then
+ *                                   follow the ward STAY seconds: "synced N
+ *                                   beds, K seen live, R with sensor readings,
+ *                                   open|closed" (K: distinct beds in BED frames
+ *                                   after the snapshot; R: beds whose sensor is
+ *                                   ok at the end; and the kB/s that came after
+ *                                   the snapshot); fails when dropped
+ *   ww_client SOCK admitall PREFIX STAFF
+ *                                   admit a patient PREFIX-N on every bed index
+ *                                   N, one command after another: "admitted K
+ *                                   of N" (fails unless K = N)
  * Exit status 0 when the run went as the mode expects, 1 otherwise.
  */
 #include "proto.h"
@@ -242,6 +255,73 @@ static bool shows_ack(const struct peer *p, uint32_t bed, int64_t id, const char
            !strcmp(p->beds[bed].alarms.a[c].acked_by, staff);
 }
 
+/* beds mode (see the top). */
+static int mode_beds(struct peer *p, int wait_s, long stay_s)
+{
+    hello(p->fd, PROTO_VERSION, "beds");
+    sleep((unsigned)wait_s);
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    bool *seen = calloc(p->nbeds + 1, 1);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long stay_ms = stay_s * 1000, live = 0, bytes = 0;
+    bool eof = false;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (el >= stay_ms)
+            break;
+        size_t fl;
+        const uint8_t *f = next_frame(p, (int)(stay_ms - el), &fl, &eof);
+        if (!f) {
+            if (eof)
+                break;
+            continue;
+        }
+        bytes += (long)fl;
+        uint32_t i;
+        struct proto_minute mi;
+        static struct ward_bed tmp;
+        if (proto_frame_type(f) == PT_BED && proto_get_bed(f, fl, &i, &tmp, &mi) == 0 &&
+            i < p->nbeds) {
+            p->beds[i] = tmp;
+            live += !seen[i];
+            seen[i] = true;
+        }
+    }
+    long ok = 0;
+    for (uint32_t i = 0; i < p->nbeds; i++)
+        ok += p->beds[i].sensor == WSENS_OK;
+    printf("synced %u beds, %ld seen live, %ld with sensor readings, %ld kB/s, %s\n", p->nbeds,
+           live, ok, stay_ms ? bytes / stay_ms : 0, eof ? "closed" : "open");
+    free(seen);
+    return eof ? 1 : 0;
+}
+
+/* admitall mode (see the top). */
+static int mode_admitall(struct peer *p, const char *prefix, const char *staff)
+{
+    hello(p->fd, PROTO_VERSION, "admitall");
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < p->nbeds; i++) {
+        struct ward_cmd c = {.kind = WCMD_ADMIT, .bed = i};
+        snprintf(c.ref, sizeof c.ref, "%s-%u", prefix, i);
+        snprintf(c.staff, sizeof c.staff, "%s", staff);
+        char msg[256];
+        int rc = command(p, 100 + i, &c, msg, sizeof msg);
+        if (rc < 0)
+            break;
+        if (rc == 0)
+            printf("bed index %u refused: %s\n", i, msg);
+        k += rc > 0;
+    }
+    printf("admitted %u of %u\n", k, p->nbeds);
+    return k == p->nbeds ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -313,6 +393,8 @@ int main(int argc, char **argv)
         printf("%s\n", cl ? "closed" : "open");
         return cl ? 0 : 1;
     }
+    if (!strcmp(mode, "beds") && argc > 4)
+        return mode_beds(&p, atoi(argv[3]), atol(argv[4]));
     if (!strcmp(mode, "slow") && argc > 3) {
         hello(p.fd, PROTO_VERSION, "slow");
         sleep((unsigned)atoi(argv[3]));
@@ -383,6 +465,8 @@ int main(int argc, char **argv)
             }
         return 0;
     }
+    if (!strcmp(mode, "admitall") && argc > 4)
+        return mode_admitall(&p, argv[3], argv[4]);
     if (!strcmp(mode, "admit") && argc > 5) {
         hello(p.fd, PROTO_VERSION, "admit");
         if (sync_peer(&p) < 0)
