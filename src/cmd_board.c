@@ -17,12 +17,10 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
-#include "corelock.h"
 #include "log.h"
 #include "monitor.h"
 #include "print.h"
 #include "simulate.h"
-#include "store.h"
 #include "util.h"
 #include "ward.h"
 
@@ -128,26 +126,30 @@ static void demo_admissions(struct ward *w, int64_t now)
     }
 }
 
-/* Entry: parse, load, open the store, run. */
-int cmd_board_main(int argc, char **argv)
+struct board_args {
+    const char *cfgpath, *dbpath;
+    bool demo, want_attach, want_embedded;
+    double speed;
+};
+
+/* Read the arguments: -1 to go on, else the exit status (help 0, bad 2). */
+static int parse_args(int argc, char **argv, struct board_args *o)
 {
-    const char *cfgpath = NULL, *dbpath = NULL;
-    bool demo = false, want_attach = false, want_embedded = false;
-    double speed = 1;
+    *o = (struct board_args){.speed = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-c") && i + 1 < argc)
-            cfgpath = argv[++i];
+            o->cfgpath = argv[++i];
         else if (!strcmp(a, "--db") && i + 1 < argc)
-            dbpath = argv[++i];
+            o->dbpath = argv[++i];
         else if (!strcmp(a, "--demo"))
-            demo = true;
+            o->demo = true;
         else if (!strcmp(a, "--attach"))
-            want_attach = true;
+            o->want_attach = true;
         else if (!strcmp(a, "--embedded"))
-            want_embedded = true;
+            o->want_embedded = true;
         else if (!strcmp(a, "--speed") && i + 1 < argc) {
-            if (ww_parse_double(argv[++i], 0.1, 1000, &speed) < 0) {
+            if (ww_parse_double(argv[++i], 0.1, 1000, &o->speed) < 0) {
                 fprintf(stderr, "wardwatch: --speed: '%s' is not a number in 0.1-1000\n", argv[i]);
                 return 2;
             }
@@ -159,157 +161,182 @@ int cmd_board_main(int argc, char **argv)
             return cmd_usage_error(NULL, cmd_board_usage, "unexpected argument '%s'", a);
         }
     }
-    if (!demo && speed != 1) {
+    if (!o->demo && o->speed != 1) {
         fprintf(stderr, "wardwatch: --speed applies to --demo only\n");
         return 2;
     }
-    if (want_attach && (want_embedded || demo || dbpath)) {
+    if (o->want_attach && (o->want_embedded || o->demo || o->dbpath)) {
         fprintf(stderr, "wardwatch: --attach uses the server's ward and database: not with "
                         "--embedded, --demo or --db\n");
         return 2;
     }
-    char err[1024], dir[PATH_MAX], ini[PATH_MAX + 16], tmpdb[PATH_MAX] = "";
+    return -1;
+}
+
+/* The demo ward's configuration into ini, its recordings generated when
+ * missing or older than their scenarios; 0, or -1 after a message. */
+static int demo_prepare(char *ini, size_t n)
+{
+    char dir[PATH_MAX], err[1024];
+    if (demo_dir(dir, sizeof dir) < 0) {
+        fprintf(stderr, "wardwatch: the demo ward's data (data/demo) was not found\n");
+        return -1;
+    }
+    char rec[PATH_MAX + 64], spec[PATH_MAX + 32], first[PATH_MAX + 80];
+    snprintf(rec, sizeof rec, "%s/recordings", dir);
+    snprintf(first, sizeof first, "%s/bed01.wwrec", rec);
+    snprintf(spec, sizeof spec, "%s/scenarios.txt", dir);
+    struct stat st_first, st_spec;
+    bool stale = stat(first, &st_first) != 0 ||
+                 (stat(spec, &st_spec) == 0 && st_spec.st_mtime > st_first.st_mtime);
+    if (stale) {
+        fprintf(stderr, "wardwatch: generating the demo recordings in %s ...\n", rec);
+        if (simulate_ward(spec, rec, 1.0, err, sizeof err) < 0) {
+            fprintf(stderr, "wardwatch: %s\n", err);
+            return -1;
+        }
+    }
+    snprintf(ini, n, "%s/ward.ini", dir);
+    return 0;
+}
+
+/* Attach to the ward's server when one answers: the exit status after the
+ * attached board, or -1 to run the core here (nobody listens; start_msg
+ * then says so). A server that exists but refuses us is an error (1). */
+static int try_attach(const struct ward_config *cfg, const struct board_args *o, char *start_msg,
+                      size_t n)
+{
+    char err[1024];
+    struct loop *l = loop_new(true);
+    char name[64];
+    terminal_name(name, sizeof name);
+    struct attach *a = l ? attach_new(l, cfg->socket, name) : NULL;
+    if (!a) {
+        fprintf(stderr, "wardwatch: out of memory\n");
+        loop_free(l);
+        return 1;
+    }
+    bool absent = false;
+    if (attach_connect(a, 3000, &absent, err, sizeof err) == 0)
+        return run_attached(l, a);
+    attach_free(a);
+    loop_free(l);
+    if (o->want_attach || !absent) {
+        fprintf(stderr, "wardwatch: cannot attach to the monitoring server: %s\n", err);
+        if (!absent)
+            fprintf(stderr, "wardwatch: not starting a second monitoring core on this ward "
+                            "(use --embedded only if no server runs)\n");
+        return 1;
+    }
+    snprintf(start_msg, n,
+             gettext("no monitoring server on %s: monitoring runs in this terminal (quitting "
+                     "stops it)"),
+             cfg->socket);
+    return -1;
+}
+
+/* The demo's fresh database directory into tmpdb (0), or -1 after a message. */
+static int demo_database(struct ward_config *cfg, char *tmpdb, size_t n)
+{
+    snprintf(tmpdb, n, "%s/wardwatch-demo.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(tmpdb)) {
+        fprintf(stderr, "wardwatch: cannot create a temporary directory: %s\n", strerror(errno));
+        tmpdb[0] = 0;
+        return -1;
+    }
+    snprintf(cfg->database, sizeof cfg->database, "%s/demo.db", tmpdb);
+    return 0;
+}
+
+/* Remove the demo's database directory. */
+static void demo_cleanup(const char *tmpdb)
+{
+    char f[PATH_MAX + 32];
+    const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm", "/demo.db.lock"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(f, sizeof f, "%s%s", tmpdb, suffix[i]);
+        unlink(f);
+    }
+    rmdir(tmpdb);
+}
+
+/* The board over a monitoring core in this process. */
+static int run_embedded(const struct ward_config *cfg, const struct board_args *o,
+                        const char *start_msg)
+{
+    char err[1024];
+    struct cmd_core core;
+    struct cmd_core_opts co = {
+        .store = true,
+        .signals = true,
+        .reattach = true,
+        .flush = true,
+        .mo = {.speed = o->speed, .loop_recordings = o->demo, .live_clock = !o->demo,
+               .export = true}};
+    if (cmd_core_start(&core, cfg, &co, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch: %s\n", err);
+        return 1;
+    }
+    print_install(monitor_ward(core.m)); /* the core prints through the command layer */
+    if (o->demo)
+        demo_admissions(monitor_ward(core.m), monitor_now(core.m));
+    if (monitor_start(core.m) < 0) {
+        fprintf(stderr, "wardwatch: the ward's clock cannot be started\n");
+        cmd_core_stop(&core); /* store, lock and loop too, not only the monitor */
+        return 1;
+    }
+    struct board_opts bo = {.embedded = true, .say_local = !o->demo, .demo = o->demo,
+                            .speed = o->speed, .start_msg = start_msg};
+    struct view v = view_embedded(core.m);
+    int rc = board_run(core.l, &v, &bo);
+    cmd_core_stop(&core);
+    return rc;
+}
+
+/* Entry: parse, load, attach or start the core here, run. */
+int cmd_board_main(int argc, char **argv)
+{
+    struct board_args o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    char err[1024], ini[PATH_MAX + 16], tmpdb[PATH_MAX] = "";
+    if (o.demo) {
+        if (demo_prepare(ini, sizeof ini) < 0)
+            return 1;
+        o.cfgpath = ini;
+    }
     struct ward_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return 1;
-    if (demo) {
-        if (demo_dir(dir, sizeof dir) < 0) {
-            fprintf(stderr, "wardwatch: the demo ward's data (data/demo) was not found\n");
-            free(cfg);
-            return 1;
-        }
-        char rec[PATH_MAX + 64], spec[PATH_MAX + 32], first[PATH_MAX + 80];
-        snprintf(rec, sizeof rec, "%s/recordings", dir);
-        snprintf(first, sizeof first, "%s/bed01.wwrec", rec);
-        snprintf(spec, sizeof spec, "%s/scenarios.txt", dir);
-        struct stat st_first, st_spec;
-        bool stale = stat(first, &st_first) != 0 ||
-                     (stat(spec, &st_spec) == 0 && st_spec.st_mtime > st_first.st_mtime);
-        if (stale) {
-            fprintf(stderr, "wardwatch: generating the demo recordings in %s ...\n", rec);
-            if (simulate_ward(spec, rec, 1.0, err, sizeof err) < 0) {
-                fprintf(stderr, "wardwatch: %s\n", err);
-                free(cfg);
-                return 1;
-            }
-        }
-        snprintf(ini, sizeof ini, "%s/ward.ini", dir);
-        cfgpath = ini;
-    }
-    if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
+    if (config_load(o.cfgpath, cfg, err, sizeof err) < 0) {
         fprintf(stderr, "wardwatch: %s\n", err);
         free(cfg);
         return 2;
     }
     char start_msg[CONFIG_PATH_MAX + 128] = "";
-    if (!demo && !want_embedded && !dbpath) {
-        struct loop *l = loop_new(true);
-        char name[64];
-        terminal_name(name, sizeof name);
-        struct attach *a = l ? attach_new(l, cfg->socket, name) : NULL;
-        if (!a) {
-            fprintf(stderr, "wardwatch: out of memory\n");
-            loop_free(l);
-            free(cfg);
-            return 1;
-        }
-        bool absent = false;
-        if (attach_connect(a, 3000, &absent, err, sizeof err) == 0) {
-            free(cfg);
-            return run_attached(l, a);
-        }
-        attach_free(a);
-        loop_free(l);
-        if (want_attach || !absent) {
-            fprintf(stderr, "wardwatch: cannot attach to the monitoring server: %s\n", err);
-            if (!absent)
-                fprintf(stderr, "wardwatch: not starting a second monitoring core on this ward "
-                                "(use --embedded only if no server runs)\n");
-            free(cfg);
-            return 1;
-        }
-        snprintf(start_msg, sizeof start_msg,
-                 gettext("no monitoring server on %s: monitoring runs in this terminal (quitting "
-                         "stops it)"),
-                 cfg->socket);
+    if (!o.demo && !o.want_embedded && !o.dbpath &&
+        (rc = try_attach(cfg, &o, start_msg, sizeof start_msg)) >= 0) {
+        free(cfg);
+        return rc;
     }
-    if (demo && !dbpath) {
-        snprintf(tmpdb, sizeof tmpdb, "%s/wardwatch-demo.XXXXXX",
-                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-        if (!mkdtemp(tmpdb)) {
-            fprintf(stderr, "wardwatch: cannot create a temporary directory: %s\n",
-                    strerror(errno));
+    if (o.demo && !o.dbpath) {
+        if (demo_database(cfg, tmpdb, sizeof tmpdb) < 0) {
             free(cfg);
             return 1;
         }
-        snprintf(cfg->database, sizeof cfg->database, "%s/demo.db", tmpdb);
-    } else if (dbpath) {
-        snprintf(cfg->database, sizeof cfg->database, "%s", dbpath);
+    } else if (o.dbpath) {
+        snprintf(cfg->database, sizeof cfg->database, "%s", o.dbpath);
     }
     if (log_open(cfg->log_file[0] ? cfg->log_file : NULL, err, sizeof err) < 0) {
         fprintf(stderr, "wardwatch: %s\n", err);
-        free(cfg);
-        return 1;
+        rc = 1;
+    } else {
+        rc = run_embedded(cfg, &o, start_msg);
+        log_close();
     }
-    /* The only core on this database, whether or not a server answers. */
-    int lock = corelock_take(cfg->database, err, sizeof err);
-    if (lock < 0) {
-        fprintf(stderr, "wardwatch: %s\n", err);
-        free(cfg);
-        return 1;
-    }
-    struct store *st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
-    if (!st) {
-        fprintf(stderr, "wardwatch: %s\n", err);
-        corelock_release(lock);
-        free(cfg);
-        return 1;
-    }
-    struct loop *l = loop_new(true);
-    struct monitor_opts mo = {
-        .speed = speed, .loop_recordings = demo, .live_clock = !demo, .export = true};
-    struct monitor *m = monitor_new(cfg, st, l, &mo, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "wardwatch: %s\n", err);
-        store_close(st);
-        corelock_release(lock);
-        loop_free(l);
-        free(cfg);
-        return 1;
-    }
-    print_install(monitor_ward(m)); /* the core prints through the command layer */
-    int64_t now = monitor_now(m);
-    if (ward_restore(monitor_ward(m), now, err, sizeof err) < 0)
-        log_msg(LOG_ERROR, "restore: %s", err);
-    if (demo)
-        demo_admissions(monitor_ward(m), now);
-    if (monitor_start(m) < 0) {
-        fprintf(stderr, "wardwatch: the ward's clock cannot be started\n");
-        monitor_free(m);
-        return 1;
-    }
-    struct board_opts bo = {.embedded = true, .say_local = !demo, .demo = demo, .speed = speed,
-                            .start_msg = start_msg};
-    struct view v = view_embedded(m);
-    int rc = board_run(l, &v, &bo);
-    /* Quit while the database file was gone: put it back first. */
-    if (!store_check_attached(st) && store_reattach(st, monitor_now(m), err, sizeof err) < 0)
-        log_msg(LOG_ERROR, "database not put back at the stop: %s", err);
-    ward_flush(monitor_ward(m), err, sizeof err);
-    monitor_free(m);
-    store_close(st);
-    corelock_release(lock);
-    loop_free(l);
-    if (tmpdb[0]) {
-        char f[PATH_MAX + 32];
-        const char *suffix[] = {"/demo.db", "/demo.db-wal", "/demo.db-shm", "/demo.db.lock"};
-        for (int i = 0; i < 4; i++) {
-            snprintf(f, sizeof f, "%s%s", tmpdb, suffix[i]);
-            unlink(f);
-        }
-        rmdir(tmpdb);
-    }
+    if (tmpdb[0])
+        demo_cleanup(tmpdb);
     free(cfg);
-    log_close();
     return rc;
 }

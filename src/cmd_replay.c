@@ -19,7 +19,6 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "config.h"
-#include "corelock.h"
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
@@ -208,20 +207,79 @@ const char cmd_replay_usage[] =
     "wardwatch replay FILE... [--speed N | --fast] [--json] [--alarms] [-c CONFIG]\n"
     "                        [--db FILE] [--loop] [--for SECONDS] [--stats SECONDS]\n";
 
-/* One bed per recorded stream, over all the files: 0, -1 when a file is
- * damaged part way (what came before is replayed), else the exit status
- * (1: a file cannot be read or holds no stream, 2: past the bed limit). */
-static int beds_from_files(struct ward_config *cfg, const char **files, int nfiles)
+struct replay_args {
+    const char **files; /* room for every argument: past the bed limit is refused by name */
+    int nfiles;
+    const char *cfgpath, *dbpath;
+    double speed, for_s, stats_s;
+    bool fast, loop_rec;
+};
+
+/* Read the arguments: -1 to go on, else the exit status (help 0, bad 2). */
+static int replay_args(int argc, char **argv, struct replay_args *a, struct replay_out *o)
+{
+    bool speed_set = false;
+    for (int i = 1; i < argc; i++) {
+        const char *x = argv[i];
+        if (!strcmp(x, "--help") || !strcmp(x, "-h")) {
+            cmd_usage(stdout, cmd_replay_usage);
+            return 0;
+        } else if (!strcmp(x, "--fast")) {
+            a->fast = true;
+        } else if (!strcmp(x, "--json")) {
+            o->json = true;
+        } else if (!strcmp(x, "--alarms")) {
+            o->alarms = true;
+        } else if (!strcmp(x, "--speed") && i + 1 < argc) {
+            if (ww_parse_double(argv[++i], 0.01, 100000, &a->speed) < 0) {
+                fprintf(stderr, "wardwatch replay: --speed: '%s' is not a number in 0.01-100000\n",
+                        argv[i]);
+                return 2;
+            }
+            speed_set = true;
+        } else if (!strcmp(x, "-c") && i + 1 < argc) {
+            a->cfgpath = argv[++i];
+        } else if (!strcmp(x, "--db") && i + 1 < argc) {
+            a->dbpath = argv[++i];
+        } else if (!strcmp(x, "--loop")) {
+            a->loop_rec = true;
+        } else if ((!strcmp(x, "--for") || !strcmp(x, "--stats")) && i + 1 < argc) {
+            double *v = !strcmp(x, "--for") ? &a->for_s : &a->stats_s;
+            if (ww_parse_double(argv[++i], 1, 86400.0 * 366, v) < 0) {
+                fprintf(stderr, "wardwatch replay: %s: '%s' is not a number of seconds in 1-%d\n",
+                        x, argv[i], 86400 * 366);
+                return 2;
+            }
+        } else if (x[0] != '-') {
+            a->files[a->nfiles++] = x;
+        } else {
+            return cmd_usage_error("replay", cmd_replay_usage, "unexpected argument '%s'", x);
+        }
+    }
+    if (!a->nfiles)
+        return cmd_usage_error("replay", cmd_replay_usage, "which recordings? (FILE...)");
+    if (a->fast && speed_set) {
+        fprintf(stderr, "wardwatch replay: --fast and --speed exclude each other\n");
+        return 2;
+    }
+    return -1;
+}
+
+/* One bed per recorded stream, over all the files, into cfg: 0, 1 when a
+ * file is damaged after its start (what came before is replayed), -1
+ * after a message when nothing can be replayed, -2 past the bed limit
+ * (named by file and stream, H19-17). */
+static int replay_beds(struct ward_config *cfg, const struct replay_args *a)
 {
     char err[1024];
-    int rc = 0;
+    int damaged = 0;
     cfg->nbeds = 0;
-    for (int fi = 0; fi < nfiles; fi++) {
-        const char *file = files[fi];
+    for (int fi = 0; fi < a->nfiles; fi++) {
+        const char *file = a->files[fi];
         struct rec_reader *r = rec_reader_open(file, err, sizeof err);
         if (!r) {
             fprintf(stderr, "wardwatch replay: %s\n", err);
-            return 1;
+            return -1;
         }
         struct rec_chunk c;
         int frc;
@@ -237,7 +295,7 @@ static int beds_from_files(struct ward_config *cfg, const char **files, int nfil
                         "ward's limit)\n",
                         file, s2, cfg->nbeds + 1, CONFIG_MAX_BEDS);
                 rec_reader_close(r);
-                return 2;
+                return -2;
             }
             struct config_bed *b = &cfg->beds[cfg->nbeds];
             memset(b, 0, sizeof *b);
@@ -253,178 +311,79 @@ static int beds_from_files(struct ward_config *cfg, const char **files, int nfil
         rec_reader_close(r);
         if (frc < 0) {
             fprintf(stderr, "wardwatch replay: %s (replaying what came before)\n", err);
-            rc = -1;
+            damaged = 1;
         }
     }
     if (cfg->nbeds == 0) {
         fprintf(stderr, "wardwatch replay: no sensor stream in the recording(s)\n");
-        return 1;
+        return -1;
     }
-    return rc;
+    return damaged;
 }
 
-/* wardwatch replay, with room for as many files as arguments. */
-static int replay_main(int argc, char **argv, const char **files)
+/* Each stream is a patient in bed when the recording starts: without an
+ * admission no physiological or out-of-bed alarm would show. A bed the
+ * database already has a patient in (restored) keeps that admission. */
+static void replay_admit(struct ward *w, const struct ward_config *cfg, int64_t start)
 {
-    int nfiles = 0;
-    const char *cfgpath = NULL, *dbpath = NULL;
-    double speed = 1, for_s = 0, stats_s = 0;
-    bool fast = false, speed_set = false, loop_rec = false;
-    struct replay_out o = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            cmd_usage(stdout, cmd_replay_usage);
-            return 0;
-        } else if (!strcmp(a, "--fast")) {
-            fast = true;
-        } else if (!strcmp(a, "--json")) {
-            o.json = true;
-        } else if (!strcmp(a, "--alarms")) {
-            o.alarms = true;
-        } else if (!strcmp(a, "--speed") && i + 1 < argc) {
-            if (ww_parse_double(argv[++i], 0.01, 100000, &speed) < 0) {
-                fprintf(stderr, "wardwatch replay: --speed: '%s' is not a number in 0.01-100000\n",
-                        argv[i]);
-                return 2;
-            }
-            speed_set = true;
-        } else if (!strcmp(a, "-c") && i + 1 < argc) {
-            cfgpath = argv[++i];
-        } else if (!strcmp(a, "--db") && i + 1 < argc) {
-            dbpath = argv[++i];
-        } else if (!strcmp(a, "--loop")) {
-            loop_rec = true;
-        } else if ((!strcmp(a, "--for") || !strcmp(a, "--stats")) && i + 1 < argc) {
-            double *v = !strcmp(a, "--for") ? &for_s : &stats_s;
-            if (ww_parse_double(argv[++i], 1, 86400.0 * 366, v) < 0) {
-                fprintf(stderr, "wardwatch replay: %s: '%s' is not a number of seconds in 1-%d\n",
-                        a, argv[i], 86400 * 366);
-                return 2;
-            }
-        } else if (a[0] != '-') {
-            files[nfiles++] = a;
-        } else {
-            return cmd_usage_error("replay", cmd_replay_usage, "unexpected argument '%s'", a);
-        }
-    }
-    if (!nfiles)
-        return cmd_usage_error("replay", cmd_replay_usage, "which recordings? (FILE...)");
-    if (fast && speed_set) {
-        fprintf(stderr, "wardwatch replay: --fast and --speed exclude each other\n");
-        return 2;
-    }
     char err[1024];
-    struct ward_config *cfg = malloc(sizeof *cfg);
-    if (!cfg)
-        return 1;
-    if (cfgpath) {
-        if (config_load(cfgpath, cfg, err, sizeof err) < 0) {
-            fprintf(stderr, "wardwatch: %s\n", err);
-            free(cfg);
-            return 2;
-        }
-    } else {
-        config_defaults(cfg);
-    }
-    /* One bed per recorded stream, over all the files. */
-    int rc = beds_from_files(cfg, files, nfiles);
-    if (rc > 0) {
-        free(cfg);
-        return rc;
-    }
-    struct store *st = NULL;
-    int lock = -1;
-    if (dbpath) {
-        /* Replaying into a database makes this the ward's core there: not
-         * beside a running one (the file has one writer). */
-        ww_strlcpy(cfg->database, dbpath, sizeof cfg->database);
-        if ((lock = corelock_take(dbpath, err, sizeof err)) < 0) {
-            fprintf(stderr, "wardwatch replay: %s\n", err);
-            free(cfg);
-            return 1;
-        }
-        /* A damaged file is refused here, with how to recover. */
-        st = store_open(dbpath, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
-        if (!st) {
-            fprintf(stderr, "wardwatch replay: %s\n", err);
-            corelock_release(lock);
-            free(cfg);
-            return 1;
-        }
-    }
-    struct loop *l = loop_new(false);
-    struct monitor_opts mo = {.speed = speed, .loop_recordings = loop_rec};
-    struct monitor *m = monitor_new(cfg, st, l, &mo, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "wardwatch replay: %s\n", err);
-        loop_free(l);
-        store_close(st);
-        if (lock >= 0)
-            corelock_release(lock);
-        free(cfg);
-        return 1;
-    }
-    o.ward = monitor_ward(m);
-    o.start = monitor_start_ms(m);
-    /* Each stream is a patient in bed when the recording starts: without an
-     * admission no physiological or out-of-bed alarm would show. A bed the
-     * database already has a patient in keeps that admission. */
-    if (st && ward_restore(o.ward, o.start, err, sizeof err) < 0)
-        fprintf(stderr, "wardwatch replay: %s\n", err);
-    for (size_t i = 0; i < ward_nbeds(o.ward); i++) {
-        if (ward_bed(o.ward, i)->admitted)
+    for (size_t i = 0; i < ward_nbeds(w); i++) {
+        if (ward_bed(w, i)->admitted)
             continue;
-        if (ward_admit_recording(o.ward, i, cfg->beds[i].sensor, o.start, err, sizeof err) < 0)
+        if (ward_admit_recording(w, i, cfg->beds[i].sensor, start, err, sizeof err) < 0)
             fprintf(stderr, "wardwatch replay: %s: not admitted: %s\n", cfg->beds[i].label, err);
     }
-    monitor_on_reading(m, on_reading, &o);
-    ward_set_listener(o.ward, on_event, &o);
-    struct replay_run run = {.m = m,
-                             .st = st,
-                             .o = &o,
-                             .db = dbpath,
-                             .until_ms = for_s > 0 ? o.start + (int64_t)(for_s * 1000) : 0,
-                             .stats_every = (int64_t)(stats_s * 1000),
-                             .next_stats = o.start + (int64_t)(stats_s * 1000),
-                             .last_printed = -1};
-    int64_t t0 = ww_mono_ms();
-    double simulated;
-    if (fast) {
+}
+
+/* Run the recordings, as fast as possible or paced; the seconds of
+ * recording replayed, *failed when the paced clock could not start. */
+static double replay_run(struct replay_run *run, struct loop *l, const struct replay_args *a,
+                         bool *failed)
+{
+    struct monitor *m = run->m;
+    if (a->fast) {
         /* In steps so --stats can sample along the way. */
-        double total = for_s > 0 ? for_s : 86400.0 * 366, step = stats_s > 0 ? stats_s : total;
-        simulated = 0;
+        double total = a->for_s > 0 ? a->for_s : 86400.0 * 366;
+        double step = a->stats_s > 0 ? a->stats_s : total, simulated = 0;
         for (;;) {
             /* monitor_run_fast advances from the current ward time. */
             double want = total - simulated < step ? total - simulated : step;
             double done = monitor_run_fast(m, want);
             simulated += done;
-            maybe_stats(&run);
+            maybe_stats(run);
             if (simulated >= total - 1e-6 || (done < want && monitor_active_sources(m) == 0))
                 break;
         }
-    } else {
-        signal(SIGINT, on_sigint);
-        signal(SIGTERM, on_sigint);
-        if (monitor_start(m) < 0 || loop_add_timer(l, 100, true, on_loop_timer, &run) < 0) {
-            fprintf(stderr, "wardwatch replay: the ward's clock cannot be started\n");
-            rc = -1;
-        } else {
-            loop_run(l);
-        }
-        simulated = (double)(monitor_now(m) - o.start) / 1000.0;
+        return simulated;
     }
-    if (st) {
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    if (monitor_start(m) < 0 || loop_add_timer(l, 100, true, on_loop_timer, run) < 0) {
+        fprintf(stderr, "wardwatch replay: the ward's clock cannot be started\n");
+        *failed = true;
+    } else {
+        loop_run(l);
+    }
+    return (double)(monitor_now(m) - run->o->start) / 1000.0;
+}
+
+/* The store's and the run's summary lines on stderr. */
+static void replay_report(struct replay_run *run, const struct replay_args *a, int nbeds,
+                          double simulated, int64_t t0)
+{
+    char err[1024];
+    const struct replay_out *o = run->o;
+    if (run->st) {
         /* Last rows out; a store still failing keeps them counted as queued. */
-        ward_flush(o.ward, err, sizeof err);
-        if (stats_s > 0)
-            print_stats(&run);
+        ward_flush(o->ward, err, sizeof err);
+        if (a->stats_s > 0)
+            print_stats(run);
         struct store_stats ss;
-        store_get_stats(st, &ss);
+        store_get_stats(run->st, &ss);
         fprintf(stderr,
                 "wardwatch replay: store %s: %llu rows written, %zu still queued, %llu samples "
                 "dropped, %llu rows lost, %llu failed flushes\n",
-                dbpath, (unsigned long long)ss.flushed, store_queued(st),
+                a->dbpath, (unsigned long long)ss.flushed, store_queued(run->st),
                 (unsigned long long)ss.dropped_samples, (unsigned long long)ss.lost_rows,
                 (unsigned long long)ss.failed_flushes);
     }
@@ -432,29 +391,69 @@ static int replay_main(int argc, char **argv, const char **files)
     fprintf(stderr,
             "wardwatch replay: %d bed(s), %.0f s of recording in %.2f s (%.0fx real time); "
             "alarms raised: %ld high, %ld medium, %ld low\n",
-            cfg->nbeds, simulated, wall, wall > 0 ? simulated / wall : 0,
-            o.alarms_raised[AP_HIGH], o.alarms_raised[AP_MEDIUM], o.alarms_raised[AP_LOW]);
-    bool unsaved = st && store_queued(st) > 0;
-    monitor_free(m);
-    store_close(st);
-    if (lock >= 0)
-        corelock_release(lock);
-    loop_free(l);
-    free(cfg);
-    return rc < 0 || unsaved ? 1 : 0;
+            nbeds, simulated, wall, wall > 0 ? simulated / wall : 0, o->alarms_raised[AP_HIGH],
+            o->alarms_raised[AP_MEDIUM], o->alarms_raised[AP_LOW]);
 }
 
-/* wardwatch replay. As many files as arguments: the bed limit is checked,
- * and named, per stream (a fixed table once turned the 1025th file into an
- * "unexpected argument" and left streams past the limit out unsaid, H19-17). */
-int cmd_replay_main(int argc, char **argv)
+/* wardwatch replay, with room for as many files as arguments. */
+static int replay_main(int argc, char **argv, const char **files)
 {
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    if (!files)
+    struct replay_args a = {.speed = 1, .files = files};
+    struct replay_out o = {0};
+    int rc = replay_args(argc, argv, &a, &o);
+    if (rc >= 0)
+        return rc;
+    char err[1024];
+    struct ward_config *cfg = malloc(sizeof *cfg);
+    if (!cfg)
         return 1;
-    int rc = replay_main(argc, argv, files);
-    free(files);
-    return rc;
+    if (a.cfgpath) {
+        if (config_load(a.cfgpath, cfg, err, sizeof err) < 0) {
+            fprintf(stderr, "wardwatch: %s\n", err);
+            free(cfg);
+            return 2;
+        }
+    } else {
+        config_defaults(cfg);
+    }
+    int damaged = replay_beds(cfg, &a);
+    if (damaged < 0) {
+        free(cfg);
+        return damaged == -2 ? 2 : 1;
+    }
+    /* Replaying into a database makes this the ward's core there: not
+     * beside a running one (the file has one writer). */
+    if (a.dbpath)
+        ww_strlcpy(cfg->database, a.dbpath, sizeof cfg->database);
+    struct cmd_core core;
+    struct cmd_core_opts co = {.store = a.dbpath != NULL,
+                               .mo = {.speed = a.speed, .loop_recordings = a.loop_rec}};
+    if (cmd_core_start(&core, cfg, &co, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch replay: %s\n", err);
+        free(cfg);
+        return 1;
+    }
+    o.ward = monitor_ward(core.m);
+    o.start = monitor_start_ms(core.m);
+    replay_admit(o.ward, cfg, o.start);
+    monitor_on_reading(core.m, on_reading, &o);
+    ward_set_listener(o.ward, on_event, &o);
+    struct replay_run run = {.m = core.m,
+                             .st = core.st,
+                             .o = &o,
+                             .db = a.dbpath,
+                             .until_ms = a.for_s > 0 ? o.start + (int64_t)(a.for_s * 1000) : 0,
+                             .stats_every = (int64_t)(a.stats_s * 1000),
+                             .next_stats = o.start + (int64_t)(a.stats_s * 1000),
+                             .last_printed = -1};
+    int64_t t0 = ww_mono_ms();
+    bool failed = false;
+    double simulated = replay_run(&run, core.l, &a, &failed);
+    replay_report(&run, &a, cfg->nbeds, simulated, t0);
+    bool unsaved = core.st && store_queued(core.st) > 0;
+    cmd_core_stop(&core);
+    free(cfg);
+    return damaged || failed || unsaved ? 1 : 0;
 }
 
 struct rec_ctx {
@@ -753,4 +752,17 @@ int cmd_simulate_main(int argc, char **argv)
         return strstr(err, "accepted") ? 2 : 1;
     }
     return 0;
+}
+
+/* wardwatch replay. */
+int cmd_replay_main(int argc, char **argv)
+{
+    const char **files = calloc((size_t)argc, sizeof *files);
+    if (!files) {
+        fprintf(stderr, "wardwatch replay: out of memory\n");
+        return 1;
+    }
+    int rc = replay_main(argc, argv, files);
+    free(files);
+    return rc;
 }

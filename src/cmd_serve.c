@@ -82,18 +82,18 @@ static bool replay_only(const struct ward_config *cfg)
     return true;
 }
 
-int cmd_serve_main(int argc, char **argv)
+/* Read the arguments: -1 to go on, else the exit status (help 0, bad 2). */
+static int parse_args(int argc, char **argv, const char **cfgpath, const char **dbpath,
+                      double *speed)
 {
-    const char *cfgpath = NULL, *dbpath = NULL;
-    double speed = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-c") && i + 1 < argc) {
-            cfgpath = argv[++i];
+            *cfgpath = argv[++i];
         } else if (!strcmp(a, "--db") && i + 1 < argc) {
-            dbpath = argv[++i];
+            *dbpath = argv[++i];
         } else if (!strcmp(a, "--speed") && i + 1 < argc) {
-            if (ww_parse_double(argv[++i], 0.1, 1000, &speed) < 0) {
+            if (ww_parse_double(argv[++i], 0.1, 1000, speed) < 0) {
                 fprintf(stderr, "wardwatch: --speed: '%s' is not a number in 0.1-1000\n", argv[i]);
                 return 2;
             }
@@ -105,6 +105,93 @@ int cmd_serve_main(int argc, char **argv)
             return cmd_usage_error("serve", cmd_serve_usage, "unexpected argument '%s'", a);
         }
     }
+    return -1;
+}
+
+/* The ward's clock never goes back on a restart: an accelerated ward
+ * continues from the end of its record (it ran ahead of the wall clock); a
+ * live ward refuses a record that is ahead of the wall clock (a replay's
+ * database, or a clock set back), which it could only extend out of order. */
+static int serve_clock(struct store *st, const char *database, struct monitor_opts *mo,
+                       char *err, size_t errlen)
+{
+    int64_t last = store_last_time(st), wall = ww_now_ms();
+    if (last < 0)
+        return ww_err(err, errlen, "%s: cannot read the end of the record", database);
+    if (!mo->live_clock && last >= wall) {
+        mo->start_ms = (last / 1000 + 1) * 1000;
+        char when[32];
+        ww_fmt_time(mo->start_ms, when, sizeof when);
+        log_msg(LOG_INFO, "ward clock continues from the record's end, %s", when);
+    } else if (mo->live_clock && last > wall + SERVE_CLOCK_SLACK_MS) {
+        char when[32], nowtxt[32];
+        ww_fmt_time(last, when, sizeof when);
+        ww_fmt_time(wall, nowtxt, sizeof nowtxt);
+        return ww_err(err, errlen,
+                      "%s: the record goes on to %s, after the clock's %s: a live ward cannot "
+                      "continue it (is the system clock wrong, or is this an accelerated "
+                      "replay's database? then give serve another --db)",
+                      database, when, nowtxt);
+    }
+    return 0;
+}
+
+/* Start the core and the server, serve until a signal; the exit status. */
+static int serve(const struct ward_config *cfg, double speed)
+{
+    char err[1024];
+    struct cmd_core core = {.lock = -1};
+    struct server *sv = NULL;
+    int rc = 1;
+    if (server_socket_free(cfg->socket, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        return 1;
+    }
+    struct cmd_core_opts co = {
+        .store = true,
+        .check_writable = true,
+        .signals = true,
+        .reattach = true,
+        .flush = true,
+        .mo = {.speed = speed > 0 ? speed : 1, .loop_recordings = false,
+               .live_clock = speed <= 0, .export = true},
+        .before_monitor = serve_clock};
+    if (cmd_core_start(&core, cfg, &co, err, sizeof err) < 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        goto out;
+    }
+    print_install(monitor_ward(core.m)); /* the core prints through the command layer */
+    struct server_opts so = {cfg->socket, cfg->group, cfg->max_clients,
+                             (size_t)cfg->client_queue_kb * 1024};
+    sv = server_new(core.m, core.l, &so, err, sizeof err);
+    if (!sv) {
+        log_msg(LOG_ERROR, "%s", err);
+        goto out;
+    }
+    loop_on_signal(core.l, on_signal, NULL);
+    struct lockwatch lw = {core.lock, cfg->database, 0};
+    if (loop_add_timer(core.l, 1000, true, on_lock_timer, &lw) < 0)
+        log_msg(LOG_WARN, "no timer left to watch the core lock file");
+    if (monitor_start(core.m) < 0)
+        goto out;
+    log_msg(LOG_INFO, "serving %s (%d beds) on %s, database %s%s", cfg->name, cfg->nbeds,
+            cfg->socket, cfg->database, speed > 0 ? " (accelerated clock)" : "");
+    loop_run(core.l);
+    core.lock = lw.fd; /* corelock_check may have replaced it */
+    rc = 0;
+out:
+    server_free(sv);
+    cmd_core_stop(&core);
+    return rc;
+}
+
+int cmd_serve_main(int argc, char **argv)
+{
+    const char *cfgpath = NULL, *dbpath = NULL;
+    double speed = 0;
+    int rc = parse_args(argc, argv, &cfgpath, &dbpath, &speed);
+    if (rc >= 0)
+        return rc;
     char err[1024];
     struct ward_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
@@ -126,103 +213,7 @@ int cmd_serve_main(int argc, char **argv)
         free(cfg);
         return 1;
     }
-    int rc = 1;
-    int lock = -1;
-    struct store *st = NULL;
-    struct loop *l = NULL;
-    struct monitor *m = NULL;
-    struct server *sv = NULL;
-    if (server_socket_free(cfg->socket, err, sizeof err) < 0) {
-        log_msg(LOG_ERROR, "%s", err);
-        goto out;
-    }
-    lock = corelock_take(cfg->database, err, sizeof err);
-    if (lock < 0) {
-        log_msg(LOG_ERROR, "%s", err);
-        goto out;
-    }
-    if (store_check_writable(cfg->database, err, sizeof err) < 0) {
-        log_msg(LOG_ERROR, "%s", err);
-        goto out;
-    }
-    st = store_open(cfg->database, cfg->group[0] ? cfg->group : NULL, err, sizeof err);
-    if (!st) {
-        log_msg(LOG_ERROR, "%s", err);
-        goto out;
-    }
-    l = loop_new(true);
-    if (!l) {
-        log_msg(LOG_ERROR, "cannot create the event loop");
-        goto out;
-    }
-    struct monitor_opts mo = {
-        .speed = speed > 0 ? speed : 1, .loop_recordings = false, .live_clock = speed <= 0,
-        .export = true};
-    /* The ward's clock never goes back on a restart: an accelerated ward
-     * continues from the end of its record (it ran ahead of the wall
-     * clock); a live ward refuses a record that is ahead of the wall clock
-     * (a replay's database, or a clock set back), which it could only
-     * extend out of order. */
-    int64_t last = store_last_time(st), wall = ww_now_ms();
-    if (last < 0) {
-        log_msg(LOG_ERROR, "%s: cannot read the end of the record", cfg->database);
-        goto out;
-    }
-    if (speed > 0 && last >= wall) {
-        mo.start_ms = (last / 1000 + 1) * 1000;
-        char when[32];
-        ww_fmt_time(mo.start_ms, when, sizeof when);
-        log_msg(LOG_INFO, "ward clock continues from the record's end, %s", when);
-    } else if (speed <= 0 && last > wall + SERVE_CLOCK_SLACK_MS) {
-        char when[32], nowtxt[32];
-        ww_fmt_time(last, when, sizeof when);
-        ww_fmt_time(wall, nowtxt, sizeof nowtxt);
-        log_msg(LOG_ERROR,
-                "%s: the record goes on to %s, after the clock's %s: a live ward cannot continue "
-                "it (is the system clock wrong, or is this an accelerated replay's database? "
-                "then give serve another --db)",
-                cfg->database, when, nowtxt);
-        goto out;
-    }
-    m = monitor_new(cfg, st, l, &mo, err, sizeof err);
-    if (!m) {
-        log_msg(LOG_ERROR, "%s", err);
-        goto out;
-    }
-    print_install(monitor_ward(m)); /* the core prints through the command layer */
-    if (ward_restore(monitor_ward(m), monitor_now(m), err, sizeof err) < 0)
-        log_msg(LOG_ERROR, "restore: %s", err);
-    struct server_opts so = {cfg->socket, cfg->group, cfg->max_clients,
-                             (size_t)cfg->client_queue_kb * 1024};
-    sv = server_new(m, l, &so, err, sizeof err);
-    if (!sv) {
-        log_msg(LOG_ERROR, "%s", err);
-        goto out;
-    }
-    loop_on_signal(l, on_signal, NULL);
-    struct lockwatch lw = {lock, cfg->database, 0};
-    if (loop_add_timer(l, 1000, true, on_lock_timer, &lw) < 0)
-        log_msg(LOG_WARN, "no timer left to watch the core lock file");
-    if (monitor_start(m) < 0)
-        goto out;
-    log_msg(LOG_INFO, "serving %s (%d beds) on %s, database %s%s", cfg->name, cfg->nbeds,
-            cfg->socket, cfg->database, speed > 0 ? " (accelerated clock)" : "");
-    loop_run(l);
-    lock = lw.fd;
-    rc = 0;
-out:
-    server_free(sv);
-    /* Stopped while the database file was gone: put it back first. */
-    if (st && !store_check_attached(st) &&
-        store_reattach(st, m ? monitor_now(m) : ww_now_ms(), err, sizeof err) < 0)
-        log_msg(LOG_ERROR, "database not put back at the stop: %s", err);
-    if (m) {
-        ward_flush(monitor_ward(m), err, sizeof err);
-        monitor_free(m);
-    }
-    store_close(st);
-    corelock_release(lock);
-    loop_free(l);
+    rc = serve(cfg, speed);
     log_msg(LOG_INFO, "stopped");
     log_close();
     free(cfg);
