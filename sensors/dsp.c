@@ -792,16 +792,11 @@ static double span(const double *x, size_t n)
 /* Median of the recent still seconds' squared speeds. */
 static double speed_median(const struct dsp *d)
 {
-    double v[MOTION_HIST];
+    float v[MOTION_HIST]; /* float is ample for a motion threshold */
     unsigned n = d->spd_n;
-    for (unsigned k = 0; k < n; k++) {
-        double t = d->spd[k];
-        unsigned j = k;
-        for (; j > 0 && v[j - 1] > t; j--)
-            v[j] = v[j - 1];
-        v[j] = t;
-    }
-    return n ? (n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : 0;
+    for (unsigned k = 0; k < n; k++)
+        v[k] = (float)d->spd[k];
+    return n ? ww_median(v, n) : 0; /* the one median (util.c) */
 }
 
 /* Presence test: the variance of the last PRESENCE_S seconds of stage-1
