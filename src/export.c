@@ -35,6 +35,7 @@ struct dest {
     const struct config_export *cfg;
     bool alarms;                 /* the alarm connection; else observations */
     int64_t period_start;        /* observations: the open period */
+    int64_t put_end;             /* its messages up to here are in an uncommitted flush */
     struct hist_acc *acc;        /* per ward bed index */
     char name[48];
     bool fhir;                   /* protocol fhir: h, else s */
@@ -281,10 +282,10 @@ static int put_observations(struct export *e, struct store *st, struct dest *d, 
         if (rc < 0)
             return -1;
     }
-    /* only now: a failed put fails the whole transaction, and the next
-     * flush builds every bed's message again from the same values */
-    for (size_t b = 0; b < nb && b < (size_t)CONFIG_MAX_BEDS; b++)
-        memset(&d->acc[b], 0, sizeof d->acc[b]);
+    /* the values stay until the store says the flush committed (flushed):
+     * a failed put, or a COMMIT that fails after every put went in, fails
+     * the whole transaction, and the next flush builds every bed's message
+     * again from the same values, with the same control ids */
     return 0;
 }
 
@@ -305,7 +306,7 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
             int64_t end = e->now / len * len;
             if (put_observations(e, st, d, d->period_start, end) < 0)
                 return -1;
-            d->period_start = end;
+            d->put_end = end;
         }
         return 0;
     }
@@ -367,6 +368,24 @@ static int hook(void *ctx, struct store *st, const struct store_alarm_tx *a)
     return 0;
 }
 
+/* The store's word on the flush the hook put observations in (H20-40):
+ * committed, the periods are out and their values go; else nothing of
+ * them was written and the next flush makes them again. */
+static void flushed(void *ctx, bool committed)
+{
+    struct export *e = ctx;
+    for (int i = 0; i < e->n; i++) {
+        struct dest *d = &e->d[i];
+        if (!d->put_end)
+            continue;
+        if (committed) {
+            memset(d->acc, 0, CONFIG_MAX_BEDS * sizeof *d->acc);
+            d->period_start = d->put_end;
+        }
+        d->put_end = 0;
+    }
+}
+
 struct export *export_new(struct loop *l, struct store *st, const struct ward_config *cfg,
                           const struct hl7_ident *ident, export_bed_info_cb info, void *info_ctx,
                           char *err, size_t errlen)
@@ -425,8 +444,10 @@ struct export *export_new(struct loop *l, struct store *st, const struct ward_co
             e->n++;
         }
     }
-    if (e->n)
+    if (e->n) {
         store_set_outbox_hook(st, hook, e);
+        store_set_outbox_done(st, flushed);
+    }
     export_kick(e); /* what a restart left pending goes now */
     return e;
 }
@@ -435,8 +456,10 @@ void export_free(struct export *e)
 {
     if (!e)
         return;
-    if (e->n)
+    if (e->n) {
         store_set_outbox_hook(e->st, NULL, NULL);
+        store_set_outbox_done(e->st, NULL);
+    }
     for (int i = 0; i < e->n; i++) {
         mllp_sender_free(e->d[i].s);
         http_sender_free(e->d[i].h);

@@ -642,19 +642,26 @@ int store_flush(struct store *st, char *err, size_t errlen)
         return -1;
     }
     size_t nmap = st->nmap;
+    bool hooked = false;
     if (store_put_alarm_ops(st) < 0) {
         st->nmap = nmap;
         goto failed;
     }
     if (store_put_queued(st) < 0)
         goto failed;
-    if (st->ob_hook && st->ob_hook(st->ob_ctx, st, NULL) < 0) /* outbox (#20) */
+    /* outbox (#20): from here on its owner is told how the flush ended */
+    hooked = st->ob_hook != NULL;
+    if (hooked && st->ob_hook(st->ob_ctx, st, NULL) < 0)
         goto failed;
     if (store_commit(st, err, errlen, "cannot write samples") < 0) {
         st->nmap = nmap;
         st->stats.failed_flushes++;
+        if (hooked)
+            store_outbox_flushed(st, false);
         return -1;
     }
+    if (hooked)
+        store_outbox_flushed(st, true);
     st->stats.flushed += store_queued(st);
     st->n = st->head = 0;
     st->nscores = st->nsevs = st->naops = st->nmins = 0;
@@ -669,5 +676,8 @@ int store_flush(struct store *st, char *err, size_t errlen)
 failed:
     st->nmap = nmap;
     st->stats.failed_flushes++;
-    return store_fail(st, err, errlen, "cannot write samples");
+    store_fail(st, err, errlen, "cannot write samples");
+    if (hooked)
+        store_outbox_flushed(st, false);
+    return -1;
 }

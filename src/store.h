@@ -418,6 +418,14 @@ struct store_alarm_tx {
 };
 typedef int (*store_outbox_hook)(void *ctx, struct store *st, const struct store_alarm_tx *a);
 void store_set_outbox_hook(struct store *st, store_outbox_hook hook, void *ctx);
+/* After every store_flush whose transaction called the hook (with NULL),
+ * done (with the hook's ctx) is told whether that transaction committed:
+ * only then do the messages the hook put exist. A COMMIT can fail after the
+ * hook succeeded (disk full, I/O error), so the hook's owner keeps what its
+ * messages carry until done(true), and makes them again (the same control
+ * ids) at the next flush after done(false). NULL: not told. */
+typedef void (*store_outbox_done)(void *ctx, bool committed);
+void store_set_outbox_done(struct store *st, store_outbox_done done);
 /* From the hook only. 0 or -1 (the transaction then fails). control_id must
  * be unique per destination; bed < 0 none. */
 int store_outbox_put(struct store *st, const char *dest, const char *control_id, int bed,

@@ -192,8 +192,13 @@ struct store {
     /* the hospital export's outbox (#20), store_outbox.c */
     sqlite3_stmt *ob[4];
     store_outbox_hook ob_hook;
+    store_outbox_done ob_done;
     void *ob_ctx;
 };
+
+/* store_outbox.c: tell the outbox hook's owner how the flush that called
+ * it ended (store_set_outbox_done). */
+void store_outbox_flushed(struct store *st, bool committed);
 
 /* ---- store.c: errors, transactions ---- */
 int store_db_err(struct store *st, char *err, size_t errlen, const char *what);

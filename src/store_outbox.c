@@ -40,6 +40,17 @@ void store_set_outbox_hook(struct store *st, store_outbox_hook hook, void *ctx)
     st->ob_ctx = ctx;
 }
 
+void store_set_outbox_done(struct store *st, store_outbox_done done)
+{
+    st->ob_done = done;
+}
+
+void store_outbox_flushed(struct store *st, bool committed)
+{
+    if (st->ob_hook && st->ob_done)
+        st->ob_done(st->ob_ctx, committed);
+}
+
 int store_outbox_alarm(struct store *st, int64_t alarm_id, int64_t event_id, int bed,
                        const char *cond, const char *priority, const char *event, const char *state,
                        const char *who, int64_t t)

@@ -3,7 +3,9 @@
 # ward (accelerated clock) sends PCD-01 observations and PCD-04 alarms to a
 # python3-hl7 MLLP peer on 127.0.0.1 (tests/hl7_peer.py); the peer killed,
 # the outbox grows; serve stopped, the peer back, serve started again: what
-# was pending is delivered.
+# was pending is delivered. Then (root: chattr) the database made unwritable
+# for a few periods, its COMMITs failing: every period still reaches the peer
+# once, the OBR-7/8 of the messages after it following on without a gap.
 W=${WARDWATCH_BIN:-bin/wardwatch}
 case "$W" in /*) ;; *) W=$(pwd)/$W ;; esac
 B=${WARDWATCH_BUILD:-build}
@@ -20,6 +22,7 @@ if [ ! -x "$C" ]; then echo "ok - export # SKIP $C not built (make tests)"; exit
 T=$(mktemp -d)
 SPID=; PPID_=
 cleanup() {
+  chattr -i "$T/ward.db" "$T/ward.db-wal" 2>/dev/null
   [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
   [ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null
   [ -n "$KEEP" ] && echo "kept $T" >&2 || rm -rf "$T"
@@ -147,6 +150,49 @@ first=$(awk '{print $2}' "$T/peer.log" | grep '^WWO' | head -1)
 want=$(grep '^WWO' "$T/pending" | head -1)
 check "$([ -z "$want" ] || [ "$first" = "$want" ] && echo 0 || echo 1)" \
   "the oldest pending observation goes first (${first:-none})"
+# H20-40: a store outage whose COMMITs fail (the files immutable: BEGIN
+# takes its lock in the -shm, the COMMIT's WAL write fails with EPERM, as
+# on a read-only disk) must not lose the periods whose messages it rolled
+# back. About 4 periods (10 ward s each at --speed 10) unwritable.
+touch "$T/probe"
+if [ "$(id -u)" != 0 ] || ! chattr +i "$T/probe" 2>/dev/null; then
+  ok "periods across failed COMMITs # SKIP needs root and chattr +i"
+else
+  chattr -i "$T/probe"
+  sleep 1.5
+  mark=$(wc -c <"$T/peer.log.msgs")
+  fails=$(grep -c "cannot write samples" "$T/serve.log")
+  chattr +i "$T/ward.db" "$T/ward.db-wal"
+  sleep 4
+  chattr -i "$T/ward.db" "$T/ward.db-wal"
+  fails=$(( $(grep -c "cannot write samples" "$T/serve.log") - fails ))
+  sleep 4
+  "$PY" - "$T/peer.log.msgs" "$mark" >"$T/chain.out" 2>&1 <<'PY'
+import sys
+text = open(sys.argv[1], "rb").read()
+mark = int(sys.argv[2])
+
+def r01(part):
+    out = []
+    for m in part.decode("utf-8").split("\n\n"):
+        seg = [x.split("|") for x in m.split("\n") if x]
+        if seg and seg[0][8] == "ORU^R01^ORU_R01":
+            obr = next(s for s in seg if s[0] == "OBR")
+            out.append((obr[7], obr[8], seg[0][9]))
+    return out
+
+# the last period before the fault, then every one after it
+before, after = r01(text[:mark]), r01(text[mark:])
+obs = sorted(before[-1:] + after)
+ids = [o[2] for o in after]
+gaps = [f"{a[1]}..{b[0]}" for a, b in zip(obs, obs[1:]) if a[1] != b[0]]
+dups = len(ids) - len(set(ids))
+print(f"{len(after)} ORU^R01, gaps {gaps[:3]}, {dups} doubled")
+sys.exit(0 if before and len(after) >= 3 and not gaps and not dups else 1)
+PY
+  check "$([ $? = 0 ] && [ "$fails" -gt 0 ] && echo 0 || echo 1)" \
+    "periods across failed COMMITs reach the peer once, no gap ($fails store write errors logged; $(head -1 "$T/chain.out"))"
+fi
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 # A destination whose name does not resolve (DNS down at start) must not
 # keep the ward from monitoring: serve starts and says what it cannot do.

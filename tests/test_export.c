@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -532,6 +534,242 @@ static void test_failed_put_keeps_the_values(void **state)
     free(dir);
 }
 
+/* A real "disk full" at COMMIT: the process may not grow a file past its
+ * WAL's present size (RLIMIT_FSIZE, writes fail with EFBIG). The store's
+ * transaction (BEGIN IMMEDIATE, then rows in SQLite's page cache) succeeds
+ * up to COMMIT, which must append the pages to the WAL and fails. */
+static struct rlimit fsize_saved;
+static void disk_full(bool on)
+{
+    if (!on) {
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &fsize_saved), 0);
+        return;
+    }
+    char wal[4300];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    signal(SIGXFSZ, SIG_IGN); /* EFBIG, not a killed process */
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_saved), 0);
+    struct rlimit r = fsize_saved;
+    r.rlim_cur = (rlim_t)sb.st_size;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &r), 0);
+}
+
+struct commit_fix {
+    struct ward_config *cfg;
+    struct loop *l;
+    struct store *st;
+    struct ward *w;
+    struct export *e;
+};
+
+/* Two admitted beds, an hl7 destination (alarms too) nobody listens to;
+ * ndest 2: a second one, "chart", after it. */
+static void commit_fix_open(struct commit_fix *f, int64_t admit, int ndest)
+{
+    char err[1024];
+    dir = ww_test_tmpdir();
+    snprintf(dbpath, sizeof dbpath, "%s/ward.db", dir);
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Obs 3\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
+                            "sensor = ti-vs:file:/dev/null\n[bed.2]\nlabel = Rom 2\n"
+                            "sensor = ti-vs:file:/dev/zero\n");
+    f->cfg = calloc(1, sizeof *f->cfg);
+    if (config_load(ini, f->cfg, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    struct ward_config hl7 = {0};
+    config_for(&hl7, 9);
+    f->cfg->nexports = ndest;
+    for (int i = 0; i < ndest; i++)
+        f->cfg->exports[i] = hl7.exports[0];
+    if (ndest > 1)
+        strcpy(f->cfg->exports[1].name, "chart");
+    struct hl7_ident id = {0};
+    strcpy(id.app, "WARDWATCH");
+    strcpy(id.ward, "Obs 3");
+    f->l = loop_new(false);
+    f->st = store_open(dbpath, NULL, err, sizeof err);
+    assert_non_null(f->st);
+    f->w = ward_new(f->cfg, f->st, err, sizeof err);
+    assert_non_null(f->w);
+    f->e = export_new(f->l, f->st, f->cfg, &id, beds_info, NULL, err, sizeof err);
+    assert_non_null(f->e);
+    assert_int_equal(ward_cmd_admit(f->w, 0, "P-1", "", "KN", admit, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_admit(f->w, 1, "P-2", "", "KN", admit, err, sizeof err), 0);
+    assert_int_equal(ward_flush(f->w, err, sizeof err), 0);
+}
+
+static void commit_fix_close(struct commit_fix *f)
+{
+    export_free(f->e);
+    ward_free(f->w);
+    store_close(f->st);
+    loop_free(f->l);
+    free(f->cfg);
+    ww_test_rmtree(dir);
+    free(dir);
+}
+
+/* Both beds' radar (RR 14, pulse 70) every second of [t0, t1). */
+static void commit_fix_run(struct commit_fix *f, int64_t t0, int64_t t1)
+{
+    for (int64_t t = t0; t < t1; t += 1000) {
+        struct reading r = {.have = READING_RR | READING_HR | READING_PRESENCE, .rr = 14,
+                            .hr = 70, .presence = true};
+        ward_reading(f->w, 0, &r, t);
+        ward_reading(f->w, 1, &r, t);
+        export_before_tick(f->e, f->w, t);
+        ward_tick(f->w, t);
+        export_tick(f->e, f->w, t);
+    }
+}
+
+/* Rows in the outbox of dest, and how many distinct control ids; alarm > 0:
+ * only the messages of that alarm's transitions. */
+static void outbox_count(const char *dest, int64_t alarm, int *rows, int *ids)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*), count(DISTINCT control_id) FROM outbox"
+                                        " WHERE dest = ?1 AND (?2 <= 0 OR control_id IN"
+                                        " (SELECT 'WWA' || id FROM alarm_events"
+                                        "  WHERE alarm = ?2))",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(s, 1, dest, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, alarm);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    *rows = sqlite3_column_int(s, 0);
+    *ids = sqlite3_column_int(s, 1);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+/* H20-40: the flush that carries a period's ORU^R01 fails at COMMIT (disk
+ * full). The export had already thrown the period's radar values away and
+ * moved to the next period when it handed the messages over, so the
+ * rolled-back period was never exported. Now the values are kept until the
+ * store says the transaction committed: the next good flush writes the
+ * period once, with its values, and the period after it follows once. */
+static void test_failed_commit_keeps_the_period(void **state)
+{
+    char err[1024];
+    struct commit_fix f;
+    const int64_t P = 1773144000000LL; /* 12:00:00 UTC, a period start */
+    commit_fix_open(&f, P - 5000, 1);
+    commit_fix_run(&f, P, P + 61000);
+    disk_full(true);
+    int rc = ward_flush(f.w, err, sizeof err);
+    disk_full(false);
+    assert_int_equal(rc, -1);
+    print_message("# the injected fault: %s\n", err);
+    int rows, ids;
+    outbox_count("imatis", 0, &rows, &ids);
+    assert_int_equal(rows, 0); /* rolled back with the samples */
+    commit_fix_run(&f, P + 61000, P + 65000);
+    assert_int_equal(ward_flush(f.w, err, sizeof err), 0);
+    outbox_count("imatis", 0, &rows, &ids);
+    assert_int_equal(rows, 2); /* the period, once per bed */
+    assert_int_equal(ids, 2);
+    struct store_outbox_row row;
+    assert_int_equal(store_outbox_next(f.st, "imatis", &row, err, sizeof err), 1);
+    assert_string_equal(row.control_id, "WWO1-1773144000");
+    assert_non_null(strstr(row.body, "|||20260310120000+0000|20260310120100+0000\r")); /* OBR */
+    assert_non_null(strstr(row.body, "|151562^MDC_RESP_RATE^MDC|1.1.1.1|14|"));
+    assert_non_null(strstr(row.body, "|149514^MDC_PULS_RATE^MDC|1.1.1.2|70|"));
+    store_outbox_row_free(&row);
+    /* committed: the next period is its own message, the first not again */
+    commit_fix_run(&f, P + 65000, P + 121000);
+    assert_int_equal(ward_flush(f.w, err, sizeof err), 0);
+    commit_fix_run(&f, P + 121000, P + 125000);
+    assert_int_equal(ward_flush(f.w, err, sizeof err), 0);
+    outbox_count("imatis", 0, &rows, &ids);
+    assert_int_equal(rows, 4);
+    assert_int_equal(ids, 4);
+    commit_fix_close(&f);
+}
+
+/* H20-42: with two destinations, the second's write of a period fails
+ * (once) after the first's went in: the whole flush is rolled back. The
+ * first destination had already emptied its values and moved on, so its
+ * period was lost; now both write it at the next flush, once. */
+static void test_second_destination_failing_keeps_the_first(void **state)
+{
+    char err[1024];
+    struct commit_fix f;
+    const int64_t P = 1773144000000LL;
+    commit_fix_open(&f, P - 5000, 2);
+    commit_fix_run(&f, P, P + 61000);
+    exec_sql("CREATE TRIGGER no_chart BEFORE INSERT ON outbox WHEN NEW.dest = 'chart' "
+             "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    assert_int_equal(ward_flush(f.w, err, sizeof err), -1);
+    exec_sql("DROP TRIGGER no_chart");
+    commit_fix_run(&f, P + 61000, P + 63000);
+    assert_int_equal(ward_flush(f.w, err, sizeof err), 0);
+    int rows, ids;
+    const char *dests[] = {"imatis", "chart"};
+    for (int i = 0; i < 2; i++) {
+        outbox_count(dests[i], 0, &rows, &ids);
+        assert_int_equal(rows, 2);
+        assert_int_equal(ids, 2);
+        struct store_outbox_row row;
+        assert_int_equal(store_outbox_next(f.st, dests[i], &row, err, sizeof err), 1);
+        assert_string_equal(row.control_id, "WWO1-1773144000");
+        assert_non_null(strstr(row.body, "|151562^MDC_RESP_RATE^MDC|1.1.1.1|14|"));
+        store_outbox_row_free(&row);
+    }
+    commit_fix_close(&f);
+}
+
+/* H20-41: an alarm transition (raise, then a nurse's acknowledgement)
+ * whose transaction fails at COMMIT: its ORU^R40 rolled back with it, the
+ * store holds the transition and writes it, with a new message, at the
+ * first good flush: each transition goes out once. */
+static void test_failed_commit_alarm_goes_once(void **state)
+{
+    char err[1024];
+    struct commit_fix f;
+    const int64_t P = 1773144000000LL;
+    commit_fix_open(&f, P - 5000, 1);
+    commit_fix_run(&f, P, P + 5000);
+    int64_t aid = 0;
+    disk_full(true);
+    int raise = store_alarm_raise(f.st, 1, "rr-high", "medium", P + 5000, &aid, err, sizeof err);
+    int ack = store_alarm_event(f.st, aid, "acknowledged", "acknowledged", "KN", P + 6000, err,
+                                sizeof err);
+    disk_full(false);
+    assert_int_equal(raise, 0);
+    assert_true(aid < 0); /* held under a provisional id: the COMMIT failed */
+    assert_int_equal(ack, 1);
+    int rows, ids;
+    outbox_count("imatis/alarms", 0, &rows, &ids);
+    assert_int_equal(rows, 0);
+    commit_fix_run(&f, P + 5000, P + 8000);
+    assert_int_equal(ward_flush(f.w, err, sizeof err), 0);
+    outbox_count("imatis/alarms", 1, &rows, &ids);
+    assert_int_equal(rows, 2);
+    assert_int_equal(ids, 2);
+    struct store_outbox_row row;
+    assert_int_equal(store_outbox_next(f.st, "imatis/alarms", &row, err, sizeof err), 1);
+    assert_non_null(strstr(row.body, "ORU^R40"));
+    assert_int_equal(store_outbox_settle(f.st, row.id, true, "", P + 9000, err, sizeof err), 0);
+    store_outbox_row_free(&row);
+    assert_int_equal(store_outbox_next(f.st, "imatis/alarms", &row, err, sizeof err), 1);
+    assert_non_null(strstr(row.body, "KN"));
+    store_outbox_row_free(&row);
+    /* later flushes write nothing of it again (the ward's own alarms,
+     * observations overdue, are other alarms) */
+    commit_fix_run(&f, P + 8000, P + 12000);
+    assert_int_equal(ward_flush(f.w, err, sizeof err), 0);
+    outbox_count("imatis/alarms", 1, &rows, &ids);
+    assert_int_equal(rows, 1);
+    commit_fix_close(&f);
+}
+
 /* The status line's export part reaches the nurse on the board: in the
  * process's language (po/nb.po), as the rest of the board. */
 static void test_status_text_translated(void **state)
@@ -593,6 +831,9 @@ int main(void)
         cmocka_unit_test_teardown(test_alarm_overtakes_observation_backlog, teardown),
         cmocka_unit_test(test_gap_is_one_message_covering_it),
         cmocka_unit_test(test_failed_put_keeps_the_values),
+        cmocka_unit_test(test_failed_commit_keeps_the_period),
+        cmocka_unit_test(test_failed_commit_alarm_goes_once),
+        cmocka_unit_test(test_second_destination_failing_keeps_the_first),
         cmocka_unit_test(test_status_text_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
