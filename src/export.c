@@ -379,7 +379,8 @@ static void flushed(void *ctx, bool committed)
         if (!d->put_end)
             continue;
         if (committed) {
-            memset(d->acc, 0, CONFIG_MAX_BEDS * sizeof *d->acc);
+            if (d->acc) /* as many as the ward has beds (H19-18) */
+                memset(d->acc, 0, e->nacc * sizeof *d->acc);
             d->period_start = d->put_end;
         }
         d->put_end = 0;
