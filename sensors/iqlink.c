@@ -126,6 +126,37 @@ static void iio_errtext(int e, char *buf, size_t n)
     iio_strerror(e < 0 ? -e : e, buf, n);
 }
 
+/* Find and check each range point's I and Q channels: 0, or -1 with err. */
+static int conn_channels(struct conn *c, const struct iqlink *k, char *err, size_t errlen)
+{
+    c->np = k->np;
+    for (unsigned p = 0; p < k->np; p++) {
+        const char *in = k->iname[p], *qn = k->qname[p];
+        c->ci[p] = iio_device_find_channel(c->dev, in, false);
+        c->cq[p] = iio_device_find_channel(c->dev, qn, false);
+        if (!c->ci[p] || !c->cq[p]) {
+            ww_err(err, errlen, "%s: device '%s' has no input channel '%s'", k->ctx_uri, k->device,
+                   !c->ci[p] ? in : qn);
+            return -1;
+        }
+        if (!iio_channel_is_scan_element(c->ci[p]) || !iio_channel_is_scan_element(c->cq[p])) {
+            ww_err(err, errlen,
+                   "%s: channels '%s'/'%s' of '%s' cannot be streamed (not scan elements)",
+                   k->ctx_uri, in, qn, k->device);
+            return -1;
+        }
+        c->fi[p] = iio_channel_get_data_format(c->ci[p]);
+        c->fq[p] = iio_channel_get_data_format(c->cq[p]);
+        if (c->fi[p]->length == 0 || c->fi[p]->length > 64 || c->fi[p]->length % 8 ||
+            c->fq[p]->length == 0 || c->fq[p]->length > 64 || c->fq[p]->length % 8) {
+            ww_err(err, errlen, "%s: unsupported sample format (%u/%u bits)", k->ctx_uri,
+                   c->fi[p]->length, c->fq[p]->length);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Open the context, device, channels and buffer. */
 static int conn_open(struct conn *c, const struct iqlink *k, bool blocking, char *err,
                      size_t errlen)
@@ -154,31 +185,8 @@ static int conn_open(struct conn *c, const struct iqlink *k, bool blocking, char
                k->device, iio_context_get_devices_count(c->ctx));
         goto fail;
     }
-    c->np = k->np;
-    for (unsigned p = 0; p < k->np; p++) {
-        const char *in = k->iname[p], *qn = k->qname[p];
-        c->ci[p] = iio_device_find_channel(c->dev, in, false);
-        c->cq[p] = iio_device_find_channel(c->dev, qn, false);
-        if (!c->ci[p] || !c->cq[p]) {
-            ww_err(err, errlen, "%s: device '%s' has no input channel '%s'", k->ctx_uri, k->device,
-                   !c->ci[p] ? in : qn);
-            goto fail;
-        }
-        if (!iio_channel_is_scan_element(c->ci[p]) || !iio_channel_is_scan_element(c->cq[p])) {
-            ww_err(err, errlen,
-                   "%s: channels '%s'/'%s' of '%s' cannot be streamed (not scan elements)",
-                   k->ctx_uri, in, qn, k->device);
-            goto fail;
-        }
-        c->fi[p] = iio_channel_get_data_format(c->ci[p]);
-        c->fq[p] = iio_channel_get_data_format(c->cq[p]);
-        if (c->fi[p]->length == 0 || c->fi[p]->length > 64 || c->fi[p]->length % 8 ||
-            c->fq[p]->length == 0 || c->fq[p]->length > 64 || c->fq[p]->length % 8) {
-            ww_err(err, errlen, "%s: unsupported sample format (%u/%u bits)", k->ctx_uri,
-                   c->fi[p]->length, c->fq[p]->length);
-            goto fail;
-        }
-    }
+    if (conn_channels(c, k, err, errlen) < 0)
+        goto fail;
     const char *fs_from = "fs= in the URI";
     c->fs = k->o.fs_hz;
     if (c->fs <= 0) {
