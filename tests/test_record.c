@@ -226,19 +226,16 @@ static void test_trends_are_the_admissions(void **state)
     ward_free(w);
 }
 
-/* H16-9: an admission note and a nursing note of 2000 and 4000 bytes of
- * UTF-8 are kept whole through the command as a board sends it, the
- * protocol, the ward, the store and the handover; one byte more is refused
- * with the reason and nothing is stored. */
-static void test_long_notes_kept_whole(void **state)
+/* The frame and the commands test_long_notes_kept_whole sends over the wire
+ * (static: a frame is large). */
+static uint8_t frame[PROTO_MAX_FRAME];
+static struct proto_cmd pc, got;
+
+/* test_long_notes_kept_whole: the 2000-byte admission note through the
+ * command, the protocol, the ward, the store and the BED frame. */
+static void long_admission_round_trip(struct ward *w, const char *adm, int64_t t, char *back)
 {
     char err[512];
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    assert_non_null(st);
-    struct ward *w = ward_new(&cfg, st, err, sizeof err);
-    assert_non_null(w);
-    int64_t t = 1700000000000LL;
-
     /* The example, then a long one. */
     struct ward_cmd c;
     memset(&c, 0, sizeof c);
@@ -246,13 +243,10 @@ static void test_long_notes_kept_whole(void **state)
     c.bed = 0;
     strcpy(c.staff, "KN");
     strcpy(c.ref, "PAS-77");
-    char *adm = long_note(2000);
     assert_int_equal(strlen(adm), 2000);
     assert_true(strlen(adm) < sizeof c.text);
     strcpy(c.text, adm);
     /* over the wire as an attached board sends it */
-    static uint8_t frame[PROTO_MAX_FRAME];
-    static struct proto_cmd pc, got;
     pc.req = 7;
     pc.cmd = c;
     struct proto_buf pb = {frame, 0, sizeof frame, 0, false};
@@ -261,7 +255,6 @@ static void test_long_notes_kept_whole(void **state)
     assert_string_equal(got.cmd.text, adm);
     assert_int_equal(ward_cmd_exec(w, &got.cmd, t, err, sizeof err), 0);
     assert_string_equal(ward_bed(w, 0)->admission_note, adm);
-    char *back = malloc(8192);
     db_text("SELECT note FROM admissions WHERE patient_ref = 'PAS-77'", back, 8192);
     assert_string_equal(back, adm);
     /* the BED frame carries it whole to attached boards */
@@ -273,14 +266,20 @@ static void test_long_notes_kept_whole(void **state)
     assert_int_equal(proto_get_bed(frame, pb.len, &idx, mirror, &mi), 0);
     assert_string_equal(mirror->admission_note, adm);
     free(mirror);
+}
 
-    char *note = long_note(WARD_NOTE_MAX);
+/* test_long_notes_kept_whole: a WARD_NOTE_MAX-byte nursing note the same way,
+ * and the issue's words. */
+static void long_note_round_trip(struct ward *w, const char *note, int64_t t, char *back)
+{
+    char err[512];
+    struct ward_cmd c;
     memset(&c, 0, sizeof c);
     c.kind = WCMD_NOTE;
     strcpy(c.staff, "KN");
     strcpy(c.text, note);
     pc.cmd = c;
-    pb = (struct proto_buf){frame, 0, sizeof frame, 0, false};
+    struct proto_buf pb = (struct proto_buf){frame, 0, sizeof frame, 0, false};
     assert_int_equal(proto_put_cmd(&pb, &pc), 0);
     assert_int_equal(proto_get_cmd(frame, pb.len, &got), 0);
     assert_string_equal(got.cmd.text, note);
@@ -292,7 +291,12 @@ static void test_long_notes_kept_whole(void **state)
     assert_int_equal(ward_cmd_note(w, 0, 0, "får morfin", "KN", t + 61000, err, sizeof err), 0);
     db_text("SELECT text FROM notes ORDER BY id DESC LIMIT 1", back, 8192);
     assert_string_equal(back, "får morfin");
+}
 
+/* test_long_notes_kept_whole: one byte over is refused, nothing stored. */
+static void one_byte_over_refused(struct ward *w, int64_t t, char *back)
+{
+    char err[512];
     /* One byte over: refused, with the reason, nothing stored. */
     char *over = malloc(WARD_NOTE_MAX + 2);
     memset(over, 'x', WARD_NOTE_MAX + 1);
@@ -307,7 +311,13 @@ static void test_long_notes_kept_whole(void **state)
     assert_non_null(strstr(err, "too long"));
     assert_false(ward_bed(w, 0)->admitted);
     free(over);
+}
 
+/* test_long_notes_kept_whole: the handover prints both notes whole. */
+static void handover_keeps_notes(struct store *st, const char *adm, const char *note,
+                                 int64_t t)
+{
+    char err[512];
     /* The handover prints both whole (wrapped, nothing lost). */
     struct handover_request req = {t - 3600000, t + 3600000, "day", -1, t + 3600000, "KN"};
     struct handover *h = handover_build(st, &cfg, &req, err, sizeof err);
@@ -354,7 +364,12 @@ static void test_long_notes_kept_whole(void **state)
     free(all);
     free(v);
     handover_free(h);
+}
 
+/* test_long_notes_kept_whole: the history line of a long note. */
+static void history_line_ends_whole(struct ward *w, const char *note, int64_t t)
+{
+    char err[512];
     /* The detail's history line of a long note ends on a whole character
      * and says it goes on. */
     struct ward_history_line hl[8];
@@ -368,6 +383,30 @@ static void test_long_notes_kept_whole(void **state)
     char clean[sizeof hl[0].text];
     ww_sanitize_text(clean, sizeof clean, hl[0].text, false);
     assert_string_equal(clean, hl[0].text); /* valid UTF-8 throughout */
+}
+
+/* H16-9: an admission note and a nursing note of 2000 and 4000 bytes of
+ * UTF-8 are kept whole through the command as a board sends it, the
+ * protocol, the ward, the store and the handover; one byte more is refused
+ * with the reason and nothing is stored. */
+static void test_long_notes_kept_whole(void **state)
+{
+    char err[512];
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&cfg, st, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+
+    char *adm = long_note(2000);
+    char *back = malloc(8192);
+    long_admission_round_trip(w, adm, t, back);
+
+    char *note = long_note(WARD_NOTE_MAX);
+    long_note_round_trip(w, note, t, back);
+    one_byte_over_refused(w, t, back);
+    handover_keeps_notes(st, adm, note, t);
+    history_line_ends_whole(w, note, t);
 
     free(back);
     free(note);
