@@ -257,14 +257,9 @@ static struct handover *build(struct store *st, int bed)
     return h;
 }
 
-static void test_model(void **state)
+/* test_model, bed 1: I, S, B and the A figures. */
+static void model_bed1_now(const struct handover_bed *b)
 {
-    struct store *st = fill();
-    struct handover *h = build(st, -1);
-    assert_string_equal(h->ward, "Observasjonspost 3 Ærøy");
-    assert_int_equal(h->nbeds, 5); /* 1, 2, 3 empty, 4 twice */
-    assert_int_equal(h->noccupied, 4);
-    const struct handover_bed *b = &h->beds[0];
     /* I */
     assert_int_equal(b->number, 1);
     assert_true(b->occupied);
@@ -297,6 +292,11 @@ static void test_model(void **state)
     assert_float_equal(b->rr_stats.max, 29, 0.01);
     assert_float_equal(b->rr_stats.median, 19.5, 0.01);
     assert_float_equal(b->hr_stats.median, 79.5, 0.01);
+}
+
+/* test_model, bed 1: the NEWS2 trajectory and its points. */
+static void model_bed1_news2(const struct handover_bed *b)
+{
     /* NEWS2 trajectory: the 2 in force at 07:00, then 3, 6, 4 */
     assert_int_equal(b->news2.n, 4);
     assert_int_equal(b->news2.t[0], T0);
@@ -320,6 +320,11 @@ static void test_model(void **state)
     assert_false(b->news2_max_partial);
     assert_int_equal(b->news2_last, 4);
     assert_true(b->news2_last_partial);
+}
+
+/* test_model, bed 1: entries by hand, R, and the alarm log. */
+static void model_bed1_entries(const struct handover_bed *b)
+{
     /* manual observations of the period only; notes in time order */
     assert_int_equal(b->nobs, 2);
     assert_string_equal(b->obs[0].param, "sbp");
@@ -342,9 +347,13 @@ static void test_model(void **state)
     assert_int_equal(b->nevents, 5);
     assert_string_equal(b->events[1].event, "acknowledged");
     assert_string_equal(b->events[1].staff, "ÅS");
+}
 
+/* test_model: beds 2 to 5. */
+static void model_other_beds(const struct handover *h)
+{
     /* bed 2: admitted mid-shift */
-    b = &h->beds[1];
+    const struct handover_bed *b = &h->beds[1];
     assert_int_equal(b->number, 2);
     assert_true(b->admitted_in_period);
     assert_int_equal(b->admitted_at, T0 + 5 * HOUR);
@@ -364,7 +373,11 @@ static void test_model(void **state)
     assert_string_equal(h->beds[4].patient_ref, "P-0042");
     assert_true(h->beds[4].admitted_in_period);
     assert_string_equal(h->beds[4].label, "Rom 2 $(id) `id`");
+}
 
+/* test_model: the ward figures. */
+static void model_ward_figures(const struct handover *h)
+{
     /* ward figures: alarms raised in the period by priority */
     assert_int_equal(h->alarms[0].raised, 1);
     assert_int_equal(h->alarms[0].acked, 1);
@@ -374,6 +387,21 @@ static void test_model(void **state)
     assert_int_equal(h->alarms[2].raised, 1);
     assert_int_equal(h->alarms[2].unacked, 1);
     assert_int_equal(h->alarms[2].ack_median_s, -1);
+}
+
+static void test_model(void **state)
+{
+    struct store *st = fill();
+    struct handover *h = build(st, -1);
+    assert_string_equal(h->ward, "Observasjonspost 3 Ærøy");
+    assert_int_equal(h->nbeds, 5); /* 1, 2, 3 empty, 4 twice */
+    assert_int_equal(h->noccupied, 4);
+    const struct handover_bed *b = &h->beds[0];
+    model_bed1_now(b);
+    model_bed1_news2(b);
+    model_bed1_entries(b);
+    model_other_beds(h);
+    model_ward_figures(h);
     handover_free(h);
 
     /* one bed */
