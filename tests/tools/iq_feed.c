@@ -45,69 +45,115 @@ static int write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
+/* What the command line asks for (see the top). */
+struct feed_opts {
     struct iqgen_params p;
-    iqgen_defaults(&p);
-    p.fs_hz = 2500;
-    p.wavelength_mm = 12.4;
-    p.snr_db = 25;
-    p.echo_amp = 3000;
-    double seconds = 60;
-    int bits = 16, points = 1, chest = 0;
-    long seed = 1;
-    bool realtime = false, reopen = false;
-    const char *out = NULL;
+    double seconds;
+    int bits, points, chest;
+    long seed;
+    bool realtime, reopen;
+    const char *out;
+};
+
+/* Parses the command line into o: 0, or the exit code 2 after saying why. */
+static int parse_args(int argc, char **argv, struct feed_opts *o)
+{
+    iqgen_defaults(&o->p);
+    o->p.fs_hz = 2500;
+    o->p.wavelength_mm = 12.4;
+    o->p.snr_db = 25;
+    o->p.echo_amp = 3000;
+    o->seconds = 60;
+    o->bits = 16, o->points = 1, o->chest = 0;
+    o->seed = 1;
+    o->realtime = false, o->reopen = false;
+    o->out = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--fs") && v)
-            p.fs_hz = atof(argv[++i]);
+            o->p.fs_hz = atof(argv[++i]);
         else if (!strcmp(a, "--seconds") && v)
-            seconds = atof(argv[++i]);
+            o->seconds = atof(argv[++i]);
         else if (!strcmp(a, "--rr") && v)
-            p.rr_bpm = atof(argv[++i]);
+            o->p.rr_bpm = atof(argv[++i]);
         else if (!strcmp(a, "--hr") && v)
-            p.hr_bpm = atof(argv[++i]);
+            o->p.hr_bpm = atof(argv[++i]);
         else if (!strcmp(a, "--wavelength") && v)
-            p.wavelength_mm = atof(argv[++i]);
+            o->p.wavelength_mm = atof(argv[++i]);
         else if (!strcmp(a, "--dc") && v)
-            p.dc_i = p.dc_q = atof(argv[++i]);
+            o->p.dc_i = o->p.dc_q = atof(argv[++i]);
         else if (!strcmp(a, "--bits") && v)
-            bits = atoi(argv[++i]);
+            o->bits = atoi(argv[++i]);
         else if (!strcmp(a, "--seed") && v)
-            seed = atol(argv[++i]);
+            o->seed = atol(argv[++i]);
         else if (!strcmp(a, "--points") && v)
-            points = atoi(argv[++i]);
+            o->points = atoi(argv[++i]);
         else if (!strcmp(a, "--chest") && v)
-            chest = atoi(argv[++i]);
+            o->chest = atoi(argv[++i]);
         else if (!strcmp(a, "--empty"))
-            p.present = false;
+            o->p.present = false;
         else if (!strcmp(a, "--reopen"))
-            reopen = true;
+            o->reopen = true;
         else if (!strcmp(a, "--realtime"))
-            realtime = true;
-        else if (a[0] != '-' && !out)
-            out = a;
+            o->realtime = true;
+        else if (a[0] != '-' && !o->out)
+            o->out = a;
         else {
             fprintf(stderr, "iq_feed: unexpected argument '%s'\n", a);
             return 2;
         }
     }
-    if (points < 1 || points > 16 || chest < 0 || chest >= points) {
+    if (o->points < 1 || o->points > 16 || o->chest < 0 || o->chest >= o->points) {
         fprintf(stderr, "iq_feed: --points 1..16 and --chest 0..points-1\n");
         return 2;
     }
+    return 0;
+}
+
+/* The next n frames into buf: the patient's I/Q in pair chest, receiver
+ * noise in the others, clipped to +-lim. */
+static void fill_block(struct iqgen *g, struct iqgen *noise, int points, int chest, double lim,
+                       long n, int16_t *buf)
+{
+    static float fi[4096], fq[4096], ni[4096], nq[4096];
+    iqgen_generate(g, fi, fq, (size_t)n);
+    for (int pt = 0; pt < points; pt++) {
+        const float *si = fi, *sq = fq;
+        if (pt != chest) {
+            iqgen_generate(&noise[pt], ni, nq, (size_t)n);
+            si = ni;
+            sq = nq;
+        }
+        for (long k = 0; k < n; k++) {
+            double vi = si[k] > lim ? lim : si[k] < -lim ? -lim : si[k];
+            double vq = sq[k] > lim ? lim : sq[k] < -lim ? -lim : sq[k];
+            /* Little-endian on the wire; this host is little-endian too. */
+            buf[2 * (k * points + pt)] = (int16_t)vi;
+            buf[2 * (k * points + pt) + 1] = (int16_t)vq;
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static struct feed_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc;
+    struct iqgen_params p = o.p;
+    int points = o.points;
+    const char *out = o.out;
     signal(SIGPIPE, SIG_IGN);
     static struct iqgen g, noise[16];
     char err[256];
-    if (iqgen_init(&g, &p, (uint64_t)seed, err, sizeof err) < 0) {
+    if (iqgen_init(&g, &p, (uint64_t)o.seed, err, sizeof err) < 0) {
         fprintf(stderr, "iq_feed: %s\n", err);
         return 2;
     }
     struct iqgen_params pn = p;
     pn.present = false;
     for (int k = 0; k < points; k++)
-        if (iqgen_init(&noise[k], &pn, (uint64_t)seed + 100 + k, err, sizeof err) < 0) {
+        if (iqgen_init(&noise[k], &pn, (uint64_t)o.seed + 100 + k, err, sizeof err) < 0) {
             fprintf(stderr, "iq_feed: %s\n", err);
             return 2;
         }
@@ -116,37 +162,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "iq_feed: %s: %s\n", out, strerror(errno));
         return 1;
     }
-    long total = (long)(seconds * p.fs_hz);
+    long total = (long)(o.seconds * p.fs_hz);
     long block = (long)(p.fs_hz / 20);
     if (block < 1)
         block = 1;
     if (block > 4096 / points)
         block = 4096 / points;
-    float fi[4096], fq[4096], ni[4096], nq[4096];
     int16_t buf[8192];
-    double lim = bits == 12 ? 2047 : 32767;
+    double lim = o.bits == 12 ? 2047 : 32767;
     int64_t t0 = ww_mono_ms();
     long done = 0;
     while (done < total) {
         long n = total - done < block ? total - done : block;
-        iqgen_generate(&g, fi, fq, (size_t)n);
-        for (int pt = 0; pt < points; pt++) {
-            const float *si = fi, *sq = fq;
-            if (pt != chest) {
-                iqgen_generate(&noise[pt], ni, nq, (size_t)n);
-                si = ni;
-                sq = nq;
-            }
-            for (long k = 0; k < n; k++) {
-                double vi = si[k] > lim ? lim : si[k] < -lim ? -lim : si[k];
-                double vq = sq[k] > lim ? lim : sq[k] < -lim ? -lim : sq[k];
-                /* Little-endian on the wire; this host is little-endian too. */
-                buf[2 * (k * points + pt)] = (int16_t)vi;
-                buf[2 * (k * points + pt) + 1] = (int16_t)vq;
-            }
-        }
+        fill_block(&g, noise, points, o.chest, lim, n, buf);
         int wr;
-        while ((wr = write_all(fd, buf, (size_t)n * 4 * points)) < 0 && errno == EPIPE && reopen && out) {
+        while ((wr = write_all(fd, buf, (size_t)n * 4 * points)) < 0 && errno == EPIPE && o.reopen && out) {
             close(fd);
             if ((fd = open(out, O_WRONLY | O_CLOEXEC)) < 0)
                 break;
@@ -156,7 +186,7 @@ int main(int argc, char **argv)
             return 1;
         }
         done += n;
-        if (realtime) {
+        if (o.realtime) {
             int64_t due = t0 + (int64_t)(done * 1000.0 / p.fs_hz);
             int64_t now = ww_mono_ms();
             if (due > now) {
