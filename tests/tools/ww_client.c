@@ -322,6 +322,286 @@ static int mode_admitall(struct peer *p, const char *prefix, const char *staff)
     return k == p->nbeds ? 0 : 1;
 }
 
+/* hello mode (see the top). */
+static int mode_hello(struct peer *p)
+{
+    hello(p->fd, PROTO_VERSION, "ww_client");
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    printf("synced %u beds\n", p->nbeds);
+    return 0;
+}
+
+/* exports mode (see the top). */
+static int mode_exports(struct peer *p)
+{
+    hello(p->fd, PROTO_VERSION, "ww_client");
+    size_t fl;
+    bool eof;
+    const uint8_t *f;
+    while ((f = next_frame(p, 5000, &fl, &eof))) {
+        static struct proto_state st;
+        if (proto_frame_type(f) == PT_STATE) {
+            if (proto_get_state(f, fl, &st) < 0)
+                return printf("bad STATE\n"), 1;
+            printf("%s\n", st.exports);
+            return 0;
+        }
+    }
+    return printf("no STATE\n"), 1;
+}
+
+/* garbage and oversize modes (see the top). */
+static int mode_garbage(struct peer *p, bool garbage)
+{
+    if (garbage) {
+        const char g[] = "GET / HTTP/1.0\r\n\r\n";
+        put(p->fd, (const uint8_t *)g, sizeof g - 1);
+    } else {
+        const uint8_t h[] = {0x7f, 0xff, 0xff, 0xff, PT_HELLO, 0, 0, 0};
+        put(p->fd, h, sizeof h);
+    }
+    bool c = closed_within(p, 3000);
+    printf("%s\n", c ? "closed" : "open");
+    return c ? 0 : 1;
+}
+
+/* version mode (see the top). */
+static int mode_version(struct peer *p)
+{
+    hello(p->fd, 99, "ww_client");
+    size_t fl;
+    bool eof;
+    const uint8_t *f = next_frame(p, 3000, &fl, &eof);
+    struct proto_bye bye;
+    if (!f || proto_get_bye(f, fl, &bye) < 0)
+        return printf("no BYE\n"), 1;
+    printf("bye: %s\n", bye.reason);
+    return closed_within(p, 3000) ? 0 : 1;
+}
+
+/* badcmd mode (see the top). */
+static int mode_badcmd(struct peer *p)
+{
+    hello(p->fd, PROTO_VERSION, "ww_client");
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    /* A CMD whose kind byte is no command. */
+    struct proto_buf b = {out, 0, sizeof out, 0, false};
+    static struct proto_cmd c;
+    c.cmd.kind = WCMD_ACK;
+    proto_put_cmd(&b, &c);
+    out[PROTO_HEADER + 1 + 4] = 0xee;
+    put(p->fd, out, b.len);
+    bool cl = closed_within(p, 3000);
+    printf("%s\n", cl ? "closed" : "open");
+    return cl ? 0 : 1;
+}
+
+/* slow mode (see the top). */
+static int mode_slow(struct peer *p, int seconds)
+{
+    hello(p->fd, PROTO_VERSION, "slow");
+    sleep((unsigned)seconds);
+    bool cl = closed_within(p, 2000);
+    printf("%s\n", cl ? "closed" : "open");
+    return cl ? 0 : 1;
+}
+
+/* full mode (see the top). */
+static int mode_full(struct peer *p, struct peer *q, const char *path, int want)
+{
+    /* p plus n - 1 more attach; one more is turned away with BYE. */
+    static struct peer more[16];
+    hello(p->fd, PROTO_VERSION, "full-0");
+    if (sync_peer(p) < 0)
+        return printf("connection 1 got no snapshot\n"), 1;
+    for (int i = 1; i < want && i < 16; i++) {
+        more[i].fd = dial(path);
+        hello(more[i].fd, PROTO_VERSION, "full-n");
+        if (sync_peer(&more[i]) < 0)
+            return printf("connection %d got no snapshot\n", i + 1), 1;
+    }
+    q->fd = dial(path); /* turned away at once, before any HELLO */
+    size_t fl;
+    bool eof;
+    const uint8_t *f = next_frame(q, 3000, &fl, &eof);
+    struct proto_bye bye;
+    if (!f || proto_get_bye(f, fl, &bye) < 0)
+        return printf("connection %d was not turned away\n", want + 1), 1;
+    printf("bye: %s\n", bye.reason);
+    return 0;
+}
+
+/* race mode (see the top). */
+static int mode_race(struct peer *p, struct peer *q, const char *path, uint32_t bed,
+                     const char *sa, const char *sb)
+{
+    q->fd = dial(path);
+    hello(p->fd, PROTO_VERSION, "race-a");
+    hello(q->fd, PROTO_VERSION, "race-b");
+    if (sync_peer(p) < 0 || sync_peer(q) < 0 || bed >= p->nbeds)
+        return printf("no snapshot\n"), 1;
+    int c = alarm_most_urgent(&p->beds[bed].alarms);
+    if (c < 0)
+        return printf("no alarm on bed index %u\n", bed), 1;
+    int64_t id = p->beds[bed].alarms.a[c].id;
+    /* Both in flight before either is answered. */
+    send_ack(p->fd, 7, bed, id, sa);
+    send_ack(q->fd, 8, bed, id, sb);
+    struct proto_reply ra, rb;
+    if (await_reply(p, 7, &ra) < 0 || await_reply(q, 8, &rb) < 0)
+        return printf("no reply\n"), 1;
+    printf("%s: %s%s\n", sa, ra.ok ? "ok" : "refused: ", ra.message);
+    printf("%s: %s%s\n", sb, rb.ok ? "ok" : "refused: ", rb.message);
+    /* The winner's own mirror showed the acknowledgement before the answer. */
+    const char *winner = ra.ok ? sa : sb;
+    bool before = ra.ok ? shows_ack(p, bed, id, winner) : shows_ack(q, bed, id, winner);
+    if (!before)
+        printf("the REPLY came before the BED showing the acknowledgement\n");
+    return ra.ok != rb.ok && before ? 0 : 1;
+}
+
+/* alarms mode (see the top). */
+static int mode_alarms(struct peer *p)
+{
+    hello(p->fd, PROTO_VERSION, "alarms");
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    for (uint32_t i = 0; i < p->nbeds; i++)
+        for (int c = 0; c < AC_COUNT; c++) {
+            const struct alarm *a = &p->beds[i].alarms.a[c];
+            if (a->state == AS_NONE)
+                continue;
+            printf("alarm %lld %u %s %s\n", (long long)a->id, i,
+                   a->state == AS_LATCHED ? "latched" : "active", a->acked ? "acked" : "unacked");
+        }
+    return 0;
+}
+
+/* admit mode (see the top). */
+static int mode_admit(struct peer *p, uint32_t bed, const char *ref, const char *staff)
+{
+    hello(p->fd, PROTO_VERSION, "admit");
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    struct ward_cmd c = {.kind = WCMD_ADMIT, .bed = bed};
+    snprintf(c.ref, sizeof c.ref, "%s", ref);
+    snprintf(c.staff, sizeof c.staff, "%s", staff);
+    char msg[512];
+    int rc = command(p, 1, &c, msg, sizeof msg);
+    printf(rc > 0 ? "ok\n" : rc == 0 ? "refused: %s\n" : "no reply\n", msg);
+    return rc > 0 ? 0 : 1;
+}
+
+/* ack and obs modes (see the top): one command that may be held for the
+ * store. text is the observations of obs, NULL for ack. */
+static int mode_held_cmd(struct peer *p, const char *name, enum ward_cmd_kind kind,
+                         uint32_t bed, const char *staff, const char *text)
+{
+    hello(p->fd, PROTO_VERSION, name);
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    struct ward_cmd c = {.kind = kind, .bed = bed};
+    snprintf(c.staff, sizeof c.staff, "%s", staff);
+    if (text)
+        snprintf(c.text, sizeof c.text, "%s", text);
+    char msg[512];
+    int rc = command(p, 1, &c, msg, sizeof msg);
+    printf(rc == 1 ? "ok\n" : rc == 2 ? "held: %s\n" : rc == 0 ? "refused: %s\n" : "no reply\n",
+           msg);
+    return rc > 0 ? 0 : 1;
+}
+
+/* The k-th command of burst mode, described in what. */
+static void burst_cmd(const struct peer *p, long k, const char *tag, struct ward_cmd *c,
+                      char *what, size_t wn)
+{
+    static const char *params[] = {"spo2", "sbp", "temp", "acvpu"};
+    static const char *values[] = {"95", "118", "37.2", "A"};
+    int kind = (int)(k % 3);
+    int ca = alarm_most_urgent(&p->beds[c->bed].alarms);
+    if (kind == 2 && ca >= 0 && !p->beds[c->bed].alarms.a[ca].acked) {
+        c->kind = WCMD_ACK;
+        c->alarm_id = p->beds[c->bed].alarms.a[ca].id;
+        snprintf(what, wn, "ack %lld", (long long)c->alarm_id);
+    } else if (kind == 1) {
+        c->kind = WCMD_OBSERVATION;
+        snprintf(c->param, sizeof c->param, "%s", params[k % 4]);
+        snprintf(c->value, sizeof c->value, "%s", values[k % 4]);
+        snprintf(what, wn, "obs %u %s %s", c->bed, c->param, c->value);
+    } else {
+        c->kind = WCMD_NOTE;
+        snprintf(c->text, sizeof c->text, "%s-%ld", tag, k);
+        snprintf(what, wn, "note %s", c->text);
+    }
+}
+
+/* burst mode (see the top). */
+static int mode_burst(struct peer *p, const char *tag, long n, const char *staff)
+{
+    hello(p->fd, PROTO_VERSION, "burst");
+    if (sync_peer(p) < 0 || p->nbeds == 0)
+        return printf("no snapshot\n"), 1;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (long k = 0; k < n; k++) {
+        struct ward_cmd c = {.bed = (uint32_t)(k % p->nbeds)};
+        snprintf(c.staff, sizeof c.staff, "%s", staff);
+        char what[sizeof c.text + 64];
+        burst_cmd(p, k, tag, &c, what, sizeof what);
+        char msg[512];
+        int rc = command(p, (uint32_t)(k + 1), &c, msg, sizeof msg);
+        if (rc < 0)
+            return 0; /* the server went away: what was confirmed is printed */
+        if (rc == 1)
+            printf("confirmed %s\n", what);
+        else if (rc == 2)
+            printf("held %s\n", what); /* done, not yet recorded */
+    }
+    return 0;
+}
+
+/* handover mode (see the top). */
+static int mode_handover(struct peer *p, int64_t t0, int64_t t1, const char *staff)
+{
+    hello(p->fd, PROTO_VERSION, "handover");
+    if (sync_peer(p) < 0)
+        return printf("no snapshot\n"), 1;
+    for (uint32_t req = 1; req <= 2; req++) {
+        struct proto_horeq hr = {req, "", t0, t1, "", false, 0};
+        snprintf(hr.staff, sizeof hr.staff, "%s", staff);
+        struct proto_buf b = {out, 0, sizeof out, 0, false};
+        proto_put_horeq(&b, &hr);
+        put(p->fd, out, b.len);
+    }
+    static struct proto_hopart hp;
+    size_t fl;
+    bool eof;
+    const uint8_t *f;
+    uint32_t got[3] = {0}, parts[3] = {0};
+    int answers = 0;
+    while (answers < 2 && (f = next_frame(p, 10000, &fl, &eof))) {
+        uint8_t t = proto_frame_type(f);
+        struct proto_reply r;
+        if (t == PT_REPLY && proto_get_reply(f, fl, &r) == 0 && r.req >= 1 && r.req <= 2) {
+            printf("refused: %s\n", r.message);
+            answers++;
+        } else if (t == PT_HOPART) {
+            if (proto_get_hopart(f, fl, &hp) < 0 || hp.req < 1 || hp.req > 2 ||
+                hp.first != got[hp.req])
+                return printf("bad or out-of-order HOPART\n"), 1;
+            got[hp.req] += hp.n;
+            parts[hp.req]++;
+            if (got[hp.req] == hp.total) {
+                printf("handover %u lines in %u parts: %s\n", hp.total, parts[hp.req],
+                       hp.head[0]);
+                answers++;
+            }
+        }
+    }
+    return answers == 2 ? 0 : (printf("no answer\n"), 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -332,256 +612,39 @@ int main(int argc, char **argv)
     const char *path = argv[1], *mode = argv[2];
     static struct peer p, q;
     p.fd = dial(path);
-    if (!strcmp(mode, "hello")) {
-        hello(p.fd, PROTO_VERSION, "ww_client");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        printf("synced %u beds\n", p.nbeds);
-        return 0;
-    }
-    if (!strcmp(mode, "exports")) {
-        hello(p.fd, PROTO_VERSION, "ww_client");
-        size_t fl;
-        bool eof;
-        const uint8_t *f;
-        while ((f = next_frame(&p, 5000, &fl, &eof))) {
-            static struct proto_state st;
-            if (proto_frame_type(f) == PT_STATE) {
-                if (proto_get_state(f, fl, &st) < 0)
-                    return printf("bad STATE\n"), 1;
-                printf("%s\n", st.exports);
-                return 0;
-            }
-        }
-        return printf("no STATE\n"), 1;
-    }
-    if (!strcmp(mode, "garbage") || !strcmp(mode, "oversize")) {
-        if (!strcmp(mode, "garbage")) {
-            const char g[] = "GET / HTTP/1.0\r\n\r\n";
-            put(p.fd, (const uint8_t *)g, sizeof g - 1);
-        } else {
-            const uint8_t h[] = {0x7f, 0xff, 0xff, 0xff, PT_HELLO, 0, 0, 0};
-            put(p.fd, h, sizeof h);
-        }
-        bool c = closed_within(&p, 3000);
-        printf("%s\n", c ? "closed" : "open");
-        return c ? 0 : 1;
-    }
-    if (!strcmp(mode, "version")) {
-        hello(p.fd, 99, "ww_client");
-        size_t fl;
-        bool eof;
-        const uint8_t *f = next_frame(&p, 3000, &fl, &eof);
-        struct proto_bye bye;
-        if (!f || proto_get_bye(f, fl, &bye) < 0)
-            return printf("no BYE\n"), 1;
-        printf("bye: %s\n", bye.reason);
-        return closed_within(&p, 3000) ? 0 : 1;
-    }
-    if (!strcmp(mode, "badcmd")) {
-        hello(p.fd, PROTO_VERSION, "ww_client");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        /* A CMD whose kind byte is no command. */
-        struct proto_buf b = {out, 0, sizeof out, 0, false};
-        static struct proto_cmd c;
-        c.cmd.kind = WCMD_ACK;
-        proto_put_cmd(&b, &c);
-        out[PROTO_HEADER + 1 + 4] = 0xee;
-        put(p.fd, out, b.len);
-        bool cl = closed_within(&p, 3000);
-        printf("%s\n", cl ? "closed" : "open");
-        return cl ? 0 : 1;
-    }
+    if (!strcmp(mode, "hello"))
+        return mode_hello(&p);
+    if (!strcmp(mode, "exports"))
+        return mode_exports(&p);
+    if (!strcmp(mode, "garbage") || !strcmp(mode, "oversize"))
+        return mode_garbage(&p, !strcmp(mode, "garbage"));
+    if (!strcmp(mode, "version"))
+        return mode_version(&p);
+    if (!strcmp(mode, "badcmd"))
+        return mode_badcmd(&p);
     if (!strcmp(mode, "beds") && argc > 4)
         return mode_beds(&p, atoi(argv[3]), atol(argv[4]));
-    if (!strcmp(mode, "slow") && argc > 3) {
-        hello(p.fd, PROTO_VERSION, "slow");
-        sleep((unsigned)atoi(argv[3]));
-        bool cl = closed_within(&p, 2000);
-        printf("%s\n", cl ? "closed" : "open");
-        return cl ? 0 : 1;
-    }
-    if (!strcmp(mode, "full") && argc > 3) {
-        /* p plus n - 1 more attach; one more is turned away with BYE. */
-        int want = atoi(argv[3]);
-        static struct peer more[16];
-        hello(p.fd, PROTO_VERSION, "full-0");
-        if (sync_peer(&p) < 0)
-            return printf("connection 1 got no snapshot\n"), 1;
-        for (int i = 1; i < want && i < 16; i++) {
-            more[i].fd = dial(path);
-            hello(more[i].fd, PROTO_VERSION, "full-n");
-            if (sync_peer(&more[i]) < 0)
-                return printf("connection %d got no snapshot\n", i + 1), 1;
-        }
-        q.fd = dial(path); /* turned away at once, before any HELLO */
-        size_t fl;
-        bool eof;
-        const uint8_t *f = next_frame(&q, 3000, &fl, &eof);
-        struct proto_bye bye;
-        if (!f || proto_get_bye(f, fl, &bye) < 0)
-            return printf("connection %d was not turned away\n", want + 1), 1;
-        printf("bye: %s\n", bye.reason);
-        return 0;
-    }
-    if (!strcmp(mode, "race") && argc > 5) {
-        uint32_t bed = (uint32_t)atoi(argv[3]);
-        q.fd = dial(path);
-        hello(p.fd, PROTO_VERSION, "race-a");
-        hello(q.fd, PROTO_VERSION, "race-b");
-        if (sync_peer(&p) < 0 || sync_peer(&q) < 0 || bed >= p.nbeds)
-            return printf("no snapshot\n"), 1;
-        int c = alarm_most_urgent(&p.beds[bed].alarms);
-        if (c < 0)
-            return printf("no alarm on bed index %u\n", bed), 1;
-        int64_t id = p.beds[bed].alarms.a[c].id;
-        /* Both in flight before either is answered. */
-        send_ack(p.fd, 7, bed, id, argv[4]);
-        send_ack(q.fd, 8, bed, id, argv[5]);
-        struct proto_reply ra, rb;
-        if (await_reply(&p, 7, &ra) < 0 || await_reply(&q, 8, &rb) < 0)
-            return printf("no reply\n"), 1;
-        printf("%s: %s%s\n", argv[4], ra.ok ? "ok" : "refused: ", ra.message);
-        printf("%s: %s%s\n", argv[5], rb.ok ? "ok" : "refused: ", rb.message);
-        /* The winner's own mirror showed the acknowledgement before the answer. */
-        const char *winner = ra.ok ? argv[4] : argv[5];
-        bool before = ra.ok ? shows_ack(&p, bed, id, winner) : shows_ack(&q, bed, id, winner);
-        if (!before)
-            printf("the REPLY came before the BED showing the acknowledgement\n");
-        return ra.ok != rb.ok && before ? 0 : 1;
-    }
-    if (!strcmp(mode, "alarms")) {
-        hello(p.fd, PROTO_VERSION, "alarms");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        for (uint32_t i = 0; i < p.nbeds; i++)
-            for (int c = 0; c < AC_COUNT; c++) {
-                const struct alarm *a = &p.beds[i].alarms.a[c];
-                if (a->state == AS_NONE)
-                    continue;
-                printf("alarm %lld %u %s %s\n", (long long)a->id, i,
-                       a->state == AS_LATCHED ? "latched" : "active", a->acked ? "acked" : "unacked");
-            }
-        return 0;
-    }
+    if (!strcmp(mode, "slow") && argc > 3)
+        return mode_slow(&p, atoi(argv[3]));
+    if (!strcmp(mode, "full") && argc > 3)
+        return mode_full(&p, &q, path, atoi(argv[3]));
+    if (!strcmp(mode, "race") && argc > 5)
+        return mode_race(&p, &q, path, (uint32_t)atoi(argv[3]), argv[4], argv[5]);
+    if (!strcmp(mode, "alarms"))
+        return mode_alarms(&p);
     if (!strcmp(mode, "admitall") && argc > 4)
         return mode_admitall(&p, argv[3], argv[4]);
-    if (!strcmp(mode, "admit") && argc > 5) {
-        hello(p.fd, PROTO_VERSION, "admit");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        struct ward_cmd c = {.kind = WCMD_ADMIT, .bed = (uint32_t)atoi(argv[3])};
-        snprintf(c.ref, sizeof c.ref, "%s", argv[4]);
-        snprintf(c.staff, sizeof c.staff, "%s", argv[5]);
-        char msg[512];
-        int rc = command(&p, 1, &c, msg, sizeof msg);
-        printf(rc > 0 ? "ok\n" : rc == 0 ? "refused: %s\n" : "no reply\n", msg);
-        return rc > 0 ? 0 : 1;
-    }
-    if (!strcmp(mode, "ack") && argc > 4) {
-        hello(p.fd, PROTO_VERSION, "ack");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        struct ward_cmd c = {.kind = WCMD_ACK, .bed = (uint32_t)atoi(argv[3])};
-        snprintf(c.staff, sizeof c.staff, "%s", argv[4]);
-        char msg[512];
-        int rc = command(&p, 1, &c, msg, sizeof msg);
-        printf(rc == 1 ? "ok\n" : rc == 2 ? "held: %s\n" : rc == 0 ? "refused: %s\n" : "no reply\n",
-               msg);
-        return rc > 0 ? 0 : 1;
-    }
-    if (!strcmp(mode, "obs") && argc > 5) {
-        hello(p.fd, PROTO_VERSION, "obs");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        struct ward_cmd c = {.kind = WCMD_OBSERVATIONS, .bed = (uint32_t)atoi(argv[3])};
-        snprintf(c.staff, sizeof c.staff, "%s", argv[4]);
-        snprintf(c.text, sizeof c.text, "%s", argv[5]);
-        char msg[512];
-        int rc = command(&p, 1, &c, msg, sizeof msg);
-        printf(rc == 1 ? "ok\n" : rc == 2 ? "held: %s\n" : rc == 0 ? "refused: %s\n" : "no reply\n",
-               msg);
-        return rc > 0 ? 0 : 1;
-    }
-    if (!strcmp(mode, "burst") && argc > 5) {
-        const char *tag = argv[3], *staff = argv[5];
-        long n = atol(argv[4]);
-        hello(p.fd, PROTO_VERSION, "burst");
-        if (sync_peer(&p) < 0 || p.nbeds == 0)
-            return printf("no snapshot\n"), 1;
-        setvbuf(stdout, NULL, _IOLBF, 0);
-        static const char *params[] = {"spo2", "sbp", "temp", "acvpu"};
-        static const char *values[] = {"95", "118", "37.2", "A"};
-        for (long k = 0; k < n; k++) {
-            struct ward_cmd c = {.bed = (uint32_t)(k % p.nbeds)};
-            snprintf(c.staff, sizeof c.staff, "%s", staff);
-            char what[sizeof c.text + 64];
-            int kind = (int)(k % 3);
-            int ca = alarm_most_urgent(&p.beds[c.bed].alarms);
-            if (kind == 2 && ca >= 0 && !p.beds[c.bed].alarms.a[ca].acked) {
-                c.kind = WCMD_ACK;
-                c.alarm_id = p.beds[c.bed].alarms.a[ca].id;
-                snprintf(what, sizeof what, "ack %lld", (long long)c.alarm_id);
-            } else if (kind == 1) {
-                c.kind = WCMD_OBSERVATION;
-                snprintf(c.param, sizeof c.param, "%s", params[k % 4]);
-                snprintf(c.value, sizeof c.value, "%s", values[k % 4]);
-                snprintf(what, sizeof what, "obs %u %s %s", c.bed, c.param, c.value);
-            } else {
-                c.kind = WCMD_NOTE;
-                snprintf(c.text, sizeof c.text, "%s-%ld", tag, k);
-                snprintf(what, sizeof what, "note %s", c.text);
-            }
-            char msg[512];
-            int rc = command(&p, (uint32_t)(k + 1), &c, msg, sizeof msg);
-            if (rc < 0)
-                return 0; /* the server went away: what was confirmed is printed */
-            if (rc == 1)
-                printf("confirmed %s\n", what);
-            else if (rc == 2)
-                printf("held %s\n", what); /* done, not yet recorded */
-        }
-        return 0;
-    }
-    if (!strcmp(mode, "handover") && argc > 4) {
-        hello(p.fd, PROTO_VERSION, "handover");
-        if (sync_peer(&p) < 0)
-            return printf("no snapshot\n"), 1;
-        for (uint32_t req = 1; req <= 2; req++) {
-            struct proto_horeq hr = {req, "", atoll(argv[3]), atoll(argv[4]), "", false, 0};
-            snprintf(hr.staff, sizeof hr.staff, "%s", argc > 5 ? argv[5] : "ES");
-            struct proto_buf b = {out, 0, sizeof out, 0, false};
-            proto_put_horeq(&b, &hr);
-            put(p.fd, out, b.len);
-        }
-        static struct proto_hopart hp;
-        size_t fl;
-        bool eof;
-        const uint8_t *f;
-        uint32_t got[3] = {0}, parts[3] = {0};
-        int answers = 0;
-        while (answers < 2 && (f = next_frame(&p, 10000, &fl, &eof))) {
-            uint8_t t = proto_frame_type(f);
-            struct proto_reply r;
-            if (t == PT_REPLY && proto_get_reply(f, fl, &r) == 0 && r.req >= 1 && r.req <= 2) {
-                printf("refused: %s\n", r.message);
-                answers++;
-            } else if (t == PT_HOPART) {
-                if (proto_get_hopart(f, fl, &hp) < 0 || hp.req < 1 || hp.req > 2 ||
-                    hp.first != got[hp.req])
-                    return printf("bad or out-of-order HOPART\n"), 1;
-                got[hp.req] += hp.n;
-                parts[hp.req]++;
-                if (got[hp.req] == hp.total) {
-                    printf("handover %u lines in %u parts: %s\n", hp.total, parts[hp.req],
-                           hp.head[0]);
-                    answers++;
-                }
-            }
-        }
-        return answers == 2 ? 0 : (printf("no answer\n"), 1);
-    }
+    if (!strcmp(mode, "admit") && argc > 5)
+        return mode_admit(&p, (uint32_t)atoi(argv[3]), argv[4], argv[5]);
+    if (!strcmp(mode, "ack") && argc > 4)
+        return mode_held_cmd(&p, "ack", WCMD_ACK, (uint32_t)atoi(argv[3]), argv[4], NULL);
+    if (!strcmp(mode, "obs") && argc > 5)
+        return mode_held_cmd(&p, "obs", WCMD_OBSERVATIONS, (uint32_t)atoi(argv[3]), argv[4],
+                             argv[5]);
+    if (!strcmp(mode, "burst") && argc > 5)
+        return mode_burst(&p, argv[3], atol(argv[4]), argv[5]);
+    if (!strcmp(mode, "handover") && argc > 4)
+        return mode_handover(&p, atoll(argv[3]), atoll(argv[4]), argc > 5 ? argv[5] : "ES");
     fprintf(stderr, "ww_client: unknown mode %s\n", mode);
     return 2;
 }
