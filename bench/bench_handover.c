@@ -57,6 +57,70 @@ static void check(int rc, const char *what, const char *err)
     }
 }
 
+/* Bed b's admission, observations, notes and alarms over [t0, t1). */
+static void fill_bed(struct store *st, int b, int64_t t0, int64_t t1)
+{
+    char err[1024];
+    char label[32], ref[32];
+    snprintf(label, sizeof label, "Rom %d %s", (b + 1) / 2, b % 2 ? "vindu" : "dør");
+    snprintf(ref, sizeof ref, "P-%04d", b);
+    int64_t adm;
+    check(store_sync_bed(st, b, label, err, sizeof err), "bed", err);
+    check(store_admit(st, b, ref, "Innlagt til observasjon etter fall; æøå", "KN",
+                      t0 - 3600000, &adm, err, sizeof err),
+          "admit", err);
+    for (int64_t t = t0; t < t1; t += 7200000)
+        for (int p = 0; p < 3; p++)
+            check(store_add_observation(st, adm, b, p == 0 ? "spo2" : p == 1 ? "sbp" : "temp",
+                                        p == 0 ? 95 : p == 1 ? 125 : 37.2, "ÅS", t, err,
+                                        sizeof err),
+                  "observation", err);
+    for (int64_t t = t0 + 1800000; t < t1; t += 3600000) {
+        int64_t note;
+        check(store_add_note(st, b, adm, 0, "Pasienten sover, RR-artefakt ved bevegelse",
+                             "KN", t, &note, err, sizeof err),
+              "note", err);
+    }
+    for (int64_t t = t0 + 600000; t < t1; t += 1800000) {
+        int64_t al;
+        check(store_alarm_raise(st, b, "rr-high", "medium", t, &al, err, sizeof err), "alarm",
+              err);
+        check(store_alarm_event(st, al, "acknowledged", "acknowledged", "KN", t + 60000, err,
+                                sizeof err),
+              "ack", err);
+        check(store_alarm_event(st, al, "realerted", "active", NULL, t + 240000, err,
+                                sizeof err),
+              "realert", err);
+        check(store_alarm_event(st, al, "acknowledged", "acknowledged", "ÅS", t + 300000,
+                                err, sizeof err),
+              "ack", err);
+        check(store_alarm_event(st, al, "ended", "ended", NULL, t + 600000, err, sizeof err),
+              "end", err);
+    }
+}
+
+/* The ward's per-second samples and 5-minute scores over [t0, t1). */
+static void fill_samples(struct store *st, int64_t t0, int64_t t1)
+{
+    char err[1024];
+    unsigned seed = 1;
+    for (int64_t t = t0; t < t1; t += 1000) {
+        for (int b = 1; b <= NBEDS; b++) {
+            seed = seed * 1103515245u + 12345u;
+            struct store_sample s = {b, t, 14.0f + (float)(seed >> 28), 70.0f + (float)(seed >> 26),
+                                     0.9f, STORE_F_PRESENT};
+            store_queue_sample(st, &s);
+            if ((t - t0) % 300000 == 0) {
+                struct store_score sc = {b, t, (int)(seed >> 29), {0, 0, 0, 0, 1, 0, 0}, 0, 0};
+                store_queue_score(st, &sc);
+            }
+        }
+        if ((t - t0) % 600000 == 599000)
+            check(store_flush(st, err, sizeof err), "flush", err);
+    }
+    check(store_flush(st, err, sizeof err), "flush", err);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/wwbench-handover.XXXXXX";
@@ -76,61 +140,9 @@ int main(void)
     const int64_t t0 = 1796108400000LL; /* 2026-12-01 07:00 UTC */
     const int64_t t1 = t0 + HOURS * 3600000LL;
     double f0 = now_s();
-    unsigned seed = 1;
-    for (int b = 1; b <= NBEDS; b++) {
-        char label[32], ref[32];
-        snprintf(label, sizeof label, "Rom %d %s", (b + 1) / 2, b % 2 ? "vindu" : "dør");
-        snprintf(ref, sizeof ref, "P-%04d", b);
-        int64_t adm;
-        check(store_sync_bed(st, b, label, err, sizeof err), "bed", err);
-        check(store_admit(st, b, ref, "Innlagt til observasjon etter fall; æøå", "KN",
-                          t0 - 3600000, &adm, err, sizeof err),
-              "admit", err);
-        for (int64_t t = t0; t < t1; t += 7200000)
-            for (int p = 0; p < 3; p++)
-                check(store_add_observation(st, adm, b, p == 0 ? "spo2" : p == 1 ? "sbp" : "temp",
-                                            p == 0 ? 95 : p == 1 ? 125 : 37.2, "ÅS", t, err,
-                                            sizeof err),
-                      "observation", err);
-        for (int64_t t = t0 + 1800000; t < t1; t += 3600000) {
-            int64_t note;
-            check(store_add_note(st, b, adm, 0, "Pasienten sover, RR-artefakt ved bevegelse",
-                                 "KN", t, &note, err, sizeof err),
-                  "note", err);
-        }
-        for (int64_t t = t0 + 600000; t < t1; t += 1800000) {
-            int64_t al;
-            check(store_alarm_raise(st, b, "rr-high", "medium", t, &al, err, sizeof err), "alarm",
-                  err);
-            check(store_alarm_event(st, al, "acknowledged", "acknowledged", "KN", t + 60000, err,
-                                    sizeof err),
-                  "ack", err);
-            check(store_alarm_event(st, al, "realerted", "active", NULL, t + 240000, err,
-                                    sizeof err),
-                  "realert", err);
-            check(store_alarm_event(st, al, "acknowledged", "acknowledged", "ÅS", t + 300000,
-                                    err, sizeof err),
-                  "ack", err);
-            check(store_alarm_event(st, al, "ended", "ended", NULL, t + 600000, err, sizeof err),
-                  "end", err);
-        }
-    }
-    /* Samples and scores, flushed in batches as the ward would. */
-    for (int64_t t = t0; t < t1; t += 1000) {
-        for (int b = 1; b <= NBEDS; b++) {
-            seed = seed * 1103515245u + 12345u;
-            struct store_sample s = {b, t, 14.0f + (float)(seed >> 28), 70.0f + (float)(seed >> 26),
-                                     0.9f, STORE_F_PRESENT};
-            store_queue_sample(st, &s);
-            if ((t - t0) % 300000 == 0) {
-                struct store_score sc = {b, t, (int)(seed >> 29), {0, 0, 0, 0, 1, 0, 0}, 0, 0};
-                store_queue_score(st, &sc);
-            }
-        }
-        if ((t - t0) % 600000 == 599000)
-            check(store_flush(st, err, sizeof err), "flush", err);
-    }
-    check(store_flush(st, err, sizeof err), "flush", err);
+    for (int b = 1; b <= NBEDS; b++)
+        fill_bed(st, b, t0, t1);
+    fill_samples(st, t0, t1);
     double fill = now_s() - f0;
     struct stat sb;
     stat(db, &sb);
