@@ -225,6 +225,108 @@ static void compact(const char *path)
     sqlite3_close(db);
 }
 
+/* The prepared inserts of synth_year. */
+struct synth {
+    sqlite3 *db;
+    sqlite3_stmt *m, *sc, *obs, *al, *ev, *note, *aud, *adm;
+};
+
+/* Bed b's 1440 per-minute summaries of the day from day0. */
+static void synth_minutes(const struct synth *y, struct gen *g, int b, int64_t day0)
+{
+    sqlite3_stmt *m = y->m;
+    for (int mi = 0; mi < 1440; mi++) {
+        struct store_sample s;
+        gen_step(g, &s);
+        int rr = (int)lround(g->rr * 10), hr = (int)lround(g->hr * 10);
+        sqlite3_bind_int(m, 1, b);
+        sqlite3_bind_int64(m, 2, day0 / 60000 + mi);
+        sqlite3_bind_int(m, 3, rr - 15);
+        sqlite3_bind_int(m, 4, rr);
+        sqlite3_bind_int(m, 5, rr + 20);
+        sqlite3_bind_int(m, 6, hr - 40);
+        sqlite3_bind_int(m, 7, hr);
+        sqlite3_bind_int(m, 8, hr + 50);
+        sqlite3_step(m);
+        sqlite3_reset(m);
+    }
+}
+
+/* Bed b's scores, observations, alarms, notes and audit rows of the day
+ * from day0, in admission. */
+static void synth_events(const struct synth *y, int b, int64_t day0, int64_t admission)
+{
+    sqlite3 *db = y->db;
+    sqlite3_stmt *sc = y->sc, *obs = y->obs, *al = y->al, *ev = y->ev, *note = y->note,
+                 *aud = y->aud;
+    static const char *params[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+    /* a busy bed-day: 48 score changes, 6 observation rounds of 5
+     * manual values, 10 alarms of 3 events each, 5 notes, and an
+     * audit row for every command */
+    for (int k = 0; k < 48; k++) {
+        sqlite3_bind_int(sc, 1, b);
+        sqlite3_bind_int64(sc, 2, day0 + k * 1800000LL);
+        sqlite3_bind_int(sc, 3, k % 5);
+        sqlite3_bind_int(sc, 4, k % 3);
+        sqlite3_step(sc);
+        sqlite3_reset(sc);
+    }
+    for (int r = 0; r < 6; r++)
+        for (int p = 0; p < 5; p++) {
+            int64_t t = day0 + r * 14400000LL + p * 1000;
+            sqlite3_bind_int64(obs, 1, admission);
+            sqlite3_bind_int(obs, 2, b);
+            sqlite3_bind_text(obs, 3, params[p], -1, SQLITE_STATIC);
+            sqlite3_bind_double(obs, 4, 90 + p);
+            sqlite3_bind_int64(obs, 5, t);
+            sqlite3_step(obs);
+            sqlite3_reset(obs);
+            sqlite3_bind_int64(aud, 1, t);
+            sqlite3_bind_text(aud, 2, "observation", -1, SQLITE_STATIC);
+            sqlite3_bind_int(aud, 3, b);
+            sqlite3_bind_text(aud, 4, params[p], -1, SQLITE_STATIC);
+            sqlite3_step(aud);
+            sqlite3_reset(aud);
+        }
+    for (int a = 0; a < 10; a++) {
+        int64_t t = day0 + a * 8640000LL;
+        sqlite3_bind_int(al, 1, b);
+        sqlite3_bind_int64(al, 2, t);
+        sqlite3_bind_int64(al, 3, t + 30000);
+        sqlite3_bind_int64(al, 4, t + 120000);
+        sqlite3_bind_int64(al, 5, t);
+        sqlite3_step(al);
+        sqlite3_reset(al);
+        int64_t id = sqlite3_last_insert_rowid(db);
+        static const char *evs[] = {"raised", "acknowledged", "ended"};
+        for (int e = 0; e < 3; e++) {
+            sqlite3_bind_int64(ev, 1, id);
+            sqlite3_bind_int64(ev, 2, t + e * 60000);
+            sqlite3_bind_text(ev, 3, evs[e], -1, SQLITE_STATIC);
+            if (e == 1)
+                sqlite3_bind_text(ev, 4, "KN", -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(ev, 4);
+            sqlite3_step(ev);
+            sqlite3_reset(ev);
+        }
+        sqlite3_bind_int64(aud, 1, t + 30000);
+        sqlite3_bind_text(aud, 2, "acknowledge", -1, SQLITE_STATIC);
+        sqlite3_bind_int(aud, 3, b);
+        sqlite3_bind_text(aud, 4, "rr-high", -1, SQLITE_STATIC);
+        sqlite3_step(aud);
+        sqlite3_reset(aud);
+        if (a < 5) {
+            sqlite3_bind_int(note, 1, b);
+            sqlite3_bind_int64(note, 2, admission);
+            sqlite3_bind_int64(note, 3, id);
+            sqlite3_bind_int64(note, 4, t + 40000);
+            sqlite3_step(note);
+            sqlite3_reset(note);
+        }
+    }
+}
+
 /* Bulk rows of the record for a year straight into the store's schema. */
 static void synth_year(const char *path, int beds, int days, int64_t t0)
 {
@@ -266,7 +368,7 @@ static void synth_year(const char *path, int beds, int days, int64_t t0)
                        "INSERT INTO admissions(bed, patient_ref, admitted_at, admitted_by,"
                        " discharged_at, discharged_by) VALUES(?, ?, ?, 'KN', ?, 'KN')",
                        -1, &adm, NULL);
-    static const char *params[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+    struct synth y = {db, m, sc, obs, al, ev, note, aud, adm};
     for (int b = 1; b <= beds; b++) {
         struct gen g = {(uint64_t)b * 104729 + 3, 16, 75};
         int64_t admission = 0;
@@ -274,7 +376,7 @@ static void synth_year(const char *path, int beds, int days, int64_t t0)
             int64_t day0 = t0 + (int64_t)d * 86400000LL;
             /* a new patient every other day */
             if (d % 2 == 0) {
-                char ref[16];
+                char ref[32];
                 snprintf(ref, sizeof ref, "P-%d-%d", b, d);
                 sqlite3_bind_int(adm, 1, b);
                 sqlite3_bind_text(adm, 2, ref, -1, SQLITE_TRANSIENT);
@@ -284,86 +386,8 @@ static void synth_year(const char *path, int beds, int days, int64_t t0)
                 sqlite3_reset(adm);
                 admission = sqlite3_last_insert_rowid(db);
             }
-            for (int mi = 0; mi < 1440; mi++) {
-                struct store_sample s;
-                gen_step(&g, &s);
-                int rr = (int)lround(g.rr * 10), hr = (int)lround(g.hr * 10);
-                sqlite3_bind_int(m, 1, b);
-                sqlite3_bind_int64(m, 2, day0 / 60000 + mi);
-                sqlite3_bind_int(m, 3, rr - 15);
-                sqlite3_bind_int(m, 4, rr);
-                sqlite3_bind_int(m, 5, rr + 20);
-                sqlite3_bind_int(m, 6, hr - 40);
-                sqlite3_bind_int(m, 7, hr);
-                sqlite3_bind_int(m, 8, hr + 50);
-                sqlite3_step(m);
-                sqlite3_reset(m);
-            }
-            /* a busy bed-day: 48 score changes, 6 observation rounds of 5
-             * manual values, 10 alarms of 3 events each, 5 notes, and an
-             * audit row for every command */
-            for (int k = 0; k < 48; k++) {
-                sqlite3_bind_int(sc, 1, b);
-                sqlite3_bind_int64(sc, 2, day0 + k * 1800000LL);
-                sqlite3_bind_int(sc, 3, k % 5);
-                sqlite3_bind_int(sc, 4, k % 3);
-                sqlite3_step(sc);
-                sqlite3_reset(sc);
-            }
-            for (int r = 0; r < 6; r++)
-                for (int p = 0; p < 5; p++) {
-                    int64_t t = day0 + r * 14400000LL + p * 1000;
-                    sqlite3_bind_int64(obs, 1, admission);
-                    sqlite3_bind_int(obs, 2, b);
-                    sqlite3_bind_text(obs, 3, params[p], -1, SQLITE_STATIC);
-                    sqlite3_bind_double(obs, 4, 90 + p);
-                    sqlite3_bind_int64(obs, 5, t);
-                    sqlite3_step(obs);
-                    sqlite3_reset(obs);
-                    sqlite3_bind_int64(aud, 1, t);
-                    sqlite3_bind_text(aud, 2, "observation", -1, SQLITE_STATIC);
-                    sqlite3_bind_int(aud, 3, b);
-                    sqlite3_bind_text(aud, 4, params[p], -1, SQLITE_STATIC);
-                    sqlite3_step(aud);
-                    sqlite3_reset(aud);
-                }
-            for (int a = 0; a < 10; a++) {
-                int64_t t = day0 + a * 8640000LL;
-                sqlite3_bind_int(al, 1, b);
-                sqlite3_bind_int64(al, 2, t);
-                sqlite3_bind_int64(al, 3, t + 30000);
-                sqlite3_bind_int64(al, 4, t + 120000);
-                sqlite3_bind_int64(al, 5, t);
-                sqlite3_step(al);
-                sqlite3_reset(al);
-                int64_t id = sqlite3_last_insert_rowid(db);
-                static const char *evs[] = {"raised", "acknowledged", "ended"};
-                for (int e = 0; e < 3; e++) {
-                    sqlite3_bind_int64(ev, 1, id);
-                    sqlite3_bind_int64(ev, 2, t + e * 60000);
-                    sqlite3_bind_text(ev, 3, evs[e], -1, SQLITE_STATIC);
-                    if (e == 1)
-                        sqlite3_bind_text(ev, 4, "KN", -1, SQLITE_STATIC);
-                    else
-                        sqlite3_bind_null(ev, 4);
-                    sqlite3_step(ev);
-                    sqlite3_reset(ev);
-                }
-                sqlite3_bind_int64(aud, 1, t + 30000);
-                sqlite3_bind_text(aud, 2, "acknowledge", -1, SQLITE_STATIC);
-                sqlite3_bind_int(aud, 3, b);
-                sqlite3_bind_text(aud, 4, "rr-high", -1, SQLITE_STATIC);
-                sqlite3_step(aud);
-                sqlite3_reset(aud);
-                if (a < 5) {
-                    sqlite3_bind_int(note, 1, b);
-                    sqlite3_bind_int64(note, 2, admission);
-                    sqlite3_bind_int64(note, 3, id);
-                    sqlite3_bind_int64(note, 4, t + 40000);
-                    sqlite3_step(note);
-                    sqlite3_reset(note);
-                }
-            }
+            synth_minutes(&y, &g, b, day0);
+            synth_events(&y, b, day0, admission);
         }
     }
     exec_or_die(db, "COMMIT");
@@ -372,6 +396,68 @@ static void synth_year(const char *path, int beds, int days, int64_t t0)
         sqlite3_finalize(all[i]);
     exec_or_die(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     sqlite3_close(db);
+}
+
+/* Step 4 of main: a year of the record on year_beds beds, and its
+ * retention. 0, or 1 after saying why. */
+static int bench_year(int year_beds, long day_s)
+{
+    struct store *st;
+    char err[512];
+    long r;
+    char ypath[256];
+    snprintf(ypath, sizeof ypath, "%s/year.db", dir);
+    const int per_minute_days = 358, raw_days = 7;
+    int64_t y0 = (ww_now_ms() - 365 * 86400000LL) / 86400000LL * 86400000LL;
+    st = open_beds(ypath, year_beds);
+    store_close(st);
+    double y_w0 = (double)ww_mono_ms();
+    synth_year(ypath, year_beds, per_minute_days, y0);
+    st = open_beds(ypath, year_beds);
+    write_samples(st, year_beds, y0 + per_minute_days * 86400000LL, raw_days * day_s, 60, 3);
+    store_close(st);
+    compact(ypath);
+    long long ybytes = db_bytes(ypath);
+    double scale = 32.0 / year_beds;
+    printf("a year: %d beds x (%d days per-minute + %d days per-second + the record) "
+           "synthesised in %.0f s: %.1f MB on disk\n",
+           year_beds, per_minute_days, raw_days, ((double)ww_mono_ms() - y_w0) / 1000,
+           ybytes / 1e6);
+    printf("a year at 32 beds: %.2f GB %s; per bed-day %.1f KB averaged over the year "
+           "(budget 7 x 3 MB + 358 x 100 KB = %.1f MB per bed-year, used %.1f MB)\n",
+           ybytes * scale / 1e9,
+           year_beds == 32 ? "(measured)" : "(EXTRAPOLATED from the beds above x 32/N)",
+           ybytes / 1e3 / (year_beds * 365.0), (7 * 3.0 + 358 * 0.1), ybytes / 1e6 / year_beds);
+    /* The record's retention on that year: record_days 358 makes the
+     * oldest week due, pruned in the loop's 600-row batches. */
+    st = open_beds(ypath, year_beds);
+    if (store_set_record_days(st, 358, err, sizeof err) < 0) {
+        fprintf(stderr, "bench_store: %s\n", err);
+        return 1;
+    }
+    long pb = 0, prows = 0;
+    double pworst = 0, p0 = (double)ww_mono_ms();
+    do {
+        double b0 = (double)ww_mono_ms();
+        r = store_prune_record(st, ww_now_ms(), 600, err, sizeof err);
+        double bt = (double)ww_mono_ms() - b0;
+        if (bt > pworst)
+            pworst = bt;
+        if (r > 0)
+            prows += r;
+        pb++;
+    } while (r > 0);
+    double pwall = ((double)ww_mono_ms() - p0) / 1000;
+    store_close(st);
+    if (r < 0) {
+        fprintf(stderr, "bench_store: prune: %s\n", err);
+        return 1;
+    }
+    printf("record retention on that year (record_days 358): %ld rows pruned in %ld batches "
+           "of 600 in %.1f s, %.2f ms per batch on average, longest %.0f ms\n",
+           prows, pb, pwall, pwall * 1000 / (double)pb, pworst);
+    db_remove(ypath);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -462,60 +548,8 @@ int main(int argc, char **argv)
     db_remove(path);
 
     /* 4. a year */
-    if (year) {
-        char ypath[256];
-        snprintf(ypath, sizeof ypath, "%s/year.db", dir);
-        const int per_minute_days = 358, raw_days = 7;
-        int64_t y0 = (ww_now_ms() - 365 * 86400000LL) / 86400000LL * 86400000LL;
-        st = open_beds(ypath, year_beds);
-        store_close(st);
-        double y_w0 = (double)ww_mono_ms();
-        synth_year(ypath, year_beds, per_minute_days, y0);
-        st = open_beds(ypath, year_beds);
-        write_samples(st, year_beds, y0 + per_minute_days * 86400000LL, raw_days * day_s, 60, 3);
-        store_close(st);
-        compact(ypath);
-        long long ybytes = db_bytes(ypath);
-        double scale = 32.0 / year_beds;
-        printf("a year: %d beds x (%d days per-minute + %d days per-second + the record) "
-               "synthesised in %.0f s: %.1f MB on disk\n",
-               year_beds, per_minute_days, raw_days, ((double)ww_mono_ms() - y_w0) / 1000,
-               ybytes / 1e6);
-        printf("a year at 32 beds: %.2f GB %s; per bed-day %.1f KB averaged over the year "
-               "(budget 7 x 3 MB + 358 x 100 KB = %.1f MB per bed-year, used %.1f MB)\n",
-               ybytes * scale / 1e9,
-               year_beds == 32 ? "(measured)" : "(EXTRAPOLATED from the beds above x 32/N)",
-               ybytes / 1e3 / (year_beds * 365.0), (7 * 3.0 + 358 * 0.1), ybytes / 1e6 / year_beds);
-        /* The record's retention on that year: record_days 358 makes the
-         * oldest week due, pruned in the loop's 600-row batches. */
-        st = open_beds(ypath, year_beds);
-        if (store_set_record_days(st, 358, err, sizeof err) < 0) {
-            fprintf(stderr, "bench_store: %s\n", err);
-            return 1;
-        }
-        long pb = 0, prows = 0;
-        double pworst = 0, p0 = (double)ww_mono_ms();
-        do {
-            double b0 = (double)ww_mono_ms();
-            r = store_prune_record(st, ww_now_ms(), 600, err, sizeof err);
-            double bt = (double)ww_mono_ms() - b0;
-            if (bt > pworst)
-                pworst = bt;
-            if (r > 0)
-                prows += r;
-            pb++;
-        } while (r > 0);
-        double pwall = ((double)ww_mono_ms() - p0) / 1000;
-        store_close(st);
-        if (r < 0) {
-            fprintf(stderr, "bench_store: prune: %s\n", err);
-            return 1;
-        }
-        printf("record retention on that year (record_days 358): %ld rows pruned in %ld batches "
-               "of 600 in %.1f s, %.2f ms per batch on average, longest %.0f ms\n",
-               prows, pb, pwall, pwall * 1000 / (double)pb, pworst);
-        db_remove(ypath);
-    }
+    if (year && bench_year(year_beds, day_s) != 0)
+        return 1;
     rmdir(dir);
     return 0;
 }
