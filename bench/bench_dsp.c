@@ -152,9 +152,9 @@ static void on_reading(void *vctx, const struct reading *r)
     c->last = *r;
 }
 
-/* Run one patient (or empty bed / motion story) through both estimators. */
-static void run_patient(const struct patient *pt, double snr, int story, uint64_t seed,
-                        struct tally *t, bool print)
+/* The generator's settings for patient pt at snr dB in story (1: empty bed). */
+static void patient_params(const struct patient *pt, double snr, int story,
+                           struct iqgen_params *pgp)
 {
     struct iqgen_params gp;
     iqgen_defaults(&gp);
@@ -170,6 +170,81 @@ static void run_patient(const struct patient *pt, double snr, int story, uint64_
     gp.gain_imb = pt->gain;
     gp.phase_imb_deg = pt->phase_deg;
     gp.present = story != 1;
+    *pgp = gp;
+}
+
+/* Scores second s's reading r against the truth into mine; the naive
+ * estimator nv is scored on the steady story (0) only. */
+static void score_second(struct tally *mine, const struct reading *r,
+                         const struct iqgen_truth *truth, int s, int story, struct naive *nv)
+{
+    bool rates = r->have & (READING_RR | READING_HR);
+    if (!truth->present) {
+        mine->empty_secs++;
+        mine->false_empty += rates;
+        return;
+    }
+    if (truth->apnoea) {
+        mine->apnoea_secs++;
+        mine->apnoea_rr += !!(r->have & READING_RR);
+        if (s >= 50 + 12) {
+            mine->apnoea_late_secs++;
+            mine->apnoea_late_rr += !!(r->have & READING_RR);
+        }
+        return;
+    }
+    if (truth->motion) {
+        mine->motion_secs++;
+        mine->false_motion += rates;
+        return;
+    }
+    if (s + 1 < WARMUP)
+        return;
+    mine->secs++;
+    if (r->have & READING_RR) {
+        mine->rr_err += fabs(r->rr - truth->rr_bpm);
+        mine->rr_n++;
+    }
+    if (r->have & READING_HR) {
+        mine->hr_err += fabs(r->hr - truth->hr_bpm);
+        mine->hr_n++;
+    }
+    if (story == 0) {
+        double nrr = naive_peak(nv, 30, 5.5 / 60, 45.0 / 60) * 60;
+        double nhr = naive_peak(nv, 16, 38.0 / 60, 190.0 / 60) * 60;
+        mine->nrr_err += fabs(nrr - truth->rr_bpm);
+        mine->nhr_err += fabs(nhr - truth->hr_bpm);
+        mine->n_n++;
+    }
+}
+
+/* Adds one patient's tally to the total. */
+static void tally_add(struct tally *t, const struct tally *m)
+{
+    t->rr_err += m->rr_err;
+    t->hr_err += m->hr_err;
+    t->rr_n += m->rr_n;
+    t->hr_n += m->hr_n;
+    t->secs += m->secs;
+    t->false_empty += m->false_empty;
+    t->false_motion += m->false_motion;
+    t->motion_secs += m->motion_secs;
+    t->empty_secs += m->empty_secs;
+    t->apnoea_secs += m->apnoea_secs;
+    t->apnoea_rr += m->apnoea_rr;
+    t->apnoea_late_secs += m->apnoea_late_secs;
+    t->apnoea_late_rr += m->apnoea_late_rr;
+    t->nrr_err += m->nrr_err;
+    t->nhr_err += m->nhr_err;
+    t->n_n += m->n_n;
+}
+
+/* Run one patient (or empty bed / motion story) through both estimators. */
+static void run_patient(const struct patient *pt, double snr, int story, uint64_t seed,
+                        struct tally *t, bool print)
+{
+    struct iqgen_params gp;
+    patient_params(pt, snr, story, &gp);
     struct iqgen g;
     char err[160];
     if (iqgen_init(&g, &gp, seed, err, sizeof err) < 0) {
@@ -205,45 +280,7 @@ static void run_patient(const struct patient *pt, double snr, int story, uint64_
         naive_feed(nv, bi, bq, fs);
         if (!c.got)
             continue;
-        const struct reading *r = &c.last;
-        bool rates = r->have & (READING_RR | READING_HR);
-        if (!c.truth.present) {
-            mine.empty_secs++;
-            mine.false_empty += rates;
-            continue;
-        }
-        if (c.truth.apnoea) {
-            mine.apnoea_secs++;
-            mine.apnoea_rr += !!(r->have & READING_RR);
-            if (s >= 50 + 12) {
-                mine.apnoea_late_secs++;
-                mine.apnoea_late_rr += !!(r->have & READING_RR);
-            }
-            continue;
-        }
-        if (c.truth.motion) {
-            mine.motion_secs++;
-            mine.false_motion += rates;
-            continue;
-        }
-        if (s + 1 < WARMUP)
-            continue;
-        mine.secs++;
-        if (r->have & READING_RR) {
-            mine.rr_err += fabs(r->rr - c.truth.rr_bpm);
-            mine.rr_n++;
-        }
-        if (r->have & READING_HR) {
-            mine.hr_err += fabs(r->hr - c.truth.hr_bpm);
-            mine.hr_n++;
-        }
-        if (story == 0) {
-            double nrr = naive_peak(nv, 30, 5.5 / 60, 45.0 / 60) * 60;
-            double nhr = naive_peak(nv, 16, 38.0 / 60, 190.0 / 60) * 60;
-            mine.nrr_err += fabs(nrr - c.truth.rr_bpm);
-            mine.nhr_err += fabs(nhr - c.truth.hr_bpm);
-            mine.n_n++;
-        }
+        score_second(&mine, &c.last, &c.truth, s, story, nv);
     }
     if (print)
         printf("  %4.1f GHz fs %5.0f  RR %4.1f HR %5.1f  | RR MAE %5.2f (%3.0f%%)  HR MAE %5.2f "
@@ -252,22 +289,7 @@ static void run_patient(const struct patient *pt, double snr, int story, uint64_
                mae(mine.rr_err, mine.rr_n), 100.0 * mine.rr_n / (mine.secs ? mine.secs : 1),
                mae(mine.hr_err, mine.hr_n), 100.0 * mine.hr_n / (mine.secs ? mine.secs : 1),
                mae(mine.nrr_err, mine.n_n), mae(mine.nhr_err, mine.n_n));
-    t->rr_err += mine.rr_err;
-    t->hr_err += mine.hr_err;
-    t->rr_n += mine.rr_n;
-    t->hr_n += mine.hr_n;
-    t->secs += mine.secs;
-    t->false_empty += mine.false_empty;
-    t->false_motion += mine.false_motion;
-    t->motion_secs += mine.motion_secs;
-    t->empty_secs += mine.empty_secs;
-    t->apnoea_secs += mine.apnoea_secs;
-    t->apnoea_rr += mine.apnoea_rr;
-    t->apnoea_late_secs += mine.apnoea_late_secs;
-    t->apnoea_late_rr += mine.apnoea_late_rr;
-    t->nrr_err += mine.nrr_err;
-    t->nhr_err += mine.nhr_err;
-    t->n_n += mine.n_n;
+    tally_add(t, &mine);
     free(bi);
     free(bq);
     free(nv);
