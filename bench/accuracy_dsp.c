@@ -15,7 +15,9 @@
  *     (dsp_multi chooses the point).
  *   acconeer-a121/no-presence.iq21: the same room empty; the target is no
  *     rate and "absent". Both also through a bed zone (dsp_multi on points
- *     6-7 and on the vendor's 5-8), as an iio: URI's channel lists select.
+ *     6-7 and on the vendor's 5-8), as an iio: URI's channel lists select, and
+ *     through 24 coarser cells (neighbouring points summed, as a range bin
+ *     of a front-end of less bandwidth holds them; H18-23).
  * Synthetic (sensors/iqgen, moderate noise, 15 dB): four patients.
  *
  * Coverage: share of the seconds from warm-up (20 s) on that carry RR.
@@ -293,6 +295,46 @@ static void run_zone(const struct rec *r, unsigned p0, unsigned p1, struct score
     dsp_multi_close(m);
 }
 
+/* Coarser range cells: points p0..p0+w-1 summed into one stream (what a
+ * range bin of a front-end of less bandwidth holds: chest, abdomen and
+ * clutter together), for p0 2..9 and w 2..4, each through one dsp. Counts
+ * the seconds with RR over all 24 cells, those outside lo..hi /min, and
+ * the range of the rates. */
+static void run_cells(const struct rec *r, double lo, double hi)
+{
+    static float ci[MAXF], cq[MAXF];
+    static struct score s;
+    long n = 0, off = 0;
+    double mn = INFINITY, mx = -INFINITY;
+    for (unsigned p0 = 2; p0 <= 9; p0++)
+        for (unsigned w = 2; w <= 4; w++) {
+            for (size_t k = 0; k < r->n; k++) {
+                ci[k] = cq[k] = 0;
+                for (unsigned p = p0; p < p0 + w; p++) {
+                    ci[k] += r->i[k * NPT + p];
+                    cq[k] += r->q[k * NPT + p];
+                }
+            }
+            char err[160];
+            struct run ru = {&s, r, 20.0};
+            memset(&s, 0, sizeof s);
+            struct dsp *d = dsp_open(20, 4.96, NULL, err, sizeof err);
+            dsp_feed(d, ci, cq, r->n, on_reading, &ru);
+            dsp_close(d);
+            for (long k = 0; k < s.rr; k++) {
+                n++;
+                off += s.rrv[k] < lo || s.rrv[k] > hi;
+                mn = s.rrv[k] < mn ? s.rrv[k] : mn;
+                mx = s.rrv[k] > mx ? s.rrv[k] : mx;
+            }
+        }
+    if (n)
+        printf("  wardwatch, 24 coarser cells (points 2-12 summed 2-4 at a time): RR in %ld s, "
+               "%.1f-%.1f /min, %ld outside %.1f-%.1f\n", n, mn, mx, off, lo, hi);
+    else
+        printf("  wardwatch, 24 coarser cells (points 2-12 summed 2-4 at a time): no RR\n");
+}
+
 /* Naive baseline on point p, once per second after warm-up. */
 static void run_naive(const struct rec *r, unsigned p, struct score *s)
 {
@@ -349,6 +391,7 @@ static void real_data(void)
     print_line("wardwatch, bed zone points 5-8", &s);
     run_naive(&r, 6, &s);
     print_line("naive baseline, point 6", &s);
+    run_cells(&r, 15.5, 19.8);
 
     if (load(&r, dir, "no-presence.iq21", NULL) < 0)
         return;
@@ -365,6 +408,7 @@ static void real_data(void)
     run_zone(&r, 5, 8, &s);
     printf("  wardwatch, bed zone points 5-8 (the vendor's): %ld seconds with a rate, %ld absent\n",
            s.rates_any, s.absent);
+    run_cells(&r, 18.0, 22.0); /* the room's reflector: 18.5-21.5 /min */
     run_naive(&r, 6, &s);
     printf("  naive baseline, point 6: a rate in all %ld seconds (median %.1f /min)\n", s.secs,
            median(s.rrv, s.rr));

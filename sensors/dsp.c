@@ -27,6 +27,9 @@
 #define PRESENCE_S 5.0
 #define FLOOR_HIST 60
 #define NOTCH_GAIN 0.01
+/* how far (/min) the rate about another centre may lie from the fitted
+ * centre's and still be the same rate (rate_centre_free) */
+#define CENTRE_AGREE_BPM 1.0
 
 struct dsp {
     struct dsp_params p;
@@ -50,6 +53,7 @@ struct dsp {
     size_t rcap;
     uint64_t n1;        /* stage-1 samples produced */
     uint64_t seg_start; /* stage-1 index where the clean segment starts */
+    uint64_t seg_m0;    /* first stage-1 index of the last analysed segment */
     bool settle;        /* last second was motion: restart after this one */
 
     /* DC / imbalance correction: w1 = a11 (x-cx) + a12 (y-cy), w2 = a22 (y-cy) */
@@ -66,6 +70,9 @@ struct dsp {
     /* work buffers, sized at open */
     double *disp;      /* displacement at fs1, mm */
     double *x;         /* decimated displacement at fd */
+    double *x2;        /* the same about the segment's own mean (centre_free) */
+    size_t nx2;        /* its length; 0: not computed for this second */
+    double cf_phase_sd, cf_amb_frac; /* what that demodulation saw */
     size_t xcap;
     double *fir;
     unsigned nfir;
@@ -187,13 +194,14 @@ struct dsp *dsp_open(double fs_hz, double wavelength_mm, const struct dsp_params
     d->rq = malloc(d->rcap * sizeof *d->rq);
     d->disp = malloc(d->rcap * sizeof *d->disp);
     d->x = malloc(d->xcap * sizeof *d->x);
+    d->x2 = malloc(d->xcap * sizeof *d->x2);
     d->fir = malloc(d->nfir * sizeof *d->fir);
     d->re = malloc(d->nfft * sizeof *d->re);
     d->im = malloc(d->nfft * sizeof *d->im);
     d->pw = malloc((d->nfft / 2 + 1) * sizeof *d->pw);
     d->tc = malloc(d->nfft / 2 * sizeof *d->tc);
     d->ts = malloc(d->nfft / 2 * sizeof *d->ts);
-    if (!d->ri || !d->rq || !d->disp || !d->x || !d->fir || !d->re || !d->im || !d->pw ||
+    if (!d->ri || !d->rq || !d->disp || !d->x || !d->x2 || !d->fir || !d->re || !d->im || !d->pw ||
         !d->tc || !d->ts) {
         dsp_close(d);
         ww_err(err, errlen, "dsp: out of memory");
@@ -217,6 +225,7 @@ void dsp_close(struct dsp *d)
     free(d->rq);
     free(d->disp);
     free(d->x);
+    free(d->x2);
     free(d->fir);
     free(d->re);
     free(d->im);
@@ -426,11 +435,19 @@ static void correction_fit(struct dsp *d, uint64_t m0, uint64_t m1)
     }
 }
 
-/* Corrected, unwrapped displacement (mm) of stage-1 samples [m0, m1) into
- * disp; also the phase noise SD scaled to a 100 Hz band (phase_sd), from the
- * second differences of the phase (6 sigma^2 for white noise; the chest's own
- * phase acceleration is ~0.03 rad per sample at most). */
-static void demodulate(struct dsp *d, uint64_t m0, uint64_t m1)
+/* What one demodulation saw: phase noise, ambiguous steps, radius spread. */
+struct demod_seen {
+    double phase_sd, amb_frac, geom_excess;
+};
+
+/* Unwrapped displacement (mm) of stage-1 samples [m0, m1) into disp, the
+ * phase taken about centre c[0], c[1] after the whitening c[2..4] (w1 =
+ * c2 u + c3 v, w2 = c4 v); what it saw into *seen. The phase noise SD is
+ * scaled to a 100 Hz band, from the second differences of the phase (6
+ * sigma^2 for white noise; the chest's own phase acceleration is ~0.03 rad
+ * per sample at most). */
+static void unwrap_about(struct dsp *d, uint64_t m0, uint64_t m1, const double c[5],
+                         struct demod_seen *seen)
 {
     double k = d->lambda / (2 * TWO_PI), prev = 0, acc = 0, pdp = 0, s2 = 0;
     double r1 = 0, r2 = 0;
@@ -438,8 +455,8 @@ static void demodulate(struct dsp *d, uint64_t m0, uint64_t m1)
     for (uint64_t m = m0; m < m1; m++) {
         double x, y;
         ring_get(d, m, &x, &y);
-        double u = x - d->cx, v = y - d->cy;
-        double w1 = d->a11 * u + d->a12 * v, w2 = d->a22 * v;
+        double u = x - c[0], v = y - c[1];
+        double w1 = c[2] * u + c[3] * v, w2 = c[4] * v;
         double ph = atan2(w2, w1), rad = sqrt(w1 * w1 + w2 * w2);
         r1 += rad;
         r2 += rad * rad;
@@ -461,18 +478,32 @@ static void demodulate(struct dsp *d, uint64_t m0, uint64_t m1)
         d->disp[m - m0] = acc * k;
     }
     double var = ns ? s2 / (6.0 * ns) : 0, n = (double)(m1 - m0);
-    d->phase_sd = sqrt(var * 100.0 / d->fs1);
-    d->amb_frac = n > 1 ? amb / (n - 1) : 0;
-    /* Geometry check: around the right centre the points keep a constant
-     * radius up to the noise, which moves radius and phase alike; around a
-     * wrong one (DC not yet estimable, e.g. at low SNR) the radius swings
-     * with the phase and atan2 gives a distorted projection. */
+    seen->phase_sd = sqrt(var * 100.0 / d->fs1);
+    seen->amb_frac = n > 1 ? amb / (n - 1) : 0;
+    /* Geometry: around the right centre the points keep a constant radius
+     * up to the noise, which moves radius and phase alike; around a wrong
+     * one (DC not yet estimable, e.g. at low SNR) the radius swings with
+     * the phase and atan2 gives a distorted projection. */
     double cv2 = r1 > 0 ? (r2 / n) / ((r1 / n) * (r1 / n)) - 1 : 0;
-    d->geom_excess = cv2 > var ? sqrt(cv2 - var) : 0;
+    seen->geom_excess = cv2 > var ? sqrt(cv2 - var) : 0;
 }
 
-/* Anti-alias filter and decimate disp[0..n) into x; returns the length. */
-static size_t decimate(struct dsp *d, size_t n)
+/* Corrected, unwrapped displacement of [m0, m1) into disp, about the
+ * accepted DC / imbalance correction; sets phase_sd, amb_frac and
+ * geom_excess. */
+static void demodulate(struct dsp *d, uint64_t m0, uint64_t m1)
+{
+    const double c[5] = {d->cx, d->cy, d->a11, d->a12, d->a22};
+    struct demod_seen seen;
+    unwrap_about(d, m0, m1, c, &seen);
+    d->phase_sd = seen.phase_sd;
+    d->amb_frac = seen.amb_frac;
+    d->geom_excess = seen.geom_excess;
+}
+
+/* Anti-alias filter and decimate disp[0..n) into out (xcap long); returns
+ * the length. */
+static size_t decimate(struct dsp *d, size_t n, double *out)
 {
     size_t half = d->nfir / 2, nx = 0;
     for (size_t c = half; c + half < n && nx < d->xcap; c += d->d2) {
@@ -480,7 +511,7 @@ static size_t decimate(struct dsp *d, size_t n)
         const double *src = d->disp + c - half;
         for (unsigned k = 0; k < d->nfir; k++)
             s += d->fir[k] * src[k];
-        d->x[nx++] = s;
+        out[nx++] = s;
     }
     return nx;
 }
@@ -961,7 +992,8 @@ static size_t second_segment(struct dsp *d, uint64_t *seglen)
         uint64_t n1s = (uint64_t)ceil(d->fs1);
         d->r_ref = echo_radius(d, d->n1 > n1s ? d->n1 - n1s : 0, d->n1);
     }
-    return decimate(d, (size_t)len);
+    d->seg_m0 = m0;
+    return decimate(d, (size_t)len, d->x);
 }
 
 /* Step 6: is this second motion? RMS chest speed over the last second,
@@ -990,11 +1022,55 @@ static bool second_motion(struct dsp *d, size_t nx)
     return false;
 }
 
-/* The looser RR gate of real range points (see second_rates). */
-static double rr_relief_gate(const struct dsp *d)
+/* The looser RR gate of real range points (see trust_gates), without its
+ * geometry term. */
+static double rr_relief_terms(const struct dsp *d)
 {
     return ramp(30, 36, d->peak_floor_db) * ramp(0.025, 0.010, d->amb_frac) *
-           ramp(0.45, 0.35, d->phase_sd) * ramp(0.60, 0.50, d->geom_excess);
+           ramp(0.45, 0.35, d->phase_sd);
+}
+
+/* The segment demodulated again about its own mean, with no whitening, and
+ * decimated into x2: a centre that owes nothing to the DC / imbalance fit.
+ * Returns the length. */
+static size_t centre_free(struct dsp *d)
+{
+    if (d->nx2)
+        return d->nx2;
+    uint64_t m0 = d->seg_m0, m1 = d->n1;
+    double mx = 0, my = 0;
+    for (uint64_t m = m0; m < m1; m++) {
+        double x, y;
+        ring_get(d, m, &x, &y);
+        mx += x;
+        my += y;
+    }
+    double n = (double)(m1 - m0);
+    const double c[5] = {mx / n, my / n, 1, 0, 1};
+    struct demod_seen seen;
+    unwrap_about(d, m0, m1, c, &seen);
+    d->cf_phase_sd = seen.phase_sd;
+    d->cf_amb_frac = seen.amb_frac;
+    d->nx2 = decimate(d, (size_t)(m1 - m0), d->x2);
+    return d->nx2;
+}
+
+/* Does the breathing rate fb (Hz) of the newest nb decimated samples stand
+ * when the phase is taken about another centre? x2 holds nx2 samples from
+ * centre_free. A chest moving along one arc is seen breathing at the same
+ * rate from any point inside it (the segment's mean is one: every ray from
+ * there crosses the arc once); a rate that is an artefact of the fitted
+ * centre (an arc seen edge-on through a wrong DC estimate doubles its
+ * rate) does not survive the change. Uses the spectrum work buffers;
+ * peak_floor_db is left as it was. */
+static bool rate_centre_free(struct dsp *d, size_t nx2, size_t nb, double fb)
+{
+    if (nb > nx2)
+        nb = nx2;
+    double pf = d->peak_floor_db, conf;
+    double f = breath_rate(d, d->x2 + nx2 - nb, nb, &conf);
+    d->peak_floor_db = pf;
+    return conf > 0 && fabs(f - fb) * 60 <= CENTRE_AGREE_BPM;
 }
 
 /* Step 10: the trust gates. Scales *bconf and *hconf; on the looser RR gate
@@ -1010,31 +1086,42 @@ static void trust_gates(struct dsp *d, size_t nx, size_t nb, double *fb, double 
      * at 0.1 % of steps down to 0 at 0.5 %, and likewise from 1 at 0.30 rad
      * of phase noise (in 100 Hz) down to 0 at 0.45 rad; and from 1 at 0.10
      * to 0 at 0.20 of radius variation that noise does not explain (the
-     * DC/imbalance correction does not fit the signal). Real range points
-     * sit at 0.45 of radius variation and 0.7-1 % ambiguous steps while
-     * breathing clearly (doc/hazards.md, #18): loosening these for RR alone
-     * let a noise peak at 44 /min through at 5 dB SNR with undetermined DC
-     * (test_low_snr_withholds), so they stay until a discriminating gate
-     * is found. */
+     * DC/imbalance correction does not fit the signal). */
     double hr_f = ramp(0.005, 0.001, d->amb_frac) * ramp(0.45, 0.30, d->phase_sd) *
                   ramp(0.20, 0.10, d->geom_excess);
     /* Real range points are never clean circles: the chest moves through
      * the range cell, so the amplitude swings with the phase, and their
      * phase is noisier (Acconeer A121 at 0.66 m, breathing plainly: 0.45 of
-     * radius variation, 0.7-1 % ambiguous steps, 0.27-0.35 rad). A slip or
-     * a distorted projection spreads power over the spectrum; a breath that
-     * still stands >= 36 dB over the displacement noise floor has survived
-     * them, and its fundamental is where it was. So RR alone gets a second
-     * chance: 1 % .. 2.5 % ambiguous steps, 0.35 .. 0.45 rad, 0.50 .. 0.60
-     * radius variation, times 30 .. 36 dB of peak over floor. (A 5 dB SNR
-     * signal with undetermined DC: 26-28 dB, a harmonic; not passed.) */
-    double rr_relief = rr_relief_gate(d);
+     * radius variation, 0.7-1 % ambiguous steps, 0.27-0.35 rad). A slip
+     * spreads power over the spectrum; a breath that still stands >= 36 dB
+     * over the displacement noise floor has survived them, and its
+     * fundamental is where it was. So RR alone gets a second chance: 1 % ..
+     * 2.5 % ambiguous steps, 0.35 .. 0.45 rad, times 30 .. 36 dB of peak
+     * over floor. (A 5 dB SNR signal with undetermined DC: 26-28 dB, a
+     * harmonic; not passed.) Radius variation says nothing of the rate
+     * when a range cell holds several reflectors of one torso (chest,
+     * abdomen, shoulders each turning their own phasor: FMCW range bins,
+     * 0.5-0.9), and everything when the centre is wrong. So it is not
+     * taken on trust either way: below 0.50 it passes; above, the rate
+     * passes only when the phase about the segment's own mean gives the
+     * same rate (rate_centre_free), and is withheld when it does not (A121
+     * points 6-8 summed as one coarser cell: 6-8 /min about the stale fit
+     * while the person breathed 18, which the 0.50 .. 0.60 ramp let
+     * through). */
+    double terms = rr_relief_terms(d), geo = ramp(0.60, 0.50, d->geom_excess);
+    size_t nx2 = 0;
+    if (terms > 0 && terms > hr_f) {
+        nx2 = centre_free(d);
+        geo = rate_centre_free(d, nx2, nb, *fb) ? 1 : 0;
+    }
+    double rr_relief = terms * geo;
     if (rr_relief > hr_f && rr_relief > 0) {
         /* On the looser gate the rate must also be that of the newest
          * 15 s: a window still holding the first seconds' posture wander
          * peaks at half the breathing rate (A121: 8 /min for 17). When they
          * differ, the newest 15 s decide, on their own confidence and peak
-         * over floor (a coarser but current estimate). */
+         * over floor (a coarser but current estimate), and the centre
+         * check, where it was needed, is made again on them. */
         size_t nn = (size_t)(15 * d->fd);
         if (nn < nb) {
             double c2;
@@ -1042,13 +1129,41 @@ static void trust_gates(struct dsp *d, size_t nx, size_t nb, double *fb, double 
             if (fabs(f2 - *fb) * 60 > 1.5) {
                 *fb = f2;
                 *bconf = c2;
-                rr_relief = rr_relief_gate(d);
+                terms = rr_relief_terms(d);
+                if (nx2)
+                    geo = rate_centre_free(d, nx2, nn, f2) ? 1 : 0;
+                rr_relief = terms * geo;
             }
         }
     }
     double rr_f = hr_f > rr_relief ? hr_f : rr_relief;
     *bconf *= rr_f;
     *hconf *= hr_f;
+}
+
+/* The breathing rate (Hz) of the newest nb samples about the segment's own
+ * mean (centre_free), with its confidence after its own gates: the strict
+ * ones of phase noise and ambiguous steps, and 30 .. 36 dB of peak over
+ * floor; radius variation is not asked (about the mean it is never a
+ * circle). Used when the fitted centre's rate is withheld: a range cell
+ * holding several reflectors of one torso is no ellipse, the fit is
+ * refused or stale, and the phase about it can lose the breath (a 77 GHz
+ * torso cell: 14.7-21 /min about the fit, 18.0 about the mean, for 18;
+ * A121 points 6-8 summed: 6-8 about the fit, 17-18.6 about the mean). */
+static double rate_about_mean(struct dsp *d, size_t nb, double *conf)
+{
+    size_t nx2 = centre_free(d);
+    if (nb > nx2)
+        nb = nx2;
+    *conf = 0;
+    if (nb < 2)
+        return 0;
+    double pf = d->peak_floor_db;
+    double f = breath_rate(d, d->x2 + nx2 - nb, nb, conf);
+    *conf *= ramp(0.005, 0.001, d->cf_amb_frac) * ramp(0.45, 0.30, d->cf_phase_sd) *
+             ramp(30, 36, d->peak_floor_db);
+    d->peak_floor_db = pf;
+    return f;
 }
 
 /* Steps 8-10: the rates of a still, warmed-up second into r. */
@@ -1065,17 +1180,28 @@ static void second_rates(struct dsp *d, size_t nx, struct reading *r)
     size_t nb = (size_t)(d->p.rr_rate_s * d->fd);
     if (nb > nx)
         nb = nx;
+    d->nx2 = 0;
     double fb = breath_rate(d, d->x + nx - nb, nb, &bconf);
     size_t nh = (size_t)(d->p.hr_window_s * d->fd);
     if (nh > nx)
         nh = nx;
     double fh = heart_rate(d, d->x + nx - nh, nh, bconf >= 0.25 ? fb : 0, &hconf);
     trust_gates(d, nx, nb, &fb, &bconf, &hconf);
+    const double *xr = d->x;
+    if (bconf < d->p.rr_min_quality) {
+        double c2, f2 = rate_about_mean(d, nb, &c2);
+        if (c2 >= d->p.rr_min_quality) {
+            fb = f2;
+            bconf = c2;
+            xr = d->x2;
+            nx = d->nx2;
+        }
+    }
     /* Breathing that stopped (apnoea) would keep its peak in the window for
      * up to rr_window_s: withhold RR once the last 10 s swing less than a
      * quarter of the whole window's range. */
     size_t nr = (size_t)(10 * d->fd);
-    if (nr < nx && span(d->x + nx - nr, nr) < 0.25 * span(d->x, nx))
+    if (nr < nx && span(xr + nx - nr, nr) < 0.25 * span(xr, nx))
         bconf = 0;
     if (bconf >= d->p.rr_min_quality && fb * 60 >= d->p.rr_min_bpm && fb * 60 <= d->p.rr_max_bpm) {
         r->have |= READING_RR;

@@ -943,6 +943,241 @@ static void test_multi_follows_chest(void **state)
     free(run);
 }
 
+/* ---- a range cell holding a whole torso ------------------------------
+ * An FMCW or pulsed range bin is 4-6 cm deep: it holds the chest, the
+ * abdomen and the shoulders at once, each a reflector whose phase turns
+ * with its own displacement, so the cell's I/Q is a sum of phasors and
+ * not an arc of one circle (radius variation 0.4-0.9). This model is
+ * written here from that geometry alone, not with sensors/iqgen: 77 GHz
+ * (3.9 mm), 2560 samples/s, reflectors of relative strength 1, 0.7, 0.4,
+ * 0.3, 0.25 moving 5, 6, 1, 2, 0.5 mm with the breath (each a little
+ * delayed), a breath with an end-expiratory pause ((1 - cos)/2 to the
+ * power 1.5), the heartbeat (0.15 mm), a seated body's sway (2 mm over
+ * tens of seconds), static clutter 3 x the body's echo, white noise 20 dB
+ * under it. */
+struct torso {
+    uint64_t rng;
+    double rr_bpm, ph0[5], sway_ph[3], clutter_ph;
+    double lean_t0; /* a 1.5 s lean of 50 mm from here (s); < 0: none */
+};
+
+static double torso_uniform(struct torso *m)
+{
+    m->rng ^= m->rng << 13;
+    m->rng ^= m->rng >> 7;
+    m->rng ^= m->rng << 17;
+    return ((m->rng >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double torso_gauss(struct torso *m)
+{
+    return sqrt(-2 * log(torso_uniform(m))) * cos(2 * M_PI * torso_uniform(m));
+}
+
+static void torso_init(struct torso *m, uint64_t seed, double rr_bpm)
+{
+    memset(m, 0, sizeof *m);
+    m->rng = 0x9e3779b97f4a7c15ull ^ (seed * 0xbf58476d1ce4e5b9ull);
+    m->rr_bpm = rr_bpm;
+    for (int k = 0; k < 5; k++)
+        m->ph0[k] = 2 * M_PI * torso_uniform(m);
+    for (int k = 0; k < 3; k++)
+        m->sway_ph[k] = 2 * M_PI * torso_uniform(m);
+    m->clutter_ph = 2 * M_PI * torso_uniform(m);
+    m->lean_t0 = -1;
+}
+
+/* Samples [n0, n0 + n) of the cell at 2560 Hz into i, q. */
+static void torso_generate(struct torso *m, uint64_t n0, size_t n, float *i, float *q)
+{
+    static const double amp[5] = {1, 0.7, 0.4, 0.3, 0.25}, depth[5] = {5, 6, 1, 2, 0.5},
+                        lag[5] = {0, 0.4, 0.1, 0.8, 0};
+    const double fs = 2560, lambda = 3.9, body = 1.3964; /* |amp| */
+    const double sigma = body / 10.0 / sqrt(2.0);        /* 20 dB */
+    for (size_t k = 0; k < n; k++) {
+        double t = (double)(n0 + k) / fs;
+        /* rate within +-2 % of rr_bpm: breath phase by its integral */
+        double bph = 2 * M_PI * (m->rr_bpm / 60 * t + 0.02 * m->rr_bpm / 60 * 11 / (2 * M_PI) *
+                                                           (1 - cos(2 * M_PI * t / 11)));
+        double sway = 0.9 * sin(2 * M_PI * t / 23 + m->sway_ph[0]) +
+                      0.7 * sin(2 * M_PI * t / 37 + m->sway_ph[1]) +
+                      0.4 * sin(2 * M_PI * t / 61 + m->sway_ph[2]);
+        double heart = 0.15 * pow(fmax(sin(2 * M_PI * 1.2 * t), 0), 3);
+        double lean = 0;
+        if (m->lean_t0 >= 0 && t >= m->lean_t0)
+            lean = t >= m->lean_t0 + 1.5 ? 50 : 25 * (1 - cos(M_PI * (t - m->lean_t0) / 1.5));
+        double re = 3 * body * cos(m->clutter_ph), im = 3 * body * sin(m->clutter_ph);
+        for (int r = 0; r < 5; r++) {
+            double w = pow((1 - cos(bph - lag[r])) / 2, 1.5);
+            double disp = depth[r] * w + heart + sway + lean;
+            double ph = m->ph0[r] + 4 * M_PI * disp / lambda;
+            re += amp[r] * cos(ph);
+            im += amp[r] * sin(ph);
+        }
+        i[k] = (float)(1000 * (re + sigma * torso_gauss(m)));
+        q[k] = (float)(1000 * (im + sigma * torso_gauss(m)));
+    }
+}
+
+/* Run 60 s of a torso cell through one dsp. */
+static struct run *torso_run(struct torso *m)
+{
+    char err[160];
+    struct run *run = calloc(1, sizeof *run);
+    struct dsp *d = dsp_open(2560, 3.9, NULL, err, sizeof err);
+    assert_non_null(d);
+    static float i[2560], q[2560];
+    for (uint64_t s = 0; s < 60; s++) {
+        torso_generate(m, s * 2560, 2560, i, q);
+        run->now.rr_bpm = m->rr_bpm;
+        dsp_feed(d, i, q, 2560, collect, run);
+    }
+    dsp_close(d);
+    return run;
+}
+
+/* A seated person in one 77 GHz range cell at 2560 samples/s, 12 cases
+ * (rates 12-18 /min, reflector phases by seed): RR after warm-up in >= 80 %
+ * of the seconds, never more than 1 /min off, and no second taken for
+ * motion. Before (H18-23): RR in 281 of 480 s, five of the twelve cases
+ * never reporting (about the fitted centre the breath was lost: 14.7-21
+ * /min for 18 at 25-29 dB over the floor, withheld), and one rate more
+ * than 1 /min off. */
+static void test_torso_cell_77ghz(void **state)
+{
+    static const double rates[4] = {12, 14, 16, 18};
+    int secs = 0, rr = 0, wrong = 0, motion = 0;
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        struct torso m;
+        torso_init(&m, seed, rates[seed % 4]);
+        struct run *run = torso_run(&m);
+        for (size_t k = 0; k < run->n; k++) {
+            const struct reading *r = &run->r[k];
+            motion += r->motion;
+            if (r->t < 20.5)
+                continue;
+            secs++;
+            if (!(r->have & READING_RR))
+                continue;
+            rr++;
+            if (fabs(r->rr - m.rr_bpm) > 1.0) {
+                print_message("seed %d: t = %.0f s RR %.2f, truth %.1f\n", (int)seed, r->t,
+                              r->rr, m.rr_bpm);
+                wrong++;
+            }
+        }
+        free(run);
+    }
+    print_message("torso cells: RR in %d of %d s, %d off by > 1 /min, %d motion s\n", rr, secs,
+                  wrong, motion);
+    assert_int_equal(wrong, 0);
+    assert_int_equal(motion, 0);
+    assert_true(rr * 5 >= secs * 4);
+}
+
+/* Slow breathers (8 and 10 /min) in the same cell: each breath a quick
+ * inhalation and a long still pause. A guard for the rate about the
+ * segment's mean (H18-23) where the window holds fewest breaths: no second
+ * taken for motion, RR in >= 80 % of the seconds, each within 1.5 /min
+ * (2.7 breaths in 20 s), mean error <= 0.6. */
+static void test_torso_cell_slow_breaths_not_motion(void **state)
+{
+    int motion = 0, secs = 0, rr = 0;
+    double err_sum = 0;
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        struct torso m;
+        torso_init(&m, seed, seed & 1 ? 8 : 10);
+        struct run *run = torso_run(&m);
+        for (size_t k = 0; k < run->n; k++) {
+            motion += run->r[k].motion;
+            if (run->r[k].t < 20.5)
+                continue;
+            secs++;
+            if (!(run->r[k].have & READING_RR))
+                continue;
+            rr++;
+            err_sum += fabs(run->r[k].rr - m.rr_bpm);
+            /* 2.7 breaths in the 20 s window at 8 /min: +-1.5 */
+            if (fabs(run->r[k].rr - m.rr_bpm) > 1.5)
+                fail_msg("seed %d, t = %.0f s: RR %.2f, truth %.0f", (int)seed, run->r[k].t,
+                         run->r[k].rr, m.rr_bpm);
+        }
+        free(run);
+    }
+    print_message("slow torso cells: %d motion s, RR in %d of %d s, mean |error| %.2f\n", motion,
+                  rr, secs, rr ? err_sum / rr : 0.0);
+    assert_int_equal(motion, 0);
+    assert_true(rr * 5 >= secs * 4);
+    assert_true(err_sum <= 0.6 * rr);
+}
+
+/* The same cell when the person leans forward 50 mm in 1.5 s (a posture
+ * shift: 52 mm/s at its fastest, under the 45 mm/s RMS of the absolute
+ * motion limit over the second): still taken for motion against the
+ * breaths before it, and no rate during it. */
+static void test_torso_cell_lean_is_motion(void **state)
+{
+    struct torso m;
+    torso_init(&m, 3, 14);
+    m.lean_t0 = 40;
+    struct run *run = torso_run(&m);
+    int flagged = 0;
+    for (size_t k = 0; k < run->n; k++) {
+        const struct reading *r = &run->r[k];
+        if (r->t > 40.5 && r->t < 41.5 + 1) {
+            flagged += r->motion;
+            assert_false(r->have & READING_RR);
+        }
+    }
+    assert_true(flagged >= 1);
+    free(run);
+}
+
+/* Real radar, coarser cells: the A121's neighbouring range points 6 cm
+ * apart summed two to four at a time (points 2-12), as a range bin of an
+ * FMCW front-end of less bandwidth would hold the chest together with the
+ * abdomen, the shoulders and the clutter beside them. Whatever each cell
+ * reports must be the person's rate (16-18.8 /min in this recording; the
+ * vendor and an offline phase spectrum agree): before, cells 4-5, 4-7,
+ * 5-7, 6-8, 7-8, 7-9 and 7-10 reported 5.7-8.6 /min (the posture wander
+ * about a stale centre: NEWS2 3 for a person breathing 18) and 7-9 33-34
+ * (H18-23). */
+static void test_real_a121_coarse_cells(void **state)
+{
+    const char *path;
+    A121_FIND(path, "acconeer-a121/breathing-sitting.iq21");
+    static float fi[A121_MAXF * A121_POINTS], fq[A121_MAXF * A121_POINTS];
+    static float ci[A121_MAXF], cq[A121_MAXF];
+    size_t n = load_iq21(path, fi, fq);
+    int reported = 0;
+    for (unsigned p0 = 2; p0 <= 9; p0++)
+        for (unsigned w = 2; w <= 4; w++) {
+            for (size_t k = 0; k < n; k++) {
+                ci[k] = cq[k] = 0;
+                for (unsigned p = p0; p < p0 + w; p++) {
+                    ci[k] += fi[k * A121_POINTS + p];
+                    cq[k] += fq[k * A121_POINTS + p];
+                }
+            }
+            char err[160];
+            struct run *run = calloc(1, sizeof *run);
+            struct dsp *d = dsp_open(20, 4.96, NULL, err, sizeof err);
+            dsp_feed(d, ci, cq, n, collect, run);
+            dsp_close(d);
+            for (size_t k = 0; k < run->n; k++) {
+                const struct reading *r = &run->r[k];
+                if (!(r->have & READING_RR))
+                    continue;
+                reported++;
+                if (r->rr < 15.5f || r->rr > 19.8f)
+                    fail_msg("points %u-%u, t = %.0f s: RR %.2f", p0, p0 + w - 1, r->t, r->rr);
+            }
+            free(run);
+        }
+    print_message("coarse cells: %d seconds with RR\n", reported);
+    assert_true(reported >= 65); /* 77: the cells over the chest still report */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -970,6 +1205,10 @@ int main(void)
         cmocka_unit_test(test_real_a121_empty),
         cmocka_unit_test(test_real_a121_breathing_zone),
         cmocka_unit_test(test_multi_follows_chest),
+        cmocka_unit_test(test_torso_cell_77ghz),
+        cmocka_unit_test(test_torso_cell_slow_breaths_not_motion),
+        cmocka_unit_test(test_torso_cell_lean_is_motion),
+        cmocka_unit_test(test_real_a121_coarse_cells),
     };
     return cmocka_run_group_tests_name("dsp", tests, NULL, NULL);
 }
