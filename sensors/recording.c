@@ -265,7 +265,7 @@ int rec_decode_stream(const uint8_t *p, size_t len, struct rec_stream *s, char *
         if (l >= caps[i])
             return ww_err(err, errlen, "text too long in stream declaration");
         /* Text from a file is shown and stored: make it safe first. */
-        char raw[512];
+        char raw[1024];
         memcpy(raw, p + off, l);
         raw[l] = 0;
         ww_sanitize_text(dst[i], caps[i], raw, false);

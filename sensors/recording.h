@@ -74,7 +74,7 @@ struct rec_stream {
     enum rec_clock clock;
     double fs_hz;
     double wavelength_mm;
-    char uri[512];
+    char uri[1024];
     char label[64];
     char note[256];
 };

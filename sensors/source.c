@@ -46,7 +46,7 @@ struct source {
     void *ctx;
     struct source_opts opts;
     struct loop *loop;
-    char describe[1200];
+    char describe[2200];
     double time;
     bool ended;
     /* file */

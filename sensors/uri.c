@@ -155,7 +155,7 @@ int uri_parse(const char *text, struct sensor_uri *u, char *err, size_t errlen)
         return ww_err(err, errlen,
                       "unknown driver '%s' (accepted: ti-vs, mr60bha2, mr60bha1, iio, replay)",
                       u->driver);
-    char rest[512];
+    char rest[sizeof u->address]; /* the whole URI fits (checked above): never cut */
     ww_strlcpy(rest, colon + 1, sizeof rest);
     char *q = strchr(rest, '?');
     if (q) {

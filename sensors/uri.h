@@ -26,12 +26,12 @@ enum uri_addr { URI_DEV, URI_USB, URI_FILE, URI_IIO, URI_REPLAY };
 struct sensor_uri {
     char driver[16];
     enum uri_addr kind;
-    char address[512]; /* dev path, file path, libiio URI, or recording path */
+    char address[1024]; /* dev path, file path, libiio URI, or recording path */
     unsigned vid, pid; /* URI_USB */
     char serial[64];   /* URI_USB, "" = any */
     size_t nparams;
     char keys[URI_MAX_PARAMS][32];
-    char values[URI_MAX_PARAMS][128];
+    char values[URI_MAX_PARAMS][512]; /* an iio: channel list of 32 range points: ~330 */
 };
 
 /* Parse text; -1 with a message naming the part at fault. */

@@ -27,7 +27,7 @@ static int warn_sensor_paths(const struct ward_config *cfg)
     for (int i = 0; i < cfg->nbeds; i++) {
         const struct config_bed *b = &cfg->beds[i];
         struct sensor_uri u;
-        char why[1024];
+        char why[1200];
         if (!b->sensor[0] || uri_parse(b->sensor, &u, why, sizeof why) < 0)
             continue;
         if (u.kind == URI_FILE || u.kind == URI_REPLAY) {

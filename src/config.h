@@ -48,7 +48,7 @@ struct config_export {
 struct config_bed {
     int number;      /* from [bed.N] */
     char label[64];  /* UTF-8, sanitised, <= 32 bytes of text */
-    char sensor[512]; /* URI, "" for a manual-only bed */
+    char sensor[1024]; /* URI, "" for a manual-only bed */
     int target;      /* tracked-person id for multi-patient radars, -1 none */
     int line;        /* line of the section header, for messages */
 };

@@ -76,7 +76,7 @@ struct ward_bed {
     /* identity */
     int number;
     char label[64];
-    char sensor_uri[512];
+    char sensor_uri[1024];
 
     /* admission */
     bool admitted;

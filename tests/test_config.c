@@ -192,9 +192,11 @@ static void test_staff_list(void **state)
  * lost its tail and ?stream=2 silently). */
 static void test_long_relative_paths(void **state)
 {
-    char text[3000], name[600];
-    memset(name, 'a', 495);
-    name[495] = 0;
+    /* a relative path that fits the line (1022) but not, made absolute
+     * under the test's directory, a sensor URI (1023) */
+    char text[3000], name[1000];
+    memset(name, 'a', 995);
+    name[995] = 0;
     snprintf(text, sizeof text,
              "[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = replay:%s?stream=2\n", name);
     expect_bad(text, 5, "too long");
@@ -333,6 +335,28 @@ static void test_bed_limit(void **state)
     free(text);
 }
 
+/* A bed on an FMCW front-end's 32 range points: the sensor line (about 720
+ * characters) loads whole, every channel kept (H18-34: values were cut at
+ * 127 and the URI at 511). */
+static void test_many_range_points(void **state)
+{
+    char il[400] = "", ql[400] = "", text[1400], err[1024];
+    for (int p = 0; p < 32; p++) {
+        char c[24];
+        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p);
+        strcat(il, c);
+        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p + 1);
+        strcat(ql, c);
+    }
+    snprintf(text, sizeof text,
+             "[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = iio:ip:10.20.1.12?device=fmcw&i=%s&q=%s\n",
+             il, ql);
+    if (load_text(text, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    assert_non_null(strstr(cfg.beds[0].sensor, il));
+    assert_non_null(strstr(cfg.beds[0].sensor, ql));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +369,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_relative_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bed_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_range_points, setup, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include "ww_test.h"
 #include "uri.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void test_forms(void **state)
@@ -82,11 +83,45 @@ static void test_errors(void **state)
     expect_bad("replay:x.wwrec?speed=2", "unknown replay parameter");
 }
 
+/* An FMCW or pulsed front-end's 32 range points (IQLINK_MAX_POINTS) as an
+ * iio: URI with channel lists: 32 I and 32 Q channel names, over 330
+ * characters each, with an ip: host and the device. Before: "parameter
+ * 'i' is too long" from 13 points on (values held 127 characters), so the
+ * documented limit of 32 points (and the A121's 21) could not be reached
+ * (H18-34). Longer than any sensor URI (1023) is still refused by name. */
+static void test_many_range_points(void **state)
+{
+    char text[1400], il[400] = "", ql[400] = "";
+    for (int p = 0; p < 32; p++) {
+        char c[24];
+        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p);
+        strcat(il, c);
+        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p + 1);
+        strcat(ql, c);
+    }
+    snprintf(text, sizeof text, "iio:ip:radar-ward4.example.org:30431?device=fmcw-frontend&i=%s&q=%s",
+             il, ql);
+    struct sensor_uri u;
+    char err[256], back[1100];
+    if (uri_parse(text, &u, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    assert_string_equal(uri_param(&u, "i"), il);
+    assert_string_equal(uri_param(&u, "q"), ql);
+    assert_true(uri_format(&u, back, sizeof back) >= 0);
+    assert_string_equal(back, text);
+    char big[1100];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    memcpy(big, "iio:local:?device=x&i=", 22);
+    expect_bad(big, "too long");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forms),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_many_range_points),
     };
     return cmocka_run_group_tests_name("uri", tests, NULL, NULL);
 }
