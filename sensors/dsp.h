@@ -52,7 +52,14 @@
  *      variation unexplained by noise 0.10 .. 0.20: DC present but not yet
  *      estimable, the phase would be a distorted projection); and for RR,
  *      apnoea: the last 10 s swing less than a quarter of the window's
- *      range (breathing stopped; the old peak would linger). Rates whose
+ *      range (breathing stopped; the old peak would linger). RR alone has a
+ *      looser gate for real range points (1-2.5 % ambiguous steps, 0.35-0.45
+ *      rad, its peak 30-36 dB over the displacement floor) on which the
+ *      rate must also come out the same (within 1 /min) with the phase
+ *      taken about the segment's own mean instead of the fitted centre, and
+ *      when the fitted centre's rate is withheld, the rate about that mean
+ *      is reported on its own gates (a range cell holding several
+ *      reflectors of one torso is no ellipse: doc/hazards.md H18-23). Rates whose
  *      confidence falls below rr_min_quality / hr_min_quality, or that lie
  *      outside rr_min..rr_max / hr_min..hr_max, are withheld.
  *
