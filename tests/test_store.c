@@ -6,6 +6,7 @@
  * check of what reached the file is made through a separate sqlite3
  * connection, as another process would see it. */
 #include "ww_test.h"
+#include "store_fixture.h"
 #include "store.h"
 #include "util.h"
 
@@ -38,49 +39,11 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Run SQL through a separate connection; returns the sqlite3 rc. */
-static int raw_sql(const char *sql)
-{
-    sqlite3 *d;
-    sqlite3_open(db, &d);
-    sqlite3_busy_timeout(d, 100);
-    int rc = sqlite3_exec(d, sql, NULL, NULL, NULL);
-    sqlite3_close(d);
-    return rc;
-}
-
-/* One integer from a query on a separate connection (-1 when none). */
-static long long raw_int(const char *sql)
-{
-    sqlite3 *d;
-    sqlite3_stmt *s;
-    long long v = -1;
-    sqlite3_open(db, &d);
-    if (sqlite3_prepare_v2(d, sql, -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-    }
-    sqlite3_close(d);
-    return v;
-}
-
 /* Permission bits of a file (-1 when missing). */
 static int mode_of(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 ? (int)(sb.st_mode & 0777) : -1;
-}
-
-/* A store with beds 1..3 synced. */
-static struct store *open_ward(void)
-{
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    assert_non_null(st);
-    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
-    assert_int_equal(store_sync_bed(st, 2, "Rom 2", err, sizeof err), 0);
-    assert_int_equal(store_sync_bed(st, 3, "Rom 3", err, sizeof err), 0);
-    return st;
 }
 
 /* Schema version 1 exactly as it was released: frozen here so an edit to
@@ -134,7 +97,7 @@ static void test_create_modes_and_pragmas(void **state)
     assert_int_equal(mode_of(side), 0600);
     snprintf(side, sizeof side, "%s-shm", db);
     assert_int_equal(mode_of(side), 0600);
-    assert_int_equal(raw_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(fx_raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     store_close(st);
     sqlite3 *d;
     sqlite3_open(db, &d);
@@ -175,45 +138,46 @@ static void test_group_mode(void **state)
 
 static void test_migration_from_hand_made_v1(void **state)
 {
-    assert_int_equal(raw_sql(v1_schema), SQLITE_OK);
-    assert_int_equal(raw_sql("INSERT INTO beds VALUES(1, 'Rom 1');"
-                             "INSERT INTO beds VALUES(2, 'Rom 2');"
-                             "INSERT INTO samples VALUES(1, 1000, 160, 720, 90, 1);"
-                             "INSERT INTO admissions(id, bed, patient_ref, admitted_at, "
-                             "admitted_by) VALUES(7, 1, 'P-1', 10, 'KN');"
-                             "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
-                             " VALUES(1, 1, 'rr-high', 'high', 20, 'latched');"
-                             "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
-                             " VALUES(2, 1, 'apnoea', 'high', 30, 'reset');"
-                             "INSERT INTO alarm_events(alarm, t, event) VALUES(2, 31, 'latched');"
-                             "INSERT INTO audit(t, staff, action) VALUES(5, 'KN', 'admit');"),
-                     SQLITE_OK);
+    assert_int_equal(fx_raw_sql(db, v1_schema), SQLITE_OK);
+    assert_int_equal(
+        fx_raw_sql(db, "INSERT INTO beds VALUES(1, 'Rom 1');"
+                       "INSERT INTO beds VALUES(2, 'Rom 2');"
+                       "INSERT INTO samples VALUES(1, 1000, 160, 720, 90, 1);"
+                       "INSERT INTO admissions(id, bed, patient_ref, admitted_at, "
+                       "admitted_by) VALUES(7, 1, 'P-1', 10, 'KN');"
+                       "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
+                       " VALUES(1, 1, 'rr-high', 'high', 20, 'latched');"
+                       "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
+                       " VALUES(2, 1, 'apnoea', 'high', 30, 'reset');"
+                       "INSERT INTO alarm_events(alarm, t, event) VALUES(2, 31, 'latched');"
+                       "INSERT INTO audit(t, staff, action) VALUES(5, 'KN', 'admit');"),
+        SQLITE_OK);
     struct store *st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
     assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
     store_close(st);
-    assert_int_equal(raw_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='samples_minute'"),
-                     1);
-    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
+    assert_int_equal(fx_raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name='samples_minute'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
     /* Data kept, new columns in place, latched backfilled from the state
      * (alarm 1) but not for an alarm already reset (alarm 2). */
-    assert_int_equal(raw_int("SELECT rr10 FROM samples"), 160);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE source IS NULL"), 1);
-    assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 1"), 1);
-    assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 2"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT rr10 FROM samples"), 160);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples WHERE source IS NULL"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT latched FROM alarms WHERE id = 1"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT latched FROM alarms WHERE id = 2"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit"), 1);
     /* v2's triggers now guard the alarm log too (v4: rows younger than the
      * retention; this one is from 1970 and may leave, a fresh one not). */
-    assert_int_equal(raw_sql("INSERT INTO alarm_events(alarm, t, event) VALUES(2,"
-                             " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
-                             " 'reset')"),
+    assert_int_equal(fx_raw_sql(db, "INSERT INTO alarm_events(alarm, t, event) VALUES(2,"
+                                    " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
+                                    " 'reset')"),
                      SQLITE_OK);
-    assert_int_not_equal(raw_sql("DELETE FROM alarm_events"), SQLITE_OK);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 2);
+    assert_int_not_equal(fx_raw_sql(db, "DELETE FROM alarm_events"), SQLITE_OK);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarm_events"), 2);
     /* v3: a second open admission on bed 1 is refused by the schema itself. */
-    assert_int_not_equal(raw_sql("INSERT INTO admissions(bed, patient_ref, admitted_at, "
-                                 "admitted_by) VALUES(1, 'P-2', 11, 'KN')"),
+    assert_int_not_equal(fx_raw_sql(db, "INSERT INTO admissions(bed, patient_ref, admitted_at, "
+                                        "admitted_by) VALUES(1, 'P-2', 11, 'KN')"),
                          SQLITE_OK);
 }
 
@@ -224,19 +188,20 @@ static void test_migration_from_v2(void **state)
     assert_non_null(st);
     assert_int_equal(store_schema_version(st), 2);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 0);
-    assert_int_equal(raw_sql("INSERT INTO beds VALUES(4, 'Rom 4');"
-                             "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
-                             " VALUES(3, 4, 'hr-low', 'high', 20, 'acknowledged');"
-                             "INSERT INTO alarm_events(alarm, t, event) VALUES(3, 21, 'latched');"),
-                     SQLITE_OK);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name='sources'"), 0);
+    assert_int_equal(
+        fx_raw_sql(db, "INSERT INTO beds VALUES(4, 'Rom 4');"
+                       "INSERT INTO alarms(id, bed, condition, priority, raised_at, state)"
+                       " VALUES(3, 4, 'hr-low', 'high', 20, 'acknowledged');"
+                       "INSERT INTO alarm_events(alarm, t, event) VALUES(3, 21, 'latched');"),
+        SQLITE_OK);
     st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
     assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name='sources'"), 1);
     /* Latched earlier, acknowledged since, not reset: still latched. */
-    assert_int_equal(raw_int("SELECT latched FROM alarms WHERE id = 3"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT latched FROM alarms WHERE id = 3"), 1);
 }
 
 static void test_failed_migration_changes_nothing(void **state)
@@ -246,17 +211,18 @@ static void test_failed_migration_changes_nothing(void **state)
     assert_non_null(st);
     store_close(st);
     /* Two open admissions on one bed: step 3's unique index cannot be built. */
-    assert_int_equal(raw_sql("INSERT INTO beds VALUES(1, 'Rom 1');"
-                             "INSERT INTO admissions(bed, patient_ref, admitted_at, admitted_by)"
-                             " VALUES(1, 'P-1', 1, 'KN'), (1, 'P-2', 2, 'KN');"),
+    assert_int_equal(fx_raw_sql(db,
+                                "INSERT INTO beds VALUES(1, 'Rom 1');"
+                                "INSERT INTO admissions(bed, patient_ref, admitted_at, admitted_by)"
+                                " VALUES(1, 'P-1', 1, 'KN'), (1, 'P-2', 2, 'KN');"),
                      SQLITE_OK);
     assert_null(store_open(db, NULL, err, sizeof err));
     assert_non_null(strstr(err, "migration from schema version 2 to 3 failed"));
-    assert_int_equal(raw_int("PRAGMA user_version"), 2);
+    assert_int_equal(fx_raw_int(db, "PRAGMA user_version"), 2);
     /* The whole step rolled back: no table or column from it. */
-    assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name='sources'"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM pragma_table_info('alarms')"
-                             " WHERE name = 'latched'"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name='sources'"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM pragma_table_info('alarms')"
+                                    " WHERE name = 'latched'"),
                      0);
 }
 
@@ -264,11 +230,11 @@ static void test_refuse_newer(void **state)
 {
     struct store *st = store_open(db, NULL, err, sizeof err);
     store_close(st);
-    assert_int_equal(raw_sql("PRAGMA user_version = 99"), SQLITE_OK);
+    assert_int_equal(fx_raw_sql(db, "PRAGMA user_version = 99"), SQLITE_OK);
     assert_null(store_open(db, NULL, err, sizeof err));
     assert_non_null(strstr(err, "schema version 99 is newer than this wardwatch (6)"));
     assert_non_null(strstr(err, db));
-    assert_int_equal(raw_int("PRAGMA user_version"), 99); /* untouched */
+    assert_int_equal(fx_raw_int(db, "PRAGMA user_version"), 99); /* untouched */
     FILE *devnull = fopen("/dev/null", "w");
     assert_int_equal(store_check_file(db, devnull, err, sizeof err), -1);
     assert_non_null(strstr(err, "newer"));
@@ -277,14 +243,14 @@ static void test_refuse_newer(void **state)
 
 static void test_refuse_damaged(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     for (int i = 0; i < 3000; i++) {
         struct store_sample s = {1 + i % 3, i * 1000LL, 16, 70, 0.9f, 1};
         store_queue_sample(st, &s);
     }
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     store_close(st);
-    assert_int_equal(raw_sql("PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
+    assert_int_equal(fx_raw_sql(db, "PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
     /* Garbage over pages 2-4 of a real database. */
     FILE *f = fopen(db, "r+b");
     assert_non_null(f);
@@ -311,28 +277,29 @@ static void test_refuse_damaged(void **state)
 
 static void test_append_only_logs(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t adm, aid, now = ww_now_ms();
-    assert_int_equal(store_admit(st, 1, "P-123", "chest pain", "KN", now - 1000, &adm, err,
-                                 sizeof err),
-                     0);
+    assert_int_equal(
+        store_admit(st, 1, "P-123", "chest pain", "KN", now - 1000, &adm, err, sizeof err), 0);
     assert_true(adm > 0);
     assert_int_equal(store_alarm_raise(st, 1, "rr-high", "medium", now, &aid, err, sizeof err), 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='admit' AND staff='KN'"), 1);
-    assert_int_not_equal(raw_sql("UPDATE audit SET staff = 'XX'"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("DELETE FROM audit"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("DELETE FROM alarm_events"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff='KN'"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 1);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM audit WHERE action='admit' AND staff='KN'"), 1);
+    assert_int_not_equal(fx_raw_sql(db, "UPDATE audit SET staff = 'XX'"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "DELETE FROM audit"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "DELETE FROM alarm_events"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE staff='KN'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarm_events"), 1);
     /* Appending still works. */
-    assert_int_equal(raw_sql("INSERT INTO audit(t, staff, action) VALUES(1, 'X', 'y')"), SQLITE_OK);
+    assert_int_equal(fx_raw_sql(db, "INSERT INTO audit(t, staff, action) VALUES(1, 'X', 'y')"),
+                     SQLITE_OK);
 }
 
 static void test_batching_and_reopen(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     assert_int_equal(store_set_source(st, 2, "mr60bha2 /dev/ttyUSB0", err, sizeof err), 0);
     for (int i = 0; i < 1000; i++) {
         struct store_sample s = {2, 1000LL * i, 15.5f, NAN, 0.8f, STORE_F_PRESENT};
@@ -347,9 +314,9 @@ static void test_batching_and_reopen(void **state)
      * live summaries beside the rows. */
     assert_int_equal(store_queued(st), 1003 + 16);
     /* Nothing reaches the file before the flush. */
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM scores"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sensor_events"), 0);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     assert_int_equal(store_queued(st), 0);
     struct store_stats stt;
@@ -357,24 +324,27 @@ static void test_batching_and_reopen(void **state)
     assert_int_equal(stt.flushed, 1003 + 16);
     assert_int_equal(stt.failed_flushes, 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE bed = 2"), 1000);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE hr10 IS NULL"), 1000);
-    assert_int_equal(raw_int("SELECT min(rr10) FROM samples WHERE bed = 2"), 155);
-    assert_int_equal(raw_int("SELECT max(q) FROM samples WHERE bed = 2"), 80);
-    assert_int_equal(raw_int("SELECT hr10 FROM samples WHERE bed = 3"), 613);
-    assert_int_equal(raw_int("SELECT q IS NULL FROM samples WHERE bed = 3"), 1);
-    assert_int_equal(raw_int("SELECT flags FROM samples WHERE bed = 3"), STORE_F_MOTION);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples WHERE bed = 2"), 1000);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples WHERE hr10 IS NULL"), 1000);
+    assert_int_equal(fx_raw_int(db, "SELECT min(rr10) FROM samples WHERE bed = 2"), 155);
+    assert_int_equal(fx_raw_int(db, "SELECT max(q) FROM samples WHERE bed = 2"), 80);
+    assert_int_equal(fx_raw_int(db, "SELECT hr10 FROM samples WHERE bed = 3"), 613);
+    assert_int_equal(fx_raw_int(db, "SELECT q IS NULL FROM samples WHERE bed = 3"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT flags FROM samples WHERE bed = 3"), STORE_F_MOTION);
     /* The source named for bed 2 is on each of its rows, none on bed 3's. */
-    assert_int_equal(raw_int("SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
-                             " WHERE o.name = 'mr60bha2 /dev/ttyUSB0' AND s.bed = 2"),
+    assert_int_equal(fx_raw_int(db,
+                                "SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
+                                " WHERE o.name = 'mr60bha2 /dev/ttyUSB0' AND s.bed = 2"),
                      1000);
-    assert_int_equal(raw_int("SELECT source IS NULL FROM samples WHERE bed = 3"), 1);
-    assert_int_equal(raw_int("SELECT total FROM scores"), 5);
-    assert_int_equal(raw_int("SELECT p_rr FROM scores"), 3);
-    assert_int_equal(raw_int("SELECT p_spo2 IS NULL FROM scores"), 1);
-    assert_int_equal(raw_int("SELECT partial_mask FROM scores"), 0x6e);
-    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events WHERE detail LIKE '%\x1b%'"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events WHERE event='disconnected'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT source IS NULL FROM samples WHERE bed = 3"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT total FROM scores"), 5);
+    assert_int_equal(fx_raw_int(db, "SELECT p_rr FROM scores"), 3);
+    assert_int_equal(fx_raw_int(db, "SELECT p_spo2 IS NULL FROM scores"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT partial_mask FROM scores"), 0x6e);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM sensor_events WHERE detail LIKE '%\x1b%'"), 0);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM sensor_events WHERE event='disconnected'"), 1);
     /* Reopen keeps everything and accepts more. */
     st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
@@ -382,16 +352,16 @@ static void test_batching_and_reopen(void **state)
     store_queue_sample(st, &s);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 1002);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 1002);
 }
 
 static void test_flush_is_all_or_nothing(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     /* Another writer's trigger makes the LAST kind of row in a flush fail:
      * the samples written earlier in the same flush must not stay. */
-    assert_int_equal(raw_sql("CREATE TRIGGER no_events BEFORE INSERT ON sensor_events"
-                             " BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"),
+    assert_int_equal(fx_raw_sql(db, "CREATE TRIGGER no_events BEFORE INSERT ON sensor_events"
+                                    " BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"),
                      SQLITE_OK);
     for (int i = 0; i < 200; i++) {
         struct store_sample s = {1, 1000LL * i, 14, 66, 1, 1};
@@ -403,14 +373,14 @@ static void test_flush_is_all_or_nothing(void **state)
     assert_false(store_healthy(st));
     assert_non_null(strstr(store_last_error(st), "disk says no"));
     assert_int_equal(store_queued(st), 201 + 3); /* minutes 0-2 completed */
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 0);
-    assert_int_equal(raw_sql("DROP TRIGGER no_events"), SQLITE_OK);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 0);
+    assert_int_equal(fx_raw_sql(db, "DROP TRIGGER no_events"), SQLITE_OK);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     assert_true(store_healthy(st));
     assert_int_equal(store_queued(st), 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 200);
-    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 200);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sensor_events"), 1);
 }
 
 static void test_flush_failure_keeps_rows(void **state)
@@ -471,23 +441,27 @@ static void test_flush_failure_keeps_rows(void **state)
     assert_int_equal(store_add_note(st, 1, 0, -999, "x", "KN", 6, &nid, err, sizeof err), -1);
     assert_non_null(strstr(err, "no alarm -999"));
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 51);
-    assert_int_equal(raw_int("SELECT sum(rr10) FROM samples WHERE t < 50000"), 10 * 700);
-    assert_int_equal(raw_int("SELECT hr10 FROM samples WHERE t = 60000"), 990);
-    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
-    assert_int_equal(raw_int("SELECT escalated * 10 + (state = 'acknowledged') FROM alarms"), 11);
-    assert_int_equal(raw_int("SELECT group_concat(event) = 'raised,escalated,acknowledged' FROM"
-                             " (SELECT event FROM alarm_events ORDER BY t)"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 51);
+    assert_int_equal(fx_raw_int(db, "SELECT sum(rr10) FROM samples WHERE t < 50000"), 10 * 700);
+    assert_int_equal(fx_raw_int(db, "SELECT hr10 FROM samples WHERE t = 60000"), 990);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM scores"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT escalated * 10 + (state = 'acknowledged') FROM alarms"),
+                     11);
+    assert_int_equal(fx_raw_int(db,
+                                "SELECT group_concat(event) = 'raised,escalated,acknowledged' FROM"
+                                " (SELECT event FROM alarm_events ORDER BY t)"),
                      1);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff = 'KN' AND t = 3 AND "
-                             "action = 'alarm-acknowledged'"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE staff = 'KN' AND t = 3 AND "
+                                    "action = 'alarm-acknowledged'"),
                      1);
-    assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE bed = 1"), 0);
-    assert_int_equal(raw_int("SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM notes n JOIN alarms a ON a.id = n.alarm"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM admissions WHERE bed = 1"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT discharged_at IS NULL FROM admissions WHERE bed = 2"),
+                     1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM notes n JOIN alarms a ON a.id = n.alarm"),
+                     1);
     /* the first admit, the held acknowledgement and the note after the outage */
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 3);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit"), 3);
 }
 
 static void test_ring_overflow_drops_oldest_samples_only(void **state)
@@ -512,11 +486,11 @@ static void test_ring_overflow_drops_oldest_samples_only(void **state)
     assert_int_equal(store_queued(st), 122); /* and minutes 0, 1 completed */
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 100);
-    assert_int_equal(raw_int("SELECT min(t) FROM samples"), 50000); /* the newest kept */
-    assert_int_equal(raw_int("SELECT max(t) FROM samples"), 149000);
-    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 10);
-    assert_int_equal(raw_int("SELECT count(*) FROM sensor_events"), 10);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 100);
+    assert_int_equal(fx_raw_int(db, "SELECT min(t) FROM samples"), 50000); /* the newest kept */
+    assert_int_equal(fx_raw_int(db, "SELECT max(t) FROM samples"), 149000);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM scores"), 10);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM sensor_events"), 10);
 }
 
 static int nadm, nalarm, nobs, nbeds;
@@ -552,14 +526,13 @@ static void on_obs(void *ctx, const struct store_observation *o)
  * escalates again; the acknowledgement stays in alarm_events. */
 static void test_realert_restores_unacked(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t a;
     assert_int_equal(store_alarm_raise(st, 1, "hr-high", "medium", 1000, &a, err, sizeof err), 0);
     assert_int_equal(store_alarm_event(st, a, "escalated", "active", NULL, 2000, err, sizeof err),
                      0);
-    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 3000, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 3000, err, sizeof err), 0);
     assert_int_equal(store_alarm_event(st, a, "realerted", "active", NULL, 4000, err, sizeof err),
                      0);
     store_close(st);
@@ -598,7 +571,7 @@ static const char *alarm_col(int64_t id, const char *expr)
  * the caller names, and the row's flags agree with it (H19-46). */
 static void test_alarm_state_is_the_one_rule(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t a;
     assert_int_equal(store_alarm_raise(st, 1, "apnoea", "high", 1000, &a, err, sizeof err), 0);
     assert_string_equal(alarm_col(a, "state || latched"), "active0");
@@ -609,9 +582,8 @@ static void test_alarm_state_is_the_one_rule(void **state)
     assert_int_equal(store_alarm_event(st, a, "escalated", "active", NULL, 3000, err, sizeof err),
                      0);
     assert_string_equal(alarm_col(a, "state || latched || escalated"), "latched11");
-    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 3500, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 3500, err, sizeof err), 0);
     assert_string_equal(alarm_col(a, "state || latched || acked_by"), "latched1KN");
     /* The condition came back: active, waiting for no reset, not ended. */
     assert_int_equal(store_alarm_event(st, a, "realerted", "active", NULL, 4000, err, sizeof err),
@@ -627,11 +599,10 @@ static void test_alarm_state_is_the_one_rule(void **state)
      * changes nothing. */
     assert_int_equal(store_alarm_event(st, a, "ended", "ended", NULL, 6000, err, sizeof err), 0);
     assert_string_equal(alarm_col(a, "state || latched"), "ended0");
-    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "AB", 7000, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, a, "acknowledged", "acknowledged", "AB", 7000, err, sizeof err), 0);
     assert_string_equal(alarm_col(a, "state || latched || coalesce(acked_by, '-')"), "ended0-");
-    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 8);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarm_events"), 8);
     nalarm = 0;
     assert_int_equal(store_load_open_alarms(st, on_alarm, NULL, err, sizeof err), 0);
     assert_int_equal(nalarm, 0);
@@ -640,13 +611,13 @@ static void test_alarm_state_is_the_one_rule(void **state)
 
 static void test_commands_and_restore(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t adm, a1, a2, a3, a4;
     assert_int_equal(store_admit(st, 3, "P-9", "COPD\nhome O2", "KN", 100, &adm, err, sizeof err),
                      0);
     assert_int_equal(store_set_scale2(st, adm, 3, true, "Dr Berg", "KN", 200, err, sizeof err), 0);
-    assert_int_equal(store_set_limits(st, adm, 3, 8, 30, 40, 131, "COPD baseline RR 26", "KN",
-                                      300, err, sizeof err),
+    assert_int_equal(store_set_limits(st, adm, 3, 8, 30, 40, 131, "COPD baseline RR 26", "KN", 300,
+                                      err, sizeof err),
                      0);
     assert_int_equal(store_add_observation(st, adm, 3, "spo2", 89, "KN", 400, err, sizeof err), 0);
     assert_int_equal(store_add_observation(st, adm, 3, "spo2", 91, "KN", 500, err, sizeof err), 0);
@@ -657,12 +628,10 @@ static void test_commands_and_restore(void **state)
     assert_int_equal(store_alarm_raise(st, 3, "hr-low", "high", 620, &a3, err, sizeof err), 0);
     assert_int_equal(store_alarm_raise(st, 3, "no-signal", "low", 630, &a4, err, sizeof err), 0);
     assert_true(a1 < a2 && a2 < a3 && a3 < a4);
-    assert_int_equal(store_alarm_event(st, a1, "acknowledged", "acknowledged", "ÅSE", 700, err,
-                                       sizeof err),
-                     0);
-    assert_int_equal(store_alarm_event(st, a1, "escalated", "acknowledged", NULL, 750, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, a1, "acknowledged", "acknowledged", "ÅSE", 700, err, sizeof err), 0);
+    assert_int_equal(
+        store_alarm_event(st, a1, "escalated", "acknowledged", NULL, 750, err, sizeof err), 0);
     assert_int_equal(store_alarm_event(st, a2, "ended", "ended", NULL, 800, err, sizeof err), 0);
     assert_int_equal(store_alarm_event(st, a3, "latched", "latched", NULL, 810, err, sizeof err),
                      0);
@@ -731,22 +700,22 @@ static void test_commands_and_restore(void **state)
     assert_int_equal(store_admit(st, 3, "P-10", NULL, "KN", 1000, &adm2, err, sizeof err), 0);
     assert_true(adm2 > adm);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='alarm-acknowledged'"
-                             " AND staff='ÅSE' AND bed = 3"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE action='alarm-acknowledged'"
+                                    " AND staff='ÅSE' AND bed = 3"),
                      1);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action='alarm-reset'"
-                             " AND staff='KN'"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE action='alarm-reset'"
+                                    " AND staff='KN'"),
                      1);
-    assert_int_equal(raw_int("SELECT count(*) FROM notes WHERE text LIKE '%\x1b%'"), 0);
-    assert_int_equal(raw_int("SELECT alarm FROM notes"), a1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM notes WHERE text LIKE '%\x1b%'"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT alarm FROM notes"), a1);
     /* admit scale2 limits 3 obs ack reset note discharge admit */
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 11);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 10);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit"), 11);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarm_events"), 10);
 }
 
 static void test_command_refusals(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t adm = 0, id = 0;
     char big[STORE_ADMISSION_NOTE_MAX + 2]; /* one byte over the longest note */
     memset(big, 'x', sizeof big - 1);
@@ -774,8 +743,8 @@ static void test_command_refusals(void **state)
     assert_int_equal(store_set_limits(st, adm, 1, 30, 8, 40, 130, "r", "KN", 4, err, sizeof err),
                      -1);
     assert_non_null(strstr(err, "RR low limit 30 is not below the high limit 8"));
-    assert_int_equal(
-        store_set_limits(st, adm, 1, 8, 30, NAN, 130, "r", "KN", 4, err, sizeof err), -1);
+    assert_int_equal(store_set_limits(st, adm, 1, 8, 30, NAN, 130, "r", "KN", 4, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "HR limits"));
     assert_int_equal(store_set_limits(st, adm, 1, 8, 30, 40, 130, " ", "KN", 4, err, sizeof err),
                      -1);
@@ -797,9 +766,8 @@ static void test_command_refusals(void **state)
     assert_non_null(strstr(err, "unknown event 'snoozed'"));
     assert_int_equal(store_alarm_event(st, id, "ended", "gone", NULL, 8, err, sizeof err), -1);
     assert_non_null(strstr(err, "unknown state 'gone'"));
-    assert_int_equal(store_alarm_event(st, id, "acknowledged", "acknowledged", NULL, 8, err,
-                                       sizeof err),
-                     -1);
+    assert_int_equal(
+        store_alarm_event(st, id, "acknowledged", "acknowledged", NULL, 8, err, sizeof err), -1);
     assert_non_null(strstr(err, "staff id is missing"));
     assert_int_equal(store_alarm_event(st, 9999, "ended", "ended", NULL, 8, err, sizeof err), -1);
     assert_non_null(strstr(err, "no alarm 9999"));
@@ -809,10 +777,10 @@ static void test_command_refusals(void **state)
     assert_true(store_healthy(st));
     store_close(st);
     /* Only the two successful commands left audit rows. */
-    assert_int_equal(raw_int("SELECT count(*) FROM audit"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM admissions"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
-    assert_int_equal(raw_int("SELECT state FROM alarms") == -1, 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM admissions"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT state FROM alarms") == -1, 0);
 }
 
 static int nq;
@@ -847,7 +815,7 @@ static void on_alarm_ev(void *ctx, const struct store_alarm_event *e)
 
 static void test_range_queries(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     for (int i = 0; i < 10; i++) {
         struct store_sample s = {1, 1000LL * i, 10.0f + (float)i, 70, 0.5f, 1};
         store_queue_sample(st, &s);
@@ -882,12 +850,10 @@ static void test_range_queries(void **state)
     assert_int_equal(got.partial_mask, 2);
     int64_t a, n;
     assert_int_equal(store_alarm_raise(st, 2, "hr-high", "high", 5000, &a, err, sizeof err), 0);
-    assert_int_equal(store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 5100, err,
-                                       sizeof err),
-                     0);
-    assert_int_equal(store_add_note(st, 2, 0, a, "checked, patient fine", "KN", 5200, &n, err,
-                                    sizeof err),
-                     0);
+    assert_int_equal(
+        store_alarm_event(st, a, "acknowledged", "acknowledged", "KN", 5100, err, sizeof err), 0);
+    assert_int_equal(
+        store_add_note(st, 2, 0, a, "checked, patient fine", "KN", 5200, &n, err, sizeof err), 0);
     struct store_alarm_event ev;
     nq = 0;
     assert_int_equal(store_query_alarm_events(st, 2, 0, 10000, on_alarm_ev, &ev, err, sizeof err),
@@ -916,12 +882,13 @@ static void test_range_queries(void **state)
 
 static void test_downsample_medians(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t t0 = 600000; /* minute 10 */
     for (int i = 0; i < 180; i++) {
         /* minute 10: RR 10..69 shuffled (i*7 mod 60); HR missing every 3rd */
-        struct store_sample s = {1, t0 + i * 1000LL, (float)(10 + (i * 7) % 60),
-                                 i % 3 ? (float)(60 + i % 60) : NAN, 1, 1};
+        struct store_sample s = {
+            1, t0 + i * 1000LL, (float)(10 + (i * 7) % 60), i % 3 ? (float)(60 + i % 60) : NAN, 1,
+            1};
         store_queue_sample(st, &s);
     }
     struct store_sample other = {2, t0 + 5000, 20, 80, 1, 1};
@@ -929,16 +896,17 @@ static void test_downsample_medians(void **state)
     assert_int_equal(store_flush(st, err, sizeof err), 0);
     /* The completed minutes 10 and 11 are summarised live, beside their
      * per-second rows, with the numbers retention will fold them to. */
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"), 2);
-    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     395);
-    assert_int_equal(raw_int("SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"),
-                     900);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"), 2);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"), 395);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"), 900);
     /* ... and per-second readers do not see them twice. */
     nq = 0;
     struct store_sample got;
-    assert_int_equal(
-        store_query_samples(st, 1, t0, t0 + 180000, on_sample, &got, err, sizeof err), 0);
+    assert_int_equal(store_query_samples(st, 1, t0, t0 + 180000, on_sample, &got, err, sizeof err),
+                     0);
     assert_int_equal(nq, 180);
     long total = 0, r;
     int calls = 0;
@@ -966,32 +934,35 @@ static void test_downsample_medians(void **state)
     assert_true(got.rr == 39.5f); /* median of 10..69 (ww_median) */
     assert_true(isnan(got.quality));
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 60);
-    assert_int_equal(raw_int("SELECT min(t) FROM samples"), t0 + 120000);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 0"), 3);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 60);
+    assert_int_equal(fx_raw_int(db, "SELECT min(t) FROM samples"), t0 + 120000);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE live = 0"), 3);
     /* minute 12, completed by the late row, is live; the late row's minute
      * 10 was still open at close */
-    assert_int_equal(raw_int("SELECT minute * 1000 + live FROM samples_minute WHERE live > 0"),
-                     12060);
-    assert_int_equal(raw_int("SELECT rr_min FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     50); /* the late 5.0 */
-    assert_int_equal(raw_int("SELECT rr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     690);
-    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     395);
-    assert_int_equal(raw_int("SELECT n FROM samples_minute WHERE bed = 1 AND minute = 10"), 61);
-    assert_int_equal(raw_int("SELECT hr_max FROM samples_minute WHERE bed = 1 AND minute = 10"),
-                     2000);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT minute * 1000 + live FROM samples_minute WHERE live > 0"), 12060);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT rr_min FROM samples_minute WHERE bed = 1 AND minute = 10"),
+        50); /* the late 5.0 */
+    assert_int_equal(
+        fx_raw_int(db, "SELECT rr_max FROM samples_minute WHERE bed = 1 AND minute = 10"), 690);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT rr_med FROM samples_minute WHERE bed = 1 AND minute = 10"), 395);
+    assert_int_equal(fx_raw_int(db, "SELECT n FROM samples_minute WHERE bed = 1 AND minute = 10"),
+                     61);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT hr_max FROM samples_minute WHERE bed = 1 AND minute = 10"), 2000);
     /* minute 11: i = 60..119, HR present for i % 3 != 0 -> 40 values of
      * 60 + i % 60 = 61, 62, 64, 65, ... 119: the median is the mean of
      * the 20th and 21st, 89 and 91. */
-    assert_int_equal(raw_int("SELECT n FROM samples_minute WHERE bed = 1 AND minute = 11"), 60);
-    assert_int_equal(raw_int("SELECT hr_min FROM samples_minute WHERE bed = 1 AND minute = 11"),
-                     610);
-    assert_int_equal(raw_int("SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"),
-                     900);
-    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE bed = 2 AND minute = 10"),
-                     200);
+    assert_int_equal(fx_raw_int(db, "SELECT n FROM samples_minute WHERE bed = 1 AND minute = 11"),
+                     60);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT hr_min FROM samples_minute WHERE bed = 1 AND minute = 11"), 610);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT hr_med FROM samples_minute WHERE bed = 1 AND minute = 11"), 900);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT rr_med FROM samples_minute WHERE bed = 2 AND minute = 10"), 200);
 }
 
 static int nmin;
@@ -1008,8 +979,8 @@ static void on_minute(void *ctx, const struct store_minute *m)
 static void queue_seconds(struct store *st, int64_t t, int n)
 {
     for (int i = 0; i < n; i++) {
-        struct store_sample s = {1, t + 1000LL * i, 10.0f + (float)(i % 7),
-                                 70.0f + (float)(i % 11), 1, 1};
+        struct store_sample s = {
+            1, t + 1000LL * i, 10.0f + (float)(i % 7), 70.0f + (float)(i % 11), 1, 1};
         store_queue_sample(st, &s);
     }
 }
@@ -1021,21 +992,20 @@ static void test_live_minutes_and_recovery(void **state)
      * flush: minutes 60 and 61 are summarised, 62 is only per-second rows. */
     pid_t pid = fork();
     if (pid == 0) {
-        struct store *c = open_ward();
+        struct store *c = fx_open_ward(db, err, sizeof err);
         queue_seconds(c, t0, 145);
         _exit(store_flush(c, err, sizeof err) == 0 ? 0 : 1);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), 145);
-    assert_int_equal(raw_int("SELECT group_concat(minute, '') FROM samples_minute"), 6061);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), 145);
+    assert_int_equal(fx_raw_int(db, "SELECT group_concat(minute, '') FROM samples_minute"), 6061);
     /* The handover's reader sees the two minutes only. */
     struct store *st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
     nmin = 0;
-    assert_int_equal(store_query_minutes(st, 1, t0, t0 + 3600000, on_minute, NULL, err,
-                                         sizeof err),
+    assert_int_equal(store_query_minutes(st, 1, t0, t0 + 3600000, on_minute, NULL, err, sizeof err),
                      0);
     assert_int_equal(nmin, 2);
     assert_int_equal(minutes_seen[0].t, t0);
@@ -1048,28 +1018,29 @@ static void test_live_minutes_and_recovery(void **state)
     assert_int_equal(store_query_minutes(st, -1, 0, 1, on_minute, NULL, err, sizeof err), -1);
     /* The restarted core summarises what the crash left open... */
     assert_int_equal(store_recover_minutes(st, err, sizeof err), 1);
-    assert_int_equal(raw_int("SELECT n * 1000 + live FROM samples_minute WHERE minute = 62"),
+    assert_int_equal(fx_raw_int(db, "SELECT n * 1000 + live FROM samples_minute WHERE minute = 62"),
                      25025);
     assert_int_equal(store_recover_minutes(st, err, sizeof err), 0); /* nothing twice */
     /* ... and the rest of minute 62, arriving after the restart, merges in. */
     queue_seconds(st, t0 + 145000, 35 + 60);
     assert_int_equal(store_flush(st, err, sizeof err), 0);
-    assert_int_equal(raw_int("SELECT n * 1000 + live FROM samples_minute WHERE minute = 62"),
+    assert_int_equal(fx_raw_int(db, "SELECT n * 1000 + live FROM samples_minute WHERE minute = 62"),
                      60060);
     /* 60-62 summarised; 63 is still the open minute */
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = n"), 3);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE live = n"), 3);
     /* Retention folds the live minutes without counting them twice. */
     while (store_downsample_and_prune(st, t0 + 240000, 600, err, sizeof err) > 0)
         ;
-    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE t < 3840000"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE n = 60 AND live = 0"), 4);
-    assert_int_equal(raw_int("SELECT rr_med FROM samples_minute WHERE minute = 60"), 130);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples WHERE t < 3840000"), 0);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE n = 60 AND live = 0"), 4);
+    assert_int_equal(fx_raw_int(db, "SELECT rr_med FROM samples_minute WHERE minute = 60"), 130);
     /* Per-second readers see each minute once: folded minutes as one point,
      * live ones as their seconds. */
     nq = 0;
     struct store_sample got;
-    assert_int_equal(
-        store_query_samples(st, 1, t0, t0 + 3600000, on_sample, &got, err, sizeof err), 0);
+    assert_int_equal(store_query_samples(st, 1, t0, t0 + 3600000, on_sample, &got, err, sizeof err),
+                     0);
     assert_int_equal(nq, 4);
     store_close(st);
 }
@@ -1087,10 +1058,9 @@ static void test_live_minutes_any_bed_number(void **state)
         }
     }
     assert_int_equal(store_flush(st, err, sizeof err), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60"), 32 * 2);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE live = 60"), 32 * 2);
     nmin = 0;
-    assert_int_equal(store_query_minutes(st, 332, 0, 3600000, on_minute, NULL, err, sizeof err),
-                     0);
+    assert_int_equal(store_query_minutes(st, 332, 0, 3600000, on_minute, NULL, err, sizeof err), 0);
     assert_int_equal(nmin, 2);
     store_close(st);
 }
@@ -1114,35 +1084,35 @@ static void test_more_than_256_beds(void **state)
      * + i % 5), HR 60 + b % 40. */
     for (int i = 0; i < SECONDS; i++)
         for (int b = 1; b <= NBEDS; b++) {
-            struct store_sample s = {b, 1000LL * i, (float)(10 + b % 9 + i % 5),
-                                     (float)(60 + b % 40), 1, 1};
+            struct store_sample s = {
+                b, 1000LL * i, (float)(10 + b % 9 + i % 5), (float)(60 + b % 40), 1, 1};
             store_queue_sample(st, &s);
         }
     assert_int_equal(store_flush(st, err, sizeof err), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples"), NBEDS * SECONDS);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
-                             " WHERE o.name = 'mr60bha2 /dev/ttyUSB' || s.bed"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples"), NBEDS * SECONDS);
+    assert_int_equal(fx_raw_int(db,
+                                "SELECT count(*) FROM samples s JOIN sources o ON o.id = s.source"
+                                " WHERE o.name = 'mr60bha2 /dev/ttyUSB' || s.bed"),
                      NBEDS * SECONDS);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60"), NBEDS * 2);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE live = 60"),
+                     NBEDS * 2);
     /* Bed 300 read back: RR 13..17 (10 + 3 + 0..4), HR 80. */
     nmin = 0;
-    assert_int_equal(store_query_minutes(st, 300, 0, 3600000, on_minute, NULL, err, sizeof err),
-                     0);
+    assert_int_equal(store_query_minutes(st, 300, 0, 3600000, on_minute, NULL, err, sizeof err), 0);
     assert_int_equal(nmin, 2);
     assert_true(minutes_seen[1].rr_min == 13.0f && minutes_seen[1].rr_max == 17.0f);
     assert_true(minutes_seen[1].rr_med == 15.0f && minutes_seen[1].hr_med == 80.0f);
     assert_int_equal(minutes_seen[1].n, 60);
     nq = 0;
-    assert_int_equal(store_query_samples(st, 300, 0, 3600000, on_sample, NULL, err, sizeof err),
-                     0);
+    assert_int_equal(store_query_samples(st, 300, 0, 3600000, on_sample, NULL, err, sizeof err), 0);
     assert_int_equal(nq, SECONDS);
     /* Stopped inside minute 2: the next start summarises it for every bed. */
     store_close(st);
     st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
     assert_int_equal(store_recover_minutes(st, err, sizeof err), NBEDS);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE minute = 2 AND n = 30"),
-                     NBEDS);
+    assert_int_equal(
+        fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE minute = 2 AND n = 30"), NBEDS);
     store_close(st);
 }
 
@@ -1151,7 +1121,7 @@ static void test_more_than_256_beds(void **state)
  * recovered after a stop or when retention folds the seconds (H19-47). */
 static void test_minute_median_is_the_one_median(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     float rr[60], hr[60];
     for (int i = 0; i < 60; i++) {
         rr[i] = i % 2 ? 20.0f : 16.0f;
@@ -1178,18 +1148,19 @@ static void test_minute_median_is_the_one_median(void **state)
                                " 1 FROM s";
     char sql[sizeof rows + 8];
     snprintf(sql, sizeof sql, rows, 3);
-    assert_int_equal(raw_sql(sql), SQLITE_OK);
+    assert_int_equal(fx_raw_sql(db, sql), SQLITE_OK);
     assert_int_equal(store_recover_minutes(st, err, sizeof err), 1);
-    assert_int_equal(raw_int("SELECT rr_med * 1000 + hr_med FROM samples_minute"
-                             " WHERE bed = 3 AND minute = 0"),
+    assert_int_equal(fx_raw_int(db, "SELECT rr_med * 1000 + hr_med FROM samples_minute"
+                                    " WHERE bed = 3 AND minute = 0"),
                      180705);
     snprintf(sql, sizeof sql, rows, 2);
-    assert_int_equal(raw_sql(sql), SQLITE_OK);
+    assert_int_equal(fx_raw_sql(db, sql), SQLITE_OK);
     while (store_downsample_and_prune(st, 60000, 600, err, sizeof err) > 0)
         ;
-    assert_int_equal(raw_int("SELECT count(*) FROM samples WHERE t < 60000"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE minute = 0 AND n = 60"
-                             " AND live = 0 AND rr_med = 180 AND hr_med = 705"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples WHERE t < 60000"), 0);
+    assert_int_equal(fx_raw_int(db,
+                                "SELECT count(*) FROM samples_minute WHERE minute = 0 AND n = 60"
+                                " AND live = 0 AND rr_med = 180 AND hr_med = 705"),
                      3);
     store_close(st);
 }
@@ -1201,28 +1172,29 @@ static void test_upgrade_summarises_old_samples(void **state)
     assert_non_null(st);
     store_close(st);
     /* A version-4 ward: a folded minute 5 and 3 minutes of per-second rows. */
-    assert_int_equal(raw_sql("INSERT INTO beds VALUES(1, 'Rom 1');"
-                             "INSERT INTO samples_minute(bed, minute, rr_min, rr_med, rr_max,"
-                             " hr_min, hr_med, hr_max, n) VALUES(1, 5, 100, 120, 140, 600, 650,"
-                             " 700, 60);"
-                             "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k"
-                             " WHERE i < 179) INSERT INTO samples(bed, t, rr10, hr10, q, flags)"
-                             " SELECT 1, 600000 + i * 1000, 150 + i % 3, NULL, 90, 1 FROM k;"),
+    assert_int_equal(fx_raw_sql(db,
+                                "INSERT INTO beds VALUES(1, 'Rom 1');"
+                                "INSERT INTO samples_minute(bed, minute, rr_min, rr_med, rr_max,"
+                                " hr_min, hr_med, hr_max, n) VALUES(1, 5, 100, 120, 140, 600, 650,"
+                                " 700, 60);"
+                                "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k"
+                                " WHERE i < 179) INSERT INTO samples(bed, t, rr10, hr10, q, flags)"
+                                " SELECT 1, 600000 + i * 1000, 150 + i % 3, NULL, 90, 1 FROM k;"),
                      SQLITE_OK);
     st = store_open(db, NULL, err, sizeof err);
     assert_non_null(st);
     assert_int_equal(store_recover_minutes(st, err, sizeof err), 3);
     store_close(st);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"
-                             " AND rr_min = 150 AND rr_med = 151 AND rr_max = 152"
-                             " AND hr_med IS NULL"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples_minute WHERE live = 60 AND n = 60"
+                                    " AND rr_min = 150 AND rr_med = 151 AND rr_max = 152"
+                                    " AND hr_med IS NULL"),
                      3);
-    assert_int_equal(raw_int("SELECT live FROM samples_minute WHERE minute = 5"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT live FROM samples_minute WHERE minute = 5"), 0);
 }
 
 static void test_backup_and_check(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     int64_t adm;
     assert_int_equal(store_admit(st, 1, "P-1", "", "KN", 1, &adm, err, sizeof err), 0);
     for (int i = 0; i < 500; i++) {

@@ -4,6 +4,7 @@
  * from test_store.c, which keeps the rest of the store; what reached the
  * file is checked through a separate sqlite3 connection. */
 #include "ww_test.h"
+#include "store_fixture.h"
 #include "store.h"
 #include "util.h"
 
@@ -31,55 +32,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Run SQL through a separate connection; returns the sqlite3 rc. */
-static int raw_sql(const char *sql)
-{
-    sqlite3 *d;
-    sqlite3_open(db, &d);
-    sqlite3_busy_timeout(d, 100);
-    int rc = sqlite3_exec(d, sql, NULL, NULL, NULL);
-    sqlite3_close(d);
-    return rc;
-}
-
-/* One integer from a query on a separate connection (-1 when none). */
-static long long raw_int(const char *sql)
-{
-    sqlite3 *d;
-    sqlite3_stmt *s;
-    long long v = -1;
-    sqlite3_open(db, &d);
-    if (sqlite3_prepare_v2(d, sql, -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-    }
-    sqlite3_close(d);
-    return v;
-}
-
-/* Count rows of a table (after the store is closed or between its writes). */
-static long long count_of(const char *table)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    return raw_int(sql);
-}
-
-/* A store with beds 1..3 synced. */
-static struct store *open_ward(void)
-{
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    assert_non_null(st);
-    assert_int_equal(store_sync_bed(st, 1, "Rom 1", err, sizeof err), 0);
-    assert_int_equal(store_sync_bed(st, 2, "Rom 2", err, sizeof err), 0);
-    assert_int_equal(store_sync_bed(st, 3, "Rom 3", err, sizeof err), 0);
-    return st;
-}
-
 static void test_record_retention(void **state)
 {
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     const int64_t day = 86400000LL, now = ww_now_ms();
     const int64_t old = now - 400 * day, recent = now - 10 * day;
     assert_int_equal(store_record_days(st), 3650);
@@ -126,23 +81,23 @@ static void test_record_retention(void **state)
         store_add_observation(st, adm2, 1, "temp", 37.5, "AB", recent + 1, err, sizeof err), 0);
     assert_int_equal(store_audit(st, "AB", "print", -1, "handover", recent + 2, err, sizeof err),
                      0);
-    assert_int_equal(raw_int("SELECT count(*) FROM samples_minute"), 30);
-    long long audit_before = count_of("audit");
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM samples_minute"), 30);
+    long long audit_before = fx_count_of(db, "audit");
 
     /* Plain SQL: no UPDATE of the audit or the alarm log, old or new; no
      * DELETE of a row younger than the retention. */
-    assert_int_not_equal(raw_sql("UPDATE audit SET staff = 'XX'"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("UPDATE audit SET t = 0 WHERE staff = 'AB'"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("DELETE FROM audit WHERE staff = 'AB'"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("DELETE FROM audit"), SQLITE_OK); /* all or nothing */
-    assert_int_equal(count_of("audit"), audit_before);
+    assert_int_not_equal(fx_raw_sql(db, "UPDATE audit SET staff = 'XX'"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "UPDATE audit SET t = 0 WHERE staff = 'AB'"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "UPDATE alarm_events SET staff = 'XX'"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "DELETE FROM audit WHERE staff = 'AB'"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "DELETE FROM audit"), SQLITE_OK); /* all or nothing */
+    assert_int_equal(fx_count_of(db, "audit"), audit_before);
     /* The retention itself: one row, at least 30 days, changes audited. */
-    assert_int_not_equal(raw_sql("DELETE FROM retention"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("UPDATE retention SET record_days = 1"), SQLITE_OK);
-    assert_int_not_equal(raw_sql("INSERT INTO retention VALUES(2, 30)"), SQLITE_OK);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action = 'retention-changed'"
-                             " AND detail = 'record_days 3650 -> 365'"),
+    assert_int_not_equal(fx_raw_sql(db, "DELETE FROM retention"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "UPDATE retention SET record_days = 1"), SQLITE_OK);
+    assert_int_not_equal(fx_raw_sql(db, "INSERT INTO retention VALUES(2, 30)"), SQLITE_OK);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE action = 'retention-changed'"
+                                    " AND detail = 'record_days 3650 -> 365'"),
                      1);
 
     /* The prune: small batches until nothing is left. */
@@ -159,31 +114,33 @@ static void test_record_retention(void **state)
     /* Gone: the old stay (30 scores, 30 minutes, 30 sensor events, 1
      * observation, 1 note, the ended alarm and its 2 events, the admission
      * and its audit rows: admit, observation, note, discharge). */
-    assert_int_equal(raw_int("SELECT count(*) FROM scores"), 30);
-    assert_int_equal(raw_int("SELECT min(t) FROM scores") >= recent, 1);
-    assert_int_equal(count_of("samples_minute"), 0);
-    assert_int_equal(count_of("sensor_events"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM observations"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM notes"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM admissions"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM admissions WHERE patient_ref = 'P-NEW'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM scores"), 30);
+    assert_int_equal(fx_raw_int(db, "SELECT min(t) FROM scores") >= recent, 1);
+    assert_int_equal(fx_count_of(db, "samples_minute"), 0);
+    assert_int_equal(fx_count_of(db, "sensor_events"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM observations"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM notes"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM admissions"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM admissions WHERE patient_ref = 'P-NEW'"),
+                     1);
     /* The latched alarm and its events stay; the ended one went. */
-    assert_int_equal(raw_int("SELECT count(*) FROM alarms"), 1);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events WHERE alarm = 1"), 0);
-    assert_int_equal(raw_int("SELECT count(*) FROM alarm_events"), 2);
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE t < "
-                             "(julianday('now') - 2440587.5) * 86400000 - 365 * 86400000.0"),
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarms"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarm_events WHERE alarm = 1"), 0);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM alarm_events"), 2);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE t < "
+                                    "(julianday('now') - 2440587.5) * 86400000 - 365 * 86400000.0"),
                      0);
     /* AB: admit, observation, print */
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff = 'AB'"), 3);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE staff = 'AB'"), 3);
     /* One audit row for the whole pass, with its count. */
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE action = 'retention-prune'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE action = 'retention-prune'"),
+                     1);
     char want[160];
     snprintf(want, sizeof want,
              "SELECT count(*) FROM audit WHERE action = 'retention-prune' AND detail LIKE "
              "'%ld rows older than 365 days%%'",
              total);
-    assert_int_equal(raw_int(want), 1);
+    assert_int_equal(fx_raw_int(db, want), 1);
     /* Integrity after it all. */
     store_close(st);
     FILE *devnull = fopen("/dev/null", "w");
@@ -197,7 +154,7 @@ static void test_record_retention(void **state)
 static void test_prune_with_the_ward_clock_ahead(void **state)
 {
     const int64_t day = 86400000LL, now = ww_now_ms();
-    struct store *st = open_ward();
+    struct store *st = fx_open_ward(db, err, sizeof err);
     assert_int_equal(store_set_record_days(st, 365, err, sizeof err), 0);
     store_close(st);
     st = store_open(db, NULL, err, sizeof err);
@@ -208,7 +165,7 @@ static void test_prune_with_the_ward_clock_ahead(void **state)
     if (store_prune_record(st, now + 300 * day, 600, err, sizeof err) != 0)
         fail_msg("prune with the ward clock ahead: %s", err);
     assert_true(store_healthy(st));
-    assert_int_equal(raw_int("SELECT count(*) FROM audit WHERE staff = 'CD'"), 1);
+    assert_int_equal(fx_raw_int(db, "SELECT count(*) FROM audit WHERE staff = 'CD'"), 1);
     store_close(st);
 }
 
