@@ -31,6 +31,13 @@
  * centre's and still be the same rate (rate_centre_free) */
 #define CENTRE_AGREE_BPM 1.0
 
+/* One breathing rate about the segment's mean: window, rate, confidence,
+ * peak over floor (cf_rate). */
+struct cf_answer {
+    size_t n;
+    double f, conf, pf;
+};
+
 struct dsp {
     struct dsp_params p;
     double fs, lambda;
@@ -72,6 +79,8 @@ struct dsp {
     double *x;         /* decimated displacement at fd */
     double *x2;        /* the same about the segment's own mean (centre_free) */
     size_t nx2;        /* its length; 0: not computed for this second */
+    struct cf_answer cf_memo[2]; /* cf_rate's answers */
+    unsigned cf_memo_n; /* for this second */
     double cf_phase_sd, cf_amb_frac; /* what that demodulation saw */
     size_t xcap;
     double *fir;
@@ -334,6 +343,20 @@ static void fit_check(const struct dsp *d, uint64_t m0, uint64_t m1, const doubl
     *rms = sqrt(e2 / n);
 }
 
+/* Mean of stage-1 samples [m0, m1) (m1 > m0). */
+static void ring_mean(const struct dsp *d, uint64_t m0, uint64_t m1, double *mx, double *my)
+{
+    double sx = 0, sy = 0;
+    for (uint64_t m = m0; m < m1; m++) {
+        double x, y;
+        ring_get(d, m, &x, &y);
+        sx += x;
+        sy += y;
+    }
+    *mx = sx / (double)(m1 - m0);
+    *my = sy / (double)(m1 - m0);
+}
+
 /* Estimate the DC offset and I/Q imbalance over stage-1 samples [m0, m1) and
  * adopt it when it is trustworthy (see dsp.h); otherwise keep the last one. */
 static void correction_fit(struct dsp *d, uint64_t m0, uint64_t m1)
@@ -341,15 +364,8 @@ static void correction_fit(struct dsp *d, uint64_t m0, uint64_t m1)
     size_t n = (size_t)(m1 - m0);
     if (n < 20)
         return;
-    double mx = 0, my = 0;
-    for (uint64_t m = m0; m < m1; m++) {
-        double x, y;
-        ring_get(d, m, &x, &y);
-        mx += x;
-        my += y;
-    }
-    mx /= n;
-    my /= n;
+    double mx, my;
+    ring_mean(d, m0, m1, &mx, &my);
     double var = 0;
     for (uint64_t m = m0; m < m1; m++) {
         double x, y;
@@ -1038,15 +1054,9 @@ static size_t centre_free(struct dsp *d)
     if (d->nx2)
         return d->nx2;
     uint64_t m0 = d->seg_m0, m1 = d->n1;
-    double mx = 0, my = 0;
-    for (uint64_t m = m0; m < m1; m++) {
-        double x, y;
-        ring_get(d, m, &x, &y);
-        mx += x;
-        my += y;
-    }
-    double n = (double)(m1 - m0);
-    const double c[5] = {mx / n, my / n, 1, 0, 1};
+    double mx, my;
+    ring_mean(d, m0, m1, &mx, &my);
+    const double c[5] = {mx, my, 1, 0, 1};
     struct demod_seen seen;
     unwrap_about(d, m0, m1, c, &seen);
     d->cf_phase_sd = seen.phase_sd;
@@ -1055,21 +1065,46 @@ static size_t centre_free(struct dsp *d)
     return d->nx2;
 }
 
-/* Does the breathing rate fb (Hz) of the newest nb decimated samples stand
- * when the phase is taken about another centre? x2 holds nx2 samples from
- * centre_free. A chest moving along one arc is seen breathing at the same
- * rate from any point inside it (the segment's mean is one: every ray from
- * there crosses the arc once); a rate that is an artefact of the fitted
- * centre (an arc seen edge-on through a wrong DC estimate doubles its
- * rate) does not survive the change. Uses the spectrum work buffers;
- * peak_floor_db is left as it was. */
-static bool rate_centre_free(struct dsp *d, size_t nx2, size_t nb, double fb)
+/* The breathing rate (Hz) of the newest n samples about the segment's own
+ * mean (centre_free), its confidence, and its peak over floor in *pf;
+ * peak_floor_db is left as it was. Kept for the second: the centre check
+ * and the rate about the mean ask for the same windows (20 s, 15 s). Uses
+ * the spectrum work buffers. */
+static double cf_rate(struct dsp *d, size_t n, double *conf, double *pf)
 {
-    if (nb > nx2)
-        nb = nx2;
-    double pf = d->peak_floor_db, conf;
-    double f = breath_rate(d, d->x2 + nx2 - nb, nb, &conf);
-    d->peak_floor_db = pf;
+    size_t nx2 = centre_free(d);
+    if (n > nx2)
+        n = nx2;
+    for (unsigned k = 0; k < d->cf_memo_n; k++)
+        if (d->cf_memo[k].n == n) {
+            *conf = d->cf_memo[k].conf;
+            *pf = d->cf_memo[k].pf;
+            return d->cf_memo[k].f;
+        }
+    *conf = *pf = 0;
+    double f = 0;
+    if (n >= 2) {
+        double keep = d->peak_floor_db;
+        f = breath_rate(d, d->x2 + nx2 - n, n, conf);
+        *pf = d->peak_floor_db;
+        d->peak_floor_db = keep;
+    }
+    if (d->cf_memo_n < 2)
+        d->cf_memo[d->cf_memo_n++] = (struct cf_answer){n, f, *conf, *pf};
+    return f;
+}
+
+/* Does the breathing rate fb (Hz) of the newest nb decimated samples stand
+ * when the phase is taken about another centre? A chest moving along one
+ * arc is seen breathing at the same rate from any point inside it (the
+ * segment's mean is one: every ray from there crosses the arc once); a
+ * rate that is an artefact of the fitted centre (an arc seen edge-on
+ * through a wrong DC estimate doubles its rate) does not survive the
+ * change. */
+static bool rate_centre_free(struct dsp *d, size_t nb, double fb)
+{
+    double conf, pf;
+    double f = cf_rate(d, nb, &conf, &pf);
     return conf > 0 && fabs(f - fb) * 60 <= CENTRE_AGREE_BPM;
 }
 
@@ -1109,11 +1144,9 @@ static void trust_gates(struct dsp *d, size_t nx, size_t nb, double *fb, double 
      * while the person breathed 18, which the 0.50 .. 0.60 ramp let
      * through). */
     double terms = rr_relief_terms(d), geo = ramp(0.60, 0.50, d->geom_excess);
-    size_t nx2 = 0;
-    if (terms > 0 && terms > hr_f) {
-        nx2 = centre_free(d);
-        geo = rate_centre_free(d, nx2, nb, *fb) ? 1 : 0;
-    }
+    bool checked = terms > 0 && terms > hr_f;
+    if (checked)
+        geo = rate_centre_free(d, nb, *fb) ? 1 : 0;
     double rr_relief = terms * geo;
     if (rr_relief > hr_f && rr_relief > 0) {
         /* On the looser gate the rate must also be that of the newest
@@ -1130,8 +1163,8 @@ static void trust_gates(struct dsp *d, size_t nx, size_t nb, double *fb, double 
                 *fb = f2;
                 *bconf = c2;
                 terms = rr_relief_terms(d);
-                if (nx2)
-                    geo = rate_centre_free(d, nx2, nn, f2) ? 1 : 0;
+                if (checked)
+                    geo = rate_centre_free(d, nn, f2) ? 1 : 0;
                 rr_relief = terms * geo;
             }
         }
@@ -1159,28 +1192,23 @@ static void trust_gates(struct dsp *d, size_t nx, size_t nb, double *fb, double 
  * the looser ones: 7.0-11.5 /min for 18). */
 static double rate_about_mean(struct dsp *d, size_t nb, double *conf)
 {
-    size_t nx2 = centre_free(d);
-    if (nb > nx2)
-        nb = nx2;
-    *conf = 0;
-    if (nb < 2)
-        return 0;
-    double pf = d->peak_floor_db;
-    double f = breath_rate(d, d->x2 + nx2 - nb, nb, conf);
-    double floor_ok = ramp(30, 36, d->peak_floor_db);
+    double pf;
+    double f = cf_rate(d, nb, conf, &pf);
+    if (!(*conf > 0))
+        return f;
+    double floor_ok = ramp(30, 36, pf);
     double strict = ramp(0.005, 0.001, d->cf_amb_frac) * ramp(0.45, 0.30, d->cf_phase_sd);
     double loose = ramp(0.025, 0.010, d->cf_amb_frac) * ramp(0.45, 0.35, d->cf_phase_sd);
     size_t nn = (size_t)(15 * d->fd);
     if (loose > strict && (f * 60 < 12 || nn >= nb))
         loose = strict;
     if (loose > strict) {
-        double c2;
-        double f2 = breath_rate(d, d->x2 + nx2 - nn, nn, &c2);
+        double c2, pf2;
+        double f2 = cf_rate(d, nn, &c2, &pf2);
         if (fabs(f2 - f) * 60 > 1.0)
             loose = strict;
     }
     *conf *= floor_ok * (loose > strict ? loose : strict);
-    d->peak_floor_db = pf;
     return f;
 }
 
@@ -1199,6 +1227,7 @@ static void second_rates(struct dsp *d, size_t nx, struct reading *r)
     if (nb > nx)
         nb = nx;
     d->nx2 = 0;
+    d->cf_memo_n = 0;
     double fb = breath_rate(d, d->x + nx - nb, nb, &bconf);
     size_t nh = (size_t)(d->p.hr_window_s * d->fd);
     if (nh > nx)
