@@ -340,14 +340,8 @@ static void test_bed_limit(void **state)
  * 127 and the URI at 511). */
 static void test_many_range_points(void **state)
 {
-    char il[400] = "", ql[400] = "", text[1400], err[1024];
-    for (int p = 0; p < 32; p++) {
-        char c[24];
-        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p);
-        strcat(il, c);
-        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p + 1);
-        strcat(ql, c);
-    }
+    char il[400], ql[400], text[1400], err[1024];
+    ww_test_channel_lists(32, il, ql, sizeof il);
     snprintf(text, sizeof text,
              "[ward]\nname = X\n[bed.1]\nlabel = A\nsensor = iio:ip:10.20.1.12?device=fmcw&i=%s&q=%s\n",
              il, ql);

@@ -91,14 +91,8 @@ static void test_errors(void **state)
  * (H18-34). Longer than any sensor URI (1023) is still refused by name. */
 static void test_many_range_points(void **state)
 {
-    char text[1400], il[400] = "", ql[400] = "";
-    for (int p = 0; p < 32; p++) {
-        char c[24];
-        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p);
-        strcat(il, c);
-        snprintf(c, sizeof c, "%svoltage%d", p ? "," : "", 2 * p + 1);
-        strcat(ql, c);
-    }
+    char text[1400], il[400], ql[400];
+    ww_test_channel_lists(32, il, ql, sizeof il);
     snprintf(text, sizeof text, "iio:ip:radar-ward4.example.org:30431?device=fmcw-frontend&i=%s&q=%s",
              il, ql);
     struct sensor_uri u;

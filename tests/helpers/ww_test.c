@@ -56,3 +56,14 @@ const char *ww_test_shared_data(const char *name)
     }
     return NULL;
 }
+
+void ww_test_channel_lists(int npoints, char *i, char *q, size_t n)
+{
+    size_t li = 0, lq = 0;
+    for (int p = 0; p < npoints; p++) {
+        li += (size_t)snprintf(i + li, li < n ? n - li : 0, "%svoltage%d", p ? "," : "", 2 * p);
+        lq += (size_t)snprintf(q + lq, lq < n ? n - lq : 0, "%svoltage%d", p ? "," : "", 2 * p + 1);
+    }
+    if (li >= n || lq >= n)
+        fail_msg("channel lists of %d points need more than %zu bytes", npoints, n);
+}

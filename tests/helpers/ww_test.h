@@ -19,5 +19,9 @@ void ww_test_rmtree(const char *dir);
 void ww_test_write_file(const char *path, const char *text);
 /* Path of ../shared/data/NAME if present (static buffer), else NULL. */
 const char *ww_test_shared_data(const char *name);
+/* The iio: channel lists of npoints range points, I/Q pairs of a device's
+ * voltage channels in order: "voltage0,voltage2,..." into i and
+ * "voltage1,voltage3,..." into q (each of size n; fails the test if short). */
+void ww_test_channel_lists(int npoints, char *i, char *q, size_t n);
 
 #endif
