@@ -181,14 +181,32 @@ keys y; sleep 0.5
 grep -q "monitoring in this process stopped" "$T/err" && ok "quit says monitoring stopped" || no "quit message"
 tmux -L "$S" kill-server 2>/dev/null
 
-# Monochrome terminal (a server of its own).
+# Monochrome terminal (a server of its own), started by make as `make demo`
+# starts it: make is the pane's first process and passes no SIGHUP on.
 S=$S-mono
+printf 'all:\n\tenv TERM=vt100 NO_COLOR=1 LANG=C %s --demo --speed 10 --db %s 2>%s\n' \
+  "'$W'" "'$T/mono.db'" "'$T/mono.err'" >"$T/mono.mk"
 tmux -L "$S" -f /dev/null new-session -d -x 80 -y 24 \
-  "env TERM=vt100 NO_COLOR=1 LANG=C '$W' --demo --speed 10 --db '$T/mono.db' 2>/dev/null; sleep 30"
+  "make -s -f '$T/mono.mk'"
 if wait_for "Korridor" 15; then
   wait_for "\*\*\*" 20 && ok "monochrome vt100: board with priority markers" || no "monochrome: no markers"
 else no "monochrome board did not start"; fi
+# The terminal goes away under the board, with the quit prompt open (the
+# tmux server killed, an ssh session dropped): no SIGHUP reaches a child of
+# the pane's shell, stdin only hangs up. The board must leave and say so,
+# not run on unseen, polling a dead terminal.
+keys q
 tmux -L "$S" kill-server 2>/dev/null
+mono_running() { ps -eo args= | grep -F -- "$T/mono.db" | grep -qv grep; }
+i=0; while [ $i -lt 50 ] && mono_running; do sleep 0.1; i=$((i + 1)); done
+if mono_running; then
+  no "a board whose terminal hung up still runs: $(ps -eo pcpu=,args= | grep -F -- "$T/mono.db" | grep -v grep)"
+  pkill -f -- "$T/mono.db"
+else
+  grep -q "terminal hung up" "$T/mono.err" && grep -q "monitoring in this process stopped" "$T/mono.err" &&
+    ok "a board whose terminal hangs up leaves and says monitoring stopped" ||
+    no "board left without saying why: $(cat "$T/mono.err")"
+fi
 
 # Norwegian (nb_NO.UTF-8): the board speaks Bokmål.
 if locale -a 2>/dev/null | grep -qi '^nb_NO\.utf-\?8$'; then

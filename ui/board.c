@@ -304,6 +304,15 @@ static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
             screen_key(u, rc, ch);
         u->dirty = true;
     }
+    /* The terminal went away (tmux killed, ssh dropped): poll reports a
+     * hang-up for ever and no SIGHUP need reach us (only the session leader
+     * gets one, and make or a wrapper does not pass it on). Nobody can see
+     * this board any more: leave, and say so, rather than run on unseen. */
+    if (ev & LOOP_HUP) {
+        u->hung_up = true;
+        loop_del_fd(l, fd);
+        loop_stop(l);
+    }
 }
 
 /* Resize from the signalfd. */
@@ -423,6 +432,8 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
     }
     endwin();
     log_set_tty_owned(false);
+    if (u.hung_up)
+        fprintf(stderr, "wardwatch: the terminal hung up: board closed\n");
     free(u.ho);
     u.ho = NULL;
     if (o->embedded)

@@ -78,6 +78,7 @@ struct ui {
     int64_t burst_at, last_burst[4];
     int burst_slot;
     bool has_bell;
+    bool hung_up;        /* the terminal went away under the board */
     /* form */
     enum form_kind form;
     int step;
