@@ -51,6 +51,31 @@ screen | grep -q "Korridor" && ok "back to 80x24 restores the board" || no "boar
 screen | head -1 | grep -q "^ [0-9][0-9]:[0-9][0-9]:[0-9][0-9] | DEMO x10 | store ok | sensors" &&
   ok "status line at 80 columns: clock, demo speed, store, sensors" || no "status line: $(screen | head -1)"
 
+# The terminal's control keys must not stop, freeze or kill the board (a
+# stopped in-process board monitors nothing and keeps its last numbers on
+# the screen; a frozen one shows stale numbers as current).
+board_pid() { ps -eo pid=,args= | grep -F -- "--db $T/demo.db" | grep -v "env PATH" | awk '{print $1; exit}'; }
+clock() { screen | head -1 | cut -c2-9; }
+BP=$(board_pid)
+keys C-s; c1=$(clock); i=0
+while [ $i -lt 40 ] && [ "$(clock)" = "$c1" ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(clock)" != "$c1" ] && screen | grep -q "Ctrl-S is off" && ok "Ctrl-S does not freeze the board, and says so" ||
+  no "Ctrl-S: clock stays $c1: $(screen | tail -1)"
+keys C-z; sleep 0.5
+st=$(ps -o stat= -p "${BP:-0}" 2>/dev/null); c1=$(clock); i=0
+while [ $i -lt 40 ] && [ "$(clock)" = "$c1" ]; do sleep 0.1; i=$((i + 1)); done
+case "$st" in T*|"") st_ok=0 ;; *) st_ok=1 ;; esac
+[ $st_ok = 1 ] && [ "$(clock)" != "$c1" ] && screen | grep -q "Ctrl-Z is off" &&
+  ok "Ctrl-Z does not suspend the board, and says so" || { no "Ctrl-Z: state '$st', $(screen | tail -1)"; kill -CONT "$BP" 2>/dev/null; }
+keys 'C-\'; sleep 0.5
+kill -0 "${BP:-0}" 2>/dev/null && screen | grep -q "is off: q quits" && ok "Ctrl-\\ does not kill the board" ||
+  no "Ctrl-\\: board gone or silent"
+keys C-c
+screen | grep -q "Monitoring in this terminal STOPS" && ok "Ctrl-C asks before quitting, as q does" || no "Ctrl-C: $(screen | tail -1)"
+keys Escape
+kill -0 "${BP:-0}" 2>/dev/null && ! screen | grep -q "Monitoring in this terminal STOPS" &&
+  ok "Esc after Ctrl-C keeps the board running" || no "Esc after Ctrl-C"
+
 # Bed 1 (sepsis, part way; the selected top-left tile) alarms within
 # seconds at 10x: wait for the high-priority marker in its alarm row (the
 # medium alarm before it is superseded within seconds, and 'a' acknowledges

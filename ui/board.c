@@ -290,6 +290,39 @@ static void on_captured_stderr(struct loop *l, int fd, int ev, void *ctx)
     log_drain_stderr(fd);
 }
 
+/* The terminal's control keys arrive as keys (raw mode), never as the
+ * signals or flow control they would be in a shell: Ctrl-Z would stop the
+ * process (monitoring in it stops, the screen keeps its last numbers),
+ * Ctrl-S would freeze the screen while the ward changes, Ctrl-\ would kill
+ * it at once. Ctrl-C asks as q does (in a form it cancels, as Esc). Returns
+ * true when the key was one of them. */
+static bool control_key(struct ui *u, int rc, wint_t ch)
+{
+    if (rc != OK)
+        return false;
+    switch (ch) {
+    case 3: /* Ctrl-C */
+        if (u->form != F_NONE)
+            ui_form_key(u, OK, 27);
+        else
+            ui_form_start(u, F_QUIT);
+        return true;
+    case 26: /* Ctrl-Z */
+        ui_msg(u, true, _("Ctrl-Z is off: a suspended board stops monitoring (q quits)"));
+        return true;
+    case 19: /* Ctrl-S */
+        ui_msg(u, true, _("Ctrl-S is off: it would freeze this screen"));
+        return true;
+    case 28: /* Ctrl-\ */
+        ui_msg(u, true, _("Ctrl-\\ is off: q quits, and asks first"));
+        return true;
+    case 17: /* Ctrl-Q: the other half of flow control, nothing to resume */
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
 {
     struct ui *u = ctx;
@@ -298,6 +331,10 @@ static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
     while ((rc = get_wch(&ch)) != ERR) {
         if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
             continue;
+        if (control_key(u, rc, ch)) {
+            u->dirty = true;
+            continue;
+        }
         if (u->form != F_NONE)
             ui_form_key(u, rc, ch);
         else
@@ -390,7 +427,7 @@ int board_run(struct loop *l, const struct view *v, const struct board_opts *o)
         return 1;
     }
     log_set_tty_owned(true);
-    cbreak();
+    raw(); /* Ctrl-C/Z/S/\\ as keys: see control_key */
     noecho();
     nonl();
     keypad(stdscr, TRUE);

@@ -29,6 +29,8 @@ void ui_draw_help(struct ui *u)
         N_("                    the shift, p prints it (asks initials; audited)"),
         N_("  Esc               cancel a form without a trace, or go back"),
         N_("  q                 quit (asks first: monitoring in this terminal stops)"),
+        N_("  Ctrl-C            as q; Ctrl-Z, Ctrl-S and Ctrl-\\ do nothing here (they would"),
+        N_("                    stop, freeze or kill the board)"),
         "",
         N_("  *** high (fast flash)   ** medium (slow flash)   * low (steady)"),
         N_("  'stale' values are older than their maximum age and are not scored."),
