@@ -84,6 +84,17 @@ kill -0 "${BP:-0}" 2>/dev/null && ! screen | grep -q "Monitoring in this termina
 bed1_alarm() { i=0; while [ $i -lt 100 ]; do
   screen | sed -n 5p | cut -c1-26 | grep -q '\*\*\*' && return 0; sleep 0.2; i=$((i + 1)); done; return 1; }
 if bed1_alarm; then ok "an alarm appears on bed 1 with its marker"; else no "no alarm appeared on bed 1"; fi
+# Too small for the board, the terminal still lists every alarm (before:
+# only "Terminal too small", every alarm hidden), and a key that would act
+# on a bed nobody can see selected is refused.
+tmux -L "$S" resize-window -x 70 -y 20; sleep 0.6
+screen | grep -q "^\*\*\* Rom 1 vindu | " && screen | grep -q "Terminal too small (need 80x24, have 70x20): alarms [1-9]" &&
+  screen | head -1 | grep -q "store ok" &&
+  ok "at 70x20 the status line and the alarms stay on the screen" || no "too small hides the alarms: $(screen | head -4)"
+keys a
+screen | grep -q "enlarge the terminal to 80x24 to act: nothing done" && ! screen | grep -q "Acknowledge" &&
+  ok "too small: 'a' is refused, not acted on an unseen bed" || no "too small, 'a': $(screen | tail -1)"
+tmux -L "$S" resize-window -x 80 -y 24; sleep 0.6
 # #17 (wrong-patient risk): the prompt names the alarm, the bed and the
 # patient before anything is typed; the answer names them again.
 keys a

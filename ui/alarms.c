@@ -97,12 +97,7 @@ void ui_draw_alarms(struct ui *u)
         char age[16], trig[48], state[64];
         ui_fmt_age(now - a->raised_at, age, sizeof age);
         ui_alarm_trigger(c, a, trig, sizeof trig);
-        if (a->acked && a->state == AS_LATCHED)
-            snprintf(state, sizeof state, _("latched, ack %s"), a->acked_by);
-        else if (a->acked)
-            snprintf(state, sizeof state, _("ack by %s"), a->acked_by);
-        else
-            snprintf(state, sizeof state, "%s", _(alarm_state_name(a)));
+        ui_alarm_state_text(a, state, sizeof state);
         char fbed[160], fcond[200], ftrig[100], fstate[120], line[1024];
         ui_fit(u, b->label, wbed, fbed, sizeof fbed);
         ui_fit(u, _(alarm_condition_text(c)), wcond, fcond, sizeof fcond);
@@ -124,6 +119,52 @@ void ui_draw_alarms(struct ui *u)
                  top + rows < n ? top + rows : n, n);
         ui_put(1, COLS - 30 > 0 ? COLS - 30 : 0, 30, more);
     }
+}
+
+/* The alarms in `rows` lines from row y, most urgent first, one line each
+ * ("*** Rom 1 vindu | NEWS2 high NEWS2 8 >= 7 | active 2m"): what a
+ * terminal too small for the board still shows, so no alarm is hidden by
+ * the size of a window. The last line says how many did not fit. Returns
+ * the number of alarms (-1: out of memory). */
+int ui_draw_alarms_compact(struct ui *u, int y, int rows)
+{
+    struct alarm_ref *refs;
+    int n = collect_all(u, &refs);
+    int64_t now = ward_now(u);
+    if (rows < 1)
+        return n;
+    if (n <= 0) {
+        ui_put(y, 0, COLS, n < 0 ? _("Alarms on the ward: cannot list them (out of memory)")
+                                 : _("No alarms on the ward"));
+        return n;
+    }
+    /* one row: the most urgent alarm (the count is on the line above);
+     * more: as many as fit, the last row the number left out */
+    int shown = n <= rows ? n : rows > 1 ? rows - 1 : 1;
+    for (int k = 0; k < shown; k++) {
+        const struct ward_bed *b = bed_at(u, refs[k].bed);
+        const struct alarm *a = &b->alarms.a[refs[k].cond];
+        int c = refs[k].cond;
+        char age[16], trig[48], state[64], line[1024];
+        ui_fmt_age(now - a->raised_at, age, sizeof age);
+        ui_alarm_trigger(c, a, trig, sizeof trig);
+        ui_alarm_state_text(a, state, sizeof state);
+        snprintf(line, sizeof line, "%-3s %s | %s%s%s | %s %s%s",
+                 alarm_priority_marker(alarm_priority_of(c)), b->label, _(alarm_condition_text(c)),
+                 trig[0] ? " " : "", trig, state, age, a->escalated ? _(" ESC") : "");
+        char fit[1200];
+        ui_fit(u, line, COLS, fit, sizeof fit);
+        attr_t at = ui_prio_attr(u, alarm_priority_of(c), a->acked);
+        attron(at);
+        ui_put(y + k, 0, COLS, fit);
+        attroff(at);
+    }
+    if (shown < n && rows > 1) {
+        attron(A_BOLD);
+        ui_putf(y + shown, 0, COLS, _("+%d more alarms: enlarge the terminal"), n - shown);
+        attroff(A_BOLD);
+    }
+    return n;
 }
 
 /* A key on the alarm list: up/down move the cursor, a, r and n act on the

@@ -13,18 +13,59 @@
 #include <time.h>
 #include <unistd.h>
 
+static bool too_small(void)
+{
+    return LINES < 24 || COLS < 80;
+}
+
+/* A terminal too small for the board still shows what must never be
+ * hidden: the status line (clock, audio pause, store, sensors, a lost
+ * server) and every alarm, one line each, most urgent first; the bottom
+ * line the quit question, a message, or why the board is not shown. */
+static void draw_small(struct ui *u)
+{
+    ui_draw_status(u);
+    if (LINES < 2)
+        return;
+    /* alarms in rows [first, end); on two lines the alarm before the notice */
+    int first = LINES >= 3 ? 2 : 1, end = LINES >= 4 ? LINES - 1 : LINES;
+    int nal = ui_draw_alarms_compact(u, first, end - first);
+    if (first == 2 || nal == 0) {
+        char line[256], fit[300];
+        snprintf(line, sizeof line,
+                 _("Terminal too small (need 80x24, have %dx%d): alarms %d; monitoring continues"), COLS,
+                 LINES, nal);
+        ui_fit(u, line, COLS, fit, sizeof fit);
+        attron(A_BOLD);
+        ui_put(1, 0, COLS, fit);
+        attroff(A_BOLD);
+    }
+    int bottom = end;
+    if (bottom == LINES)
+        return;
+    if (u->form == F_QUIT) {
+        attron(A_BOLD);
+        ui_put(bottom, 0, COLS, u->o.embedded ? _("Quit? Monitoring in this terminal STOPS (y/n)")
+                                              : _("Quit this board? Monitoring continues on the server (y/n)"));
+        attroff(A_BOLD);
+    } else if (u->msg[0]) {
+        attr_t a = u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
+        attron(a);
+        ui_put(bottom, 0, COLS, u->msg);
+        attroff(a);
+    }
+}
+
 /* Redraw everything (curses sends only what changed). */
 static void draw(struct ui *u)
 {
     erase();
-    if (LINES < 24 || COLS < 80) {
-        ui_put(LINES / 2 - 1, 0, COLS, _("Terminal too small"));
-        ui_putf(LINES / 2, 0, COLS, _("need 80x24, have %dx%d"), COLS, LINES);
-        ui_put(LINES / 2 + 1, 0, COLS, _("monitoring continues"));
+    u->stale = u->v.ops->link(u->v.ctx, NULL, 0, NULL) == VIEW_LOST;
+    if (too_small()) {
+        draw_small(u);
         refresh();
         return;
     }
-    u->stale = u->v.ops->link(u->v.ctx, NULL, 0, NULL) == VIEW_LOST;
     if (u->sel >= nbeds(u))
         u->sel = 0;
     if (!nbeds(u) && u->scr == SCR_DETAIL)
@@ -332,6 +373,14 @@ static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
         if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
             continue;
         if (control_key(u, rc, ch)) {
+            u->dirty = true;
+            continue;
+        }
+        /* Too small, the board shows no tiles, selection or prompts: a key
+         * would act on a bed the nurse cannot see. Only quitting (its
+         * question is shown) and Esc are taken. */
+        if (too_small() && u->form != F_QUIT && !(rc == OK && (ch == 'q' || ch == 27))) {
+            ui_msg(u, true, _("enlarge the terminal to 80x24 to act: nothing done"));
             u->dirty = true;
             continue;
         }

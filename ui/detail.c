@@ -198,12 +198,7 @@ static int draw_bed_alarms(struct ui *u, const struct ward_bed *b, int64_t now, 
         char age[16], trig[48], state[64], fcond[200], ftrig[100], fstate[120], line[600];
         ui_fmt_age(now - a->raised_at, age, sizeof age);
         ui_alarm_trigger(c, a, trig, sizeof trig);
-        if (a->acked && a->state == AS_LATCHED)
-            snprintf(state, sizeof state, _("latched, ack %s"), a->acked_by);
-        else if (a->acked)
-            snprintf(state, sizeof state, _("ack by %s"), a->acked_by);
-        else
-            snprintf(state, sizeof state, "%s", _(alarm_state_name(a)));
+        ui_alarm_state_text(a, state, sizeof state);
         int extra = COLS - 80 > 0 ? COLS - 80 : 0;
         ui_fit(u, _(alarm_condition_text(c)), 30 + (extra > 10 ? 10 : extra), fcond, sizeof fcond);
         ui_fit(u, trig, 14, ftrig, sizeof ftrig);

@@ -185,6 +185,18 @@ void ui_alarm_trigger(int c, const struct alarm *a, char *buf, size_t n)
     }
 }
 
+/* An alarm's state as the lists show it: "ack by KN", "latched, ack KN",
+ * or the state's name (alarm_state_name, the one rule). */
+void ui_alarm_state_text(const struct alarm *a, char *buf, size_t n)
+{
+    if (a->acked && a->state == AS_LATCHED)
+        snprintf(buf, n, _("latched, ack %s"), a->acked_by);
+    else if (a->acked)
+        snprintf(buf, n, _("ack by %s"), a->acked_by);
+    else
+        snprintf(buf, n, "%s", _(alarm_state_name(a)));
+}
+
 /* Attribute for an alarm priority, with the flash phase. */
 attr_t ui_prio_attr(struct ui *u, enum alarm_priority p, bool acked)
 {

@@ -158,6 +158,7 @@ void ui_putf(int y, int x, int width, const char *fmt, ...) __attribute__((forma
 void ui_fit(const struct ui *u, const char *s, int w, char *out, size_t n);
 /* "HR 136 >= 131": what raised an alarm; "" when nothing crossed a limit. */
 void ui_alarm_trigger(int c, const struct alarm *a, char *buf, size_t n);
+void ui_alarm_state_text(const struct alarm *a, char *buf, size_t n);
 /* Attribute for an alarm priority with the flash phase (acked: steady). */
 attr_t ui_prio_attr(struct ui *u, enum alarm_priority p, bool acked);
 void ui_fmt_age(int64_t ms, char *buf, size_t n); /* "12s", "4m", "3h" */
@@ -178,6 +179,7 @@ void ui_draw_detail(struct ui *u);
 int ui_collect_alarms(struct ui *u, struct alarm_ref *out, int max);
 void ui_alarm_sel_follow(struct ui *u, const struct alarm_ref *refs, int n);
 void ui_draw_alarms(struct ui *u);
+int ui_draw_alarms_compact(struct ui *u, int y, int rows);
 bool ui_alarms_key(struct ui *u, wint_t ch);
 /* help.c */
 void ui_draw_help(struct ui *u);
