@@ -7,7 +7,9 @@
 #include "news2.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char cmd_news2_usage[] =
@@ -77,7 +79,18 @@ static void print_text(const struct news2_input *in, const char *const *typed,
         char label[40];
         snprintf(label, sizeof label, "%s%s", news2_param_label(p),
                  p == NEWS2_SPO2 ? (in->scale == 2 ? " (Scale 2)" : " (Scale 1)") : "");
-        printf("%-18s %-8s %s\n", label, in->present[p] ? typed[p] : "-", pts);
+        /* The value shown is the value scored, rounded once by the chart's
+         * rule (CLINICAL.md); what was typed follows when it differs. */
+        char shown[24] = "-", note[80] = "";
+        if (in->present[p]) {
+            news2_value_text(p, in->value[p], shown, sizeof shown);
+            char *end;
+            double t = strtod(typed[p], &end);
+            if (p != NEWS2_O2 && p != NEWS2_ACVPU && *end == 0 && fabs(t - strtod(shown, NULL)) > 1e-9)
+                snprintf(note, sizeof note, "%*s(typed %s)", 4 - (int)strlen(pts) > 1 ? 4 - (int)strlen(pts) : 1,
+                         "", typed[p]);
+        }
+        printf("%-18s %-8s %s%s\n", label, shown, pts, note);
     }
     /* A partial total is a lower bound, and so is the band computed from it. */
     printf("NEWS2 %s%d%s, %s%s risk%s\n", r->partial ? ">= " : "", r->total,

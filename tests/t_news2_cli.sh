@@ -94,7 +94,13 @@ check "temperature typed 38.05" 0 '"temp":1' "$W" news2 --temp 38.05 --json
 check "temperature typed 39.05" 0 '"temp":2' "$W" news2 --temp 39.05 --json
 check "new confusion" 0 '"acvpu":3' "$W" news2 --acvpu C --json
 check "text output partial" 0 'NEWS2 >= 3 (partial), at least low-medium risk' "$W" news2 --rr 8.4
-check "text output table" 0 'Respiration rate   8.4      3' "$W" news2 --rr 8.4
+# The value shown is the value scored (rounded once by the chart), what was
+# typed beside it: "8.4 ... 3" read as 8.4 scoring 3, a band it is not in.
+check "text output table: the scored value, the typed one beside it" 0 'Respiration rate   8        3   (typed 8.4)' "$W" news2 --rr 8.4
+check "text: temperature 35.05 shown as the 35.1 scored" 0 'Temperature        35.1     1   (typed 35.05)' "$W" news2 --temp 35.05
+check "text: pulse 130.5 shown as the 131 scored" 0 'Pulse              131      3   (typed 130.5)' "$W" news2 --hr 130.5
+"$W" news2 --temp 37.0 | grep -qx 'Temperature        37.0     0' && ok "text: a value typed as scored has no note" ||
+  notok "text: note on a value typed as scored: $("$W" news2 --temp 37.0 | grep Temp)"
 check "text output complete" 0 'NEWS2 5, medium risk' \
   "$W" news2 --rr 25 --spo2 97 --o2 air --sbp 120 --hr 115 --acvpu A --temp 37
 check "text monitoring continuous" 0 'minimum monitoring: continuous' \
