@@ -669,6 +669,9 @@ int proto_put_cmd(struct proto_buf *b, const struct proto_cmd *m)
     w_i64(b, c->t0);
     w_i64(b, c->t1);
     w_str(b, c->text, sizeof c->text - 1);
+    w_u8(b, c->check_patient);
+    w_i64(b, c->admission_id);
+    w_str(b, c->expect_ref, sizeof c->expect_ref - 1);
     return end(b);
 }
 
@@ -697,6 +700,9 @@ int proto_get_cmd(const uint8_t *f, size_t n, struct proto_cmd *m)
     c->t0 = r_i64(&r);
     c->t1 = r_i64(&r);
     r_str(&r, c->text, sizeof c->text, true);
+    c->check_patient = r_bool(&r);
+    c->admission_id = r_i64(&r);
+    r_str(&r, c->expect_ref, sizeof c->expect_ref, false);
     return rd_close(&r);
 }
 

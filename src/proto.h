@@ -49,8 +49,11 @@
  * 6: the server works out shift periods from its own [shifts] (HOREQ
  * resolve/step, HOPART the period it made); BED carries the value and
  * limit that raised each alarm; the alarm condition export-failure and the
- * export status in STATE. */
-#define PROTO_VERSION 6
+ * export status in STATE.
+ * 7: CMD carries the patient its form was opened for (check_patient,
+ * admission id, reference): the server refuses it on a bed whose patient
+ * changed since; an older board would send commands without it. */
+#define PROTO_VERSION 7
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4

@@ -1028,8 +1028,34 @@ static int exec_observations(struct ward *w, const struct ward_cmd *c, int64_t n
 }
 
 /* A command as data through the functions above. */
+/* A command composed for one patient lands on no other: the bed must hold
+ * the admission (or be free) as when its form opened. */
+static int check_patient(struct ward *w, const struct ward_cmd *c, char *err, size_t errlen)
+{
+    if (!c->check_patient || c->kind == WCMD_AUDIO_PAUSE || c->kind == WCMD_PRINT_HANDOVER ||
+        c->kind == WCMD_HANDOVER_AUDIT)
+        return 0;
+    if (check_bed(w, c->bed, err, errlen) < 0)
+        return -1;
+    const struct ward_bed *b = &w->beds[c->bed];
+    const char *now_ref = b->admitted ? b->patient_ref : "";
+    int64_t now_id = b->admitted ? b->admission_id : 0;
+    if (now_id == c->admission_id && !strcmp(now_ref, c->expect_ref))
+        return 0;
+    if (!c->expect_ref[0])
+        return ww_err(err, errlen, _("%s: %s was admitted since this was started: nothing saved"),
+                      b->label, now_ref);
+    if (!b->admitted)
+        return ww_err(err, errlen, _("%s: %s was discharged since this was started: nothing saved"),
+                      b->label, c->expect_ref);
+    return ww_err(err, errlen, _("%s now holds %s, not %s as when this was started: nothing saved"),
+                  b->label, now_ref, c->expect_ref);
+}
+
 int ward_cmd_exec(struct ward *w, const struct ward_cmd *c, int64_t now, char *err, size_t errlen)
 {
+    if (check_patient(w, c, err, errlen) < 0)
+        return -1;
     switch (c->kind) {
     case WCMD_ACK:
         return ward_cmd_ack(w, c->bed, c->alarm_id, c->staff, now, err, errlen);

@@ -259,6 +259,13 @@ struct ward_cmd {
     struct alarm_limits limits;
     int64_t t0, t1; /* a period (print handover) */
     char text[WARD_NOTE_MAX + 1]; /* note, admission note, reason, period */
+    /* The patient the command was composed for (a board's form keeps them
+     * from when it opened): with check_patient, a command on a bed whose
+     * patient changed since (discharged, another admitted) is refused.
+     * expect_ref "" and admission_id 0: a free bed. */
+    bool check_patient;
+    int64_t admission_id;
+    char expect_ref[40];
 };
 /* Run a command: 0 committed, 1 held (see above), -1 with the refusal
  * (nothing changed). */

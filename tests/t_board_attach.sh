@@ -107,4 +107,31 @@ if wait_for "SERVER LOST" 10 && wait_for "handover: the connection to the server
 else no "after the server stopped: $(screen | sed -n 1p; screen | tail -2 | tr '\n' '|')"; fi
 kill -CONT "$SPID"
 wait_for "| server" 10 && ok "the board reconnects when the server runs again" || no "no reconnect"
+
+# Wrong patient (H17-16): a note begun on PAS-77's bed while, on another
+# terminal, PAS-77 is discharged and PAS-88 admitted to the same bed. The
+# prompt says the patient changed; committing is refused and nothing is
+# saved (before: the note was saved on PAS-88's record).
+B=${WARDWATCH_BUILD:-build}
+case "$B" in /*) ;; *) B=$(pwd)/$B ;; esac
+C=$B/tests/tools/ww_client
+if [ -x "$C" ] && command -v sqlite3 >/dev/null 2>&1; then
+  keys Escape; keys Escape
+  keys n
+  if screen | tail -1 | grep -q "Rom 2 dør (PAS-77) | Note"; then
+    text "PAS-77 sover godt"
+    d=$("$C" "$SOCK" discharge 1 ES 2>&1); a=$("$C" "$SOCK" admit 1 PAS-88 ES 2>&1)
+    wait_for "PATIENT CHANGED, now PAS-88" 5 && ok "a form whose bed changed patient says so ($d, $a)" ||
+      no "no change shown: $(screen | tail -1)"
+    keys Enter; text "KN"; keys Enter; sleep 0.5
+    c=$(sqlite3 "$T/ward.db" "SELECT count(*) FROM notes WHERE text = 'PAS-77 sover godt'" 2>&1)
+    # the message is wider than the screen: it wraps onto the line above
+    if screen | tr '\n' ' ' | grep -q "Rom 2 dør now holds PAS-88, not *PAS-77 as when this was started: nothing saved" &&
+      [ "$c" = 0 ]; then
+      ok "the note begun for PAS-77 is refused, not saved on PAS-88"
+    else no "wrong-patient note: $c saved; $(screen | tail -2 | tr '\n' '|')"; fi
+  else no "note form on Rom 2 dør: $(screen | tail -1)"; fi
+else
+  echo "ok - wrong-patient form # SKIP ww_client or sqlite3 missing"
+fi
 echo "1..$n"

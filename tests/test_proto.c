@@ -21,7 +21,7 @@ static void test_hello_bytes(void **state)
     struct proto_buf b = fresh();
     struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, "0.1.0", "st"};
     assert_int_equal(proto_put_hello(&b, &h), 0);
-    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   6,
+    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   7,
                                    0, 5, '0', '.', '1',  '.', '0', 0,   2,   's', 't'};
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(buf, want, sizeof want);
@@ -350,6 +350,9 @@ static void test_cmd_round_trip(void **state)
     in.cmd.t0 = 1796108400000LL;
     in.cmd.t1 = 1796137200000LL;
     strcpy(in.cmd.text, "Pasient hoster,\nRR-artefakt æøå");
+    in.cmd.check_patient = true;
+    in.cmd.admission_id = 4242;
+    strcpy(in.cmd.expect_ref, "PAS-77");
     struct proto_buf b = fresh();
     assert_int_equal(proto_put_cmd(&b, &in), 0);
     assert_int_equal(proto_get_cmd(buf, b.len, &out), 0);
@@ -366,6 +369,10 @@ static void test_cmd_round_trip(void **state)
     assert_true(out.cmd.limits.rr_low == 6 && out.cmd.limits.hr_high == 120);
     assert_true(out.cmd.t0 == 1796108400000LL && out.cmd.t1 == 1796137200000LL);
     assert_string_equal(out.cmd.text, "Pasient hoster,\nRR-artefakt æøå");
+    /* the patient the command was composed for (version 7) */
+    assert_true(out.cmd.check_patient);
+    assert_true(out.cmd.admission_id == 4242);
+    assert_string_equal(out.cmd.expect_ref, "PAS-77");
     /* Unknown command kinds are malformed. */
     buf[PROTO_HEADER + 1 + 4] = 0;
     assert_int_equal(proto_get_cmd(buf, b.len, &out), -1);

@@ -271,12 +271,80 @@ static void test_sensor_summary(void **state)
     assert_string_equal(buf, "sensors 0 ok");
 }
 
+/* A command composed for one patient lands on no other (H17-16): a form
+ * opened on P-1's bed and committed after P-1 was discharged and P-2
+ * admitted is refused, naming both, and changes nothing; the same command
+ * for the patient in the bed is taken. With the store, so admissions have
+ * their ids. */
+static void test_command_for_the_patient_it_was_made_for(void **state)
+{
+    char err[512], db[4200];
+    snprintf(db, sizeof db, "%s/ward.db", dir);
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&cfg, st, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+    const struct ward_bed *b = ward_bed(w, 1);
+    assert_int_equal(ward_cmd_admit(w, 1, "P-1", "", "KN", t, err, sizeof err), 0);
+    int64_t p1 = b->admission_id;
+    assert_true(p1 > 0);
+    /* the forms, as a board opens them on P-1 */
+    struct ward_cmd note = cmd(WCMD_NOTE, 1, "KN"), dis = cmd(WCMD_DISCHARGE, 1, "KN"),
+                    obs = cmd(WCMD_OBSERVATION, 1, "KN"), adm = cmd(WCMD_ADMIT, 0, "KN");
+    struct ward_cmd *forms[] = {&note, &dis, &obs};
+    for (size_t k = 0; k < 3; k++) {
+        forms[k]->check_patient = true;
+        forms[k]->admission_id = p1;
+        strcpy(forms[k]->expect_ref, "P-1");
+    }
+    strcpy(note.text, "P-1 sover");
+    strcpy(obs.param, "spo2");
+    strcpy(obs.value, "88");
+    adm.check_patient = true; /* bed 1 (index 0) free when the form opened */
+    strcpy(adm.ref, "P-9");
+    /* meanwhile, on another board: P-1 discharged, P-2 admitted */
+    assert_int_equal(ward_cmd_discharge(w, 1, "ES", t + 1000, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_admit(w, 1, "P-2", "", "ES", t + 2000, err, sizeof err), 0);
+    assert_true(b->admission_id != p1);
+    for (size_t k = 0; k < 3; k++) {
+        err[0] = 0;
+        assert_int_equal(ward_cmd_exec(w, forms[k], t + 3000, err, sizeof err), -1);
+        assert_non_null(strstr(err, "Rom 2 now holds P-2, not P-1"));
+        assert_non_null(strstr(err, "nothing saved"));
+    }
+    assert_true(b->admitted);
+    assert_string_equal(b->patient_ref, "P-2");
+    assert_false(b->param[NEWS2_SPO2].have);
+    assert_int_equal(db_int(db, "SELECT count(*) FROM notes WHERE text = 'P-1 sover'"), 0);
+    /* P-1 gone and the bed free: said so */
+    assert_int_equal(ward_cmd_discharge(w, 1, "ES", t + 4000, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_exec(w, &note, t + 5000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "P-1 was discharged since this was started"));
+    /* an admission form for a free bed that was taken meanwhile */
+    assert_int_equal(ward_cmd_admit(w, 0, "P-3", "", "ES", t + 6000, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_exec(w, &adm, t + 7000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "P-3 was admitted since this was started"));
+    /* the same forms for the patient in the bed are taken */
+    assert_int_equal(ward_cmd_admit(w, 1, "P-4", "", "ES", t + 8000, err, sizeof err), 0);
+    note.admission_id = obs.admission_id = b->admission_id;
+    strcpy(note.expect_ref, "P-4");
+    strcpy(obs.expect_ref, "P-4");
+    strcpy(note.text, "P-4 sover");
+    assert_int_equal(ward_cmd_exec(w, &note, t + 9000, err, sizeof err), 0);
+    assert_int_equal(ward_cmd_exec(w, &obs, t + 9000, err, sizeof err), 0);
+    assert_true(b->param[NEWS2_SPO2].have && b->param[NEWS2_SPO2].value == 88);
+    ward_free(w);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alarm_by_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handover_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_command_for_the_patient_it_was_made_for, setup, teardown),
         cmocka_unit_test(test_observation_set_command),
         cmocka_unit_test(test_sensor_summary),
     };

@@ -151,6 +151,27 @@ static void draw_input(struct ui *u, const char *prompt)
     ui_put(LINES - 1, 0, COLS, line);
 }
 
+/* The bed a form acts on and the patient in it now, kept until the command
+ * is sent: a form opened for one patient never lands on the next, whoever
+ * discharged or admitted meanwhile (the core refuses it, check_patient). */
+static void form_bed_set(struct ui *u, size_t bed)
+{
+    u->form_bed = bed;
+    const struct ward_bed *b = bed < nbeds(u) ? bed_at(u, bed) : NULL;
+    u->form_adm = b && b->admitted ? b->admission_id : 0;
+    ww_strlcpy(u->form_ref, b && b->admitted ? b->patient_ref : "", sizeof u->form_ref);
+}
+
+/* Has the form's bed another patient (or none) since the form opened? */
+static bool form_patient_changed(struct ui *u)
+{
+    if (u->form_bed >= nbeds(u))
+        return false;
+    const struct ward_bed *b = bed_at(u, u->form_bed);
+    return (b->admitted ? b->admission_id : 0) != u->form_adm ||
+           strcmp(b->admitted ? b->patient_ref : "", u->form_ref) != 0;
+}
+
 /* "RR high on Rom 2 dør (PAS-77)" / "Rom 2 dør (PAS-77)": what the open
  * form acts on, from its own bed and alarm id (never the selection now). */
 static void form_target(struct ui *u, char *buf, size_t n)
@@ -159,11 +180,13 @@ static void form_target(struct ui *u, char *buf, size_t n)
     if (u->form_bed >= nbeds(u))
         return;
     const struct ward_bed *b = bed_at(u, u->form_bed);
-    char who[160];
-    if (b->admitted)
-        snprintf(who, sizeof who, "%s (%s)", b->label, b->patient_ref);
+    char who[200];
+    const char *ref = u->form_ref[0] ? u->form_ref : _("no patient");
+    if (form_patient_changed(u))
+        snprintf(who, sizeof who, _("%s (%s) PATIENT CHANGED, now %s: Esc"), b->label, ref,
+                 b->admitted ? b->patient_ref : _("no patient"));
     else
-        snprintf(who, sizeof who, "%s (%s)", b->label, _("no patient"));
+        snprintf(who, sizeof who, "%s (%s)", b->label, ref);
     int c = (u->form == F_ACK || u->form == F_RESET || (u->form == F_NOTE && u->note_alarm))
                 ? alarm_find_id(&b->alarms, u->note_alarm)
                 : -1;
@@ -276,8 +299,22 @@ void ui_form_start(struct ui *u, enum form_kind k)
     u->step = 0;
     u->input[0] = 0;
     memset(u->field, 0, sizeof u->field);
-    u->form_bed = u->sel;
+    form_bed_set(u, u->sel);
     u->msg[0] = 0;
+}
+
+/* Start form k on the bed and patient of the form now open (the set from
+ * the single observation, the acknowledgement from its choice). */
+static void form_continue(struct ui *u, enum form_kind k)
+{
+    size_t bed = u->form_bed;
+    int64_t adm = u->form_adm;
+    char ref[sizeof u->form_ref];
+    ww_strlcpy(ref, u->form_ref, sizeof ref);
+    ui_form_start(u, k);
+    u->form_bed = bed;
+    u->form_adm = adm;
+    ww_strlcpy(u->form_ref, ref, sizeof u->form_ref);
 }
 
 /* Live validation of what is being typed; returns true when acceptable. */
@@ -388,6 +425,9 @@ static void form_commit(struct ui *u)
     memset(&c, 0, sizeof c);
     c.bed = (uint32_t)u->form_bed;
     c.alarm_id = u->note_alarm;
+    c.check_patient = true;
+    c.admission_id = u->form_adm;
+    ww_strlcpy(c.expect_ref, u->form_ref, sizeof c.expect_ref);
     ww_strlcpy(c.staff, u->input, sizeof c.staff);
     switch (u->form) {
     case F_ACK:
@@ -493,9 +533,10 @@ static void form_commit(struct ui *u)
 /* The observation set: every NEWS2 field in one form (F_SET). */
 void ui_set_start(struct ui *u)
 {
-    size_t bed = u->form == F_OBS ? u->form_bed : u->sel;
-    ui_form_start(u, F_SET);
-    u->form_bed = bed;
+    if (u->form == F_OBS)
+        form_continue(u, F_SET);
+    else
+        ui_form_start(u, F_SET);
     memset(u->set, 0, sizeof u->set);
     u->set_focus = 0;
 }
@@ -700,9 +741,7 @@ static void choose_key(struct ui *u, int rc, wint_t ch)
         ui_msg(u, true, _("that alarm is no longer shown on %s: choose another"), b->label);
         return;
     }
-    size_t bed = u->form_bed;
-    ui_form_start(u, u->choice_for);
-    u->form_bed = bed;
+    form_continue(u, u->choice_for);
     u->note_alarm = id;
 }
 

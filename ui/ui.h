@@ -89,6 +89,8 @@ struct ui {
     bool msg_error;
     int64_t note_alarm;
     size_t form_bed;
+    int64_t form_adm;     /* ... the admission in it when the form opened (0 free) */
+    char form_ref[40];    /* ... and its patient: the command is for them alone */
     char set[SET_FIELDS][24]; /* the set form's fields as typed */
     int set_focus;
     /* the choice of alarm before an acknowledge or reset (F_CHOOSE): the

@@ -24,6 +24,9 @@
  *   ww_client SOCK admit BED REF STAFF
  *                                   admit a patient on bed index BED: "ok" or
  *                                   "refused: why"
+ *   ww_client SOCK discharge BED STAFF
+ *                                   discharge the patient on bed index BED:
+ *                                   "ok" or "refused: why"
  *   ww_client SOCK obs BED STAFF "NAME=VALUE ..."
  *                                   enter a set of observations by hand on
  *                                   bed index BED: "ok", "held: why" or
@@ -636,6 +639,8 @@ int main(int argc, char **argv)
         return mode_admitall(&p, argv[3], argv[4]);
     if (!strcmp(mode, "admit") && argc > 5)
         return mode_admit(&p, (uint32_t)atoi(argv[3]), argv[4], argv[5]);
+    if (!strcmp(mode, "discharge") && argc > 4)
+        return mode_held_cmd(&p, "discharge", WCMD_DISCHARGE, (uint32_t)atoi(argv[3]), argv[4], NULL);
     if (!strcmp(mode, "ack") && argc > 4)
         return mode_held_cmd(&p, "ack", WCMD_ACK, (uint32_t)atoi(argv[3]), argv[4], NULL);
     if (!strcmp(mode, "obs") && argc > 5)
