@@ -61,17 +61,17 @@ keys C-s; c1=$(clock); i=0
 while [ $i -lt 40 ] && [ "$(clock)" = "$c1" ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(clock)" != "$c1" ] && screen | grep -q "Ctrl-S is off" && ok "Ctrl-S does not freeze the board, and says so" ||
   no "Ctrl-S: clock stays $c1: $(screen | tail -1)"
-keys C-z; sleep 0.5
+keys C-z; wait_for "Ctrl-Z is off" 5
 st=$(ps -o stat= -p "${BP:-0}" 2>/dev/null); c1=$(clock); i=0
 while [ $i -lt 40 ] && [ "$(clock)" = "$c1" ]; do sleep 0.1; i=$((i + 1)); done
 case "$st" in T*|"") st_ok=0 ;; *) st_ok=1 ;; esac
 [ $st_ok = 1 ] && [ "$(clock)" != "$c1" ] && screen | grep -q "Ctrl-Z is off" &&
   ok "Ctrl-Z does not suspend the board, and says so" || { no "Ctrl-Z: state '$st', $(screen | tail -1)"; kill -CONT "$BP" 2>/dev/null; }
-keys 'C-\'; sleep 0.5
-kill -0 "${BP:-0}" 2>/dev/null && screen | grep -q "is off: q quits" && ok "Ctrl-\\ does not kill the board" ||
+keys 'C-\'
+wait_for "is off: q quits" 5 && kill -0 "${BP:-0}" 2>/dev/null && ok "Ctrl-\\ does not kill the board" ||
   no "Ctrl-\\: board gone or silent"
 keys C-c
-screen | grep -q "Monitoring in this terminal STOPS" && ok "Ctrl-C asks before quitting, as q does" || no "Ctrl-C: $(screen | tail -1)"
+wait_for "Monitoring in this terminal STOPS" 5 && ok "Ctrl-C asks before quitting, as q does" || no "Ctrl-C: $(screen | tail -1)"
 keys Escape
 kill -0 "${BP:-0}" 2>/dev/null && ! screen | grep -q "Monitoring in this terminal STOPS" &&
   ok "Esc after Ctrl-C keeps the board running" || no "Esc after Ctrl-C"
@@ -87,12 +87,12 @@ if bed1_alarm; then ok "an alarm appears on bed 1 with its marker"; else no "no 
 # Too small for the board, the terminal still lists every alarm (before:
 # only "Terminal too small", every alarm hidden), and a key that would act
 # on a bed nobody can see selected is refused.
-tmux -L "$S" resize-window -x 70 -y 20; sleep 0.6
+tmux -L "$S" resize-window -x 70 -y 20; wait_for "Terminal too small" 5
 screen | grep -q "^\*\*\* Rom 1 vindu | " && screen | grep -q "Terminal too small (need 80x24, have 70x20): alarms [1-9]" &&
   screen | head -1 | grep -q "store ok" &&
   ok "at 70x20 the status line and the alarms stay on the screen" || no "too small hides the alarms: $(screen | head -4)"
 keys a
-screen | grep -q "enlarge the terminal to 80x24 to act: nothing done" && ! screen | grep -q "Acknowledge" &&
+wait_for "enlarge the terminal to 80x24 to act: nothing done" 5 && ! screen | grep -q "Acknowledge" &&
   ok "too small: 'a' is refused, not acted on an unseen bed" || no "too small, 'a': $(screen | tail -1)"
 tmux -L "$S" resize-window -x 80 -y 24; sleep 0.6
 # #17 (wrong-patient risk): the prompt names the alarm, the bed and the

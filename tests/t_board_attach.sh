@@ -118,12 +118,12 @@ C=$B/tests/tools/ww_client
 if [ -x "$C" ] && command -v sqlite3 >/dev/null 2>&1; then
   keys Escape; keys Escape
   keys n
-  if screen | tail -1 | grep -q "Rom 2 dør (PAS-77) | Note"; then
+  if wait_for "Rom 2 dør (PAS-77) | Note" 5; then
     text "PAS-77 sover godt"
     d=$("$C" "$SOCK" discharge 1 ES 2>&1); a=$("$C" "$SOCK" admit 1 PAS-88 ES 2>&1)
     wait_for "PATIENT CHANGED, now PAS-88" 5 && ok "a form whose bed changed patient says so ($d, $a)" ||
       no "no change shown: $(screen | tail -1)"
-    keys Enter; text "KN"; keys Enter; sleep 0.5
+    keys Enter; text "KN"; keys Enter; wait_for "nothing saved" 5
     c=$(sqlite3 "$T/ward.db" "SELECT count(*) FROM notes WHERE text = 'PAS-77 sover godt'" 2>&1)
     # the message is wider than the screen: it wraps onto the line above
     if screen | tr '\n' ' ' | grep -q "Rom 2 dør now holds PAS-88, not *PAS-77 as when this was started: nothing saved" &&
