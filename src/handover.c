@@ -549,7 +549,7 @@ static void on_obs(void *ctx, const struct store_observation *o)
     int p = news2_param_find(o->param);
     if (p >= 0) {
         bu->parts[p] = (struct obsdue_part){true, false, o->t};
-        if (obsdue_set_complete(bu->cfg, bu->has_sensor, bu->parts, o->t))
+        if (obsdue_set_new(bu->cfg, bu->has_sensor, bu->parts, o->t))
             bu->set_at = o->t;
     }
     if (o->t < bu->q0)

@@ -34,6 +34,18 @@ bool obsdue_set_complete(const struct ward_config *c, bool has_sensor,
     return true;
 }
 
+/* A new set completed at now (obsdue.h). */
+bool obsdue_set_new(const struct ward_config *c, bool has_sensor,
+                    const struct obsdue_part parts[NEWS2_NPARAMS], int64_t now)
+{
+    if (!obsdue_set_complete(c, has_sensor, parts, now))
+        return false;
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        if (obsdue_manual_part(has_sensor, p) && now - parts[p].t > OBSDUE_SET_WINDOW_MS)
+            return false;
+    return true;
+}
+
 /* The due time (obsdue.h). */
 int64_t obsdue_due(const struct ward_config *c, bool has_sensor, int64_t admitted_at,
                    int64_t set_at, int due_level, const struct obsdue_part parts[NEWS2_NPARAMS])

@@ -42,6 +42,17 @@ int64_t obsdue_max_age_ms(const struct ward_config *c, bool has_sensor, int p, b
 /* Every manual part present and fresh at now. */
 bool obsdue_set_complete(const struct ward_config *c, bool has_sensor,
                          const struct obsdue_part parts[NEWS2_NPARAMS], int64_t now);
+/* A set is taken at one visit: every manual part entered within this long
+ * of the newest. */
+#define OBSDUE_SET_WINDOW_MS (15 * 60000LL)
+/* Does the entry at now complete a new set, so the clock starts afresh?
+ * Every manual part present, fresh and entered within OBSDUE_SET_WINDOW_MS
+ * before now: one value re-checked an hour after the set (a temperature, a
+ * hand count) completes nothing new and never moves the due time later
+ * (CLINICAL.md: "the due time only moves later when a new complete set is
+ * entered"); a set entered one value at a time in one visit does. */
+bool obsdue_set_new(const struct ward_config *c, bool has_sensor,
+                    const struct obsdue_part parts[NEWS2_NPARAMS], int64_t now);
 /* When the next full set is due (the rule above). set_at 0: no complete
  * set since admission; due_level: the worst enum news2_level since set_at,
  * -1 none. */

@@ -445,12 +445,12 @@ static void obs_timing(struct ward *w, struct ward_bed *b, int64_t now)
     b->obs_overdue = obsdue_overdue(b->obs_due_ms, now);
 }
 
-/* Is the set of manual parts complete and fresh now? */
+/* Does the entry at now complete a new set (obsdue_set_new)? */
 static bool set_complete(struct ward *w, struct ward_bed *b, int64_t now)
 {
     struct obsdue_part parts[NEWS2_NPARAMS];
     obs_parts(b, parts);
-    return obsdue_set_complete(w->cfg, b->sensor != WSENS_NONE, parts, now);
+    return obsdue_set_new(w->cfg, b->sensor != WSENS_NONE, parts, now);
 }
 
 /* The breathing signal apnoea is judged on: valid while the sensor is ok
@@ -794,7 +794,8 @@ int ward_cmd_observations(struct ward *w, size_t bed, const char *const *params,
         if (o > 0 && (size_t)o < sizeof text)
             o += snprintf(text + o, sizeof text - (size_t)o, " %s = %s", names[k], values[k]);
     }
-    /* A complete set starts the clock of the next one afresh. */
+    /* A new complete set starts the clock of the next one afresh; one value
+     * re-checked later does not (obsdue_set_new). */
     if (set_complete(w, b, now)) {
         b->set_at = now;
         b->due_level = -1;

@@ -211,6 +211,54 @@ static void test_h6_due_time_only_sooner(void **state)
     ward_free(w);
 }
 
+/* H16-1c: one value re-checked after the set (a temperature, a hand count)
+ * completes no new set: the due time stays, and so does the worst level
+ * seen since the set. Failed before: each such entry restarted the clock
+ * (a medium patient re-checked hourly was never overdue; a high one moved
+ * from set + 30 min to entry + 60 min). */
+static void test_h1c_one_value_does_not_postpone_the_set(void **state)
+{
+    char err[256];
+    struct ward *w = new_ward(NULL);
+    admit(w, 0, T0);
+    int64_t t = seconds(w, T0, 40, 22, 70); /* RR 22: 2 points */
+    const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+    const char *v[] = {"94", "air", "105", "A", "37.0"}; /* 1 + 0 + 1: NEWS2 4 ... */
+    assert_int_equal(ward_cmd_observations(w, 0, p, v, 5, "KN", t, err, sizeof err), 0);
+    int64_t set = t;
+    t = seconds(w, t, 40, 22, 95); /* ... HR 95: 5, medium: hourly */
+    const struct ward_bed *b = ward_bed(w, 0);
+    assert_int_equal(b->obs_due_ms, set + 3600000LL);
+    /* A temperature alone 50 min after the set: due time unchanged. */
+    t = seconds(w, t, 50 * 60 - 80, 22, 95);
+    assert_int_equal(ward_cmd_observation(w, 0, "temp", "37.2", "KN", t, err, sizeof err), 0);
+    t = seconds(w, t, 5, 22, 95);
+    assert_int_equal(b->obs_due_ms, set + 3600000LL);
+    /* ... so it falls due an hour after the set, and the alarm follows. */
+    t = seconds(w, t, 11 * 60, 22, 95);
+    assert_true(b->obs_overdue);
+    /* Worst level since the set: high (SpO2 91, RR 30, HR 140: 9) makes it
+     * due continuous_obs_min after the set; a value entered then keeps that. */
+    const char *vh[] = {"91", "air", "125", "A", "37.0"};
+    assert_int_equal(ward_cmd_observations(w, 0, p, vh, 5, "KN", t, err, sizeof err), 0);
+    set = t;
+    t = seconds(w, t, 60, 30, 140);
+    int64_t due = b->obs_due_ms;
+    assert_true(due <= set + (int64_t)cfg.continuous_obs_min * 60000);
+    t = seconds(w, t, cfg.continuous_obs_min * 60 / 2, 30, 140);
+    assert_int_equal(ward_cmd_observation(w, 0, "temp", "37.1", "KN", t, err, sizeof err), 0);
+    t = seconds(w, t, 5, 14, 70);
+    assert_true(b->obs_due_ms <= due);
+    /* A whole set entered one value at a time in one visit still counts. */
+    for (size_t k = 0; k < 5; k++) {
+        const char *vv[] = {"97", "air", "125", "A", "37.0"};
+        t = seconds(w, t, 60, 14, 70);
+        assert_int_equal(ward_cmd_observation(w, 0, p[k], vv[k], "KN", t, err, sizeof err), 0);
+    }
+    assert_true(b->obs_due_ms > t + 3600000LL);
+    ward_free(w);
+}
+
 /* H16-2: a new admission's first set is due at once (configurable). */
 static void test_h2_admission_due_at_once(void **state)
 {
@@ -644,6 +692,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_h1_stale_set_stays_overdue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h6_due_time_only_sooner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h1c_one_value_does_not_postpone_the_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h2_admission_due_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h3_no_false_apnoea, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h4_shown_is_scored, setup, teardown),
