@@ -564,12 +564,16 @@ int alarm_reset(struct alarm_bed *b, enum alarm_condition c, const char *staff, 
     return 0;
 }
 
-/* Discharge or admission: physiological alarms end, debounce forgotten. */
+/* Discharge or admission: the patient's alarms end, debounce forgotten
+ * (alarm.h). */
 void alarm_end_physiological(struct alarm_bed *b, int64_t now, alarm_event_cb cb, void *ctx)
 {
     now = bed_time(b, now);
     for (int c = 0; c < AC_COUNT; c++) {
-        if (conds[c].technical)
+        /* the technical conditions about the patient go with them; those of
+         * the sensor and the store stay with the bed */
+        if (conds[c].technical && c != AC_OUT_OF_BED && c != AC_OBS_OVERDUE &&
+            c != AC_EXPORT_FAILURE)
             continue;
         struct alarm *a = &b->a[c];
         if (a->state != AS_NONE) {

@@ -295,7 +295,10 @@ int alarm_reset(struct alarm_bed *b, enum alarm_condition c, const char *staff, 
 /* The patient has left the bed (discharge) or a new one arrives (admission):
  * every shown physiological alarm ends ("ended", whatever its state, latched
  * too) and every physiological condition forgets its debounce state, so
- * nothing of one patient alarms for the next. Technical alarms are left. */
+ * nothing of one patient alarms for the next. So do the technical alarms
+ * about the patient (out of bed, observations overdue, export failing for
+ * their record), which an acknowledgement must never carry to the next
+ * one; those of the sensor and the store stay with the bed. */
 void alarm_end_physiological(struct alarm_bed *b, int64_t now, alarm_event_cb cb, void *ctx);
 /* The condition slot holding the shown alarm with this id, or -1 (id 0: -1). */
 int alarm_find_id(const struct alarm_bed *b, int64_t id);

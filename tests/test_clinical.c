@@ -513,6 +513,37 @@ static void test_h10_free_bed(void **state)
     ward_free(w);
 }
 
+/* H16-10b: the technical alarms about a patient (observations overdue, out
+ * of bed) end at the discharge: an acknowledgement of the last patient's
+ * never silences the next one's. Failed before: they stayed active on the
+ * free bed, and the next patient's overdue alarm came acknowledged by KN,
+ * with the last patient's alarm id. */
+static void test_h10b_patient_technical_alarms_end_at_discharge(void **state)
+{
+    char err[256];
+    struct ward *w = new_ward(NULL);
+    admit(w, 0, T0);
+    int64_t t = seconds(w, T0, cfg.delay_s + 10, 14, 70); /* first set due at once */
+    const struct ward_bed *b = ward_bed(w, 0);
+    assert_int_equal(b->alarms.a[AC_OBS_OVERDUE].state, AS_ACTIVE);
+    int64_t id = b->alarms.a[AC_OBS_OVERDUE].id;
+    assert_int_equal(ward_cmd_ack(w, 0, id, "KN", t, err, sizeof err), 0);
+    for (int i = 0; i < 600 && b->alarms.a[AC_OUT_OF_BED].state != AS_ACTIVE; i++) /* out of bed */
+        t = second(w, t, -1, -1, false, false);
+    assert_int_equal(b->alarms.a[AC_OUT_OF_BED].state, AS_ACTIVE);
+    assert_int_equal(ward_cmd_discharge(w, 0, "KN", t, err, sizeof err), 0);
+    assert_int_equal(b->alarms.a[AC_OBS_OVERDUE].state, AS_NONE);
+    assert_int_equal(b->alarms.a[AC_OUT_OF_BED].state, AS_NONE);
+    t = ticks(w, t, 3);
+    admit(w, 0, t);
+    t = seconds(w, t, cfg.delay_s + 10, 14, 70);
+    const struct alarm *a = &b->alarms.a[AC_OBS_OVERDUE];
+    assert_int_equal(a->state, AS_ACTIVE);
+    assert_false(a->acked);
+    assert_true(a->id != id);
+    ward_free(w);
+}
+
 /* H16-10: a physiological alarm left open on a bed without a patient (a
  * crash between a discharge and its "ended" rows) ends at the restart
  * instead of staying frozen there for the next patient. */
@@ -701,6 +732,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h6_one_set_one_score_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h7_counted_value_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_free_bed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h10b_patient_technical_alarms_end_at_discharge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_restart_free_bed_alarm_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h12_ack_during_outage_reaches_the_record, setup,
                                         teardown),
