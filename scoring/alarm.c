@@ -173,8 +173,10 @@ static bool raw_condition(enum alarm_condition c, const struct alarm *a,
                           const struct alarm_input *in, const struct alarm_limits *l,
                           const struct alarm_config *cfg, bool *known)
 {
-    /* Score hysteresis keeps a shown NEWS2 alarm; it never raises one. */
-    int sh = cfg->score_hyst > 0 && a->state != AS_NONE ? cfg->score_hyst : 0;
+    /* Score hysteresis keeps a NEWS2 alarm whose condition is on; it never
+     * raises one, nor brings back a latched one whose condition ended (a
+     * latched "NEWS2 high (>= 7)" must not re-alert at 5). */
+    int sh = cfg->score_hyst > 0 && a->state == AS_ACTIVE ? cfg->score_hyst : 0;
     bool on = a->raw || a->cond;
     bool rr_ok = in->rr_valid && isfinite(in->rr);
     bool hr_ok = in->hr_valid && isfinite(in->hr);

@@ -393,7 +393,7 @@ static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
     for (int p = 0; p < NEWS2_NPARAMS; p++) {
         struct ward_value *v = &b->param[p];
         v->stale = v->have && (now - v->t_ms > max_age_ms(w, b, p, v) ||
-                               (v->automatic && radar_lost(b)));
+                               (v->automatic && (radar_lost(b) || v->t_ms < b->radar_fresh_after)));
         in->present[p] = v->have;
         in->stale[p] = v->stale;
         in->value[p] = v->value;
@@ -403,7 +403,7 @@ static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
 /* Refresh the radar's own value from its window, rounded once by the
  * chart's rule; otherwise the old value stays, ages, and turns stale. */
 static void update_radar(struct ward_value *v, enum news2_param p, const struct vwin *win,
-                         int64_t now, bool lost)
+                         int64_t now, bool lost, int64_t fresh_after)
 {
     float m;
     if (vwin_median(win, now, SMOOTH_SPAN_MS, SMOOTH_MIN_N, &m)) {
@@ -413,7 +413,7 @@ static void update_radar(struct ward_value *v, enum news2_param p, const struct 
         v->t_ms = vwin_last_t(win);
         v->by[0] = 0;
     }
-    v->stale = v->have && (lost || now - v->t_ms > 60000);
+    v->stale = v->have && (lost || v->t_ms < fresh_after || now - v->t_ms > 60000);
 }
 
 /* The value scored: a hand count while it counts, else the radar's. */
@@ -508,8 +508,17 @@ void ward_tick(struct ward *w, int64_t now)
             b->sensor_since = now;
         }
         bool lost = radar_lost(b);
-        update_radar(&b->radar_rr, NEWS2_RR, &b->rr_win, now, lost);
-        update_radar(&b->radar_hr, NEWS2_HR, &b->hr_win, now, lost);
+        if (lost) {
+            /* The device has lost the patient: nothing measured before or
+             * during the loss may be scored once it has them back, however
+             * young (CLINICAL.md "stale device values"); a new median is
+             * made of new readings. */
+            vwin_clear(&b->rr_win);
+            vwin_clear(&b->hr_win);
+            b->radar_fresh_after = now;
+        }
+        update_radar(&b->radar_rr, NEWS2_RR, &b->rr_win, now, lost, b->radar_fresh_after);
+        update_radar(&b->radar_hr, NEWS2_HR, &b->hr_win, now, lost, b->radar_fresh_after);
         choose_scored(w, b, NEWS2_RR, &b->radar_rr, now);
         choose_scored(w, b, NEWS2_HR, &b->radar_hr, now);
         struct news2_input in;

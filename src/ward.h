@@ -117,6 +117,9 @@ struct ward_bed {
      * number is what is shown, scored, judged, stored and printed. */
     struct ward_value param[NEWS2_NPARAMS];
     struct ward_value radar_rr, radar_hr;
+    /* Radar values measured before this are stale: the last time the
+     * device had lost the patient (motion, out of bed, no signal). */
+    int64_t radar_fresh_after;
     struct news2_result score;
     bool score_valid;
     int64_t last_complete_ms; /* last time every parameter was present and fresh */

@@ -982,6 +982,34 @@ static void test_news2_upgrade_and_new_condition(void **state)
     assert_int_equal(alarm_most_urgent(&bed), AC_NEWS2_HIGH);
 }
 
+/* H16-6b: a latched NEWS2 high whose score fell to 4 is not brought back
+ * as "NEWS2 high (>= 7)" by a total of 5: the score hysteresis keeps an
+ * alarm whose condition is on, never a latched one. Failed before: it
+ * re-alerted at 5 as a high-priority alarm. */
+static void test_latched_news2_high_needs_the_full_trigger(void **state)
+{
+    cfg.score_hyst = alarm_config_default().score_hyst;
+    assert_true(cfg.score_hyst >= 2);
+    struct alarm_input in = vitals(16, 80);
+    in.news2_valid = true;
+    in.news2_total = 7;
+    int64_t t = run(0, 30, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_ACTIVE);
+    in.news2_total = 4;
+    t = run(t, 90, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_LATCHED);
+    int realerts = count(AE_REALERTED, AC_NEWS2_HIGH), raises = count(AE_RAISED, AC_NEWS2_HIGH);
+    in.news2_total = 5;
+    t = run(t, 120, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_LATCHED);
+    assert_int_equal(count(AE_REALERTED, AC_NEWS2_HIGH), realerts);
+    assert_int_equal(count(AE_RAISED, AC_NEWS2_HIGH), raises);
+    /* 7 again: the full trigger brings it back */
+    in.news2_total = 7;
+    t = run(t, 30, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_ACTIVE);
+}
+
 static void test_news2_family_downgrade(void **state)
 {
     struct alarm_input in = vitals(16, 80);
@@ -1301,6 +1329,7 @@ int main(void)
         cmocka_unit_test_setup(test_latching_and_reset, reset_state),
         cmocka_unit_test_setup(test_latch_with_escalation_due, reset_state),
         cmocka_unit_test_setup(test_news2_upgrade_and_new_condition, reset_state),
+        cmocka_unit_test_setup(test_latched_news2_high_needs_the_full_trigger, reset_state),
         cmocka_unit_test_setup(test_news2_family_downgrade, reset_state),
         cmocka_unit_test_setup(test_rr_family, reset_state),
         cmocka_unit_test_setup(test_audio_pause, reset_state),

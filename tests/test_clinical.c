@@ -484,6 +484,38 @@ static void test_h7_counted_value_kept(void **state)
     ward_free(w);
 }
 
+/* H16-5b: a value measured before the device lost the patient is not
+ * scored when they are back, however young: after 45 s out of bed or 12 s
+ * of motion, RR 30 from before must never count as current while the new
+ * readings (RR 14) build their median. Failed before: RR 30 scored (3
+ * points) for 4-8 s after the return, labelled fresh. */
+static void test_h5b_value_from_before_the_loss_not_scored(void **state)
+{
+    struct ward *w = new_ward(NULL);
+    admit(w, 0, T0);
+    int64_t t = T0;
+    enter_set(w, 0, t);
+    t = seconds(w, t, 60, 30, 70);
+    const struct ward_bed *b = ward_bed(w, 0);
+    assert_true(b->param[NEWS2_RR].value == 30 && !b->param[NEWS2_RR].stale);
+    for (int round = 0; round < 2; round++) {
+        int n = round == 0 ? 45 : 12;
+        for (int i = 0; i < n; i++) /* out of bed, then motion */
+            t = second(w, t, round ? 30 : -1, round ? 70 : -1, round == 1, round == 1);
+        for (int i = 0; i < 12; i++) {
+            t = second(w, t, 14, 70, true, false);
+            const struct ward_value *v = &b->param[NEWS2_RR];
+            if (v->have && !v->stale && v->value != 14)
+                fail_msg("round %d, %d s after: RR %g scored (t %lld, fresh after %lld, sensor %d, counted %d)",
+                         round, i + 1, v->value, (long long)(t - v->t_ms), (long long)(t - b->radar_fresh_after),
+                         (int)b->sensor, !v->automatic);
+        }
+        assert_true(b->param[NEWS2_RR].value == 14 && !b->param[NEWS2_RR].stale);
+        t = seconds(w, t, 60, 30, 70); /* RR 30 again before the next loss */
+    }
+    ward_free(w);
+}
+
 /* H16-10: an unoccupied bed scores nothing and raises no physiological
  * alarm; a discharge ends the patient's physiological alarms. */
 static void test_h10_free_bed(void **state)
@@ -731,6 +763,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h6_af_patient_no_flapping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h6_one_set_one_score_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h7_counted_value_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h5b_value_from_before_the_loss_not_scored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_free_bed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10b_patient_technical_alarms_end_at_discharge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_restart_free_bed_alarm_ends, setup, teardown),
