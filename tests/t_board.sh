@@ -212,6 +212,19 @@ c=$(sql "SELECT count(*) FROM notes WHERE text = '$full'")
 [ "$c" = 1 ] && ok "the 4000-byte note stored whole" || no "4000-byte note ($c)"
 keys Escape
 tmux -L "$S" resize-window -x 80 -y 24; sleep 0.4
+# Mouse (SGR sequences, as xterm-256color's terminfo asks for): a
+# double-click right of the last tile column belongs to no bed (before: it
+# opened the first bed of the next row); one inside a tile opens that bed.
+click() { tmux -L "$S" send-keys -l "$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' $(($1 + 1)) $(($2 + 1)) $(($1 + 1)) $(($2 + 1)))"; }
+keys Escape; keys Escape
+click 79 2; sleep 0.05; click 79 2; sleep 0.8
+if screen | grep -q "t trend span"; then no "a double-click right of the tiles opened $(screen | sed -n 2p)"
+else
+  click 2 2; sleep 0.05; click 2 2
+  wait_for "t trend span" 5 && ok "mouse: a double-click opens the tile's bed, right of the tiles nothing" ||
+    no "mouse: a double-click inside a tile opened nothing: $(screen | head -3; screen | tail -2)"
+fi
+keys Escape
 keys q; screen | grep -q "Monitoring in this terminal STOPS" && ok "quit asks for confirmation" || no "no quit confirmation"
 keys y; sleep 0.5
 grep -q "monitoring in this process stopped" "$T/err" && ok "quit says monitoring stopped" || no "quit message"

@@ -200,8 +200,13 @@ static bool key_as_letter(struct ui *u, int rc, wint_t *chp)
             MEVENT me;
             if (getmouse(&me) != OK || u->scr != SCR_BOARD || !u->tile_w || !u->tile_h)
                 return false;
-            int k = ((me.y - 1) / u->tile_h) * u->tile_cols + me.x / u->tile_w;
-            if (me.y < 1 || k < 0 || (size_t)k >= nbeds(u))
+            /* Only a click inside a tile: the columns right of the last
+             * tile and the lines below the grid belong to no bed (a click
+             * there once landed on the first bed of the next row). */
+            int col = me.x / u->tile_w, row = (me.y - 1) / u->tile_h;
+            int k = row * u->tile_cols + col;
+            if (me.y < 1 || me.y > LINES - 3 || me.x < 0 || col >= u->tile_cols || k < 0 ||
+                (size_t)k >= nbeds(u))
                 return false;
             u->sel = u->order[k];
             if (me.bstate & BUTTON1_DOUBLE_CLICKED)
