@@ -212,6 +212,17 @@ c=$(sql "SELECT count(*) FROM notes WHERE text = '$full'")
 [ "$c" = 1 ] && ok "the 4000-byte note stored whole" || no "4000-byte note ($c)"
 keys Escape
 tmux -L "$S" resize-window -x 80 -y 24; sleep 0.4
+# A paste with line breaks into a note (H17-18): the first line is the
+# note, the rest is dropped, never taken as initials or board keys (before:
+# the note was saved signed "ok", and "Ring" ran R, i, n on the board).
+keys Escape; keys Escape; keys n
+printf 'Pasient urolig, sjekk BT\nok\nRing vakthavende\n' >"$T/paste.txt"
+tmux -L "$S" load-buffer "$T/paste.txt"; tmux -L "$S" paste-buffer; sleep 0.6
+c=$(sql "SELECT count(*) FROM notes WHERE text LIKE 'Pasient urolig%' OR text LIKE '%vakthavende%'")
+if wait_for "pasted text after a line break ignored" 5 && [ "$c" = 0 ] && screen | tail -1 | grep -q "Your initials"; then
+  ok "a pasted note stops at its line break: nothing signed by the paste, no keys run"
+else no "paste: $c notes; $(screen | tail -2 | tr '\n' '|')"; fi
+keys Escape; keys Escape
 # Mouse (SGR sequences, as xterm-256color's terminfo asks for): a
 # double-click right of the last tile column belongs to no bed (before: it
 # opened the first bed of the next row); one inside a tile opens that bed.

@@ -374,9 +374,19 @@ static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
     struct ui *u = ctx;
     wint_t ch;
     int rc;
+    /* Keys that arrive together after an Enter are pasted text, not typing:
+     * they are dropped, so a pasted "note\nok\n..." cannot sign the note as
+     * "ok" nor run its letters as board keys. */
+    bool entered = false;
+    int dropped = 0;
     while ((rc = get_wch(&ch)) != ERR) {
         if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
             continue;
+        if (entered) {
+            dropped++;
+            continue;
+        }
+        entered = (rc == OK && (ch == '\n' || ch == '\r')) || (rc == KEY_CODE_YES && ch == KEY_ENTER);
         if (control_key(u, rc, ch)) {
             u->dirty = true;
             continue;
@@ -393,6 +403,11 @@ static void on_stdin(struct loop *l, int fd, int ev, void *ctx)
             ui_form_key(u, rc, ch);
         else
             screen_key(u, rc, ch);
+        u->dirty = true;
+    }
+    if (dropped) {
+        ui_msg(u, true, _("pasted text after a line break ignored (%d keys): nothing signed or done with it"),
+               dropped);
         u->dirty = true;
     }
     /* The terminal went away (tmux killed, ssh dropped): poll reports a
