@@ -212,6 +212,12 @@ c=$(sql "SELECT count(*) FROM notes WHERE text = '$full'")
 [ "$c" = 1 ] && ok "the 4000-byte note stored whole" || no "4000-byte note ($c)"
 keys Escape
 tmux -L "$S" resize-window -x 80 -y 24; sleep 0.4
+# At 80 columns a long prompt gives way to what is typed (H17-19; before:
+# the observation prompt filled the line and "temp" was typed blind).
+keys Escape; keys Escape; keys o; text "temp"
+screen | tail -1 | grep -q "temp_" && ok "a long prompt at 80 columns keeps the typed text on screen" ||
+  no "typed text off screen: $(screen | tail -1)"
+keys Escape
 # A paste with line breaks into a note (H17-18): the first line is the
 # note, the rest is dropped, never taken as initials or board keys (before:
 # the note was saved signed "ok", and "Ring" ran R, i, n on the board).

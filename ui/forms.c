@@ -132,6 +132,28 @@ static void draw_input(struct ui *u, const char *prompt)
         snprintf(count, sizeof count, "  %zu/%zu", len, limit);
     char head[400];
     snprintf(head, sizeof head, _("%s: "), prompt);
+    /* What is typed must stay on the screen: a prompt too long for the
+     * line gives up the middle of what it names, never the field's name
+     * ("... | Your initials: ") nor the input. */
+    int want = ww_utf8_width(u->input) + 2;
+    want = want < 4 ? 4 : want > COLS / 3 ? COLS / 3 : want;
+    int headw = COLS - 1 - (int)strlen(count) - want;
+    if (ww_utf8_width(head) > headw && headw > 16) {
+        const char *bar = strstr(head, " | ");
+        for (const char *q = bar; q; q = strstr(q + 3, " | "))
+            bar = q;
+        char fit[400], shortened[400];
+        int tailw = bar ? ww_utf8_width(bar) : 0;
+        if (bar && headw - tailw >= 10) {
+            char target[400];
+            snprintf(target, sizeof target, "%.*s", (int)(bar - head), head);
+            ui_fit(u, target, headw - tailw, fit, sizeof fit);
+            snprintf(shortened, sizeof shortened, "%s%s", fit, bar);
+        } else {
+            ui_fit(u, head, headw, shortened, sizeof shortened);
+        }
+        ww_strlcpy(head, shortened, sizeof head);
+    }
     int avail = COLS - 1 - ww_utf8_width(head) - (int)strlen(count) - 1;
     if (avail < 4)
         avail = 4;
