@@ -28,7 +28,8 @@ static const char news2_help[] =
     "HR 20-300, temperature 25.0-45.0; --o2 air|oxygen; --acvpu A|C|V|P|U\n"
     "(C = new confusion). Numbers use a decimal point (C locale), no comma.\n"
     "--json prints one object: total, parts, band, red, partial, missing,\n"
-    "monitoring_hours (0 = continuous). Exit status 0 ok, 2 bad input.\n";
+    "monitoring_hours (0 = continuous; that of the lower bound: with partial\n"
+    "true the set is incomplete and due now). Exit status 0 ok, 2 bad input.\n";
 
 /* Map a flag to its parameter, or -1. */
 static int flag_param(const char *flag)
@@ -99,7 +100,17 @@ static void print_text(const struct news2_input *in, const char *const *typed,
     if (r->lower_bound & (1u << NEWS2_SPO2))
         printf("SpO2 on Scale 2 at 93 %% or more: air or oxygen not given, counted as air "
                "(lower bound)\n");
-    if (r->monitoring_h > 0)
+    int nmiss = 0;
+    for (int p = 0; p < NEWS2_NPARAMS; p++)
+        nmiss += (r->missing >> p) & 1;
+    /* An incomplete set is not a lower frequency: it is due now
+     * (CLINICAL.md); the interval is that of the lower bound at least. */
+    if (r->partial && nmiss && r->monitoring_h > 0)
+        printf("minimum monitoring: the set is incomplete (%d missing): complete it now\n", nmiss);
+    else if (r->partial && nmiss)
+        printf("minimum monitoring: continuous; the set is incomplete (%d missing): complete it now\n",
+               nmiss);
+    else if (r->monitoring_h > 0)
         printf("minimum monitoring: every %g hour%s\n", r->monitoring_h,
                r->monitoring_h == 1 ? "" : "s");
     else

@@ -103,6 +103,9 @@ check "text: pulse 130.5 shown as the 131 scored" 0 'Pulse              131     
   notok "text: note on a value typed as scored: $("$W" news2 --temp 37.0 | grep Temp)"
 check "text output complete" 0 'NEWS2 5, medium risk' \
   "$W" news2 --rr 25 --spo2 97 --o2 air --sbp 120 --hr 115 --acvpu A --temp 37
+# An incomplete set is due now, not at the lower bound's interval (before:
+# "every 12 hours" for a temperature alone).
+check "text: an incomplete set is due now" 0 'minimum monitoring: the set is incomplete (6 missing): complete it now' "$W" news2 --temp 37
 check "text monitoring continuous" 0 'minimum monitoring: continuous' \
   "$W" news2 --rr 30 --hr 140 --temp 39.5
 check "text scale 2 lower bound note" 0 'counted as air (lower bound)' "$W" news2 --spo2 95 --scale 2
