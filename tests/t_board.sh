@@ -218,6 +218,12 @@ keys Escape; keys Escape; keys o; text "temp"
 screen | tail -1 | grep -q "temp_" && ok "a long prompt at 80 columns keeps the typed text on screen" ||
   no "typed text off screen: $(screen | tail -1)"
 keys Escape
+# A hand count keeps its "c" on an 80-column tile (H17-20; before: cut,
+# so the counted 30 read as the radar's).
+keys Escape; keys Escape; keys o; text "rr"; keys Enter; text "30"; keys Enter; text "KN"; keys Enter
+i=0; while [ $i -lt 25 ] && ! screen | sed -n 3p | cut -c1-13 | grep -q "^RR  30.* c"; do sleep 0.2; i=$((i + 1)); done
+screen | sed -n 3p | cut -c1-13 | grep -q "^RR  30.* c" && ok "an 80-column tile marks a hand-counted RR with c" ||
+  no "counted RR on the tile: $(screen | sed -n 3p)"
 # A paste with line breaks into a note (H17-18): the first line is the
 # note, the rest is dropped, never taken as initials or board keys (before:
 # the note was saved signed "ok", and "Ring" ran R, i, n on the board).

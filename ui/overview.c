@@ -110,6 +110,15 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
         snprintf(rr, sizeof rr, _("%s stale"), _("RR"));
     if (ww_utf8_width(hr) > w - 1 - half && s2)
         snprintf(hr, sizeof hr, _("%s stale"), _("HR"));
+    /* Nor a hand count its "c": without it a counted 30 reads as the
+     * radar's. What does not fit drops its age here too. */
+    if (ww_utf8_width(rr) > half - 1 && !s1 && b->param[NEWS2_RR].have && !b->param[NEWS2_RR].automatic)
+        snprintf(rr, sizeof rr, "%s %3.0f%s c", _("RR"), b->param[NEWS2_RR].value,
+                 ui_arrow(u, view_trend_arrow(b, 0, now)));
+    if (ww_utf8_width(hr) > w - 1 - half && !s2 && b->param[NEWS2_HR].have &&
+        !b->param[NEWS2_HR].automatic)
+        snprintf(hr, sizeof hr, "%s %3.0f%s c", _("HR"), b->param[NEWS2_HR].value,
+                 ui_arrow(u, view_trend_arrow(b, 1, now)));
     if (s1)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
     ui_put(y + 1, x, half - 1, rr); /* a blank between the two, always */
