@@ -224,6 +224,14 @@ keys Escape; keys Escape; keys o; text "rr"; keys Enter; text "30"; keys Enter; 
 i=0; while [ $i -lt 25 ] && ! screen | sed -n 3p | cut -c1-13 | grep -q "^RR  30.* c"; do sleep 0.2; i=$((i + 1)); done
 screen | sed -n 3p | cut -c1-13 | grep -q "^RR  30.* c" && ok "an 80-column tile marks a hand-counted RR with c" ||
   no "counted RR on the tile: $(screen | sed -n 3p)"
+# The bed detail at 80x24 with alarms and trends still shows the newest
+# history entry and says how many are left out (H17-21; before: the heading
+# and nothing under it).
+keys Enter
+if wait_for "t trend span" 5 && screen | grep -qE "^[0-9]{2}:[0-9]{2}:[0-9]{2}  .|^History \([0-9]+ in 12 h\), newest"; then
+  ok "bed detail at 80x24 shows the newest history entry"
+else no "detail history at 80x24: $(screen | tail -4 | tr '\n' '|')"; fi
+keys Escape
 # A paste with line breaks into a note (H17-18): the first line is the
 # note, the rest is dropped, never taken as initials or board keys (before:
 # the note was saved signed "ok", and "Ring" ran R, i, n on the board).

@@ -235,14 +235,32 @@ static void draw_history(struct ui *u, const struct ward_bed *b, int64_t now, in
         u->hist_adm = b->admission_id;
         u->hist_at = mono;
     }
-    if (y < LINES - 3) {
-        y++;
-        attron(A_UNDERLINE);
-        ui_put(y++, 0, COLS, _("Observations, notes and alarm history (12 h, newest last)"));
-        attroff(A_UNDERLINE);
+    /* Never dropped without a word: the newest lines as fit, the heading
+     * saying how many older ones are left out, and on one line alone the
+     * newest entry with the count. */
+    int avail = LINES - 2 - y;
+    if (avail <= 0)
+        return;
+    if (avail == 1) {
+        if (u->nhist > 0) {
+            char ts[32], clean[200];
+            ww_fmt_time(u->hist[u->nhist - 1].t, ts, sizeof ts);
+            ww_sanitize_text(clean, sizeof clean, u->hist[u->nhist - 1].text, false);
+            ui_putf(y, 0, COLS, _("History (%d in 12 h), newest: %s  %s"), u->nhist, ts + 11, clean);
+        }
+        return;
     }
-    int rows = LINES - 2 - y;
+    if (avail >= 3)
+        y++;
+    int rows = LINES - 2 - y - 1;
     int from = u->nhist > rows ? u->nhist - rows : 0;
+    attron(A_UNDERLINE);
+    if (from > 0)
+        ui_putf(y++, 0, COLS, _("Observations, notes and alarm history (12 h, newest last; %d older not shown)"),
+                from);
+    else
+        ui_put(y++, 0, COLS, _("Observations, notes and alarm history (12 h, newest last)"));
+    attroff(A_UNDERLINE);
     for (int k = from; k < u->nhist && y < LINES - 2; k++) {
         char ts[32];
         ww_fmt_time(u->hist[k].t, ts, sizeof ts);
