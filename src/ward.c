@@ -676,10 +676,21 @@ static int admit(struct ward *w, size_t bed, const char *patient_ref, const char
     struct ward_bed *b = &w->beds[bed];
     if (b->admitted)
         return ww_err(err, errlen, _("%s is occupied: discharge first"), b->label);
-    char ref[40];
+    /* Counted before anything is cut: a reference cut to fit would name
+     * another patient. */
+    size_t nch = 0;
+    for (const char *q = patient_ref ? patient_ref : ""; *q; q++)
+        nch += ((unsigned char)*q & 0xC0) != 0x80;
+    if (nch > 32)
+        return ww_err(err, errlen,
+                      _("patient reference too long: %zu characters, at most 32 (nothing saved)"), nch);
+    char ref[40 * 4];
     ww_sanitize_text(ref, sizeof ref, patient_ref ? patient_ref : "", false);
     if (strlen(ref) < 2)
         return ww_err(err, errlen, _("patient reference needed (pseudonymous, 2-32 characters)"));
+    if (strlen(ref) >= sizeof b->patient_ref)
+        return ww_err(err, errlen, _("patient reference too long: %zu bytes, at most %zu (nothing saved)"),
+                      strlen(ref), sizeof b->patient_ref - 1);
     /* The note is kept whole or refused: never cut (hazard H16-9). */
     if (note && strlen(note) > WARD_NOTE_MAX)
         return ww_err(err, errlen,

@@ -338,6 +338,24 @@ static void test_command_for_the_patient_it_was_made_for(void **state)
     store_close(st);
 }
 
+/* H16-9b: a patient reference over 32 characters is refused by name, never
+ * cut to another patient's (before: 36 accepted, 45 cut to 39). */
+static void test_patient_reference_limit(void **state)
+{
+    char err[512];
+    struct ward *w = ward_new(&cfg, NULL, err, sizeof err);
+    assert_non_null(w);
+    int64_t t = 1700000000000LL;
+    const char *r36 = "PAS-123456789012345678901234567890AB", *r32 = "PAS-1234567890123456789012345678";
+    assert_int_equal((int)strlen(r36), 36);
+    assert_int_equal(ward_cmd_admit(w, 0, r36, "", "KN", t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "patient reference too long: 36 characters, at most 32"));
+    assert_false(ward_bed(w, 0)->admitted);
+    assert_int_equal(ward_cmd_admit(w, 0, r32, "", "KN", t, err, sizeof err), 0);
+    assert_string_equal(ward_bed(w, 0)->patient_ref, r32);
+    ward_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_command_for_the_patient_it_was_made_for, setup, teardown),
         cmocka_unit_test(test_observation_set_command),
         cmocka_unit_test(test_sensor_summary),
+        cmocka_unit_test_setup_teardown(test_patient_reference_limit, setup, teardown),
     };
     return cmocka_run_group_tests_name("ward_cmd", tests, NULL, NULL);
 }

@@ -106,7 +106,7 @@ static size_t form_limit(const struct ui *u)
     case F_NOTE:
         return u->step == 0 ? WARD_NOTE_MAX : 16;
     case F_ADMIT:
-        return u->step == 0 ? sizeof ((struct ward_cmd *)0)->ref - 1
+        return u->step == 0 ? 32 /* the ward's limit for a reference */
                : u->step == 1 ? WARD_NOTE_MAX
                               : 16;
     case F_OBS:
