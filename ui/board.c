@@ -45,11 +45,10 @@ static void draw_small(struct ui *u)
         return;
     if (u->form == F_QUIT) {
         attron(A_BOLD);
-        ui_put(bottom, 0, COLS, u->o.embedded ? _("Quit? Monitoring in this terminal STOPS (y/n)")
-                                              : _("Quit this board? Monitoring continues on the server (y/n)"));
+        ui_put(bottom, 0, COLS, ui_quit_prompt(u));
         attroff(A_BOLD);
     } else if (u->msg[0]) {
-        attr_t a = u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
+        attr_t a = ui_msg_attr(u);
         attron(a);
         ui_put(bottom, 0, COLS, u->msg);
         attroff(a);

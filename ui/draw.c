@@ -197,6 +197,12 @@ void ui_alarm_state_text(const struct alarm *a, char *buf, size_t n)
         snprintf(buf, n, "%s", _(alarm_state_name(a)));
 }
 
+/* Attribute of the message line: an error stands out like a high alarm. */
+attr_t ui_msg_attr(const struct ui *u)
+{
+    return u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
+}
+
 /* Attribute for an alarm priority, with the flash phase. */
 attr_t ui_prio_attr(struct ui *u, enum alarm_priority p, bool acked)
 {

@@ -218,6 +218,13 @@ static void form_target(struct ui *u, char *buf, size_t n)
         snprintf(buf, n, "%s", who);
 }
 
+/* The quit question: what quitting stops depends on where the core runs. */
+const char *ui_quit_prompt(const struct ui *u)
+{
+    return u->o.embedded ? _("Quit? Monitoring in this terminal STOPS (y/n)")
+                         : _("Quit this board? Monitoring continues on the server (y/n)");
+}
+
 /* Bottom lines: message and keys or the active form. */
 void ui_draw_bottom(struct ui *u)
 {
@@ -227,7 +234,6 @@ void ui_draw_bottom(struct ui *u)
         [F_NOTE] = N_("Note"),
         [F_DISCHARGE] = N_("Discharge this patient? Your initials to confirm"),
         [F_PAUSE] = N_("Pause audio: your initials"),
-        [F_QUIT] = N_("Quit? Monitoring in this terminal STOPS (y/n)"),
         [F_PRINT] = N_("Print handover: your initials"),
         [F_HANDOVER] = N_("Handover summary (patient data; audited): your initials"),
     };
@@ -236,9 +242,7 @@ void ui_draw_bottom(struct ui *u)
     } else if (u->form == F_CHOOSE) {
         draw_choose(u);
     } else if (u->form != F_NONE) {
-        const char *prompt = _(prompts[u->form]);
-        if (u->form == F_QUIT && !u->o.embedded)
-            prompt = _("Quit this board? Monitoring continues on the server (y/n)");
+        const char *prompt = u->form == F_QUIT ? ui_quit_prompt(u) : _(prompts[u->form]);
         char buf[320];
         if (u->form == F_OBS) {
             static const char *st[] = {N_("Observation (spo2 o2 sbp temp acvpu rr hr scale; "
@@ -279,7 +283,7 @@ void ui_draw_bottom(struct ui *u)
                                    : _("Esc back"));
     }
     if (u->msg[0]) {
-        attr_t a = u->msg_error ? (A_BOLD | (u->colour ? COLOR_PAIR(CP_HIGH) : A_REVERSE)) : A_NORMAL;
+        attr_t a = ui_msg_attr(u);
         attron(a);
         /* A message wider than the screen wraps onto the line above at a
          * blank (what is past two lines ends in an ellipsis). */

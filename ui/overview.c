@@ -79,6 +79,21 @@ static void tile_alarm(struct ui *u, int c, const struct alarm *a, int w, char *
     ui_fit(u, line, w, out, n);
 }
 
+/* A tile's value text buf fitted to w columns. A value never loses part of
+ * itself: "RR stale 22s" cut to "RR stale 22" reads as RR 22, and a hand
+ * count without its "c" reads as the radar's. What does not fit drops its
+ * age (the detail has it). */
+static void fit_value(struct ui *u, const char *name, const struct ward_value *v, int trend,
+                      bool stale, int w, char *buf, size_t n)
+{
+    if (ww_utf8_width(buf) <= w)
+        return;
+    if (stale)
+        snprintf(buf, n, _("%s stale"), name);
+    else if (v->have && !v->automatic)
+        snprintf(buf, n, "%s %3.0f%s c", name, v->value, ui_arrow(u, trend));
+}
+
 /* One bed tile of h rows at (y, x), w wide. */
 static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool selected)
 {
@@ -104,21 +119,10 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
     s1 |= u->stale;
     s2 |= u->stale;
     int half = (w - 1) / 2;
-    /* A value never loses part of itself: "RR stale 22s" cut to "RR stale
-     * 22" reads as RR 22. What does not fit drops its age (the detail has it). */
-    if (ww_utf8_width(rr) > half - 1 && s1)
-        snprintf(rr, sizeof rr, _("%s stale"), _("RR"));
-    if (ww_utf8_width(hr) > w - 1 - half && s2)
-        snprintf(hr, sizeof hr, _("%s stale"), _("HR"));
-    /* Nor a hand count its "c": without it a counted 30 reads as the
-     * radar's. What does not fit drops its age here too. */
-    if (ww_utf8_width(rr) > half - 1 && !s1 && b->param[NEWS2_RR].have && !b->param[NEWS2_RR].automatic)
-        snprintf(rr, sizeof rr, "%s %3.0f%s c", _("RR"), b->param[NEWS2_RR].value,
-                 ui_arrow(u, view_trend_arrow(b, 0, now)));
-    if (ww_utf8_width(hr) > w - 1 - half && !s2 && b->param[NEWS2_HR].have &&
-        !b->param[NEWS2_HR].automatic)
-        snprintf(hr, sizeof hr, "%s %3.0f%s c", _("HR"), b->param[NEWS2_HR].value,
-                 ui_arrow(u, view_trend_arrow(b, 1, now)));
+    fit_value(u, _("RR"), &b->param[NEWS2_RR], view_trend_arrow(b, 0, now), s1, half - 1, rr,
+              sizeof rr);
+    fit_value(u, _("HR"), &b->param[NEWS2_HR], view_trend_arrow(b, 1, now), s2, w - 1 - half, hr,
+              sizeof hr);
     if (s1)
         attron(A_DIM | (u->colour ? COLOR_PAIR(CP_STALE) : 0));
     ui_put(y + 1, x, half - 1, rr); /* a blank between the two, always */

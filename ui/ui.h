@@ -161,6 +161,8 @@ void ui_fit(const struct ui *u, const char *s, int w, char *out, size_t n);
 /* "HR 136 >= 131": what raised an alarm; "" when nothing crossed a limit. */
 void ui_alarm_trigger(int c, const struct alarm *a, char *buf, size_t n);
 void ui_alarm_state_text(const struct alarm *a, char *buf, size_t n);
+attr_t ui_msg_attr(const struct ui *u);
+const char *ui_quit_prompt(const struct ui *u);
 /* Attribute for an alarm priority with the flash phase (acked: steady). */
 attr_t ui_prio_attr(struct ui *u, enum alarm_priority p, bool acked);
 void ui_fmt_age(int64_t ms, char *buf, size_t n); /* "12s", "4m", "3h" */
