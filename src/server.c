@@ -677,9 +677,21 @@ static void client_readable(struct loop *l, int fd, int ev, void *ctx)
     reap(s);
 }
 
+/* Silent connections in the pool held by the process that holds c. */
+static int pending_of_pid(const struct server *s, const struct client *c)
+{
+    int n = 0;
+    for (int i = 0; i < ALL_SLOTS; i++)
+        if (s->c[i] && !s->c[i]->hello && s->c[i]->end == CE_NONE && s->c[i]->pid == c->pid)
+            n++;
+    return n;
+}
+
 /* Room in the pool of unidentified connections: read what the waiting
- * ones sent (a board's HELLO is there already), then let the oldest still
- * silent go. */
+ * ones sent (a board's HELLO is there already), then let one still silent
+ * go: the oldest of the process holding the most. A process flooding the
+ * socket thus pushes out its own connections, not a board that connected
+ * a moment before it could send its HELLO (H21-3b). */
 static void make_pending_room(struct server *s)
 {
     for (int i = 0; i < ALL_SLOTS; i++)
@@ -688,10 +700,16 @@ static void make_pending_room(struct server *s)
     if (s->npending < PENDING_SLOTS)
         return;
     struct client *o = NULL;
+    int on = 0;
     for (int i = 0; i < ALL_SLOTS; i++) {
         struct client *c = s->c[i];
-        if (c && !c->hello && c->end == CE_NONE && (!o || c->connected_mono < o->connected_mono))
+        if (!c || c->hello || c->end != CE_NONE)
+            continue;
+        int n = pending_of_pid(s, c);
+        if (!o || n > on || (n == on && c->connected_mono < o->connected_mono)) {
             o = c;
+            on = n;
+        }
     }
     if (o) {
         client_fail(o, CE_MALFORMED, "no HELLO (room made for a newer connection)");

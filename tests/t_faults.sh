@@ -139,6 +139,13 @@ if start_server 10; then
   done
   [ $good = 5 ] && ok "during the flood every board attaches (5 of 5)" ||
     no "during the flood only $good of 5 boards attached (last: $out)"
+  # A board slow to say HELLO (a loaded machine, a board starting up) is
+  # not pushed out by the flood's newer connections (H21-3b): the flood
+  # makes room with its own.
+  out=$("$C" "$SOCK" late 400 2>&1)
+  [ "$out" = "synced 2 beds" ] &&
+    ok "during the flood a board that says HELLO after 400 ms attaches" ||
+    no "during the flood a board 400 ms late with HELLO: $out"
   # max_clients = 3 counts identified boards only: three attach, a fourth
   # is told the server is full, whatever the flood holds.
   out=$("$C" "$SOCK" full 3 2>&1)

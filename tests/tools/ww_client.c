@@ -3,6 +3,8 @@
  * real encoders and decoders (src/proto.h). One line of result on stdout.
  *
  *   ww_client SOCK hello            attach, take the snapshot: "synced N beds"
+ *   ww_client SOCK late MS          connect, wait MS milliseconds, then attach
+ *                                   as hello does (a board slow to say HELLO)
  *   ww_client SOCK exports          attach: the export status of the first
  *                                   STATE frame ("" without exports)
  *   ww_client SOCK garbage          send bytes that are no frame: "closed" when
@@ -617,6 +619,11 @@ int main(int argc, char **argv)
     p.fd = dial(path);
     if (!strcmp(mode, "hello"))
         return mode_hello(&p);
+    if (!strcmp(mode, "late") && argc > 3) {
+        struct timespec ts = {atoi(argv[3]) / 1000, (long)(atoi(argv[3]) % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        return mode_hello(&p);
+    }
     if (!strcmp(mode, "exports"))
         return mode_exports(&p);
     if (!strcmp(mode, "garbage") || !strcmp(mode, "oversize"))
