@@ -218,14 +218,14 @@ keys Escape; keys Escape; keys o; text "temp"
 screen | tail -1 | grep -q "temp_" && ok "a long prompt at 80 columns keeps the typed text on screen" ||
   no "typed text off screen: $(screen | tail -1)"
 keys Escape
-# A hand count keeps its "c" on an 80-column tile (H17-20; before: cut,
+# A hand count keeps its "c" on an 80-column tile (H17-23; before: cut,
 # so the counted 30 read as the radar's).
 keys Escape; keys Escape; keys o; text "rr"; keys Enter; text "30"; keys Enter; text "KN"; keys Enter
 i=0; while [ $i -lt 25 ] && ! screen | sed -n 3p | cut -c1-13 | grep -q "^RR  30.* c"; do sleep 0.2; i=$((i + 1)); done
 screen | sed -n 3p | cut -c1-13 | grep -q "^RR  30.* c" && ok "an 80-column tile marks a hand-counted RR with c" ||
   no "counted RR on the tile: $(screen | sed -n 3p)"
 # The bed detail at 80x24 with alarms and trends still shows the newest
-# history entry and says how many are left out (H17-21; before: the heading
+# history entry and says how many are left out (H17-24; before: the heading
 # and nothing under it).
 keys Enter
 if wait_for "t trend span" 5 && screen | grep -qE "^[0-9]{2}:[0-9]{2}:[0-9]{2}  .|^History \([0-9]+ in 12 h\), newest"; then

@@ -207,6 +207,56 @@ static void test_reset_choice(void **state)
     assert_true(u.note_alarm == 100 + AC_NEWS2_HIGH);
 }
 
+/* The trend's "now" is the value the table above shows and NEWS2 scores,
+ * not the last minute's mean (H17-25: "RR 25 ... now 24"). */
+static void test_trend_now_is_the_scored_value(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
+    bed.admitted = true;
+    bed.admitted_at = NOW - 3600000;
+    bed.sensor = WSENS_OK;
+    alarm_bed_init(&bed.alarms);
+    for (int64_t t = NOW - 600000; t < NOW; t += 1000) {
+        hist_add(&bed.h_rr, t, 24);
+        hist_add(&bed.h_hr, t, 110);
+        hist_add(&bed.h_news2, t, 7);
+    }
+    bed.param[NEWS2_RR] = (struct ward_value){.have = true, .automatic = true, .value = 25, .t_ms = NOW};
+    bed.param[NEWS2_HR] = (struct ward_value){.have = true, .automatic = true, .value = 112, .t_ms = NOW};
+    bed.score_valid = true;
+    bed.score.total = 8;
+    bed.score.partial = true;
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    u.utf8 = true;
+    u.hist_at = ww_mono_ms();
+    erase();
+    ui_draw_detail(&u);
+    char line[200];
+    int found = 0;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        if (!strncmp(line, "RR ", 3) && strstr(line, " 1 h"))
+            assert_non_null(strstr(line, "now 25")), found++;
+        if (!strncmp(line, "HR ", 3) && strstr(line, " 1 h"))
+            assert_non_null(strstr(line, "now 112")), found++;
+        if (!strncmp(line, "NEWS2 ", 6) && strstr(line, " 1 h"))
+            assert_non_null(strstr(line, "now >=8")), found++;
+    }
+    assert_int_equal(found, 3);
+    /* a stale radar value is not "now" */
+    bed.param[NEWS2_RR].stale = true;
+    erase();
+    ui_draw_detail(&u);
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        if (!strncmp(line, "RR ", 3) && strstr(line, " 1 h"))
+            assert_non_null(strstr(line, "now --"));
+    }
+}
+
 int main(void)
 {
     /* as the program does: widths are the locale's (C.UTF-8 is always there) */
@@ -217,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_detail_more_and_order),
         cmocka_unit_test(test_fit_marks_a_cut),
         cmocka_unit_test(test_reset_choice),
+        cmocka_unit_test(test_trend_now_is_the_scored_value),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -132,7 +132,7 @@ static int draw_trends(struct ui *u, const struct ward_bed *b, int64_t now, int 
     if (LINES >= 30) /* on small screens the sections go without blank lines */
         y++;
     /* Trends, each labelled with what its height means and the time it
-     * spans (oldest left, now right), the latest value at its end. */
+     * spans (oldest left, now right), the current value (the one scored) at its end. */
     static const int64_t spans[] = {3600000, 4 * 3600000, 12 * 3600000};
     static const char *span_names[] = {"1 h", "4 h", "12 h"};
     static const struct {
@@ -149,14 +149,16 @@ static int draw_trends(struct ui *u, const struct ward_bed *b, int64_t now, int 
         ui_putf(y, 0, 18, _("%-5s %3.0f-%-3.0f %4s"), _(tr[k].name), tr[k].lo, tr[k].hi,
                 span_names[u->span]);
         sparkline(u, y, 18, series, w, tr[k].lo, tr[k].hi);
-        float last = NAN;
-        for (int i = w - 1; i >= 0 && isnan(last); i--)
-            last = series[i];
+        /* "now" is what the table above shows and NEWS2 scores, never
+         * the last minute's mean beside it (H17-25). */
+        const struct ward_value *v = k == 2 ? NULL : &b->param[k == 0 ? NEWS2_RR : NEWS2_HR];
         char end[24];
-        if (isnan(last))
-            snprintf(end, sizeof end, "%s", _(" now --"));
+        if (v && v->have && !v->stale)
+            snprintf(end, sizeof end, _(" now %.0f"), v->value);
+        else if (!v && b->score_valid)
+            snprintf(end, sizeof end, _(" now %s%d"), b->score.partial ? ">=" : "", b->score.total);
         else
-            snprintf(end, sizeof end, _(" now %.0f"), last);
+            snprintf(end, sizeof end, "%s", _(" now --"));
         ui_put(y++, 18 + w, COLS - 18 - w, end);
     }
     return y;
