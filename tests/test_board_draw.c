@@ -257,6 +257,52 @@ static void test_trend_now_is_the_scored_value(void **state)
     }
 }
 
+/* The ward alarm list at 80 columns: the condition and what raised it are
+ * shown whole when the row has room for them (H17-26: "Apnoea: no
+ * breath…" beside ten blank columns). */
+static void test_alarm_list_columns_fit_their_text(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 5 enkeltrom");
+    bed.admitted = true;
+    alarm_bed_init(&bed.alarms);
+    raise_at(AC_APNOEA, NOW - 30000, false);
+    bed.alarms.a[AC_APNOEA].state = AS_LATCHED;
+    raise_at(AC_HR_HIGH, NOW - 60000, false);
+    bed.alarms.a[AC_HR_HIGH].trig_value = 131;
+    bed.alarms.a[AC_HR_HIGH].trig_limit = 131;
+    raise_at(AC_OBS_OVERDUE, NOW - 90000, true);
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    u.utf8 = true;
+    erase();
+    ui_draw_alarms(&u);
+    char line[200];
+    bool apnoea = false, hr = false, overdue = false;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        apnoea |= strstr(line, "Apnoea: no breathing detected") != NULL;
+        hr |= strstr(line, "HR 131 >= 131") != NULL;
+        overdue |= strstr(line, "Observations overdue") && strstr(line, "ack by KN");
+        if (strstr(line, "Rom 5"))
+            assert_non_null(strstr(line, "Rom 5 enkeltrom"));
+    }
+    assert_true(apnoea && hr && overdue);
+    /* and when nothing fits, the columns are cut with a mark, the age kept */
+    resizeterm(24, 60);
+    erase();
+    ui_draw_alarms(&u);
+    bool cut = false;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        if (strstr(line, "Apnoea"))
+            cut = strstr(line, "…") && strstr(line, "30s");
+    }
+    resizeterm(24, 80);
+    assert_true(cut);
+}
+
 int main(void)
 {
     /* as the program does: widths are the locale's (C.UTF-8 is always there) */
@@ -268,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_fit_marks_a_cut),
         cmocka_unit_test(test_reset_choice),
         cmocka_unit_test(test_trend_now_is_the_scored_value),
+        cmocka_unit_test(test_alarm_list_columns_fit_their_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,53 @@ static int collect_all(struct ui *u, struct alarm_ref **out)
     return ui_collect_alarms(u, buf, (int)want);
 }
 
+/* Widths of the alarm list's columns: each as wide as its longest text
+ * (a condition or a limit is read whole wherever the row has room, in
+ * either language). When the row is too narrow the bed gives way first,
+ * then the condition, the state, and last what raised the alarm; a cut
+ * text ends in an ellipsis. */
+struct alarm_cols {
+    int bed, cond, trig, state;
+    bool esc; /* some alarm escalated: room for " ESC" */
+};
+
+static int max_width(int w, const char *s)
+{
+    int k = ww_utf8_width(s);
+    return k > w ? k : w;
+}
+
+static struct alarm_cols alarm_columns(struct ui *u, const struct alarm_ref *refs, int n)
+{
+    struct alarm_cols w = {0, 0, 0, 0, false};
+    for (int k = 0; k < n; k++) {
+        const struct ward_bed *b = bed_at(u, refs[k].bed);
+        const struct alarm *a = &b->alarms.a[refs[k].cond];
+        char trig[48], state[64];
+        ui_alarm_trigger(refs[k].cond, a, trig, sizeof trig);
+        ui_alarm_state_text(a, state, sizeof state);
+        w.bed = max_width(w.bed, b->label);
+        w.cond = max_width(w.cond, _(alarm_condition_text(refs[k].cond)));
+        w.trig = max_width(w.trig, trig);
+        w.state = max_width(w.state, state);
+        w.esc |= a->escalated;
+    }
+    /* selection mark, priority marker, five spaces, age, " ESC" */
+    int over = w.bed + w.cond + w.trig + w.state + 14 + (w.esc ? ww_utf8_width(_(" ESC")) : 0) - COLS;
+    int *col[] = {&w.bed, &w.cond, &w.state, &w.bed, &w.cond, &w.trig, &w.state};
+    static const int floor_at[] = {13, 18, 10, 8, 12, 8, 6};
+    for (size_t i = 0; i < sizeof floor_at / sizeof floor_at[0] && over > 0; i++) {
+        int give = *col[i] - floor_at[i];
+        if (give <= 0)
+            continue;
+        if (give > over)
+            give = over;
+        *col[i] -= give;
+        over -= give;
+    }
+    return w;
+}
+
 void ui_draw_alarms(struct ui *u)
 {
     struct alarm_ref *refs;
@@ -82,12 +129,7 @@ void ui_draw_alarms(struct ui *u)
         attroff(ui_prio_attr(u, AP_HIGH, false));
     }
     ui_alarm_sel_follow(u, refs, n);
-    /* Columns by display width, each cut with an ellipsis when it must be;
-     * the wider the terminal the more of each text is shown. */
-    int extra = COLS - 80 > 0 ? COLS - 80 : 0;
-    int wbed = 13 + (extra > 16 ? 8 : extra / 2);
-    int wcond = 18 + (extra - (wbed - 13) > 12 ? 12 : extra - (wbed - 13));
-    int wtrig = 14, wstate = 16;
+    struct alarm_cols w = alarm_columns(u, refs, n);
     int rows = LINES - 5;
     int top = u->alarm_sel >= rows ? u->alarm_sel - rows + 1 : 0;
     for (int k = top; k < n && 3 + k - top < LINES - 2; k++) {
@@ -99,10 +141,10 @@ void ui_draw_alarms(struct ui *u)
         ui_alarm_trigger(c, a, trig, sizeof trig);
         ui_alarm_state_text(a, state, sizeof state);
         char fbed[160], fcond[200], ftrig[100], fstate[120], line[1024];
-        ui_fit(u, b->label, wbed, fbed, sizeof fbed);
-        ui_fit(u, _(alarm_condition_text(c)), wcond, fcond, sizeof fcond);
-        ui_fit(u, trig, wtrig, ftrig, sizeof ftrig);
-        ui_fit(u, state, wstate, fstate, sizeof fstate);
+        ui_fit(u, b->label, w.bed, fbed, sizeof fbed);
+        ui_fit(u, _(alarm_condition_text(c)), w.cond, fcond, sizeof fcond);
+        ui_fit(u, trig, w.trig, ftrig, sizeof ftrig);
+        ui_fit(u, state, w.state, fstate, sizeof fstate);
         snprintf(line, sizeof line, "%s%-3s %s %s %s %s %5s%s", k == u->alarm_sel ? ">" : " ",
                  alarm_priority_marker(alarm_priority_of(c)), fbed, fcond, ftrig, fstate, age,
                  a->escalated ? _(" ESC") : "");
