@@ -774,7 +774,9 @@ static void obs_timing(struct build *bu, int64_t admitted_at, int64_t end)
             due_level = bu->lv[in_force].level;
     }
     b->set_at = bu->set_at;
-    b->obs_due = obsdue_due(cfg, bu->has_sensor, admitted_at, bu->set_at, due_level, bu->parts);
+    b->obs_due = obsdue_due_why(cfg, bu->has_sensor, admitted_at, bu->set_at, due_level, bu->parts,
+                                &b->due_part);
+    b->due_part_t = b->due_part >= 0 && bu->parts[b->due_part].have ? bu->parts[b->due_part].t : 0;
     b->obs_overdue = obsdue_overdue(b->obs_due, end);
     int lv = due_level >= 0 && due_level < NEWS2_NLEVELS ? due_level : NEWS2_LEVEL_ZERO;
     b->monitoring_h = cfg->policy.monitoring_h[lv];

@@ -153,6 +153,9 @@ struct handover_bed {
     bool obs_overdue;
     int64_t set_at;      /* the last complete set entered, 0 none since admission */
     double monitoring_h; /* interval of the worst level since set_at (0: continuous) */
+    int due_part;        /* the parameter whose value goes stale before the interval
+                          * ends and so sets obs_due; -1 the interval does */
+    int64_t due_part_t;  /* when that value was entered, 0 missing */
     bool own_limits;
     double rr_low, rr_high, hr_low, hr_high;
     char limits_reason[STORE_REASON_MAX + 1];

@@ -542,7 +542,7 @@ static void bed_assessment(struct lines *L, const struct handover *h, int bi, in
 static void bed_recommendation(struct lines *L, const struct handover *h, int bi, int64_t end)
 {
     const struct handover_bed *b = &h->beds[bi];
-    char t1[32];
+    char t1[32], t2[32];
     push(L, HL_SECTION, bi, "R  Recommendation");
     if (b->discharged_at) {
         push(L, HL_TEXT, bi, "   Discharged: no further observations due");
@@ -556,8 +556,20 @@ static void bed_recommendation(struct lines *L, const struct handover *h, int bi
         else
             snprintf(every, sizeof every, "continuous monitoring, full set every %d min",
                      h->continuous_obs_min);
-        addf(L, HL_TEXT, bi, 6, "   Next observation due %s%s (%s)", t1,
-             b->obs_overdue ? " - OVERDUE" : "", every);
+        /* Due before the interval ends: say which value sets it, or the
+         * interval beside a sooner time reads as a mistake. */
+        char why[128] = "";
+        if (b->set_at && b->due_part >= 0 && b->due_part < NEWS2_NPARAMS) {
+            const char *what = news2_param_label((enum news2_param)b->due_part);
+            if (b->due_part_t) {
+                hm(b->due_part_t, end, t2, sizeof t2);
+                snprintf(why, sizeof why, "; sooner: %s of %s goes stale", what, t2);
+            } else {
+                snprintf(why, sizeof why, "; sooner: %s missing", what);
+            }
+        }
+        addf(L, HL_TEXT, bi, 6, "   Next observation due %s%s (%s%s)", t1,
+             b->obs_overdue ? " - OVERDUE" : "", every, why);
     }
     /* What happens at the limits, not a range that reads as allowed: the
      * limit values themselves alarm (H16-14). */

@@ -50,6 +50,16 @@ bool obsdue_set_new(const struct ward_config *c, bool has_sensor,
 int64_t obsdue_due(const struct ward_config *c, bool has_sensor, int64_t admitted_at,
                    int64_t set_at, int due_level, const struct obsdue_part parts[NEWS2_NPARAMS])
 {
+    int part;
+    return obsdue_due_why(c, has_sensor, admitted_at, set_at, due_level, parts, &part);
+}
+
+/* The due time and what made it so (obsdue.h). */
+int64_t obsdue_due_why(const struct ward_config *c, bool has_sensor, int64_t admitted_at,
+                       int64_t set_at, int due_level, const struct obsdue_part parts[NEWS2_NPARAMS],
+                       int *part)
+{
+    *part = -1;
     if (!set_at)
         return admitted_at + (int64_t)c->admission_obs_due_min * 60000;
     int lv = due_level >= 0 && due_level < NEWS2_NLEVELS ? due_level : NEWS2_LEVEL_ZERO;
@@ -63,8 +73,10 @@ int64_t obsdue_due(const struct ward_config *c, bool has_sensor, int64_t admitte
         const struct obsdue_part *v = &parts[p];
         int64_t until =
             v->have ? v->t + obsdue_max_age_ms(c, has_sensor, p, v->automatic) : set_at;
-        if (until < due)
+        if (until < due) {
             due = until;
+            *part = p;
+        }
     }
     return due;
 }

@@ -58,6 +58,12 @@ bool obsdue_set_new(const struct ward_config *c, bool has_sensor,
  * -1 none. */
 int64_t obsdue_due(const struct ward_config *c, bool has_sensor, int64_t admitted_at,
                    int64_t set_at, int due_level, const struct obsdue_part parts[NEWS2_NPARAMS]);
+/* The same, and *part: the NEWS2 parameter whose value going stale (or
+ * missing) makes the set due before the level's interval ends, -1 when
+ * the interval (or the admission) decides. */
+int64_t obsdue_due_why(const struct ward_config *c, bool has_sensor, int64_t admitted_at,
+                       int64_t set_at, int due_level, const struct obsdue_part parts[NEWS2_NPARAMS],
+                       int *part);
 /* Overdue at now? (Due at the very millisecond counts.) */
 bool obsdue_overdue(int64_t due, int64_t now);
 

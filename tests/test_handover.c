@@ -596,6 +596,59 @@ static void test_trajectory_short_and_partial_peak(void **state)
     store_close(st);
 }
 
+/* A ward whose manual values count 6 h (manual_max_age_h) and a patient
+ * at NEWS2 0 (12-hourly): the set is due 6 h after it, when its values go
+ * stale. The handover said "due 13:11 (every 12 h)", a time and an interval
+ * that disagree; it now says which value sets the time (H16-1e). */
+static void test_due_sooner_says_why(void **state)
+{
+    char ini[4300], e[512];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    ww_test_write_file(ini, "[ward]\nname = Test\ndatabase = ward.db\n[news2]\nmanual_max_age_h = 6\n"
+                            "spo2_max_age_h = 5\n[bed.1]\nlabel = Rom 1\nsensor = ti-vs:file:/dev/null\n");
+    struct ward_config wc;
+    if (config_load(ini, &wc, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    struct ward *w = ward_new(&wc, st, e, sizeof e);
+    if (!w)
+        fail_msg("%s", e);
+    int64_t t = oslo("2026-12-01T07:10"), set = t + 60000, stop = oslo("2026-12-01T07:20");
+    if (ward_cmd_admit(w, 0, "P-77", "", "KN", t, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    for (; t <= stop; t += 1000) {
+        if (t == set) {
+            const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+            const char *v[] = {"97", "air", "125", "A", "37.0"};
+            if (ward_cmd_observations(w, 0, p, v, 5, "KN", t, e, sizeof e) < 0)
+                fail_msg("%s", e);
+        }
+        struct reading r = {.have = READING_PRESENCE | READING_MOTION | READING_RR | READING_HR,
+                            .presence = true, .rr = 14, .hr = 70};
+        ward_reading(w, 0, &r, t);
+        ward_tick(w, t);
+    }
+    assert_int_equal(ward_bed(w, 0)->obs_due_ms, set + 5 * HOUR);
+    if (ward_flush(w, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    struct handover_request req = {oslo("2026-12-01T07:00"), oslo("2026-12-01T15:00"), "day", -1,
+                                   stop, "KN"};
+    struct handover *h = handover_build(st, &wc, &req, err, sizeof err);
+    if (!h)
+        fail_msg("handover_build: %s", err);
+    assert_int_equal(h->beds[0].obs_due, set + 5 * HOUR);
+    int pages;
+    char *text = render(h, &pages);
+    const char *want = "Next observation due 12:11 (every 12 h; sooner: SpO2 of 07:11 goes stale)";
+    if (!strstr(text, want))
+        fail_msg("no '%s' in:\n%s", want, strstr(text, "Next observation") ? strstr(text, "Next observation") : text);
+    free(text);
+    handover_free(h);
+    ward_free(w);
+    store_close(st);
+}
+
 /* #17: the board and the printed page agree on what is overdue. The ward
  * core runs a sensor bed for 90 minutes (a full set at 07:11, then HR 134
  * for 20 minutes: a single 3, hourly monitoring, then HR 70 again) into a
@@ -1086,6 +1139,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ack_median_is_the_one_median, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latched_alarm_after_return_and_discharge, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_due_sooner_says_why, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overdue_agrees_with_board, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trajectory_short_and_partial_peak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text, setup, teardown),
