@@ -760,8 +760,14 @@ int proto_put_history(struct proto_buf *b, const struct proto_history *m)
     uint16_t count = m->n > PROTO_MAX_HISTORY ? PROTO_MAX_HISTORY : m->n;
     w_u16(b, count);
     for (unsigned i = 0; i < count; i++) {
-        w_i64(b, m->line[i].t);
-        w_str(b, m->line[i].text, sizeof m->line[i].text - 1);
+        const struct ward_history_line *l = &m->line[i];
+        w_i64(b, l->t);
+        w_str(b, l->text, sizeof l->text - 1);
+        w_u8(b, l->kind);
+        w_u8(b, l->on_alarm);
+        w_str(b, l->what, sizeof l->what - 1);
+        w_str(b, l->detail, sizeof l->detail - 1);
+        w_str(b, l->by, sizeof l->by - 1);
     }
     return end(b);
 }
@@ -775,8 +781,16 @@ int proto_get_history(const uint8_t *f, size_t n, struct proto_history *m)
     if (m->n > PROTO_MAX_HISTORY)
         r.bad = true;
     for (unsigned i = 0; i < m->n && !r.bad; i++) {
-        m->line[i].t = r_i64(&r);
-        r_str(&r, m->line[i].text, sizeof m->line[i].text, false);
+        struct ward_history_line *l = &m->line[i];
+        l->t = r_i64(&r);
+        r_str(&r, l->text, sizeof l->text, false);
+        l->kind = r_u8(&r);
+        l->on_alarm = r_bool(&r);
+        r_str(&r, l->what, sizeof l->what, false);
+        r_str(&r, l->detail, sizeof l->detail, false);
+        r_str(&r, l->by, sizeof l->by, false);
+        if (l->kind >= WH_COUNT)
+            r.bad = true;
     }
     return rd_close(&r);
 }

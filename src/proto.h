@@ -52,8 +52,10 @@
  * export status in STATE.
  * 7: CMD carries the patient its form was opened for (check_patient,
  * admission id, reference): the server refuses it on a bed whose patient
- * changed since; an older board would send commands without it. */
-#define PROTO_VERSION 7
+ * changed since; an older board would send commands without it.
+ * 8: HISTORY lines carry their parts (kind, what, detail, by) for the board
+ * to word them in its own language. */
+#define PROTO_VERSION 8
 #define PROTO_MAGIC 0x57575244u /* "WWRD" */
 #define PROTO_MAX_FRAME 65536   /* bytes, header included */
 #define PROTO_HEADER 4

@@ -1253,57 +1253,66 @@ struct hist_ctx {
 };
 
 /* Append a line, keeping the newest when there are more than max. */
-static void hist_put(struct hist_ctx *h, int64_t t, const char *text)
+static void hist_put(struct hist_ctx *h, const struct ward_history_line *l)
 {
     if (h->n == h->max) {
         memmove(h->out, h->out + 1, (size_t)(h->max - 1) * sizeof *h->out);
         h->n--;
     }
-    h->out[h->n].t = t;
-    ww_strlcpy(h->out[h->n].text, text, sizeof h->out[h->n].text);
-    h->n++;
+    h->out[h->n++] = *l;
 }
 
 static void hist_obs(void *ctx, const struct store_observation *o)
 {
-    char text[200], v[32];
-    news2_value_text(news2_param_find(o->param), o->value, v, sizeof v);
-    snprintf(text, sizeof text, "obs %s = %s (%s)", o->param, v, o->by);
-    hist_put(ctx, o->t, text);
+    struct ward_history_line l = {.t = o->t, .kind = WH_OBS};
+    news2_value_text(news2_param_find(o->param), o->value, l.detail, sizeof l.detail);
+    ww_strlcpy(l.what, o->param, sizeof l.what);
+    ww_strlcpy(l.by, o->by, sizeof l.by);
+    snprintf(l.text, sizeof l.text, "obs %s = %s (%s)", l.what, l.detail, l.by);
+    hist_put(ctx, &l);
+}
+
+/* The note cut to fit n bytes on a whole UTF-8 character, marked " …" as
+ * continuing (the store and the handover keep it whole: H16-9). */
+static void note_fit(char *out, size_t n, const char *text)
+{
+    size_t len = strlen(text);
+    if (len < n) {
+        memcpy(out, text, len + 1);
+        return;
+    }
+    static const char more[] = " \u2026"; /* " …" (UTF-8) */
+    size_t keep = n - sizeof more;
+    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+        keep--;
+    memcpy(out, text, keep);
+    memcpy(out + keep, more, sizeof more);
 }
 
 static void hist_note(void *ctx, const struct store_note *n)
 {
     /* One line of the detail view: a longer note is shown to a whole UTF-8
-     * character and marked as continuing; the store and the handover keep
-     * it whole (H16-9). */
-    char text[sizeof ((struct ward_history_line *)0)->text];
-    int head = snprintf(text, sizeof text, "note (%s)%s: ", n->by,
-                        n->alarm_id > 0 ? " on alarm" : "");
-    if (head < 0 || (size_t)head >= sizeof text - 8)
-        head = (int)strlen(text);
-    size_t room = sizeof text - (size_t)head - 1, len = strlen(n->text);
-    if (len <= room) {
-        memcpy(text + head, n->text, len + 1);
-    } else {
-        static const char more[] = " \u2026"; /* " …" (UTF-8) */
-        size_t keep = room - (sizeof more - 1);
-        while (keep > 0 && ((unsigned char)n->text[keep] & 0xC0) == 0x80)
-            keep--;
-        memcpy(text + head, n->text, keep);
-        memcpy(text + head + keep, more, sizeof more);
-    }
-    hist_put(ctx, n->t, text);
+     * character and marked as continuing. */
+    struct ward_history_line l = {.t = n->t, .kind = WH_NOTE, .on_alarm = n->alarm_id > 0};
+    ww_strlcpy(l.by, n->by, sizeof l.by);
+    int head = snprintf(l.text, sizeof l.text, WARD_NOTE_HEAD, l.by, l.on_alarm ? WARD_NOTE_ON_ALARM : "");
+    if (head < 0 || (size_t)head >= sizeof l.text - 8)
+        head = (int)strlen(l.text);
+    note_fit(l.text + head, sizeof l.text - (size_t)head, n->text);
+    hist_put(ctx, &l);
 }
 
 static void hist_alarm(void *ctx, const struct store_alarm_event *e)
 {
-    char text[200];
+    struct ward_history_line l = {.t = e->t, .kind = WH_ALARM};
     int c = alarm_condition_find(e->condition);
-    snprintf(text, sizeof text, "alarm %s %s %s%s%s", alarm_priority_marker(alarm_priority_of(c)),
+    ww_strlcpy(l.what, e->condition, sizeof l.what);
+    ww_strlcpy(l.detail, e->event, sizeof l.detail);
+    ww_strlcpy(l.by, e->staff, sizeof l.by);
+    snprintf(l.text, sizeof l.text, "alarm %s %s %s%s%s", alarm_priority_marker(alarm_priority_of(c)),
              c >= 0 ? alarm_condition_text(c) : e->condition, e->event, e->staff[0] ? " by " : "",
              e->staff);
-    hist_put(ctx, e->t, text);
+    hist_put(ctx, &l);
 }
 
 /* Sort lines by time (three sources were appended one after another). */

@@ -284,9 +284,23 @@ void ward_sensor_summary(const struct ward_bed *beds, size_t n, char *buf, size_
  * display lines (time, who, what), oldest first, over [t0, t1): entered
  * observations, notes and alarm transitions. Returns the count written (up
  * to max), or -1 without a store. */
+enum ward_history_kind { WH_TEXT, WH_OBS, WH_NOTE, WH_ALARM, WH_COUNT };
+#define WARD_NOTE_HEAD "note (%s)%s: "
+#define WARD_NOTE_ON_ALARM " on alarm"
 struct ward_history_line {
     int64_t t;
-    char text[200];
+    char text[200]; /* the line in English (logs, tests, older readers) */
+    /* The same, by its parts, for a board to word in its own language:
+     * WH_OBS what = parameter name ("spo2"), detail = the value as entered;
+     * WH_NOTE text is WARD_NOTE_HEAD (by, " on alarm" or "") then the
+     * note, so the note alone starts after as many bytes as that head;
+     * WH_ALARM what = condition name ("rr-high"), detail = event name
+     * ("escalated"). by: who, "" for the system. */
+    uint8_t kind;
+    bool on_alarm; /* WH_NOTE: written on an alarm */
+    char what[32];
+    char detail[32];
+    char by[24];
 };
 /* Only the bed's current stay is shown (hazard H16-8): for an admitted bed
  * the rows of its admission and the alarms raised since it began; for a free

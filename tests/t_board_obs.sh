@@ -108,6 +108,12 @@ if locale -a 2>/dev/null | grep -qi '^nb_NO\.utf-\?8$'; then
     keys o; text "o2"; keys Enter; text "luft"; keys Enter; text "KN"; keys Enter; sleep 1.5
     c=$(sql "SELECT count(*) FROM observations WHERE bed=2 AND param='o2' AND value=0 AND entered_by='KN'")
     [ "$c" = 1 ] && ok "nb_NO: o2 'luft' is air" || no "luft ($c)"
+    # The bed detail's history in the board's language (H17-27: it was the
+    # server's English, "obs o2 = air (KN)").
+    keys Enter
+    if wait_for "obs Oksygentilførsel = luft (KN)" 8 && screen | grep -q "obs Temperatur = 36.5 (KN)"; then
+      ok "nb_NO: the bed's history in Norwegian"
+    else no "nb_NO history: $(screen | grep -E '^[0-9:]{8}  ' | head -3)"; fi
   else no "Norwegian board did not start"; fi
 else
   echo "ok - Norwegian decimal comma # SKIP locale nb_NO.UTF-8 not available"

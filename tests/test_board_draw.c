@@ -46,10 +46,14 @@ static void f_summary(void *ctx, char *buf, size_t n)
 {
     snprintf(buf, n, "sensors 1 ok");
 }
+static struct ward_history_line hist_lines[4];
+static int nhist_lines;
 static int f_history(void *ctx, size_t b, int64_t t0, int64_t t1, struct ward_history_line *out,
                      int max)
 {
-    return 0;
+    int n = nhist_lines < max ? nhist_lines : max;
+    memcpy(out, hist_lines, (size_t)n * sizeof *out);
+    return n;
 }
 static enum view_link f_link(void *ctx, char *d, size_t n, int64_t *since)
 {
@@ -303,6 +307,68 @@ static void test_alarm_list_columns_fit_their_text(void **state)
     assert_true(cut);
 }
 
+/* The detail's history is worded by the board from each line's parts
+ * (protocol 8), so it follows the board's language (H17-27: English alarm
+ * history under nb_NO); a line without parts shows its text. */
+static void test_history_worded_from_parts(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
+    bed.admitted = true;
+    bed.admitted_at = NOW - 3600000;
+    alarm_bed_init(&bed.alarms);
+    memset(hist_lines, 0, sizeof hist_lines);
+    /* the texts say something else: what is shown comes from the parts */
+    hist_lines[0] = (struct ward_history_line){.t = NOW - 4000, .kind = WH_OBS};
+    strcpy(hist_lines[0].text, "(server's words)");
+    strcpy(hist_lines[0].what, "o2");
+    strcpy(hist_lines[0].detail, "air");
+    strcpy(hist_lines[0].by, "KN");
+    hist_lines[1] = (struct ward_history_line){.t = NOW - 3000, .kind = WH_ALARM};
+    strcpy(hist_lines[1].text, "(server's words)");
+    strcpy(hist_lines[1].what, "rr-high");
+    strcpy(hist_lines[1].detail, "escalated");
+    hist_lines[2] = (struct ward_history_line){.t = NOW - 2000, .kind = WH_NOTE, .on_alarm = true};
+    snprintf(hist_lines[2].text, sizeof hist_lines[2].text, WARD_NOTE_HEAD "ringte lege", "ÅS",
+             WARD_NOTE_ON_ALARM);
+    strcpy(hist_lines[2].by, "ÅS");
+    hist_lines[3] = (struct ward_history_line){.t = NOW - 1000, .kind = WH_TEXT};
+    strcpy(hist_lines[3].text, "admitted P-1");
+    nhist_lines = 4;
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    u.utf8 = true;
+    u.hist_bed = 99; /* ask */
+    resizeterm(30, 80);
+    erase();
+    ui_draw_detail(&u);
+    nhist_lines = 0;
+    static const char *want[] = {"obs Air or oxygen = air (KN)", "alarm ** RR high escalated",
+                                 "note (ÅS) on alarm: ringte lege", "admitted P-1"};
+    char line[200];
+    for (int k = 0; k < 4; k++) {
+        bool found = false;
+        for (int y = 0; y < LINES && !found; y++) {
+            row(y, line, sizeof line);
+            found = strstr(line, want[k]) != NULL;
+        }
+        if (!found) {
+            for (int y = 0; y < LINES; y++) {
+                row(y, line, sizeof line);
+                print_message("%2d|%s\n", y, line);
+            }
+            fail_msg("no '%s' in the detail", want[k]);
+        }
+    }
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        assert_null(strstr(line, "server's words"));
+        assert_null(strstr(line, "escalated by")); /* no "by" without a name */
+    }
+    resizeterm(24, 80);
+}
+
 int main(void)
 {
     /* as the program does: widths are the locale's (C.UTF-8 is always there) */
@@ -315,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_reset_choice),
         cmocka_unit_test(test_trend_now_is_the_scored_value),
         cmocka_unit_test(test_alarm_list_columns_fit_their_text),
+        cmocka_unit_test(test_history_worded_from_parts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -21,7 +21,7 @@ static void test_hello_bytes(void **state)
     struct proto_buf b = fresh();
     struct proto_hello h = {PROTO_MAGIC, PROTO_VERSION, "0.1.0", "st"};
     assert_int_equal(proto_put_hello(&b, &h), 0);
-    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   7,
+    static const uint8_t want[] = {0, 0, 0,   18,  0x01, 'W', 'W', 'R', 'D', 0,   8,
                                    0, 5, '0', '.', '1',  '.', '0', 0,   2,   's', 't'};
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(buf, want, sizeof want);
@@ -534,6 +534,33 @@ static void test_small_messages(void **state)
     assert_int_equal(proto_get_history(buf, b.len, &g), 0);
     assert_int_equal(g.n, PROTO_MAX_HISTORY);
     assert_int_equal(strlen(g.line[63].text), sizeof h.line[0].text - 1);
+    /* Version 8: each line's parts, for the board's own language. */
+    h.n = 2;
+    h.line[0] = (struct ward_history_line){.t = 5, .kind = WH_ALARM};
+    strcpy(h.line[0].text, "alarm ** RR high escalated by KN");
+    strcpy(h.line[0].what, "rr-high");
+    strcpy(h.line[0].detail, "escalated");
+    strcpy(h.line[0].by, "KN");
+    h.line[1] = (struct ward_history_line){.t = 6, .kind = WH_NOTE, .on_alarm = true};
+    strcpy(h.line[1].text, "note (ÅS) on alarm: ringte lege");
+    strcpy(h.line[1].by, "ÅS");
+    b = fresh();
+    assert_int_equal(proto_put_history(&b, &h), 0);
+    assert_int_equal(proto_get_history(buf, b.len, &g), 0);
+    assert_int_equal(g.line[0].kind, WH_ALARM);
+    assert_string_equal(g.line[0].what, "rr-high");
+    assert_string_equal(g.line[0].detail, "escalated");
+    assert_string_equal(g.line[0].by, "KN");
+    assert_false(g.line[0].on_alarm);
+    assert_int_equal(g.line[1].kind, WH_NOTE);
+    assert_true(g.line[1].on_alarm);
+    assert_string_equal(g.line[1].by, "ÅS");
+    assert_string_equal(g.line[1].text, h.line[1].text);
+    /* an unknown kind is malformed */
+    h.line[1].kind = WH_COUNT;
+    b = fresh();
+    assert_int_equal(proto_put_history(&b, &h), 0);
+    assert_int_equal(proto_get_history(buf, b.len, &g), -1);
 }
 
 static void test_hist_frames(void **state)

@@ -221,6 +221,43 @@ static int draw_bed_alarms(struct ui *u, const struct ward_bed *b, int64_t now, 
     return y;
 }
 
+/* The event names of the alarm history, for the catalogue (alarm.c names
+ * them in English for the store and the audit). */
+static const char *const event_words[] __attribute__((unused)) = {
+    N_("raised"), N_("acknowledged"), N_("realerted"), N_("escalated"),
+    N_("ended"),  N_("latched"),      N_("reset"),     N_("superseded"),
+};
+
+/* A history line in the board's language, worded from its parts (protocol
+ * 8); the server's English line when it has none. Cleaned for the screen. */
+static void hist_text(const struct ward_history_line *l, char *out, size_t n)
+{
+    char raw[512];
+    const char *by = l->by[0] ? _(" by ") : "";
+    /* gettext("") is the catalogue's header: an empty part stays empty */
+    const char *detail = l->detail[0] ? _(l->detail) : "";
+    int p = l->kind == WH_OBS ? news2_param_find(l->what) : -1;
+    int c = l->kind == WH_ALARM ? alarm_condition_find(l->what) : -1;
+    size_t head = 0;
+    if (l->kind == WH_NOTE) {
+        int k = snprintf(NULL, 0, WARD_NOTE_HEAD, l->by, l->on_alarm ? WARD_NOTE_ON_ALARM : "");
+        head = k > 0 && (size_t)k <= strlen(l->text) ? (size_t)k : 0;
+    }
+    if (p >= 0)
+        snprintf(raw, sizeof raw, _("obs %s = %s (%s)"), _(news2_param_label(p)),
+                 p == NEWS2_O2 ? detail : l->detail, l->by);
+    else if (l->kind == WH_NOTE && head)
+        snprintf(raw, sizeof raw, _("note (%s)%s: %s"), l->by, l->on_alarm ? _(" on alarm") : "",
+                 l->text + head);
+    else if (c >= 0)
+        snprintf(raw, sizeof raw, _("alarm %s %s %s%s%s"),
+                 alarm_priority_marker(alarm_priority_of(c)), _(alarm_condition_text(c)),
+                 detail, by, l->by);
+    else
+        snprintf(raw, sizeof raw, "%s", l->text);
+    ww_sanitize_text(out, n, raw, false);
+}
+
 /* The stay's history from row y to the message line. */
 static void draw_history(struct ui *u, const struct ward_bed *b, int64_t now, int y)
 {
@@ -245,9 +282,9 @@ static void draw_history(struct ui *u, const struct ward_bed *b, int64_t now, in
         return;
     if (avail == 1) {
         if (u->nhist > 0) {
-            char ts[32], clean[200];
+            char ts[32], clean[400];
             ww_fmt_time(u->hist[u->nhist - 1].t, ts, sizeof ts);
-            ww_sanitize_text(clean, sizeof clean, u->hist[u->nhist - 1].text, false);
+            hist_text(&u->hist[u->nhist - 1], clean, sizeof clean);
             ui_putf(y, 0, COLS, _("History (%d in 12 h), newest: %s  %s"), u->nhist, ts + 11, clean);
         }
         return;
@@ -266,8 +303,8 @@ static void draw_history(struct ui *u, const struct ward_bed *b, int64_t now, in
     for (int k = from; k < u->nhist && y < LINES - 2; k++) {
         char ts[32];
         ww_fmt_time(u->hist[k].t, ts, sizeof ts);
-        char clean[200];
-        ww_sanitize_text(clean, sizeof clean, u->hist[k].text, false);
+        char clean[400];
+        hist_text(&u->hist[k], clean, sizeof clean);
         ui_putf(y++, 0, COLS, "%s  %s", ts + 11, clean);
     }
 }
