@@ -17,6 +17,7 @@
 #include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libintl.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
@@ -66,7 +67,7 @@ static void page_frame(struct pdf *p)
         return;
     char l1[256], l2[256], l3[256], pg[48];
     handover_header(p->h, l1, l2, l3, sizeof l1);
-    snprintf(pg, sizeof pg, "page %d of %d", p->page, p->pages);
+    snprintf(pg, sizeof pg, gettext("page %d of %d"), p->page, p->pages);
     cairo_set_source_rgb(p->cr, 0, 0, 0);
     show(p, p->bold, MARGIN_X, MARGIN_Y, l1);
     show(p, p->mono, PAGE_W - MARGIN_X - text_w(p->mono, pg), MARGIN_Y, pg);
@@ -79,7 +80,7 @@ static void page_frame(struct pdf *p)
     cairo_move_to(p->cr, MARGIN_X, fy - 3);
     cairo_line_to(p->cr, PAGE_W - MARGIN_X, fy - 3);
     cairo_stroke(p->cr);
-    show(p, p->mono, MARGIN_X, fy, HANDOVER_FOOTER);
+    show(p, p->mono, MARGIN_X, fy, gettext(HANDOVER_FOOTER));
 }
 
 static double body_top(const struct pdf *p)
@@ -123,7 +124,7 @@ static void plot(struct pdf *p, double x, double y, double w, double hgt, const 
      * right when it fits, never beside the title where it would read as
      * the limits (H16-14). */
     char axis[48];
-    snprintf(axis, sizeof axis, "axis %.0f-%.0f", lo, hi);
+    snprintf(axis, sizeof axis, gettext("axis %.0f-%.0f"), lo, hi);
     cairo_set_source_rgb(cr, 0, 0, 0);
     show(p, p->mono, x, y, title);
     double aw = text_w(p->mono, axis);
@@ -179,12 +180,12 @@ static void bed_plots(struct pdf *p, const struct handover_bed *b)
     double gap = 12, x = MARGIN_X + 20;
     double w = (PAGE_W - x - MARGIN_X - 2 * gap) / 3;
     char rr[64], hr[64];
-    snprintf(rr, sizeof rr, "RR alarm <=%g >=%g", b->rr_low, b->rr_high);
-    snprintf(hr, sizeof hr, "HR alarm <=%g >=%g", b->hr_low, b->hr_high);
+    snprintf(rr, sizeof rr, gettext("RR alarm <=%g >=%g"), b->rr_low, b->rr_high);
+    snprintf(hr, sizeof hr, gettext("HR alarm <=%g >=%g"), b->hr_low, b->hr_high);
     plot(p, x, p->y, w, PLOT_H - 6, rr, &b->rr, false, b->rr_low, b->rr_high, 10, 25, t0, t1);
     plot(p, x + w + gap, p->y, w, PLOT_H - 6, hr, &b->hr, false, b->hr_low, b->hr_high, 50, 110,
          t0, t1);
-    plot(p, x + 2 * (w + gap), p->y, w, PLOT_H - 6, "NEWS2 (lines 5, 7)", &b->news2, true, 5, 7,
+    plot(p, x + 2 * (w + gap), p->y, w, PLOT_H - 6, gettext("NEWS2 (lines 5, 7)"), &b->news2, true, 5, 7,
          0, 7, t0, t1);
 }
 

@@ -23,6 +23,13 @@
 #include <time.h>
 
 #define BODY_LINES (HANDOVER_PAGE_LINES - 7)
+/* The handover is worded in the process's language (po/nb.po): the CLI's,
+ * the in-process board's or, for a preview on an attached board, serve's. */
+#define _(s) gettext(s)
+#define N_(s) (s)
+/* The footer (handover.h) for the catalogue; printed through _(). */
+static const char *const footer_msgid __attribute__((unused)) =
+    N_("Working summary for handover - not the patient record.");
 
 /* Decode one UTF-8 character (input is sanitised); returns its length. */
 static size_t utf8_next(const unsigned char *s, uint32_t *cp)
@@ -260,10 +267,15 @@ void handover_header(const struct handover *h, char *l1, char *l2, char *l3, siz
     handover_fmt_time(h->t0, a, sizeof a);
     handover_fmt_time(h->t1, b, sizeof b);
     handover_fmt_time(h->printed_at, c, sizeof c);
-    snprintf(l1, n, "HANDOVER %s - %s%s", h->ward, h->period_name[0] ? h->period_name : "period",
-             h->period_name[0] ? " shift" : "");
-    snprintf(l2, n, "Period %s to %s", a, b);
-    snprintf(l3, n, "Printed %s by %s", c, h->printed_by);
+    static const char *const shift[][2] = {
+        {"day", N_("day shift")}, {"evening", N_("evening shift")}, {"night", N_("night shift")}};
+    const char *period = _("period");
+    for (size_t i = 0; i < sizeof shift / sizeof shift[0]; i++)
+        if (!strcmp(h->period_name, shift[i][0]))
+            period = _(shift[i][1]);
+    snprintf(l1, n, _("HANDOVER %s - %s"), h->ward, period);
+    snprintf(l2, n, _("Period %s to %s"), a, b);
+    snprintf(l3, n, _("Printed %s by %s"), c, h->printed_by);
 }
 
 /* A NEWS2 value as printed: ">=4" for a partial score (a lower bound). */
@@ -302,13 +314,13 @@ static void news2_lines(struct lines *L, const struct handover_bed *b, int bi, i
     any_partial |= b->news2_max_partial || b->news2_last_partial;
     if (b->news2_first >= 0) {
         hm(b->news2_first_t, end, t, sizeof t);
-        snprintf(first, sizeof first, "first complete %d (%s), lowest %d", b->news2_first, t,
+        snprintf(first, sizeof first, _("first complete %d (%s), lowest %d"), b->news2_first, t,
                  b->news2_min);
     } else {
-        snprintf(first, sizeof first, "no complete set scored");
+        snprintf(first, sizeof first, "%s", _("no complete set scored"));
     }
-    addf(L, HL_TEXT, bi, 12, "            %s, highest %s, last %s%s", first, hi, last,
-         any_partial ? " (>= partial: a lower bound)" : "");
+    addf(L, HL_TEXT, bi, 12, _("            %s, highest %s, last %s%s"), first, hi, last,
+         any_partial ? _(" (>= partial: a lower bound)") : "");
 }
 
 /* The alarm log: one line per alarm of the period, in the order first
@@ -372,27 +384,27 @@ static void alarm_log(struct lines *L, const struct handover_bed *b, int bi, int
         hm(e0->t, end, t, sizeof t);
         o += (size_t)snprintf(text + o, sizeof text - o, "     %s %-3s %s%s", t,
                               marker(e0->priority), alarm_name(e0->condition),
-                              raised ? "" : " (raised before)");
+                              raised ? "" : _(" (raised before)"));
         if (acks) {
             hm(first_at, end, t, sizeof t);
-            o += (size_t)snprintf(text + o, sizeof text - o, "; acknowledged by %s %s", first_by,
+            o += (size_t)snprintf(text + o, sizeof text - o, _("; acknowledged by %s %s"), first_by,
                                   t);
             if (acks > 1) {
                 hm(last_at, end, t, sizeof t);
-                o += (size_t)snprintf(text + o, sizeof text - o, ", %dx in all (by %s), last %s %s",
+                o += (size_t)snprintf(text + o, sizeof text - o, _(", %dx in all (by %s), last %s %s"),
                                       acks, who, last_by, t);
             }
         } else {
-            o += (size_t)snprintf(text + o, sizeof text - o, "; not acknowledged");
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s", _("; not acknowledged"));
         }
         if (realerts && o < sizeof text)
-            o += (size_t)snprintf(text + o, sizeof text - o, "; re-alerted %dx", realerts);
+            o += (size_t)snprintf(text + o, sizeof text - o, _("; re-alerted %dx"), realerts);
         if (escalated && o < sizeof text)
-            o += (size_t)snprintf(text + o, sizeof text - o, "; escalated");
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s", _("; escalated"));
         if (ending && o < sizeof text) {
             hm(end_at, end, t, sizeof t);
-            o += (size_t)snprintf(text + o, sizeof text - o, "; %s %s%s%s", ending, t,
-                                  end_by[0] ? " by " : "", end_by);
+            o += (size_t)snprintf(text + o, sizeof text - o, "; %s %s%s%s", _(ending), t,
+                                  end_by[0] ? _(" by ") : "", end_by);
         }
         wrap(L, HL_TEXT, bi, 12, text);
     }
@@ -404,22 +416,22 @@ static void bed_identification(struct lines *L, const struct handover *h, int bi
 {
     const struct handover_bed *b = &h->beds[bi];
     char t1[32];
-    push(L, HL_SECTION, bi, "I  Identification");
+    push(L, HL_SECTION, bi, _("I  Identification"));
     handover_fmt_time(b->admitted_at, t1, sizeof t1);
-    addf(L, HL_TEXT, bi, 6, "   Patient %s, admitted %s by %s", b->patient_ref, t1,
+    addf(L, HL_TEXT, bi, 6, _("   Patient %s, admitted %s by %s"), b->patient_ref, t1,
          b->admitted_by[0] ? b->admitted_by : "?");
     if (b->admitted_in_period)
-        push(L, HL_TEXT, bi, "   New: admitted during this period");
+        push(L, HL_TEXT, bi, _("   New: admitted during this period"));
     if (b->discharged_at) {
         handover_fmt_time(b->discharged_at, t1, sizeof t1);
-        addf(L, HL_TEXT, bi, 6, "   Discharged %s", t1);
+        addf(L, HL_TEXT, bi, 6, _("   Discharged %s"), t1);
     }
     if (b->scale2) {
         handover_fmt_time(b->scale2_at, t1, sizeof t1);
-        addf(L, HL_TEXT, bi, 6, "   SpO2 Scale 2 (target 88-92 %%), set by %s %s", b->scale2_by,
+        addf(L, HL_TEXT, bi, 6, _("   SpO2 Scale 2 (target 88-92 %%), set by %s %s"), b->scale2_by,
              t1);
     } else {
-        push(L, HL_TEXT, bi, "   SpO2 Scale 1");
+        push(L, HL_TEXT, bi, _("   SpO2 Scale 1"));
     }
 
 }
@@ -429,23 +441,27 @@ static void bed_situation(struct lines *L, const struct handover *h, int bi, int
 {
     const struct handover_bed *b = &h->beds[bi];
     char t1[32], t2[32], buf[512];
-    push(L, HL_SECTION, bi, "S  Situation");
+    push(L, HL_SECTION, bi, _("S  Situation"));
     if (b->have_score) {
-        static const char *pn[7] = {"RR", "SpO2", "O2", "SBP", "HR", "ACVPU", "Temp"};
+        /* short names; RR, SBP and HR have the reader's own abbreviation */
+        static const char *pn[7] = {N_("RR"), "SpO2", "O2", N_("SBP"), N_("HR"), "ACVPU", "Temp"};
+        const char *tpn[7];
+        for (int p = 0; p < 7; p++)
+            tpn[p] = p == 0 || p == 3 || p == 4 ? _(pn[p]) : pn[p];
         char parts[160] = "";
         for (int p = 0; p < 7; p++) {
             size_t l = strlen(parts);
             if (b->parts[p] >= 0)
-                snprintf(parts + l, sizeof parts - l, "%s%s %d", p ? ", " : "", pn[p],
+                snprintf(parts + l, sizeof parts - l, "%s%s %d", p ? ", " : "", tpn[p],
                          b->parts[p]);
             else
-                snprintf(parts + l, sizeof parts - l, "%s%s -", p ? ", " : "", pn[p]);
+                snprintf(parts + l, sizeof parts - l, "%s%s -", p ? ", " : "", tpn[p]);
         }
         hm(b->score_t, end, t1, sizeof t1);
-        addf(L, HL_TEXT, bi, 6, "   NEWS2 %s%d (%s%s) since %s", b->partial_mask ? ">= " : "",
-             b->total, news2_band_name((enum news2_band)b->band),
-             b->partial_mask ? ", partial: a lower bound" : "", t1);
-        addf(L, HL_TEXT, bi, 6, "   Parts: %s", parts);
+        addf(L, HL_TEXT, bi, 6, _("   NEWS2 %s%d (%s%s) since %s"), b->partial_mask ? ">= " : "",
+             b->total, _(news2_band_name((enum news2_band)b->band)),
+             b->partial_mask ? _(", partial: a lower bound") : "", t1);
+        addf(L, HL_TEXT, bi, 6, _("   Parts: %s"), parts);
         if (b->partial_mask) {
             char miss[160] = "";
             for (int p = 0; p < NEWS2_NPARAMS; p++)
@@ -454,37 +470,37 @@ static void bed_situation(struct lines *L, const struct handover *h, int bi, int
                     snprintf(miss + l, sizeof miss - l, "%s%s", l ? ", " : "",
                              news2_param_name((enum news2_param)p));
                 }
-            addf(L, HL_TEXT, bi, 6, "   Partial: missing or stale %s", miss);
+            addf(L, HL_TEXT, bi, 6, _("   Partial: missing or stale %s"), miss);
         }
     } else {
-        push(L, HL_TEXT, bi, "   NEWS2: no score recorded");
+        push(L, HL_TEXT, bi, _("   NEWS2: no score recorded"));
     }
     if (b->last_complete_t) {
         dur(end - b->last_complete_t, t1, sizeof t1);
         hm(b->last_complete_t, end, t2, sizeof t2);
         if (end - b->last_complete_t < 60000)
-            push(L, HL_TEXT, bi, "   Last complete set: current");
+            push(L, HL_TEXT, bi, _("   Last complete set: current"));
         else
-            addf(L, HL_TEXT, bi, 6, "   Last complete set: %s ago (%s)", t1, t2);
+            addf(L, HL_TEXT, bi, 6, _("   Last complete set: %s ago (%s)"), t1, t2);
     } else {
-        push(L, HL_TEXT, bi, "   Last complete set: none during this admission");
+        push(L, HL_TEXT, bi, _("   Last complete set: none during this admission"));
     }
     if (!b->nopen) {
-        push(L, HL_TEXT, bi, "   Open alarms: none");
+        push(L, HL_TEXT, bi, _("   Open alarms: none"));
     } else {
-        push(L, HL_TEXT, bi, "   Open alarms:");
+        push(L, HL_TEXT, bi, _("   Open alarms:"));
         for (size_t i = 0; i < b->nopen; i++) {
             const struct handover_alarm *a = &b->open[i];
             hm(a->raised_at, end, t1, sizeof t1);
-            const char *what = !strcmp(a->state, "latched") ? "latched, waits for reset" : "active";
+            const char *what = !strcmp(a->state, "latched") ? _("latched, waits for reset") : _("active");
             if (a->acked_by[0]) {
                 hm(a->acked_at, end, t2, sizeof t2);
-                snprintf(buf, sizeof buf, "%s, acknowledged by %s %s", what, a->acked_by, t2);
+                snprintf(buf, sizeof buf, _("%s, acknowledged by %s %s"), what, a->acked_by, t2);
             } else {
-                snprintf(buf, sizeof buf, "%s, NOT ACKNOWLEDGED", what);
+                snprintf(buf, sizeof buf, _("%s, NOT ACKNOWLEDGED"), what);
             }
-            addf(L, HL_TEXT, bi, 8, "     %-3s %s: %s, raised %s, %s",
-                 marker(a->priority), a->priority, alarm_name(a->condition), t1, buf);
+            addf(L, HL_TEXT, bi, 8, _("     %-3s %s: %s, raised %s, %s"),
+                 marker(a->priority), _(a->priority), alarm_name(a->condition), t1, buf);
         }
     }
 
@@ -495,41 +511,42 @@ static void bed_assessment(struct lines *L, const struct handover *h, int bi, in
 {
     const struct handover_bed *b = &h->beds[bi];
     char t1[32];
-    push(L, HL_SECTION, bi, "B  Background");
-    addf(L, HL_TEXT, bi, 3, "   %s", b->background[0] ? b->background : "(no admission note)");
+    push(L, HL_SECTION, bi, _("B  Background"));
+    addf(L, HL_TEXT, bi, 3, "   %s", b->background[0] ? b->background : _("(no admission note)"));
 
-    push(L, HL_SECTION, bi, "A  Assessment");
+    push(L, HL_SECTION, bi, _("A  Assessment"));
     const struct {
         const char *name;
         const struct handover_stats *s;
-    } st[2] = {{"RR /min", &b->rr_stats}, {"HR /min", &b->hr_stats}};
+    } st[2] = {{N_("RR /min"), &b->rr_stats}, {N_("HR /min"), &b->hr_stats}};
     for (int k = 0; k < 2; k++) {
         if (st[k].s->n)
-            addf(L, HL_TEXT, bi, 6, "   %-8s min %3.0f  median %3.0f  max %3.0f   (%zu min)",
-                 st[k].name, st[k].s->min, st[k].s->median, st[k].s->max, st[k].s->n);
+            addf(L, HL_TEXT, bi, 6, _("   %-8s min %3.0f  median %3.0f  max %3.0f   (%zu min)"),
+                 _(st[k].name), st[k].s->min, st[k].s->median, st[k].s->max, st[k].s->n);
         else
-            addf(L, HL_TEXT, bi, 6, "   %-8s no radar values", st[k].name);
+            addf(L, HL_TEXT, bi, 6, _("   %-8s no radar values"), _(st[k].name));
     }
     if (b->news2.n)
         news2_lines(L, b, bi, end);
     else
-        push(L, HL_TEXT, bi, "   NEWS2    no scores in this period");
+        push(L, HL_TEXT, bi, _("   NEWS2    no scores in this period"));
     push(L, HL_PLOT, bi, "");
     if (!b->nobs) {
-        push(L, HL_TEXT, bi, "   Manual observations: none in this period");
+        push(L, HL_TEXT, bi, _("   Manual observations: none in this period"));
     } else {
-        push(L, HL_TEXT, bi, "   Manual observations:");
+        push(L, HL_TEXT, bi, _("   Manual observations:"));
         for (size_t i = 0; i < b->nobs; i++) {
             char v[32];
             obs_value(&b->obs[i], v, sizeof v);
             hm(b->obs[i].t, end, t1, sizeof t1);
-            addf(L, HL_TEXT, bi, 8, "     %s %s %s (%s)", t1, b->obs[i].param, v, b->obs[i].by);
+            addf(L, HL_TEXT, bi, 8, "     %s %s %s (%s)", t1, b->obs[i].param,
+                 strcmp(b->obs[i].param, "o2") ? v : _(v), b->obs[i].by);
         }
     }
     if (!b->nnotes) {
-        push(L, HL_TEXT, bi, "   Notes: none in this period");
+        push(L, HL_TEXT, bi, _("   Notes: none in this period"));
     } else {
-        push(L, HL_TEXT, bi, "   Notes:");
+        push(L, HL_TEXT, bi, _("   Notes:"));
         for (size_t i = 0; i < b->nnotes; i++) {
             hm(b->notes[i].t, end, t1, sizeof t1);
             addf(L, HL_TEXT, bi, 8, "     %s %s: %s", t1, b->notes[i].by, b->notes[i].text);
@@ -543,48 +560,48 @@ static void bed_recommendation(struct lines *L, const struct handover *h, int bi
 {
     const struct handover_bed *b = &h->beds[bi];
     char t1[32], t2[32];
-    push(L, HL_SECTION, bi, "R  Recommendation");
+    push(L, HL_SECTION, bi, _("R  Recommendation"));
     if (b->discharged_at) {
-        push(L, HL_TEXT, bi, "   Discharged: no further observations due");
+        push(L, HL_TEXT, bi, _("   Discharged: no further observations due"));
     } else {
         hm(b->obs_due, end, t1, sizeof t1);
         char every[96];
         if (!b->set_at)
-            snprintf(every, sizeof every, "no complete set since admission");
+            snprintf(every, sizeof every, "%s", _("no complete set since admission"));
         else if (b->monitoring_h > 0)
-            snprintf(every, sizeof every, "every %g h", b->monitoring_h);
+            snprintf(every, sizeof every, _("every %g h"), b->monitoring_h);
         else
-            snprintf(every, sizeof every, "continuous monitoring, full set every %d min",
+            snprintf(every, sizeof every, _("continuous monitoring, full set every %d min"),
                      h->continuous_obs_min);
         /* Due before the interval ends: say which value sets it, or the
          * interval beside a sooner time reads as a mistake. */
         char why[128] = "";
         if (b->set_at && b->due_part >= 0 && b->due_part < NEWS2_NPARAMS) {
-            const char *what = news2_param_label((enum news2_param)b->due_part);
+            const char *what = _(news2_param_label((enum news2_param)b->due_part));
             if (b->due_part_t) {
                 hm(b->due_part_t, end, t2, sizeof t2);
-                snprintf(why, sizeof why, "; sooner: %s of %s goes stale", what, t2);
+                snprintf(why, sizeof why, _("; sooner: %s of %s goes stale"), what, t2);
             } else {
-                snprintf(why, sizeof why, "; sooner: %s missing", what);
+                snprintf(why, sizeof why, _("; sooner: %s missing"), what);
             }
         }
-        addf(L, HL_TEXT, bi, 6, "   Next observation due %s%s (%s%s)", t1,
-             b->obs_overdue ? " - OVERDUE" : "", every, why);
+        addf(L, HL_TEXT, bi, 6, _("   Next observation due %s%s (%s%s)"), t1,
+             b->obs_overdue ? _(" - OVERDUE") : "", every, why);
     }
     /* What happens at the limits, not a range that reads as allowed: the
      * limit values themselves alarm (H16-14). */
     if (b->own_limits)
         addf(L, HL_TEXT, bi, 6,
-             "   Alarm at RR <= %g or >= %g, HR <= %g or >= %g (individual limits, %s, by %s)",
+             _("   Alarm at RR <= %g or >= %g, HR <= %g or >= %g (individual limits, %s, by %s)"),
              b->rr_low, b->rr_high, b->hr_low, b->hr_high, b->limits_reason, b->limits_by);
     else
         addf(L, HL_TEXT, bi, 6,
-             "   Alarm at RR <= %g or >= %g, HR <= %g or >= %g (ward default limits)", b->rr_low,
+             _("   Alarm at RR <= %g or >= %g, HR <= %g or >= %g (ward default limits)"), b->rr_low,
              b->rr_high, b->hr_low, b->hr_high);
     if (!b->nevents) {
-        push(L, HL_TEXT, bi, "   Alarm log: no alarms in this period");
+        push(L, HL_TEXT, bi, _("   Alarm log: no alarms in this period"));
     } else {
-        push(L, HL_TEXT, bi, "   Alarm log (one line per alarm):");
+        push(L, HL_TEXT, bi, _("   Alarm log (one line per alarm):"));
         alarm_log(L, b, bi, end);
     }
 }
@@ -595,7 +612,7 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
     const struct handover_bed *b = &h->beds[bi];
     int64_t end = h->t1 < h->printed_at ? h->t1 : h->printed_at;
     char head[256];
-    snprintf(head, sizeof head, "== Bed %d  %s ", b->number, b->label);
+    snprintf(head, sizeof head, _("== Bed %d  %s "), b->number, b->label);
     int w = width_of(head);
     size_t o = strlen(head);
     while (w < HANDOVER_COLS && o + 1 < sizeof head) {
@@ -605,7 +622,7 @@ static void bed_lines(struct lines *L, const struct handover *h, int bi)
     head[o] = 0;
     push(L, HL_BED, bi, head);
     if (!b->occupied) {
-        push(L, HL_TEXT, bi, "   Empty: no patient admitted during this period.");
+        push(L, HL_TEXT, bi, _("   Empty: no patient admitted during this period."));
         push(L, HL_BLANK, bi, "");
         return;
     }
@@ -626,26 +643,32 @@ struct handover_line *handover_lines(const struct handover *h, size_t *n)
     for (size_t i = 0; i < h->nbeds; i++)
         if (i == 0 || h->beds[i].number != h->beds[i - 1].number)
             beds++;
-    addf(&L, HL_TITLE, -1, 2, "Patients: %zu during this period, in %d bed(s)", h->noccupied,
+    addf(&L, HL_TITLE, -1, 2, _("Patients: %zu during this period, in %d bed(s)"), h->noccupied,
          beds);
-    push(&L, HL_TEXT, -1, "Alarms      raised  acknowledged  not acknowledged  time to acknowledge");
-    static const char *pn[3] = {"high", "medium", "low"};
+    /* the figures stand under their headings: columns of 12, 6, 12 and 16
+     * display cells (a translation keeps them) */
+    push(&L, HL_TEXT, -1, _("Alarms      raised  acknowledged  not acknowledged  time to acknowledge"));
+    static const char *pn[3] = {N_("high"), N_("medium"), N_("low")};
     for (int p = 0; p < 3; p++) {
         const struct handover_alarm_figures *f = &h->alarms[p];
         if (f->ack_median_s >= 0) {
             char a[16], b[16];
             mmss(f->ack_median_s, a, sizeof a);
             mmss(f->ack_max_s, b, sizeof b);
-            snprintf(buf, sizeof buf, "median %s, max %s", a, b);
+            snprintf(buf, sizeof buf, _("median %s, max %s"), a, b);
         } else {
             snprintf(buf, sizeof buf, "-");
         }
-        addf(&L, HL_TEXT, -1, 10, "%-3s %-6s %6d  %12d  %16d  %s", marker(pn[p]), pn[p],
-             f->raised, f->acked, f->unacked, buf);
+        /* the priority's name and the count raised share 13 cells, by
+         * display width: "høy" and "middels" keep the counts in line */
+        const char *tn = _(pn[p]);
+        int room = 13 - width_of(tn);
+        addf(&L, HL_TEXT, -1, 10, "%-3s %s%*d  %12d  %16d  %s", marker(pn[p]), tn,
+             room > 2 ? room : 2, f->raised, f->acked, f->unacked, buf);
     }
     push(&L, HL_BLANK, -1, "");
     if (h->noccupied == 0)
-        push(&L, HL_TEXT, -1, "No patient was admitted during this period.");
+        push(&L, HL_TEXT, -1, _("No patient was admitted during this period."));
     for (size_t i = 0; i < h->nbeds; i++) {
         /* Empty beds in one line each, occupied ones in full. */
         bed_lines(&L, h, (int)i);
@@ -701,10 +724,10 @@ int handover_write_text(const struct handover *h, FILE *f)
     rule[HANDOVER_COLS] = 0;
     for (size_t p = 0; p < pages; p++) {
         char pg[64], left[4 * HANDOVER_COLS + 1], line[8 * HANDOVER_COLS];
-        snprintf(pg, sizeof pg, "page %u of %u", (unsigned)(p + 1), (unsigned)pages);
-        int room = HANDOVER_COLS - (int)strlen(pg) - 2;
+        snprintf(pg, sizeof pg, _("page %u of %u"), (unsigned)(p + 1), (unsigned)pages);
+        int room = HANDOVER_COLS - width_of(pg) - 2;
         handover_fit(left, sizeof left, l1, room);
-        int pad = HANDOVER_COLS - width_of(left) - (int)strlen(pg);
+        int pad = HANDOVER_COLS - width_of(left) - width_of(pg);
         snprintf(line, sizeof line, "%s%*s%s", left, pad, "", pg);
         fprintf(f, "%s\n", line);
         handover_fit(left, sizeof left, l2, HANDOVER_COLS);
@@ -723,7 +746,7 @@ int handover_write_text(const struct handover *h, FILE *f)
         }
         for (; used < BODY_LINES; used++)
             fputc('\n', f);
-        fprintf(f, "%s\n%s\n\n", rule, HANDOVER_FOOTER);
+        fprintf(f, "%s\n%s\n\n", rule, _(HANDOVER_FOOTER));
     }
     free(starts);
     free(v);

@@ -102,10 +102,28 @@ else no "alarm names: $(grep -m3 "raised" "$T/day.txt")"; fi
 LANG=nb_NO.UTF-8 LC_ALL=nb_NO.UTF-8 H --shift day --at 2026-12-01T16:00 >"$T/day-nb.txt" 2>&1
 if ! locale -a 2>/dev/null | grep -qi "^nb_NO.utf-\?8$"; then
   skip "alarm names in Norwegian" "no nb_NO.UTF-8 locale on this machine"
-elif grep -q "^     \*\*  medium: RF høy, raised " "$T/day-nb.txt" && grep -q "NEWS2 høy (>= 7), raised " "$T/day-nb.txt" &&
-     grep -q "\*   Observasjoner forsinket; acknowledged by KN" "$T/day-nb.txt" && ! grep -q "rr-high\|obs-overdue" "$T/day-nb.txt"; then
+elif grep -q "^     \*\*  middels: RF høy, utløst " "$T/day-nb.txt" && grep -q "NEWS2 høy (>= 7), utløst " "$T/day-nb.txt" &&
+     grep -q "\*   Observasjoner forsinket; kvittert av KN" "$T/day-nb.txt" && ! grep -q "rr-high\|obs-overdue" "$T/day-nb.txt"; then
   ok "alarm names in Norwegian: 'RF høy', 'NEWS2 høy (>= 7)', 'Observasjoner forsinket'"
-else no "Norwegian alarm names: $(grep -m3 "raised" "$T/day-nb.txt")"; fi
+else no "Norwegian alarm names: $(grep -m3 "utløst\|raised" "$T/day-nb.txt")"; fi
+# The whole handover in Norwegian, not only the alarm names (H17-29: the
+# headings, the ISBAR sections, the due time and the alarm log were
+# English), its columns kept by display width.
+if locale -a 2>/dev/null | grep -qi "^nb_NO.utf-\?8$"; then
+  isbar=1
+  for s in "I  Identifikasjon" "S  Situasjon" "B  Bakgrunn" "A  Aktuell vurdering" "R  Råd"; do
+    [ "$(grep -c "^$s\$" "$T/day-nb.txt")" = 12 ] || isbar=0
+  done
+  if [ $isbar = 1 ] && grep -q "^VAKTRAPPORT Observasjonspost 3 (demo) - dagvakt  *side 1 av " "$T/day-nb.txt" &&
+     grep -q "^   Neste observasjon " "$T/day-nb.txt" && grep -q "^Arbeidsnotat for vaktrapport" "$T/day-nb.txt" &&
+     ! grep -q "acknowledged\|Recommendation\|Next observation\| raised \|Working summary" "$T/day-nb.txt" &&
+     [ "$(grep -E '^\*\*  middels +[0-9]+ ' "$T/day-nb.txt" | LC_ALL=C awk '{print index($0, $3) + length($3)}')" = \
+       "$(grep -E '^\*\*\* høy +[0-9]+ ' "$T/day-nb.txt" | LC_ALL=C awk '{print index($0, $3) + length($3) - 1}')" ]; then
+    ok "the handover in Norwegian: title, ISBAR, due time, alarm log, footer; counts in line"
+  else no "Norwegian handover: $(grep -m4 "Recommendation\|acknowledged\|raised\|^\*" "$T/day-nb.txt" | tr '\n' '|')"; fi
+else
+  skip "the handover in Norwegian" "no nb_NO.UTF-8 locale on this machine"
+fi
 
 # One bed.
 H --shift day --at 2026-12-01T16:00 --bed "Rom 1 dør" >"$T/bed.txt" 2>&1
