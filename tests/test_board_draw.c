@@ -369,6 +369,38 @@ static void test_history_worded_from_parts(void **state)
     resizeterm(24, 80);
 }
 
+/* The bed detail's alarms likewise: "3 points in one parameter" whole,
+ * not "3 points in o…" (H17-26). */
+static void test_detail_alarm_columns_fit_their_text(void **state)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
+    bed.admitted = true;
+    bed.admitted_at = NOW - 3600000;
+    alarm_bed_init(&bed.alarms);
+    raise_at(AC_NEWS2_LOW_MEDIUM, NOW - 30000, false);
+    bed.alarms.a[AC_NEWS2_LOW_MEDIUM].trig_value = 3;
+    bed.alarms.a[AC_NEWS2_LOW_MEDIUM].trig_limit = 3;
+    raise_at(AC_HR_HIGH, NOW - 60000, true);
+    bed.alarms.a[AC_HR_HIGH].trig_value = 131;
+    bed.alarms.a[AC_HR_HIGH].trig_limit = 131;
+    static struct ui u;
+    memset(&u, 0, sizeof u);
+    u.v = (struct view){&fake, NULL};
+    u.utf8 = true;
+    u.hist_at = ww_mono_ms();
+    erase();
+    ui_draw_detail(&u);
+    char line[200];
+    bool whole = false, hr = false;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        whole |= strstr(line, "3 points in one parameter") != NULL;
+        hr |= strstr(line, "HR 131 >= 131") && strstr(line, "ack by KN");
+    }
+    assert_true(whole && hr);
+}
+
 int main(void)
 {
     /* as the program does: widths are the locale's (C.UTF-8 is always there) */
@@ -382,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_trend_now_is_the_scored_value),
         cmocka_unit_test(test_alarm_list_columns_fit_their_text),
         cmocka_unit_test(test_history_worded_from_parts),
+        cmocka_unit_test(test_detail_alarm_columns_fit_their_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,23 +60,19 @@ static int collect_all(struct ui *u, struct alarm_ref **out)
     return ui_collect_alarms(u, buf, (int)want);
 }
 
-/* Widths of the alarm list's columns: each as wide as its longest text
- * (a condition or a limit is read whole wherever the row has room, in
- * either language). When the row is too narrow the bed gives way first,
+/* Widths of an alarm table's columns (ui.h): each as wide as its longest
+ * text (a condition or a limit is read whole wherever the row has room,
+ * in either language). When the row is too narrow the bed gives way first,
  * then the condition, the state, and last what raised the alarm; a cut
  * text ends in an ellipsis. */
-struct alarm_cols {
-    int bed, cond, trig, state;
-    bool esc; /* some alarm escalated: room for " ESC" */
-};
-
 static int max_width(int w, const char *s)
 {
     int k = ww_utf8_width(s);
     return k > w ? k : w;
 }
 
-static struct alarm_cols alarm_columns(struct ui *u, const struct alarm_ref *refs, int n)
+struct alarm_cols ui_alarm_columns(struct ui *u, const struct alarm_ref *refs, int n, bool bed,
+                                   int fixed)
 {
     struct alarm_cols w = {0, 0, 0, 0, false};
     for (int k = 0; k < n; k++) {
@@ -85,14 +81,14 @@ static struct alarm_cols alarm_columns(struct ui *u, const struct alarm_ref *ref
         char trig[48], state[64];
         ui_alarm_trigger(refs[k].cond, a, trig, sizeof trig);
         ui_alarm_state_text(a, state, sizeof state);
-        w.bed = max_width(w.bed, b->label);
+        if (bed)
+            w.bed = max_width(w.bed, b->label);
         w.cond = max_width(w.cond, _(alarm_condition_text(refs[k].cond)));
         w.trig = max_width(w.trig, trig);
         w.state = max_width(w.state, state);
         w.esc |= a->escalated;
     }
-    /* selection mark, priority marker, five spaces, age, " ESC" */
-    int over = w.bed + w.cond + w.trig + w.state + 14 + (w.esc ? ww_utf8_width(_(" ESC")) : 0) - COLS;
+    int over = w.bed + w.cond + w.trig + w.state + fixed + (w.esc ? ww_utf8_width(_(" ESC")) : 0) - COLS;
     int *col[] = {&w.bed, &w.cond, &w.state, &w.bed, &w.cond, &w.trig, &w.state};
     static const int floor_at[] = {13, 18, 10, 8, 12, 8, 6};
     for (size_t i = 0; i < sizeof floor_at / sizeof floor_at[0] && over > 0; i++) {
@@ -129,7 +125,8 @@ void ui_draw_alarms(struct ui *u)
         attroff(ui_prio_attr(u, AP_HIGH, false));
     }
     ui_alarm_sel_follow(u, refs, n);
-    struct alarm_cols w = alarm_columns(u, refs, n);
+    /* selection mark, priority marker, five spaces, age */
+    struct alarm_cols w = ui_alarm_columns(u, refs, n, true, 14);
     int rows = LINES - 5;
     int top = u->alarm_sel >= rows ? u->alarm_sel - rows + 1 : 0;
     for (int k = top; k < n && 3 + k - top < LINES - 2; k++) {

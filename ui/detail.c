@@ -194,6 +194,11 @@ static int draw_bed_alarms(struct ui *u, const struct ward_bed *b, int64_t now, 
     if (room < 1)
         room = 1;
     int show = na <= room ? na : room - 1;
+    struct alarm_ref refs[AC_COUNT];
+    for (int k = 0; k < na; k++)
+        refs[k] = (struct alarm_ref){u->sel, order[k]};
+    /* priority marker, four blanks, age */
+    struct alarm_cols w = ui_alarm_columns(u, refs, na, false, 12);
     for (int k = 0; k < show; k++) {
         int c = order[k];
         const struct alarm *a = &b->alarms.a[c];
@@ -201,10 +206,9 @@ static int draw_bed_alarms(struct ui *u, const struct ward_bed *b, int64_t now, 
         ui_fmt_age(now - a->raised_at, age, sizeof age);
         ui_alarm_trigger(c, a, trig, sizeof trig);
         ui_alarm_state_text(a, state, sizeof state);
-        int extra = COLS - 80 > 0 ? COLS - 80 : 0;
-        ui_fit(u, _(alarm_condition_text(c)), 30 + (extra > 10 ? 10 : extra), fcond, sizeof fcond);
-        ui_fit(u, trig, 14, ftrig, sizeof ftrig);
-        ui_fit(u, state, 18, fstate, sizeof fstate);
+        ui_fit(u, _(alarm_condition_text(c)), w.cond, fcond, sizeof fcond);
+        ui_fit(u, trig, w.trig, ftrig, sizeof ftrig);
+        ui_fit(u, state, w.state, fstate, sizeof fstate);
         snprintf(line, sizeof line, "%-3s %s %s %s %5s%s", alarm_priority_marker(alarm_priority_of(c)),
                  fcond, ftrig, fstate, age, a->escalated ? _(" ESC") : "");
         attron(ui_prio_attr(u, alarm_priority_of(c), a->acked));

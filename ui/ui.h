@@ -181,6 +181,17 @@ void ui_move_sel(struct ui *u, int dx, int dy);
 void ui_draw_detail(struct ui *u);
 /* alarms.c */
 int ui_collect_alarms(struct ui *u, struct alarm_ref *out, int max);
+/* Column widths of an alarm table over refs[0..n): the bed's label (when
+ * bed), the condition, what raised it and the state, each as wide as its
+ * longest text and cut, in that order of giving way, only to fit COLS
+ * beside `fixed` cells of markers, blanks and age. esc: some alarm is
+ * escalated (" ESC" needs room). */
+struct alarm_cols {
+    int bed, cond, trig, state;
+    bool esc;
+};
+struct alarm_cols ui_alarm_columns(struct ui *u, const struct alarm_ref *refs, int n, bool bed,
+                                   int fixed);
 void ui_alarm_sel_follow(struct ui *u, const struct alarm_ref *refs, int n);
 void ui_draw_alarms(struct ui *u);
 int ui_draw_alarms_compact(struct ui *u, int y, int rows);
