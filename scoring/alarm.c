@@ -628,7 +628,7 @@ int alarm_restore(struct alarm_bed *b, enum alarm_condition c, int64_t id, const
     struct alarm *a = &b->a[c];
     memset(a, 0, sizeof *a);
     a->id = id;
-    a->trig_value = a->trig_limit = NAN; /* the store does not keep them */
+    a->trig_value = a->trig_limit = NAN; /* alarm_restore_trigger, when stored */
     a->raised_at = raised_at;
     a->last_alert_at = last_alert_at;
     a->escalated = escalated;
@@ -870,4 +870,14 @@ enum alarm_rec_state alarm_rec_state_of(const struct alarm *a)
     if (a->state == AS_ACTIVE)
         return a->acked ? ARS_ACKNOWLEDGED : ARS_ACTIVE;
     return ARS_ENDED;
+}
+
+/* The restored alarm's trigger (alarm.h). */
+void alarm_restore_trigger(struct alarm_bed *b, enum alarm_condition c, double value, double limit)
+{
+    if ((unsigned)c >= AC_COUNT || b->a[c].state == AS_NONE)
+        return;
+    bool both = isfinite(value) && isfinite(limit);
+    b->a[c].trig_value = both ? value : NAN;
+    b->a[c].trig_limit = both ? limit : NAN;
 }

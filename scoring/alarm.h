@@ -317,6 +317,9 @@ int alarm_find_id(const struct alarm_bed *b, int64_t id);
 int alarm_restore(struct alarm_bed *b, enum alarm_condition c, int64_t id, const char *state_name,
                   const char *acked_by, int64_t raised_at, int64_t acked_at,
                   int64_t last_alert_at, bool escalated, int64_t now);
+/* After alarm_restore: the value and limit that raised it, as stored
+ * (NaN: unknown, shown without). */
+void alarm_restore_trigger(struct alarm_bed *b, enum alarm_condition c, double value, double limit);
 
 /* Audio pause: silence for cfg->audio_pause_s what is sounding now (beds is
  * an array of nbeds). Pausing again restarts the pause. */

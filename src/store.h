@@ -121,6 +121,8 @@ struct store_alarm {
     bool escalated;
     int64_t last_alert_at;
     bool latched; /* the condition ended and the alarm waits for a reset */
+    double trig_value, trig_limit; /* what raised it (store_load_open_alarms
+                                    * only; NaN unknown) */
 };
 
 struct store_observation {
@@ -257,6 +259,11 @@ int store_add_note(struct store *st, int bed, int64_t admission_id, int64_t alar
  * (negative and provisional when queued during an outage, see above). */
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen);
+/* The same, keeping the value and the limit that raised it (NaN: none, a
+ * technical alarm) in the raised event, for a restart to show again. */
+int store_alarm_raise_trig(struct store *st, int bed, const char *condition, const char *priority,
+                           int64_t t, double value, double limit, int64_t *alarm_id, char *err,
+                           size_t errlen);
 /* A transition: event is one of raised acknowledged realerted escalated ended
  * latched reset superseded, state the alarm's state afterwards (active
  * acknowledged latched ended reset) as the caller sees it: only checked for

@@ -14,6 +14,8 @@
 #include "alarm.h"
 #include "util.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The state a new alarm is stored in (the rule's after "raised"). */
@@ -42,16 +44,17 @@ bool store_alarm_info(struct store *st, int64_t id, int *bed, char *cond, size_t
     return yes;
 }
 
-/* An alarm_events row (who: "" for the machine's own, stored NULL); its
- * id in *event_id. */
+/* An alarm_events row (who: "" for the machine's own, stored NULL; detail
+ * "" none, stored NULL); its id in *event_id. */
 static int alarm_event_row(struct store *st, int64_t alarm_id, int64_t t, const char *event,
-                           const char *who, int64_t *event_id)
+                           const char *who, const char *detail, int64_t *event_id)
 {
     sqlite3_stmt *e = st->st[S_ALARM_EVENT];
     sqlite3_bind_int64(e, 1, alarm_id);
     sqlite3_bind_int64(e, 2, t);
     store_bind_str(e, 3, event);
     store_bind_text(e, 4, who);
+    store_bind_text(e, 5, detail);
     if (store_step(e) < 0)
         return -1;
     *event_id = sqlite3_last_insert_rowid(st->db);
@@ -60,7 +63,7 @@ static int alarm_event_row(struct store *st, int64_t alarm_id, int64_t t, const 
 
 /* The alarm row and its "raised" event inside the open transaction. */
 static int raise_rows(struct store *st, int bed, const char *condition, const char *priority,
-                      int64_t t, int64_t *id)
+                      int64_t t, double value, double limit, int64_t *id)
 {
     sqlite3_stmt *s = st->st[S_ALARM_RAISE];
     sqlite3_bind_int(s, 1, bed);
@@ -71,8 +74,12 @@ static int raise_rows(struct store *st, int bed, const char *condition, const ch
     if (store_step(s) < 0)
         return -1;
     *id = sqlite3_last_insert_rowid(st->db);
+    /* What raised it, kept so a restart shows "HR 136 >= 131" again. */
+    char detail[64] = "";
+    if (isfinite(value) && isfinite(limit))
+        snprintf(detail, sizeof detail, "value=%.17g limit=%.17g", value, limit);
     int64_t event_id;
-    if (alarm_event_row(st, *id, t, "raised", "", &event_id) < 0)
+    if (alarm_event_row(st, *id, t, "raised", "", detail, &event_id) < 0)
         return -1;
     return store_outbox_alarm(st, *id, event_id, bed, condition, priority, "raised",
                               raised_state(), "", t);
@@ -100,7 +107,7 @@ static int event_rows(struct store *st, int64_t alarm_id, const char *event, int
     if (store_step(u) < 0)
         return -1;
     int64_t event_id;
-    if (alarm_event_row(st, alarm_id, t, event, who, &event_id) < 0)
+    if (alarm_event_row(st, alarm_id, t, event, who, "", &event_id) < 0)
         return -1;
     if (who[0]) {
         char detail[96], action[32];
@@ -160,7 +167,8 @@ int store_put_alarm_ops(struct store *st)
         const struct store_alarm_op *op = &st->aops[i];
         if (op->raise) {
             int64_t id;
-            if (raise_rows(st, op->bed, op->condition, op->priority, op->t, &id) < 0)
+            if (raise_rows(st, op->bed, op->condition, op->priority, op->t, op->value, op->limit,
+                           &id) < 0)
                 return -1;
             map_alarm_id(st, op->id, id);
             continue;
@@ -206,6 +214,15 @@ int store_drain_alarm_ops(struct store *st, char *err, size_t errlen)
 int store_alarm_raise(struct store *st, int bed, const char *condition, const char *priority,
                       int64_t t, int64_t *alarm_id, char *err, size_t errlen)
 {
+    return store_alarm_raise_trig(st, bed, condition, priority, t, NAN, NAN, alarm_id, err,
+                                  errlen);
+}
+
+/* The same, with the value and limit that raised it (store.h). */
+int store_alarm_raise_trig(struct store *st, int bed, const char *condition, const char *priority,
+                           int64_t t, double value, double limit, int64_t *alarm_id, char *err,
+                           size_t errlen)
+{
     if (!condition || !*condition || strlen(condition) >= 32)
         return ww_err(err, errlen, "alarm: condition name missing or too long");
     if (!priority || !*priority || strlen(priority) >= 8)
@@ -213,14 +230,15 @@ int store_alarm_raise(struct store *st, int bed, const char *condition, const ch
     int64_t id = 0;
     /* Queued transitions go first, so the record keeps their order. */
     if (store_drain_alarm_ops(st, err, errlen) == 0 && store_begin(st, err, errlen, "alarm") == 0) {
-        if (raise_rows(st, bed, condition, priority, t, &id) < 0)
+        if (raise_rows(st, bed, condition, priority, t, value, limit, &id) < 0)
             store_fail(st, err, errlen, "alarm");
         else if (store_commit(st, err, errlen, "alarm") == 0) {
             *alarm_id = id;
             return 0;
         }
     }
-    struct store_alarm_op op = {.id = st->next_local_id--, .raise = true, .bed = bed, .t = t};
+    struct store_alarm_op op = {.id = st->next_local_id--, .raise = true, .bed = bed, .t = t,
+                                .value = value, .limit = limit};
     ww_strlcpy(op.condition, condition, sizeof op.condition);
     ww_strlcpy(op.priority, priority, sizeof op.priority);
     st->healthy = false;
@@ -311,6 +329,7 @@ static void read_alarm(sqlite3_stmt *s, struct store_alarm *a)
     a->escalated = sqlite3_column_int(s, 11) != 0;
     a->last_alert_at = sqlite3_column_int64(s, 12);
     a->latched = sqlite3_column_int(s, 13) != 0;
+    a->trig_value = a->trig_limit = NAN;
 }
 
 /* Alarms still shown (active, acknowledged, latched). */
@@ -322,6 +341,14 @@ int store_load_open_alarms(struct store *st, void (*cb)(void *, const struct sto
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_alarm a;
         read_alarm(s, &a);
+        /* the raised event's detail: "value=V limit=L", or nothing */
+        const unsigned char *d = sqlite3_column_text(s, 14);
+        double v, l;
+        if (d && sscanf((const char *)d, "value=%lf limit=%lf", &v, &l) == 2 && isfinite(v) &&
+            isfinite(l)) {
+            a.trig_value = v;
+            a.trig_limit = l;
+        }
         cb(ctx, &a);
     }
     return store_finish(st, s, rc, err, errlen);

@@ -101,6 +101,7 @@ struct store_alarm_op {
     char condition[32], priority[8];
     char event[16], staff[STORE_STAFF_MAX + 1]; /* the state follows from the event */
     int64_t t;
+    double value, limit; /* a raise: what crossed which limit (NaN: none) */
 };
 
 #define STORE_IDMAP_CAP 4096

@@ -188,12 +188,14 @@ static const char *const stmt_sql[S_COUNT] = {
         "   ELSE last_alert_at END,"
         " latched = ?6"
         " WHERE id = ?1 AND state IN {OPEN}",
-    [S_ALARM_EVENT] = "INSERT INTO alarm_events(alarm, t, event, staff) VALUES(?1, ?2, ?3, ?4)",
+    [S_ALARM_EVENT] = "INSERT INTO alarm_events(alarm, t, event, staff, detail) VALUES(?1, ?2, ?3,"
+                      " ?4, ?5)",
     [S_ALARM_INFO] = "SELECT bed, condition, state FROM alarms WHERE id = ?1",
     [S_LOAD_BEDS] = "SELECT number, label FROM beds ORDER BY number",
     [S_LOAD_ADM] = "SELECT " ADM_COLS " FROM admissions WHERE discharged_at IS NULL ORDER BY id",
-    [S_LOAD_ALARMS] = "SELECT " ALARM_COLS " FROM alarms"
-                      " WHERE state IN {OPEN} ORDER BY id",
+    [S_LOAD_ALARMS] = "SELECT " ALARM_COLS ", (SELECT detail FROM alarm_events e"
+                      " WHERE e.alarm = alarms.id AND e.event = 'raised' ORDER BY e.id LIMIT 1)"
+                      " FROM alarms WHERE state IN {OPEN} ORDER BY id",
     [S_LOAD_LATEST] = "SELECT " OBS_COLS " FROM observations o WHERE o.admission = ?1 AND o.id ="
                       " (SELECT id FROM observations WHERE admission = ?1 AND"
                       "  param = o.param ORDER BY t DESC, id DESC LIMIT 1) ORDER BY param",

@@ -322,8 +322,9 @@ static void on_alarm_event(void *ctx, const struct alarm_event *ev)
     if (w->st && !w->stored) {
         if (ev->kind == AE_RAISED) {
             int64_t id = 0;
-            if (store_alarm_raise(w->st, b->number, cname, alarm_priority_name(ev->priority), ev->t,
-                                  &id, err, sizeof err) < 0) {
+            if (store_alarm_raise_trig(w->st, b->number, cname, alarm_priority_name(ev->priority),
+                                       ev->t, ev->alarm->trig_value, ev->alarm->trig_limit, &id,
+                                       err, sizeof err) < 0) {
                 w->store_ok = false;
                 log_msg(LOG_ERROR, "%s", err);
             }
@@ -1201,8 +1202,10 @@ static void restore_alarm(void *ctx, const struct store_alarm *a)
         return;
     for (size_t i = 0; i < r->w->nbeds; i++)
         if (r->w->beds[i].number == a->bed)
-            alarm_restore(&r->w->beds[i].alarms, c, a->id, a->state, a->acked_by, a->raised_at,
-                          a->acked_at, a->last_alert_at, a->escalated, r->now);
+            if (alarm_restore(&r->w->beds[i].alarms, c, a->id, a->state, a->acked_by,
+                              a->raised_at, a->acked_at, a->last_alert_at, a->escalated,
+                              r->now) == 0)
+                alarm_restore_trigger(&r->w->beds[i].alarms, c, a->trig_value, a->trig_limit);
 }
 
 /* Restore from the store after a restart. */

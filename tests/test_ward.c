@@ -224,6 +224,10 @@ static void test_commands_stored_and_restored(void **state)
     assert_true(c >= 0);
     int64_t id = b->alarms.a[c].id;
     assert_true(id > 0);
+    /* what raised the HR alarm (H19-49: kept across a restart) */
+    assert_true(b->alarms.a[AC_HR_HIGH].state != AS_NONE);
+    double hr_value = b->alarms.a[AC_HR_HIGH].trig_value, hr_limit = b->alarms.a[AC_HR_HIGH].trig_limit;
+    assert_true(isfinite(hr_value) && isfinite(hr_limit) && hr_value >= hr_limit);
     assert_int_equal(ward_cmd_ack(w, 0, id, "ÅSE", t, err, sizeof err), 0);
     assert_int_equal(ward_cmd_ack(w, 0, id, "ÅSE", t, err, sizeof err), -1);
     assert_int_equal(ward_flush(w, err, sizeof err), 0);
@@ -244,6 +248,9 @@ static void test_commands_stored_and_restored(void **state)
     assert_string_equal(b->param[NEWS2_SPO2].by, "KN");
     assert_true(b->alarms.a[c].acked);
     assert_string_equal(b->alarms.a[c].acked_by, "ÅSE");
+    /* the alarm list still says "HR 140 >= 131" after the restart */
+    assert_true(b->alarms.a[AC_HR_HIGH].trig_value == hr_value);
+    assert_true(b->alarms.a[AC_HR_HIGH].trig_limit == hr_limit);
     t = feed(w, t, 30, 30, 140);
     assert_true(b->alarms.a[c].acked); /* no re-alert before realert_s */
     assert_int_equal(b->alarms.a[c].id, id);

@@ -156,7 +156,7 @@ void ui_fit(const struct ui *u, const char *s, int w, char *out, size_t n)
 
 /* What raised an alarm, as the nurse reads it: "HR 136 >= 131", "NEWS2 8
  * >= 7", "3 points in one parameter"; "" when nothing crossed a limit
- * (technical alarms, alarms restored from the store). */
+ * (technical alarms, alarms raised before this version kept it). */
 void ui_alarm_trigger(int c, const struct alarm *a, char *buf, size_t n)
 {
     buf[0] = 0;
