@@ -157,15 +157,18 @@ static double whole(double v)
     return floor(v + 0.5);
 }
 
-/* Limit check with hysteresis: "on" conditions end only past the limit by hyst. */
+/* Limit check with hysteresis: "on" conditions end only past the limit by
+ * hyst, and never while the value is at or beyond the limit itself (with
+ * hysteresis 0, "past the limit by 0" alone was false at the limit: the
+ * condition toggled every second and never raised, H16-17). */
 static bool over_high(double v, double limit, double hyst, bool on)
 {
-    return on ? v > limit - hyst : v >= limit;
+    return v >= limit || (on && v > limit - hyst);
 }
 
 static bool under_low(double v, double limit, double hyst, bool on)
 {
-    return on ? v < limit + hyst : v <= limit;
+    return v <= limit || (on && v < limit + hyst);
 }
 
 /* Raw condition; *known is false when the input lacks what it needs. */
@@ -269,11 +272,13 @@ static bool supersedes(int hi, int lo)
     }
 }
 
-/* Is a higher NEWS2 member shown, or pending its onset delay (which holds
- * back a lower one)? */
+/* Is a higher NEWS2 member on, or pending its onset delay (which holds
+ * back a lower one)? A latched one whose condition has gone holds nothing:
+ * a new lower condition (a fresh 3 in one parameter) alerts while it waits
+ * for its reset (H16-18). */
 static bool higher_member(const struct alarm *h)
 {
-    return h->state != AS_NONE || (h->tracked && h->raw);
+    return h->state == AS_ACTIVE || (h->tracked && h->raw);
 }
 
 static bool higher_shown(const struct alarm_bed *b, int c)
@@ -394,6 +399,18 @@ static void debounce(struct alarm *a, int c, const struct alarm_input *in,
         a->cond = false;
 }
 
+/* End the shown alarms c outranks (raised, or back from its latch). */
+static void supersede_lower(struct alarm_bed *b, int c, int64_t now, alarm_event_cb cb, void *ctx)
+{
+    for (int lo = 0; lo < AC_COUNT; lo++)
+        if (supersedes(c, lo) && b->a[lo].state != AS_NONE) {
+            emit(b, cb, ctx, AE_SUPERSEDED, lo, &b->a[lo], NULL, now);
+            /* Forget its debounce state too: it must qualify again from
+             * scratch, or a condition still clearing would raise at once. */
+            memset(&b->a[lo], 0, sizeof b->a[lo]);
+        }
+}
+
 /* Raise a new alarm for slot c; supersede what it outranks. */
 static void raise_alarm(struct alarm_bed *b, int c, const struct alarm_input *in,
                         const struct alarm_limits *l, int64_t now, alarm_event_cb cb, void *ctx)
@@ -405,13 +422,7 @@ static void raise_alarm(struct alarm_bed *b, int c, const struct alarm_input *in
     a->state = AS_ACTIVE;
     a->raised_at = a->last_alert_at = now;
     emit(b, cb, ctx, AE_RAISED, c, a, NULL, now);
-    for (int lo = 0; lo < AC_COUNT; lo++)
-        if (supersedes(c, lo) && b->a[lo].state != AS_NONE) {
-            emit(b, cb, ctx, AE_SUPERSEDED, lo, &b->a[lo], NULL, now);
-            /* Forget its debounce state too: it must qualify again from
-             * scratch, or a condition still clearing would raise at once. */
-            memset(&b->a[lo], 0, sizeof b->a[lo]);
-        }
+    supersede_lower(b, c, now, cb, ctx);
 }
 
 /* Timers of a shown alarm: re-alert when acknowledged and persisting,
@@ -471,6 +482,7 @@ void alarm_update(struct alarm_bed *b, const struct alarm_input *in,
                 a->ended_at = 0;
                 a->last_alert_at = now;
                 emit(b, cb, ctx, AE_REALERTED, c, a, NULL, now);
+                supersede_lower(b, c, now, cb, ctx);
             } else {
                 run_timers(b, c, cfg, now, cb, ctx);
             }

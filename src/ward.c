@@ -199,6 +199,8 @@ void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now
         b->present = r->presence;
         if (r->presence)
             b->last_presence_ms = now;
+        else
+            b->absence_reported = true;
     }
     if (r->have & READING_MOTION) {
         b->motion = r->motion;
@@ -227,6 +229,8 @@ void ward_reading(struct ward *w, size_t i, const struct reading *r, int64_t now
         b->sensor_since = now;
         b->resp_valid_since = 0;
         b->breath_seen = false;
+        b->readings_since = now;
+        b->absence_reported = (r->have & READING_PRESENCE) && !r->presence;
     }
 }
 
@@ -482,6 +486,21 @@ static void breathing_signal(struct ward *w, struct ward_bed *b, int64_t now)
         now - b->resp_valid_since >= (int64_t)(WARD_SENSOR_WARMUP_S + w->cfg->apnoea_s) * 1000;
 }
 
+/* Nobody in the bed for out_of_bed_s: since someone was last seen, or,
+ * when nobody has been seen since the readings began (a radar aimed past
+ * the patient, a patient never in bed: H16-19), since then plus the
+ * sensor's warm-up allowance, once it has said "nobody". */
+static bool out_of_bed(const struct ward_bed *b, const struct ward_config *c, int64_t now)
+{
+    if (b->present)
+        return false;
+    int64_t limit = (int64_t)c->out_of_bed_s * 1000;
+    if (b->last_presence_ms && b->last_presence_ms >= b->readings_since)
+        return now - b->last_presence_ms > limit;
+    return b->absence_reported && b->readings_since &&
+           now - b->readings_since > limit + (int64_t)WARD_SENSOR_WARMUP_S * 1000;
+}
+
 /* Once a second. */
 void ward_tick(struct ward *w, int64_t now)
 {
@@ -495,8 +514,7 @@ void ward_tick(struct ward *w, int64_t now)
             enum ward_sensor_state s = WSENS_OK;
             if (now - b->last_reading_ms > (int64_t)c->no_signal_s * 1000)
                 s = WSENS_NO_SIGNAL;
-            else if (b->last_presence_ms && !b->present &&
-                     now - b->last_presence_ms > (int64_t)c->out_of_bed_s * 1000)
+            else if (out_of_bed(b, c, now))
                 s = WSENS_OUT_OF_BED;
             else if (b->motion)
                 s = WSENS_MOTION;

@@ -98,6 +98,8 @@ struct ward_bed {
     struct vwin rr_win, hr_win;
     int64_t last_reading_ms;
     int64_t last_presence_ms; /* last time someone was seen */
+    int64_t readings_since;   /* the sensor's readings began (0: none yet) */
+    bool absence_reported;    /* it has said "nobody" since they began */
     int64_t last_breath_ms;   /* last time breathing was detected */
     int64_t last_heart_ms;    /* last time a heartbeat was reported */
     float quality;

@@ -134,9 +134,11 @@ static void check_model(void)
         if (a->state == AS_LATCHED)
             assert_true(alarm_latches(c));
     }
-    /* One alarm per family. */
-    int n2 = (bed.a[AC_NEWS2_HIGH].state != AS_NONE) + (bed.a[AC_NEWS2_MEDIUM].state != AS_NONE) +
-             (bed.a[AC_NEWS2_LOW_MEDIUM].state != AS_NONE);
+    /* One alarm per family whose condition is on; a latched one (its
+     * condition gone, waiting for a reset) may stand beside the current
+     * level's (H16-18). */
+    int n2 = (bed.a[AC_NEWS2_HIGH].state == AS_ACTIVE) + (bed.a[AC_NEWS2_MEDIUM].state == AS_ACTIVE) +
+             (bed.a[AC_NEWS2_LOW_MEDIUM].state == AS_ACTIVE);
     assert_true(n2 <= 1);
     assert_false(bed.a[AC_RR_LOW].state != AS_NONE && bed.a[AC_RR_HIGH].state != AS_NONE);
     assert_false(bed.a[AC_HR_LOW].state != AS_NONE && bed.a[AC_HR_HIGH].state != AS_NONE);
@@ -231,6 +233,15 @@ static int count(enum alarm_event_kind k, enum alarm_condition c)
 static int64_t first_t(enum alarm_event_kind k, enum alarm_condition c)
 {
     for (int i = 0; i < nev; i++)
+        if (evs[i].kind == k && evs[i].cond == c)
+            return evs[i].t;
+    return -1;
+}
+
+/* Time of the last event of a kind for a condition, -1 if none. */
+static int64_t last_t(enum alarm_event_kind k, enum alarm_condition c)
+{
+    for (int i = nev - 1; i >= 0; i--)
         if (evs[i].kind == k && evs[i].cond == c)
             return evs[i].t;
     return -1;
@@ -490,6 +501,63 @@ static void test_hysteresis_while_clearing_and_in_onset(void **state)
     assert_int_equal(count(AE_ENDED, AC_RR_HIGH), 0);
     run(t, 1, &v23);
     assert_int_equal(count(AE_ENDED, AC_RR_HIGH), 1);
+}
+
+/* A ward that sets the limit hysteresis to 0 (`[alarms] rr_hysteresis = 0`,
+ * which config accepts): a patient steady at the limit (RR 25, HR 40, a
+ * NEWS2 3 on its own) raises the alarm after its onset delay like any
+ * other. Failed before: the held condition was "past the limit by 0",
+ * false at the limit itself, so it toggled every second and never raised
+ * (H16-17 in doc/hazards.md). */
+static void test_zero_hysteresis_at_the_limit(void **state)
+{
+    lim.rr_hyst = lim.hr_hyst = 0;
+    struct alarm_input rr = vitals(25, 80);
+    int64_t t = run(0, 60, &rr);
+    assert_int_equal(count(AE_RAISED, AC_RR_HIGH), 1);
+    assert_int_equal(bed.a[AC_RR_HIGH].state, AS_ACTIVE);
+    reset_state(NULL);
+    lim.rr_hyst = lim.hr_hyst = 0;
+    struct alarm_input hr = vitals(16, 40);
+    t = run(0, 60, &hr);
+    assert_int_equal(count(AE_RAISED, AC_HR_LOW), 1);
+    /* and with hysteresis 0 it ends as soon as the value is back inside */
+    struct alarm_input ok = vitals(16, 41);
+    run(t, 11, &ok);
+    assert_int_equal(count(AE_ENDED, AC_HR_LOW), 1);
+}
+
+/* A new single-parameter 3 (new confusion) while an old "NEWS2 high" waits
+ * latched for its reset: the latched alarm's condition has gone, so it
+ * holds nothing back and the new condition alerts after its own onset
+ * delay. Failed before: no alarm until someone reset the latch (H16-18). */
+static void test_latched_high_does_not_hide_a_new_condition(void **state)
+{
+    struct alarm_input in = vitals(16, 80);
+    in.news2_valid = true;
+    in.news2_total = 8;
+    int64_t t = run(0, 30, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_ACTIVE);
+    ack(AC_NEWS2_HIGH, "KN", t);
+    in.news2_total = 1;
+    t = run(t, 60, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_LATCHED);
+    /* new confusion: a 3 in one parameter */
+    in.news2_total = 3;
+    in.news2_red = true;
+    in.news2_max_points = 3;
+    t = run(t, 40, &in);
+    assert_int_equal(count(AE_RAISED, AC_NEWS2_LOW_MEDIUM), 1);
+    assert_int_equal(bed.a[AC_NEWS2_LOW_MEDIUM].state, AS_ACTIVE);
+    assert_true(alarm_audible(&bed.a[AC_NEWS2_LOW_MEDIUM], AC_NEWS2_LOW_MEDIUM, NULL, t));
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_LATCHED);
+    /* the high condition back: the latched alarm re-alerts and the lower
+     * member goes, as when high is raised */
+    in.news2_total = 8;
+    run(t, 30, &in);
+    assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_ACTIVE);
+    assert_int_equal(bed.a[AC_NEWS2_LOW_MEDIUM].state, AS_NONE);
+    assert_int_equal(count(AE_SUPERSEDED, AC_NEWS2_LOW_MEDIUM), 1);
 }
 
 static void test_hysteresis_each_limit(void **state)
@@ -1023,21 +1091,23 @@ static void test_news2_family_downgrade(void **state)
     t = run(t, 21, &in);
     assert_int_equal(count(AE_SUPERSEDED, AC_NEWS2_LOW_MEDIUM), 1);
     assert_int_equal(bed.a[AC_NEWS2_MEDIUM].state, AS_ACTIVE);
-    /* Medium -> high -> back to 6: high latches, medium is held until reset. */
+    /* Medium -> high -> back to 6: high latches. H16-6: the lower member
+     * that follows has its own onset delay, counted from the tick the high
+     * condition ended (it was held back, its timer at zero, until then);
+     * H16-18: it alerts beside the latched high, not only after a reset. */
     in.news2_total = 7;
     t = run(t, 21, &in);
     in.news2_total = 6;
     t = run(t, 11, &in);
     assert_int_equal(bed.a[AC_NEWS2_HIGH].state, AS_LATCHED);
+    int64_t latched = bed.a[AC_NEWS2_HIGH].ended_at;
     t = run(t, 60, &in);
-    assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 1);
-    reset(AC_NEWS2_HIGH, "KN", t);
-    /* H16-6: the lower member that follows has its own onset delay, counted
-     * from the reset (it was held back, its timer at zero, until then). */
-    t = run(t, cfg.delay_medium_s - 1, &in);
-    assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 1);
-    t = run(t, 2, &in);
     assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 2); /* the current level, new alarm */
+    assert_true(last_t(AE_RAISED, AC_NEWS2_MEDIUM) - latched >= cfg.delay_medium_s * 1000LL);
+    reset(AC_NEWS2_HIGH, "KN", t);
+    t = run(t, 30, &in);
+    assert_int_equal(count(AE_RAISED, AC_NEWS2_MEDIUM), 2); /* the reset raises nothing */
+    assert_int_equal(bed.a[AC_NEWS2_MEDIUM].state, AS_ACTIVE);
     /* Medium -> 4 with a red: medium ends after clear_s; low-medium is raised
      * only after its own onset delay from then, not in the same tick. */
     in.news2_total = 4;
@@ -1317,6 +1387,8 @@ int main(void)
         cmocka_unit_test_setup(test_hysteresis_no_flapping, reset_state),
         cmocka_unit_test_setup(test_hysteresis_while_clearing_and_in_onset, reset_state),
         cmocka_unit_test_setup(test_hysteresis_each_limit, reset_state),
+        cmocka_unit_test_setup(test_zero_hysteresis_at_the_limit, reset_state),
+        cmocka_unit_test_setup(test_latched_high_does_not_hide_a_new_condition, reset_state),
         cmocka_unit_test_setup(test_trigger_value_and_limit, reset_state),
         cmocka_unit_test_setup(test_rounding_matches_news2, reset_state),
         cmocka_unit_test_setup(test_noisy_inputs, reset_state),

@@ -576,6 +576,33 @@ static void test_h10b_patient_technical_alarms_end_at_discharge(void **state)
     ward_free(w);
 }
 
+/* H16-19: a patient admitted to a bed whose radar never sees anyone (the
+ * sensor aimed at the wall, the patient not in bed): the radar says
+ * "nobody" every second, yet the bed showed "sensor: ok" and no technical
+ * alarm, only RR and HR "--". It is "out of bed" once a warm-up allowance
+ * and out_of_bed_s have passed without anyone seen. Failed before: no
+ * out-of-bed alarm in 10 minutes. */
+static void test_h19_never_seen_is_out_of_bed(void **state)
+{
+    struct ward *w = new_ward(NULL);
+    admit(w, 0, T0);
+    int64_t t = T0;
+    const struct ward_bed *b = ward_bed(w, 0);
+    /* the sensor's warm-up: no out of bed yet */
+    for (int i = 0; i < WARD_SENSOR_WARMUP_S; i++)
+        t = second(w, t, -1, -1, false, false);
+    assert_int_equal(b->alarms.a[AC_OUT_OF_BED].state, AS_NONE);
+    for (int i = 0; i < 600 && b->alarms.a[AC_OUT_OF_BED].state != AS_ACTIVE; i++)
+        t = second(w, t, -1, -1, false, false);
+    assert_int_equal(b->alarms.a[AC_OUT_OF_BED].state, AS_ACTIVE);
+    assert_int_equal(b->sensor, WSENS_OUT_OF_BED);
+    assert_true(t - T0 <= (int64_t)(WARD_SENSOR_WARMUP_S + cfg.out_of_bed_s + 60) * 1000);
+    /* someone in bed: it ends as the ordinary one does */
+    t = seconds(w, t, 30, 14, 70);
+    assert_int_equal(b->sensor, WSENS_OK);
+    ward_free(w);
+}
+
 /* H16-10: a physiological alarm left open on a bed without a patient (a
  * crash between a discharge and its "ended" rows) ends at the restart
  * instead of staying frozen there for the next patient. */
@@ -765,6 +792,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h7_counted_value_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h5b_value_from_before_the_loss_not_scored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_free_bed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h19_never_seen_is_out_of_bed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10b_patient_technical_alarms_end_at_discharge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h10_restart_free_bed_alarm_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h12_ack_during_outage_reaches_the_record, setup,
