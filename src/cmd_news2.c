@@ -7,14 +7,18 @@
 #include "news2.h"
 #include "util.h"
 
+#include "config.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char cmd_news2_usage[] =
     "wardwatch news2 [--rr N] [--spo2 N] [--scale 1|2] [--o2 air|oxygen]\n"
-    "                       [--sbp N] [--hr N] [--acvpu A|C|V|P|U] [--temp N] [--json]\n";
+    "                       [--sbp N] [--hr N] [--acvpu A|C|V|P|U] [--temp N] [--json]\n"
+    "                       [-c FILE]\n";
 
 static const char news2_help[] =
     "Values are rounded to the chart's precision first, halves up: whole numbers\n"
@@ -29,7 +33,10 @@ static const char news2_help[] =
     "(C = new confusion). Numbers use a decimal point (C locale), no comma.\n"
     "--json prints one object: total, parts, band, red, partial, missing,\n"
     "monitoring_hours (0 = continuous; that of the lower bound: with partial\n"
-    "true the set is incomplete and due now). Exit status 0 ok, 2 bad input.\n";
+    "true the set is incomplete and due now). The response levels (monitoring\n"
+    "intervals) are the ward's: [news2] of -c FILE, else $WARDWATCH_CONFIG, else\n"
+    "the installed configuration when there is one, else the RCP table.\n"
+    "Exit status 0 ok, 2 bad input or a configuration that does not load.\n";
 
 /* Map a flag to its parameter, or -1. */
 static int flag_param(const char *flag)
@@ -118,11 +125,38 @@ static void print_text(const struct news2_input *in, const char *const *typed,
 }
 
 /* Entry point. */
+/* The ward's response table (H16-20): -c FILE or $WARDWATCH_CONFIG must
+ * load; the installed configuration is used when it exists; else the RCP
+ * defaults. 0, or -1 with the message printed. */
+static int ward_policy(const char *path, struct news2_policy *pol)
+{
+    *pol = news2_policy_default();
+    const char *pick = config_pick_path(path);
+    bool named = (path && *path) || (getenv("WARDWATCH_CONFIG") && *getenv("WARDWATCH_CONFIG"));
+    if (!named && access(pick, F_OK) != 0)
+        return 0;
+    struct ward_config *cfg = malloc(sizeof *cfg);
+    char err[1024];
+    if (!cfg) {
+        fprintf(stderr, "wardwatch news2: out of memory reading %s\n", pick);
+        return -1;
+    }
+    if (config_load(path, cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "wardwatch news2: %s\n", err);
+        free(cfg);
+        return -1;
+    }
+    *pol = cfg->policy;
+    free(cfg);
+    return 0;
+}
+
 int cmd_news2_main(int argc, char **argv)
 {
     struct news2_input in = {.scale = 1};
     const char *typed[NEWS2_NPARAMS] = {0};
     bool json = false, scale_set = false;
+    const char *cfg_path = NULL;
     char err[256];
 
     for (int i = 1; i < argc; i++) {
@@ -134,6 +168,14 @@ int cmd_news2_main(int argc, char **argv)
         }
         if (!strcmp(a, "--json")) {
             json = true;
+            continue;
+        }
+        if (!strcmp(a, "-c")) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "wardwatch news2: -c needs a configuration file\n");
+                return 2;
+            }
+            cfg_path = argv[++i];
             continue;
         }
         int p = flag_param(a);
@@ -171,8 +213,11 @@ int cmd_news2_main(int argc, char **argv)
         in.present[p] = true;
         typed[p] = v;
     }
+    struct news2_policy pol;
+    if (ward_policy(cfg_path, &pol) < 0)
+        return 2;
     struct news2_result r;
-    if (news2_score(&in, NULL, &r, err, sizeof err) < 0) {
+    if (news2_score(&in, &pol, &r, err, sizeof err) < 0) {
         fprintf(stderr, "wardwatch news2: %s\n", err);
         return 2;
     }

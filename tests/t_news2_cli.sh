@@ -111,6 +111,19 @@ check "text monitoring continuous" 0 'minimum monitoring: continuous' \
 check "text scale 2 lower bound note" 0 'counted as air (lower bound)' "$W" news2 --spo2 95 --scale 2
 check "help" 0 "halves up" "$W" news2 --help
 
+# H16-20: the ward's own response table (hospitals vary), not the RCP
+# default, when the ward configures one (before: -c refused, the
+# configuration ignored, "monitoring_hours":4 on a ward that says 6).
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+printf '[ward]\nname = Test\n[news2]\nmonitoring_h_low = 6\n' >"$T/w.ini"
+check "-c: the ward's response table" 0 '"monitoring_hours":6' \
+  "$W" news2 -c "$T/w.ini" --rr 22 --hr 70 --spo2 97 --o2 air --sbp 120 --acvpu A --temp 37 --json
+check "WARDWATCH_CONFIG: the ward's response table" 0 'minimum monitoring: every 6 hours' \
+  env WARDWATCH_CONFIG="$T/w.ini" "$W" news2 --rr 22 --hr 70 --spo2 97 --o2 air --sbp 120 --acvpu A --temp 37
+check "-c missing file: named, exit 2" 2 "$T/none.ini: cannot open" "$W" news2 -c "$T/none.ini" --rr 22
+printf '[news2]\nmonitoring_h_low = soon\n' >"$T/bad.ini"
+check "-c bad policy: file and key named, exit 2" 2 "monitoring_h_low" "$W" news2 -c "$T/bad.ini" --rr 22
+
 usage "unknown flag" "unknown option '--bp'" "$W" news2 --bp 120
 usage "stray argument" "unknown option '37'" "$W" news2 37
 usage "non-number" "--spo2: 'nine' is not a number (accepted: 50-100)" "$W" news2 --spo2 nine
