@@ -6,10 +6,12 @@
  *   events equals the machine's state;
  * - events come in time order, refused actions change nothing and emit
  *   nothing, and a refusal is predicted exactly by alarm_check_ack/reset;
- * - at most one alarm per family; only latching conditions latch;
+ * - at most one alarm per family whose condition is on (a latched NEWS2
+ *   member, its condition gone, may stand beside the current level's:
+ *   H16-18); only latching conditions latch;
  *   acknowledged alarms name who; nothing acknowledged sounds;
  * - after a tick: an active alarm's condition is on, a condition that is on
- *   is shown unless a higher NEWS2 member holds it back, and no re-alert or
+ *   is shown unless an active higher NEWS2 member holds it back, and no re-alert or
  *   escalation is overdue;
  * - alarm_list is complete and sorted by urgency. */
 #include "alarm.h"
@@ -83,13 +85,13 @@ static void on_event(void *ctx, const struct alarm_event *ev)
         CHECK(ev->id == ev->alarm->id);
 }
 
-/* Is a higher NEWS2 member shown? */
+/* Is a higher NEWS2 member active (a latched one holds nothing back)? */
 static bool held_back(int c)
 {
     if (c == AC_NEWS2_LOW_MEDIUM)
-        return bed.a[AC_NEWS2_HIGH].state != AS_NONE || bed.a[AC_NEWS2_MEDIUM].state != AS_NONE;
+        return bed.a[AC_NEWS2_HIGH].state == AS_ACTIVE || bed.a[AC_NEWS2_MEDIUM].state == AS_ACTIVE;
     if (c == AC_NEWS2_MEDIUM)
-        return bed.a[AC_NEWS2_HIGH].state != AS_NONE;
+        return bed.a[AC_NEWS2_HIGH].state == AS_ACTIVE;
     return false;
 }
 
@@ -132,8 +134,8 @@ static void check_state(void)
         else
             CHECK(alarm_audible(a, c, NULL, bed.last_now));
     }
-    int n2 = (bed.a[AC_NEWS2_HIGH].state != AS_NONE) + (bed.a[AC_NEWS2_MEDIUM].state != AS_NONE) +
-             (bed.a[AC_NEWS2_LOW_MEDIUM].state != AS_NONE);
+    int n2 = (bed.a[AC_NEWS2_HIGH].state == AS_ACTIVE) + (bed.a[AC_NEWS2_MEDIUM].state == AS_ACTIVE) +
+             (bed.a[AC_NEWS2_LOW_MEDIUM].state == AS_ACTIVE);
     CHECK(n2 <= 1);
     CHECK(bed.a[AC_RR_LOW].state == AS_NONE || bed.a[AC_RR_HIGH].state == AS_NONE);
     CHECK(bed.a[AC_HR_LOW].state == AS_NONE || bed.a[AC_HR_HIGH].state == AS_NONE);
