@@ -4,10 +4,9 @@
  */
 #include "cmd_common.h"
 #include "commands.h"
+#include "config.h"
 #include "news2.h"
 #include "util.h"
-
-#include "config.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -124,7 +123,6 @@ static void print_text(const struct news2_input *in, const char *const *typed,
         printf("minimum monitoring: continuous\n");
 }
 
-/* Entry point. */
 /* The ward's response table (H16-20): -c FILE or $WARDWATCH_CONFIG must
  * load; the installed configuration is used when it exists; else the RCP
  * defaults. 0, or -1 with the message printed. */
@@ -151,6 +149,7 @@ static int ward_policy(const char *path, struct news2_policy *pol)
     return 0;
 }
 
+/* Entry point. */
 int cmd_news2_main(int argc, char **argv)
 {
     struct news2_input in = {.scale = 1};

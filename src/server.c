@@ -677,16 +677,6 @@ static void client_readable(struct loop *l, int fd, int ev, void *ctx)
     reap(s);
 }
 
-/* Silent connections in the pool held by the process that holds c. */
-static int pending_of_pid(const struct server *s, const struct client *c)
-{
-    int n = 0;
-    for (int i = 0; i < ALL_SLOTS; i++)
-        if (s->c[i] && !s->c[i]->hello && s->c[i]->end == CE_NONE && s->c[i]->pid == c->pid)
-            n++;
-    return n;
-}
-
 /* Room in the pool of unidentified connections: read what the waiting
  * ones sent (a board's HELLO is there already), then let one still silent
  * go: the oldest of the process holding the most. A process flooding the
@@ -699,15 +689,19 @@ static void make_pending_room(struct server *s)
             client_readable(s->l, s->c[i]->fd, LOOP_READ, s->c[i]);
     if (s->npending < PENDING_SLOTS)
         return;
-    struct client *o = NULL;
-    int on = 0;
-    for (int i = 0; i < ALL_SLOTS; i++) {
-        struct client *c = s->c[i];
-        if (!c || c->hello || c->end != CE_NONE)
-            continue;
-        int n = pending_of_pid(s, c);
-        if (!o || n > on || (n == on && c->connected_mono < o->connected_mono)) {
-            o = c;
+    /* The silent ones (a flood's pool: PENDING_SLOTS or a few more), then
+     * per process how many it holds. */
+    struct client *silent[ALL_SLOTS], *o = NULL;
+    int ns = 0, on = 0;
+    for (int i = 0; i < ALL_SLOTS; i++)
+        if (s->c[i] && !s->c[i]->hello && s->c[i]->end == CE_NONE)
+            silent[ns++] = s->c[i];
+    for (int i = 0; i < ns; i++) {
+        int n = 0;
+        for (int j = 0; j < ns; j++)
+            n += silent[j]->pid == silent[i]->pid;
+        if (!o || n > on || (n == on && silent[i]->connected_mono < o->connected_mono)) {
+            o = silent[i];
             on = n;
         }
     }

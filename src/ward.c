@@ -369,6 +369,14 @@ static bool radar_lost(const struct ward_bed *b)
     return b->sensor != WSENS_OK || b->motion || !b->present;
 }
 
+/* A radar value measured at t is stale: the device has lost the patient
+ * now, or had lost them since t (the one rule for the radar's own value
+ * and the value scored). */
+static bool radar_value_lost(const struct ward_bed *b, int64_t t)
+{
+    return radar_lost(b) || t < b->radar_fresh_after;
+}
+
 /* Manual parts of a set (the rule: src/obsdue.c). */
 static bool manual_part(const struct ward_bed *b, int p)
 {
@@ -398,7 +406,7 @@ static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
     for (int p = 0; p < NEWS2_NPARAMS; p++) {
         struct ward_value *v = &b->param[p];
         v->stale = v->have && (now - v->t_ms > max_age_ms(w, b, p, v) ||
-                               (v->automatic && (radar_lost(b) || v->t_ms < b->radar_fresh_after)));
+                               (v->automatic && radar_value_lost(b, v->t_ms)));
         in->present[p] = v->have;
         in->stale[p] = v->stale;
         in->value[p] = v->value;
@@ -407,8 +415,8 @@ static void news2_input_of(struct ward *w, struct ward_bed *b, int64_t now,
 
 /* Refresh the radar's own value from its window, rounded once by the
  * chart's rule; otherwise the old value stays, ages, and turns stale. */
-static void update_radar(struct ward_value *v, enum news2_param p, const struct vwin *win,
-                         int64_t now, bool lost, int64_t fresh_after)
+static void update_radar(const struct ward_bed *b, struct ward_value *v, enum news2_param p,
+                         const struct vwin *win, int64_t now)
 {
     float m;
     if (vwin_median(win, now, SMOOTH_SPAN_MS, SMOOTH_MIN_N, &m)) {
@@ -418,7 +426,7 @@ static void update_radar(struct ward_value *v, enum news2_param p, const struct 
         v->t_ms = vwin_last_t(win);
         v->by[0] = 0;
     }
-    v->stale = v->have && (lost || v->t_ms < fresh_after || now - v->t_ms > 60000);
+    v->stale = v->have && (radar_value_lost(b, v->t_ms) || now - v->t_ms > 60000);
 }
 
 /* The value scored: a hand count while it counts, else the radar's. */
@@ -526,8 +534,7 @@ void ward_tick(struct ward *w, int64_t now)
         } else if (b->sensor == WSENS_STARTING && !b->sensor_since) {
             b->sensor_since = now;
         }
-        bool lost = radar_lost(b);
-        if (lost) {
+        if (radar_lost(b)) {
             /* The device has lost the patient: nothing measured before or
              * during the loss may be scored once it has them back, however
              * young (CLINICAL.md "stale device values"); a new median is
@@ -536,8 +543,8 @@ void ward_tick(struct ward *w, int64_t now)
             vwin_clear(&b->hr_win);
             b->radar_fresh_after = now;
         }
-        update_radar(&b->radar_rr, NEWS2_RR, &b->rr_win, now, lost, b->radar_fresh_after);
-        update_radar(&b->radar_hr, NEWS2_HR, &b->hr_win, now, lost, b->radar_fresh_after);
+        update_radar(b, &b->radar_rr, NEWS2_RR, &b->rr_win, now);
+        update_radar(b, &b->radar_hr, NEWS2_HR, &b->hr_win, now);
         choose_scored(w, b, NEWS2_RR, &b->radar_rr, now);
         choose_scored(w, b, NEWS2_HR, &b->radar_hr, now);
         struct news2_input in;
@@ -1321,6 +1328,13 @@ static void hist_note(void *ctx, const struct store_note *n)
         head = (int)strlen(l.text);
     note_fit(l.text + head, sizeof l.text - (size_t)head, n->text);
     hist_put(ctx, &l);
+}
+
+/* The note alone of a history line (ward.h). */
+const char *ward_history_note(const struct ward_history_line *l)
+{
+    int k = snprintf(NULL, 0, WARD_NOTE_HEAD, l->by, l->on_alarm ? WARD_NOTE_ON_ALARM : "");
+    return l->kind == WH_NOTE && k > 0 && (size_t)k <= strlen(l->text) ? l->text + k : NULL;
 }
 
 static void hist_alarm(void *ctx, const struct store_alarm_event *e)

@@ -304,6 +304,9 @@ struct ward_history_line {
     char detail[32];
     char by[24];
 };
+/* The note alone of a WH_NOTE line (its text after WARD_NOTE_HEAD), or
+ * NULL when the text does not start so. */
+const char *ward_history_note(const struct ward_history_line *l);
 /* Only the bed's current stay is shown (hazard H16-8): for an admitted bed
  * the rows of its admission and the alarms raised since it began; for a free
  * bed what was entered since the last discharge. */

@@ -103,6 +103,27 @@ static void raise_at(int c, int64_t t, bool acked)
     a->trig_value = a->trig_limit = NAN;
 }
 
+/* The one bed, admitted an hour ago, sensor ok, no alarms yet. */
+static void admitted_bed(const char *label)
+{
+    memset(&bed, 0, sizeof bed);
+    snprintf(bed.label, sizeof bed.label, "%s", label);
+    bed.admitted = true;
+    bed.admitted_at = NOW - 3600000;
+    bed.sensor = WSENS_OK;
+    alarm_bed_init(&bed.alarms);
+}
+
+/* A board over the fake view, UTF-8, its history just asked (set hist_bed
+ * to something else to have it asked again). */
+static void board_ui(struct ui *u)
+{
+    memset(u, 0, sizeof *u);
+    u->v = (struct view){&fake, NULL};
+    u->utf8 = true;
+    u->hist_at = ww_mono_ms();
+}
+
 /* Row y of the virtual screen, trailing blanks cut. */
 static void row(int y, char *buf, int n)
 {
@@ -114,13 +135,8 @@ static void row(int y, char *buf, int n)
 
 static void test_detail_more_and_order(void **state)
 {
-    memset(&bed, 0, sizeof bed);
-    snprintf(bed.label, sizeof bed.label, "Rom 2 vindu");
+    admitted_bed("Rom 2 vindu");
     snprintf(bed.patient_ref, sizeof bed.patient_ref, "PAS-77");
-    bed.admitted = true;
-    bed.admitted_at = NOW - 3600000;
-    bed.sensor = WSENS_OK;
-    alarm_bed_init(&bed.alarms);
     /* six alarms: two high, three medium, one low, raised at different times */
     raise_at(AC_OBS_OVERDUE, NOW - 50000, false);  /* low */
     raise_at(AC_RR_LOW, NOW - 40000, false);       /* medium, newer */
@@ -129,11 +145,7 @@ static void test_detail_more_and_order(void **state)
     raise_at(AC_APNOEA, NOW - 30000, false);       /* high, newer */
     raise_at(AC_NEWS2_HIGH, NOW - 120000, false);  /* high, older */
     static struct ui u;
-    memset(&u, 0, sizeof u);
-    u.v = (struct view){&fake, NULL};
-    u.utf8 = true;
-    u.hist_bed = 0;
-    u.hist_at = ww_mono_ms(); /* no history asked */
+    board_ui(&u);
     erase();
     ui_draw_detail(&u);
     char line[200];
@@ -186,18 +198,14 @@ static void test_fit_marks_a_cut(void **state)
  * with one unacknowledged goes straight to it (#17). */
 static void test_reset_choice(void **state)
 {
-    memset(&bed, 0, sizeof bed);
-    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
-    bed.admitted = true;
-    alarm_bed_init(&bed.alarms);
+    admitted_bed("Rom 1 vindu");
     raise_at(AC_APNOEA, NOW - 30000, true);
     bed.alarms.a[AC_APNOEA].state = AS_LATCHED;
     raise_at(AC_NEWS2_HIGH, NOW - 90000, false);
     bed.alarms.a[AC_NEWS2_HIGH].state = AS_LATCHED;
     raise_at(AC_RR_LOW, NOW - 10000, true); /* active, acknowledged */
     static struct ui u;
-    memset(&u, 0, sizeof u);
-    u.v = (struct view){&fake, NULL};
+    board_ui(&u);
     ui_ack_or_reset(&u, 'r');
     assert_int_equal(u.form, F_CHOOSE);
     assert_int_equal(u.choice_for, F_RESET);
@@ -215,12 +223,7 @@ static void test_reset_choice(void **state)
  * not the last minute's mean (H17-25: "RR 25 ... now 24"). */
 static void test_trend_now_is_the_scored_value(void **state)
 {
-    memset(&bed, 0, sizeof bed);
-    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
-    bed.admitted = true;
-    bed.admitted_at = NOW - 3600000;
-    bed.sensor = WSENS_OK;
-    alarm_bed_init(&bed.alarms);
+    admitted_bed("Rom 1 vindu");
     for (int64_t t = NOW - 600000; t < NOW; t += 1000) {
         hist_add(&bed.h_rr, t, 24);
         hist_add(&bed.h_hr, t, 110);
@@ -232,10 +235,7 @@ static void test_trend_now_is_the_scored_value(void **state)
     bed.score.total = 8;
     bed.score.partial = true;
     static struct ui u;
-    memset(&u, 0, sizeof u);
-    u.v = (struct view){&fake, NULL};
-    u.utf8 = true;
-    u.hist_at = ww_mono_ms();
+    board_ui(&u);
     erase();
     ui_draw_detail(&u);
     char line[200];
@@ -266,10 +266,7 @@ static void test_trend_now_is_the_scored_value(void **state)
  * breath…" beside ten blank columns). */
 static void test_alarm_list_columns_fit_their_text(void **state)
 {
-    memset(&bed, 0, sizeof bed);
-    snprintf(bed.label, sizeof bed.label, "Rom 5 enkeltrom");
-    bed.admitted = true;
-    alarm_bed_init(&bed.alarms);
+    admitted_bed("Rom 5 enkeltrom");
     raise_at(AC_APNOEA, NOW - 30000, false);
     bed.alarms.a[AC_APNOEA].state = AS_LATCHED;
     raise_at(AC_HR_HIGH, NOW - 60000, false);
@@ -277,9 +274,7 @@ static void test_alarm_list_columns_fit_their_text(void **state)
     bed.alarms.a[AC_HR_HIGH].trig_limit = 131;
     raise_at(AC_OBS_OVERDUE, NOW - 90000, true);
     static struct ui u;
-    memset(&u, 0, sizeof u);
-    u.v = (struct view){&fake, NULL};
-    u.utf8 = true;
+    board_ui(&u);
     erase();
     ui_draw_alarms(&u);
     char line[200];
@@ -312,11 +307,7 @@ static void test_alarm_list_columns_fit_their_text(void **state)
  * history under nb_NO); a line without parts shows its text. */
 static void test_history_worded_from_parts(void **state)
 {
-    memset(&bed, 0, sizeof bed);
-    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
-    bed.admitted = true;
-    bed.admitted_at = NOW - 3600000;
-    alarm_bed_init(&bed.alarms);
+    admitted_bed("Rom 1 vindu");
     memset(hist_lines, 0, sizeof hist_lines);
     /* the texts say something else: what is shown comes from the parts */
     hist_lines[0] = (struct ward_history_line){.t = NOW - 4000, .kind = WH_OBS};
@@ -336,9 +327,7 @@ static void test_history_worded_from_parts(void **state)
     strcpy(hist_lines[3].text, "admitted P-1");
     nhist_lines = 4;
     static struct ui u;
-    memset(&u, 0, sizeof u);
-    u.v = (struct view){&fake, NULL};
-    u.utf8 = true;
+    board_ui(&u);
     u.hist_bed = 99; /* ask */
     resizeterm(30, 80);
     erase();
@@ -373,11 +362,7 @@ static void test_history_worded_from_parts(void **state)
  * not "3 points in o…" (H17-26). */
 static void test_detail_alarm_columns_fit_their_text(void **state)
 {
-    memset(&bed, 0, sizeof bed);
-    snprintf(bed.label, sizeof bed.label, "Rom 1 vindu");
-    bed.admitted = true;
-    bed.admitted_at = NOW - 3600000;
-    alarm_bed_init(&bed.alarms);
+    admitted_bed("Rom 1 vindu");
     raise_at(AC_NEWS2_LOW_MEDIUM, NOW - 30000, false);
     bed.alarms.a[AC_NEWS2_LOW_MEDIUM].trig_value = 3;
     bed.alarms.a[AC_NEWS2_LOW_MEDIUM].trig_limit = 3;
@@ -385,10 +370,7 @@ static void test_detail_alarm_columns_fit_their_text(void **state)
     bed.alarms.a[AC_HR_HIGH].trig_value = 131;
     bed.alarms.a[AC_HR_HIGH].trig_limit = 131;
     static struct ui u;
-    memset(&u, 0, sizeof u);
-    u.v = (struct view){&fake, NULL};
-    u.utf8 = true;
-    u.hist_at = ww_mono_ms();
+    board_ui(&u);
     erase();
     ui_draw_detail(&u);
     char line[200];

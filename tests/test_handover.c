@@ -596,48 +596,76 @@ static void test_trajectory_short_and_partial_peak(void **state)
     store_close(st);
 }
 
+/* A sensor bed run by the ward core into the store: admitted at 07:10, a
+ * full normal set a minute later (returned in *set), RR 14 and HR 70 (HR
+ * 134 from set + fast_from for fast_min minutes) every second to stop. The
+ * ward's [news2] section is news2_ini ("" none). */
+struct core_run {
+    struct ward_config wc;
+    struct store *st;
+    struct ward *w;
+    int64_t set;
+};
+
+static void run_sensor_bed(struct core_run *cr, const char *news2_ini, int64_t stop,
+                           int64_t fast_from, int64_t fast_for)
+{
+    char ini[4300], e[512];
+    snprintf(ini, sizeof ini, "%s/w.ini", dir);
+    char text[512];
+    snprintf(text, sizeof text, "[ward]\nname = Test\ndatabase = ward.db\n%s[bed.1]\nlabel = Rom 1\n"
+                                "sensor = ti-vs:file:/dev/null\n", news2_ini);
+    ww_test_write_file(ini, text);
+    if (config_load(ini, &cr->wc, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    cr->st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(cr->st);
+    cr->w = ward_new(&cr->wc, cr->st, e, sizeof e);
+    if (!cr->w)
+        fail_msg("%s", e);
+    int64_t t = oslo("2026-12-01T07:10");
+    cr->set = t + 60000;
+    if (ward_cmd_admit(cr->w, 0, "P-77", "", "KN", t, e, sizeof e) < 0)
+        fail_msg("%s", e);
+    for (; t <= stop; t += 1000) {
+        if (t == cr->set) {
+            const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
+            const char *v[] = {"97", "air", "125", "A", "37.0"};
+            if (ward_cmd_observations(cr->w, 0, p, v, 5, "KN", t, e, sizeof e) < 0)
+                fail_msg("%s", e);
+        }
+        bool fast = t >= cr->set + fast_from && t < cr->set + fast_from + fast_for;
+        struct reading r = {.have = READING_PRESENCE | READING_MOTION | READING_RR | READING_HR,
+                            .presence = true, .rr = 14, .hr = fast ? 134 : 70};
+        ward_reading(cr->w, 0, &r, t);
+        ward_tick(cr->w, t);
+    }
+    if (ward_flush(cr->w, e, sizeof e) < 0)
+        fail_msg("%s", e);
+}
+
+static void core_run_free(struct core_run *cr)
+{
+    ward_free(cr->w);
+    store_close(cr->st);
+}
+
 /* A ward whose manual values count 6 h (manual_max_age_h) and a patient
  * at NEWS2 0 (12-hourly): the set is due 6 h after it, when its values go
  * stale. The handover said "due 13:11 (every 12 h)", a time and an interval
  * that disagree; it now says which value sets the time (H16-1e). */
 static void test_due_sooner_says_why(void **state)
 {
-    char ini[4300], e[512];
-    snprintf(ini, sizeof ini, "%s/w.ini", dir);
-    ww_test_write_file(ini, "[ward]\nname = Test\ndatabase = ward.db\n[news2]\nmanual_max_age_h = 6\n"
-                            "spo2_max_age_h = 5\n[bed.1]\nlabel = Rom 1\nsensor = ti-vs:file:/dev/null\n");
-    struct ward_config wc;
-    if (config_load(ini, &wc, e, sizeof e) < 0)
-        fail_msg("%s", e);
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    assert_non_null(st);
-    struct ward *w = ward_new(&wc, st, e, sizeof e);
-    if (!w)
-        fail_msg("%s", e);
-    int64_t t = oslo("2026-12-01T07:10"), set = t + 60000, stop = oslo("2026-12-01T07:20");
-    if (ward_cmd_admit(w, 0, "P-77", "", "KN", t, e, sizeof e) < 0)
-        fail_msg("%s", e);
-    for (; t <= stop; t += 1000) {
-        if (t == set) {
-            const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
-            const char *v[] = {"97", "air", "125", "A", "37.0"};
-            if (ward_cmd_observations(w, 0, p, v, 5, "KN", t, e, sizeof e) < 0)
-                fail_msg("%s", e);
-        }
-        struct reading r = {.have = READING_PRESENCE | READING_MOTION | READING_RR | READING_HR,
-                            .presence = true, .rr = 14, .hr = 70};
-        ward_reading(w, 0, &r, t);
-        ward_tick(w, t);
-    }
-    assert_int_equal(ward_bed(w, 0)->obs_due_ms, set + 5 * HOUR);
-    if (ward_flush(w, e, sizeof e) < 0)
-        fail_msg("%s", e);
+    static struct core_run cr;
+    int64_t stop = oslo("2026-12-01T07:20");
+    run_sensor_bed(&cr, "[news2]\nmanual_max_age_h = 6\nspo2_max_age_h = 5\n", stop, 0, 0);
+    assert_int_equal(ward_bed(cr.w, 0)->obs_due_ms, cr.set + 5 * HOUR);
     struct handover_request req = {oslo("2026-12-01T07:00"), oslo("2026-12-01T15:00"), "day", -1,
                                    stop, "KN"};
-    struct handover *h = handover_build(st, &wc, &req, err, sizeof err);
+    struct handover *h = handover_build(cr.st, &cr.wc, &req, err, sizeof err);
     if (!h)
         fail_msg("handover_build: %s", err);
-    assert_int_equal(h->beds[0].obs_due, set + 5 * HOUR);
+    assert_int_equal(h->beds[0].obs_due, cr.set + 5 * HOUR);
     int pages;
     char *text = render(h, &pages);
     const char *want = "Next observation due 12:11 (every 12 h; sooner: SpO2 of 07:11 goes stale)";
@@ -645,8 +673,7 @@ static void test_due_sooner_says_why(void **state)
         fail_msg("no '%s' in:\n%s", want, strstr(text, "Next observation") ? strstr(text, "Next observation") : text);
     free(text);
     handover_free(h);
-    ward_free(w);
-    store_close(st);
+    core_run_free(&cr);
 }
 
 /* #17: the board and the printed page agree on what is overdue. The ward
@@ -660,42 +687,16 @@ static void test_due_sooner_says_why(void **state)
  * DUE.) */
 static void test_overdue_agrees_with_board(void **state)
 {
-    char ini[4300], e[512];
-    snprintf(ini, sizeof ini, "%s/w.ini", dir);
-    ww_test_write_file(ini, "[ward]\nname = Test\ndatabase = ward.db\n[bed.1]\nlabel = Rom 1\n"
-                            "sensor = ti-vs:file:/dev/null\n");
-    struct ward_config wc;
-    if (config_load(ini, &wc, e, sizeof e) < 0)
-        fail_msg("%s", e);
-    struct store *st = store_open(db, NULL, err, sizeof err);
-    assert_non_null(st);
-    struct ward *w = ward_new(&wc, st, e, sizeof e);
-    if (!w)
-        fail_msg("%s", e);
-    int64_t t = oslo("2026-12-01T07:10"), set = t + 60000, stop = oslo("2026-12-01T08:41");
-    if (ward_cmd_admit(w, 0, "P-77", "", "KN", t, e, sizeof e) < 0)
-        fail_msg("%s", e);
-    for (; t <= stop; t += 1000) {
-        if (t == set) {
-            const char *p[] = {"spo2", "o2", "sbp", "acvpu", "temp"};
-            const char *v[] = {"97", "air", "125", "A", "37.0"};
-            if (ward_cmd_observations(w, 0, p, v, 5, "KN", t, e, sizeof e) < 0)
-                fail_msg("%s", e);
-        }
-        bool fast = t >= set + 10 * MIN && t < set + 30 * MIN;
-        struct reading r = {.have = READING_PRESENCE | READING_MOTION | READING_RR | READING_HR,
-                            .presence = true, .rr = 14, .hr = fast ? 134 : 70};
-        ward_reading(w, 0, &r, t);
-        ward_tick(w, t);
-    }
-    const struct ward_bed *wb = ward_bed(w, 0);
+    static struct core_run cr;
+    int64_t stop = oslo("2026-12-01T08:41");
+    run_sensor_bed(&cr, "", stop, 10 * MIN, 20 * MIN);
+    int64_t set = cr.set;
+    const struct ward_bed *wb = ward_bed(cr.w, 0);
     assert_int_equal(wb->obs_due_ms, set + HOUR);
     assert_true(wb->obs_overdue);
-    if (ward_flush(w, e, sizeof e) < 0)
-        fail_msg("%s", e);
     struct handover_request req = {oslo("2026-12-01T07:00"), oslo("2026-12-01T15:00"), "day", -1,
                                    stop, "KN"};
-    struct handover *h = handover_build(st, &wc, &req, err, sizeof err);
+    struct handover *h = handover_build(cr.st, &cr.wc, &req, err, sizeof err);
     if (!h)
         fail_msg("handover_build: %s", err);
     const struct handover_bed *b = &h->beds[0];
@@ -707,8 +708,7 @@ static void test_overdue_agrees_with_board(void **state)
     assert_non_null(strstr(text, "Next observation due 08:11 - OVERDUE (every 1 h)"));
     free(text);
     handover_free(h);
-    ward_free(w);
-    store_close(st);
+    core_run_free(&cr);
 }
 
 /* Display columns, counting æøå as one (sanitised UTF-8). */

@@ -242,17 +242,13 @@ static void hist_text(const struct ward_history_line *l, char *out, size_t n)
     const char *detail = l->detail[0] ? _(l->detail) : "";
     int p = l->kind == WH_OBS ? news2_param_find(l->what) : -1;
     int c = l->kind == WH_ALARM ? alarm_condition_find(l->what) : -1;
-    size_t head = 0;
-    if (l->kind == WH_NOTE) {
-        int k = snprintf(NULL, 0, WARD_NOTE_HEAD, l->by, l->on_alarm ? WARD_NOTE_ON_ALARM : "");
-        head = k > 0 && (size_t)k <= strlen(l->text) ? (size_t)k : 0;
-    }
+    const char *note = ward_history_note(l);
     if (p >= 0)
         snprintf(raw, sizeof raw, _("obs %s = %s (%s)"), _(news2_param_label(p)),
                  p == NEWS2_O2 ? detail : l->detail, l->by);
-    else if (l->kind == WH_NOTE && head)
+    else if (note)
         snprintf(raw, sizeof raw, _("note (%s)%s: %s"), l->by, l->on_alarm ? _(" on alarm") : "",
-                 l->text + head);
+                 note);
     else if (c >= 0)
         snprintf(raw, sizeof raw, _("alarm %s %s %s%s%s"),
                  alarm_priority_marker(alarm_priority_of(c)), _(alarm_condition_text(c)),
