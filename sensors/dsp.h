@@ -155,12 +155,15 @@ void dsp_stats(const struct dsp *d, struct dsp_stats *out);
  * dsp_multi runs one dsp per point (same fs, wavelength and tunables) and
  * emits one reading per second: that of the point that carries the breath.
  *
- * Choice, each second: the point whose signal stands highest over its own
- * noise floor (the presence ratio, smoothed over about 5 s: the chest is
- * the strongest moving reflector), switching only when another point is
- * 1.25 x stronger. Its reading is passed on, rates included when that
- * point has them; rates of other points are never used (periodic clutter
- * elsewhere in the room can look like clean breathing). When the followed
+ * Choice, each second: among the points whose RR a neighbouring point
+ * confirms (within 1 /min: a torso spans several points, each seeing the
+ * same breath), the one standing highest over its own noise floor (the
+ * presence ratio, smoothed over about 5 s); when no point is confirmed,
+ * the strongest point of all (the chest is usually the strongest moving
+ * reflector). Switching only when the followed point is no longer
+ * confirmed or another is 1.15 x stronger. The followed point's reading is
+ * passed on, rates included when it has them; one point's unconfirmed rate
+ * is never preferred (a knee, a fold, a harmonic). When the followed
  * point has no RR, motion on any point followed in the last 10 s is
  * reported as motion. The reading's
  * id is not touched; dsp_multi_point() says which point was used.
