@@ -1352,6 +1352,11 @@ void dsp_feed(struct dsp *d, const float *i, const float *q, size_t n, reading_c
 #define MULTI_SWITCH 1.15
 #define MULTI_ALPHA 0.2
 #define MULTI_MOTION_S 10
+/* a confirmed breath is followed only within this factor of the strongest
+ * point's presence ratio: a breathing torso is among the strongest movers
+ * (the second A121 person: within 2.0 x of an arm's; knees 20 x below the
+ * chest) */
+#define MULTI_CONFIRM_WITHIN 4.0
 
 struct dsp_multi {
     unsigned np;
@@ -1462,19 +1467,23 @@ static void multi_second(struct dsp_multi *m, reading_cb cb, void *ctx)
      * person at 0.42-0.48 m the breathing shows over points 3-11 with about
      * equal strength, and an arm moving at 0.36 m stood highest while
      * points 3-5 each gave the same 20-21 /min; one point's rate alone is
-     * never preferred (a seated person's knees gave 10 /min at 0.36 m). */
+     * never preferred (a seated person's knees gave 10 /min at 0.36 m), nor
+     * a confirmed one far weaker than the strongest point. */
     int best = -1, confirmed = -1;
     for (unsigned p = 0; p < m->np; p++) {
         double v = m->d[p]->pres_ratio > 1e-9 ? log(m->d[p]->pres_ratio) : log(1e-9);
         m->strength[p] = m->sec == 1 ? v : m->strength[p] + MULTI_ALPHA * (v - m->strength[p]);
         if (best < 0 || m->strength[p] > m->strength[best])
             best = (int)p;
-        if (multi_confirmed(m, p) && (confirmed < 0 || m->strength[p] > m->strength[confirmed]))
-            confirmed = (int)p;
     }
+    double floor = m->strength[best] - log(MULTI_CONFIRM_WITHIN);
+    for (unsigned p = 0; p < m->np; p++)
+        if (m->strength[p] >= floor && multi_confirmed(m, p) &&
+            (confirmed < 0 || m->strength[p] > m->strength[confirmed]))
+            confirmed = (int)p;
+    bool cur_ok = m->strength[m->cur] >= floor && multi_confirmed(m, m->cur);
     if (confirmed >= 0) {
-        if (!multi_confirmed(m, m->cur) ||
-            m->strength[confirmed] > m->strength[m->cur] + log(MULTI_SWITCH))
+        if (!cur_ok || m->strength[confirmed] > m->strength[m->cur] + log(MULTI_SWITCH))
             m->cur = (unsigned)confirmed;
     } else if (m->strength[best] > m->strength[m->cur] + log(MULTI_SWITCH)) {
         m->cur = (unsigned)best;

@@ -157,8 +157,9 @@ void dsp_stats(const struct dsp *d, struct dsp_stats *out);
  *
  * Choice, each second: among the points whose RR a neighbouring point
  * confirms (within 1 /min: a torso spans several points, each seeing the
- * same breath), the one standing highest over its own noise floor (the
- * presence ratio, smoothed over about 5 s); when no point is confirmed,
+ * same breath) and that stand within 4 x of the strongest point, the one
+ * standing highest over its own noise floor (the presence ratio, smoothed
+ * over about 5 s); when no point is confirmed,
  * the strongest point of all (the chest is usually the strongest moving
  * reflector). Switching only when the followed point is no longer
  * confirmed or another is 1.15 x stronger. The followed point's reading is
