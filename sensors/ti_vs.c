@@ -246,6 +246,36 @@ static bool known_type(const struct ti_vs *s, uint32_t type)
     return type == TI_VS_TLV_STATS || type == TI_VS_TLV_RANGE || type == TI_VS_TLV_PEOPLE;
 }
 
+/* Could type be a TLV type at all? TI numbers them from 1 (the xWR14xx
+ * labs from 0) and never past 16 bits; a header read one byte off puts a
+ * length byte in the type's top bits. */
+static bool plausible_type(const struct ti_vs *s, uint32_t type)
+{
+    return type < 65536 && (type != 0 || s->numbering_14xx);
+}
+
+/* In a frame cut short (the next magic came before totalPacketLen), bytes
+ * were lost somewhere before the cut, not necessarily at its end: a byte lost
+ * inside a TLV shifts every field after it, and its length still fits. So a
+ * TLV is trusted only when a witness stands where its length says it ends:
+ * the header of the frame's next TLV, of a plausible type. The last TLV of
+ * the frame has none (what follows is padding), nor does one followed by a
+ * header the cut took. Returns how many of the k complete TLVs are trusted;
+ * *end = the offset just past them. */
+static uint32_t tlv_witnessed(const struct ti_vs *s, const uint8_t *p, uint32_t hdr,
+                              uint32_t lim, uint32_t ntlv, int k, uint32_t *end)
+{
+    uint32_t off = hdr, j;
+    for (j = 0; j < (uint32_t)k && j + 1 < ntlv; j++) {
+        uint32_t nxt = off + 8 + rd32(p + off + 4);
+        if (nxt > lim || lim - nxt < 8 || !plausible_type(s, rd32(p + nxt)))
+            break;
+        off = nxt;
+    }
+    *end = off;
+    return j;
+}
+
 /* The header length of a frame: 40 (SDK 1.1 on, with subFrameNumber) or
  * 36 (SDK 1.0 and the xWR14xx demos of SDK 1.x, without). With header=auto
  * a whole frame is read with 40 unless only 36 makes its TLV chain whole
@@ -367,14 +397,15 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
             s->st.dropped_bytes += next;
             return next;
         }
-        /* Every TLV complete before the cut is decoded; only the cut TLVs
-         * are lost (a cut in the padding only loses nothing). */
+        /* Every TLV that the next TLV's header vouches for is decoded; the
+         * cut ones, and the last whole one, are lost and counted (H18-35:
+         * a byte lost inside the last TLV of a padded frame read as
+         * HR 0.00 for a present patient). */
+        uint32_t w = tlv_witnessed(s, p, hdr, (uint32_t)next, ntlv, k, &end);
         s->st.frames++;
-        if ((uint32_t)k < ntlv) {
-            s->st.truncated++;
-            s->st.dropped_bytes += next - end;
-        }
-        decode_frame(s, p, hdr, (uint32_t)k);
+        s->st.truncated++;
+        s->st.dropped_bytes += next - end;
+        decode_frame(s, p, hdr, w);
         return next;
     }
     int k;
@@ -384,11 +415,28 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
         s->st.dropped_bytes += 1;
         return 1;
     }
+    if (next < total && end <= next) {
+        /* A magic starting in the padding at the end: the next frame began
+         * before this one's totalPacketLen, so bytes of this one were lost
+         * somewhere (perhaps inside its last TLV, which still fits). Is it
+         * a whole magic? Then this frame is cut short, as above. In TLV
+         * data a magic is just data. */
+        if (avail < next + TI_VS_MAGIC_LEN && next + TI_VS_MAGIC_LEN <= FRAMER_CAP) {
+            *need = next + TI_VS_MAGIC_LEN;
+            return 0;
+        }
+        if (avail >= next + TI_VS_MAGIC_LEN && find_magic(p, next, next + TI_VS_MAGIC_LEN) == next) {
+            uint32_t w = tlv_witnessed(s, p, hdr, (uint32_t)next, ntlv, k, &end);
+            s->st.frames++;
+            s->st.truncated++;
+            s->st.dropped_bytes += next - end;
+            decode_frame(s, p, hdr, w);
+            return next;
+        }
+    }
     s->st.frames++;
     decode_frame(s, p, hdr, ntlv);
-    /* A magic prefix in the padding at the end is the next frame's start,
-     * cut into the padding: resume there. In TLV data it is just data. */
-    return next < total && end <= next ? next : total;
+    return total;
 }
 
 /* Feed bytes. */
