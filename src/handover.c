@@ -285,8 +285,11 @@ static float median_of(const float *v, size_t n, float *scratch)
     return (float)ww_median(scratch, n);
 }
 
-/* Statistics of a series. */
-static void series_stats(const struct handover_series *s, struct handover_stats *st)
+/* Statistics of a series, each rounded once by the chart's rule for param
+ * (halves up: a median RR of 8.5 is 9, as the board and the score show it,
+ * never printf's 8; H17-30). */
+static void series_stats(const struct handover_series *s, enum news2_param param,
+                         struct handover_stats *st)
 {
     st->n = s->n;
     st->min = st->median = st->max = NAN;
@@ -304,6 +307,9 @@ static void series_stats(const struct handover_series *s, struct handover_stats 
     }
     st->median = median_of(s->v, s->n, scratch);
     free(scratch);
+    st->min = news2_round(param, st->min);
+    st->median = news2_round(param, st->median);
+    st->max = news2_round(param, st->max);
 }
 
 /* Per-second samples folded into per-minute medians while they arrive. */
@@ -879,8 +885,8 @@ static int fill_admitted(struct store *st, const struct ward_config *cfg, struct
         return -1;
     if (oom)
         return ww_err(err, errlen, "out of memory");
-    series_stats(&b->rr, &b->rr_stats);
-    series_stats(&b->hr, &b->hr_stats);
+    series_stats(&b->rr, NEWS2_RR, &b->rr_stats);
+    series_stats(&b->hr, NEWS2_HR, &b->hr_stats);
     bu->has_sensor = bed_has_sensor(cfg, b);
 
     /* S and A: scores over the whole admission (the one in force at the

@@ -290,8 +290,8 @@ static void model_bed1_now(const struct handover_bed *b)
     assert_int_equal(b->rr_stats.n, 20);
     assert_float_equal(b->rr_stats.min, 10, 0.01);
     assert_float_equal(b->rr_stats.max, 29, 0.01);
-    assert_float_equal(b->rr_stats.median, 19.5, 0.01);
-    assert_float_equal(b->hr_stats.median, 79.5, 0.01);
+    assert_float_equal(b->rr_stats.median, 20, 0.01); /* 19.5, halves up */
+    assert_float_equal(b->hr_stats.median, 80, 0.01); /* 79.5 */
 }
 
 /* test_model, bed 1: the NEWS2 trajectory and its points. */
@@ -519,6 +519,39 @@ static void test_ack_median_is_the_one_median(void **state)
     assert_int_equal(h->alarms[0].ack_median_s, 18); /* 17.5 s */
     assert_int_equal(h->alarms[0].ack_max_s, 19);
     assert_int_equal(h->alarms[1].ack_median_s, 18); /* 17.9 s, not 17 and 18 cut to 17 */
+    handover_free(h);
+    store_close(st);
+}
+
+/* H17-30: the per-minute RR medians 8, 8, 9, 9 have the median 8.5, which
+ * the chart reads as 9 (halves up: 1 point); the handover printed it with
+ * printf's %.0f, which rounds halves to even: "median 8", the alarm limit
+ * and 3 points. HR 58, 58, 59, 59: 58.5 is 59, not 58. */
+static void test_stats_round_halves_up(void **state)
+{
+    T0 = oslo("2026-12-01T07:00");
+    T1 = oslo("2026-12-01T15:00");
+    struct store *st = store_open(db, NULL, err, sizeof err);
+    assert_non_null(st);
+    int64_t a1;
+    ok(store_sync_bed(st, 1, "Rom 1", err, sizeof err));
+    ok(store_admit(st, 1, "P-1", "", "KN", T0 - HOUR, &a1, err, sizeof err));
+    for (int i = 0; i < 240; i++) {
+        struct store_sample smp = {1, T0 + HOUR + i * 1000LL, (float)(8 + i / 120),
+                                   (float)(58 + i / 120), 0.9f, STORE_F_PRESENT};
+        store_queue_sample(st, &smp);
+    }
+    ok(store_flush(st, err, sizeof err));
+    struct handover *h = build(st, 1);
+    const struct handover_bed *b = &h->beds[0];
+    assert_int_equal(b->rr_stats.n, 4);
+    assert_float_equal(b->rr_stats.median, 9, 0.001);
+    assert_float_equal(b->hr_stats.median, 59, 0.001);
+    int pages;
+    char *text = render(h, &pages);
+    if (!strstr(text, "median   9  max   9") || !strstr(text, "median  59  max  59"))
+        fail_msg("RR/HR lines:\n%s", strstr(text, "RR /min") ? strstr(text, "RR /min") : text);
+    free(text);
     handover_free(h);
     store_close(st);
 }
@@ -1137,6 +1170,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trajectory_admission, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_median_is_the_one_median, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stats_round_halves_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latched_alarm_after_return_and_discharge, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_due_sooner_says_why, setup, teardown),
