@@ -177,6 +177,56 @@ static void test_detail_more_and_order(void **state)
     fail_msg("no '+N more' line after %d alarms at 80x24", shown);
 }
 
+/* H17-31: a new apnoea beside an older, escalated NEWS2 high (the same
+ * priority, ranked first) changed nothing on the tile: "*** NEWS2>=7
+ * ACTIVE ESC" before and after, the bell already ringing for high. The
+ * tile now names the newest other unacknowledged alarm of that priority,
+ * at 80x24 and 120x40, in English and (by its short form) any language. */
+static void test_tile_shows_a_new_condition(void **state)
+{
+    static const int sizes[][2] = {{24, 80}, {40, 120}};
+    for (size_t k = 0; k < 2; k++) {
+        resizeterm(sizes[k][0], sizes[k][1]);
+        admitted_bed("Rom 2 vindu");
+        snprintf(bed.patient_ref, sizeof bed.patient_ref, "PAS-21");
+        raise_at(AC_NEWS2_HIGH, NOW - 600000, false);
+        bed.alarms.a[AC_NEWS2_HIGH].escalated = true;
+        raise_at(AC_APNOEA, NOW - 30000, false);
+        raise_at(AC_OBS_OVERDUE, NOW - 900000, false);
+        static struct ui u;
+        board_ui(&u);
+        erase();
+        ui_compute_order(&u);
+        ui_draw_board(&u);
+        char line[300];
+        int found = 0;
+        for (int y = 0; y < LINES; y++) {
+            row(y, line, sizeof line);
+            if (strstr(line, "NEWS2") && strstr(line, "***")) {
+                if (!strstr(line, "+APNOEA +1"))
+                    fail_msg("%dx%d tile alarm line: '%s'", sizes[k][1], sizes[k][0], line);
+                found++;
+            }
+        }
+        assert_int_equal(found, 1);
+        /* acknowledged, the apnoea is no longer news: the mark counts the rest */
+        bed.alarms.a[AC_APNOEA].acked = true;
+        erase();
+        ui_draw_board(&u);
+        found = 0;
+        for (int y = 0; y < LINES; y++) {
+            row(y, line, sizeof line);
+            if (strstr(line, "NEWS2") && strstr(line, "***")) {
+                assert_null(strstr(line, "APNOEA"));
+                assert_non_null(strstr(line, " +1"));
+                found++;
+            }
+        }
+        assert_int_equal(found, 1);
+    }
+    resizeterm(24, 80);
+}
+
 static void test_fit_marks_a_cut(void **state)
 {
     static struct ui u;
@@ -391,6 +441,7 @@ int main(void)
     snprintf(cfg.name, sizeof cfg.name, "Test");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detail_more_and_order),
+        cmocka_unit_test(test_tile_shows_a_new_condition),
         cmocka_unit_test(test_fit_marks_a_cut),
         cmocka_unit_test(test_reset_choice),
         cmocka_unit_test(test_trend_now_is_the_scored_value),

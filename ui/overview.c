@@ -58,25 +58,66 @@ static const char *sensor_short(enum ward_sensor_state st)
                                               : ward_sensor_state_name(st);
 }
 
-/* A tile's alarm line in w columns: the full texts when they fit, else
- * the short forms, else cut with an ellipsis (never silently). */
-static void tile_alarm(struct ui *u, int c, const struct alarm *a, int w, char *out, size_t n)
+/* What the tile's alarm line adds for the bed's other unacknowledged
+ * alarms (H17-31): " +APNOEA" for the newest one of the shown alarm's
+ * priority, " +APNOEA +1" with more, " +2" when the others are of lower
+ * priority; "" when there are none. An older escalated NEWS2 high ranks
+ * first, so a new apnoea beside it changed nothing on the tile while the
+ * bell already rang for high: a new condition must still show. */
+static void tile_others(const struct alarm_bed *ab, int shown, char *out, size_t n)
 {
-    char line[300];
+    enum alarm_priority p = alarm_priority_of(shown);
+    int others = 0, newest = -1;
+    for (int c = 0; c < AC_COUNT; c++) {
+        const struct alarm *a = &ab->a[c];
+        if (c == shown || a->state == AS_NONE || a->acked)
+            continue;
+        others++;
+        if (alarm_priority_of(c) == p &&
+            (newest < 0 || a->raised_at > ab->a[newest].raised_at))
+            newest = c;
+    }
+    if (!others)
+        snprintf(out, n, "%s", "");
+    else if (newest < 0)
+        snprintf(out, n, " +%d", others);
+    else if (others == 1)
+        snprintf(out, n, " +%s", _(cond_short(newest)));
+    else
+        snprintf(out, n, " +%s +%d", _(cond_short(newest)), others - 1);
+}
+
+/* A tile's alarm line in w columns: the full texts when they fit, else
+ * the short forms, else the short condition alone, else cut with an
+ * ellipsis (never silently); the other unacknowledged alarms' mark
+ * (tile_others) is kept whole after it. */
+static void tile_alarm(struct ui *u, const struct alarm_bed *ab, int c, int w, char *out,
+                       size_t n)
+{
+    const struct alarm *a = &ab->a[c];
+    char line[300], more[64], head[300];
+    tile_others(ab, c, more, sizeof more);
+    int mw = ww_utf8_width(more);
+    if (mw > w / 2)
+        more[0] = 0, mw = 0; /* a tile too narrow for both: the shown alarm first */
     enum alarm_priority p = alarm_priority_of(c);
     /* the state by the one rule (alarm_state_name), with a latch's ack */
     const char *st =
         a->state == AS_LATCHED && a->acked ? _("latched, acked") : _(alarm_state_name(a));
     snprintf(line, sizeof line, "%s %s %s%s", alarm_priority_marker(p), _(alarm_condition_text(c)),
              st, a->escalated ? _(" ESC") : "");
-    if (ww_utf8_width(line) > w) {
+    if (ww_utf8_width(line) > w - mw) {
         const char *ss = a->state == AS_LATCHED ? (a->acked ? _("latch+ack") : _("LATCHED"))
                          : a->acked             ? _("acked")
                                                 : _("ACTIVE");
         snprintf(line, sizeof line, "%s %s %s%s", alarm_priority_marker(p), _(cond_short(c)), ss,
                  a->escalated ? _(" ESC") : "");
     }
-    ui_fit(u, line, w, out, n);
+    if (mw && ww_utf8_width(line) > w - mw)
+        snprintf(line, sizeof line, "%s %s%s", alarm_priority_marker(p), _(cond_short(c)),
+                 a->escalated ? _(" ESC") : "");
+    ui_fit(u, line, w - mw, head, sizeof head);
+    snprintf(out, n, "%s%s", head, more);
 }
 
 /* A tile's value text buf fitted to w columns. A value never loses part of
@@ -152,7 +193,7 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
         if (c >= 0) {
             const struct alarm *a = &b->alarms.a[c];
             enum alarm_priority p = alarm_priority_of(c);
-            tile_alarm(u, c, a, w - 1, line, sizeof line);
+            tile_alarm(u, &b->alarms, c, w - 1, line, sizeof line);
             attron(ui_prio_attr(u, p, a->acked));
             ui_put(y + 3, x, w - 1, line);
             attroff(ui_prio_attr(u, p, a->acked));
