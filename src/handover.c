@@ -790,6 +790,32 @@ static void obs_timing(struct build *bu, int64_t admitted_at, int64_t end)
 
 /* S and R: the alarms of the entry's bed shown during its window, and
  * their state at its end (replayed from the alarm events). */
+/* A stored priority name's rank (alarm_priority_name's words), 0 unknown. */
+static int priority_rank(const char *name)
+{
+    for (int p = AP_HIGH; p >= AP_LOW; p--)
+        if (!strcmp(name, alarm_priority_name((enum alarm_priority)p)))
+            return p;
+    return 0;
+}
+
+/* The board's order for open alarms (alarm_urgency_cmp): priority, then
+ * those nobody has acknowledged, then the oldest (H17-32). */
+static int open_alarm_cmp(const void *pa, const void *pb)
+{
+    const struct handover_alarm *a = pa, *b = pb;
+    int ra = priority_rank(a->priority), rb = priority_rank(b->priority);
+    if (ra != rb)
+        return ra > rb ? -1 : 1;
+    bool ka = !strcmp(a->state, "acknowledged") || (a->latched && a->acked_by[0]);
+    bool kb = !strcmp(b->state, "acknowledged") || (b->latched && b->acked_by[0]);
+    if (ka != kb)
+        return ka ? 1 : -1;
+    if (a->raised_at != b->raised_at)
+        return a->raised_at < b->raised_at ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
 static int fill_alarms(struct store *st, struct build *bu, char *err, size_t errlen)
 {
     struct handover_bed *b = bu->b;
@@ -825,6 +851,8 @@ static int fill_alarms(struct store *st, struct build *bu, char *err, size_t err
         b->open = n;
         b->open[b->nopen++] = *x;
     }
+    if (b->nopen > 1)
+        qsort(b->open, b->nopen, sizeof *b->open, open_alarm_cmp);
     return bu->oom ? ww_err(err, errlen, "out of memory") : 0;
 }
 

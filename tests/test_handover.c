@@ -278,14 +278,15 @@ static void model_bed1_now(const struct handover_bed *b)
     assert_int_equal(b->last_complete_t, T0 + 4 * HOUR);
     /* open at the end: rr-high (acknowledged again by ÅS), news2-high latched */
     assert_int_equal(b->nopen, 2);
-    assert_string_equal(b->open[0].condition, "rr-high");
-    assert_string_equal(b->open[0].state, "acknowledged");
-    assert_string_equal(b->open[0].acked_by, "ÅS");
-    assert_int_equal(b->open[0].acked_at, T0 + 12 * MIN);
-    assert_string_equal(b->open[1].condition, "news2-high");
-    assert_string_equal(b->open[1].state, "latched");
-    assert_true(b->open[1].latched);
+    /* the board's order (H17-32): the high one first, though raised later */
+    assert_string_equal(b->open[1].condition, "rr-high");
+    assert_string_equal(b->open[1].state, "acknowledged");
     assert_string_equal(b->open[1].acked_by, "ÅS");
+    assert_int_equal(b->open[1].acked_at, T0 + 12 * MIN);
+    assert_string_equal(b->open[0].condition, "news2-high");
+    assert_string_equal(b->open[0].state, "latched");
+    assert_true(b->open[0].latched);
+    assert_string_equal(b->open[0].acked_by, "ÅS");
     /* A: per-minute medians of 10..29 / 70..89 */
     assert_int_equal(b->rr_stats.n, 20);
     assert_float_equal(b->rr_stats.min, 10, 0.01);
