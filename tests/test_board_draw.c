@@ -227,6 +227,42 @@ static void test_tile_shows_a_new_condition(void **state)
     resizeterm(24, 80);
 }
 
+/* H17-33: a set with RR left empty keeps the bed's RR, which is a count
+ * still in force when one was entered minutes before; the label said
+ * "empty: radar" while the count was scored. It now names what is kept. */
+static void test_set_label_names_the_kept_count(void **state)
+{
+    admitted_bed("Rom 2 vindu");
+    snprintf(bed.patient_ref, sizeof bed.patient_ref, "PAS-21");
+    bed.param[NEWS2_RR] = (struct ward_value){.have = true, .automatic = false, .value = 14,
+                                              .t_ms = NOW - 120000};
+    bed.param[NEWS2_HR] = (struct ward_value){.have = true, .automatic = true, .value = 70,
+                                              .t_ms = NOW - 1000};
+    static struct ui u;
+    board_ui(&u);
+    ui_set_start(&u);
+    erase();
+    ui_draw_bottom(&u);
+    char line[300];
+    int rr = 0, hr = 0;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        if (strstr(line, "Respiration rate")) {
+            if (!strstr(line, "empty: the count of 2m ago"))
+                fail_msg("RR label: '%s'", line);
+            rr++;
+        }
+        if (strstr(line, "Pulse (counted")) {
+            if (!strstr(line, "empty: radar"))
+                fail_msg("pulse label: '%s'", line);
+            hr++;
+        }
+    }
+    assert_int_equal(rr, 1);
+    assert_int_equal(hr, 1);
+    u.form = F_NONE;
+}
+
 static void test_fit_marks_a_cut(void **state)
 {
     static struct ui u;
@@ -442,6 +478,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detail_more_and_order),
         cmocka_unit_test(test_tile_shows_a_new_condition),
+        cmocka_unit_test(test_set_label_names_the_kept_count),
         cmocka_unit_test(test_fit_marks_a_cut),
         cmocka_unit_test(test_reset_choice),
         cmocka_unit_test(test_trend_now_is_the_scored_value),

@@ -674,6 +674,26 @@ static void set_key(struct ui *u, int rc, wint_t ch)
     set_validate(u);
 }
 
+/* RR or HR left empty in a set keeps the bed's value: the radar's, or a
+ * count still in force, which is what is scored. Say which (H17-33: the
+ * label said "empty: radar" while a count of 2 minutes before, 14, was
+ * scored beside the radar's 7). */
+static void set_label_kept(struct ui *u, int k, char *label, size_t n)
+{
+    if ((k != NEWS2_RR && k != NEWS2_HR) || u->form_bed >= nbeds(u))
+        return;
+    const struct ward_bed *b = bed_at(u, u->form_bed);
+    const struct ward_value *v = &b->param[k];
+    if (!v->have || v->automatic || v->stale)
+        return;
+    char age[16];
+    ui_fmt_age(ward_now(u) - v->t_ms, age, sizeof age);
+    snprintf(label, n,
+             k == NEWS2_RR ? _("Respiration rate (counted; empty: the count of %s ago)")
+                           : _("Pulse (counted; empty: the count of %s ago)"),
+             age);
+}
+
 /* The set form: a panel over the lower part of the screen, a field a row,
  * each with its check. */
 static void draw_set(struct ui *u)
@@ -694,7 +714,10 @@ static void draw_set(struct ui *u)
     attroff(A_BOLD | A_REVERSE);
     int lw = 0;
     for (int k = 0; k < SET_FIELDS; k++) {
-        int w = ww_utf8_width(_(labels[k]));
+        char label[160];
+        snprintf(label, sizeof label, "%s", _(labels[k]));
+        set_label_kept(u, k, label, sizeof label);
+        int w = ww_utf8_width(label);
         if (w > lw)
             lw = w;
     }
@@ -707,6 +730,7 @@ static void draw_set(struct ui *u)
         set_field_error(u, k, false, err, sizeof err);
         char label[160];
         snprintf(label, sizeof label, "%s", _(labels[k]));
+        set_label_kept(u, k, label, sizeof label);
         int pad = lw - ww_utf8_width(label);
         snprintf(line, sizeof line, "%s%s%*s [%s%s]", on ? "> " : "  ", label, pad > 0 ? pad : 0,
                  "", u->set[k], on ? "_" : "");
