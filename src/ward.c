@@ -1234,6 +1234,77 @@ static void restore_alarm(void *ctx, const struct store_alarm *a)
 }
 
 /* Restore from the store after a restart. */
+/* Trend restore: the stored minutes of RR and HR into the bed's history. */
+static void restore_minute(void *ctx, const struct store_minute *m)
+{
+    struct ward_bed *b = ctx;
+    if (isfinite(m->rr_med))
+        hist_add(&b->h_rr, m->t, m->rr_med);
+    if (isfinite(m->hr_med))
+        hist_add(&b->h_hr, m->t, m->hr_med);
+}
+
+struct score_steps {
+    struct store_score *v;
+    size_t n, cap;
+    bool oom;
+};
+
+static void restore_score(void *ctx, const struct store_score *sc)
+{
+    struct score_steps *s = ctx;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        struct store_score *v = realloc(s->v, cap * sizeof *v);
+        if (!v) {
+            s->oom = true;
+            return;
+        }
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = *sc;
+}
+
+/* The bed's trends after a restart (H19-50): they were kept in memory only,
+ * so a crash or an upgrade left the bed detail's 1, 4 and 12 h graphs and the
+ * 15 min arrows empty, while the store held every minute. RR and HR come
+ * from the stored minute medians, NEWS2 from the stored scores (a score
+ * holds until the next one), over this admission's last 12 hours. */
+static int restore_trends(struct ward *w, struct ward_bed *b, int64_t now, char *err,
+                          size_t errlen)
+{
+    int64_t t0 = now - (int64_t)HIST_MINUTES * 60000;
+    if (b->admitted_at > t0)
+        t0 = b->admitted_at;
+    if (t0 >= now)
+        return 0;
+    if (store_query_minutes(w->st, b->number, t0, now, restore_minute, b, err, errlen) < 0)
+        return -1;
+    struct score_steps s = {0};
+    /* the score in force at t0 is the last one before it: from the admission */
+    int64_t q0 = b->admitted_at < t0 ? b->admitted_at : t0;
+    if (store_query_scores(w->st, b->number, q0, now, restore_score, &s, err, errlen) < 0) {
+        free(s.v);
+        return -1;
+    }
+    if (s.oom) {
+        free(s.v);
+        return ww_err(err, errlen, "out of memory");
+    }
+    size_t k = 0;
+    for (int64_t t = t0 - t0 % 60000; t < now; t += 60000) {
+        while (k < s.n && s.v[k].t < t + 60000)
+            k++;
+        if (k > 0)
+            hist_add(&b->h_news2, t, (float)s.v[k - 1].total);
+    }
+    free(s.v);
+    b->trend_rr = hist_trend(&b->h_rr, now, 2.0f);
+    b->trend_hr = hist_trend(&b->h_hr, now, 5.0f);
+    return 0;
+}
+
 int ward_restore(struct ward *w, int64_t now, char *err, size_t errlen)
 {
     if (!w->st)
@@ -1261,6 +1332,10 @@ int ward_restore(struct ward *w, int64_t now, char *err, size_t errlen)
                 newest = b->param[p].t_ms;
         }
         b->set_at = all ? newest : 0;
+        /* Trends are not worth the rest: one that cannot be read leaves
+         * the graphs empty, and admissions and alarms are restored all the same. */
+        char terr[256];
+        (void)restore_trends(w, b, now, terr, sizeof terr);
     }
     if (store_load_open_alarms(w->st, restore_alarm, &r, err, errlen) < 0)
         return -1;
