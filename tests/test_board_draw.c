@@ -263,6 +263,37 @@ static void test_set_label_names_the_kept_count(void **state)
     u.form = F_NONE;
 }
 
+/* H17-34: on a narrow tile (26 columns: 80x24 with many beds) the NEWS2
+ * line was cut to "NEWS2 >=3 low-medium part…": the "DUE" of the hourly
+ * observations lost on exactly the beds that need them. */
+static void test_tile_keeps_due(void **state)
+{
+    resizeterm(24, 26);
+    admitted_bed("Rom 2 vindu");
+    snprintf(bed.patient_ref, sizeof bed.patient_ref, "PAS-21");
+    bed.score_valid = true;
+    bed.score.total = 3;
+    bed.score.band = NEWS2_BAND_LOW_MEDIUM;
+    bed.score.partial = true;
+    bed.obs_overdue = true;
+    static struct ui u;
+    board_ui(&u);
+    erase();
+    ui_draw_board(&u);
+    char line[200];
+    int found = 0;
+    for (int y = 0; y < LINES; y++) {
+        row(y, line, sizeof line);
+        if (!strncmp(line, "NEWS2", 5)) {
+            if (!strstr(line, "DUE") || !strstr(line, "≥3"))
+                fail_msg("26-column tile: '%s'", line);
+            found++;
+        }
+    }
+    assert_int_equal(found, 1);
+    resizeterm(24, 80);
+}
+
 static void test_fit_marks_a_cut(void **state)
 {
     static struct ui u;
@@ -479,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_detail_more_and_order),
         cmocka_unit_test(test_tile_shows_a_new_condition),
         cmocka_unit_test(test_set_label_names_the_kept_count),
+        cmocka_unit_test(test_tile_keeps_due),
         cmocka_unit_test(test_fit_marks_a_cut),
         cmocka_unit_test(test_reset_choice),
         cmocka_unit_test(test_trend_now_is_the_scored_value),

@@ -180,10 +180,20 @@ static void draw_tile(struct ui *u, size_t i, int y, int x, int w, int h, bool s
                      b->obs_overdue ? _(" OBS DUE") : "");
         else
             snprintf(line, sizeof line, "%s", _("NEWS2 --"));
+        /* Narrower: the short words, then without "partial" (the >= says
+         * it), then without the band (the number says it). "DUE" is never
+         * what is cut (H17-34: "NEWS2 >=3 low-medium part…" hid that the
+         * hourly observations were overdue on exactly those beds). */
+        const char *ge = b->score.partial ? (u->utf8 ? "≥" : ">=") : "";
         if (b->score_valid && ww_utf8_width(line) > w - 1)
-            snprintf(line, sizeof line, _("NEWS2 %s%d %s%s%s"),
-                     b->score.partial ? (u->utf8 ? "≥" : ">=") : "", b->score.total,
+            snprintf(line, sizeof line, _("NEWS2 %s%d %s%s%s"), ge, b->score.total,
                      _(news2_band_name(b->score.band)), b->score.partial ? _(" part.") : "",
+                     b->obs_overdue ? _(" DUE") : "");
+        if (b->score_valid && ww_utf8_width(line) > w - 1)
+            snprintf(line, sizeof line, _("NEWS2 %s%d %s%s%s"), ge, b->score.total,
+                     _(news2_band_name(b->score.band)), "", b->obs_overdue ? _(" DUE") : "");
+        if (b->score_valid && ww_utf8_width(line) > w - 1)
+            snprintf(line, sizeof line, _("NEWS2 %s%d%s"), ge, b->score.total,
                      b->obs_overdue ? _(" DUE") : "");
         ui_fit(u, line, w - 1, f, sizeof f);
         ui_put(y + 2, x, w - 1, f);
