@@ -69,6 +69,12 @@ socket = run/ward.sock
 client_queue_kb = 64
 max_clients = 6
 
+; check 27 asks that an acknowledgement survive a restart: at --speed 10 the
+; default re-alert (180 s, 18 s here) came first on a loaded machine (the
+; sanitizer pass beside t_iio), and a re-alert rightly shows "active"
+[alarms]
+realert_s = 3600
+
 [bed.1]
 label = Rom 1 vindu
 sensor = replay:rec/bed01.wwrec
@@ -214,15 +220,17 @@ fi
 # second can take longer than a fixed wait).
 kill -9 "$(board_pid medisinrom)" 2>/dev/null
 i=0
-while [ $i -lt 80 ] && ! grep -q "board .*(medisinrom.* left" "$T/serve.log"; do
+# (a board killed while the server writes to it ends in ECONNRESET: "closed")
+while [ $i -lt 300 ] && ! grep -q "board .*(medisinrom.* \(left\|closed\)" "$T/serve.log"; do
   sleep 0.1; i=$((i + 1)); done
 before=$(screen stasjon | head -1)
 after=$before; i=0
-while [ $i -lt 80 ] && [ "$before" = "$after" ]; do
+while [ $i -lt 300 ] && [ "$before" = "$after" ]; do
   sleep 0.1; after=$(screen stasjon | head -1); i=$((i + 1)); done
 kill -0 "$SPID" 2>/dev/null && [ "$before" != "$after" ] && echo "$after" | grep -q "| server" &&
-  grep -q "board .*(medisinrom.* left" "$T/serve.log" &&
-  ok "SIGKILL of a board: server and other boards carry on" || no "after SIGKILL of a board: $after"
+  grep -q "board .*(medisinrom.* \(left\|closed\)" "$T/serve.log" &&
+  ok "SIGKILL of a board: server and other boards carry on" ||
+  { no "after SIGKILL of a board: $after"; grep "medisinrom" "$T/serve.log" | tail -2 | sed 's/^/# /'; }
 
 # A hung server (SIGSTOP): the boards notice the silence within 5 s and
 # recover when it runs again.
@@ -247,8 +255,13 @@ start_server || no "server restart"
 if wait_for stasjon "| server" 8 && wait_for korridor "| server" 4 && ! screen stasjon | grep -q STALE; then
   ok "boards reconnect by themselves when the server returns"
 else no "boards did not recover"; screen stasjon | sed 's/^/# /'; fi
-screen stasjon | sed -n 5p | cut -c1-32 | grep -q "acknowledged" && ok "the acknowledgement survived the restart" ||
-  no "after restart bed 1: $(screen stasjon | sed -n 5p)"
+# In the bed detail, not the tile: on a loaded machine the ward clock (10x)
+# runs on far enough for NEWS2 medium to be raised and escalate, and an
+# unacknowledged alarm then rightly heads the tile.
+keys stasjon Enter
+wait_for stasjon "RR high.*acknowledged.* by \(KN\|OS\)" 8 && ok "the acknowledgement survived the restart" ||
+  { no "after restart, bed 1's detail:"; screen stasjon | grep -i "alarm\|RR high" | sed 's/^/# /'; }
+keys stasjon Escape
 
 # A second server on the same socket is refused; the first keeps it.
 "$W" serve -c "$T/ward.ini" --speed 10 >"$T/second.log" 2>&1
