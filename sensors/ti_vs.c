@@ -343,6 +343,22 @@ static void decode_frame(struct ti_vs *s, const uint8_t *p, uint32_t hdr, uint32
     }
 }
 
+/* A frame the next magic cut short at next: decode the TLVs the next
+ * TLV's header vouches for (tlv_witnessed), count the frame as cut and the
+ * rest as dropped (H18-35: a byte lost inside the last TLV of a padded
+ * frame read as HR 0.00 for a present patient). Returns next. */
+static size_t decode_cut(struct ti_vs *s, const uint8_t *p, uint32_t hdr, size_t next,
+                         uint32_t ntlv, int k)
+{
+    uint32_t end;
+    uint32_t w = tlv_witnessed(s, p, hdr, (uint32_t)next, ntlv, k, &end);
+    s->st.frames++;
+    s->st.truncated++;
+    s->st.dropped_bytes += next - end;
+    decode_frame(s, p, hdr, w);
+    return next;
+}
+
 /* Framing (see framer.h): hunt for the magic, check, decode. */
 static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
 {
@@ -397,16 +413,7 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
             s->st.dropped_bytes += next;
             return next;
         }
-        /* Every TLV that the next TLV's header vouches for is decoded; the
-         * cut ones, and the last whole one, are lost and counted (H18-35:
-         * a byte lost inside the last TLV of a padded frame read as
-         * HR 0.00 for a present patient). */
-        uint32_t w = tlv_witnessed(s, p, hdr, (uint32_t)next, ntlv, k, &end);
-        s->st.frames++;
-        s->st.truncated++;
-        s->st.dropped_bytes += next - end;
-        decode_frame(s, p, hdr, w);
-        return next;
+        return decode_cut(s, p, hdr, next, ntlv, k);
     }
     int k;
     uint32_t hdr = pick_header(s, p, total, total, ntlv, &k, &end);
@@ -425,14 +432,8 @@ static size_t ti_try(void *parser, const uint8_t *p, size_t avail, size_t *need)
             *need = next + TI_VS_MAGIC_LEN;
             return 0;
         }
-        if (avail >= next + TI_VS_MAGIC_LEN && find_magic(p, next, next + TI_VS_MAGIC_LEN) == next) {
-            uint32_t w = tlv_witnessed(s, p, hdr, (uint32_t)next, ntlv, k, &end);
-            s->st.frames++;
-            s->st.truncated++;
-            s->st.dropped_bytes += next - end;
-            decode_frame(s, p, hdr, w);
-            return next;
-        }
+        if (avail >= next + TI_VS_MAGIC_LEN && find_magic(p, next, next + TI_VS_MAGIC_LEN) == next)
+            return decode_cut(s, p, hdr, next, ntlv, k);
     }
     s->st.frames++;
     decode_frame(s, p, hdr, ntlv);

@@ -1244,26 +1244,29 @@ static void restore_minute(void *ctx, const struct store_minute *m)
         hist_add(&b->h_hr, m->t, m->hr_med);
 }
 
-struct score_steps {
-    struct store_score *v;
-    size_t n, cap;
-    bool oom;
+/* NEWS2 trend restore: stored scores arrive in time order; each minute
+ * gets the score in force at its end (a score holds until the next). */
+struct score_fill {
+    struct ward_bed *b;
+    int64_t minute, now; /* the next minute to fill, and where to stop */
+    bool have;
+    int total;
 };
+
+/* Fill the minutes that end by `until` with the score in force. */
+static void score_fill_to(struct score_fill *f, int64_t until)
+{
+    for (; f->minute + 60000 <= until && f->minute < f->now; f->minute += 60000)
+        if (f->have)
+            hist_add(&f->b->h_news2, f->minute, (float)f->total);
+}
 
 static void restore_score(void *ctx, const struct store_score *sc)
 {
-    struct score_steps *s = ctx;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        struct store_score *v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            s->oom = true;
-            return;
-        }
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->n++] = *sc;
+    struct score_fill *f = ctx;
+    score_fill_to(f, sc->t);
+    f->have = true;
+    f->total = sc->total;
 }
 
 /* The bed's trends after a restart (H19-50): they were kept in memory only,
@@ -1281,25 +1284,12 @@ static int restore_trends(struct ward *w, struct ward_bed *b, int64_t now, char 
         return 0;
     if (store_query_minutes(w->st, b->number, t0, now, restore_minute, b, err, errlen) < 0)
         return -1;
-    struct score_steps s = {0};
+    struct score_fill f = {b, t0 - t0 % 60000, now, false, 0};
     /* the score in force at t0 is the last one before it: from the admission */
     int64_t q0 = b->admitted_at < t0 ? b->admitted_at : t0;
-    if (store_query_scores(w->st, b->number, q0, now, restore_score, &s, err, errlen) < 0) {
-        free(s.v);
+    if (store_query_scores(w->st, b->number, q0, now, restore_score, &f, err, errlen) < 0)
         return -1;
-    }
-    if (s.oom) {
-        free(s.v);
-        return ww_err(err, errlen, "out of memory");
-    }
-    size_t k = 0;
-    for (int64_t t = t0 - t0 % 60000; t < now; t += 60000) {
-        while (k < s.n && s.v[k].t < t + 60000)
-            k++;
-        if (k > 0)
-            hist_add(&b->h_news2, t, (float)s.v[k - 1].total);
-    }
-    free(s.v);
+    score_fill_to(&f, INT64_MAX);
     b->trend_rr = hist_trend(&b->h_rr, now, 2.0f);
     b->trend_hr = hist_trend(&b->h_hr, now, 5.0f);
     return 0;
